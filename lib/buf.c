@@ -1,0 +1,104 @@
+/*
+ * Capped string buffer (see buf.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+void buf_init(struct buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->size = 0;
+	b->cap = cap;
+	b->truncated = false;
+}
+
+static void reserve(struct buf *b, size_t need)
+{
+	size_t size = b->size == 0 ? 256 : b->size;
+
+	if (need + 1 <= b->size)
+		return;
+	while (size < need + 1)
+		size *= 2;
+	b->data = xreallocarray(b->data, size, 1);
+	b->size = size;
+}
+
+int buf_append(struct buf *b, const char *s, size_t n)
+{
+	int r = 0;
+
+	if (n > b->cap - b->len) {
+		n = b->cap - b->len;
+		b->truncated = true;
+		r = -1;
+	}
+	reserve(b, b->len + n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return r;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+	char *big;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(small))
+		return buf_append(b, small, (size_t)n);
+	big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r = buf_append(b, big, (size_t)n);
+	free(big);
+	return r;
+}
+
+const char *buf_str(const struct buf *b)
+{
+	return b->data == NULL ? "" : b->data;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->truncated = false;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+char *buf_steal(struct buf *b)
+{
+	char *s = b->data == NULL ? xstrdup("") : b->data;
+
+	buf_init(b, b->cap);
+	return s;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b, b->cap);
+}

@@ -1,0 +1,33 @@
+/*
+ * A growable string buffer with a hard cap. Everything vakt builds for output
+ * or reads from a source goes through one, so no input can make it grow
+ * without bound. The string is always NUL-terminated.
+ */
+#ifndef VAKT_BUF_H
+#define VAKT_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;	/* NUL-terminated; NULL until the first append */
+	size_t len;	/* bytes used, without the NUL */
+	size_t size;	/* bytes allocated */
+	size_t cap;	/* the most len may ever be */
+	bool truncated; /* an append did not fit under cap */
+};
+
+/* Start an empty buffer that will never hold more than cap bytes. */
+void buf_init(struct buf *b, size_t cap);
+/* Append n bytes; returns 0, or -1 when cut at the cap (what fits is kept). */
+int buf_append(struct buf *b, const char *s, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The contents, "" when empty; valid until the next append or buf_free. */
+const char *buf_str(const struct buf *b);
+void buf_reset(struct buf *b);
+/* Hand the string to the caller (who frees it) and reset the buffer. */
+char *buf_steal(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * Reading the small text files of /proc and /sys, and pidfiles.
+ */
+#ifndef VAKT_FILEIO_H
+#define VAKT_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Read at most size - 1 bytes of path into out and NUL-terminate it. Returns
+ * the length, or -1 with errno set. A file longer than that is cut.
+ */
+ssize_t file_read_small(const char *path, char *out, size_t size);
+
+#endif

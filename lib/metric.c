@@ -1,0 +1,106 @@
+/*
+ * Metric sets (see metric.h).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metric.h"
+#include "xalloc.h"
+
+struct metric_set {
+	struct metric *v;
+	size_t n;
+};
+
+struct metric_set *metric_set_new(void)
+{
+	return xcalloc(1, sizeof(struct metric_set));
+}
+
+void metric_set_free(struct metric_set *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		struct metric *m = &s->v[i];
+
+		for (size_t k = 0; k < m->nlabels; k++) {
+			free(m->labels[k].name);
+			free(m->labels[k].value);
+		}
+		free(m->labels);
+		free(m->name);
+		free(m->unit);
+	}
+	free(s->v);
+	free(s);
+}
+
+struct metric *metric_set_add(struct metric_set *s, const char *name, enum metric_kind kind,
+			      const char *unit, double value)
+{
+	struct metric *m;
+
+	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+	m = &s->v[s->n++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->unit = xstrdup(unit == NULL ? "" : unit);
+	m->kind = kind;
+	m->value = value;
+	return m;
+}
+
+void metric_label_add(struct metric *m, const char *name, const char *value)
+{
+	m->labels = xreallocarray(m->labels, m->nlabels + 1, sizeof(*m->labels));
+	m->labels[m->nlabels].name = xstrdup(name);
+	m->labels[m->nlabels].value = xstrdup(value);
+	m->nlabels++;
+}
+
+const char *metric_label(const struct metric *m, const char *name)
+{
+	for (size_t i = 0; i < m->nlabels; i++)
+		if (strcmp(m->labels[i].name, name) == 0)
+			return m->labels[i].value;
+	return NULL;
+}
+
+size_t metric_set_count(const struct metric_set *s)
+{
+	return s->n;
+}
+
+const struct metric *metric_set_at(const struct metric_set *s, size_t i)
+{
+	return i < s->n ? &s->v[i] : NULL;
+}
+
+const struct metric *metric_set_find(const struct metric_set *s, const char *name,
+				     const char *label, const char *value)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *v;
+
+		if (strcmp(s->v[i].name, name) != 0)
+			continue;
+		if (label == NULL)
+			return &s->v[i];
+		v = metric_label(&s->v[i], label);
+		if (v != NULL && strcmp(v, value) == 0)
+			return &s->v[i];
+	}
+	return NULL;
+}
+
+double metric_set_value(const struct metric_set *s, const char *name, const char *label,
+			const char *value)
+{
+	const struct metric *m = metric_set_find(s, name, label, value);
+
+	return m == NULL ? NAN : m->value;
+}

@@ -1,0 +1,52 @@
+/*
+ * A metric set: what one collection found, as named values with labels, a
+ * unit and a kind. Probes fill one; the plugins read it to apply thresholds
+ * and the agent publishes it. The set owns every string in it.
+ */
+#ifndef VAKT_METRIC_H
+#define VAKT_METRIC_H
+
+#include <stddef.h>
+
+enum metric_kind {
+	METRIC_GAUGE,	/* a level that goes up and down */
+	METRIC_COUNTER, /* only grows, until the source restarts */
+};
+
+struct metric_label {
+	char *name;
+	char *value;
+};
+
+struct metric {
+	char *name;	  /* e.g. "load1", "listen_queue" */
+	char *unit;	  /* perfdata unit: "", "s", "%", "B", ... */
+	enum metric_kind kind;
+	double value;	  /* NAN when it could not be determined */
+	struct metric_label *labels;
+	size_t nlabels;
+};
+
+struct metric_set;
+
+struct metric_set *metric_set_new(void);
+void metric_set_free(struct metric_set *s);
+/* Add a metric and return it, for metric_label_add(); valid until the set changes. */
+struct metric *metric_set_add(struct metric_set *s, const char *name, enum metric_kind kind,
+			      const char *unit, double value);
+void metric_label_add(struct metric *m, const char *name, const char *value);
+/* The value of label name, or NULL. */
+const char *metric_label(const struct metric *m, const char *name);
+size_t metric_set_count(const struct metric_set *s);
+const struct metric *metric_set_at(const struct metric_set *s, size_t i);
+/*
+ * The first metric called name whose label has value (any metric called name
+ * when label is NULL), or NULL.
+ */
+const struct metric *metric_set_find(const struct metric_set *s, const char *name,
+				     const char *label, const char *value);
+/* The value of metric_set_find(), or NAN when there is no such metric. */
+double metric_set_value(const struct metric_set *s, const char *name, const char *label,
+			const char *value);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * Result builder and renderer (see output.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "xalloc.h"
+
+struct item {
+	enum state state;
+	char *text;
+};
+
+struct result {
+	char *name;
+	struct item *items;
+	size_t nitems;
+	char **lines;
+	size_t nlines;
+	char **perf;
+	size_t nperf;
+};
+
+struct result *result_new(const char *name)
+{
+	struct result *r = xcalloc(1, sizeof(*r));
+
+	r->name = xstrdup(name);
+	return r;
+}
+
+void result_free(struct result *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nitems; i++)
+		free(r->items[i].text);
+	for (size_t i = 0; i < r->nlines; i++)
+		free(r->lines[i]);
+	for (size_t i = 0; i < r->nperf; i++)
+		free(r->perf[i]);
+	free(r->items);
+	free(r->lines);
+	free(r->perf);
+	free(r->name);
+	free(r);
+}
+
+/* Format into a new string with '|' removed and line breaks flattened. */
+static char *clean_vformat(const char *fmt, va_list ap)
+{
+	char *s = NULL, *w;
+	int n = vasprintf(&s, fmt, ap);
+
+	if (n == -1)
+		s = xstrdup("(out of memory)");
+	w = s;
+	for (char *p = s; *p != '\0'; p++) {
+		if (*p == '|')
+			continue;
+		*w++ = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
+	}
+	*w = '\0';
+	return s;
+}
+
+void result_add(struct result *r, enum state s, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->items = xreallocarray(r->items, r->nitems + 1, sizeof(*r->items));
+	va_start(ap, fmt);
+	r->items[r->nitems].text = clean_vformat(fmt, ap);
+	va_end(ap);
+	r->items[r->nitems++].state = s;
+}
+
+void result_long(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->lines = xreallocarray(r->lines, r->nlines + 1, sizeof(*r->lines));
+	va_start(ap, fmt);
+	r->lines[r->nlines++] = clean_vformat(fmt, ap);
+	va_end(ap);
+}
+
+void result_perf(struct result *r, const struct perf *p)
+{
+	struct buf b;
+
+	buf_init(&b, OUTPUT_MAX);
+	if (perfdata_append(&b, p) != 0) {
+		buf_free(&b);
+		return;
+	}
+	r->perf = xreallocarray(r->perf, r->nperf + 1, sizeof(*r->perf));
+	r->perf[r->nperf++] = buf_steal(&b);
+}
+
+enum state result_state(const struct result *r)
+{
+	enum state s = STATE_OK;
+
+	for (size_t i = 0; i < r->nitems; i++)
+		s = state_worst(s, r->items[i].state);
+	return s;
+}
+
+/* Append the summary: items of severity sev, in the order they were added. */
+static void append_items(const struct result *r, struct buf *b, int sev, size_t *shown,
+			 size_t *left)
+{
+	for (size_t i = 0; i < r->nitems; i++) {
+		const char *text = r->items[i].text;
+		size_t need = strlen(text) + (*shown > 0 ? 2 : 0);
+
+		if (state_severity(r->items[i].state) != sev)
+			continue;
+		/* Keep room for the " (and N more)" note. */
+		if (b->len + need + 24 > OUTPUT_SUMMARY_MAX) {
+			(*left)++;
+			continue;
+		}
+		if (*shown > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, text);
+		(*shown)++;
+	}
+}
+
+static void append_summary(const struct result *r, struct buf *b)
+{
+	size_t shown = 0, left = 0;
+
+	for (int sev = 3; sev >= 0; sev--)
+		append_items(r, b, sev, &shown, &left);
+	if (left > 0)
+		buf_printf(b, " (and %zu more)", left);
+}
+
+char *result_render(const struct result *r)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, OUTPUT_MAX);
+	buf_printf(&b, "%s %s", r->name, state_name(result_state(r)));
+	if (r->nitems > 0) {
+		struct buf s;
+
+		buf_init(&s, OUTPUT_SUMMARY_MAX);
+		append_summary(r, &s);
+		buf_printf(&b, " - %s", buf_str(&s));
+		buf_free(&s);
+	}
+	for (i = 0; i < r->nperf; i++) {
+		size_t need = strlen(r->perf[i]) + (i == 0 ? 3 : 1);
+
+		if (b.len + need + 1 > OUTPUT_MAX)
+			break;
+		buf_puts(&b, i == 0 ? " | " : " ");
+		buf_puts(&b, r->perf[i]);
+	}
+	buf_puts(&b, "\n");
+	for (i = 0; i < r->nlines; i++) {
+		size_t need = strlen(r->lines[i]) + 1;
+		/* Room for the note, unless this is the last line. */
+		size_t reserve = i + 1 < r->nlines ? 40 : 0;
+
+		if (b.len + need + reserve > OUTPUT_MAX)
+			break;
+		buf_puts(&b, r->lines[i]);
+		buf_puts(&b, "\n");
+	}
+	if (i < r->nlines)
+		buf_printf(&b, "(%zu more lines not shown)\n", r->nlines - i);
+	return buf_steal(&b);
+}

@@ -1,0 +1,32 @@
+/*
+ * Perfdata, written exactly as the plugin contract says:
+ * 'label'=value[UOM];[warn];[crit];[min];[max]
+ */
+#ifndef VAKT_PERFDATA_H
+#define VAKT_PERFDATA_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "range.h"
+
+struct perf {
+	const char *label;
+	double value;			/* NAN: could not be determined, written as U */
+	const char *uom;		/* NULL or "" for a plain count */
+	const struct threshold *thr;	/* NULL when no threshold applies */
+	double min;			/* NAN when not known */
+	double max;			/* NAN when not known */
+};
+
+/* A perf with only label, value and unit; min and max unknown. */
+struct perf perf_make(const char *label, double value, const char *uom);
+/* True for the units the contract allows: "", s ms us % B KB MB GB TB c. */
+bool perfdata_uom_valid(const char *uom);
+/*
+ * Append p to b, after a space when b is not empty. Returns 0, or -1 without
+ * writing when the unit is not one of the allowed ones.
+ */
+int perfdata_append(struct buf *b, const struct perf *p);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * Shared plugin front end (see plugin.h): option parsing, --help, usage
+ * errors, the time limit, signals, and the one place a plugin prints its
+ * result and exits.
+ *
+ * The time limit is a real-time interval timer whose handler writes a line
+ * prepared in advance and calls _exit(), so a read that hangs in the kernel
+ * cannot outlive -t.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "num.h"
+#include "plugin.h"
+#include "secret.h"
+#include "xalloc.h"
+
+#define DEFAULT_TIMEOUT 10.0
+
+enum {
+	OPT_STATE_DIR = 1000,
+	OPT_USER,
+	OPT_PASSWORD_FILE,
+};
+
+static const struct plugin *current;
+static struct plugin_args *current_args;
+
+/* Lines written from signal handlers, prepared before any handler is armed. */
+static char timeout_line[1024];
+static size_t timeout_len;
+static int timeout_code;
+static char signal_line[256];
+static size_t signal_len;
+static char crash_line[256];
+static size_t crash_len;
+
+static void write_all(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void on_timeout(int sig)
+{
+	(void)sig;
+	write_all(timeout_line, timeout_len);
+	_exit(timeout_code);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	write_all(signal_line, signal_len);
+	_exit(STATE_UNKNOWN);
+}
+
+#ifndef VAKT_SANITIZERS
+static void on_crash(int sig)
+{
+	(void)sig;
+	write_all(crash_line, crash_len);
+	_exit(STATE_UNKNOWN);
+}
+#endif
+
+static void on_oom(void)
+{
+	static const char tail[] = " UNKNOWN - out of memory\n";
+
+	write_all(current->service, strlen(current->service));
+	write_all(tail, sizeof(tail) - 1);
+	_exit(STATE_UNKNOWN);
+}
+
+static void handle(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void install_signals(void)
+{
+	snprintf(signal_line, sizeof(signal_line), "%s UNKNOWN - stopped by a signal\n",
+		 current->service);
+	signal_len = strlen(signal_line);
+	snprintf(crash_line, sizeof(crash_line),
+		 "%s UNKNOWN - internal error (the plugin crashed); please report it\n",
+		 current->service);
+	crash_len = strlen(crash_line);
+	signal(SIGPIPE, SIG_IGN);
+	handle(SIGTERM, on_signal);
+	handle(SIGINT, on_signal);
+	handle(SIGHUP, on_signal);
+#ifndef VAKT_SANITIZERS
+	handle(SIGSEGV, on_crash);
+	handle(SIGBUS, on_crash);
+	handle(SIGFPE, on_crash);
+	handle(SIGILL, on_crash);
+	handle(SIGABRT, on_crash);
+#endif
+	xalloc_set_fail(on_oom);
+}
+
+static void arm_timeout(const struct plugin_args *a)
+{
+	struct itimerval it;
+	char secs[NUM_BUFSZ];
+
+	num_format(a->timeout, secs, sizeof(secs));
+	snprintf(timeout_line, sizeof(timeout_line), "%s %s - timed out after %s s\n",
+		 current->service, state_name(a->timeout_state), secs);
+	timeout_len = strlen(timeout_line);
+	timeout_code = (int)a->timeout_state;
+	handle(SIGALRM, on_timeout);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)a->timeout;
+	it.it_value.tv_usec = (suseconds_t)((a->timeout - floor(a->timeout)) * 1e6);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void print_short_usage(void)
+{
+	printf("Usage: %s %s\nTry '%s --help' for more information.\n", current->name,
+	       current->synopsis, current->name);
+}
+
+void plugin_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	printf("%s UNKNOWN - ", current->service);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	print_short_usage();
+	fflush(stdout);
+	_exit(STATE_UNKNOWN);
+}
+
+static void print_option(const char *shortopt, const char *longopt, const char *arg,
+			 const char *help)
+{
+	char head[96];
+	const char *line = help, *nl;
+
+	if (shortopt != NULL)
+		snprintf(head, sizeof(head), "  -%s, --%s%s%s", shortopt, longopt,
+			 arg != NULL ? "=" : "", arg != NULL ? arg : "");
+	else
+		snprintf(head, sizeof(head), "      --%s%s%s", longopt, arg != NULL ? "=" : "",
+			 arg != NULL ? arg : "");
+	printf("%s\n", head);
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = line + strlen(line);
+		printf("      %.*s\n", (int)(nl - line), line);
+		line = *nl == '\0' ? nl : nl + 1;
+	}
+}
+
+static void print_help(void)
+{
+	const struct plugin *p = current;
+
+	printf("%s v%s (vakt %s)\n\n%s\n\n", p->name, PACKAGE_VERSION, PACKAGE_VERSION, p->purpose);
+	printf("Usage: %s %s\n\nOptions:\n", p->name, p->synopsis);
+	print_option("h", "help", NULL, "Print this help and exit with status 3.");
+	print_option("V", "version", NULL, "Print the version and exit with status 3.");
+	print_option("v", "verbose", NULL, "More detail in the long output; repeat for more (up to 3).");
+	print_option("t", "timeout", "SECONDS[:STATE]",
+		     "Give up after SECONDS (default 10, decimals allowed) and report STATE:\n"
+		     "ok, warning, critical (the default) or unknown.");
+	print_option("w", "warning", "[METRIC=]RANGE", "Warning threshold; repeatable. See Thresholds.");
+	print_option("c", "critical", "[METRIC=]RANGE", "Critical threshold; repeatable. See Thresholds.");
+	if (p->common & PLUGIN_HOST)
+		print_option("H", "hostname", "HOST",
+			     "Host name, IPv4 address, IPv6 literal or absolute unix socket path.");
+	if (p->common & PLUGIN_PORT)
+		print_option("p", "port", "PORT", "TCP port.");
+	if (p->common & PLUGIN_FAMILY) {
+		print_option("4", "ipv4", NULL, "Use IPv4 only.");
+		print_option("6", "ipv6", NULL, "Use IPv6 only.");
+	}
+	if (p->common & PLUGIN_LOGIN) {
+		print_option(NULL, "user", "NAME", "Log in as NAME.");
+		print_option(NULL, "password-file", "FILE",
+			     p->password_env != NULL ? "Read the password from the first line of FILE;\n"
+						       "without it, from the environment (see below)."
+						     : "Read the password from the first line of FILE.");
+	}
+	if (p->common & PLUGIN_STATE_DIR)
+		print_option(NULL, "state-dir", "DIR",
+			     "Keep counters for rates between runs in DIR (default " VAKT_STATEDIR
+			     ",\nor a private directory under $TMPDIR when that is not writable).");
+	for (const struct plugin_option *o = p->options; o->name != NULL; o++) {
+		char s[2] = {(char)o->val, '\0'};
+
+		print_option(o->val < 256 ? s : NULL, o->name, o->arg, o->help);
+	}
+	printf("\nThresholds:\n  %s\n", p->thresholds_help);
+	printf("  RANGE is [@][START:][END]: alert when the value is outside START..END\n"
+	       "  (inclusive; START defaults to 0, no END means no upper limit, '~' as\n"
+	       "  START means no lower limit), or inside it with '@'. '10' alerts above\n"
+	       "  10 or below 0, '10:' below 10, '~:10' above 10, '@10:20' from 10 to 20.\n");
+	if (p->metrics != NULL && p->metrics[0] != NULL) {
+		printf("  METRIC=RANGE sets a threshold on one metric; METRIC is one of:\n   ");
+		for (size_t i = 0; p->metrics[i] != NULL; i++)
+			printf(" %s", p->metrics[i]);
+		printf("\n");
+	}
+	if (p->password_env != NULL)
+		printf("\nEnvironment:\n  %s  the password, when --password-file is not given.\n",
+		       p->password_env);
+	printf("\nExamples:\n%s\n", p->examples);
+	printf("\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
+}
+
+static int parse_timeout(const char *arg, struct plugin_args *a)
+{
+	const char *colon = strchr(arg, ':');
+	char *secs = xstrndup(arg, colon == NULL ? strlen(arg) : (size_t)(colon - arg));
+	int r = num_parse(secs, &a->timeout);
+
+	free(secs);
+	if (r != 0 || a->timeout <= 0 || a->timeout > 86400)
+		return -1;
+	if (colon != NULL && state_parse(colon + 1, &a->timeout_state) != 0)
+		return -1;
+	return 0;
+}
+
+/* Handle a standard option; 0, or -1 with err set. */
+static int common_option(int c, const char *arg, struct plugin_args *a, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'v':
+		a->verbose += a->verbose < 3;
+		return 0;
+	case 't':
+		if (parse_timeout(arg, a) == 0)
+			return 0;
+		snprintf(err, errlen,
+			 "invalid timeout '%s': expected a positive number of seconds (at most 86400), "
+			 "optionally followed by :ok, :warning, :critical or :unknown",
+			 arg);
+		return -1;
+	case 'w':
+	case 'c':
+		return thresholds_add(a->thresholds, c == 'c', arg, current->nmain, err, errlen);
+	case 'H':
+		if (arg[0] != '\0' && strlen(arg) < 256)
+			a->host = arg;
+		else
+			snprintf(err, errlen, "invalid host '%s'", arg);
+		return a->host == arg ? 0 : -1;
+	case 'p':
+		if (num_parse_long(arg, 1, 65535, &a->port) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid port '%s': expected 1 to 65535", arg);
+		return -1;
+	case '4':
+		a->family = AF_INET;
+		return 0;
+	case '6':
+		a->family = AF_INET6;
+		return 0;
+	case OPT_STATE_DIR:
+		a->state_dir = arg;
+		return 0;
+	case OPT_USER:
+		a->user = arg;
+		return 0;
+	}
+	snprintf(err, errlen, "internal error: option %d not handled", c);
+	return -1;
+}
+
+struct optspec {
+	struct option *longs;
+	size_t n;
+	struct buf shorts;
+};
+
+static void spec_add(struct optspec *s, const char *name, int has_arg, int val)
+{
+	s->longs = xreallocarray(s->longs, s->n + 1, sizeof(*s->longs));
+	s->longs[s->n].name = name;
+	s->longs[s->n].has_arg = has_arg;
+	s->longs[s->n].flag = NULL;
+	s->longs[s->n].val = val;
+	s->n++;
+	if (name != NULL && val < 256) {
+		char c = (char)val;
+
+		buf_append(&s->shorts, &c, 1);
+		if (has_arg == required_argument)
+			buf_puts(&s->shorts, ":");
+	}
+}
+
+static void build_spec(const struct plugin *p, struct optspec *s)
+{
+	unsigned c = p->common;
+
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->shorts, 256);
+	buf_puts(&s->shorts, ":"); /* report a missing argument as ':' */
+	spec_add(s, "help", no_argument, 'h');
+	spec_add(s, "version", no_argument, 'V');
+	spec_add(s, "verbose", no_argument, 'v');
+	spec_add(s, "timeout", required_argument, 't');
+	spec_add(s, "warning", required_argument, 'w');
+	spec_add(s, "critical", required_argument, 'c');
+	if (c & PLUGIN_HOST)
+		spec_add(s, "hostname", required_argument, 'H');
+	if (c & PLUGIN_PORT)
+		spec_add(s, "port", required_argument, 'p');
+	if (c & PLUGIN_FAMILY) {
+		spec_add(s, "ipv4", no_argument, '4');
+		spec_add(s, "ipv6", no_argument, '6');
+	}
+	if (c & PLUGIN_STATE_DIR)
+		spec_add(s, "state-dir", required_argument, OPT_STATE_DIR);
+	if (c & PLUGIN_LOGIN) {
+		spec_add(s, "user", required_argument, OPT_USER);
+		spec_add(s, "password-file", required_argument, OPT_PASSWORD_FILE);
+	}
+	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
+		spec_add(s, o->name, o->arg != NULL ? required_argument : no_argument, o->val);
+	spec_add(s, NULL, 0, 0);
+}
+
+/* The option as the user wrote it, for messages. */
+static const char *option_text(char **argv)
+{
+	return argv[optind - 1] != NULL ? argv[optind - 1] : "?";
+}
+
+static void load_password(const struct plugin *p, const char *file, struct plugin_args *a)
+{
+	char err[512];
+
+	if (secret_load(file, p->password_env, &a->password, err, sizeof(err)) < 0)
+		plugin_usage_error("%s", err);
+}
+
+void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, struct plugin_args *a)
+{
+	struct optspec spec;
+	const char *password_file = NULL;
+	char err[512];
+	size_t nplugin = 0;
+	int c;
+
+	current = p;
+	current_args = a;
+	memset(a, 0, sizeof(*a));
+	a->timeout = DEFAULT_TIMEOUT;
+	a->timeout_state = STATE_CRITICAL;
+	a->thresholds = thresholds_new();
+	install_signals();
+	build_spec(p, &spec);
+	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
+		nplugin++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, NULL)) != -1) {
+		int r;
+
+		err[0] = '\0';
+		if (c == 'h' || c == 'V') {
+			if (c == 'h')
+				print_help();
+			else
+				printf("%s v%s (vakt %s)\n", p->name, PACKAGE_VERSION, PACKAGE_VERSION);
+			fflush(stdout);
+			_exit(STATE_UNKNOWN);
+		}
+		if (c == '?')
+			plugin_usage_error("unknown option '%s'", option_text(argv));
+		if (c == ':')
+			plugin_usage_error("option '%s' needs an argument", option_text(argv));
+		if (c == OPT_PASSWORD_FILE) {
+			password_file = optarg;
+			continue;
+		}
+		r = -2; /* not a plugin option */
+		for (size_t i = 0; i < nplugin; i++)
+			if (p->options[i].val == c)
+				r = p->option(ctx, c, optarg, err, sizeof(err));
+		if (r == -2)
+			r = common_option(c, optarg, a, err, sizeof(err));
+		if (r != 0)
+			plugin_usage_error("%s", err[0] != '\0' ? err : "invalid arguments");
+	}
+	free(spec.longs);
+	buf_free(&spec.shorts);
+	if (optind < argc)
+		plugin_usage_error("unexpected argument '%s'", argv[optind]);
+	if (p->metrics != NULL) {
+		const char *bad = thresholds_unknown_metric(a->thresholds, p->metrics);
+
+		if (bad != NULL)
+			plugin_usage_error("unknown metric '%s' in a threshold (see --help for the list)",
+					   bad);
+	}
+	if (p->common & PLUGIN_LOGIN)
+		load_password(p, password_file, a);
+	arm_timeout(a);
+}
+
+void plugin_finish(struct result *r)
+{
+	char *out = result_render(r);
+	enum state s = result_state(r);
+
+	/* Cancel the time limit: the answer is ready and must go out whole. */
+	setitimer(ITIMER_REAL, &(struct itimerval){0}, NULL);
+	fputs(out, stdout);
+	fflush(stdout);
+	free(out);
+	result_free(r);
+	if (current_args != NULL) {
+		thresholds_free(current_args->thresholds);
+		secret_free(current_args->password);
+	}
+	exit((int)s);
+}
+
+void plugin_exit(enum state s, const char *fmt, ...)
+{
+	struct result *r = result_new(current->service);
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	result_add(r, s, "%s", msg != NULL ? msg : "out of memory");
+	free(msg);
+	plugin_finish(r);
+}
+
+enum state plugin_metric(struct result *r, const struct plugin_args *a, const char *metric,
+			 int main_index, const struct perf *p, char *why, size_t whylen)
+{
+	struct threshold t = thresholds_get(a->thresholds, metric, main_index);
+	struct perf q = *p;
+	enum state s = isnan(p->value) ? STATE_OK : threshold_eval(&t, p->value);
+
+	q.thr = &t;
+	result_perf(r, &q);
+	why[0] = '\0';
+	if (s != STATE_OK) {
+		char e[RANGE_TEXT_MAX + 16];
+
+		range_explain(s == STATE_CRITICAL ? &t.crit : &t.warn, p->value, e, sizeof(e));
+		snprintf(why, whylen, " (%s)", e);
+	}
+	return s;
+}

@@ -1,0 +1,85 @@
+/*
+ * What every check plugin shares: the standard options of the plugin
+ * contract, --help and --version generated from one table per plugin, usage
+ * errors, the -t time limit, and the final print-and-exit. A plugin's main()
+ * is an option table, plugin_start(), a probe call, thresholds and
+ * plugin_finish(); it never prints or exits on its own.
+ */
+#ifndef VAKT_PLUGIN_H
+#define VAKT_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "output.h"
+#include "range.h"
+
+/* Standard options a plugin takes besides -h -V -v -t -w -c. */
+enum plugin_common {
+	PLUGIN_HOST = 1 << 0,	   /* -H, --hostname */
+	PLUGIN_PORT = 1 << 1,	   /* -p, --port */
+	PLUGIN_FAMILY = 1 << 2,	   /* -4, -6 */
+	PLUGIN_STATE_DIR = 1 << 3, /* --state-dir */
+	PLUGIN_LOGIN = 1 << 4,	   /* --user, --password-file */
+};
+
+/* One plugin-specific option. */
+struct plugin_option {
+	const char *name; /* long name, without "--" */
+	int val;	  /* short option character, or a code >= 256 for long-only */
+	const char *arg;  /* argument name for --help, NULL for a flag */
+	const char *help; /* one or more lines, without the option itself */
+};
+
+struct plugin {
+	const char *name;	     /* program name, "check_load" */
+	const char *service;	     /* first word of the status line, "LOAD" */
+	const char *purpose;	     /* what it checks, a paragraph for --help */
+	const char *synopsis;	     /* the usage line after the program name */
+	unsigned common;	     /* PLUGIN_* flags */
+	const struct plugin_option *options; /* terminated by an entry with name NULL */
+	const char *const *metrics;  /* metric names for -w/-c METRIC=RANGE, NULL-terminated */
+	size_t nmain;		     /* the first nmain metrics take a bare -w/-c */
+	const char *thresholds_help; /* what a bare -w/-c RANGE applies to */
+	const char *password_env;    /* environment variable with the password, or NULL */
+	const char *examples;	     /* lines for the Examples section of --help */
+	/* Handle a plugin option; 0, or -1 with a message in err (a usage error). */
+	int (*option)(void *ctx, int val, const char *arg, char *err, size_t errlen);
+};
+
+/* What the standard options said. */
+struct plugin_args {
+	int verbose;
+	double timeout;		 /* seconds */
+	enum state timeout_state; /* the state reported when it expires */
+	struct thresholds *thresholds;
+	const char *host;
+	long port;		 /* 0: not given */
+	int family;		 /* AF_UNSPEC, AF_INET or AF_INET6 */
+	const char *state_dir;	 /* NULL: the default */
+	const char *user;
+	char *password;		 /* from --password-file or password_env; NULL if neither */
+};
+
+/*
+ * Parse the command line: plugin options go to p->option, standard ones into
+ * args. --help and --version print and exit 3; a usage error prints a short
+ * usage and exits 3. On return the -t limit is running.
+ */
+void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
+		  struct plugin_args *args);
+/* Report a usage error found after plugin_start (a missing option, say); exits 3. */
+void plugin_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Print r, free it, and exit with its state. */
+void plugin_finish(struct result *r) __attribute__((noreturn));
+/* Shortcut for a run that ends with one item: print it and exit with s. */
+void plugin_exit(enum state s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/*
+ * Evaluate p->value against the thresholds for metric (main metric number
+ * main_index, or -1), add p as perfdata with those thresholds, and return the
+ * state. why gets " (> 5)" naming the crossed bound, or "" when OK.
+ */
+enum state plugin_metric(struct result *r, const struct plugin_args *args, const char *metric,
+			 int main_index, const struct perf *p, char *why, size_t whylen);
+
+#endif

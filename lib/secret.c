@@ -1,0 +1,64 @@
+/*
+ * Secret loading (see secret.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "secret.h"
+#include "xalloc.h"
+
+static int read_file(const char *file, char **out, char *err, size_t errlen)
+{
+	char data[SECRET_MAX + 2];
+	size_t len;
+
+	if (file_read_small(file, data, sizeof(data)) == -1) {
+		snprintf(err, errlen, "cannot read password file %s: %s", file, strerror(errno));
+		return -1;
+	}
+	len = strcspn(data, "\r\n");
+	if (len > SECRET_MAX) {
+		explicit_bzero(data, sizeof(data));
+		snprintf(err, errlen, "password file %s: first line longer than %d bytes", file,
+			 SECRET_MAX);
+		return -1;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "password file %s is empty", file);
+		return -1;
+	}
+	*out = xstrndup(data, len);
+	explicit_bzero(data, sizeof(data));
+	return 0;
+}
+
+int secret_load(const char *file, const char *env, char **out, char *err, size_t errlen)
+{
+	const char *v;
+
+	*out = NULL;
+	if (file != NULL)
+		return read_file(file, out, err, errlen);
+	v = env == NULL ? NULL : getenv(env);
+	if (v == NULL)
+		return 1;
+	if (strlen(v) > SECRET_MAX) {
+		snprintf(err, errlen, "%s is longer than %d bytes", env, SECRET_MAX);
+		return -1;
+	}
+	*out = xstrdup(v);
+	return 0;
+}
+
+void secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
