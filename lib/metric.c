@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,28 @@ const struct metric *metric_set_find(const struct metric_set *s, const char *nam
 		if (v != NULL && strcmp(v, value) == 0)
 			return &s->v[i];
 	}
+	return NULL;
+}
+
+static bool same_labels(const struct metric *a, const struct metric *b)
+{
+	if (a->nlabels != b->nlabels)
+		return false;
+	for (size_t i = 0; i < a->nlabels; i++) {
+		const char *v = metric_label(b, a->labels[i].name);
+
+		if (v == NULL || strcmp(v, a->labels[i].value) != 0)
+			return false;
+	}
+	return true;
+}
+
+const struct metric *metric_set_find_like(const struct metric_set *s, const char *name,
+					  const struct metric *like)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0 && same_labels(&s->v[i], like))
+			return &s->v[i];
 	return NULL;
 }
 

@@ -45,6 +45,9 @@ const struct metric *metric_set_at(const struct metric_set *s, size_t i);
  */
 const struct metric *metric_set_find(const struct metric_set *s, const char *name,
 				     const char *label, const char *value);
+/* The metric called name with exactly the labels of like, or NULL. */
+const struct metric *metric_set_find_like(const struct metric_set *s, const char *name,
+					  const struct metric *like);
 /* The value of metric_set_find(), or NAN when there is no such metric. */
 double metric_set_value(const struct metric_set *s, const char *name, const char *label,
 			const char *value);

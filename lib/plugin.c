@@ -468,21 +468,29 @@ void plugin_exit(enum state s, const char *fmt, ...)
 	plugin_finish(r);
 }
 
+enum state plugin_eval(const struct plugin_args *a, const char *metric, int main_index,
+		       double value, char *why, size_t whylen)
+{
+	struct threshold t = thresholds_get(a->thresholds, metric, main_index);
+	enum state s = isnan(value) ? STATE_OK : threshold_eval(&t, value);
+
+	why[0] = '\0';
+	if (s != STATE_OK) {
+		char e[RANGE_TEXT_MAX + 16];
+
+		range_explain(s == STATE_CRITICAL ? &t.crit : &t.warn, value, e, sizeof(e));
+		snprintf(why, whylen, " (%s)", e);
+	}
+	return s;
+}
+
 enum state plugin_metric(struct result *r, const struct plugin_args *a, const char *metric,
 			 int main_index, const struct perf *p, char *why, size_t whylen)
 {
 	struct threshold t = thresholds_get(a->thresholds, metric, main_index);
 	struct perf q = *p;
-	enum state s = isnan(p->value) ? STATE_OK : threshold_eval(&t, p->value);
 
 	q.thr = &t;
 	result_perf(r, &q);
-	why[0] = '\0';
-	if (s != STATE_OK) {
-		char e[RANGE_TEXT_MAX + 16];
-
-		range_explain(s == STATE_CRITICAL ? &t.crit : &t.warn, p->value, e, sizeof(e));
-		snprintf(why, whylen, " (%s)", e);
-	}
-	return s;
+	return plugin_eval(a, metric, main_index, p->value, why, whylen);
 }

@@ -75,6 +75,12 @@ void plugin_finish(struct result *r) __attribute__((noreturn));
 /* Shortcut for a run that ends with one item: print it and exit with s. */
 void plugin_exit(enum state s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /*
+ * The state of value under the thresholds for metric (main metric number
+ * main_index, or -1); why gets " (> 5)" naming the crossed bound, or "".
+ */
+enum state plugin_eval(const struct plugin_args *args, const char *metric, int main_index,
+		       double value, char *why, size_t whylen);
+/*
  * Evaluate p->value against the thresholds for metric (main metric number
  * main_index, or -1), add p as perfdata with those thresholds, and return the
  * state. why gets " (> 5)" naming the crossed bound, or "" when OK.
