@@ -82,7 +82,7 @@ int perfdata_append(struct buf *b, const struct perf *p)
 	append_label(b, p->label);
 	buf_puts(b, "=");
 	append_number(b, p->value);
-	if (!isnan(p->value) && p->uom != NULL)
+	if (isfinite(p->value) && p->uom != NULL)
 		buf_puts(b, p->uom);
 	for (int i = 0; i <= last; i++) {
 		buf_puts(b, ";");

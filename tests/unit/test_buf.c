@@ -1,0 +1,52 @@
+/*
+ * The capped buffer.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buf.h"
+
+Test(buf, append_and_printf)
+{
+	struct buf b;
+
+	buf_init(&b, 100);
+	cr_expect_str_eq(buf_str(&b), "");
+	buf_puts(&b, "abc");
+	buf_printf(&b, "-%d-", 42);
+	cr_expect_str_eq(buf_str(&b), "abc-42-");
+	cr_expect_eq(b.len, 7);
+	buf_free(&b);
+}
+
+Test(buf, cap_holds)
+{
+	struct buf b;
+	char big[1000];
+
+	memset(big, 'x', sizeof(big));
+	buf_init(&b, 10);
+	cr_expect_eq(buf_append(&b, big, 8), 0);
+	cr_expect_eq(buf_append(&b, big, 8), -1);
+	cr_expect_eq(b.len, 10);
+	cr_expect(b.truncated);
+	cr_expect_eq(buf_printf(&b, "%s", "more"), -1);
+	cr_expect_eq(strlen(buf_str(&b)), 10);
+	buf_free(&b);
+}
+
+Test(buf, long_printf_and_steal)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "%0600d", 7);
+	cr_expect_eq(b.len, 600);
+	s = buf_steal(&b);
+	cr_expect_eq(strlen(s), 600);
+	cr_expect_eq(b.len, 0);
+	free(s);
+	buf_free(&b);
+}

@@ -1,0 +1,159 @@
+/*
+ * The result builder: status line, aggregation, ordering, cleaning and the
+ * 8 KiB cap.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+static struct result *r;
+static char *out;
+
+static void setup(void)
+{
+	r = result_new("REDIS");
+	out = NULL;
+}
+
+static void teardown(void)
+{
+	result_free(r);
+	free(out);
+}
+
+TestSuite(output, .init = setup, .fini = teardown);
+
+static const char *render(void)
+{
+	free(out);
+	out = result_render(r);
+	return out;
+}
+
+Test(output, ok_line)
+{
+	struct perf p = perf_make("queue_celery", 3, "");
+
+	result_add(r, STATE_OK, "queue celery has 3 messages");
+	result_perf(r, &p);
+	cr_expect_eq(result_state(r), STATE_OK);
+	cr_expect_str_eq(render(), "REDIS OK - queue celery has 3 messages | queue_celery=3\n");
+}
+
+Test(output, no_items_no_perfdata)
+{
+	cr_expect_str_eq(render(), "REDIS OK\n");
+}
+
+Test(output, worst_state_and_non_ok_first)
+{
+	result_add(r, STATE_OK, "a fine");
+	result_add(r, STATE_WARNING, "b warn");
+	result_add(r, STATE_UNKNOWN, "c unknown");
+	result_add(r, STATE_CRITICAL, "d crit");
+	result_add(r, STATE_WARNING, "e warn");
+	cr_expect_eq(result_state(r), STATE_CRITICAL);
+	cr_expect_str_eq(render(), "REDIS CRITICAL - d crit, b warn, e warn, c unknown, a fine\n");
+}
+
+Test(output, unknown_ranks_below_warning)
+{
+	result_add(r, STATE_UNKNOWN, "u");
+	cr_expect_eq(result_state(r), STATE_UNKNOWN);
+	result_add(r, STATE_WARNING, "w");
+	cr_expect_eq(result_state(r), STATE_WARNING);
+	cr_expect_str_eq(render(), "REDIS WARNING - w, u\n");
+}
+
+Test(output, pipes_removed_and_lines_flattened)
+{
+	result_add(r, STATE_OK, "a|b\nc");
+	result_long(r, "x|y");
+	cr_expect_str_eq(render(), "REDIS OK - ab c\nxy\n");
+}
+
+Test(output, long_output_after_first_line)
+{
+	struct perf p = perf_make("q", 1, "");
+
+	result_add(r, STATE_OK, "sum");
+	result_perf(r, &p);
+	result_long(r, "line 1");
+	result_long(r, "line 2");
+	cr_expect_str_eq(render(), "REDIS OK - sum | q=1\nline 1\nline 2\n");
+}
+
+Test(output, capped_at_8k_without_cutting_the_first_line)
+{
+	char line[101];
+	const char *nl;
+	size_t first;
+
+	memset(line, 'x', 100);
+	line[100] = '\0';
+	result_add(r, STATE_CRITICAL, "queue celery has 4210 messages");
+	for (int i = 0; i < 200; i++) {
+		char label[32];
+		struct perf p;
+
+		snprintf(label, sizeof(label), "queue_%03d", i);
+		p = perf_make(label, i, "");
+		result_perf(r, &p);
+	}
+	for (int i = 0; i < 200; i++)
+		result_long(r, "%03d %s", i, line);
+	render();
+	cr_expect_leq(strlen(out), OUTPUT_MAX);
+	nl = strchr(out, '\n');
+	first = (size_t)(nl - out);
+	cr_expect(strncmp(out, "REDIS CRITICAL - queue celery has 4210 messages | queue_000=0 ", 62) == 0);
+	cr_expect(strstr(out, "queue_199=199\n") != NULL, "all 200 perfdata entries fit");
+	cr_expect_lt(first, OUTPUT_MAX);
+	cr_expect(strstr(out, "more lines not shown)\n") != NULL);
+	cr_expect_eq(out[strlen(out) - 1], '\n');
+}
+
+Test(output, oversized_perfdata_dropped_whole)
+{
+	char label[4000];
+	struct perf p;
+	const char *nl;
+
+	memset(label, 'l', sizeof(label) - 1);
+	label[sizeof(label) - 1] = '\0';
+	result_add(r, STATE_OK, "many");
+	for (int i = 0; i < 3; i++) {
+		p = perf_make(label, i, "");
+		result_perf(r, &p);
+	}
+	render();
+	cr_expect_leq(strlen(out), OUTPUT_MAX);
+	nl = strchr(out, '\n');
+	cr_assert_not_null(nl);
+	/* Two entries fit; the third is left out, not cut. */
+	cr_expect(strncmp(nl - 2, "=1", 2) == 0, "the line ends with a whole entry");
+}
+
+Test(output, long_summary_leaves_items_out_whole)
+{
+	char text[300];
+
+	memset(text, 'w', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 0; i < 20; i++)
+		result_add(r, STATE_WARNING, "%02d %s", i, text);
+	render();
+	cr_expect_leq(strchr(out, '\n') - out, OUTPUT_SUMMARY_MAX + 32);
+	cr_expect(strstr(out, " more)\n") != NULL);
+}
+
+Test(output, invalid_unit_dropped)
+{
+	struct perf p = perf_make("x", 1, "bogus");
+
+	result_perf(r, &p);
+	cr_expect_str_eq(render(), "REDIS OK\n");
+}

@@ -1,0 +1,130 @@
+/*
+ * Perfdata formatting as the contract writes it.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <locale.h>
+#include <math.h>
+
+#include "perfdata.h"
+
+static char *fmt(const struct perf *p)
+{
+	static char out[1024];
+	struct buf b;
+
+	buf_init(&b, sizeof(out) - 1);
+	cr_assert_eq(perfdata_append(&b, p), 0);
+	snprintf(out, sizeof(out), "%s", buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static struct range range(const char *s)
+{
+	struct range r;
+	char err[64];
+
+	cr_assert_eq(range_parse(s, &r, err, sizeof(err)), 0);
+	return r;
+}
+
+Test(perfdata, plain)
+{
+	struct perf p = perf_make("load1", 0.25, "");
+
+	cr_expect_str_eq(fmt(&p), "load1=0.25");
+}
+
+Test(perfdata, all_fields)
+{
+	struct threshold t = {range("80"), range("@90:95"), true, true};
+	struct perf p = perf_make("fds_pct", 42.5, "%");
+
+	p.thr = &t;
+	p.min = 0;
+	p.max = 100;
+	cr_expect_str_eq(fmt(&p), "fds_pct=42.5%;80;@90:95;0;100");
+}
+
+Test(perfdata, inner_empty_fields_kept_trailing_dropped)
+{
+	struct threshold t = {0};
+	struct perf p = perf_make("queue", 3, "");
+
+	t.crit = range("10");
+	t.has_crit = true;
+	p.thr = &t;
+	cr_expect_str_eq(fmt(&p), "queue=3;;10");
+	p.thr = NULL;
+	p.max = 128;
+	cr_expect_str_eq(fmt(&p), "queue=3;;;;128");
+	p.min = 0;
+	cr_expect_str_eq(fmt(&p), "queue=3;;;0;128");
+}
+
+Test(perfdata, label_quoting)
+{
+	struct perf p = perf_make("queue high", 1, "");
+
+	cr_expect_str_eq(fmt(&p), "'queue high'=1");
+	p.label = "a=b";
+	cr_expect_str_eq(fmt(&p), "'a=b'=1");
+	p.label = "it's";
+	cr_expect_str_eq(fmt(&p), "'it''s'=1");
+	p.label = "queue_[::]:80";
+	cr_expect_str_eq(fmt(&p), "queue_[::]:80=1");
+	p.label = "pipe|and\nnewline";
+	cr_expect_str_eq(fmt(&p), "pipe_and_newline=1");
+}
+
+Test(perfdata, unknown_value)
+{
+	struct perf p = perf_make("rate", NAN, "");
+
+	p.min = 0;
+	cr_expect_str_eq(fmt(&p), "rate=U;;;0");
+	p = perf_make("rate", INFINITY, "s");
+	cr_expect_str_eq(fmt(&p), "rate=U");
+}
+
+Test(perfdata, units)
+{
+	static const char *const ok[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"};
+	struct buf b;
+	struct perf p = perf_make("x", 1, "bytes");
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		cr_expect(perfdata_uom_valid(ok[i]), "unit '%s' refused", ok[i]);
+	cr_expect(!perfdata_uom_valid("bytes"));
+	cr_expect(!perfdata_uom_valid("kB"));
+	buf_init(&b, 64);
+	cr_expect_eq(perfdata_append(&b, &p), -1);
+	cr_expect_eq(b.len, 0, "nothing written for an invalid unit");
+	buf_free(&b);
+}
+
+Test(perfdata, separated_by_one_space)
+{
+	struct perf a = perf_make("a", 1, "s"), c = perf_make("b", 2000000, "B");
+	struct buf b;
+
+	buf_init(&b, 64);
+	perfdata_append(&b, &a);
+	perfdata_append(&b, &c);
+	cr_expect_str_eq(buf_str(&b), "a=1s b=2000000B");
+	buf_free(&b);
+}
+
+Test(perfdata, comma_locale)
+{
+	struct threshold t = {range("0.5:1.5"), range("2.5"), true, true};
+	struct perf p = perf_make("load1", 1.25, "");
+
+	cr_assert_not_null(setlocale(LC_ALL, "de_DE.UTF-8"), "locale de_DE.UTF-8 is missing");
+	p.thr = &t;
+	p.min = 0;
+	p.max = 0.75;
+	cr_expect_str_eq(fmt(&p), "load1=1.25;0.5:1.5;2.5;0;0.75");
+	setlocale(LC_ALL, "C");
+}

@@ -1,0 +1,258 @@
+/*
+ * The shared plugin front end: option parsing, usage errors (exit 3), the
+ * time limit, and secrets. Criterion runs each test in its own process, so
+ * the paths that exit are tested through .exit_code.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <criterion/redirect.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+enum { OPT_FLAG = 256, OPT_NAME };
+
+struct ctx {
+	bool flag;
+	const char *name;
+};
+
+static int on_option(void *c, int val, const char *arg, char *err, size_t errlen)
+{
+	struct ctx *x = c;
+
+	if (val == OPT_FLAG) {
+		x->flag = true;
+		return 0;
+	}
+	if (arg[0] == '-') {
+		snprintf(err, errlen, "bad name");
+		return -1;
+	}
+	x->name = arg;
+	return 0;
+}
+
+static const struct plugin_option options[] = {
+	{"flag", OPT_FLAG, NULL, "A flag."},
+	{"name", OPT_NAME, "NAME", "A name."},
+	{NULL, 0, NULL, NULL},
+};
+
+static const char *const metrics[] = {"depth", "rate", NULL};
+
+static const struct plugin test_plugin = {
+	.name = "check_test",
+	.service = "TEST",
+	.purpose = "Tests the plugin front end.",
+	.synopsis = "[--flag] [--name NAME]",
+	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+	.options = options,
+	.metrics = metrics,
+	.nmain = 1,
+	.thresholds_help = "A bare range applies to depth.",
+	.password_env = "VAKT_TEST_PASSWORD",
+	.examples = "  check_test --name x",
+	.option = on_option,
+};
+
+static struct ctx ctx;
+static struct plugin_args args;
+
+/* Run plugin_start on a NULL-terminated argument list. */
+static void start(const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "check_test";
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(&ctx, 0, sizeof(ctx));
+	unsetenv("VAKT_TEST_PASSWORD");
+	optind = 1;
+	plugin_start(&test_plugin, argc, argv, &ctx, &args);
+}
+
+Test(plugin, defaults)
+{
+	start(NULL);
+	cr_expect_eq(args.timeout, 10);
+	cr_expect_eq(args.timeout_state, STATE_CRITICAL);
+	cr_expect_eq(args.verbose, 0);
+	cr_expect_null(args.host);
+	cr_expect_eq(args.port, 0);
+	cr_expect_eq(args.family, AF_UNSPEC);
+	cr_expect_null(args.password);
+}
+
+Test(plugin, standard_and_plugin_options)
+{
+	start("-vvv", "-v", "-H", "::1", "-p", "6379", "-6", "--flag", "--name", "celery",
+	      "--state-dir", "/tmp", "--user", "monitor", "-t", "2.5:unknown", NULL);
+	cr_expect_eq(args.verbose, 3, "verbosity stops at 3");
+	cr_expect_str_eq(args.host, "::1");
+	cr_expect_eq(args.port, 6379);
+	cr_expect_eq(args.family, AF_INET6);
+	cr_expect(ctx.flag);
+	cr_expect_str_eq(ctx.name, "celery");
+	cr_expect_str_eq(args.state_dir, "/tmp");
+	cr_expect_str_eq(args.user, "monitor");
+	cr_expect_eq(args.timeout, 2.5);
+	cr_expect_eq(args.timeout_state, STATE_UNKNOWN);
+}
+
+Test(plugin, long_forms)
+{
+	start("--hostname=db1", "--port=5432", "--ipv4", "--timeout=3", "--warning=5",
+	      "--critical=depth=10", "--verbose", NULL);
+	cr_expect_str_eq(args.host, "db1");
+	cr_expect_eq(args.port, 5432);
+	cr_expect_eq(args.family, AF_INET);
+	cr_expect_eq(args.timeout, 3);
+	cr_expect_eq(args.verbose, 1);
+	cr_expect_str_eq(thresholds_get(args.thresholds, "depth", 0).warn.text, "5");
+	cr_expect_str_eq(thresholds_get(args.thresholds, "depth", 0).crit.text, "10");
+}
+
+Test(plugin, repeated_thresholds)
+{
+	start("-w", "5", "-c", "10", "-w", "rate=1", "-c", "rate=@0:0.5", NULL);
+	cr_expect_str_eq(thresholds_get(args.thresholds, "depth", 0).warn.text, "5");
+	cr_expect_str_eq(thresholds_get(args.thresholds, "rate", -1).warn.text, "1");
+	cr_expect_str_eq(thresholds_get(args.thresholds, "rate", -1).crit.text, "@0:0.5");
+}
+
+Test(plugin, password_from_file)
+{
+	char path[] = "/tmp/vakt-test-pw-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(write(fd, "s3cret pass\nsecond line\n", 24), 24);
+	close(fd);
+	start("--password-file", path, NULL);
+	unlink(path);
+	cr_expect_str_eq(args.password, "s3cret pass");
+}
+
+Test(plugin, password_from_environment)
+{
+	char *argv[] = {"check_test", NULL};
+
+	setenv("VAKT_TEST_PASSWORD", "from-env", 1);
+	optind = 1;
+	plugin_start(&test_plugin, 1, argv, &ctx, &args);
+	cr_expect_str_eq(args.password, "from-env");
+}
+
+Test(plugin, help_exits_3, .exit_code = 3)
+{
+	cr_redirect_stdout();
+	start("--help", NULL);
+}
+
+Test(plugin, version_exits_3, .exit_code = 3)
+{
+	cr_redirect_stdout();
+	start("-V", NULL);
+}
+
+#define USAGE_ERROR(test, ...)                                                                     \
+	Test(usage, test, .exit_code = 3)                                                          \
+	{                                                                                          \
+		cr_redirect_stdout();                                                              \
+		start(__VA_ARGS__, NULL);                                                          \
+	}
+
+USAGE_ERROR(unknown_option, "--bogus")
+USAGE_ERROR(unknown_short_option, "-x")
+USAGE_ERROR(missing_argument, "-w")
+USAGE_ERROR(positional_argument, "extra")
+USAGE_ERROR(bad_range, "-w", "2:1")
+USAGE_ERROR(bad_range_word, "-c", "ten")
+USAGE_ERROR(list_where_one_range, "-w", "1,10")
+USAGE_ERROR(unknown_metric, "-w", "detph=5")
+USAGE_ERROR(timeout_zero, "-t", "0")
+USAGE_ERROR(timeout_negative, "-t", "-1")
+USAGE_ERROR(timeout_word, "-t", "soon")
+USAGE_ERROR(timeout_bad_state, "-t", "5:maybe")
+USAGE_ERROR(timeout_too_long, "-t", "86401")
+USAGE_ERROR(port_zero, "-p", "0")
+USAGE_ERROR(port_too_big, "-p", "65536")
+USAGE_ERROR(port_word, "-p", "http")
+USAGE_ERROR(empty_host, "-H", "")
+USAGE_ERROR(plugin_option_error, "--name", "-x")
+USAGE_ERROR(missing_password_file, "--password-file", "/nonexistent/vakt")
+
+Test(usage, empty_password_file, .exit_code = 3)
+{
+	cr_redirect_stdout();
+	start("--password-file", "/dev/null", NULL);
+}
+
+Test(usage, reported_after_start, .exit_code = 3)
+{
+	cr_redirect_stdout();
+	start(NULL);
+	plugin_usage_error("give either -p or --all");
+}
+
+/* The limit ends a run that hangs in the kernel, with the state asked for. */
+Test(timeout, ends_a_hung_read, .exit_code = 1, .timeout = 5)
+{
+	int fds[2];
+	char c;
+
+	cr_redirect_stdout();
+	cr_assert_eq(pipe(fds), 0);
+	start("-t", "0.2:warning", NULL);
+	(void)read(fds[0], &c, 1);
+}
+
+Test(timeout, default_state_is_critical, .exit_code = 2, .timeout = 5)
+{
+	cr_redirect_stdout();
+	start("-t", "0.1", NULL);
+	pause();
+}
+
+Test(finish, exits_with_the_state, .exit_code = 2)
+{
+	struct result *r;
+
+	cr_redirect_stdout();
+	start(NULL);
+	r = result_new("TEST");
+	result_add(r, STATE_CRITICAL, "broken");
+	plugin_finish(r);
+}
+
+Test(finish, plugin_exit_unknown, .exit_code = 3)
+{
+	cr_redirect_stdout();
+	start(NULL);
+	plugin_exit(STATE_UNKNOWN, "cannot parse %s", "x");
+}
+
+Test(eval, names_the_crossed_bound)
+{
+	char why[64];
+
+	start("-w", "5", "-c", "rate=10:", NULL);
+	cr_expect_eq(plugin_eval(&args, "depth", 0, 4, why, sizeof(why)), STATE_OK);
+	cr_expect_str_eq(why, "");
+	cr_expect_eq(plugin_eval(&args, "depth", 0, 6, why, sizeof(why)), STATE_WARNING);
+	cr_expect_str_eq(why, " (> 5)");
+	cr_expect_eq(plugin_eval(&args, "rate", -1, 3, why, sizeof(why)), STATE_CRITICAL);
+	cr_expect_str_eq(why, " (< 10)");
+	cr_expect_eq(plugin_eval(&args, "depth", 0, NAN, why, sizeof(why)), STATE_OK,
+		     "an unknown value crosses nothing");
+}
