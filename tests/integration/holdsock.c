@@ -1,0 +1,108 @@
+/*
+ * A test peer that holds a known state for the integration tests:
+ *
+ *   holdsock listen ADDRESS BACKLOG N   listen on ADDRESS (port chosen by the
+ *                                       kernel) and complete N connections
+ *                                       that are never accepted
+ *   holdsock fds N LIMIT                hold exactly 3 + N descriptors open
+ *                                       under a soft RLIMIT_NOFILE of LIMIT
+ *
+ * It prints one line ("port P" or "pid P") when the state is in place, then
+ * waits until it is killed.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	perror(what);
+	return 1;
+}
+
+/* Fill addr from a literal; returns its length, 0 when not an address. */
+static socklen_t make_addr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+static int hold_listen(const char *addr, int backlog, int n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(addr, &ss);
+	int s;
+
+	if (len == 0)
+		return fail("address");
+	s = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (s == -1 || bind(s, (struct sockaddr *)&ss, len) == -1 || listen(s, backlog) == -1)
+		return fail("listen");
+	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
+		return fail("getsockname");
+	for (int i = 0; i < n; i++) {
+		/* connect() returns once the handshake is done: the connection is queued. */
+		int c = socket(ss.ss_family, SOCK_STREAM, 0);
+
+		if (c == -1 || connect(c, (struct sockaddr *)&ss, len) == -1)
+			return fail("connect");
+	}
+	printf("port %u\n", ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+							  : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	return 0;
+}
+
+static int hold_fds(int n, int limit)
+{
+	struct rlimit rl;
+
+	/* A name of our own, so --process finds only this peer. */
+	prctl(PR_SET_NAME, "vakt-fdholder");
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	for (int i = 0; i < n; i++)
+		if (open("/dev/null", O_RDONLY) == -1)
+			return fail("open");
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return fail("getrlimit");
+	rl.rlim_cur = (rlim_t)limit;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return fail("setrlimit");
+	printf("pid %ld\n", (long)getpid());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if (argc == 5 && strcmp(argv[1], "listen") == 0)
+		r = hold_listen(argv[2], atoi(argv[3]), atoi(argv[4]));
+	else if (argc == 4 && strcmp(argv[1], "fds") == 0)
+		r = hold_fds(atoi(argv[2]), atoi(argv[3]));
+	else
+		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT");
+	if (r != 0)
+		return r;
+	fflush(stdout);
+	for (;;)
+		pause();
+}
