@@ -230,9 +230,17 @@ static void print_help(void)
 	       "  START means no lower limit), or inside it with '@'. '10' alerts above\n"
 	       "  10 or below 0, '10:' below 10, '~:10' above 10, '@10:20' from 10 to 20.\n");
 	if (p->metrics != NULL && p->metrics[0] != NULL) {
+		size_t col = 4;
+
 		printf("  METRIC=RANGE sets a threshold on one metric; METRIC is one of:\n   ");
-		for (size_t i = 0; p->metrics[i] != NULL; i++)
+		for (size_t i = 0; p->metrics[i] != NULL; i++) {
+			col += strlen(p->metrics[i]) + 1;
+			if (col > 78) {
+				printf("\n   ");
+				col = 4 + strlen(p->metrics[i]) + 1;
+			}
 			printf(" %s", p->metrics[i]);
+		}
 		printf("\n");
 	}
 	if (p->password_env != NULL)

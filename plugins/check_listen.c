@@ -197,6 +197,8 @@ static void check_rates(struct result *r, const struct plugin_args *a, const str
 		if (st != RATE_OK)
 			result_long(r, "%s: %s", counters[i], statefile_rate_reason(st));
 	}
+	if (sf != NULL && a->verbose > 0)
+		result_long(r, "counters kept in %s", statefile_path(sf));
 	if (sf == NULL || statefile_save(sf, err, sizeof(err)) != 0) {
 		struct threshold t = thresholds_get(a->thresholds, "listen_overflows_rate", -1);
 		struct threshold u = thresholds_get(a->thresholds, "listen_drops_rate", -1);

@@ -110,6 +110,8 @@ static void check_loadavg(struct result *r, const struct plugin_args *a, const s
 	else
 		result_add(r, STATE_OK, "load average: %.2f, %.2f, %.2f", load[0], load[1],
 			   load[2]);
+	if (a->verbose > 0)
+		result_long(r, "from /proc/loadavg; %.0f CPUs online", cpus);
 	check_value(r, a, "procs_running", -1, metric_set_value(set, "procs_running", NULL, NULL),
 		    "", NAN, "%s %.0f%s");
 	check_value(r, a, "procs_total", -1, metric_set_value(set, "procs_total", NULL, NULL), "",
@@ -136,6 +138,9 @@ static void check_pressure(struct result *r, const struct plugin_args *a, const 
 					    "%s %.2f%%%s");
 		}
 	}
+	if (a->verbose > 0)
+		result_long(r, "from /proc/pressure/%s; stalled since boot: some %.1f s", resource,
+			    metric_set_value(set, "pressure_some_total", NULL, NULL) / 1e6);
 	if (isnan(v[1][0]))
 		result_add(r, STATE_OK, "%s pressure some %.2f%%, %.2f%%, %.2f%% (10 s, 60 s, 300 s)",
 			   resource, v[0][0], v[0][1], v[0][2]);
