@@ -365,10 +365,18 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 	spec_add(s, NULL, 0, 0);
 }
 
-/* The option as the user wrote it, for messages. */
+/* The option getopt just stopped at, as the user wrote it, for messages. */
 static const char *option_text(char **argv)
 {
-	return argv[optind - 1] != NULL ? argv[optind - 1] : "?";
+	static char shortopt[3];
+	const char *arg = argv[optind - 1];
+
+	/* For a short option inside a cluster ("-rx"), name just that letter. */
+	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2) != 0) {
+		snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
+		return shortopt;
+	}
+	return arg;
 }
 
 static void load_password(const struct plugin *p, const char *file, struct plugin_args *a)
@@ -438,9 +446,10 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 			plugin_usage_error("unknown metric '%s' in a threshold (see --help for the list)",
 					   bad);
 	}
+	/* From here on, nothing may outlive -t: not even a password file on a FIFO. */
+	arm_timeout(a);
 	if (p->common & PLUGIN_LOGIN)
 		load_password(p, password_file, a);
-	arm_timeout(a);
 }
 
 void plugin_finish(struct result *r)
