@@ -45,7 +45,7 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 {
 	struct metric *m;
 
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+	s->v = xgrow(s->v, s->n, sizeof(*s->v));
 	m = &s->v[s->n++];
 	memset(m, 0, sizeof(*m));
 	m->name = xstrdup(name);
@@ -57,7 +57,7 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 
 void metric_label_add(struct metric *m, const char *name, const char *value)
 {
-	m->labels = xreallocarray(m->labels, m->nlabels + 1, sizeof(*m->labels));
+	m->labels = xgrow(m->labels, m->nlabels, sizeof(*m->labels));
 	m->labels[m->nlabels].name = xstrdup(name);
 	m->labels[m->nlabels].value = xstrdup(value);
 	m->nlabels++;

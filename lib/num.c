@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,41 @@ static size_t decimal_span(const char *s)
 	return digits == 0 ? 0 : i;
 }
 
+/*
+ * Clinger's fast path: a decimal with at most 15 significant digits and at
+ * most 22 decimals is M / 10^k with M and 10^k exact doubles, and one IEEE
+ * division of exact operands is correctly rounded, so the result equals
+ * strtod's. Returns 0, or -1 when the literal needs the slow path.
+ */
+static int parse_fast(const char *s, size_t n, double *out)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	unsigned long long m = 0;
+	int digits = 0, decimals = 0;
+	bool point = false, neg = s[0] == '-';
+
+	for (size_t i = (s[0] == '-' || s[0] == '+'); i < n; i++) {
+		if (s[i] == '.') {
+			point = true;
+			continue;
+		}
+		if (m == 0 && s[i] == '0' && !point)
+			continue; /* leading zeros are not significant */
+		if (++digits > 15)
+			return -1;
+		m = m * 10 + (unsigned)(s[i] - '0');
+		decimals += point;
+	}
+	if (decimals > 22)
+		return -1;
+	*out = (double)m / pow10[decimals];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 int num_parse_prefix(const char *s, double *out, const char **end)
 {
 	char copy[NUM_BUFSZ];
@@ -53,6 +89,9 @@ int num_parse_prefix(const char *s, double *out, const char **end)
 	/* Only plain decimals: strtod alone would also take hex, exponents, "inf" and blanks. */
 	if (n == 0 || n >= sizeof(copy))
 		return -1;
+	*end = s + n;
+	if (parse_fast(s, n, out) == 0)
+		return 0;
 	memcpy(copy, s, n);
 	copy[n] = '\0';
 	errno = 0;
@@ -60,7 +99,6 @@ int num_parse_prefix(const char *s, double *out, const char **end)
 	if (errno == ERANGE || !isfinite(v))
 		return -1;
 	*out = v;
-	*end = s + n;
 	return 0;
 }
 
@@ -88,30 +126,61 @@ int num_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/*
+ * Write |v| < 1e12 with up to six decimals by integer arithmetic: a plugin
+ * writes a dozen numbers per run, and printf's exact float conversion would
+ * cost more than the rest of the plugin together.
+ */
+static void format_small(double v, char *out, size_t outlen)
+{
+	unsigned long long scaled = (unsigned long long)(fabs(v) * 1e6 + 0.5);
+	unsigned long long ip = scaled / 1000000, fp = scaled % 1000000;
+	char digits[32], *p = digits + sizeof(digits);
+	int decimals = 6;
+	size_t n;
+
+	*--p = '\0';
+	while (decimals > 0 && fp % 10 == 0) {
+		fp /= 10;
+		decimals--;
+	}
+	for (; decimals > 0; decimals--, fp /= 10)
+		*--p = (char)('0' + fp % 10);
+	if (p[0] != '\0')
+		*--p = '.';
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip > 0);
+	if (v < 0 && scaled != 0)
+		*--p = '-';
+	n = (size_t)(digits + sizeof(digits) - p);
+	if (n > outlen)
+		n = outlen;
+	memcpy(out, p, n);
+	out[outlen - 1] = '\0';
+}
+
 int num_format(double v, char *out, size_t outlen)
 {
 	locale_t old;
-	char *dot;
 	size_t n;
 
 	if (!isfinite(v)) {
 		snprintf(out, outlen, "U");
 		return -1;
 	}
-	if (v == 0)
-		v = 0; /* no "-0" */
+	if (fabs(v) < 1e12) {
+		format_small(v, out, outlen);
+		return 0;
+	}
 	old = uselocale(get_c_locale());
 	snprintf(out, outlen, "%.6f", v);
 	uselocale(old);
-	dot = strchr(out, '.');
-	if (dot == NULL)
-		return 0;
 	n = strlen(out);
 	while (n > 0 && out[n - 1] == '0')
 		out[--n] = '\0';
-	if (out[n - 1] == '.')
+	if (n > 0 && out[n - 1] == '.')
 		out[--n] = '\0';
-	if (strcmp(out, "-0") == 0)
-		snprintf(out, outlen, "0");
 	return 0;
 }

@@ -73,7 +73,7 @@ void result_add(struct result *r, enum state s, const char *fmt, ...)
 {
 	va_list ap;
 
-	r->items = xreallocarray(r->items, r->nitems + 1, sizeof(*r->items));
+	r->items = xgrow(r->items, r->nitems, sizeof(*r->items));
 	va_start(ap, fmt);
 	r->items[r->nitems].text = clean_vformat(fmt, ap);
 	va_end(ap);
@@ -84,7 +84,7 @@ void result_long(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	r->lines = xreallocarray(r->lines, r->nlines + 1, sizeof(*r->lines));
+	r->lines = xgrow(r->lines, r->nlines, sizeof(*r->lines));
 	va_start(ap, fmt);
 	r->lines[r->nlines++] = clean_vformat(fmt, ap);
 	va_end(ap);
@@ -99,7 +99,7 @@ void result_perf(struct result *r, const struct perf *p)
 		buf_free(&b);
 		return;
 	}
-	r->perf = xreallocarray(r->perf, r->nperf + 1, sizeof(*r->perf));
+	r->perf = xgrow(r->perf, r->nperf, sizeof(*r->perf));
 	r->perf[r->nperf++] = buf_steal(&b);
 }
 

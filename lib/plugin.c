@@ -37,17 +37,15 @@ enum {
 static const struct plugin *current;
 static struct plugin_args *current_args;
 
-/* Lines written from signal handlers, prepared before any handler is armed. */
-static char timeout_line[1024];
-static size_t timeout_len;
+/* What the signal handlers write; set before any handler is armed. */
+static const char *timeout_state_text;	/* " CRITICAL - timed out after " */
+static char timeout_secs[32];
 static int timeout_code;
-static char signal_line[256];
-static size_t signal_len;
-static char crash_line[256];
-static size_t crash_len;
 
-static void write_all(const char *s, size_t n)
+static void write_str(const char *s)
 {
+	size_t n = strlen(s);
+
 	while (n > 0) {
 		ssize_t w = write(STDOUT_FILENO, s, n);
 
@@ -58,17 +56,22 @@ static void write_all(const char *s, size_t n)
 	}
 }
 
+/* Only write() and _exit() here: the handlers may interrupt anything. */
 static void on_timeout(int sig)
 {
 	(void)sig;
-	write_all(timeout_line, timeout_len);
+	write_str(current->service);
+	write_str(timeout_state_text);
+	write_str(timeout_secs);
+	write_str(" s\n");
 	_exit(timeout_code);
 }
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	write_all(signal_line, signal_len);
+	write_str(current->service);
+	write_str(" UNKNOWN - stopped by a signal\n");
 	_exit(STATE_UNKNOWN);
 }
 
@@ -76,17 +79,16 @@ static void on_signal(int sig)
 static void on_crash(int sig)
 {
 	(void)sig;
-	write_all(crash_line, crash_len);
+	write_str(current->service);
+	write_str(" UNKNOWN - internal error (the plugin crashed); please report it\n");
 	_exit(STATE_UNKNOWN);
 }
 #endif
 
 static void on_oom(void)
 {
-	static const char tail[] = " UNKNOWN - out of memory\n";
-
-	write_all(current->service, strlen(current->service));
-	write_all(tail, sizeof(tail) - 1);
+	write_str(current->service);
+	write_str(" UNKNOWN - out of memory\n");
 	_exit(STATE_UNKNOWN);
 }
 
@@ -102,14 +104,7 @@ static void handle(int sig, void (*fn)(int))
 
 static void install_signals(void)
 {
-	snprintf(signal_line, sizeof(signal_line), "%s UNKNOWN - stopped by a signal\n",
-		 current->service);
-	signal_len = strlen(signal_line);
-	snprintf(crash_line, sizeof(crash_line),
-		 "%s UNKNOWN - internal error (the plugin crashed); please report it\n",
-		 current->service);
-	crash_len = strlen(crash_line);
-	signal(SIGPIPE, SIG_IGN);
+	handle(SIGPIPE, SIG_IGN);
 	handle(SIGTERM, on_signal);
 	handle(SIGINT, on_signal);
 	handle(SIGHUP, on_signal);
@@ -125,18 +120,21 @@ static void install_signals(void)
 
 static void arm_timeout(const struct plugin_args *a)
 {
+	static const char *const texts[] = {
+		[STATE_OK] = " OK - timed out after ",
+		[STATE_WARNING] = " WARNING - timed out after ",
+		[STATE_CRITICAL] = " CRITICAL - timed out after ",
+		[STATE_UNKNOWN] = " UNKNOWN - timed out after ",
+	};
 	struct itimerval it;
-	char secs[NUM_BUFSZ];
 
-	num_format(a->timeout, secs, sizeof(secs));
-	snprintf(timeout_line, sizeof(timeout_line), "%s %s - timed out after %s s\n",
-		 current->service, state_name(a->timeout_state), secs);
-	timeout_len = strlen(timeout_line);
+	num_format(a->timeout, timeout_secs, sizeof(timeout_secs));
+	timeout_state_text = texts[a->timeout_state];
 	timeout_code = (int)a->timeout_state;
 	handle(SIGALRM, on_timeout);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = (time_t)a->timeout;
-	it.it_value.tv_usec = (suseconds_t)((a->timeout - floor(a->timeout)) * 1e6);
+	it.it_value.tv_usec = (suseconds_t)((a->timeout - (double)it.it_value.tv_sec) * 1e6);
 	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
 		it.it_value.tv_usec = 1;
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -318,7 +316,7 @@ struct optspec {
 
 static void spec_add(struct optspec *s, const char *name, int has_arg, int val)
 {
-	s->longs = xreallocarray(s->longs, s->n + 1, sizeof(*s->longs));
+	s->longs = xgrow(s->longs, s->n, sizeof(*s->longs));
 	s->longs[s->n].name = name;
 	s->longs[s->n].has_arg = has_arg;
 	s->longs[s->n].flag = NULL;

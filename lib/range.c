@@ -125,7 +125,7 @@ static int add_entry(struct thresholds *t, const char *metric, int main_index, b
 
 	if (range_parse(text, &r, err, errlen) != 0)
 		return -1;
-	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	t->v = xgrow(t->v, t->n, sizeof(*t->v));
 	e = &t->v[t->n++];
 	e->metric = metric == NULL ? NULL : xstrdup(metric);
 	e->main_index = main_index;

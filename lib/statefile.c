@@ -114,7 +114,7 @@ static struct sample *find(struct statefile *sf, const char *name, bool create)
 			return &sf->v[i];
 	if (!create)
 		return NULL;
-	sf->v = xreallocarray(sf->v, sf->n + 1, sizeof(*sf->v));
+	sf->v = xgrow(sf->v, sf->n, sizeof(*sf->v));
 	memset(&sf->v[sf->n], 0, sizeof(*sf->v));
 	sf->v[sf->n].name = xstrdup(name);
 	return &sf->v[sf->n++];

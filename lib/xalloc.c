@@ -44,6 +44,13 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return checked(realloc(ptr, nmemb * size == 0 ? 1 : nmemb * size));
 }
 
+void *xgrow(void *ptr, size_t n, size_t size)
+{
+	if (n != 0 && (n < 8 || (n & (n - 1)) != 0))
+		return ptr;
+	return xreallocarray(ptr, n < 8 ? 8 : n * 2, size);
+}
+
 char *xstrdup(const char *s)
 {
 	return checked(strdup(s));

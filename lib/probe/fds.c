@@ -199,7 +199,7 @@ long probe_fds_find(const char *name, long **pids, char *err, size_t errlen)
 	while ((d = readdir(dir)) != NULL) {
 		if (num_parse_long(d->d_name, 1, INT_MAX, &pid) != 0 || !process_matches(pid, name))
 			continue;
-		*pids = xreallocarray(*pids, (size_t)n + 1, sizeof(**pids));
+		*pids = xgrow(*pids, (size_t)n, sizeof(**pids));
 		(*pids)[n++] = pid;
 	}
 	closedir(dir);

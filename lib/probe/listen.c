@@ -48,7 +48,7 @@ static void add_socket(struct dump *d, const char *addr, unsigned port, double q
 			return;
 		}
 	}
-	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+	d->v = xgrow(d->v, d->n, sizeof(*d->v));
 	l = &d->v[d->n++];
 	snprintf(l->addr, sizeof(l->addr), "%s", addr);
 	l->port = port;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <locale.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "num.h"
 
@@ -100,4 +102,32 @@ Test(num, comma_locale_changes_nothing)
 	cr_expect_eq(v, 2.75);
 	cr_expect_eq(num_parse("2,75", &v), -1);
 	setlocale(LC_ALL, "C");
+}
+
+/* The fast path must give exactly what strtod gives, for every short decimal. */
+Test(num, parse_matches_strtod)
+{
+	char text[64];
+	unsigned seed = 12345;
+
+	for (int i = 0; i < 200000; i++) {
+		unsigned long long m;
+		int decimals;
+		double v;
+
+		seed = seed * 1103515245u + 12345u;
+		m = ((unsigned long long)seed << 20) ^ (unsigned long long)(seed >> 3) * 2654435761u;
+		m %= 1000000000000000ULL >> (seed % 40);
+		decimals = (int)((seed >> 8) % 24);
+		snprintf(text, sizeof(text), "%s%llu", (seed & 1) != 0 ? "-" : "", m);
+		if (decimals > 0 && (int)strlen(text) > decimals + 1) {
+			size_t len = strlen(text);
+
+			memmove(text + len - decimals + 1, text + len - decimals, (size_t)decimals + 1);
+			text[len - decimals] = '.';
+		}
+		cr_assert_eq(num_parse(text, &v), 0, "'%s' rejected", text);
+		cr_assert_eq(v, strtod(text, NULL), "'%s' parsed as %.17g, strtod says %.17g", text, v,
+			     strtod(text, NULL));
+	}
 }
