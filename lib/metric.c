@@ -28,13 +28,9 @@ void metric_set_free(struct metric_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct metric *m = &s->v[i];
 
-		for (size_t k = 0; k < m->nlabels; k++) {
-			free(m->labels[k].name);
+		for (size_t k = 0; k < m->nlabels; k++)
 			free(m->labels[k].value);
-		}
 		free(m->labels);
-		free(m->name);
-		free(m->unit);
 	}
 	free(s->v);
 	free(s);
@@ -48,8 +44,8 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 	s->v = xgrow(s->v, s->n, sizeof(*s->v));
 	m = &s->v[s->n++];
 	memset(m, 0, sizeof(*m));
-	m->name = xstrdup(name);
-	m->unit = xstrdup(unit == NULL ? "" : unit);
+	m->name = name;
+	m->unit = unit == NULL ? "" : unit;
 	m->kind = kind;
 	m->value = value;
 	return m;
@@ -58,7 +54,7 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 void metric_label_add(struct metric *m, const char *name, const char *value)
 {
 	m->labels = xgrow(m->labels, m->nlabels, sizeof(*m->labels));
-	m->labels[m->nlabels].name = xstrdup(name);
+	m->labels[m->nlabels].name = name;
 	m->labels[m->nlabels].value = xstrdup(value);
 	m->nlabels++;
 }

@@ -1,7 +1,9 @@
 /*
  * A metric set: what one collection found, as named values with labels, a
  * unit and a kind. Probes fill one; the plugins read it to apply thresholds
- * and the agent publishes it. The set owns every string in it.
+ * and the agent publishes it. Names, units and label names are the probes'
+ * string constants and are not copied; label values are copied and owned by
+ * the set.
  */
 #ifndef VAKT_METRIC_H
 #define VAKT_METRIC_H
@@ -14,13 +16,13 @@ enum metric_kind {
 };
 
 struct metric_label {
-	char *name;
+	const char *name; /* a string constant */
 	char *value;
 };
 
 struct metric {
-	char *name;	  /* e.g. "load1", "listen_queue" */
-	char *unit;	  /* perfdata unit: "", "s", "%", "B", ... */
+	const char *name; /* e.g. "load1", "listen_queue"; a string constant */
+	const char *unit; /* perfdata unit: "", "s", "%", "B", ...; a string constant */
 	enum metric_kind kind;
 	double value;	  /* NAN when it could not be determined */
 	struct metric_label *labels;
@@ -31,9 +33,13 @@ struct metric_set;
 
 struct metric_set *metric_set_new(void);
 void metric_set_free(struct metric_set *s);
-/* Add a metric and return it, for metric_label_add(); valid until the set changes. */
+/*
+ * Add a metric and return it, for metric_label_add(); valid until the set
+ * changes. name and unit must outlive the set (string constants).
+ */
 struct metric *metric_set_add(struct metric_set *s, const char *name, enum metric_kind kind,
 			      const char *unit, double value);
+/* Add a label; name must outlive the set (a string constant), value is copied. */
 void metric_label_add(struct metric *m, const char *name, const char *value);
 /* The value of label name, or NULL. */
 const char *metric_label(const struct metric *m, const char *name);

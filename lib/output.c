@@ -54,11 +54,20 @@ void result_free(struct result *r)
 /* Format into a new string with '|' removed and line breaks flattened. */
 static char *clean_vformat(const char *fmt, va_list ap)
 {
-	char *s = NULL, *w;
-	int n = vasprintf(&s, fmt, ap);
+	char small[1024], *s, *w;
+	va_list again;
+	int n;
 
-	if (n == -1)
+	/* Most texts fit on the stack; vasprintf costs a second pass and more. */
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n < 0)
+		s = xstrdup("(unprintable)");
+	else if ((size_t)n < sizeof(small))
+		s = xstrndup(small, (size_t)n);
+	else if (vasprintf(&s, fmt, again) == -1)
 		s = xstrdup("(out of memory)");
+	va_end(again);
 	w = s;
 	for (char *p = s; *p != '\0'; p++) {
 		if (*p == '|')

@@ -33,16 +33,24 @@ bool perfdata_uom_valid(const char *uom)
 static void append_label(struct buf *b, const char *label)
 {
 	bool quote = strpbrk(label, " ='") != NULL;
+	const char *p = label;
 
 	if (quote)
 		buf_puts(b, "'");
-	for (const char *p = label; *p != '\0'; p++) {
+	while (*p != '\0') {
+		/* Copy the plain run in one go, then deal with the one special byte. */
+		size_t plain = strcspn(p, "'|\x7f\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+					 "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
+					 "\x1c\x1d\x1e\x1f");
+
+		buf_append(b, p, plain);
+		p += plain;
 		if (*p == '\'')
 			buf_puts(b, "''");
-		else if (*p == '|' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			buf_puts(b, "_"); /* would end the perfdata or the line */
-		else
-			buf_append(b, p, 1);
+		else if (*p != '\0')
+			buf_puts(b, "_"); /* '|' or a control byte would end the perfdata or the line */
+		if (*p != '\0')
+			p++;
 	}
 	if (quote)
 		buf_puts(b, "'");

@@ -135,6 +135,16 @@ static enum state process_state(const struct plugin_args *a, const struct opts *
 					  sizeof(why)));
 }
 
+static void list_process(struct result *r, const char *name, const char *pid, double open,
+			 double limit)
+{
+	if (isnan(limit))
+		result_long(r, "%s[%s]: %.0f open, no limit", name, pid, open);
+	else
+		result_long(r, "%s[%s]: %.0f open, limit %.0f (%.1f%%)", name, pid, open, limit,
+			    100.0 * open / limit);
+}
+
 static void check_processes(struct result *r, const struct plugin_args *a, const struct opts *o,
 			    const long *pids, long n)
 {
@@ -157,12 +167,9 @@ static void check_processes(struct result *r, const struct plugin_args *a, const
 		open = m->value;
 		limit = metric_set_value(set, "process_fds_limit", "pid", pid);
 		s = process_state(a, o, open, limit);
-		if (isnan(limit))
-			result_long(r, "%s[%s]: %.0f open, no limit", metric_label(m, "process"), pid,
-				    open);
-		else
-			result_long(r, "%s[%s]: %.0f open, limit %.0f (%.1f%%)",
-				    metric_label(m, "process"), pid, open, limit, 100.0 * open / limit);
+		/* One line per process, when there is more than one to tell apart. */
+		if (n > 1)
+			list_process(r, metric_label(m, "process"), pid, open, limit);
 		if (isnan(worst_open) || state_severity(s) > state_severity(worst_state) ||
 		    (s == worst_state && open > worst_open)) {
 			snprintf(who, sizeof(who), "%s[%s]", metric_label(m, "process"), pid);

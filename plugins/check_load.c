@@ -121,17 +121,16 @@ static void check_loadavg(struct result *r, const struct plugin_args *a, const s
 
 static void check_pressure(struct result *r, const struct plugin_args *a, const char *resource)
 {
-	static const char *const kinds[] = {"some", "full"};
-	static const char *const windows[] = {"avg10", "avg60", "avg300"};
 	struct metric_set *set = metric_set_new();
-	char err[512], name[64];
+	char err[512];
 	double v[2][3];
 
 	if (probe_pressure_collect(set, resource, err, sizeof(err)) != 0)
 		plugin_exit(STATE_UNKNOWN, "%s", err);
 	for (int k = 0; k < 2; k++) {
 		for (int w = 0; w < 3; w++) {
-			snprintf(name, sizeof(name), "pressure_%s_%s", kinds[k], windows[w]);
+			const char *name = pressure_avg_names[k][w];
+
 			v[k][w] = metric_set_value(set, name, NULL, NULL);
 			if (!isnan(v[k][w]))
 				check_value(r, a, name, k == 0 ? w : -1, v[k][w], "%", 100,
@@ -141,14 +140,9 @@ static void check_pressure(struct result *r, const struct plugin_args *a, const 
 	if (a->verbose > 0)
 		result_long(r, "from /proc/pressure/%s; stalled since boot: some %.1f s", resource,
 			    metric_set_value(set, "pressure_some_total", NULL, NULL) / 1e6);
-	if (isnan(v[1][0]))
-		result_add(r, STATE_OK, "%s pressure some %.2f%%, %.2f%%, %.2f%% (10 s, 60 s, 300 s)",
-			   resource, v[0][0], v[0][1], v[0][2]);
-	else
-		result_add(r, STATE_OK,
-			   "%s pressure some %.2f%%, %.2f%%, %.2f%%, full %.2f%%, %.2f%%, %.2f%% "
-			   "(10 s, 60 s, 300 s)",
-			   resource, v[0][0], v[0][1], v[0][2], v[1][0], v[1][1], v[1][2]);
+	/* The "full" averages are in perfdata, and in the summary when they cross a threshold. */
+	result_add(r, STATE_OK, "%s pressure %.2f%%, %.2f%%, %.2f%% (some tasks stalled, 10 s, 60 s, 300 s)",
+		   resource, v[0][0], v[0][1], v[0][2]);
 	metric_set_free(set);
 }
 

@@ -109,20 +109,23 @@ int probe_load_collect(struct metric_set *set, char *err, size_t errlen)
 	return 0;
 }
 
-static void add_pressure_line(struct metric_set *set, const char *resource, const char *kind,
+const char *const pressure_avg_names[2][3] = {
+	{"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300"},
+	{"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300"},
+};
+
+/* Add one line of a PSI file; kind is 0 for "some", 1 for "full". */
+static void add_pressure_line(struct metric_set *set, const char *resource, int kind,
 			      const struct pressure_line *l)
 {
-	static const char *const windows[] = {"avg10", "avg60", "avg300"};
-	char name[64];
+	static const char *const totals[] = {"pressure_some_total", "pressure_full_total"};
 	struct metric *m;
 
 	for (int i = 0; i < 3; i++) {
-		snprintf(name, sizeof(name), "pressure_%s_%s", kind, windows[i]);
-		m = metric_set_add(set, name, METRIC_GAUGE, "%", l->avg[i]);
+		m = metric_set_add(set, pressure_avg_names[kind][i], METRIC_GAUGE, "%", l->avg[i]);
 		metric_label_add(m, "resource", resource);
 	}
-	snprintf(name, sizeof(name), "pressure_%s_total", kind);
-	m = metric_set_add(set, name, METRIC_COUNTER, "us", l->total);
+	m = metric_set_add(set, totals[kind], METRIC_COUNTER, "us", l->total);
 	metric_label_add(m, "resource", resource);
 }
 
@@ -147,9 +150,9 @@ int probe_pressure_collect(struct metric_set *set, const char *resource, char *e
 		snprintf(err, errlen, "cannot parse %s: '%.60s'", path, text);
 		return -1;
 	}
-	add_pressure_line(set, resource, "some", &p.some);
+	add_pressure_line(set, resource, 0, &p.some);
 	/* The "full" line exists for cpu only since Linux 5.13. */
 	if (p.full.present)
-		add_pressure_line(set, resource, "full", &p.full);
+		add_pressure_line(set, resource, 1, &p.full);
 	return 0;
 }

@@ -31,6 +31,9 @@ struct pressure {
 	struct pressure_line full;
 };
 
+/* Metric names of the PSI averages, by [some, full][avg10, avg60, avg300]. */
+extern const char *const pressure_avg_names[2][3];
+
 /* Parse /proc/loadavg ("0.05 0.03 0.01 1/77 5839"); 0 or -1. */
 int load_parse_loadavg(const char *text, struct loadavg *out);
 /* Parse /proc/pressure/RESOURCE; 0 or -1 (the "some" line is required). */

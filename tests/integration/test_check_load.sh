@@ -18,7 +18,7 @@ expect "per-metric threshold" 2 "^LOAD CRITICAL - procs_total $num \(< 1000000\)
 expect "per CPU names the CPU count" 0 "^LOAD OK - load average per CPU \($cpus CPUs\)" "$c" -r -w 100 -c 200
 
 if [ -r /proc/pressure/cpu ]; then
-	expect "cpu pressure" 0 "^LOAD OK - cpu pressure some $num%, .* \| pressure_some_avg10=$num%;;;0;100 " \
+	expect "cpu pressure" 0 "^LOAD OK - cpu pressure $num%, $num%, $num% \(some tasks stalled, 10 s, 60 s, 300 s\) \| pressure_some_avg10=$num%;;;0;100 " \
 		"$c" --pressure cpu
 	expect "io pressure thresholds" 1 "^LOAD WARNING - pressure_some_avg10 $num% \(inside 0:\)" \
 		"$c" --pressure io -w @0:,100,100

@@ -1,0 +1,306 @@
+#!/bin/bash
+# The shipped Nagios 4 and Icinga 2 templates load in the real nagios4 and
+# icinga2, their command lines are accepted by the plugins they call, and
+# every built plugin has both a Nagios command and an Icinga CheckCommand.
+# A daemon that is not installed is a SKIP (exit 77), or a failure with
+# VAKT_REQUIRE_ALL=1, so CI cannot pass without having validated anything.
+# NAGIOS and ICINGA2 name the programs when they are not found by name.
+. "$(dirname "$0")/lib.sh"
+nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
+icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
+missing=""
+
+# Arguments for every Nagios command, as a service's check_command gives them
+# after the command name. Realistic values, because the same arguments are
+# also run through the built plugin.
+declare -A nagios_args=(
+	[vakt_check_load]='5,4,3!10,8,6'
+	[vakt_check_load_percpu]='1.5,1.2,1!3,2.5,2'
+	[vakt_check_pressure]='io!10,5,2!20,10,5'
+	[vakt_check_fds]='80!95'
+	[vakt_check_fds_process]='nginx!70!90'
+	[vakt_check_fds_pidfile]='/run/haproxy.pid!70!90'
+	[vakt_check_listen]='80!10!100'
+)
+
+# Icinga 2 services, one line each: CHECKCOMMAND|SERVICE NAME|ATTRIBUTES.
+# Between them they set every custom variable of every command, in the forms
+# the comments of vakt-commands.conf promise (arrays, booleans, numbers).
+icinga_services=(
+	'vakt_load|load|'
+	'vakt_load|load per cpu|vars.vakt_load_percpu = true; vars.vakt_load_warning = "1.5,1.2,1"; vars.vakt_load_critical = [ "3,2.5,2", "procs_total=5000" ]; vars.vakt_timeout = 5'
+	'vakt_load|io pressure|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "10,5,2"; vars.vakt_load_critical = "20,10,5"; vars.vakt_load_timeout = "5:unknown"'
+	'vakt_fds|fds|'
+	'vakt_fds|nginx fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
+	'vakt_fds|haproxy fds|vars.vakt_fds_pidfile = "/run/haproxy.pid"; vars.vakt_fds_percent = false; vars.vakt_fds_critical = "50000"'
+	'vakt_fds|init fds|vars.vakt_fds_pid = 1; vars.vakt_fds_timeout = 3'
+	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"'
+	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "/var/lib/vakt"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]'
+)
+
+fail() {
+	printf 'FAIL: %s\n' "$1"
+	failures=$((failures + 1))
+}
+
+# find_daemon NAME...: print the first NAME found in $PATH or in the sbin
+# directories, which are not in every user's $PATH.
+find_daemon() {
+	local name dir
+	for name in "$@"; do
+		for dir in ${PATH//:/ } /usr/sbin /usr/local/sbin /sbin; do
+			if [ -x "$dir/$name" ]; then
+				echo "$dir/$name"
+				return 0
+			fi
+		done
+	done
+	return 1
+}
+
+# run_plugin WHAT COMMAND-LINE: run a template's command line with the built
+# plugin instead of the installed one. Any state is fine, since the test host
+# has no nginx or haproxy; a usage error means the template passes options
+# the plugin does not take.
+run_plugin() {
+	local what=$1 line=$2 out rc prog
+	local -a words
+	read -ra words <<< "$line"
+	prog=$(basename "${words[0]}")
+	if [ ! -x "$plugins/$prog" ]; then
+		echo "skip: $what ($prog is not built)"
+		return
+	fi
+	words[0]=$plugins/$prog
+	out=$(timeout 30 "${words[@]}" 2>&1)
+	rc=$?
+	if [ "$rc" -gt 3 ] || printf '%s\n' "$out" | grep -q '^Usage:'; then
+		fail "$what: status $rc from: ${words[*]}"
+		printf '%s\n' "$out"
+		return
+	fi
+	echo "ok: $what runs ($(printf '%s\n' "$out" | head -1 | cut -c1-60))"
+}
+
+# Adding a plugin without templates is a mistake this test exists to catch.
+check_coverage() {
+	local p name
+	for p in "$plugins"/check_*; do
+		name=$(basename "$p")
+		[ -f "$p" ] && [ -x "$p" ] || continue
+		case $name in *.*) continue ;; esac
+		grep -Eq "^[[:space:]]*command_line[[:space:]]+[^[:space:]]*/$name([[:space:]]|$)" "$nagios_cfg" ||
+			fail "no Nagios command in $nagios_cfg runs $name"
+		grep -Eq "^[[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*\"[^\"]*/$name\"" "$icinga_conf" ||
+			fail "no Icinga CheckCommand in $icinga_conf runs $name"
+	done
+	echo "ok: every built plugin has a Nagios command and an Icinga CheckCommand"
+}
+
+# Everything nagios4 -v needs, all inside $tmp so nothing under /etc or /var
+# is read or written, plus one service per command in the template.
+write_nagios_config() {
+	local dir=$tmp/nagios cmd
+	mkdir -p "$dir/checkresults"
+	cat > "$dir/nagios.cfg" <<-EOF
+		log_file=$dir/nagios.log
+		cfg_file=$nagios_cfg
+		cfg_file=$dir/objects.cfg
+		object_cache_file=$dir/objects.cache
+		precached_object_file=$dir/objects.precache
+		resource_file=$dir/resource.cfg
+		status_file=$dir/status.dat
+		state_retention_file=$dir/retention.dat
+		temp_file=$dir/nagios.tmp
+		temp_path=$dir
+		lock_file=$dir/nagios.lock
+		command_file=$dir/nagios.cmd
+		check_result_path=$dir/checkresults
+		nagios_user=$(id -un)
+		nagios_group=$(id -gn)
+		check_external_commands=0
+		illegal_macro_output_chars=\`~\$&|'"<>
+	EOF
+	: > "$dir/resource.cfg"
+	# A stand-in for the generic-service template of a real site, which
+	# supplies what vakt-service leaves out (periods, contacts).
+	cat > "$dir/objects.cfg" <<-EOF
+		define timeperiod {
+		    timeperiod_name   24x7
+		    alias             always
+		    monday            00:00-24:00
+		    tuesday           00:00-24:00
+		    wednesday         00:00-24:00
+		    thursday          00:00-24:00
+		    friday            00:00-24:00
+		    saturday          00:00-24:00
+		    sunday            00:00-24:00
+		}
+		define command {
+		    command_name      vakt_test_notify
+		    command_line      /bin/true
+		}
+		define contact {
+		    contact_name                    admin
+		    host_notification_period        24x7
+		    service_notification_period     24x7
+		    host_notification_options       d,u,r
+		    service_notification_options    w,u,c,r
+		    host_notification_commands      vakt_test_notify
+		    service_notification_commands   vakt_test_notify
+		}
+		define host {
+		    host_name               web1
+		    address                 127.0.0.1
+		    check_command           vakt_check_load!5,4,3!10,8,6
+		    max_check_attempts      3
+		    check_period            24x7
+		    contacts                admin
+		    notification_interval   60
+		    notification_period     24x7
+		}
+		define service {
+		    name                    generic-service
+		    check_period            24x7
+		    contacts                admin
+		    notification_interval   60
+		    notification_period     24x7
+		    register                0
+		}
+	EOF
+	for cmd in $nagios_commands; do
+		if [ -z "${nagios_args[$cmd]+set}" ]; then
+			fail "no test arguments for Nagios command $cmd: add them to nagios_args"
+			continue
+		fi
+		cat >> "$dir/objects.cfg" <<-EOF
+			define service {
+			    use                     vakt-service,generic-service
+			    host_name               web1
+			    service_description     $cmd
+			    check_command           $cmd!${nagios_args[$cmd]}
+			}
+		EOF
+	done
+}
+
+# The command line Nagios would run for CMD with ARGS ('!'-separated).
+nagios_command_line() {
+	local cmd=$1 line i
+	local -a args
+	IFS='!' read -ra args <<< "$2"
+	line=$(awk -v c="$cmd" '
+		$1 == "define" && $2 ~ /^command/ { name = ""; cl = "" }
+		$1 == "command_name" { name = $2 }
+		$1 == "command_line" { $1 = ""; cl = substr($0, 2) }
+		$1 == "}" && name == c { print cl; exit }' "$nagios_cfg")
+	for i in "${!args[@]}"; do
+		line=${line//\$ARG$((i + 1))\$/${args[$i]}}
+	done
+	printf '%s\n' "$line"
+}
+
+test_nagios() {
+	local nagios out rc cmd
+	nagios=${NAGIOS:-$(find_daemon nagios4 nagios)}
+	if [ ! -x "$nagios" ]; then
+		missing="$missing nagios4"
+		return
+	fi
+	write_nagios_config
+	out=$("$nagios" -v "$tmp/nagios/nagios.cfg" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] || ! printf '%s\n' "$out" | grep -Eq '^Total Errors: +0$' ||
+		! printf '%s\n' "$out" | grep -Eq '^Total Warnings: +0$'; then
+		fail "$nagios -v rejects the Nagios templates (status $rc)"
+		printf '%s\n' "$out"
+		return
+	fi
+	echo "ok: $nagios -v accepts $(echo $nagios_commands | wc -w) commands and vakt-service"
+	for cmd in $nagios_commands; do
+		[ -n "${nagios_args[$cmd]+set}" ] || continue
+		run_plugin "nagios $cmd" "$(nagios_command_line "$cmd" "${nagios_args[$cmd]}")"
+	done
+}
+
+# A whole Icinga 2 configuration: the ITL and the plugin libraries a stock
+# icinga2.conf includes (so a name clash with an ITL command is caught), the
+# template, one host and the services above.
+write_icinga_config() {
+	local dir=$tmp/icinga2 entry cmd name attrs
+	mkdir -p "$dir"
+	cat > "$dir/icinga2.conf" <<-EOF
+		const PluginDir = "/usr/lib/nagios/plugins"
+		const PluginContribDir = "/usr/lib/nagios/plugins"
+		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
+		include <itl>
+		include <plugins>
+		include <plugins-contrib>
+		include <manubulon>
+		include <windows-plugins>
+		include <nscp>
+		include "$icinga_conf"
+		object Host "web1" {
+		  check_command = "dummy"
+		  address = "127.0.0.1"
+		}
+	EOF
+	for cmd in $icinga_commands; do
+		printf '%s\n' "${icinga_services[@]}" | grep -q "^$cmd|" ||
+			fail "no test service for Icinga CheckCommand $cmd: add one to icinga_services"
+	done
+	for entry in "${icinga_services[@]}"; do
+		IFS='|' read -r cmd name attrs <<< "$entry"
+		printf 'object Service "%s" {\n  host_name = "web1"\n  check_command = "%s"\n  %s\n}\n' \
+			"$name" "$cmd" "$attrs" >> "$dir/icinga2.conf"
+	done
+}
+
+test_icinga() {
+	local icinga dir=$tmp/icinga2 out rc
+	icinga=${ICINGA2:-$(find_daemon icinga2)}
+	if [ ! -x "$icinga" ]; then
+		missing="$missing icinga2"
+		return
+	fi
+	write_icinga_config
+	mkdir -p "$dir/cache" "$dir/lib" "$dir/log" "$dir/run" "$dir/spool" "$dir/zones.d"
+	# Every path icinga2 would read or write outside the configuration,
+	# and the user it would switch to as root, point into $tmp.
+	out=$("$icinga" daemon -C -c "$dir/icinga2.conf" \
+		-DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" \
+		-DConfigDir="$dir" -DZonesDir="$dir/zones.d" \
+		-DDataDir="$dir/lib" -DCacheDir="$dir/cache" -DLogDir="$dir/log" \
+		-DSpoolDir="$dir/spool" -DInitRunDir="$dir/run" \
+		-DPidPath="$dir/run/icinga2.pid" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] || printf '%s\n' "$out" | grep -Eq '(warning|critical)/'; then
+		fail "$icinga daemon -C rejects the Icinga 2 templates (status $rc)"
+		printf '%s\n' "$out"
+		return
+	fi
+	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands and ${#icinga_services[@]} services"
+}
+
+for f in "$nagios_cfg" "$icinga_conf"; do
+	[ -r "$f" ] || { echo "FAIL: $f is missing; run make first"; exit 1; }
+done
+nagios_commands=$(awk '$1 == "command_name" { print $2 }' "$nagios_cfg")
+icinga_commands=$(sed -n 's/^object CheckCommand "\([^"]*\)".*/\1/p' "$icinga_conf")
+[ -n "$nagios_commands" ] || fail "no Nagios command in $nagios_cfg"
+[ -n "$icinga_commands" ] || fail "no Icinga CheckCommand in $icinga_conf"
+
+check_coverage
+test_nagios
+test_icinga
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+if [ -n "$missing" ]; then
+	if [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
+		echo "FAIL: not installed:$missing (VAKT_REQUIRE_ALL=1)"
+		exit 1
+	fi
+	echo "SKIP: not installed:$missing"
+	exit 77
+fi
+exit 0
