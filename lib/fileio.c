@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -35,4 +37,16 @@ ssize_t file_read_small(const char *path, char *out, size_t size)
 	close(fd);
 	out[len] = '\0';
 	return (ssize_t)len;
+}
+
+ssize_t file_read_text(const char *path, char *out, size_t size, char *err, size_t errlen)
+{
+	ssize_t n = file_read_small(path, out, size);
+	int e = errno;
+
+	if (n == -1) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		errno = e;
+	}
+	return n;
 }

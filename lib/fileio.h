@@ -13,4 +13,10 @@
  */
 ssize_t file_read_small(const char *path, char *out, size_t size);
 
+/*
+ * file_read_small() for a probe: on failure err says "cannot read PATH:
+ * reason" and errno is kept for callers that explain some errors better.
+ */
+ssize_t file_read_text(const char *path, char *out, size_t size, char *err, size_t errlen);
+
 #endif

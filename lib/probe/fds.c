@@ -73,10 +73,8 @@ int probe_fds_system(struct metric_set *set, char *err, size_t errlen)
 	char text[128];
 	double allocated, max;
 
-	if (file_read_small(path, text, sizeof(text)) == -1) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (file_read_text(path, text, sizeof(text), err, errlen) == -1)
 		return -1;
-	}
 	if (fds_parse_file_nr(text, &allocated, &max) != 0) {
 		snprintf(err, errlen, "cannot parse %s: '%.60s'", path, text);
 		return -1;

@@ -93,10 +93,8 @@ int probe_load_collect(struct metric_set *set, char *err, size_t errlen)
 	struct loadavg la;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (file_read_small("/proc/loadavg", text, sizeof(text)) == -1) {
-		snprintf(err, errlen, "cannot read /proc/loadavg: %s", strerror(errno));
+	if (file_read_text("/proc/loadavg", text, sizeof(text), err, errlen) == -1)
 		return -1;
-	}
 	if (load_parse_loadavg(text, &la) != 0) {
 		snprintf(err, errlen, "cannot parse /proc/loadavg: '%.60s'", text);
 		return -1;
@@ -135,15 +133,13 @@ int probe_pressure_collect(struct metric_set *set, const char *resource, char *e
 	struct pressure p;
 
 	snprintf(path, sizeof(path), "/proc/pressure/%s", resource);
-	if (file_read_small(path, text, sizeof(text)) == -1) {
+	if (file_read_text(path, text, sizeof(text), err, errlen) == -1) {
 		if (errno == ENOENT || errno == EOPNOTSUPP)
 			snprintf(err, errlen,
 				 "this kernel has no pressure stall information (%s: %s); PSI "
 				 "needs Linux 4.20 or later built with CONFIG_PSI and not booted "
 				 "with psi=0",
 				 path, strerror(errno));
-		else
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (load_parse_pressure(text, &p) != 0) {

@@ -69,10 +69,8 @@ int probe_netstat_collect(struct metric_set *set, char *err, size_t errlen)
 	char text[16384];
 	double overflows, drops;
 
-	if (file_read_small(path, text, sizeof(text)) == -1) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (file_read_text(path, text, sizeof(text), err, errlen) == -1)
 		return -1;
-	}
 	if (netstat_parse(text, "TcpExt", "ListenOverflows", &overflows) != 0 ||
 	    netstat_parse(text, "TcpExt", "ListenDrops", &drops) != 0) {
 		snprintf(err, errlen, "%s has no TcpExt ListenOverflows/ListenDrops counters", path);
