@@ -1,7 +1,8 @@
 #!/bin/bash
 # The shipped Nagios 4 and Icinga 2 templates load in the real nagios4 and
-# icinga2, their command lines are accepted by the plugins they call, and
-# every built plugin has both a Nagios command and an Icinga CheckCommand.
+# icinga2, the command lines they build are the ones their comments promise
+# and are accepted by the plugins, and every built plugin has both a Nagios
+# command and an Icinga CheckCommand.
 # A daemon that is not installed is a SKIP (exit 77), or a failure with
 # VAKT_REQUIRE_ALL=1, so CI cannot pass without having validated anything.
 # NAGIOS and ICINGA2 name the programs when they are not found by name.
@@ -9,6 +10,7 @@
 nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
 icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
 missing=""
+icinga_pid=""
 
 # Arguments for every Nagios command, as a service's check_command gives them
 # after the command name. Realistic values, because the same arguments are
@@ -23,25 +25,42 @@ declare -A nagios_args=(
 	[vakt_check_listen]='80!10!100'
 )
 
-# Icinga 2 services, one line each: CHECKCOMMAND|SERVICE NAME|ATTRIBUTES.
+# Icinga 2 services, one line each:
+#   CHECKCOMMAND|SERVICE NAME|ATTRIBUTES|THE PLUGIN ARGUMENTS ICINGA MUST BUILD
 # Between them they set every custom variable of every command, in the forms
-# the comments of vakt-commands.conf promise (arrays, booleans, numbers).
+# the comments of vakt-commands.conf promise (arrays, booleans, numbers, the
+# shared vakt_timeout), and pin down the defaults. Icinga orders arguments
+# by key. @tmp@ is this test's temporary directory.
 icinga_services=(
-	'vakt_load|load|'
-	'vakt_load|load per cpu|vars.vakt_load_percpu = true; vars.vakt_load_warning = "1.5,1.2,1"; vars.vakt_load_critical = [ "3,2.5,2", "procs_total=5000" ]; vars.vakt_timeout = 5'
-	'vakt_load|io pressure|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "10,5,2"; vars.vakt_load_critical = "20,10,5"; vars.vakt_load_timeout = "5:unknown"'
-	'vakt_fds|fds|'
-	'vakt_fds|nginx fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
-	'vakt_fds|haproxy fds|vars.vakt_fds_pidfile = "/run/haproxy.pid"; vars.vakt_fds_percent = false; vars.vakt_fds_critical = "50000"'
-	'vakt_fds|init fds|vars.vakt_fds_pid = 1; vars.vakt_fds_timeout = 3'
-	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"'
-	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "/var/lib/vakt"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]'
+	'vakt_load|load||check_load -c 10,8,6 -w 5,4,3'
+	'vakt_load|load per cpu|vars.vakt_load_percpu = true; vars.vakt_load_warning = "1.5,1.2,1"; vars.vakt_load_critical = [ "3,2.5,2", "procs_total=5000" ]; vars.vakt_timeout = 5|check_load -c 3,2.5,2 -c procs_total=5000 -r -t 5 -w 1.5,1.2,1'
+	'vakt_load|io pressure|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "10,5,2"; vars.vakt_load_critical = "20,10,5"; vars.vakt_load_timeout = "5:unknown"; vars.vakt_timeout = 7|check_load --pressure io -c 20,10,5 -t 5:unknown -w 10,5,2'
+	'vakt_fds|fds||check_fds --percent -c 95 -w 80'
+	'vakt_fds|nginx fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"|check_fds --percent --process nginx -c 90 -w 70'
+	'vakt_fds|haproxy fds|vars.vakt_fds_pidfile = "/run/haproxy.pid"; vars.vakt_fds_percent = false; vars.vakt_fds_critical = "50000"|check_fds --pidfile /run/haproxy.pid -c 50000'
+	'vakt_fds|init fds|vars.vakt_fds_pid = 1; vars.vakt_fds_timeout = 3|check_fds --percent --pid 1 -c 95 -t 3 -w 80'
+	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"|check_listen -H 127.0.0.1 -c 100 -p 80 -w 10'
+	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "@tmp@"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]|check_listen --all --percent --state-dir @tmp@ -c 90 -c listen_overflows_rate=1 -w 50'
 )
 
 fail() {
 	printf 'FAIL: %s\n' "$1"
 	failures=$((failures + 1))
 }
+
+# A daemon killed with the test would keep running checks forever.
+stop_icinga() {
+	[ -n "$icinga_pid" ] || return 0
+	kill -- "-$icinga_pid" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 -- "-$icinga_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$icinga_pid" 2>/dev/null
+	wait "$icinga_pid" 2>/dev/null
+	icinga_pid=""
+}
+trap 'stop_icinga; cleanup' EXIT
 
 # find_daemon NAME...: print the first NAME found in $PATH or in the sbin
 # directories, which are not in every user's $PATH.
@@ -61,7 +80,7 @@ find_daemon() {
 # run_plugin WHAT COMMAND-LINE: run a template's command line with the built
 # plugin instead of the installed one. Any state is fine, since the test host
 # has no nginx or haproxy; a usage error means the template passes options
-# the plugin does not take.
+# the plugin does not take. TMPDIR keeps check_listen's state in $tmp.
 run_plugin() {
 	local what=$1 line=$2 out rc prog
 	local -a words
@@ -72,7 +91,7 @@ run_plugin() {
 		return
 	fi
 	words[0]=$plugins/$prog
-	out=$(timeout 30 "${words[@]}" 2>&1)
+	out=$(TMPDIR=$tmp timeout 30 "${words[@]}" 2>&1)
 	rc=$?
 	if [ "$rc" -gt 3 ] || printf '%s\n' "$out" | grep -q '^Usage:'; then
 		fail "$what: status $rc from: ${words[*]}"
@@ -122,7 +141,7 @@ write_nagios_config() {
 		illegal_macro_output_chars=\`~\$&|'"<>
 	EOF
 	: > "$dir/resource.cfg"
-	# A stand-in for the generic-service template of a real site, which
+	# generic-service stands in for the template of a real site, which
 	# supplies what vakt-service leaves out (periods, contacts).
 	cat > "$dir/objects.cfg" <<-EOF
 		define timeperiod {
@@ -223,12 +242,13 @@ test_nagios() {
 	done
 }
 
-# A whole Icinga 2 configuration: the ITL and the plugin libraries a stock
-# icinga2.conf includes (so a name clash with an ITL command is caught), the
-# template, one host and the services above.
+# write_icinga_config DIR TEMPLATE [EXTRA]: a whole Icinga 2 configuration in
+# DIR/icinga2.conf: the ITL and the plugin libraries a stock icinga2.conf
+# includes (so a name clash with an ITL command is caught), TEMPLATE, one
+# host, the services above and EXTRA.
 write_icinga_config() {
-	local dir=$tmp/icinga2 entry cmd name attrs
-	mkdir -p "$dir"
+	local dir=$1 template=$2 extra=${3:-} entry cmd name attrs
+	mkdir -p "$dir/cache" "$dir/lib" "$dir/log" "$dir/run" "$dir/spool" "$dir/zones.d"
 	cat > "$dir/icinga2.conf" <<-EOF
 		const PluginDir = "/usr/lib/nagios/plugins"
 		const PluginContribDir = "/usr/lib/nagios/plugins"
@@ -239,40 +259,100 @@ write_icinga_config() {
 		include <manubulon>
 		include <windows-plugins>
 		include <nscp>
-		include "$icinga_conf"
+		include "$template"
 		object Host "web1" {
 		  check_command = "dummy"
 		  address = "127.0.0.1"
+		  enable_active_checks = false
 		}
+		$extra
 	EOF
-	for cmd in $icinga_commands; do
-		printf '%s\n' "${icinga_services[@]}" | grep -q "^$cmd|" ||
-			fail "no test service for Icinga CheckCommand $cmd: add one to icinga_services"
-	done
 	for entry in "${icinga_services[@]}"; do
-		IFS='|' read -r cmd name attrs <<< "$entry"
-		printf 'object Service "%s" {\n  host_name = "web1"\n  check_command = "%s"\n  %s\n}\n' \
-			"$name" "$cmd" "$attrs" >> "$dir/icinga2.conf"
+		IFS='|' read -r cmd name attrs _ <<< "$entry"
+		printf 'object Service "%s" {\n  host_name = "web1"\n  check_command = "%s"\n  check_interval = 1s\n  %s\n}\n' \
+			"$name" "$cmd" "${attrs//@tmp@/$tmp}" >> "$dir/icinga2.conf"
 	done
 }
 
+# icinga2_args DIR: set icinga_args to run icinga2 on DIR/icinga2.conf with
+# every path it would read or write outside the configuration, and the user
+# it would switch to as root, pointing into DIR.
+icinga2_args() {
+	local dir=$1
+	icinga_args=(daemon -c "$dir/icinga2.conf"
+		-DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)"
+		-DConfigDir="$dir" -DZonesDir="$dir/zones.d"
+		-DDataDir="$dir/lib" -DCacheDir="$dir/cache" -DLogDir="$dir/log"
+		-DSpoolDir="$dir/spool" -DInitRunDir="$dir/run"
+		-DPidPath="$dir/run/icinga2.pid")
+}
+
+# Runs the checks in a real icinga2 against stand-ins for the plugins that
+# log their arguments, because only a running daemon resolves set_if,
+# repeat_key, defaults and nested macros; daemon -C checks none of them.
+test_icinga_arguments() {
+	local dir=$tmp/icinga2-run calls=$tmp/icinga2-run/calls entry cmd name want prog pending
+	mkdir -p "$dir/plugins"
+	: > "$calls"
+	for prog in $(sed -n 's|^[[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*"[^"]*/\(check_[^"/]*\)".*|\1|p' "$icinga_conf"); do
+		cat > "$dir/plugins/$prog" <<-EOF
+			#!/bin/sh
+			printf '%s\n' "$prog \$*" >> "$calls"
+			exit 0
+		EOF
+		chmod +x "$dir/plugins/$prog"
+	done
+	sed "s|^\([[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*\"\)[^\"]*/\(check_[^\"/]*\"\)|\1$dir/plugins/\2|" \
+		"$icinga_conf" > "$dir/vakt-commands.conf"
+	write_icinga_config "$dir" "$dir/vakt-commands.conf" 'object CheckerComponent "checker" { }'
+	icinga2_args "$dir"
+	# setsid gives the daemon its own process group, which stop_icinga
+	# kills whole: icinga2 forks helpers that outlive a plain kill.
+	setsid "$icinga" "${icinga_args[@]}" > "$dir/icinga2.out" 2>&1 < /dev/null &
+	icinga_pid=$!
+	# Each service runs within a second or two of the start.
+	for _ in $(seq 300); do
+		pending=0
+		for entry in "${icinga_services[@]}"; do
+			IFS='|' read -r _ _ _ want <<< "$entry"
+			grep -qxF -- "${want//@tmp@/$tmp}" "$calls" || pending=1
+		done
+		[ "$pending" -eq 0 ] && break
+		kill -0 "$icinga_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_icinga
+	for entry in "${icinga_services[@]}"; do
+		IFS='|' read -r cmd name _ want <<< "$entry"
+		want=${want//@tmp@/$tmp}
+		if grep -qxF -- "$want" "$calls"; then
+			echo "ok: icinga2 runs $cmd for \"$name\" as: $want"
+			run_plugin "icinga2 $cmd \"$name\"" "$want"
+		else
+			fail "icinga2 $cmd for \"$name\": no call '$want'; the calls of ${want%% *} were:"
+			grep "^${want%% *} " "$calls" | sort -u
+		fi
+	done
+	if [ "$pending" -ne 0 ]; then
+		echo "icinga2 output:"
+		cat "$dir/icinga2.out"
+	fi
+}
+
 test_icinga() {
-	local icinga dir=$tmp/icinga2 out rc
+	local icinga dir=$tmp/icinga2 out rc entry cmd
 	icinga=${ICINGA2:-$(find_daemon icinga2)}
 	if [ ! -x "$icinga" ]; then
 		missing="$missing icinga2"
 		return
 	fi
-	write_icinga_config
-	mkdir -p "$dir/cache" "$dir/lib" "$dir/log" "$dir/run" "$dir/spool" "$dir/zones.d"
-	# Every path icinga2 would read or write outside the configuration,
-	# and the user it would switch to as root, point into $tmp.
-	out=$("$icinga" daemon -C -c "$dir/icinga2.conf" \
-		-DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" \
-		-DConfigDir="$dir" -DZonesDir="$dir/zones.d" \
-		-DDataDir="$dir/lib" -DCacheDir="$dir/cache" -DLogDir="$dir/log" \
-		-DSpoolDir="$dir/spool" -DInitRunDir="$dir/run" \
-		-DPidPath="$dir/run/icinga2.pid" 2>&1)
+	for cmd in $icinga_commands; do
+		printf '%s\n' "${icinga_services[@]}" | grep -q "^$cmd|" ||
+			fail "no test service for Icinga CheckCommand $cmd: add one to icinga_services"
+	done
+	write_icinga_config "$dir" "$icinga_conf"
+	icinga2_args "$dir"
+	out=$("$icinga" "${icinga_args[@]}" -C 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ] || printf '%s\n' "$out" | grep -Eq '(warning|critical)/'; then
 		fail "$icinga daemon -C rejects the Icinga 2 templates (status $rc)"
@@ -280,6 +360,7 @@ test_icinga() {
 		return
 	fi
 	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands and ${#icinga_services[@]} services"
+	test_icinga_arguments
 }
 
 for f in "$nagios_cfg" "$icinga_conf"; do
