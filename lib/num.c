@@ -133,12 +133,23 @@ int num_parse_long(const char *s, long min, long max, long *out)
  */
 static void format_small(double v, char *out, size_t outlen)
 {
-	unsigned long long scaled = (unsigned long long)(fabs(v) * 1e6 + 0.5);
-	unsigned long long ip = scaled / 1000000, fp = scaled % 1000000;
+	/*
+	 * Split before scaling: fabs(v) * 1e6 is inexact above 2^53 / 1e6 (about
+	 * 9e9) and printed 999999999999 as 999999999999.000064. Below 1e12 the
+	 * integer part and the fraction are both exact.
+	 */
+	unsigned long long ip = (unsigned long long)fabs(v);
+	unsigned long long fp = (unsigned long long)((fabs(v) - (double)ip) * 1e6 + 0.5);
 	char digits[32], *p = digits + sizeof(digits);
 	int decimals = 6;
+	bool zero;
 	size_t n;
 
+	if (fp == 1000000) {
+		ip++;
+		fp = 0;
+	}
+	zero = ip == 0 && fp == 0;
 	*--p = '\0';
 	while (decimals > 0 && fp % 10 == 0) {
 		fp /= 10;
@@ -152,7 +163,7 @@ static void format_small(double v, char *out, size_t outlen)
 		*--p = (char)('0' + ip % 10);
 		ip /= 10;
 	} while (ip > 0);
-	if (v < 0 && scaled != 0)
+	if (v < 0 && !zero)
 		*--p = '-';
 	n = (size_t)(digits + sizeof(digits) - p);
 	if (n > outlen)

@@ -11,6 +11,9 @@
 #include "output.h"
 #include "xalloc.h"
 
+/* "(N more lines not shown)\n" with the largest size_t. */
+#define NOTE_MAX 48
+
 struct item {
 	enum state state;
 	char *text;
@@ -121,6 +124,17 @@ enum state result_state(const struct result *r)
 	return s;
 }
 
+/* Append at most room bytes of text ending in "...", cut at a UTF-8 character boundary. */
+static void append_cut(struct buf *b, const char *text, size_t room)
+{
+	size_t n = room > 3 ? room - 3 : 0;
+
+	while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+		n--;
+	buf_append(b, text, n);
+	buf_puts(b, "...");
+}
+
 /* Append the summary: items of severity sev, in the order they were added. */
 static void append_items(const struct result *r, struct buf *b, int sev, size_t *shown,
 			 size_t *left)
@@ -133,7 +147,13 @@ static void append_items(const struct result *r, struct buf *b, int sev, size_t 
 			continue;
 		/* Keep room for the " (and N more)" note. */
 		if (b->len + need + 24 > OUTPUT_SUMMARY_MAX) {
-			(*left)++;
+			if (*shown == 0) {
+				/* The worst item is never hidden: cut it instead. */
+				append_cut(b, text, OUTPUT_SUMMARY_MAX - 24 - b->len);
+				(*shown)++;
+			} else {
+				(*left)++;
+			}
 			continue;
 		}
 		if (*shown > 0)
@@ -170,8 +190,10 @@ char *result_render(const struct result *r)
 	}
 	for (i = 0; i < r->nperf; i++) {
 		size_t need = strlen(r->perf[i]) + (i == 0 ? 3 : 1);
+		/* Room for the newline, and for the note if long output follows. */
+		size_t reserve = 1 + (r->nlines > 0 ? NOTE_MAX : 0);
 
-		if (b.len + need + 1 > OUTPUT_MAX)
+		if (b.len + need + reserve > OUTPUT_MAX)
 			break;
 		buf_puts(&b, i == 0 ? " | " : " ");
 		buf_puts(&b, r->perf[i]);
@@ -180,7 +202,7 @@ char *result_render(const struct result *r)
 	for (i = 0; i < r->nlines; i++) {
 		size_t need = strlen(r->lines[i]) + 1;
 		/* Room for the note, unless this is the last line. */
-		size_t reserve = i + 1 < r->nlines ? 40 : 0;
+		size_t reserve = i + 1 < r->nlines ? NOTE_MAX : 0;
 
 		if (b.len + need + reserve > OUTPUT_MAX)
 			break;

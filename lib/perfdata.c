@@ -69,7 +69,7 @@ int perfdata_append(struct buf *b, const struct perf *p)
 	const char *fields[2] = {NULL, NULL};
 	int last = -1;
 
-	if (!perfdata_uom_valid(p->uom))
+	if (!perfdata_uom_valid(p->uom) || p->label[0] == '\0')
 		return -1;
 	if (p->thr != NULL && p->thr->has_warn)
 		fields[0] = p->thr->warn.text;

@@ -25,7 +25,7 @@ struct perf perf_make(const char *label, double value, const char *uom);
 bool perfdata_uom_valid(const char *uom);
 /*
  * Append p to b, after a space when b is not empty. Returns 0, or -1 without
- * writing when the unit is not one of the allowed ones.
+ * writing when the label is empty or the unit is not one of the allowed ones.
  */
 int perfdata_append(struct buf *b, const struct perf *p);
 

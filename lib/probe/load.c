@@ -33,7 +33,7 @@ int load_parse_loadavg(const char *text, struct loadavg *out)
 	p++;
 	if (num_parse_prefix(p, &out->total, &p) != 0 || (*p != ' ' && *p != '\n'))
 		return -1;
-	return 0;
+	return out->running >= 0 && out->running <= out->total ? 0 : -1;
 }
 
 /* Parse "avg10=0.00 avg60=0.31 avg300=0.22 total=3359878" after the kind word. */

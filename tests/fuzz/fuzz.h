@@ -13,13 +13,13 @@
 #include <string.h>
 
 /* Report a broken invariant and abort, so that libFuzzer keeps the input. */
-#define FUZZ_CHECK(cond)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__,       \
-				__LINE__, #cond);                                          \
-			abort();                                                           \
-		}                                                                          \
+#define FUZZ_CHECK(cond)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__,     \
+				#cond);                                                            \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* A NUL-terminated copy of data (embedded NULs simply end the string early). */

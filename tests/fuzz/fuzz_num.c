@@ -4,7 +4,8 @@
  * doubles taken from the input bytes (so NaN, infinities, DBL_MAX and
  * subnormals come up). A formatted number must be plain decimal (no exponent,
  * no inf/nan, no "-0", no trailing zeros), fit NUM_BUFSZ, and parse back to
- * within the 6 decimals it keeps.
+ * within the 6 decimals it keeps; a short literal must come back as written.
+ * Parsing must agree with strtod, which the fast path claims to equal.
  */
 #include "config.h"
 
@@ -58,6 +59,41 @@ static void check_format_short(double v, size_t outlen)
 	free(out);
 }
 
+/*
+ * What num_format must write for the decimal literal s (whole string) when s
+ * has at most 6 decimals and 15 digits: s without '+', leading and trailing
+ * zeros, "-0" as "0". Returns false when s is outside those bounds.
+ */
+static bool canonical(const char *s, char *out, size_t outlen)
+{
+	bool neg = s[0] == '-';
+	const char *ip, *dot, *fp = "";
+	size_t ilen, flen = 0;
+
+	if (s[0] == '-' || s[0] == '+')
+		s++;
+	while (s[0] == '0')
+		s++;
+	ip = s;
+	dot = strchr(s, '.');
+	ilen = dot == NULL ? strlen(s) : (size_t)(dot - s);
+	if (dot != NULL) {
+		fp = dot + 1;
+		flen = strlen(fp);
+		if (flen > 6)
+			return false;
+		while (flen > 0 && fp[flen - 1] == '0')
+			flen--;
+	}
+	if (ilen + strlen(fp) > 15)
+		return false;
+	if (ilen == 0 && flen == 0)
+		neg = false;
+	snprintf(out, outlen, "%s%.*s%s%s%.*s", neg ? "-" : "", (int)ilen, ip, ilen == 0 ? "0" : "",
+		 flen > 0 ? "." : "", (int)flen, fp);
+	return true;
+}
+
 static void check_parse(const char *s)
 {
 	double v = 0, w = 0;
@@ -67,10 +103,32 @@ static void check_parse(const char *s)
 	long l;
 
 	if (prefix == 0) {
+		char *lit, want[64], got[NUM_BUFSZ];
+
 		FUZZ_CHECK(isfinite(w));
 		FUZZ_CHECK(end > s && end <= s + strlen(s));
 		/* Only [+-]digits[.digits]: no blanks, hex, exponents or words. */
 		FUZZ_CHECK(strspn(s, "+-0123456789.") >= (size_t)(end - s));
+		/* The fast path must agree with strtod (the fuzzer runs in the C locale). */
+		lit = strndup(s, (size_t)(end - s));
+		FUZZ_CHECK(strtod(lit, NULL) == w);
+		/*
+		 * A short literal with up to 6 decimals is written back as given:
+		 * integers (exact in a double) below 1e12, and any such literal
+		 * below 2^32, where a double is closer than 5e-7 to it.
+		 */
+		if (fabs(w) < 1e12 && (w == floor(w) || fabs(w) < 4294967296.0) &&
+		    canonical(lit, want, sizeof(want))) {
+			num_format(w, got, sizeof(got));
+			if (strcmp(want, got) != 0) {
+				fprintf(
+				    stderr,
+				    "invariant violated: '%s' formatted as '%s', expected '%s'\n",
+				    lit, got, want);
+				abort();
+			}
+		}
+		free(lit);
 		check_format(w);
 	}
 	/* A whole-string parse is a prefix parse that reached the end. */

@@ -27,9 +27,9 @@
 /* Enough operations to overflow every cap, few enough to stay fast. */
 #define MAX_OPS 4000
 
-static const char *const names[] = {"LOAD", "FDS", "LISTEN", "NETSTAT", "REDIS", "X",
-				    "A_RATHER_LONG_SERVICE_NAME"};
-static const char *const uoms[] = {"",	 NULL, "s",  "ms", "us", "%",	"B",
+static const char *const names[] = {
+    "LOAD", "FDS", "LISTEN", "NETSTAT", "REDIS", "X", "A_RATHER_LONG_SERVICE_NAME"};
+static const char *const uoms[] = {"",	 NULL, "s",  "ms", "us", "%", "B",
 				   "KB", "MB", "GB", "TB", "c",	 "x", "KiB"};
 
 static double pick_double(struct fuzz_in *in)

@@ -69,8 +69,9 @@ static void check_fds(const char *s)
 static void check_netstat(const char *s)
 {
 	static const char *const lookups[][2] = {
-		{"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"}, {"IpExt", "InOctets"},
-		{"TcpExt", ""},		       {"", "ListenDrops"},
+	    {"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
+	    {"IpExt", "InOctets"},	   {"TcpExt", ""},
+	    {"", "ListenDrops"},
 	};
 	size_t linelen = strcspn(s, "\n"), glen = strcspn(s, ":\n");
 	char *group, *name;

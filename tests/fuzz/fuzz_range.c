@@ -20,9 +20,9 @@
 
 static bool same_range(const struct range *a, const struct range *b)
 {
-	return a->start_inf == b->start_inf && a->end_inf == b->end_inf &&
-	       a->inside == b->inside && strcmp(a->text, b->text) == 0 &&
-	       (a->start_inf || a->start == b->start) && (a->end_inf || a->end == b->end);
+	return a->start_inf == b->start_inf && a->end_inf == b->end_inf && a->inside == b->inside &&
+	       strcmp(a->text, b->text) == 0 && (a->start_inf || a->start == b->start) &&
+	       (a->end_inf || a->end == b->end);
 }
 
 static void check_range(const char *s)

@@ -6,8 +6,9 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # Needs clang with libFuzzer (clang -fsanitize=fuzzer) and config.h from
-# ./configure at the repo root. Builds in $FUZZ_BUILD_DIR, or in a temporary
-# directory that is removed when everything passed.
+# ./configure, found in $VAKT_BUILD_DIR (default: the repo root, for an
+# in-tree build). Builds in $FUZZ_BUILD_DIR, or in a temporary directory
+# that is removed when everything passed.
 set -euo pipefail
 
 seconds=${1:-60}
@@ -41,8 +42,9 @@ else
 	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output)
 fi
 
-if [ ! -f "$root/config.h" ]; then
-	echo "$root/config.h is missing: run ./autogen.sh && ./configure first" >&2
+configdir=$(cd "${VAKT_BUILD_DIR:-$root}" && pwd)
+if [ ! -f "$configdir/config.h" ]; then
+	echo "$configdir/config.h is missing: run ./autogen.sh && ./configure first" >&2
 	exit 2
 fi
 
@@ -69,7 +71,7 @@ for t in "${targets[@]}"; do
 	echo "== $t: build"
 	# shellcheck disable=SC2086 # the source lists split on purpose
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I lib -I . -I tests/fuzz -o "$build/$t" "tests/fuzz/$t.c" ${srcs[$t]} -lm -lpthread
+		-I lib -I "$configdir" -I tests/fuzz -o "$build/$t" "tests/fuzz/$t.c" ${srcs[$t]} -lm -lpthread
 
 	rm -rf "$build/corpus/$t" "$build/artifacts/$t"
 	mkdir -p "$build/corpus/$t" "$build/artifacts/$t"

@@ -24,6 +24,7 @@ Test(loadavg, malformed)
 	static const char *const bad[] = {
 		"", "\n", "0.1 0.2\n", "0.1 0.2 0.3\n", "0.1 0.2 0.3 1\n", "0.1 0.2 0.3 1/ 5\n",
 		"a b c 1/2 3\n", "-1 0 0 1/2 3\n", "0.1 0.2 0.3 1/2x 3\n", "1e3 0 0 1/2 3\n",
+		"0 0 0 -5/-9 1\n", "0 0 0 9/3 1\n",
 	};
 	struct loadavg la;
 

@@ -35,6 +35,12 @@ Test(num, format)
 	fmt_is(0.0000004, "0");
 	fmt_is(-0.0000004, "0");
 	fmt_is(3.14159265, "3.141593");
+	/* Large integers must not grow decimals (a fuzzer found 999999999999.000064). */
+	fmt_is(999999999999.0, "999999999999");
+	fmt_is(600000000001.0, "600000000001");
+	fmt_is(-599999999999.5, "-599999999999.5");
+	fmt_is(0.9999996, "1");
+	fmt_is(1e12, "1000000000000");
 }
 
 Test(num, format_never_writes_exponents_or_inf)

@@ -157,3 +157,37 @@ Test(output, invalid_unit_dropped)
 	result_perf(r, &p);
 	cr_expect_str_eq(render(), "REDIS OK\n");
 }
+
+/* A first line filled by perfdata still leaves room for the long output note. */
+Test(output, note_survives_a_full_first_line)
+{
+	result_add(r, STATE_OK, "many");
+	for (int i = 0; i < 2000; i++) {
+		char label[32];
+		struct perf p;
+
+		snprintf(label, sizeof(label), "p%06d", i);
+		p = perf_make(label, 1, "");
+		result_perf(r, &p);
+	}
+	result_long(r, "first long line that will not fit");
+	result_long(r, "second");
+	render();
+	cr_expect_leq(strlen(out), OUTPUT_MAX);
+	cr_expect_eq(out[strlen(out) - 1], '\n');
+	cr_expect(strstr(out, "\n(2 more lines not shown)\n") != NULL, "%s", out + strlen(out) - 60);
+}
+
+/* The worst item is cut to fit, never dropped. */
+Test(output, oversized_first_item_is_cut_not_hidden)
+{
+	char text[3000];
+
+	memset(text, 'q', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	result_add(r, STATE_CRITICAL, "queue %s is full", text);
+	render();
+	cr_expect(strncmp(out, "REDIS CRITICAL - queue qqq", 26) == 0, "%.40s", out);
+	cr_expect(strstr(out, "q...\n") != NULL);
+	cr_expect_leq(strchr(out, '\n') - out, OUTPUT_SUMMARY_MAX + 32);
+}
