@@ -161,11 +161,39 @@ void plugin_usage_error(const char *fmt, ...)
 	_exit(STATE_UNKNOWN);
 }
 
+/* Where option descriptions start, as in GNU --help (and as help2man reads it). */
+#define HELP_COLUMN 24
+
+/* Print text as lines of at most 79 columns, the first after col, the rest indented to col. */
+static void print_wrapped(const char *text, int col)
+{
+	const char *p = text;
+	int at = col;
+
+	while (*p != '\0') {
+		size_t word = strcspn(p, " \n");
+
+		if (at > col && at + 1 + (int)word > 79) {
+			printf("\n%*s", col, "");
+			at = col;
+		}
+		if (at > col) {
+			putchar(' ');
+			at++;
+		}
+		printf("%.*s", (int)word, p);
+		at += (int)word;
+		p += word;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	putchar('\n');
+}
+
 static void print_option(const char *shortopt, const char *longopt, const char *arg,
 			 const char *help)
 {
 	char head[96];
-	const char *line = help, *nl;
 
 	if (shortopt != NULL)
 		snprintf(head, sizeof(head), "  -%s, --%s%s%s", shortopt, longopt,
@@ -173,14 +201,12 @@ static void print_option(const char *shortopt, const char *longopt, const char *
 	else
 		snprintf(head, sizeof(head), "      --%s%s%s", longopt, arg != NULL ? "=" : "",
 			 arg != NULL ? arg : "");
-	printf("%s\n", head);
-	while (*line != '\0') {
-		nl = strchr(line, '\n');
-		if (nl == NULL)
-			nl = line + strlen(line);
-		printf("      %.*s\n", (int)(nl - line), line);
-		line = *nl == '\0' ? nl : nl + 1;
-	}
+	/* The help beside the option when it fits, else on the next line. */
+	if ((int)strlen(head) < HELP_COLUMN - 1)
+		printf("%-*s", HELP_COLUMN, head);
+	else
+		printf("%s\n%*s", head, HELP_COLUMN, "");
+	print_wrapped(help, HELP_COLUMN);
 }
 
 static void print_help(void)
@@ -199,7 +225,10 @@ static void print_help(void)
 	print_option("c", "critical", "[METRIC=]RANGE", "Critical threshold; repeatable. See Thresholds.");
 	if (p->common & PLUGIN_HOST)
 		print_option("H", "hostname", "HOST",
-			     "Host name, IPv4 address, IPv6 literal or absolute unix socket path.");
+			     p->host_help != NULL
+				     ? p->host_help
+				     : "Host name, IPv4 address, IPv6 literal or absolute unix "
+				       "socket path.");
 	if (p->common & PLUGIN_PORT)
 		print_option("p", "port", "PORT", "TCP port.");
 	if (p->common & PLUGIN_FAMILY) {

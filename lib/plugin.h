@@ -41,6 +41,7 @@ struct plugin {
 	const char *const *metrics;  /* metric names for -w/-c METRIC=RANGE, NULL-terminated */
 	size_t nmain;		     /* the first nmain metrics take a bare -w/-c */
 	const char *thresholds_help; /* what a bare -w/-c RANGE applies to */
+	const char *host_help;	     /* what -H means here, when not the usual host/socket */
 	const char *password_env;    /* environment variable with the password, or NULL */
 	const char *examples;	     /* lines for the Examples section of --help */
 	/* Handle a plugin option; 0, or -1 with a message in err (a usage error). */

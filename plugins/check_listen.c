@@ -58,18 +58,19 @@ static const struct plugin check_listen = {
 		"are dropped. Also reports the kernel's ListenOverflows and ListenDrops\n"
 		"counters as rates per second (kept between runs in the state directory).\n"
 		"Nothing listening on the port is CRITICAL.",
-	.synopsis = "-p PORT [-H ADDRESS] | --all  [--percent] [-w RANGE] [-c RANGE] "
+	.synopsis = "-p PORT [-H ADDRESS] | --all [--percent] [-w RANGE] [-c RANGE] "
 		    "[--state-dir DIR] [-t SECONDS[:STATE]]",
 	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR,
 	.options = options,
 	.metrics = metrics,
+	.host_help = "With -p, only listeners bound to this IPv4 or IPv6 address or to a "
+		     "wildcard address.",
 	.nmain = 1,
 	.thresholds_help =
 		"A bare -w/-c applies to each listener's queue length (queue), or with\n"
-		"  --percent to its fill in % of the backlog (queue_pct). -H limits -p to\n"
-		"  listeners bound to that address or to a wildcard address.",
+		"  --percent to its fill in % of the backlog (queue_pct).",
 	.examples = "  check_listen -p 80 -w 10 -c 100\n"
-		    "      WARNING when more than 10 connections wait in the accept queue of port 80.\n"
+		    "      WARNING when more than 10 connections wait to be accepted on port 80.\n"
 		    "  check_listen --all --percent -w 50 -c 90 -c listen_overflows_rate=1\n"
 		    "      Every listener by fill; CRITICAL on more than 1 overflow per second.",
 	.option = on_option,
