@@ -86,14 +86,14 @@ int perfdata_append(struct buf *b, const struct perf *p)
 		last = 0;
 
 	if (b->len > 0)
-		buf_puts(b, " ");
+		buf_append(b, " ", 1);
 	append_label(b, p->label);
-	buf_puts(b, "=");
+	buf_append(b, "=", 1);
 	append_number(b, p->value);
 	if (isfinite(p->value) && p->uom != NULL)
 		buf_puts(b, p->uom);
 	for (int i = 0; i <= last; i++) {
-		buf_puts(b, ";");
+		buf_append(b, ";", 1);
 		if (i < 2 && fields[i] != NULL)
 			buf_puts(b, fields[i]);
 		else if (i == 2 && !isnan(p->min))
