@@ -32,6 +32,8 @@ struct metric {
 struct metric_set;
 
 struct metric_set *metric_set_new(void);
+/* A deep copy of s (label values copied, constants shared); never NULL. */
+struct metric_set *metric_set_copy(const struct metric_set *s);
 void metric_set_free(struct metric_set *s);
 /*
  * Add a metric and return it, for metric_label_add(); valid until the set

@@ -217,7 +217,7 @@ static void print_help(void)
 	printf("Usage: %s %s\n\nOptions:\n", p->name, p->synopsis);
 	print_option("h", "help", NULL, "Print this help and exit with status 3.");
 	print_option("V", "version", NULL, "Print the version and exit with status 3.");
-	print_option("v", "verbose", NULL, "More detail in the long output; repeat for more (up to 3).");
+	print_option("v", "verbose", NULL, "More detail in the long output; repeatable.");
 	print_option("t", "timeout", "SECONDS[:STATE]",
 		     "Give up after SECONDS (default 10, decimals allowed) and report STATE:\n"
 		     "ok, warning, critical (the default) or unknown.");

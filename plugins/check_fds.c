@@ -159,7 +159,12 @@ static void check_processes(struct result *r, const struct plugin_args *a, const
 		enum state s;
 
 		if (probe_fds_process(set, pids[i], err, sizeof(err)) != 0) {
-			result_add(r, errno == ESRCH ? STATE_CRITICAL : STATE_UNKNOWN, "%s", err);
+			/* A worker found by name that exits meanwhile is not an outage. */
+			if (errno == ESRCH && o->process != NULL)
+				result_long(r, "%s (exited during the check)", err);
+			else
+				result_add(r, errno == ESRCH ? STATE_CRITICAL : STATE_UNKNOWN, "%s",
+					   err);
 			continue;
 		}
 		snprintf(pid, sizeof(pid), "%ld", pids[i]);
@@ -168,7 +173,7 @@ static void check_processes(struct result *r, const struct plugin_args *a, const
 		limit = metric_set_value(set, "process_fds_limit", "pid", pid);
 		s = process_state(a, o, open, limit);
 		/* One line per process, when there is more than one to tell apart. */
-		if (n > 1)
+		if (n > 1 || a->verbose > 0)
 			list_process(r, metric_label(m, "process"), pid, open, limit);
 		if (isnan(worst_open) || state_severity(s) > state_severity(worst_state) ||
 		    (s == worst_state && open > worst_open)) {
@@ -190,6 +195,7 @@ static void check_processes(struct result *r, const struct plugin_args *a, const
 	if (o->process != NULL) {
 		struct perf p = perf_make("processes", (double)n, "");
 
+		p.min = 0;
 		enum state s = plugin_metric(r, a, "processes", -1, &p, err, sizeof(err));
 
 		if (s != STATE_OK)

@@ -55,8 +55,10 @@ static const struct plugin check_listen = {
 		"Checks the accept queue of TCP listeners through netlink sock_diag: how\n"
 		"many connections the kernel has completed that the application has not\n"
 		"accepted yet, against the listen backlog. A full queue means new clients\n"
-		"are dropped. Also reports the kernel's ListenOverflows and ListenDrops\n"
-		"counters as rates per second (kept between runs in the state directory).\n"
+		"are dropped (the kernel queues up to backlog + 1, so the fill can pass\n"
+		"100% just before it drops). Also reports the host-wide ListenOverflows and\n"
+		"ListenDrops counters as rates per second (kept between runs in the state\n"
+		"directory).\n"
 		"Nothing listening on the port is CRITICAL.",
 	.synopsis = "-p PORT [-H ADDRESS] | --all [--percent] [-w RANGE] [-c RANGE] "
 		    "[--state-dir DIR] [-t SECONDS[:STATE]]",
@@ -76,9 +78,12 @@ static const struct plugin check_listen = {
 	.option = on_option,
 };
 
-static bool is_wildcard(const char *addr)
+/* Whether a listener on addr accepts connections to want (a wildcard of its family). */
+static bool serves(const char *addr, const char *want)
 {
-	return strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0;
+	/* "::" takes IPv4 too on a dual-stack host; "0.0.0.0" never takes IPv6. */
+	return strcmp(addr, want) == 0 || strcmp(addr, "::") == 0 ||
+	       (strcmp(addr, "0.0.0.0") == 0 && strchr(want, ':') == NULL);
 }
 
 /* Whether a listener is one the options select; want_addr is normalised or NULL. */
@@ -92,7 +97,7 @@ static bool selected(const struct metric *m, const struct plugin_args *a, const 
 	snprintf(port, sizeof(port), "%ld", a->port);
 	if (strcmp(metric_label(m, "port"), port) != 0)
 		return false;
-	return want_addr == NULL || strcmp(addr, want_addr) == 0 || is_wildcard(addr);
+	return want_addr == NULL || serves(addr, want_addr);
 }
 
 static void endpoint(const struct metric *m, char *out, size_t outlen)

@@ -28,10 +28,14 @@ static const struct plugin_option options[] = {
 };
 
 static const char *const metrics[] = {
-	"load1", "load5", "load15", "procs_running", "procs_total",
+	"load1", "load5", "load15", "procs_running", "procs",
 	"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300",
 	"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300", NULL,
 };
+static const char *const load_metrics[] = {"load1",	    "load5",	   "load15",
+					   "procs_running", "procs", NULL};
+/* The pressure metrics: the tail of metrics[]. */
+static const char *const *const pressure_metrics = metrics + 5;
 
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
@@ -54,15 +58,16 @@ static const struct plugin check_load = {
 	.service = "LOAD",
 	.purpose = "Checks the 1, 5 and 15 minute load average of this host (optionally per\n"
 		   "CPU), or with --pressure the Linux pressure stall information of CPU, I/O\n"
-		   "or memory. Running and total tasks are reported as perfdata.",
+		   "or memory. In load average mode, running and total tasks are reported as\n"
+		   "perfdata too.",
 	.synopsis = "[-r] [--pressure cpu|io|memory] [-w RANGE[,RANGE,RANGE]] "
 		    "[-c RANGE[,RANGE,RANGE]] [-t SECONDS[:STATE]]",
 	.options = options,
 	.metrics = metrics,
 	.nmain = 3,
 	.thresholds_help =
-		"-w and -c take one range for all three averages or three comma-separated\n"
-		"  ranges for the 1, 5 and 15 minute values (with --pressure: the \"some\"\n"
+		"Both -w and -c take one range for all three averages or three\n"
+		"  comma-separated ranges for the 1, 5 and 15 minute values (with --pressure: the \"some\"\n"
 		"  avg10, avg60 and avg300 percentages).",
 	.examples = "  check_load -w 5,4,3 -c 10,8,6\n"
 		    "      WARNING when load1 > 5 or load5 > 4 or load15 > 3, CRITICAL above 10/8/6.\n"
@@ -114,7 +119,7 @@ static void check_loadavg(struct result *r, const struct plugin_args *a, const s
 		result_long(r, "from /proc/loadavg; %.0f CPUs online", cpus);
 	check_value(r, a, "procs_running", -1, metric_set_value(set, "procs_running", NULL, NULL),
 		    "", NAN, "%s %.0f%s");
-	check_value(r, a, "procs_total", -1, metric_set_value(set, "procs_total", NULL, NULL), "",
+	check_value(r, a, "procs", -1, metric_set_value(set, "procs", NULL, NULL), "",
 		    NAN, "%s %.0f%s");
 	metric_set_free(set);
 }
@@ -151,8 +156,16 @@ int main(int argc, char **argv)
 	struct opts o = {false, NULL};
 	struct plugin_args a;
 	struct result *r;
+	const char *bad;
 
 	plugin_start(&check_load, argc, argv, &o, &a);
+	/* A threshold on the other mode's metrics would silently never fire. */
+	bad = thresholds_unknown_metric(a.thresholds, o.pressure != NULL ? pressure_metrics
+									  : load_metrics);
+	if (bad != NULL)
+		plugin_usage_error("a threshold on %s needs %s", bad,
+				   o.pressure != NULL ? "load average mode (no --pressure)"
+						      : "--pressure");
 	r = result_new(check_load.service);
 	if (o.pressure != NULL)
 		check_pressure(r, &a, o.pressure);

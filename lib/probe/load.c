@@ -102,7 +102,7 @@ int probe_load_collect(struct metric_set *set, char *err, size_t errlen)
 	for (int i = 0; i < 3; i++)
 		metric_set_add(set, names[i], METRIC_GAUGE, "", la.load[i]);
 	metric_set_add(set, "procs_running", METRIC_GAUGE, "", la.running);
-	metric_set_add(set, "procs_total", METRIC_GAUGE, "", la.total);
+	metric_set_add(set, "procs", METRIC_GAUGE, "", la.total);
 	metric_set_add(set, "cpus_online", METRIC_GAUGE, "", cpus > 0 ? (double)cpus : 1);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Load average and pressure stall information from /proc.
  *
- * Metrics: load1, load5, load15, procs_running, procs_total, cpus_online
+ * Metrics: load1, load5, load15, procs_running, procs, cpus_online
  * (gauges); for a PSI resource, pressure_{some,full}_avg{10,60,300} in %
  * (gauges) and pressure_{some,full}_total in us (counters), each labelled
  * resource=cpu|io|memory.

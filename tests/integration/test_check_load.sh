@@ -7,14 +7,14 @@ num='[0-9]+(\.[0-9]+)?'
 cpus=$(getconf _NPROCESSORS_ONLN)
 
 expect "plain run is OK with load perfdata" 0 \
-	"^LOAD OK - load average: $num, $num, $num \| load1=$num;;;0 load5=$num;;;0 load15=$num;;;0 procs_running=$num;;;0 procs_total=$num;;;0$" \
+	"^LOAD OK - load average: $num, $num, $num \| load1=$num;;;0 load5=$num;;;0 load15=$num;;;0 procs_running=$num;;;0 procs=$num;;;0$" \
 	"$c"
 expect "thresholds repeated in perfdata" 0 "load1=$num;900;1000;0 load5=$num;800;900;0 load15=$num;700;800;0" \
 	"$c" -w 900,800,700 -c 1000,900,800
 expect "a range that always fires gives WARNING" 1 "^LOAD WARNING - load1 $num \(inside 0:\), load5 .*load15 .*load average" \
 	"$c" -w @0:
 expect "critical wins over warning" 2 "^LOAD CRITICAL - load1 .*\(inside 0:\)" "$c" -w @0: -c @0:
-expect "per-metric threshold" 2 "^LOAD CRITICAL - procs_total $num \(< 1000000\)" "$c" -c procs_total=1000000:
+expect "per-metric threshold" 2 "^LOAD CRITICAL - procs $num \(< 1000000\)" "$c" -c procs=1000000:
 expect "per CPU names the CPU count" 0 "^LOAD OK - load average per CPU \($cpus CPUs\)" "$c" -r -w 100 -c 200
 
 if [ -r /proc/pressure/cpu ]; then

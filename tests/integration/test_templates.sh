@@ -33,7 +33,7 @@ declare -A nagios_args=(
 # by key. @tmp@ is this test's temporary directory.
 icinga_services=(
 	'vakt_load|load||check_load -c 10,8,6 -w 5,4,3'
-	'vakt_load|load per cpu|vars.vakt_load_percpu = true; vars.vakt_load_warning = "1.5,1.2,1"; vars.vakt_load_critical = [ "3,2.5,2", "procs_total=5000" ]; vars.vakt_timeout = 5|check_load -c 3,2.5,2 -c procs_total=5000 -r -t 5 -w 1.5,1.2,1'
+	'vakt_load|load per cpu|vars.vakt_load_percpu = true; vars.vakt_load_warning = "1.5,1.2,1"; vars.vakt_load_critical = [ "3,2.5,2", "procs=5000" ]; vars.vakt_timeout = 5|check_load -c 3,2.5,2 -c procs=5000 -r -t 5 -w 1.5,1.2,1'
 	'vakt_load|io pressure|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "10,5,2"; vars.vakt_load_critical = "20,10,5"; vars.vakt_load_timeout = "5:unknown"; vars.vakt_timeout = 7|check_load --pressure io -c 20,10,5 -t 5:unknown -w 10,5,2'
 	'vakt_fds|fds||check_fds --percent -c 95 -w 80'
 	'vakt_fds|nginx fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"|check_fds --percent --process nginx -c 90 -w 70'

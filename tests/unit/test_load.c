@@ -91,7 +91,7 @@ Test(probe_load, fills_the_metric_set)
 	cr_assert_eq(probe_load_collect(set, err, sizeof(err)), 0, "%s", err);
 	cr_expect_not_null(metric_set_find(set, "load1", NULL, NULL));
 	cr_expect_not_null(metric_set_find(set, "load15", NULL, NULL));
-	cr_expect_geq(metric_set_value(set, "procs_total", NULL, NULL), 1);
+	cr_expect_geq(metric_set_value(set, "procs", NULL, NULL), 1);
 	cr_expect_geq(metric_set_value(set, "cpus_online", NULL, NULL), 1);
 	metric_set_free(set);
 }
