@@ -1,0 +1,34 @@
+/*
+ * The agent's check endpoint: what a plugin would answer for one metric of
+ * the current snapshot, under thresholds given in the request. It renders
+ * through lib/output, so the answer is the plugin contract's, byte for byte.
+ */
+#ifndef VAKT_CHECK_H
+#define VAKT_CHECK_H
+
+#include <stddef.h>
+
+#include "output.h"
+#include "snapshot.h"
+
+#define CHECK_MAX_LABELS 8
+
+struct check_query {
+	const char *name;     /* metric name, e.g. "listen_queue" */
+	const char *warning;  /* range or NULL */
+	const char *critical; /* range or NULL */
+	const char *label_name[CHECK_MAX_LABELS];
+	const char *label_value[CHECK_MAX_LABELS];
+	size_t nlabels;
+};
+
+/*
+ * Answer q from s at time now into *out (never NULL afterwards; the caller
+ * frees it). Returns the HTTP status: 200 for an answer in any state, 400
+ * for a malformed range (UNKNOWN, saying why), 404 when no metric matches
+ * (UNKNOWN, saying so).
+ */
+int check_answer(const struct snapshot *s, double now, const struct check_query *q,
+		 struct result **out);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * [process NAME]: the open descriptors of every process called NAME (or the
+ * one in a pidfile) against its own limit, through check_fds's probe.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "collector.h"
+#include "probe/fds.h"
+#include "xalloc.h"
+
+struct process {
+	char *name;	/* command name to look for, or NULL */
+	char *pidfile;	/* or the pidfile to read */
+};
+
+static void *process_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	struct process *p = xcalloc(1, sizeof(*p));
+
+	(void)err;
+	(void)errlen;
+	if (cc->pidfile != NULL)
+		p->pidfile = xstrdup(cc->pidfile);
+	else
+		p->name = xstrdup(cc->process_name);
+	return p;
+}
+
+static int process_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	const struct process *p = state;
+	long pid, *pids = &pid, n = 1;
+	int r = 0;
+
+	if (p->pidfile != NULL) {
+		if (probe_fds_pidfile(p->pidfile, &pid, err, errlen) != 0)
+			return -1;
+	} else {
+		n = probe_fds_find(p->name, &pids, err, errlen);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			snprintf(err, errlen, "no process named %s", p->name);
+			free(pids);
+			return -1;
+		}
+	}
+	/* A process that exits between listing and reading is not an error. */
+	for (long i = 0; i < n && r == 0; i++)
+		if (probe_fds_process(set, pids[i], err, errlen) != 0 && errno != ESRCH)
+			r = -1;
+	if (pids != &pid)
+		free(pids);
+	return r;
+}
+
+static void process_destroy(void *state)
+{
+	struct process *p = state;
+
+	if (p == NULL)
+		return;
+	free(p->name);
+	free(p->pidfile);
+	free(p);
+}
+
+const struct collector_kind collect_process = {"process", process_create, process_collect,
+					       process_destroy};

@@ -1,0 +1,31 @@
+/*
+ * The agent itself: resident memory and HTTP requests served. Collection
+ * durations, runs and errors come from the scheduler's own bookkeeping.
+ */
+#include "config.h"
+
+#include "collector.h"
+#include "probe/memory.h"
+#include "stats.h"
+
+static void *self_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	(void)cc;
+	(void)err;
+	(void)errlen;
+	return (void *)&collect_self; /* no state; any non-NULL pointer */
+}
+
+static int self_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	(void)state;
+	metric_set_add(set, "http_requests", METRIC_COUNTER, "c", (double)stats_requests());
+	return probe_self_memory(set, err, errlen);
+}
+
+static void self_destroy(void *state)
+{
+	(void)state;
+}
+
+const struct collector_kind collect_self = {"self", self_create, self_collect, self_destroy};

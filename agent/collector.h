@@ -1,0 +1,34 @@
+/*
+ * The one interface every collector implements. A collector kind is data: a
+ * name and three hooks. Adding a source (Redis, MySQL, ...) means one new
+ * collect_*.c file and one line in collectors.c; the scheduler and the HTTP
+ * code never change.
+ */
+#ifndef VAKT_COLLECTOR_H
+#define VAKT_COLLECTOR_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "metric.h"
+
+struct collector_kind {
+	const char *kind; /* the config section: "load", "process", ... */
+	/* Private state for one configured instance; NULL with err on failure. */
+	void *(*create)(const struct config_collector *cc, char *err, size_t errlen);
+	/* One collection into set (empty on entry); 0, or -1 with err. */
+	int (*collect)(void *state, struct metric_set *set, char *err, size_t errlen);
+	/* Free what create made; NULL is fine. */
+	void (*destroy)(void *state);
+};
+
+/* The kind called name, or NULL. */
+const struct collector_kind *collector_find(const char *name);
+
+extern const struct collector_kind collect_load;
+extern const struct collector_kind collect_fds;
+extern const struct collector_kind collect_process;
+extern const struct collector_kind collect_listen;
+extern const struct collector_kind collect_self;
+
+#endif

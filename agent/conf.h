@@ -1,0 +1,82 @@
+/*
+ * vaktd's configuration: built-in defaults, overridden by an INI file
+ * (vaktd.conf(5)). Parsing reports every error with its line number and
+ * never exits.
+ */
+#ifndef VAKT_CONFIG_H
+#define VAKT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONFIG_DEFAULT_PORT 9333
+#define CONFIG_DEFAULT_LISTEN "127.0.0.1:9333"
+
+/* A client network for the allow-list: address and prefix length. */
+struct config_net {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network byte order; 4 bytes used for AF_INET */
+	unsigned prefix;	/* 0..32 or 0..128 */
+};
+
+/* One collector to run: its kind and its settings. */
+struct config_collector {
+	char *kind;	/* "load", "fds", "process", "listen" */
+	char *name;	/* instance name: the kind, or "process nginx" for [process nginx] */
+	double interval; /* seconds */
+	double timeout;	/* seconds */
+	/* kind-specific settings, NULL/false when not given */
+	char *process_name;  /* [process X] name = ... (defaults to X) */
+	char *pidfile;	     /* [process X] pidfile = ... */
+	bool pressure[3];    /* [load] pressure = cpu, io, memory */
+};
+
+struct config {
+	/* [agent] */
+	char *listen;		    /* "ADDR:PORT" or "[V6]:PORT"; default CONFIG_DEFAULT_LISTEN */
+	char *token_file;	    /* bearer token file, NULL: no token */
+	char *tls_cert;		    /* PEM files; both or neither */
+	char *tls_key;
+	struct config_net *allow;   /* client networks allowed; none: everyone who can connect */
+	size_t nallow;
+	unsigned max_connections;   /* default 64 */
+	unsigned max_per_client;    /* default 8 */
+	unsigned connection_timeout; /* seconds, default 10 */
+	char *user;		    /* drop privileges to this user after binding, NULL: stay */
+	/* [collect] defaults for every collector */
+	double interval;	    /* default 15 */
+	double timeout;		    /* default 5 */
+	/* the collectors, in file order; defaults: load, fds, listen */
+	struct config_collector *collectors;
+	size_t ncollectors;
+};
+
+/* The built-in defaults (loopback, default port, host collectors on); never NULL. */
+struct config *config_default(void);
+/*
+ * Read the file at path over the defaults. Returns the configuration, or
+ * NULL with every problem in errors, one "PATH:LINE: message" per line (the
+ * caller frees *errors).
+ */
+struct config *config_load(const char *path, char **errors);
+/* Same for a file already in memory (path is only used in messages). */
+struct config *config_parse(const char *text, const char *path, char **errors);
+void config_free(struct config *c);
+
+/*
+ * Turn a listen value ("127.0.0.1:9333", "[::1]:9333", "*:9333") into a
+ * socket address, by the same rules config_parse checks it with. "*" gives
+ * the IPv6 any-address, like "[::]": clear IPV6_V6ONLY on the socket so that
+ * IPv4 clients reach it too. Returns 0, or -1 with the reason in err.
+ */
+int config_listen_parse(const char *listen, struct sockaddr_storage *addr, socklen_t *addrlen,
+			char *err, size_t errlen);
+/*
+ * True when the allow-list admits the client at sa (AF_INET or AF_INET6):
+ * the list is empty or one of its networks holds the address. An IPv4
+ * client on a dual-stack socket (::ffff:a.b.c.d) matches IPv4 networks.
+ */
+bool config_allows(const struct config *c, const struct sockaddr *sa);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * vaktd's HTTP server (libmicrohttpd): /metrics, /api/v1/metrics[/NAME],
+ * /api/v1/check/NAME, /health. Read-only, loopback by default, with an
+ * optional bearer token, TLS, a client allow-list and connection limits.
+ */
+#ifndef VAKT_HTTP_H
+#define VAKT_HTTP_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "scheduler.h"
+
+struct http_server;
+
+/*
+ * Bind and start serving s under the settings of c; token is the bearer
+ * token or NULL, cert/key the PEM contents or NULL. NULL with err on
+ * failure.
+ */
+struct http_server *http_start(const struct config *c, struct scheduler *s, const char *token,
+			       const char *cert, const char *key, char *err, size_t errlen);
+/* Point the server at another scheduler (after a reload); the old one is the caller's. */
+void http_set_scheduler(struct http_server *h, struct scheduler *s);
+void http_stop(struct http_server *h);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Logging (see log.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static bool to_stderr = true;
+
+void log_init(bool foreground)
+{
+	to_stderr = foreground;
+	if (!foreground)
+		openlog("vaktd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_vmsg(int prio, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (to_stderr)
+		fprintf(stderr, "vaktd: %s\n", line);
+	else
+		syslog(prio, "%s", line);
+}
+
+void log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(prio, fmt, ap);
+	va_end(ap);
+}

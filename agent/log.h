@@ -1,0 +1,18 @@
+/*
+ * vaktd's log: stderr in the foreground, syslog otherwise. Never secrets.
+ */
+#ifndef VAKT_LOG_H
+#define VAKT_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <syslog.h>
+
+void log_init(bool foreground);
+/* Log one line at prio (LOG_ERR, LOG_WARNING, LOG_INFO). */
+void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same with a va_list; a trailing newline in fmt is dropped. */
+void log_vmsg(int prio, const char *fmt, va_list ap);
+
+#endif

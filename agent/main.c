@@ -1,0 +1,295 @@
+/*
+ * vaktd: collects host (and later service) metrics on an interval and serves
+ * them over HTTP. Signals are taken synchronously by the main thread:
+ * SIGHUP reloads the configuration (a bad file is reported and the running
+ * one kept), SIGTERM and SIGINT stop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fileio.h"
+#include "http.h"
+#include "log.h"
+#include "scheduler.h"
+#include "secret.h"
+#include "xalloc.h"
+
+struct options {
+	bool foreground;
+	bool check_only;
+	const char *file;   /* NULL: built-in defaults */
+	const char *listen; /* overrides [agent] listen */
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"Usage: vaktd [-f] [-c FILE] [-l ADDR:PORT] [--check-config] [-V] [-h]\n"
+		"\n"
+		"Collects load, file descriptors and listen queues and serves them over HTTP\n"
+		"on " CONFIG_DEFAULT_LISTEN " unless told otherwise (see vaktd(8), vaktd.conf(5)).\n"
+		"\n"
+		"  -f, --foreground      stay in the foreground and log to stderr\n"
+		"  -c, --config=FILE     read FILE (default: built-in settings, no file)\n"
+		"  -l, --listen=ADDR:PORT  listen there instead ([::1]:PORT for IPv6,\n"
+		"                        *:PORT for every address)\n"
+		"      --check-config    report every error in the file and exit (0 if none)\n"
+		"  -V, --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n");
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{"foreground", no_argument, NULL, 'f'}, {"config", required_argument, NULL, 'c'},
+		{"listen", required_argument, NULL, 'l'}, {"check-config", no_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'V'},	{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "fc:l:Vh", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'c':
+			o->file = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'C':
+			o->check_only = true;
+			break;
+		case 'V':
+			printf("vaktd %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vaktd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Log each line of text as its own message (syslog wants one line each). */
+static void log_lines(int prio, const char *text)
+{
+	while (*text != '\0') {
+		size_t n = strcspn(text, "\n");
+
+		log_msg(prio, "%.*s", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* The configuration from the file (or the defaults), with -l applied; NULL after logging why. */
+static struct config *load_config(const struct options *o)
+{
+	struct config *c;
+	char *errors = NULL;
+
+	if (o->file == NULL) {
+		c = config_default();
+	} else {
+		c = config_load(o->file, &errors);
+		if (c == NULL) {
+			log_lines(LOG_ERR, errors != NULL ? errors : "cannot read the configuration");
+			free(errors);
+			return NULL;
+		}
+	}
+	if (o->listen != NULL) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		char err[256];
+
+		if (config_listen_parse(o->listen, &ss, &len, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "-l %s: %s", o->listen, err);
+			config_free(c);
+			return NULL;
+		}
+		free(c->listen);
+		c->listen = xstrdup(o->listen);
+	}
+	return c;
+}
+
+/* Read the token and TLS files named in c; 0, or -1 after logging why. */
+static int load_secrets(const struct config *c, char **token, char **cert, char **key)
+{
+	char err[512];
+
+	*token = *cert = *key = NULL;
+	if (c->token_file != NULL && secret_load(c->token_file, NULL, token, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	if (c->tls_cert == NULL)
+		return 0;
+	*cert = xmalloc(SECRET_MAX * 16);
+	*key = xmalloc(SECRET_MAX * 16);
+	if (file_read_text(c->tls_cert, *cert, SECRET_MAX * 16, err, sizeof(err)) == -1 ||
+	    file_read_text(c->tls_key, *key, SECRET_MAX * 16, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* After binding, become c->user, if one is set; 0, or -1 after logging why. */
+static int drop_privileges(const struct config *c)
+{
+	struct passwd *pw;
+
+	if (c->user == NULL)
+		return 0;
+	pw = getpwnam(c->user);
+	if (pw == NULL) {
+		log_msg(LOG_ERR, "no such user '%s' to run as", c->user);
+		return -1;
+	}
+	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1 ||
+	    (pw->pw_uid != 0 && setuid(0) != -1)) {
+		log_msg(LOG_ERR, "cannot become user '%s': %s", c->user, strerror(errno));
+		return -1;
+	}
+	log_msg(LOG_INFO, "running as user %s", c->user);
+	return 0;
+}
+
+/* Whether two configurations serve HTTP alike (a reload cannot rebind). */
+static bool same_http(const struct config *a, const struct config *b)
+{
+	return strcmp(a->listen, b->listen) == 0 &&
+	       (a->token_file == NULL) == (b->token_file == NULL) &&
+	       (a->token_file == NULL || strcmp(a->token_file, b->token_file) == 0) &&
+	       (a->tls_cert == NULL) == (b->tls_cert == NULL) && a->nallow == b->nallow &&
+	       (a->nallow == 0 || memcmp(a->allow, b->allow, a->nallow * sizeof(*a->allow)) == 0) &&
+	       a->max_connections == b->max_connections && a->max_per_client == b->max_per_client &&
+	       a->connection_timeout == b->connection_timeout;
+}
+
+/* SIGHUP: a new scheduler for a good file; the old one keeps running otherwise. */
+static void reload(const struct options *o, struct config **c, struct scheduler **s,
+		   struct http_server *h)
+{
+	struct config *next = load_config(o);
+	struct scheduler *old = *s, *fresh;
+	char err[512];
+
+	if (next == NULL) {
+		log_msg(LOG_ERR, "reload failed; still running the previous configuration");
+		return;
+	}
+	if (!same_http(*c, next))
+		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow and connection settings "
+				     "change only on restart; keeping the running ones");
+	fresh = scheduler_start(next, err, sizeof(err));
+	if (fresh == NULL) {
+		log_msg(LOG_ERR, "reload failed: %s; still running the previous configuration", err);
+		config_free(next);
+		return;
+	}
+	http_set_scheduler(h, fresh);
+	*s = fresh;
+	scheduler_stop(old);
+	config_free(*c);
+	*c = next;
+	log_msg(LOG_INFO, "configuration reloaded");
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct config *c;
+	struct scheduler *s;
+	struct http_server *h;
+	char *token, *cert, *key, *path = NULL, err[512];
+	sigset_t sigs;
+	int sig = 0;
+
+	parse_options(argc, argv, &o);
+	log_init(o.foreground || o.check_only);
+	/* daemon() moves to /, and a reload must still find the file. */
+	if (o.file != NULL) {
+		path = realpath(o.file, NULL);
+		if (path == NULL) {
+			log_msg(LOG_ERR, "%s: %s", o.file, strerror(errno));
+			return 1;
+		}
+		o.file = path;
+	}
+	c = load_config(&o);
+	if (c == NULL)
+		return 1;
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.file != NULL ? o.file : "built-in defaults");
+		config_free(c);
+		free(path);
+		return 0;
+	}
+	if (load_secrets(c, &token, &cert, &key) != 0)
+		return 1;
+	/* Signals go to this thread only, through sigwait; block them before any thread starts. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!o.foreground && daemon(0, 0) == -1) {
+		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
+		return 1;
+	}
+	s = scheduler_start(c, err, sizeof(err));
+	if (s == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		return 1;
+	}
+	h = http_start(c, s, token, cert, key, err, sizeof(err));
+	secret_free(token);
+	secret_free(key);
+	free(cert);
+	if (h == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		scheduler_stop(s);
+		config_free(c);
+		return 1;
+	}
+	log_msg(LOG_INFO, "serving on %s", c->listen);
+	if (drop_privileges(c) != 0) {
+		http_stop(h);
+		scheduler_stop(s);
+		config_free(c);
+		return 1;
+	}
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+		reload(&o, &c, &s, h);
+	log_msg(LOG_INFO, "stopping on signal %d", sig);
+	http_stop(h);
+	scheduler_stop(s);
+	config_free(c);
+	free(path);
+	return 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * Collector threads and snapshot publishing (see scheduler.h).
+ *
+ * The scheduler keeps a master copy of every source under one mutex. After
+ * each collection the collector thread updates its source and publishes a
+ * deep copy of all sources as a new reference-counted snapshot; readers
+ * take a reference under the same mutex (a pointer read and an increment)
+ * and never wait for a collection. A watchdog thread marks collections that
+ * run over their time limit, so a hung source says so in its last_error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector.h"
+#include "scheduler.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+struct published {
+	struct snapshot snap; /* first, so a snapshot pointer is a published pointer */
+	int refs;
+};
+
+struct job {
+	struct scheduler *sched;
+	size_t index;
+	const struct collector_kind *kind;
+	void *state;
+	pthread_t thread;
+	bool started_thread;
+	double running_since; /* monotonic start of the running collection, 0 when idle */
+	bool overdue;	      /* the watchdog reported this collection */
+};
+
+struct scheduler {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	struct job *jobs;
+	struct source *sources; /* master copies, one per job */
+	size_t n;
+	struct published *current;
+	double started_at;
+	pthread_t watchdog;
+	bool started_watchdog;
+	int threads_running;
+};
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void copy_source(struct source *dst, const struct source *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->metrics = src->metrics == NULL ? NULL : metric_set_copy(src->metrics);
+	dst->last_error = src->last_error == NULL ? NULL : xstrdup(src->last_error);
+}
+
+static void free_source(struct source *s)
+{
+	free(s->name);
+	metric_set_free(s->metrics);
+	free(s->last_error);
+}
+
+/* Drop a reference; the last one frees. Atomic, so release needs no lock. */
+static void unref(struct published *p)
+{
+	if (p == NULL || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	for (size_t i = 0; i < p->snap.n; i++)
+		free_source(&p->snap.sources[i]);
+	free(p->snap.sources);
+	free(p);
+}
+
+/* Replace the current snapshot by a copy of the master sources; lock held. */
+static void publish(struct scheduler *s)
+{
+	struct published *p = xcalloc(1, sizeof(*p));
+
+	p->snap.sources = xcalloc(s->n, sizeof(*p->snap.sources));
+	p->snap.n = s->n;
+	p->snap.started_at = s->started_at;
+	for (size_t i = 0; i < s->n; i++)
+		copy_source(&p->snap.sources[i], &s->sources[i]);
+	p->refs = 1;
+	unref(s->current);
+	s->current = p;
+}
+
+const struct snapshot *scheduler_acquire(struct scheduler *s)
+{
+	struct published *p;
+
+	pthread_mutex_lock(&s->lock);
+	p = s->current;
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&s->lock);
+	return &p->snap;
+}
+
+void snapshot_release(const struct snapshot *snap)
+{
+	unref((struct published *)snap);
+}
+
+static void set_error(struct source *src, const char *msg)
+{
+	free(src->last_error);
+	src->last_error = xstrdup(msg);
+	src->errors++;
+}
+
+/* Record one finished collection in the master copy and publish; lock held. */
+static void record(struct job *j, struct metric_set *set, int r, const char *err, double took)
+{
+	struct source *src = &j->sched->sources[j->index];
+	char msg[256];
+
+	src->runs++;
+	src->last_attempt = time_now();
+	src->duration = took;
+	if (r == 0 && took <= src->timeout) {
+		metric_set_free(src->metrics);
+		src->metrics = set;
+		src->collected_at = src->last_attempt;
+		free(src->last_error);
+		src->last_error = NULL;
+	} else {
+		if (r == 0)
+			snprintf(msg, sizeof(msg), "collection took %.1f s, over its %.1f s limit",
+				 took, src->timeout);
+		metric_set_free(set);
+		/* The watchdog already counted a collection that ran over. */
+		if (!j->overdue)
+			set_error(src, r == 0 ? msg : err);
+	}
+	j->running_since = 0;
+	j->overdue = false;
+	publish(j->sched);
+}
+
+/* Sleep on the condition until it is signalled or deadline (monotonic) passes; lock held. */
+static void timed_wait(struct scheduler *s, double deadline)
+{
+	double left = deadline - monotonic();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)left;
+	ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+}
+
+/* Wait until deadline or until the scheduler stops; lock held. */
+static void wait_until(struct scheduler *s, double deadline)
+{
+	while (!s->stopping && monotonic() < deadline)
+		timed_wait(s, deadline);
+}
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	struct scheduler *s = j->sched;
+	double interval = s->sources[j->index].interval;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		double t0 = monotonic(), took;
+		struct metric_set *set = metric_set_new();
+		char err[512] = "";
+		int r;
+
+		j->running_since = t0;
+		pthread_mutex_unlock(&s->lock);
+		r = j->kind->collect(j->state, set, err, sizeof(err));
+		took = monotonic() - t0;
+		pthread_mutex_lock(&s->lock);
+		record(j, set, r, err, took);
+		wait_until(s, t0 + interval);
+	}
+	s->threads_running--;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Once a second, mark collections that run past their limit. */
+static void *run_watchdog(void *arg)
+{
+	struct scheduler *s = arg;
+	char msg[256];
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		bool changed = false;
+		double now = monotonic();
+
+		for (size_t i = 0; i < s->n; i++) {
+			struct job *j = &s->jobs[i];
+			struct source *src = &s->sources[i];
+
+			if (j->running_since == 0 || j->overdue ||
+			    now - j->running_since <= src->timeout)
+				continue;
+			snprintf(msg, sizeof(msg),
+				 "collection still running after %.1f s, over its %.1f s limit",
+				 now - j->running_since, src->timeout);
+			set_error(src, msg);
+			j->overdue = true;
+			changed = true;
+		}
+		if (changed)
+			publish(s);
+		wait_until(s, now + 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static int create_jobs(struct scheduler *s, const struct config *c, char *err, size_t errlen)
+{
+	/* The agent's own metrics are always collected, last, on the default interval. */
+	struct config_collector self = {.kind = "self", .name = "self"};
+
+	self.interval = c->interval;
+	self.timeout = c->timeout;
+	for (size_t i = 0; i <= c->ncollectors; i++) {
+		const struct config_collector *cc = i < c->ncollectors ? &c->collectors[i] : &self;
+		struct job *j = &s->jobs[i];
+		struct source *src = &s->sources[i];
+
+		j->sched = s;
+		j->index = i;
+		j->kind = collector_find(cc->kind);
+		if (j->kind == NULL) {
+			snprintf(err, errlen, "[%s]: no such collector", cc->name);
+			return -1;
+		}
+		j->state = j->kind->create(cc, err, errlen);
+		if (j->state == NULL)
+			return -1;
+		src->name = xstrdup(cc->name);
+		src->interval = cc->interval;
+		src->timeout = cc->timeout;
+		s->n = i + 1;
+	}
+	return 0;
+}
+
+struct scheduler *scheduler_start(const struct config *c, char *err, size_t errlen)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t attr;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	s->started_at = time_now();
+	s->jobs = xcalloc(c->ncollectors + 1, sizeof(*s->jobs));
+	s->sources = xcalloc(c->ncollectors + 1, sizeof(*s->sources));
+	if (create_jobs(s, c, err, errlen) != 0) {
+		scheduler_stop(s);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	publish(s);
+	for (size_t i = 0; i < s->n; i++) {
+		int e = pthread_create(&s->jobs[i].thread, NULL, run_job, &s->jobs[i]);
+
+		if (e != 0) {
+			snprintf(err, errlen, "cannot start a collector thread: %s", strerror(e));
+			pthread_mutex_unlock(&s->lock);
+			scheduler_stop(s);
+			return NULL;
+		}
+		s->jobs[i].started_thread = true;
+		s->threads_running++;
+	}
+	s->started_watchdog = pthread_create(&s->watchdog, NULL, run_watchdog, s) == 0;
+	pthread_mutex_unlock(&s->lock);
+	return s;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+	double deadline;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->wake);
+	/* Give collectors a second to finish; one stuck in a call is left behind. */
+	deadline = monotonic() + 1;
+	while (s->threads_running > 0 && monotonic() < deadline)
+		timed_wait(s, deadline);
+	pthread_mutex_unlock(&s->lock);
+	if (s->started_watchdog)
+		pthread_join(s->watchdog, NULL);
+	if (s->threads_running > 0) {
+		/* A stuck thread still points into s: leave it all to process exit. */
+		for (size_t i = 0; i < s->n; i++)
+			if (s->jobs[i].started_thread)
+				pthread_detach(s->jobs[i].thread);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->jobs[i].started_thread)
+			pthread_join(s->jobs[i].thread, NULL);
+		s->jobs[i].kind->destroy(s->jobs[i].state);
+		free_source(&s->sources[i]);
+	}
+	unref(s->current);
+	free(s->jobs);
+	free(s->sources);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,29 @@
+/*
+ * Runs every configured collector in its own thread on its own interval and
+ * publishes the results as immutable snapshots (see snapshot.h). A collector
+ * that hangs or fails only makes its own metrics stale.
+ */
+#ifndef VAKT_SCHEDULER_H
+#define VAKT_SCHEDULER_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "snapshot.h"
+
+struct scheduler;
+
+/* Create the collectors of c and start them; NULL with err on failure. */
+struct scheduler *scheduler_start(const struct config *c, char *err, size_t errlen);
+/* The current snapshot, held until snapshot_release; never NULL. */
+const struct snapshot *scheduler_acquire(struct scheduler *s);
+/* Give a snapshot back; it stays valid after its scheduler is stopped. */
+void snapshot_release(const struct snapshot *snap);
+/*
+ * Stop the collectors and free everything. A collector stuck in a call is
+ * given a second, then left behind (the process is about to exit or to
+ * start a new scheduler; its thread holds no shared state).
+ */
+void scheduler_stop(struct scheduler *s);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * Metric descriptions and Prometheus names (see metricdoc.h). The table is
+ * the single place a metric is explained: a probe that adds a metric adds a
+ * line here (tests/unit/test_expose.c lists the names it expects to find).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "metricdoc.h"
+
+struct metricdoc {
+	const char *name;
+	const char *help;
+};
+
+/* Descriptions say what is measured, never the unit: each exposition has its own. */
+static const struct metricdoc docs[] = {
+	/* lib/probe/load.c */
+	{"load1", "Load average over the last minute: runnable plus uninterruptible tasks."},
+	{"load5", "Load average over the last 5 minutes: runnable plus uninterruptible tasks."},
+	{"load15", "Load average over the last 15 minutes: runnable plus uninterruptible tasks."},
+	{"procs_running", "Tasks currently runnable."},
+	{"procs", "Tasks (processes and threads) that exist."},
+	{"cpus_online", "CPUs online."},
+	{"pressure_some_avg10",
+	 "Share of the last 10 seconds in which some tasks were stalled on the resource."},
+	{"pressure_some_avg60",
+	 "Share of the last 60 seconds in which some tasks were stalled on the resource."},
+	{"pressure_some_avg300",
+	 "Share of the last 300 seconds in which some tasks were stalled on the resource."},
+	{"pressure_full_avg10",
+	 "Share of the last 10 seconds in which all non-idle tasks were stalled on the resource."},
+	{"pressure_full_avg60",
+	 "Share of the last 60 seconds in which all non-idle tasks were stalled on the resource."},
+	{"pressure_full_avg300",
+	 "Share of the last 300 seconds in which all non-idle tasks were stalled on the resource."},
+	{"pressure_some_total", "Time in which some tasks were stalled on the resource."},
+	{"pressure_full_total", "Time in which all non-idle tasks were stalled on the resource."},
+	/* lib/probe/fds.c */
+	{"fds_allocated", "File handles allocated system-wide."},
+	{"fds_max", "The most file handles the kernel will allocate (fs.file-max)."},
+	{"process_fds_open", "File descriptors the process has open."},
+	{"process_fds_limit",
+	 "The process's soft limit on open file descriptors (NaN when unlimited)."},
+	/* lib/probe/listen.c */
+	{"listen_queue", "Connections completed but not yet accepted on a TCP listen socket."},
+	{"listen_backlog", "The most connections the listen socket's accept queue holds."},
+	/* lib/probe/netstat.c */
+	{"listen_overflows", "Connections dropped because a listen socket's accept queue was full."},
+	{"listen_drops", "Connections dropped at a listen socket, for any reason."},
+	/* the agent about itself */
+	{"collector_duration", "How long the collector's last run took."},
+	{"collector_runs", "Collections the collector attempted since the agent started."},
+	{"collector_errors", "Collections that failed since the agent started."},
+	{"collector_last_success", "When the collector last succeeded, as Unix time (0: never)."},
+	{"collector_up", "1 when the collector's metrics are fresh, 0 when stale or missing."},
+	{"http_requests", "HTTP requests the agent has answered."},
+	{"resident_memory", "The agent's resident memory."},
+	{"uptime", "Time since the agent started."},
+};
+
+struct unitdoc {
+	const char *unit;   /* the perfdata unit */
+	const char *suffix; /* the Prometheus base unit, "" for none */
+	double factor;	    /* unit -> base unit */
+};
+
+static const struct unitdoc units[] = {
+	{"s", "seconds", 1},
+	{"ms", "seconds", 1e-3},
+	{"us", "seconds", 1e-6},
+	{"B", "bytes", 1},
+	{"KB", "bytes", 1024.0},
+	{"MB", "bytes", 1024.0 * 1024},
+	{"GB", "bytes", 1024.0 * 1024 * 1024},
+	{"TB", "bytes", 1024.0 * 1024 * 1024 * 1024},
+	{"%", "ratio", 0.01},
+	{"", "", 1},
+	{"c", "", 1},
+};
+
+const char *metricdoc_help(const char *name)
+{
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		if (strcmp(docs[i].name, name) == 0)
+			return docs[i].help;
+	return NULL;
+}
+
+/* True when the first n bytes of s end with "_" suffix. */
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n > k && s[n - k - 1] == '_' && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static bool name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == ':';
+}
+
+void metricdoc_prometheus_name(const char *name, const char *unit, enum metric_kind kind,
+			       char *out, size_t outlen, double *factor)
+{
+	const char *suffix = "";
+	size_t n = strlen(name);
+	bool add_unit;
+
+	*factor = 1;
+	for (size_t i = 0; unit != NULL && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(units[i].unit, unit) == 0) {
+			suffix = units[i].suffix;
+			*factor = units[i].factor;
+			break;
+		}
+	}
+	/*
+	 * "_total" belongs at the very end and only on counters, so take it off
+	 * the vakt name first: pressure_some_total in us becomes
+	 * pressure_some_seconds_total.
+	 */
+	while (ends_with(name, n, "total"))
+		n -= strlen("_total");
+	add_unit = suffix[0] != '\0' && !ends_with(name, n, suffix);
+	if (outlen == 0)
+		return;
+	snprintf(out, outlen, "vakt_%.*s%s%s%s", (int)n, name, add_unit ? "_" : "",
+		 add_unit ? suffix : "", kind == METRIC_COUNTER ? "_total" : "");
+	for (char *p = out; *p != '\0'; p++)
+		if (!name_char_ok(*p))
+			*p = '_';
+}

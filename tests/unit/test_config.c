@@ -1,0 +1,806 @@
+/*
+ * vaktd.conf: the defaults, every key, every error with its line, and the
+ * checks on secret files.
+ */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* By path: a plain "config.h" would find autoconf's in the build tree. */
+#include "conf.h"
+#include "xalloc.h"
+
+/* make check passes the source tree's tests/data; by hand, run from the top. */
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/data"
+#endif
+
+static struct config *parse_ok(const char *text)
+{
+	char *errors = NULL;
+	struct config *c = config_parse(text, "vaktd.conf", &errors);
+
+	cr_assert_not_null(c, "rejected:\n%s---\n%s", text,
+			   errors == NULL ? "(no errors)" : errors);
+	cr_assert_null(errors);
+	return c;
+}
+
+/* The error text for a file that must be rejected; the caller frees it. */
+static char *parse_err(const char *text)
+{
+	char *errors = NULL;
+	struct config *c = config_parse(text, "vaktd.conf", &errors);
+
+	cr_assert_null(c, "accepted:\n%s", text);
+	cr_assert_not_null(errors);
+	config_free(c);
+	return errors;
+}
+
+/* Reject text with exactly these error lines. */
+static void expect_errors(const char *text, const char *expected)
+{
+	char *errors = parse_err(text);
+
+	cr_expect_str_eq(errors, expected, "for:\n%s", text);
+	free(errors);
+}
+
+/* A temporary file with content and mode; the caller unlinks and frees the path. */
+static char *temp_file(const char *content, mode_t mode)
+{
+	char *path = xstrdup("/tmp/vakt-config-XXXXXX");
+	int fd = mkstemp(path);
+	size_t len = strlen(content);
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(write(fd, content, len), (ssize_t)len);
+	close(fd);
+	cr_assert_eq(chmod(path, mode), 0);
+	return path;
+}
+
+static void remove_temp(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
+static const struct config_collector *find(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncollectors; i++)
+		if (strcmp(c->collectors[i].name, name) == 0)
+			return &c->collectors[i];
+	return NULL;
+}
+
+static void expect_builtin_defaults(const struct config *c)
+{
+	static const char *const kinds[] = {"load", "fds", "listen"};
+
+	cr_expect_str_eq(c->listen, CONFIG_DEFAULT_LISTEN);
+	cr_expect_str_eq(c->listen, "127.0.0.1:9333");
+	cr_expect_null(c->token_file);
+	cr_expect_null(c->tls_cert);
+	cr_expect_null(c->tls_key);
+	cr_expect_null(c->user);
+	cr_expect_eq(c->nallow, 0);
+	cr_expect_eq(c->max_connections, 64);
+	cr_expect_eq(c->max_per_client, 8);
+	cr_expect_eq(c->connection_timeout, 10);
+	cr_expect_eq(c->interval, 15);
+	cr_expect_eq(c->timeout, 5);
+	cr_assert_eq(c->ncollectors, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct config_collector *cc = &c->collectors[i];
+
+		cr_expect_str_eq(cc->kind, kinds[i]);
+		cr_expect_str_eq(cc->name, kinds[i]);
+		cr_expect_eq(cc->interval, 15);
+		cr_expect_eq(cc->timeout, 5);
+		cr_expect_null(cc->process_name);
+		cr_expect_null(cc->pidfile);
+		cr_expect(!cc->pressure[0] && !cc->pressure[1] && !cc->pressure[2]);
+	}
+}
+
+Test(config, defaults)
+{
+	struct config *c = config_default();
+
+	cr_assert_not_null(c);
+	expect_builtin_defaults(c);
+	config_free(c);
+	config_free(NULL);
+}
+
+Test(config, empty_and_comment_only_files_are_the_defaults)
+{
+	struct config *c = parse_ok("");
+
+	expect_builtin_defaults(c);
+	config_free(c);
+	c = parse_ok(
+	    "# vaktd\n\n; nothing here\n   \t\n  # indented comment\n[agent]\n[collect]\n");
+	expect_builtin_defaults(c);
+	config_free(c);
+}
+
+Test(config, every_agent_key)
+{
+	char *token = temp_file("secret\n", 0600);
+	char *cert = temp_file("cert\n", 0644);
+	char *key = temp_file("key\n", 0400);
+	char *text = xasprintf("[agent]\n"
+			       "listen = 0.0.0.0:9400\n"
+			       "token_file = %s\n"
+			       "tls_cert = %s\n"
+			       "tls_key = %s\n"
+			       "allow = 10.0.0.0/8, ::1\n"
+			       "max_connections = 100\n"
+			       "max_connections_per_client = 100\n"
+			       "connection_timeout = 3600\n"
+			       "user = vakt\n",
+			       token, cert, key);
+	struct config *c = parse_ok(text);
+
+	cr_expect_str_eq(c->listen, "0.0.0.0:9400");
+	cr_expect_str_eq(c->token_file, token);
+	cr_expect_str_eq(c->tls_cert, cert);
+	cr_expect_str_eq(c->tls_key, key);
+	cr_assert_eq(c->nallow, 2);
+	cr_expect_eq(c->allow[0].family, AF_INET);
+	cr_expect_eq(c->allow[0].prefix, 8);
+	cr_expect_eq(c->allow[1].family, AF_INET6);
+	cr_expect_eq(c->allow[1].prefix, 128);
+	cr_expect_eq(c->max_connections, 100);
+	cr_expect_eq(c->max_per_client, 100);
+	cr_expect_eq(c->connection_timeout, 3600);
+	cr_expect_str_eq(c->user, "vakt");
+	cr_expect_eq(c->ncollectors, 3, "[agent] leaves the collectors alone");
+	config_free(c);
+	free(text);
+	remove_temp(token);
+	remove_temp(cert);
+	remove_temp(key);
+}
+
+Test(config, collect_and_collector_keys)
+{
+	struct config *c = parse_ok("[collect]\n"
+				    "interval = 30\n"
+				    "timeout = 2.5\n"
+				    "[load]\n"
+				    "pressure = cpu, memory\n"
+				    "interval = 5\n"
+				    "enabled = yes\n"
+				    "[fds]\n"
+				    "timeout = 10\n"
+				    "[listen]\n"
+				    "interval = 0.5\n");
+	const struct config_collector *load = find(c, "load"), *fds = find(c, "fds"),
+				      *listen = find(c, "listen");
+
+	cr_expect_eq(c->interval, 30);
+	cr_expect_eq(c->timeout, 2.5);
+	cr_assert_not_null(load);
+	cr_expect_eq(load->interval, 5);
+	cr_expect_eq(load->timeout, 2.5);
+	cr_expect(load->pressure[0]);
+	cr_expect(!load->pressure[1]);
+	cr_expect(load->pressure[2]);
+	cr_assert_not_null(fds);
+	cr_expect_eq(fds->interval, 30);
+	cr_expect_eq(fds->timeout, 10);
+	cr_assert_not_null(listen);
+	cr_expect_eq(listen->interval, 0.5);
+	cr_expect_eq(listen->timeout, 0.5, "an inherited timeout yields to a shorter interval");
+	config_free(c);
+}
+
+Test(config, all_pressures_and_spacing)
+{
+	struct config *c = parse_ok("  [ load ]  \r\n\tpressure=io,cpu ,  memory,io\r\n");
+
+	cr_expect(c->collectors[0].pressure[0]);
+	cr_expect(c->collectors[0].pressure[1]);
+	cr_expect(c->collectors[0].pressure[2]);
+	config_free(c);
+}
+
+Test(config, booleans)
+{
+	static const char *const on[] = {"yes", "true", "on", "1", "YES", "True"};
+	static const char *const off[] = {"no", "false", "off", "0", "No", "OFF"};
+
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		char *t1 = xasprintf("[fds]\nenabled = %s\n", on[i]);
+		char *t2 = xasprintf("[fds]\nenabled = %s\n", off[i]);
+		struct config *c1 = parse_ok(t1), *c2 = parse_ok(t2);
+
+		cr_expect_not_null(find(c1, "fds"), "%s", on[i]);
+		cr_expect_null(find(c2, "fds"), "%s", off[i]);
+		config_free(c1);
+		config_free(c2);
+		free(t1);
+		free(t2);
+	}
+}
+
+Test(config, enabled_no_removes_a_collector)
+{
+	struct config *c = parse_ok("[load]\nenabled = no\n[listen]\nenabled = off\n");
+
+	cr_assert_eq(c->ncollectors, 1);
+	cr_expect_str_eq(c->collectors[0].name, "fds");
+	config_free(c);
+	c = parse_ok("[process a]\nenabled = no\n[process b]\n");
+	cr_assert_eq(c->ncollectors, 4);
+	cr_expect_null(find(c, "process a"));
+	cr_expect_not_null(find(c, "process b"));
+	config_free(c);
+}
+
+Test(config, process_sections)
+{
+	struct config *c = parse_ok("[process nginx]\n"
+				    "[process db]\n"
+				    "name = postgres\n"
+				    "interval = 60\n"
+				    "timeout = 20\n"
+				    "[process sshd.main]\n"
+				    "pidfile = /run/sshd.pid\n");
+	const struct config_collector *cc;
+
+	cr_assert_eq(c->ncollectors, 6);
+	cr_expect_str_eq(c->collectors[3].name, "process nginx", "file order after the built-ins");
+	cr_expect_str_eq(c->collectors[4].name, "process db");
+	cr_expect_str_eq(c->collectors[5].name, "process sshd.main");
+	cc = &c->collectors[3];
+	cr_expect_str_eq(cc->kind, "process");
+	cr_expect_str_eq(cc->process_name, "nginx", "name defaults to the section's name");
+	cr_expect_null(cc->pidfile);
+	cr_expect_eq(cc->interval, 15);
+	cr_expect_eq(cc->timeout, 5);
+	cc = &c->collectors[4];
+	cr_expect_str_eq(cc->process_name, "postgres");
+	cr_expect_eq(cc->interval, 60);
+	cr_expect_eq(cc->timeout, 20);
+	cc = &c->collectors[5];
+	cr_expect_null(cc->process_name, "a pidfile replaces the name");
+	cr_expect_str_eq(cc->pidfile, "/run/sshd.pid");
+	config_free(c);
+}
+
+/* [collect] applies to every collector wherever it stands in the file. */
+Test(config, collect_section_order_does_not_matter)
+{
+	const char *before = "[collect]\ninterval = 60\ntimeout = 30\n"
+			     "[load]\ninterval = 40\n[process x]\ntimeout = 3\n";
+	const char *after = "[load]\ninterval = 40\n[process x]\ntimeout = 3\n"
+			    "[collect]\ninterval = 60\ntimeout = 30\n";
+	struct config *a = parse_ok(before), *b = parse_ok(after);
+
+	cr_assert_eq(a->ncollectors, b->ncollectors);
+	for (size_t i = 0; i < a->ncollectors; i++) {
+		cr_expect_str_eq(a->collectors[i].name, b->collectors[i].name);
+		cr_expect_eq(a->collectors[i].interval, b->collectors[i].interval, "%s",
+			     a->collectors[i].name);
+		cr_expect_eq(a->collectors[i].timeout, b->collectors[i].timeout, "%s",
+			     a->collectors[i].name);
+	}
+	cr_expect_eq(find(b, "load")->interval, 40);
+	cr_expect_eq(find(b, "load")->timeout, 30);
+	cr_expect_eq(find(b, "fds")->interval, 60);
+	cr_expect_eq(find(b, "fds")->timeout, 30);
+	cr_expect_eq(find(b, "process x")->interval, 60);
+	cr_expect_eq(find(b, "process x")->timeout, 3);
+	config_free(a);
+	config_free(b);
+}
+
+Test(config, timeouts_against_intervals)
+{
+	struct config *c = parse_ok("[collect]\ninterval = 2\n");
+
+	cr_expect_eq(c->timeout, 2, "the default timeout yields to a shorter interval");
+	cr_expect_eq(c->collectors[0].timeout, 2);
+	config_free(c);
+	c = parse_ok("[collect]\ntimeout = 15\n");
+	cr_expect_eq(c->timeout, 15, "equal to the interval is fine");
+	config_free(c);
+	expect_errors("[collect]\ntimeout = 20\n",
+		      "vaktd.conf:2: timeout 20 is longer than the interval 15 in [collect]\n");
+	expect_errors("[load]\ntimeout = 20\n[collect]\ninterval = 10\n",
+		      "vaktd.conf:2: timeout 20 is longer than the interval 10 of [load]\n");
+	expect_errors("[process x]\ninterval = 1\ntimeout = 1.5\n",
+		      "vaktd.conf:3: timeout 1.5 is longer than the interval 1 of [process x]\n");
+}
+
+Test(config, connection_limits)
+{
+	struct config *c = parse_ok("[agent]\nmax_connections = 4\n");
+
+	cr_expect_eq(c->max_per_client, 4, "the default per-client limit yields to a lower total");
+	config_free(c);
+	c = parse_ok("[agent]\nmax_connections = 10000\nmax_connections_per_client = 10000\n");
+	cr_expect_eq(c->max_connections, 10000);
+	cr_expect_eq(c->max_per_client, 10000);
+	config_free(c);
+	expect_errors(
+	    "[agent]\nmax_connections_per_client = 10\nmax_connections = 4\n",
+	    "vaktd.conf:2: max_connections_per_client 10 is more than max_connections 4\n");
+}
+
+Test(config, ipv4_and_ipv6_listen)
+{
+	static const char *const good[] = {"127.0.0.1:9333", "[::1]:9333",    "*:9333",
+					   "[::]:1",	     "0.0.0.0:65535", "[2001:db8::7]:80"};
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	socklen_t len;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *text = xasprintf("[agent]\nlisten = %s\n", good[i]);
+		struct config *c = parse_ok(text);
+
+		cr_expect_str_eq(c->listen, good[i]);
+		config_free(c);
+		free(text);
+	}
+	cr_assert_eq(config_listen_parse("[::1]:9333", &ss, &len, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(s6->sin6_family, AF_INET6);
+	cr_expect_eq(len, sizeof(*s6));
+	cr_expect_eq(ntohs(s6->sin6_port), 9333);
+	cr_expect(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
+	cr_assert_eq(config_listen_parse("*:80", &ss, &len, err, sizeof(err)), 0);
+	cr_expect_eq(s6->sin6_family, AF_INET6);
+	cr_expect(IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr));
+	cr_expect_eq(ntohs(s6->sin6_port), 80);
+	cr_assert_eq(config_listen_parse("127.0.0.1:9333", &ss, &len, err, sizeof(err)), 0);
+	cr_expect_eq(s4->sin_family, AF_INET);
+	cr_expect_eq(len, sizeof(*s4));
+	cr_expect_eq(ntohl(s4->sin_addr.s_addr), 0x7f000001);
+	cr_expect_eq(ntohs(s4->sin_port), 9333);
+}
+
+Test(config, bad_listen_addresses)
+{
+	expect_errors("[agent]\n\nlisten = 127.0.0.1\n",
+		      "vaktd.conf:3: invalid listen address '127.0.0.1' (expected ADDR:PORT)\n");
+	expect_errors("[agent]\nlisten = 127.0.0.1:0\n",
+		      "vaktd.conf:2: invalid port '0' in listen address '127.0.0.1:0' "
+		      "(expected 1 to 65535)\n");
+	expect_errors("[agent]\nlisten = [::1]:65536\n",
+		      "vaktd.conf:2: invalid port '65536' in listen address '[::1]:65536' "
+		      "(expected 1 to 65535)\n");
+	expect_errors("[agent]\nlisten = ::1:9333\n",
+		      "vaktd.conf:2: invalid listen address '::1:9333' (an IPv6 address goes in "
+		      "brackets: [::1]:9333)\n");
+	expect_errors("[agent]\nlisten = localhost:9333\n",
+		      "vaktd.conf:2: invalid listen address 'localhost:9333': localhost is not an "
+		      "IPv4 address (names are not resolved; use '*' for every address)\n");
+	expect_errors("[agent]\nlisten = [1.2.3.4]:80\n",
+		      "vaktd.conf:2: invalid listen address '[1.2.3.4]:80': 1.2.3.4 is not an IPv6 "
+		      "address\n");
+	expect_errors("[agent]\nlisten = [::1]9333\n",
+		      "vaktd.conf:2: invalid listen address '[::1]9333' (expected ADDR:PORT)\n");
+	expect_errors("[agent]\nlisten = :9333\n",
+		      "vaktd.conf:2: invalid listen address ':9333' (expected ADDR:PORT)\n");
+}
+
+static void expect_net(const struct config_net *n, int family, const char *addr, unsigned prefix)
+{
+	unsigned char want[16] = {0};
+
+	cr_assert_eq(inet_pton(family, addr, want), 1);
+	cr_expect_eq(n->family, family);
+	cr_expect_eq(n->prefix, prefix);
+	cr_expect_arr_eq(n->addr, want, family == AF_INET ? 4 : 16, "expected %s/%u", addr, prefix);
+}
+
+Test(config, allow_networks_are_masked)
+{
+	struct config *c = parse_ok("[agent]\nallow = 10.1.2.3/8, 192.168.1.77/27,"
+				    "2001:db8:ff::1/32,::1,203.0.113.9,0.0.0.0/0,fe80::1/127\n");
+
+	cr_assert_eq(c->nallow, 7);
+	expect_net(&c->allow[0], AF_INET, "10.0.0.0", 8);
+	expect_net(&c->allow[1], AF_INET, "192.168.1.64", 27);
+	expect_net(&c->allow[2], AF_INET6, "2001:db8::", 32);
+	expect_net(&c->allow[3], AF_INET6, "::1", 128);
+	expect_net(&c->allow[4], AF_INET, "203.0.113.9", 32);
+	expect_net(&c->allow[5], AF_INET, "0.0.0.0", 0);
+	expect_net(&c->allow[6], AF_INET6, "fe80::", 127);
+	config_free(c);
+}
+
+static bool allows(const struct config *c, const char *addr)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		return config_allows(c, (struct sockaddr *)&s4);
+	}
+	cr_assert_eq(inet_pton(AF_INET6, addr, &s6.sin6_addr), 1, "%s", addr);
+	s6.sin6_family = AF_INET6;
+	return config_allows(c, (struct sockaddr *)&s6);
+}
+
+Test(config, allow_matches_clients)
+{
+	struct config *c = config_default();
+
+	cr_expect(allows(c, "198.51.100.1"), "no allow-list: everyone");
+	config_free(c);
+	c = parse_ok("[agent]\nallow = 10.0.0.0/8, 192.168.1.64/27, 2001:db8::/32\n");
+	cr_expect(allows(c, "10.255.0.1"));
+	cr_expect(!allows(c, "11.0.0.1"));
+	cr_expect(allows(c, "192.168.1.64"));
+	cr_expect(allows(c, "192.168.1.95"));
+	cr_expect(!allows(c, "192.168.1.96"));
+	cr_expect(!allows(c, "192.168.1.63"));
+	cr_expect(allows(c, "2001:db8:1::5"));
+	cr_expect(!allows(c, "2001:db9::5"));
+	cr_expect(allows(c, "::ffff:10.1.2.3"), "IPv4 clients of a dual-stack socket");
+	cr_expect(!allows(c, "::ffff:11.1.2.3"));
+	cr_expect(!allows(c, "::1"));
+	config_free(c);
+}
+
+Test(config, bad_allow_networks_each_reported)
+{
+	expect_errors(
+	    "[agent]\nallow = 10.0.0.0/33, ::/129, 10.0.0.0/-1, 10.0.0/8, , x::y, 1.2.3.4/\n",
+	    "vaktd.conf:2: invalid prefix length in allow network '10.0.0.0/33' (0 to 32 for "
+	    "IPv4)\n"
+	    "vaktd.conf:2: invalid prefix length in allow network '::/129' (0 to 128 for IPv6)\n"
+	    "vaktd.conf:2: invalid prefix length in allow network '10.0.0.0/-1' (0 to 32 for "
+	    "IPv4)\n"
+	    "vaktd.conf:2: invalid network '10.0.0/8' in allow: 10.0.0 is not an IPv4 address\n"
+	    "vaktd.conf:2: empty network in allow list\n"
+	    "vaktd.conf:2: invalid network 'x::y' in allow: x::y is not an IPv6 address\n"
+	    "vaktd.conf:2: invalid prefix length in allow network '1.2.3.4/' (0 to 32 for IPv4)\n");
+}
+
+Test(config, syntax_errors)
+{
+	expect_errors("interval = 5\n", "vaktd.conf:1: key outside any section\n");
+	expect_errors("[load]\nthis is not a setting\n",
+		      "vaktd.conf:2: line is neither [section] nor key = value\n");
+	expect_errors("[load]\n= 5\n", "vaktd.conf:2: line is neither [section] nor key = value\n");
+	expect_errors("[load\n", "vaktd.conf:1: section header lacks its closing ']'\n");
+	expect_errors("[ ]\n", "vaktd.conf:1: empty section name []\n");
+	expect_errors("[load]\n# a comment\nintervall = 5\n",
+		      "vaktd.conf:3: unknown key 'intervall' in [load]\n");
+	expect_errors("[fds]\npressure = cpu\n", "vaktd.conf:2: unknown key 'pressure' in [fds]\n");
+	expect_errors("[agent]\ninterval = 5\n",
+		      "vaktd.conf:2: unknown key 'interval' in [agent]\n");
+	expect_errors("[collect]\nenabled = no\n",
+		      "vaktd.conf:2: unknown key 'enabled' in [collect]\n");
+	expect_errors("[load]\nname = x\n", "vaktd.conf:2: unknown key 'name' in [load]\n");
+	expect_errors("[load]\ninterval =\n", "vaktd.conf:2: no value for 'interval'\n");
+}
+
+Test(config, section_errors)
+{
+	expect_errors("[loads]\ninterval = 5\n", "vaktd.conf:1: unknown section [loads]\n");
+	expect_errors("[disk sda]\n", "vaktd.conf:1: unknown section [disk sda]\n");
+	expect_errors("[load x]\n", "vaktd.conf:1: section [load] takes no name\n");
+	expect_errors("[process]\n",
+		      "vaktd.conf:1: section [process] needs a name: [process NAME]\n");
+	expect_errors("[process my app]\n",
+		      "vaktd.conf:1: invalid name 'my app' in [process] (letters, digits, '_', '.' "
+		      "and '-' only)\n");
+	expect_errors("[process nginx]\n\n\n[process nginx]\n[load]\n[agent]\n[load]\n",
+		      "vaktd.conf:4: duplicate section [process nginx] (first at line 1)\n"
+		      "vaktd.conf:7: duplicate section [load] (first at line 5)\n");
+	expect_errors("[load]\ninterval = 5\ntimeout = 1\ninterval = 6\n",
+		      "vaktd.conf:4: duplicate key 'interval' in [load] (first at line 2)\n");
+	/* The same key in two sections is no duplicate. */
+	config_free(parse_ok("[load]\ninterval = 5\n[fds]\ninterval = 5\n"));
+}
+
+Test(config, keys_under_a_bad_header_are_not_reported_again)
+{
+	expect_errors("[nope]\nfoo = 1\nbar = 2\n[load]\ninterval = 1\n[load]\nbaz = 3\n",
+		      "vaktd.conf:1: unknown section [nope]\n"
+		      "vaktd.conf:6: duplicate section [load] (first at line 4)\n");
+}
+
+Test(config, value_errors_give_the_range)
+{
+	expect_errors("[agent]\nmax_connections = 0\n",
+		      "vaktd.conf:2: max_connections 0 is out of range (1 to 10000)\n");
+	expect_errors("[agent]\nmax_connections = 10001\n",
+		      "vaktd.conf:2: max_connections 10001 is out of range (1 to 10000)\n");
+	expect_errors(
+	    "[agent]\nmax_connections = many\n",
+	    "vaktd.conf:2: invalid max_connections 'many' (expected a whole number from 1 to "
+	    "10000)\n");
+	expect_errors("[agent]\nmax_connections_per_client = 0\n",
+		      "vaktd.conf:2: max_connections_per_client 0 is out of range (1 to 10000)\n");
+	expect_errors("[agent]\nconnection_timeout = 3601\n",
+		      "vaktd.conf:2: connection_timeout 3601 is out of range (1 to 3600)\n");
+	expect_errors(
+	    "[agent]\nconnection_timeout = 1.5\n",
+	    "vaktd.conf:2: invalid connection_timeout '1.5' (expected a whole number from 1 "
+	    "to 3600)\n");
+	expect_errors(
+	    "[collect]\ninterval = 0\n",
+	    "vaktd.conf:2: interval 0 is out of range (more than 0, at most 86400 seconds)\n");
+	expect_errors("[load]\ninterval = 86400.5\n",
+		      "vaktd.conf:2: interval 86400.5 is out of range (more than 0, at most 86400 "
+		      "seconds)\n");
+	expect_errors(
+	    "[collect]\ntimeout = -1\n",
+	    "vaktd.conf:2: timeout -1 is out of range (more than 0, at most 86400 seconds)\n");
+	expect_errors("[collect]\ninterval = 15s\n",
+		      "vaktd.conf:2: invalid interval '15s' (expected seconds, like 15 or 0.5)\n");
+	expect_errors("[collect]\ninterval = 15 # seconds\n",
+		      "vaktd.conf:2: invalid interval '15 # seconds' (expected seconds, like 15 or "
+		      "0.5)\n");
+	expect_errors("[fds]\nenabled = maybe\n",
+		      "vaktd.conf:2: invalid enabled 'maybe' (expected yes or no)\n");
+	expect_errors(
+	    "[load]\npressure = cpu, disk\n",
+	    "vaktd.conf:2: invalid pressure 'disk' (expected cpu, io, memory or a list of "
+	    "them)\n");
+	config_free(parse_ok("[collect]\ninterval = 86400\ntimeout = 86400\n"));
+}
+
+Test(config, process_errors)
+{
+	expect_errors("[process x]\nname = x\npidfile = /run/x.pid\n",
+		      "vaktd.conf:3: name and pidfile exclude each other (name at line 2)\n");
+	expect_errors("[process x]\npidfile = /run/x.pid\nname = x\n",
+		      "vaktd.conf:3: name and pidfile exclude each other (pidfile at line 2)\n");
+	expect_errors("[process x]\npidfile = run/x.pid\n",
+		      "vaktd.conf:2: pidfile run/x.pid is not an absolute path\n");
+}
+
+Test(config, tls_needs_both_files)
+{
+	char *cert = temp_file("cert\n", 0644);
+	char *key = temp_file("key\n", 0600);
+	char *t1 = xasprintf("[agent]\ntls_cert = %s\n", cert);
+	char *t2 = xasprintf("[agent]\n\ntls_key = %s\n", key);
+	char *e1 =
+	    xasprintf("vaktd.conf:2: tls_cert is set but tls_key is not; give both or neither\n");
+	char *e2 =
+	    xasprintf("vaktd.conf:3: tls_key is set but tls_cert is not; give both or neither\n");
+
+	expect_errors(t1, e1);
+	expect_errors(t2, e2);
+	free(t1);
+	free(t2);
+	free(e1);
+	free(e2);
+	remove_temp(cert);
+	remove_temp(key);
+}
+
+Test(config, refuses_secret_files_others_can_read)
+{
+	char *open_token = temp_file("secret\n", 0644);
+	char *group_token = temp_file("secret\n", 0640);
+	char *writable_key = temp_file("key\n", 0602);
+	char *cert = temp_file("cert\n", 0644);
+	char *text = xasprintf("[agent]\n"
+			       "token_file = %s\n"
+			       "tls_cert = %s\n"
+			       "tls_key = %s\n"
+			       "[process x]\n"
+			       "[collect]\n"
+			       "[agent2]\n",
+			       open_token, cert, writable_key);
+	char *want = xasprintf("vaktd.conf:2: token_file %s is readable by others (mode 0644); "
+			       "chmod 600 it\n"
+			       "vaktd.conf:4: tls_key %s is writable by others (mode 0602); "
+			       "chmod 600 it\n"
+			       "vaktd.conf:7: unknown section [agent2]\n",
+			       open_token, writable_key);
+	char *errors = NULL;
+	struct config *c;
+
+	expect_errors(text, want);
+	free(text);
+	free(want);
+	text = xasprintf("[agent]\ntoken_file = %s\n", group_token);
+	want = xasprintf("vaktd.conf:2: token_file %s is readable by its group (mode 0640); "
+			 "chmod 600 it\n",
+			 group_token);
+	expect_errors(text, want);
+	free(text);
+	free(want);
+
+	/* config_load refuses it the same way. */
+	text = xasprintf("[agent]\ntoken_file = %s\n", open_token);
+	remove_temp(group_token);
+	group_token = temp_file(text, 0600);
+	c = config_load(group_token, &errors);
+	cr_expect_null(c);
+	cr_assert_not_null(errors);
+	want = xasprintf("%s:2: token_file %s is readable by others (mode 0644); chmod 600 it\n",
+			 group_token, open_token);
+	cr_expect_str_eq(errors, want);
+	free(errors);
+	free(want);
+	free(text);
+	remove_temp(open_token);
+	remove_temp(group_token);
+	remove_temp(writable_key);
+	remove_temp(cert);
+}
+
+Test(config, missing_relative_and_odd_files)
+{
+	expect_errors(
+	    "[agent]\ntoken_file = /nonexistent/vakt/token\n",
+	    "vaktd.conf:2: token_file /nonexistent/vakt/token: No such file or directory\n");
+	expect_errors("[agent]\ntoken_file = token\n",
+		      "vaktd.conf:2: token_file token is not an absolute path\n");
+	expect_errors("[agent]\ntls_cert = /tmp\ntls_key = /nonexistent/key\n",
+		      "vaktd.conf:2: tls_cert /tmp is not a regular file\n"
+		      "vaktd.conf:3: tls_key /nonexistent/key: No such file or directory\n");
+}
+
+Test(config, every_error_is_reported)
+{
+	expect_errors("# vaktd\n"
+		      "user = x\n"
+		      "[agent]\n"
+		      "listen = 127.0.0.1\n"
+		      "max_connections = 0\n"
+		      "[load]\n"
+		      "intervall = 5\n"
+		      "pressure = cpu\n"
+		      "pressure = io\n"
+		      "[process nginx]\n"
+		      "garbage\n"
+		      "[process nginx]\n"
+		      "[collect]\n"
+		      "interval = 10\n"
+		      "timeout = 11\n",
+		      "vaktd.conf:2: key outside any section\n"
+		      "vaktd.conf:4: invalid listen address '127.0.0.1' (expected ADDR:PORT)\n"
+		      "vaktd.conf:5: max_connections 0 is out of range (1 to 10000)\n"
+		      "vaktd.conf:7: unknown key 'intervall' in [load]\n"
+		      "vaktd.conf:9: duplicate key 'pressure' in [load] (first at line 8)\n"
+		      "vaktd.conf:11: line is neither [section] nor key = value\n"
+		      "vaktd.conf:12: duplicate section [process nginx] (first at line 10)\n"
+		      "vaktd.conf:15: timeout 11 is longer than the interval 10 in [collect]\n");
+}
+
+Test(config, errors_come_in_line_order)
+{
+	expect_errors("[agent]\nmax_connections_per_client = 9\nmax_connections = 8\n"
+		      "[load]\ntimeout = 20\n[collect]\ninterval = 10\nbogus\n",
+		      "vaktd.conf:2: max_connections_per_client 9 is more than max_connections 8\n"
+		      "vaktd.conf:5: timeout 20 is longer than the interval 10 of [load]\n"
+		      "vaktd.conf:8: line is neither [section] nor key = value\n");
+}
+
+Test(config, too_many_errors_stop)
+{
+	char *text = xmalloc(200 * 8 + 1), *errors, *p;
+	size_t n = 0;
+
+	text[0] = '\0';
+	for (int i = 0; i < 200; i++)
+		n += (size_t)snprintf(text + n, 200 * 8 + 1 - n, "oops\n");
+	errors = parse_err(text);
+	n = 0;
+	for (p = errors; *p != '\0'; p++)
+		n += *p == '\n';
+	cr_expect_eq(n, 101);
+	cr_expect(strstr(errors, "vaktd.conf:100: line is neither") != NULL);
+	cr_expect(strstr(errors, "vaktd.conf:101:") == NULL);
+	cr_expect(strstr(errors, "vaktd.conf: too many errors, stopping after 100\n") != NULL);
+	free(errors);
+	free(text);
+}
+
+Test(config, long_lines)
+{
+	char *text = xmalloc(3 * 4200);
+	int n = snprintf(text, 3 * 4200, "[agent]\nuser = ");
+
+	memset(text + n, 'u', 4096 - 7);
+	n += 4096 - 7;
+	n += snprintf(text + n, 3 * 4200 - (size_t)n, "\n[load]\n# ");
+	memset(text + n, 'c', 4097 - 2);
+	n += 4097 - 2;
+	snprintf(text + n, 3 * 4200 - (size_t)n, "\r\ninterval = x\n");
+	expect_errors(text,
+		      "vaktd.conf:4: line longer than 4096 bytes\n"
+		      "vaktd.conf:5: invalid interval 'x' (expected seconds, like 15 or 0.5)\n");
+	free(text);
+}
+
+Test(config, crlf_and_byte_order_mark)
+{
+	struct config *c =
+	    parse_ok("\xef\xbb\xbf[agent]\r\nuser = vakt\r\n\r\n[load]\r\nenabled=no");
+
+	cr_expect_str_eq(c->user, "vakt");
+	cr_expect_eq(c->ncollectors, 2);
+	config_free(c);
+}
+
+Test(config, load_reads_files)
+{
+	char *path = temp_file("[agent]\nlisten = [::]:9444\n[fds]\nenabled = no\n", 0644);
+	char *errors = NULL;
+	struct config *c = config_load(path, &errors);
+
+	cr_assert_not_null(c, "%s", errors);
+	cr_expect_null(errors);
+	cr_expect_str_eq(c->listen, "[::]:9444");
+	cr_expect_eq(c->ncollectors, 2);
+	config_free(c);
+	remove_temp(path);
+
+	c = config_load("/nonexistent/vaktd.conf", &errors);
+	cr_expect_null(c);
+	cr_expect_str_eq(errors,
+			 "/nonexistent/vaktd.conf: cannot read: No such file or directory\n");
+	free(errors);
+
+	path = temp_file("[agent]\n", 0600);
+	cr_assert_eq(truncate(path, 1024 * 1024 + 1), 0);
+	c = config_load(path, &errors);
+	cr_expect_null(c);
+	cr_assert_not_null(errors);
+	cr_expect(strstr(errors, ": larger than 1 MiB; refusing it\n") != NULL, "%s", errors);
+	free(errors);
+	cr_assert_eq(truncate(path, 1024 * 1024), 0);
+	c = config_load(path, &errors);
+	cr_expect_null(c);
+	cr_assert_not_null(errors);
+	cr_expect(strstr(errors, ": contains a NUL byte; not a text file\n") != NULL, "%s", errors);
+	free(errors);
+	remove_temp(path);
+}
+
+Test(config, parse_refuses_huge_text)
+{
+	size_t n = 1024 * 1024 + 1;
+	char *text = xmalloc(n + 1);
+
+	memset(text, '\n', n);
+	text[n] = '\0';
+	expect_errors(text, "vaktd.conf: larger than 1 MiB; refusing it\n");
+	text[n - 1] = '\0';
+	config_free(parse_ok(text));
+	free(text);
+}
+
+Test(config, errors_may_be_ignored)
+{
+	cr_expect_null(config_parse("nonsense\n", "x", NULL));
+	cr_expect_null(config_load("/nonexistent/vaktd.conf", NULL));
+}
+
+Test(config, template_parses)
+{
+	char *errors = NULL;
+	struct config *c = config_load(TEST_DATA_DIR "/../../templates/vaktd.conf", &errors);
+
+	cr_assert_not_null(c, "%s", errors);
+	cr_expect_null(errors);
+	expect_builtin_defaults(c);
+	config_free(c);
+}
