@@ -58,3 +58,17 @@ Test(metric, free_null)
 {
 	metric_set_free(NULL);
 }
+
+Test(metric, copy_is_deep)
+{
+	struct metric_set *s = metric_set_new();
+	struct metric *m = metric_set_add(s, "process_fds_open", METRIC_GAUGE, "", 40);
+	struct metric_set *c;
+
+	metric_label_add(m, "process", "nginx");
+	c = metric_set_copy(s);
+	metric_set_free(s);
+	cr_assert_eq(metric_set_count(c), 1);
+	cr_expect_eq(metric_set_value(c, "process_fds_open", "process", "nginx"), 40);
+	metric_set_free(c);
+}

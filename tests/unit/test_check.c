@@ -1,0 +1,129 @@
+/*
+ * The agent's check endpoint: matching by name and labels, thresholds, the
+ * worst state, stale collectors, unknown metrics and malformed ranges.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define NOW 1000000.0
+
+static struct source src[2];
+static struct snapshot snap = {src, 2, NOW - 100};
+static struct result *r;
+static char *out;
+
+static void add_queue(struct metric_set *set, const char *port, double v)
+{
+	struct metric *m = metric_set_add(set, "listen_queue", METRIC_GAUGE, "", v);
+
+	metric_label_add(m, "address", "0.0.0.0");
+	metric_label_add(m, "port", port);
+}
+
+static void setup(void)
+{
+	memset(src, 0, sizeof(src));
+	src[0].name = "listen";
+	src[0].metrics = metric_set_new();
+	add_queue(src[0].metrics, "80", 3);
+	add_queue(src[0].metrics, "443", 12);
+	src[0].collected_at = NOW - 1;
+	src[0].interval = 15;
+	src[0].timeout = 5;
+	src[1].name = "load";
+	src[1].metrics = metric_set_new();
+	metric_set_add(src[1].metrics, "load1", METRIC_GAUGE, "", 0.5);
+	src[1].collected_at = NOW - 100; /* older than 2 x 15 + 5: stale */
+	src[1].interval = 15;
+	src[1].timeout = 5;
+	src[1].last_error = "cannot read /proc/loadavg: Permission denied";
+	r = NULL;
+	out = NULL;
+}
+
+static void teardown(void)
+{
+	metric_set_free(src[0].metrics);
+	metric_set_free(src[1].metrics);
+	result_free(r);
+	free(out);
+}
+
+TestSuite(check, .init = setup, .fini = teardown);
+
+static int ask(struct check_query *q)
+{
+	int status = check_answer(&snap, NOW, q, &r);
+
+	out = result_render(r);
+	return status;
+}
+
+Test(check, one_metric_by_label)
+{
+	struct check_query q = {.name = "listen_queue", .warning = "5", .critical = "10"};
+
+	q.label_name[0] = "port";
+	q.label_value[0] = "80";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT OK - listen_queue{address=0.0.0.0,port=80} is 3 | "
+			      "listen_queue_0.0.0.0_80=3;5;10\n");
+}
+
+Test(check, worst_of_several_first)
+{
+	struct check_query q = {.name = "listen_queue", .warning = "5", .critical = "10"};
+
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_CRITICAL);
+	cr_expect(strncmp(out, "VAKT CRITICAL - listen_queue{address=0.0.0.0,port=443} is 12 (> 10), "
+			       "listen_queue{address=0.0.0.0,port=80} is 3 |",
+			  96) == 0,
+		  "%s", out);
+}
+
+Test(check, stale_is_unknown_with_age_and_reason)
+{
+	struct check_query q = {.name = "load1", .critical = "10"};
+
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_UNKNOWN);
+	cr_expect_str_eq(out, "VAKT UNKNOWN - load1 is stale: last collected 100 s ago, collector "
+			      "load: cannot read /proc/loadavg: Permission denied\n");
+}
+
+Test(check, unknown_metric_is_404)
+{
+	struct check_query q = {.name = "no_such"};
+
+	cr_expect_eq(ask(&q), 404);
+	cr_expect_str_eq(out, "VAKT UNKNOWN - no metric no_such\n");
+	q.name = "listen_queue";
+	q.label_name[0] = "port";
+	q.label_value[0] = "22";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 404);
+}
+
+Test(check, malformed_range_is_400)
+{
+	struct check_query q = {.name = "load1", .warning = "2:1"};
+
+	cr_expect_eq(ask(&q), 400);
+	cr_expect_eq(result_state(r), STATE_UNKNOWN);
+	cr_expect(strstr(out, "invalid range '2:1'") != NULL, "%s", out);
+}
+
+Test(check, no_thresholds_is_ok)
+{
+	struct check_query q = {.name = "listen_queue"};
+
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_OK);
+}
