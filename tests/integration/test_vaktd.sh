@@ -44,6 +44,15 @@ start_vaktd() {
 	echo "FAIL: vaktd did not start"; cat "$tmp/vaktd.log"; exit 1
 }
 
+# settle PATH WANT: poll PATH for up to 10 s until it answers WANT.
+settle() {
+	for _ in $(seq 100); do
+		[ "$(status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	curl -s "$url$1"
+}
+
 # status PATH [CURL-ARGS...]: the HTTP status of a GET.
 status() {
 	local path=$1
@@ -152,7 +161,7 @@ check "broken reload keeps serving" 200 "$(status /metrics)"
 expect "broken reload is logged with its line" 0 "vaktd.conf:12: .*intervall" cat "$tmp/vaktd.log"
 printf '[collect]\ninterval = 1\n[fds]\nenabled = no\n' > "$tmp/vaktd.conf"
 kill -HUP "$vaktd_pid"
-sleep 1.5
+settle /health 200
 check "good reload applies (fds collector gone)" 0 \
 	"$(curl -s "$url/api/v1/metrics" | jq '[.collectors[] | select(.name == "fds")] | length')"
 check "good reload keeps serving" 200 "$(status /health)"
