@@ -23,6 +23,8 @@ declare -A nagios_args=(
 	[vakt_check_fds_process]='nginx!70!90'
 	[vakt_check_fds_pidfile]='/run/haproxy.pid!70!90'
 	[vakt_check_listen]='80!10!100'
+	[vakt_check_vakt]='load1!4!8'
+	[vakt_check_vakt_label]='process_fds_open!process=nginx!5000!8000'
 )
 
 # Icinga 2 services, one line each:
@@ -41,7 +43,14 @@ icinga_services=(
 	'vakt_fds|init fds|vars.vakt_fds_pid = 1; vars.vakt_fds_timeout = 3|check_fds --percent --pid 1 -c 95 -t 3 -w 80'
 	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"|check_listen -H 127.0.0.1 -c 100 -p 80 -w 10'
 	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "@tmp@"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]|check_listen --all --percent --state-dir @tmp@ -c 90 -c listen_overflows_rate=1 -w 50'
+	'vakt_vakt|agent load|vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "4"; vars.vakt_vakt_critical = "8"|check_vakt -H 127.0.0.1 -c 8 -m load1 -w 4'
+	'vakt_vakt|agent nginx fds|vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = [ "process=nginx", "pid=1" ]; vars.vakt_vakt_port = 9334; vars.vakt_vakt_ipv4 = true; vars.vakt_vakt_critical = "8000"; vars.vakt_timeout = 5|check_vakt --label process=nginx --label pid=1 -4 -H 127.0.0.1 -c 8000 -m process_fds_open -p 9334 -t 5'
+	'vakt_vakt|agent tls|vars.vakt_vakt_address = "::1"; vars.vakt_vakt_ipv6 = true; vars.vakt_vakt_tls = true; vars.vakt_vakt_ca = "@tmp@/vakt-ca.pem"; vars.vakt_vakt_token_file = "@tmp@/vakt-token"; vars.vakt_vakt_metric = "listen_queue"; vars.vakt_vakt_label = "port=443"; vars.vakt_vakt_timeout = "3:unknown"|check_vakt --ca @tmp@/vakt-ca.pem --label port=443 --tls --token-file @tmp@/vakt-token -6 -H ::1 -m listen_queue -t 3:unknown'
 )
+
+# Files the services name: check_vakt reads its token file before connecting.
+printf 'not-the-token\n' > "$tmp/vakt-token"
+chmod 600 "$tmp/vakt-token"
 
 fail() {
 	printf 'FAIL: %s\n' "$1"
@@ -203,7 +212,8 @@ write_nagios_config() {
 	done
 }
 
-# The command line Nagios would run for CMD with ARGS ('!'-separated).
+# The command line Nagios would run for CMD with ARGS ('!'-separated) on
+# web1, whose address is 127.0.0.1.
 nagios_command_line() {
 	local cmd=$1 line i
 	local -a args
@@ -216,6 +226,7 @@ nagios_command_line() {
 	for i in "${!args[@]}"; do
 		line=${line//\$ARG$((i + 1))\$/${args[$i]}}
 	done
+	line=${line//\$HOSTADDRESS\$/127.0.0.1}
 	printf '%s\n' "$line"
 }
 

@@ -1,0 +1,538 @@
+/*
+ * check_vakt: ask a vakt agent for one metric through its check endpoint,
+ * GET /api/v1/check/NAME, and answer exactly what the agent answers. The
+ * agent evaluates the thresholds; -w and -c are passed to it as given, after
+ * range_parse has checked them here, so a typo is a usage error before any
+ * request. Failing to reach the agent is CRITICAL, like any service that
+ * refuses the connection; an answer that is not a check result is UNKNOWN.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "buf.h"
+#include "num.h"
+#include "plugin.h"
+#include "secret.h"
+
+#define DEFAULT_PORT 9333
+/* The most of an answer read; the agent's are a few KiB (OUTPUT_MAX and JSON). */
+#define ANSWER_MAX 65536
+/* The agent's CHECK_MAX_LABELS: it refuses a request with more. */
+#define MAX_LABELS 8
+#define NOT_A_RESULT "the agent answered something that is not a check result"
+
+enum { OPT_LABEL = 256, OPT_TLS, OPT_CA, OPT_TOKEN_FILE };
+
+struct opts {
+	const char *metric;
+	const char *labels[MAX_LABELS]; /* "NAME=VALUE" */
+	size_t nlabels;
+	bool tls;
+	const char *ca;
+	const char *token_file;
+};
+
+/* What one run needs after the options: for messages and the request. */
+struct run {
+	const struct plugin_args *args;
+	const struct opts *opts;
+	char target[800]; /* "HOST:PORT" as the URL has it (a 255-byte host, escaped) */
+	char *url;
+};
+
+/* A check result as the agent's JSON gives it; the strings belong to the JSON. */
+struct answer {
+	struct json_object *json;
+	enum state state;
+	const char *status_line;
+	const char *output;
+};
+
+static const struct plugin_option options[] = {
+	{"metric", 'm', "NAME",
+	 "The agent's metric to check, e.g. process_fds_open or listen_queue\n"
+	 "(the names /api/v1/metrics lists). Required."},
+	{"label", OPT_LABEL, "NAME=VALUE",
+	 "Only the series of the metric whose label NAME is VALUE; repeatable,\n"
+	 "up to 8. Every series that matches is checked; the worst decides."},
+	{"tls", OPT_TLS, NULL,
+	 "Use HTTPS and verify the agent's certificate and name against the\n"
+	 "system's CA certificates, or those of --ca."},
+	{"ca", OPT_CA, "FILE",
+	 "With --tls: trust the CA certificates in FILE (PEM) instead of the\n"
+	 "system's. For a self-signed agent certificate, FILE is that certificate."},
+	{"token-file", OPT_TOKEN_FILE, "FILE",
+	 "Send the bearer token in the first line of FILE, in the Authorization\n"
+	 "header only. Without it, the token is taken from the environment variable\n"
+	 "VAKT_TOKEN when that is set."},
+	{NULL, 0, NULL, NULL},
+};
+
+/* The agent reads these query parameters itself; they cannot be label names. */
+static bool label_name_reserved(const char *name, size_t len)
+{
+	static const char *const reserved[] = {"warning", "critical", "format", NULL};
+
+	for (size_t i = 0; reserved[i] != NULL; i++)
+		if (strlen(reserved[i]) == len && strncmp(reserved[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+	const char *eq;
+
+	switch (val) {
+	case 'm':
+		if (arg[0] == '\0') {
+			snprintf(err, errlen, "the metric name (-m) is empty");
+			return -1;
+		}
+		o->metric = arg;
+		return 0;
+	case OPT_LABEL:
+		eq = strchr(arg, '=');
+		if (eq == NULL || eq == arg || label_name_reserved(arg, (size_t)(eq - arg))) {
+			snprintf(err, errlen,
+				 "invalid --label '%s': expected NAME=VALUE, NAME not warning, "
+				 "critical or format",
+				 arg);
+			return -1;
+		}
+		if (o->nlabels == MAX_LABELS) {
+			snprintf(err, errlen, "at most %d --label filters (the agent's limit)",
+				 MAX_LABELS);
+			return -1;
+		}
+		o->labels[o->nlabels++] = arg;
+		return 0;
+	case OPT_TLS:
+		o->tls = true;
+		return 0;
+	case OPT_CA:
+		o->ca = arg;
+		return 0;
+	case OPT_TOKEN_FILE:
+		o->token_file = arg;
+		return 0;
+	}
+	return 0;
+}
+
+static const struct plugin check_vakt = {
+	.name = "check_vakt",
+	.service = "VAKT",
+	.purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
+		   "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
+		   "the same output and exit status. The agent evaluates the thresholds.\n"
+		   "An agent that cannot be reached, refuses the connection, fails the TLS\n"
+		   "handshake or does not answer within -t is CRITICAL. The default port\n"
+		   "is 9333.",
+	.synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
+		    "-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
+	.options = options,
+	.metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
+	.nmain = 1,
+	.thresholds_help =
+		"A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
+		"  series of the metric that matches. It is checked here first, so a bad\n"
+		"  range is a usage error before any request. METRIC=RANGE does not\n"
+		"  apply: the metric is the one -m names.",
+	.host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
+	.examples =
+		"  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
+		"      Descriptors open by each nginx process the agent on web1 watches.\n"
+		"  check_vakt -H web1 -m listen_queue --label port=443 -w 10 -c 100\n"
+		"      Connections waiting to be accepted on port 443.\n"
+		"  check_vakt -H 2001:db8::7 --tls --ca /etc/vakt/agent.pem -m load1 -w 4\n"
+		"      Over HTTPS, trusting the agent's own (self-signed) certificate.\n"
+		"  check_vakt -H web1 --token-file /etc/vakt/token -m load1 -w 4 -c 8\n"
+		"      With the bearer token of the agent's token_file.",
+	.option = on_option,
+};
+
+/* A host goes into the URL unescaped: only the characters of names and addresses. */
+static bool host_valid(const char *h)
+{
+	return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%") ==
+	       strlen(h);
+}
+
+/* Usage errors plugin_start cannot know about; exits 3 on the first. */
+static void check_args(const struct plugin_args *a, const struct opts *o)
+{
+	static const char *const none[] = {NULL};
+	const char *named = thresholds_unknown_metric(a->thresholds, none);
+
+	if (named != NULL)
+		plugin_usage_error("unknown metric '%s' in a threshold: check_vakt checks the "
+				   "metric -m names, give -w/-c a bare RANGE",
+				   named);
+	if (o->metric == NULL)
+		plugin_usage_error("which metric? give -m NAME");
+	if (a->host == NULL)
+		plugin_usage_error("which agent? give -H HOST");
+	if (a->host[0] == '/')
+		plugin_usage_error("'%s': the agent listens on TCP, not on a unix socket", a->host);
+	if (!host_valid(a->host))
+		plugin_usage_error("invalid host '%s': expected a name, an IPv4 address or an "
+				   "IPv6 literal",
+				   a->host);
+	if (o->ca != NULL && !o->tls)
+		plugin_usage_error("--ca is for --tls connections; add --tls");
+}
+
+/* Append "?NAME=VALUE" to the URL, or "&NAME=VALUE" after the first, both percent-encoded. */
+static void query_add(CURL *curl, struct buf *b, const char *name, size_t namelen,
+		      const char *value)
+{
+	char *n = curl_easy_escape(curl, name, (int)namelen);
+	char *v = curl_easy_escape(curl, value, 0);
+
+	if (n == NULL || v == NULL)
+		plugin_exit(STATE_UNKNOWN, "out of memory");
+	/* The path is escaped, so a '?' in the URL is the query's. */
+	buf_printf(b, "%c%s=%s", strchr(buf_str(b), '?') == NULL ? '?' : '&', n, v);
+	curl_free(n);
+	curl_free(v);
+}
+
+/* The check endpoint's URL for this run; sets r->url and r->target. */
+static void build_url(CURL *curl, struct run *r)
+{
+	const struct plugin_args *a = r->args;
+	const struct opts *o = r->opts;
+	struct threshold t = thresholds_get(a->thresholds, "", 0);
+	long port = a->port != 0 ? a->port : DEFAULT_PORT;
+	struct buf host, url;
+	char *metric;
+
+	/* An IPv6 literal goes in brackets; a zone's '%' is itself encoded. */
+	buf_init(&host, 1024);
+	if (strchr(a->host, ':') != NULL) {
+		buf_puts(&host, "[");
+		for (const char *p = a->host; *p != '\0'; p++)
+			if (*p == '%')
+				buf_puts(&host, "%25");
+			else
+				buf_append(&host, p, 1);
+		buf_puts(&host, "]");
+	} else {
+		buf_puts(&host, a->host);
+	}
+	snprintf(r->target, sizeof(r->target), "%s:%ld", buf_str(&host), port);
+	metric = curl_easy_escape(curl, o->metric, 0);
+	if (metric == NULL)
+		plugin_exit(STATE_UNKNOWN, "out of memory");
+	buf_init(&url, ANSWER_MAX);
+	buf_printf(&url, "%s://%s/api/v1/check/%s", o->tls ? "https" : "http", r->target, metric);
+	curl_free(metric);
+	buf_free(&host);
+	if (t.has_warn)
+		query_add(curl, &url, "warning", 7, t.warn.text);
+	if (t.has_crit)
+		query_add(curl, &url, "critical", 8, t.crit.text);
+	for (size_t i = 0; i < o->nlabels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+
+		query_add(curl, &url, o->labels[i], (size_t)(eq - o->labels[i]), eq + 1);
+	}
+	if (url.truncated)
+		plugin_usage_error("the metric name and labels make a URL longer than %d bytes",
+				   ANSWER_MAX);
+	r->url = buf_steal(&url);
+}
+
+/* End the run with one item in state s; with -v the long output names the URL. */
+static void fail(const struct run *r, enum state s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void fail(const struct run *r, enum state s, const char *fmt, ...)
+{
+	struct result *res = result_new(check_vakt.service);
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	result_add(res, s, "%s", msg);
+	if (r->args->verbose > 0)
+		result_long(res, "request: GET %s", r->url);
+	plugin_finish(res);
+}
+
+/*
+ * Parse body as the check endpoint's JSON into ans: every field there, with
+ * the right types, an exit code of 0 to 3 that agrees with the state and the
+ * status line, and an output that starts with that line. 0, or -1 (nothing
+ * to free).
+ */
+static int answer_parse(const char *body, size_t len, struct answer *ans)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *j, *f[5];
+	static const char *const keys[] = {"state", "exit_code", "status_line", "perfdata",
+					   "output"};
+	char head[16];
+	size_t end, linelen, outlen, headlen;
+	int64_t code;
+	bool bad;
+
+	j = json_tokener_parse_ex(tok, body, (int)len);
+#if JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
+	end = json_tokener_get_parse_end(tok);
+#else
+	end = (size_t)tok->char_offset;
+#endif
+	/* One JSON value and nothing after it but white space. */
+	bad = json_tokener_get_error(tok) != json_tokener_success ||
+	      memchr(body, '\0', len) != NULL || strspn(body + end, " \t\r\n") != len - end;
+	json_tokener_free(tok);
+	if (j == NULL || bad || !json_object_is_type(j, json_type_object))
+		goto bad;
+	for (size_t i = 0; i < 5; i++)
+		if (!json_object_object_get_ex(j, keys[i], &f[i]) ||
+		    !json_object_is_type(f[i], i == 1 ? json_type_int : json_type_string))
+			goto bad;
+	code = json_object_get_int64(f[1]);
+	if (code < STATE_OK || code > STATE_UNKNOWN ||
+	    strcmp(json_object_get_string(f[0]), state_name((enum state)code)) != 0)
+		goto bad;
+	ans->json = j;
+	ans->state = (enum state)code;
+	ans->status_line = json_object_get_string(f[2]);
+	ans->output = json_object_get_string(f[4]);
+	linelen = strlen(ans->status_line);
+	outlen = strlen(ans->output);
+	headlen = (size_t)snprintf(head, sizeof(head), "VAKT %s", state_name(ans->state));
+	/* "VAKT STATE - summary", then " | perfdata" or the end of the first line. */
+	if (strncmp(ans->status_line, head, headlen) != 0 ||
+	    (ans->status_line[headlen] != '\0' && ans->status_line[headlen] != ' ') ||
+	    strncmp(ans->output, ans->status_line, linelen) != 0 ||
+	    (ans->output[linelen] != '\n' && strncmp(ans->output + linelen, " | ", 3) != 0) ||
+	    outlen != (size_t)json_object_get_string_len(f[4]) || outlen > OUTPUT_MAX ||
+	    ans->output[outlen - 1] != '\n')
+		goto bad;
+	return 0;
+bad:
+	json_object_put(j);
+	return -1;
+}
+
+/*
+ * Print the agent's answer unchanged and exit with its code. This is the
+ * one place check_vakt bypasses lib/output, on purpose: the agent rendered
+ * the answer with the same lib/output already, and rendering it again here
+ * would need the state of each summary item (the JSON has only the joined
+ * line) and a perfdata parser whose round trip through num_parse and
+ * num_format can change a number with more than 15 significant digits.
+ * Printing it as it came is what makes the answer the agent's, byte for byte.
+ */
+static void relay(const struct answer *ans, const struct plugin_args *a) __attribute__((noreturn));
+static void relay(const struct answer *ans, const struct plugin_args *a)
+{
+	int code = (int)ans->state;
+
+	/* As plugin_finish: the answer is ready and must go out whole. */
+	setitimer(ITIMER_REAL, &(struct itimerval){0}, NULL);
+	fputs(ans->output, stdout);
+	fflush(stdout);
+	json_object_put(ans->json);
+	thresholds_free(a->thresholds);
+	exit(code);
+}
+
+/* The first line of a non-check answer, printable and short, for a message. */
+static void first_line(const char *body, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (const char *p = body; *p != '\0' && *p != '\n' && *p != '\r' && n + 1 < outlen; p++)
+		out[n++] = (*p >= ' ' && *p < 0x7f) ? *p : '?';
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, outlen, "an empty answer");
+}
+
+/* Map an HTTP answer other than a check result to its state and exit. */
+static void fail_http(const struct run *r, long status, const struct buf *body)
+{
+	struct answer ans;
+	char text[200];
+
+	if (status == 401)
+		fail(r, STATE_UNKNOWN, "the agent wants a valid token (--token-file)");
+	/* 400 (a bad range) and 404 (no such metric) come as UNKNOWN check results. */
+	if ((status == 400 || status == 404) && answer_parse(buf_str(body), body->len, &ans) == 0 &&
+	    ans.state == STATE_UNKNOWN) {
+		const char *dash = strstr(ans.status_line, " - ");
+
+		snprintf(text, sizeof(text), "%s", dash != NULL ? dash + 3 : ans.status_line);
+		json_object_put(ans.json);
+		fail(r, STATE_UNKNOWN, "%s", text);
+	}
+	first_line(buf_str(body), text, sizeof(text));
+	/* A server error is an agent that says it is broken. */
+	fail(r, status >= 500 ? STATE_CRITICAL : STATE_UNKNOWN, "the agent answered HTTP %ld: %s",
+	     status, text);
+}
+
+/* Map a failed transfer to its state and exit. */
+static void fail_curl(const struct run *r, CURL *curl, CURLcode rc, const char *errbuf)
+{
+	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	char secs[NUM_BUFSZ];
+	long oserr = 0;
+
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &oserr);
+		fail(r, STATE_CRITICAL, "cannot connect to %s: %s", r->target,
+		     oserr != 0 ? strerror((int)oserr) : why);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		fail(r, STATE_CRITICAL, "cannot resolve %s: %s", r->args->host, why);
+	case CURLE_OPERATION_TIMEDOUT:
+		/* Ours fires a little before -t, so this is the -t expiry, worded as such. */
+		num_format(r->args->timeout, secs, sizeof(secs));
+		fail(r, r->args->timeout_state, "timed out after %s s waiting for %s", secs,
+		     r->target);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		fail(r, STATE_CRITICAL, "the TLS certificate of %s is not trusted: %s%s", r->target,
+		     why, r->opts->ca == NULL ? " (--ca FILE names the CA to trust)" : "");
+	case CURLE_SSL_CACERT_BADFILE:
+		fail(r, STATE_UNKNOWN, "cannot use the CA file %s: %s",
+		     r->opts->ca != NULL ? r->opts->ca : "of the system", why);
+	case CURLE_SSL_CONNECT_ERROR:
+		fail(r, STATE_CRITICAL, "TLS handshake with %s failed: %s", r->target, why);
+	case CURLE_GOT_NOTHING:
+		fail(r, STATE_CRITICAL, "%s closed the connection without answering%s", r->target,
+		     r->opts->tls ? "" : " (does the agent want --tls?)");
+	case CURLE_WRITE_ERROR:
+		fail(r, STATE_UNKNOWN, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_FAILED_INIT:
+		fail(r, STATE_UNKNOWN, "%s", why);
+	default:
+		fail(r, STATE_CRITICAL, "request to %s failed: %s", r->target, why);
+	}
+}
+
+/* Keep what curl received in the buffer ctx, up to its cap. */
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	(void)size; /* always 1 */
+	/* Returning less than n makes curl stop with CURLE_WRITE_ERROR. */
+	return buf_append(ctx, data, n) == 0 ? n : 0;
+}
+
+/* Curl gives up a little before -t, so its reason is reported; our alarm is the backstop. */
+static long curl_timeout_ms(double timeout)
+{
+	double margin = timeout / 10 < 0.5 ? timeout / 10 : 0.5;
+	long ms = (long)((timeout - margin) * 1000);
+
+	return ms > 0 ? ms : 1;
+}
+
+/* Set up the request: the URL, the limits, TLS, the token and where the answer goes. */
+static void setup(CURL *curl, const struct run *r, struct curl_slist *headers, const char *token,
+		  struct buf *body, char *errbuf)
+{
+	const struct plugin_args *a = r->args;
+	long ms = curl_timeout_ms(a->timeout);
+
+	curl_easy_setopt(curl, CURLOPT_URL, r->url);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* SIGALRM is plugin.c's -t */
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms);
+	/* A proxy from the environment would see the token and add a hop that can fail. */
+	curl_easy_setopt(curl, CURLOPT_PROXY, "");
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "check_vakt/" PACKAGE_VERSION);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
+	if (a->family == AF_INET || a->family == AF_INET6)
+		curl_easy_setopt(curl, CURLOPT_IPRESOLVE,
+				 a->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6);
+	if (r->opts->tls) {
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (r->opts->ca != NULL)
+			curl_easy_setopt(curl, CURLOPT_CAINFO, r->opts->ca);
+	}
+	if (token != NULL) {
+		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, token);
+	}
+}
+
+/* The token from --token-file or VAKT_TOKEN, or NULL; exits 3 when it is unusable. */
+static char *load_token(const struct opts *o)
+{
+	char err[512], *token;
+
+	if (secret_load(o->token_file, "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
+		plugin_usage_error("%s", err);
+	for (const char *p = token; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			secret_free(token);
+			plugin_usage_error("the token has a control character; it cannot go in "
+					   "an HTTP header");
+		}
+	return token;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct plugin_args a;
+	struct run r = {0};
+	struct curl_slist *headers;
+	struct answer ans;
+	struct buf body;
+	char errbuf[CURL_ERROR_SIZE] = "", *token;
+	CURL *curl;
+	CURLcode rc;
+	long status = 0;
+
+	plugin_start(&check_vakt, argc, argv, &o, &a);
+	check_args(&a, &o);
+	r.args = &a;
+	r.opts = &o;
+	token = load_token(&o);
+	curl = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
+	if (curl == NULL)
+		plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
+	build_url(curl, &r);
+	/* The agent answers JSON unless asked for text; say which, not "any". */
+	headers = curl_slist_append(NULL, "Accept: application/json");
+	buf_init(&body, ANSWER_MAX);
+	setup(curl, &r, headers, token, &body, errbuf);
+	rc = curl_easy_perform(curl);
+	secret_free(token);
+	if (rc != CURLE_OK)
+		fail_curl(&r, curl, rc, errbuf);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	curl_slist_free_all(headers);
+	if (status != 200)
+		fail_http(&r, status, &body);
+	if (answer_parse(buf_str(&body), body.len, &ans) != 0)
+		fail(&r, STATE_UNKNOWN, NOT_A_RESULT);
+	buf_free(&body);
+	free(r.url);
+	relay(&ans, &a);
+}

@@ -1,0 +1,289 @@
+#!/bin/bash
+# check_vakt against a real vaktd on a loopback port: its output and exit
+# status are the check endpoint's, byte for byte, for OK, WARNING, CRITICAL
+# and an unknown metric (a peer holds exactly 40 descriptors); a bad range
+# is a usage error before any request; a closed port, an agent that never
+# answers, the bearer token (none, wrong, right) and TLS (trusted with --ca,
+# refused without it); with python3, a fake agent for the answers vaktd never
+# gives (garbage, JSON that is not a check result, too much, HTTP 500).
+. "$(dirname "$0")/lib.sh"
+vaktd=$top_builddir/agent/vaktd
+check_vakt=$plugins/check_vakt
+
+for tool in curl jq openssl; do
+	if ! command -v "$tool" > /dev/null; then
+		echo "$tool not installed"
+		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+		exit 77
+	fi
+done
+for prog in "$vaktd" "$check_vakt"; do
+	if [ ! -x "$prog" ]; then
+		echo "$prog is not built"
+		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+		exit 77
+	fi
+done
+
+fail() {
+	printf 'FAIL: %s\n' "$1"
+	failures=$((failures + 1))
+}
+
+# start_vaktd CONFIG [SCHEME [CURL-ARGS...]]: run vaktd in the foreground on
+# a free port until it answers; set $port, $url and $vaktd_pid.
+start_vaktd() {
+	local conf=$1 scheme=${2:-http}
+	shift
+	[ $# -eq 0 ] || shift
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		"$vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
+		vaktd_pid=$!
+		peers="$peers $vaktd_pid"
+		url="$scheme://127.0.0.1:$port"
+		for _ in $(seq 50); do
+			curl -s -o /dev/null "$@" "$url/health" && return 0
+			kill -0 "$vaktd_pid" 2> /dev/null || break
+			sleep 0.1
+		done
+		kill "$vaktd_pid" 2> /dev/null
+		wait "$vaktd_pid" 2> /dev/null
+	done
+	echo "FAIL: vaktd did not start"
+	cat "$tmp/vaktd.log"
+	exit 1
+}
+
+# wait_collected [CURL-ARGS...]: until the agent has the holder's descriptors.
+wait_collected() {
+	for _ in $(seq 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url/api/v1/check/process_fds_open?pid=$holder")" = 200 ] && return 0
+		sleep 0.1
+	done
+	fail "vaktd did not collect the holder's descriptors"
+}
+
+stop_vaktd() {
+	kill "$vaktd_pid" 2> /dev/null
+	wait "$vaktd_pid" 2> /dev/null
+}
+
+# same WHAT STATE QUERY [CURL-ARGS...] -- CHECK_VAKT-ARGS...: the agent's
+# check endpoint for QUERY (its "output" and "exit_code") and check_vakt
+# with the given arguments must answer the same, and be in STATE.
+same() {
+	local what=$1 state=$2 query=$3 want_rc rc
+	local -a curl_args=()
+	shift 3
+	while [ "$1" != -- ]; do
+		curl_args+=("$1")
+		shift
+	done
+	shift
+	curl -s "${curl_args[@]}" "$url/api/v1/check/$query" > "$tmp/agent.json"
+	jq -j .output "$tmp/agent.json" > "$tmp/agent.out"
+	want_rc=$(jq -r .exit_code "$tmp/agent.json")
+	timeout 30 "$check_vakt" -H 127.0.0.1 -p "$port" "$@" > "$tmp/plugin.out" 2>&1
+	rc=$?
+	if [ "$want_rc" != "$state" ]; then
+		fail "$what: the agent answered exit code $want_rc, not $state: $(cat "$tmp/agent.out")"
+	elif [ "$rc" != "$want_rc" ] || ! cmp -s "$tmp/agent.out" "$tmp/plugin.out"; then
+		fail "$what: check_vakt $*"
+		printf '  agent (%s): %s\n  plugin (%s): %s\n' "$want_rc" "$(cat "$tmp/agent.out")" \
+			"$rc" "$(cat "$tmp/plugin.out")"
+	else
+		echo "ok: $what ($(head -1 "$tmp/plugin.out" | cut -c1-60))"
+	fi
+}
+
+start_peer fds 37 100
+holder=$peer_value
+cat > "$tmp/vaktd.conf" << CONF
+[collect]
+interval = 1
+
+[process holder]
+name = vakt-fdholder
+CONF
+start_vaktd "$tmp/vaktd.conf"
+wait_collected
+
+sel="--label process=vakt-fdholder --label pid=$holder"
+q="process_fds_open?process=vakt-fdholder&pid=$holder"
+# shellcheck disable=SC2086
+{
+	same "OK: 40 descriptors, -w 50 -c 60" 0 "$q&warning=50&critical=60" -- -m process_fds_open $sel -w 50 -c 60
+	same "WARNING: -w 30" 1 "$q&warning=30" -- -m process_fds_open $sel -w 30
+	same "CRITICAL: -c 39" 2 "$q&critical=39" -- -m process_fds_open $sel -c 39
+	same "CRITICAL before WARNING, '@' and '~' ranges" 2 "$q&warning=%7E:30&critical=%4035:45" -- \
+		-m process_fds_open $sel -w '~:30' -c '@35:45'
+	same "no thresholds: OK" 0 "$q" -- -m process_fds_open $sel
+	same "unknown metric: UNKNOWN" 3 "no_such_metric" -- -m no_such_metric
+	same "no series with that label: UNKNOWN" 3 "process_fds_open?process=nosuch" -- \
+		-m process_fds_open --label process=nosuch
+}
+expect "unknown metric: the agent's message" 3 "^VAKT UNKNOWN - no metric no_such_metric$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m no_such_metric
+expect "-v names the request" 3 "^request: GET http://127\.0\.0\.1:$port/api/v1/check/no_such_metric\?warning=5$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m no_such_metric -w 5 -v
+expect "reserved label name" 3 "^VAKT UNKNOWN - invalid --label 'warning=1'" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --label warning=1
+expect "missing -m" 3 "^VAKT UNKNOWN - which metric\? give -m NAME$" "$check_vakt" -H 127.0.0.1
+expect "missing -H" 3 "^VAKT UNKNOWN - which agent\? give -H HOST$" "$check_vakt" -m load1
+expect "METRIC=RANGE is refused" 3 "^VAKT UNKNOWN - unknown metric 'load1' in a threshold" \
+	"$check_vakt" -H 127.0.0.1 -m load1 -w load1=5
+expect "--ca without --tls" 3 "^VAKT UNKNOWN - --ca is for --tls" \
+	"$check_vakt" -H 127.0.0.1 -m load1 --ca /dev/null
+stop_vaktd
+
+# The agent is gone now: a bad range must not even try to reach it.
+expect "malformed range: usage error, no request" 3 "^VAKT UNKNOWN - invalid range '2:1': start is greater than end$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open -w 2:1
+expect "malformed critical range" 3 "^VAKT UNKNOWN - invalid range '10:~'" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open -c 10:~
+expect "agent unreachable: CRITICAL" 2 "^VAKT CRITICAL - cannot connect to 127\.0\.0\.1:$port: Connection refused$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open
+expect "IPv6 literal in brackets" 2 "^VAKT CRITICAL - cannot connect to \[::1\]:$port: " \
+	"$check_vakt" -H ::1 -p "$port" -m load1
+
+# A port that accepts connections and never answers.
+start_peer listen 127.0.0.1 16 0
+hung=$peer_value
+# curl gives up first and names the agent; on a loaded machine the -t alarm may.
+expect "agent hung: CRITICAL within -t" 2 "^VAKT CRITICAL - timed out after 2 s( waiting for 127\.0\.0\.1:$hung)?$" \
+	"$check_vakt" -H 127.0.0.1 -p "$hung" -m load1 -t 2
+expect "agent hung: -t SECONDS:STATE" 3 "^VAKT UNKNOWN - timed out after 1 s" \
+	"$check_vakt" -H 127.0.0.1 -p "$hung" -m load1 -t 1:unknown
+
+# A fake agent for what vaktd never answers: garbage, JSON that is not a
+# check result, a huge answer, a server error. Needs python3.
+if command -v python3 > /dev/null; then
+	cat > "$tmp/fake.py" << 'PY'
+import http.server, json, sys
+good = {"state": "WARNING", "exit_code": 1, "status_line": "VAKT WARNING - x is 7 (> 5)",
+        "perfdata": "x=7;5", "output": "VAKT WARNING - x is 7 (> 5) | x=7;5\nline two\n"}
+answers = {
+    "good": (200, json.dumps(good)),
+    "garbage": (200, "hello"),
+    "html": (200, "<html><body>It works</body></html>"),
+    "missing": (200, json.dumps({k: v for k, v in good.items() if k != "output"})),
+    "range": (200, json.dumps(dict(good, exit_code=7, state="WARNING"))),
+    "mismatch": (200, json.dumps(dict(good, exit_code=0))),
+    "trailing": (200, json.dumps(good) + " trailing"),
+    "array": (200, json.dumps([good])),
+    "big": (200, json.dumps(dict(good, output="x" * 100000))),
+    "broken": (500, "the agent is broken\n"),
+    "notfound": (404, "not found\n"),
+}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        name = self.path.split("/")[-1].split("?")[0]
+        status, body = answers.get(name, (404, "no"))
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *args):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("port", s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	python3 "$tmp/fake.py" > "$tmp/fake.port" &
+	peers="$peers $!"
+	for _ in $(seq 50); do
+		[ -s "$tmp/fake.port" ] && break
+		sleep 0.1
+	done
+	fake=$(cut -d' ' -f2 < "$tmp/fake.port")
+	nacr="^VAKT UNKNOWN - the agent answered something that is not a check result"
+	"$check_vakt" -H 127.0.0.1 -p "$fake" -m good > "$tmp/good.out"
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$(cat "$tmp/good.out")" = "$(printf 'VAKT WARNING - x is 7 (> 5) | x=7;5\nline two')" ]; then
+		echo "ok: a check result with long output is relayed as it is"
+	else
+		fail "a check result with long output: status $rc: $(cat "$tmp/good.out")"
+	fi
+	for case in garbage html missing range mismatch trailing array; do
+		expect "fake agent: $case is UNKNOWN" 3 "$nacr\$" "$check_vakt" -H 127.0.0.1 -p "$fake" -m "$case"
+	done
+	expect "fake agent: more than 64 KiB is UNKNOWN" 3 "$nacr \(more than 65536 bytes\)$" \
+		"$check_vakt" -H 127.0.0.1 -p "$fake" -m big
+	expect "fake agent: HTTP 500 is CRITICAL" 2 "^VAKT CRITICAL - the agent answered HTTP 500: the agent is broken$" \
+		"$check_vakt" -H 127.0.0.1 -p "$fake" -m broken
+	expect "fake agent: a 404 that is not a check result" 3 "^VAKT UNKNOWN - the agent answered HTTP 404: not found$" \
+		"$check_vakt" -H 127.0.0.1 -p "$fake" -m notfound
+elif [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
+	echo "FAIL: python3 is needed for the fake agent"
+	failures=$((failures + 1))
+else
+	echo "skip: python3 not installed, no fake agent"
+fi
+
+# The bearer token: none, wrong, right (from a file and from VAKT_TOKEN).
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$token" > "$tmp/token"
+printf 'wrong\n' > "$tmp/wrong"
+chmod 600 "$tmp/token" "$tmp/wrong"
+# Every answer compared is the holder's: a value that cannot change between
+# the agent's answer and check_vakt's (the load average could).
+{ cat "$tmp/vaktd.conf"; printf '[agent]\ntoken_file = %s\n' "$tmp/token"; } > "$tmp/token.conf"
+start_vaktd "$tmp/token.conf" http -H "Authorization: Bearer $token"
+wait_collected -H "Authorization: Bearer $token"
+expect "no token: UNKNOWN" 3 "^VAKT UNKNOWN - the agent wants a valid token \(--token-file\)$" \
+	env -u VAKT_TOKEN "$check_vakt" -H 127.0.0.1 -p "$port" -m load1
+expect "wrong token: UNKNOWN" 3 "^VAKT UNKNOWN - the agent wants a valid token \(--token-file\)$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --token-file "$tmp/wrong"
+# shellcheck disable=SC2086
+{
+	same "right token from --token-file" 1 "$q&warning=30" -H "Authorization: Bearer $token" -- \
+		-m process_fds_open $sel -w 30 --token-file "$tmp/token"
+	VAKT_TOKEN=$token same "right token from VAKT_TOKEN" 1 "$q&warning=30" \
+		-H "Authorization: Bearer $token" -- -m process_fds_open $sel -w 30
+}
+expect "--token-file wins over VAKT_TOKEN" 3 "wants a valid token" \
+	env VAKT_TOKEN="$token" "$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --token-file "$tmp/wrong"
+expect "unreadable token file: usage error" 3 "^VAKT UNKNOWN - cannot read password file $tmp/nosuch" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --token-file "$tmp/nosuch"
+if "$check_vakt" -H 127.0.0.1 -p "$port" -m nosuch --token-file "$tmp/token" -vvv 2>&1 | grep -q "$token"; then
+	fail "the token appears in the output"
+else
+	echo "ok: the token is never printed"
+fi
+stop_vaktd
+
+# TLS with a self-signed certificate for 127.0.0.1.
+if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+	-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 > "$tmp/openssl.log" 2>&1; then
+	fail "openssl cannot make a certificate"
+	cat "$tmp/openssl.log"
+	finish
+fi
+chmod 600 "$tmp/key.pem"
+{
+	cat "$tmp/vaktd.conf"
+	printf '[agent]\ntls_cert = %s\ntls_key = %s\n' "$tmp/cert.pem" "$tmp/key.pem"
+} > "$tmp/tls.conf"
+start_vaktd "$tmp/tls.conf" https --cacert "$tmp/cert.pem"
+wait_collected --cacert "$tmp/cert.pem"
+# shellcheck disable=SC2086
+same "TLS with --ca" 2 "$q&critical=39" --cacert "$tmp/cert.pem" -- \
+	-m process_fds_open $sel -c 39 --tls --ca "$tmp/cert.pem"
+same "TLS with --ca: unknown metric" 3 "no_such_metric" --cacert "$tmp/cert.pem" -- \
+	-m no_such_metric --tls --ca "$tmp/cert.pem"
+expect "TLS without --ca: CRITICAL, certificate not trusted" 2 \
+	"^VAKT CRITICAL - the TLS certificate of 127\.0\.0\.1:$port is not trusted: .*certificate" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls
+expect "TLS with an unusable --ca: UNKNOWN" 3 "^VAKT UNKNOWN - cannot use the CA file $tmp/nosuch.pem" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca "$tmp/nosuch.pem"
+expect "plain HTTP to a TLS agent: CRITICAL" 2 "^VAKT CRITICAL - " \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 -t 3
+stop_vaktd
+start_vaktd "$tmp/vaktd.conf"
+expect "TLS to a plain agent: CRITICAL" 2 "^VAKT CRITICAL - TLS handshake with 127\.0\.0\.1:$port failed" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca "$tmp/cert.pem"
+stop_vaktd
+finish
