@@ -4,8 +4,9 @@
  *   holdsock listen ADDRESS BACKLOG N   listen on ADDRESS (port chosen by the
  *                                       kernel) and complete N connections
  *                                       that are never accepted
- *   holdsock fds N LIMIT                hold exactly 3 + N descriptors open
- *                                       under a soft RLIMIT_NOFILE of LIMIT
+ *   holdsock fds N LIMIT [NAME]         hold exactly 3 + N descriptors open
+ *                                       under a soft RLIMIT_NOFILE of LIMIT,
+ *                                       as command NAME (vakt-fdholder)
  *
  * It prints one line ("port P" or "pid P") when the state is in place, then
  * waits until it is killed.
@@ -70,12 +71,12 @@ static int hold_listen(const char *addr, int backlog, int n)
 	return 0;
 }
 
-static int hold_fds(int n, int limit)
+static int hold_fds(int n, int limit, const char *name)
 {
 	struct rlimit rl;
 
-	/* A name of our own, so --process finds only this peer. */
-	prctl(PR_SET_NAME, "vakt-fdholder");
+	/* A name of our own, so --process finds only this peer (tests run in parallel). */
+	prctl(PR_SET_NAME, name);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
 	for (int i = 0; i < n; i++)
@@ -96,10 +97,10 @@ int main(int argc, char **argv)
 
 	if (argc == 5 && strcmp(argv[1], "listen") == 0)
 		r = hold_listen(argv[2], atoi(argv[3]), atoi(argv[4]));
-	else if (argc == 4 && strcmp(argv[1], "fds") == 0)
-		r = hold_fds(atoi(argv[2]), atoi(argv[3]));
+	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "fds") == 0)
+		r = hold_fds(atoi(argv[2]), atoi(argv[3]), argc == 5 ? argv[4] : "vakt-fdholder");
 	else
-		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT");
+		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT [NAME]");
 	if (r != 0)
 		return r;
 	fflush(stdout);

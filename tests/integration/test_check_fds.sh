@@ -5,20 +5,20 @@
 c=$plugins/check_fds
 num='[0-9]+(\.[0-9]+)?'
 
-start_peer fds 37 100
+start_peer fds 37 100 vakt-fdscheck
 pid=$peer_value
 echo "$pid" > "$tmp/peer.pid"
 
-expect "exact count of a process" 0 "^FDS OK - vakt-fdholder\[$pid\] has 40 of 100 descriptors open \(40.0%\) \| fds=40;;;0;100 fds_pct=40%;;;0;100$" \
+expect "exact count of a process" 0 "^FDS OK - vakt-fdscheck\[$pid\] has 40 of 100 descriptors open \(40.0%\) \| fds=40;;;0;100 fds_pct=40%;;;0;100$" \
 	"$c" --pid "$pid"
 expect "pidfile" 0 "has 40 of 100 descriptors open" "$c" --pidfile "$tmp/peer.pid"
-expect "process by name" 0 "^FDS OK - vakt-fdholder\[$pid\] has 40 of 100 .* processes=1;;;0$" \
-	"$c" --process vakt-fdholder
+expect "process by name" 0 "^FDS OK - vakt-fdscheck\[$pid\] has 40 of 100 .* processes=1;;;0$" \
+	"$c" --process vakt-fdscheck
 expect "count at the threshold is OK (inclusive)" 0 "fds=40;40;;0;100" "$c" --pid "$pid" -w 40
-expect "count above the threshold" 1 "^FDS WARNING - vakt-fdholder\[$pid\] has 40 descriptors open \(> 39\)" \
+expect "count above the threshold" 1 "^FDS WARNING - vakt-fdscheck\[$pid\] has 40 descriptors open \(> 39\)" \
 	"$c" --pid "$pid" -w 39
 expect "critical on the count" 2 "^FDS CRITICAL - .* \(> 30\)" "$c" --pid "$pid" -w 20 -c 30
-expect "percent thresholds" 1 "^FDS WARNING - vakt-fdholder\[$pid\] uses 40.0% of its limit \(> 30\)" \
+expect "percent thresholds" 1 "^FDS WARNING - vakt-fdscheck\[$pid\] uses 40.0% of its limit \(> 30\)" \
 	"$c" --pid "$pid" --percent -w 30 -c 50
 expect "percent below thresholds" 0 "fds_pct=40%;50;90;0;100" "$c" --pid "$pid" --percent -w 50 -c 90
 expect "named threshold on the percentage" 2 "uses 40.0% of its limit \(> 39.5\)" "$c" --pid "$pid" -c fds_pct=39.5
@@ -34,7 +34,7 @@ expect "system wide percent threshold" 1 "^FDS WARNING - the system uses $num% o
 # Without permission to look, the answer is UNKNOWN and says why.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
 	chmod 755 "$tmp"
-	expect "no permission is UNKNOWN" 3 "^FDS UNKNOWN - no permission to read /proc/$pid/fd \(vakt-fdholder\); run as root or as the owner" \
+	expect "no permission is UNKNOWN" 3 "^FDS UNKNOWN - no permission to read /proc/$pid/fd \(vakt-fdscheck\); run as root or as the owner" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$c" --pid "$pid"
 fi
 
