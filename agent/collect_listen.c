@@ -8,14 +8,6 @@
 #include "probe/listen.h"
 #include "probe/netstat.h"
 
-static void *listen_create(const struct config_collector *cc, char *err, size_t errlen)
-{
-	(void)cc;
-	(void)err;
-	(void)errlen;
-	return (void *)&collect_listen; /* no state; any non-NULL pointer */
-}
-
 static int listen_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	(void)state;
@@ -24,10 +16,4 @@ static int listen_collect(void *state, struct metric_set *set, char *err, size_t
 	return probe_netstat_collect(set, err, errlen);
 }
 
-static void listen_destroy(void *state)
-{
-	(void)state;
-}
-
-const struct collector_kind collect_listen = {"listen", listen_create, listen_collect,
-					      listen_destroy};
+const struct collector_kind collect_listen = {"listen", NULL, listen_collect, NULL};

@@ -8,14 +8,6 @@
 #include "probe/memory.h"
 #include "stats.h"
 
-static void *self_create(const struct config_collector *cc, char *err, size_t errlen)
-{
-	(void)cc;
-	(void)err;
-	(void)errlen;
-	return (void *)&collect_self; /* no state; any non-NULL pointer */
-}
-
 static int self_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	(void)state;
@@ -23,9 +15,4 @@ static int self_collect(void *state, struct metric_set *set, char *err, size_t e
 	return probe_self_memory(set, err, errlen);
 }
 
-static void self_destroy(void *state)
-{
-	(void)state;
-}
-
-const struct collector_kind collect_self = {"self", self_create, self_collect, self_destroy};
+const struct collector_kind collect_self = {"self", NULL, self_collect, NULL};

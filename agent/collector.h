@@ -14,11 +14,14 @@
 
 struct collector_kind {
 	const char *kind; /* the config section: "load", "process", ... */
-	/* Private state for one configured instance; NULL with err on failure. */
+	/*
+	 * Private state for one configured instance; NULL with err on failure.
+	 * NULL for a collector without state (collect then gets NULL).
+	 */
 	void *(*create)(const struct config_collector *cc, char *err, size_t errlen);
 	/* One collection into set (empty on entry); 0, or -1 with err. */
 	int (*collect)(void *state, struct metric_set *set, char *err, size_t errlen);
-	/* Free what create made; NULL is fine. */
+	/* Free what create made; NULL is fine. NULL for a collector without state. */
 	void (*destroy)(void *state);
 };
 

@@ -258,9 +258,11 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 			snprintf(err, errlen, "[%s]: no such collector", cc->name);
 			return -1;
 		}
-		j->state = j->kind->create(cc, err, errlen);
-		if (j->state == NULL)
-			return -1;
+		if (j->kind->create != NULL) {
+			j->state = j->kind->create(cc, err, errlen);
+			if (j->state == NULL)
+				return -1;
+		}
 		src->name = xstrdup(cc->name);
 		src->interval = cc->interval;
 		src->timeout = cc->timeout;
@@ -331,7 +333,8 @@ void scheduler_stop(struct scheduler *s)
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->jobs[i].started_thread)
 			pthread_join(s->jobs[i].thread, NULL);
-		s->jobs[i].kind->destroy(s->jobs[i].state);
+		if (s->jobs[i].kind->destroy != NULL)
+			s->jobs[i].kind->destroy(s->jobs[i].state);
 		free_source(&s->sources[i]);
 	}
 	unref(s->current);

@@ -10,50 +10,8 @@
 vaktd=$top_builddir/agent/vaktd
 check_vakt=$plugins/check_vakt
 
-for tool in curl jq openssl; do
-	if ! command -v "$tool" > /dev/null; then
-		echo "$tool not installed"
-		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
-		exit 77
-	fi
-done
-for prog in "$vaktd" "$check_vakt"; do
-	if [ ! -x "$prog" ]; then
-		echo "$prog is not built"
-		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
-		exit 77
-	fi
-done
-
-fail() {
-	printf 'FAIL: %s\n' "$1"
-	failures=$((failures + 1))
-}
-
-# start_vaktd CONFIG [SCHEME [CURL-ARGS...]]: run vaktd in the foreground on
-# a free port until it answers; set $port, $url and $vaktd_pid.
-start_vaktd() {
-	local conf=$1 scheme=${2:-http}
-	shift
-	[ $# -eq 0 ] || shift
-	for _ in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		"$vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
-		vaktd_pid=$!
-		peers="$peers $vaktd_pid"
-		url="$scheme://127.0.0.1:$port"
-		for _ in $(seq 50); do
-			curl -s -o /dev/null "$@" "$url/health" && return 0
-			kill -0 "$vaktd_pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill "$vaktd_pid" 2> /dev/null
-		wait "$vaktd_pid" 2> /dev/null
-	done
-	echo "FAIL: vaktd did not start"
-	cat "$tmp/vaktd.log"
-	exit 1
-}
+require_tools curl jq openssl
+require_built "$vaktd" "$check_vakt"
 
 # wait_collected [CURL-ARGS...]: until the agent has the holder's descriptors.
 wait_collected() {

@@ -7,13 +7,8 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 vaktd=$top_builddir/agent/vaktd
 
-for tool in curl jq promtool; do
-	if ! command -v "$tool" > /dev/null; then
-		echo "$tool not installed"
-		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
-		exit 77
-	fi
-done
+require_tools curl jq promtool
+require_built "$vaktd"
 
 # check WHAT WANT GOT: a plain comparison with a readable failure.
 check() {
@@ -23,25 +18,6 @@ check() {
 		printf 'FAIL: %s\n  want: %s\n  got:  %s\n' "$1" "$2" "$3"
 		failures=$((failures + 1))
 	fi
-}
-
-# start_vaktd CONFIG: run vaktd in the foreground on a free port, set $url.
-start_vaktd() {
-	local conf=$1 try
-	for try in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		"$vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
-		vaktd_pid=$!
-		peers="$peers $vaktd_pid"
-		url="http://127.0.0.1:$port"
-		for _ in $(seq 50); do
-			curl -s -o /dev/null "$url/health" -H "Authorization: Bearer ${token:-}" && return 0
-			kill -0 "$vaktd_pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill "$vaktd_pid" 2> /dev/null
-	done
-	echo "FAIL: vaktd did not start"; cat "$tmp/vaktd.log"; exit 1
 }
 
 # settle PATH WANT: poll PATH for up to 10 s until it answers WANT.
@@ -175,7 +151,7 @@ token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$token" > "$tmp/token"
 chmod 600 "$tmp/token"
 printf '[agent]\ntoken_file = %s\n' "$tmp/token" > "$tmp/token.conf"
-start_vaktd "$tmp/token.conf"
+start_vaktd "$tmp/token.conf" http -H "Authorization: Bearer $token"
 check "no token is 401" 401 "$(status /metrics)"
 check "wrong token is 401" 401 "$(status /metrics -H 'Authorization: Bearer wrong')"
 check "right token is 200" 200 "$(status /metrics -H "Authorization: Bearer $token")"
