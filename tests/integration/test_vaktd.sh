@@ -167,6 +167,28 @@ expect "a token file others can read is refused" 1 "readable by others" \
 	"$vaktd" --check-config -c "$tmp/token.conf"
 token=
 
+# Connection limits: idle clients cannot hold the agent.
+printf '[agent]\nmax_connections_per_client = 2\nconnection_timeout = 1\n' > "$tmp/limits.conf"
+start_vaktd "$tmp/limits.conf"
+exec 7<> "/dev/tcp/127.0.0.1/$port" 8<> "/dev/tcp/127.0.0.1/$port"
+check "a third connection from one client is refused" 000 "$(status /metrics --max-time 2)"
+sleep 2.5 # the two idle connections time out
+check "idle connections time out and free their slots" 200 "$(status /metrics --max-time 2)"
+exec 7>&- 8>&-
+kill "$vaktd_pid"
+wait "$vaktd_pid" 2> /dev/null
+
+# Privileges are dropped after binding.
+if [ "$(id -u)" -eq 0 ]; then
+	printf '[agent]\nuser = nobody\n' > "$tmp/user.conf"
+	start_vaktd "$tmp/user.conf"
+	check "runs as the configured user" "$(id -u nobody)" \
+		"$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")"
+	check "and still serves" 200 "$(status /metrics)"
+	kill "$vaktd_pid"
+	wait "$vaktd_pid" 2> /dev/null
+fi
+
 # The allow-list is checked before a byte is read.
 printf '[agent]\nallow = 10.0.0.0/8\n' > "$tmp/allow.conf"
 "$vaktd" -f -c "$tmp/allow.conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
