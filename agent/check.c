@@ -104,6 +104,35 @@ static void check_metric(struct result *r, const struct source *src, const struc
 	result_add(r, s, "%s is %s%s%s", text, value, m->unit, why);
 }
 
+int check_query_arg(struct check_query *q, const char *key, const char *value, char *err,
+		    size_t errlen)
+{
+	if (strcmp(key, "warning") == 0) {
+		q->warning = value;
+	} else if (strcmp(key, "critical") == 0) {
+		q->critical = value;
+	} else if (strcmp(key, "format") == 0) {
+		if (strcmp(value, "json") == 0)
+			q->format = CHECK_FORMAT_JSON;
+		else if (strcmp(value, "nagios") == 0 || strcmp(value, "text") == 0)
+			q->format = CHECK_FORMAT_NAGIOS;
+		else {
+			snprintf(err, errlen, "format must be nagios or json");
+			return -1;
+		}
+	} else if (key[0] == '\0') {
+		snprintf(err, errlen, "a label filter needs a name");
+		return -1;
+	} else if (q->nlabels == CHECK_MAX_LABELS) {
+		snprintf(err, errlen, "at most %d label filters", CHECK_MAX_LABELS);
+		return -1;
+	} else {
+		q->label_name[q->nlabels] = key;
+		q->label_value[q->nlabels++] = value;
+	}
+	return 0;
+}
+
 int check_answer(const struct snapshot *s, double now, const struct check_query *q,
 		 struct result **out)
 {

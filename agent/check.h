@@ -13,14 +13,30 @@
 
 #define CHECK_MAX_LABELS 8
 
+enum check_format {
+	CHECK_FORMAT_ASK,    /* not given: the Accept header decides */
+	CHECK_FORMAT_JSON,   /* format=json */
+	CHECK_FORMAT_NAGIOS, /* format=nagios (or text): the plugin's output */
+};
+
 struct check_query {
 	const char *name;     /* metric name, e.g. "listen_queue" */
+	enum check_format format;
 	const char *warning;  /* range or NULL */
 	const char *critical; /* range or NULL */
 	const char *label_name[CHECK_MAX_LABELS];
 	const char *label_value[CHECK_MAX_LABELS];
 	size_t nlabels;
 };
+
+/*
+ * Take one query-string argument into q: warning, critical, format, or a
+ * LABEL=VALUE filter. key and value must outlive q. Returns 0, or -1 with
+ * the reason in err (an unknown format, an empty label name, too many
+ * labels).
+ */
+int check_query_arg(struct check_query *q, const char *key, const char *value, char *err,
+		    size_t errlen);
 
 /*
  * Answer q from s at time now into *out (never NULL afterwards; the caller

@@ -114,8 +114,7 @@ static enum MHD_Result accept_client(void *cls, const struct sockaddr *sa, sockl
 
 struct query_ctx {
 	struct check_query *q;
-	const char *format;
-	bool bad;
+	char err[128]; /* the first bad argument's reason, "" when none */
 };
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -124,29 +123,17 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	struct query_ctx *x = cls;
 
 	(void)kind;
-	if (value == NULL)
-		value = "";
-	if (strcmp(key, "warning") == 0)
-		x->q->warning = value;
-	else if (strcmp(key, "critical") == 0)
-		x->q->critical = value;
-	else if (strcmp(key, "format") == 0)
-		x->format = value;
-	else if (x->q->nlabels < CHECK_MAX_LABELS) {
-		x->q->label_name[x->q->nlabels] = key;
-		x->q->label_value[x->q->nlabels++] = value;
-	} else {
-		x->bad = true;
-	}
+	if (x->err[0] == '\0')
+		check_query_arg(x->q, key, value != NULL ? value : "", x->err, sizeof(x->err));
 	return MHD_YES;
 }
 
-static bool wants_text(struct MHD_Connection *c, const char *format)
+static bool wants_text(struct MHD_Connection *c, enum check_format format)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 
-	if (format != NULL)
-		return strcmp(format, "nagios") == 0 || strcmp(format, "text") == 0;
+	if (format != CHECK_FORMAT_ASK)
+		return format == CHECK_FORMAT_NAGIOS;
 	return accept != NULL && strstr(accept, "text/plain") != NULL &&
 	       strstr(accept, "application/json") == NULL;
 }
@@ -176,7 +163,7 @@ static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapsh
 				   const char *name)
 {
 	struct check_query q = {0};
-	struct query_ctx x = {&q, NULL, false};
+	struct query_ctx x = {&q, ""};
 	struct result *r;
 	struct buf b;
 	char *text;
@@ -185,17 +172,14 @@ static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapsh
 
 	q.name = name;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &x);
-	if (x.bad)
-		return answer_text(c, MHD_HTTP_BAD_REQUEST, "too many label filters");
-	if (x.format != NULL && strcmp(x.format, "nagios") != 0 && strcmp(x.format, "text") != 0 &&
-	    strcmp(x.format, "json") != 0)
-		return answer_text(c, MHD_HTTP_BAD_REQUEST, "format must be nagios or json");
+	if (x.err[0] != '\0')
+		return answer_text(c, MHD_HTTP_BAD_REQUEST, x.err);
 	status = (unsigned)check_answer(snap, time_now(), &q, &r);
 	text = result_render(r);
 	st = result_state(r);
 	result_free(r);
 	buf_init(&b, BODY_MAX);
-	if (wants_text(c, x.format)) {
+	if (wants_text(c, q.format)) {
 		buf_puts(&b, text);
 		free(text);
 		return answer(c, status, TEXT, &b);

@@ -127,3 +127,38 @@ Test(check, no_thresholds_is_ok)
 	cr_expect_eq(ask(&q), 200);
 	cr_expect_eq(result_state(r), STATE_OK);
 }
+
+Test(query, arguments)
+{
+	struct check_query q = {.name = "listen_queue"};
+	char err[128];
+
+	cr_expect_eq(check_query_arg(&q, "warning", "5", err, sizeof(err)), 0);
+	cr_expect_eq(check_query_arg(&q, "critical", "@1:2", err, sizeof(err)), 0);
+	cr_expect_eq(check_query_arg(&q, "port", "443", err, sizeof(err)), 0);
+	cr_expect_eq(check_query_arg(&q, "format", "nagios", err, sizeof(err)), 0);
+	cr_expect_str_eq(q.warning, "5");
+	cr_expect_str_eq(q.critical, "@1:2");
+	cr_expect_eq(q.nlabels, 1);
+	cr_expect_str_eq(q.label_name[0], "port");
+	cr_expect_str_eq(q.label_value[0], "443");
+	cr_expect_eq(q.format, CHECK_FORMAT_NAGIOS);
+	cr_expect_eq(check_query_arg(&q, "format", "text", err, sizeof(err)), 0);
+	cr_expect_eq(q.format, CHECK_FORMAT_NAGIOS);
+	cr_expect_eq(check_query_arg(&q, "format", "json", err, sizeof(err)), 0);
+	cr_expect_eq(q.format, CHECK_FORMAT_JSON);
+}
+
+Test(query, bad_arguments)
+{
+	struct check_query q = {.name = "x"};
+	char err[128];
+
+	cr_expect_eq(check_query_arg(&q, "format", "xml", err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "format must be nagios or json");
+	cr_expect_eq(check_query_arg(&q, "", "v", err, sizeof(err)), -1);
+	for (int i = 0; i < CHECK_MAX_LABELS; i++)
+		cr_expect_eq(check_query_arg(&q, "k", "v", err, sizeof(err)), 0);
+	cr_expect_eq(check_query_arg(&q, "k", "v", err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "at most 8 label filters");
+}
