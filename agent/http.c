@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "buf.h"
@@ -34,8 +35,22 @@
 #define JSON "application/json"
 #define PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
 
+/*
+ * The last /metrics body: rendering is most of a scrape's cost, and the
+ * text only changes with a new snapshot or, for uptime and staleness, the
+ * second. Concurrent scrapes of one second share one rendering.
+ */
+struct metrics_cache {
+	pthread_mutex_t lock;
+	unsigned long generation;
+	long second;
+	char *body;
+	size_t len;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct metrics_cache cache;
 	struct scheduler *sched;
 	pthread_mutex_t lock; /* guards sched across a reload */
 	char *token;
@@ -100,7 +115,7 @@ static bool authorized(struct http_server *h, struct MHD_Connection *c)
 	if (h->token == NULL)
 		return true;
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	return auth != NULL && strncmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, h->token);
+	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, h->token);
 }
 
 /* Checked when a connection is accepted, before a byte of it is read. */
@@ -211,8 +226,30 @@ static enum MHD_Result serve_health(struct MHD_Connection *c, const struct snaps
 	return answer(c, stale == 0 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, TEXT, &b);
 }
 
-static enum MHD_Result route(struct MHD_Connection *c, const struct snapshot *snap,
-			     const char *url)
+/* The Prometheus text for snap now, rendered at most once per snapshot and second. */
+static void metrics_body(struct http_server *h, const struct snapshot *snap, struct buf *out)
+{
+	struct metrics_cache *m = &h->cache;
+	double now = time_now();
+
+	pthread_mutex_lock(&m->lock);
+	if (m->body == NULL || m->generation != snap->generation || m->second != (long)now) {
+		struct buf b;
+
+		buf_init(&b, BODY_MAX);
+		expose_prometheus(snap, now, &b);
+		free(m->body);
+		m->len = b.len;
+		m->body = buf_steal(&b);
+		m->generation = snap->generation;
+		m->second = (long)now;
+	}
+	buf_append(out, m->body, m->len);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static enum MHD_Result route(struct http_server *h, struct MHD_Connection *c,
+			     const struct snapshot *snap, const char *url)
 {
 	static const char metrics_prefix[] = "/api/v1/metrics/";
 	static const char check_prefix[] = "/api/v1/check/";
@@ -220,7 +257,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const struct snapshot *sn
 
 	buf_init(&b, BODY_MAX);
 	if (strcmp(url, "/metrics") == 0) {
-		expose_prometheus(snap, time_now(), &b);
+		metrics_body(h, snap, &b);
 		return answer(c, MHD_HTTP_OK, PROMETHEUS, &b);
 	}
 	if (strcmp(url, "/api/v1/metrics") == 0) {
@@ -277,7 +314,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	sched = h->sched;
 	snap = scheduler_acquire(sched);
 	pthread_mutex_unlock(&h->lock);
-	r = route(c, snap, url);
+	r = route(h, c, snap, url);
 	snapshot_release(snap);
 	return r;
 }
@@ -294,6 +331,7 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->cache.lock, NULL);
 	h->sched = s;
 	h->token = token != NULL ? xstrdup(token) : NULL;
 	if (c->nallow > 0) {
@@ -340,6 +378,8 @@ void http_stop(struct http_server *h)
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->cache.lock);
+	free(h->cache.body);
 	if (h->token != NULL)
 		explicit_bzero(h->token, strlen(h->token));
 	free(h->token);

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "scheduler.h"
 #include "secret.h"
+#include "statefile.h"
 #include "xalloc.h"
 
 struct options {
@@ -191,6 +192,9 @@ static bool same_http(const struct config *a, const struct config *b)
 }
 
 /* SIGHUP: a new scheduler for a good file; the old one keeps running otherwise. */
+/* When the agent started; uptime counts from here across reloads. */
+static double started_at;
+
 static void reload(const struct options *o, struct config **c, struct scheduler **s,
 		   struct http_server *h)
 {
@@ -205,12 +209,14 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	if (!same_http(*c, next))
 		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow and connection settings "
 				     "change only on restart; keeping the running ones");
-	fresh = scheduler_start(next, err, sizeof(err));
+	fresh = scheduler_start(next, started_at, err, sizeof(err));
 	if (fresh == NULL) {
 		log_msg(LOG_ERR, "reload failed: %s; still running the previous configuration", err);
 		config_free(next);
 		return;
 	}
+	/* Serve the old metrics until the new collectors have something (or time out). */
+	scheduler_wait_first(fresh, 2 * next->timeout);
 	http_set_scheduler(h, fresh);
 	*s = fresh;
 	scheduler_stop(old);
@@ -262,7 +268,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return 1;
 	}
-	s = scheduler_start(c, err, sizeof(err));
+	started_at = time_now();
+	s = scheduler_start(c, started_at, err, sizeof(err));
 	if (s == NULL) {
 		log_msg(LOG_ERR, "%s", err);
 		return 1;

@@ -53,6 +53,9 @@ struct scheduler {
 	int threads_running;
 };
 
+/* Snapshot generations, unique for the life of the process. */
+static unsigned long generations;
+
 static double monotonic(void)
 {
 	struct timespec ts;
@@ -95,6 +98,7 @@ static void publish(struct scheduler *s)
 	p->snap.sources = xcalloc(s->n, sizeof(*p->snap.sources));
 	p->snap.n = s->n;
 	p->snap.started_at = s->started_at;
+	p->snap.generation = __atomic_add_fetch(&generations, 1, __ATOMIC_RELAXED);
 	for (size_t i = 0; i < s->n; i++)
 		copy_source(&p->snap.sources[i], &s->sources[i]);
 	p->refs = 1;
@@ -271,7 +275,8 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 	return 0;
 }
 
-struct scheduler *scheduler_start(const struct config *c, char *err, size_t errlen)
+struct scheduler *scheduler_start(const struct config *c, double started_at, char *err,
+				  size_t errlen)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	pthread_condattr_t attr;
@@ -281,7 +286,7 @@ struct scheduler *scheduler_start(const struct config *c, char *err, size_t errl
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->wake, &attr);
 	pthread_condattr_destroy(&attr);
-	s->started_at = time_now();
+	s->started_at = started_at;
 	s->jobs = xcalloc(c->ncollectors + 1, sizeof(*s->jobs));
 	s->sources = xcalloc(c->ncollectors + 1, sizeof(*s->sources));
 	if (create_jobs(s, c, err, errlen) != 0) {
@@ -343,4 +348,22 @@ void scheduler_stop(struct scheduler *s)
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+int scheduler_wait_first(struct scheduler *s, double seconds)
+{
+	double deadline = monotonic() + seconds;
+	int r = -1;
+
+	pthread_mutex_lock(&s->lock);
+	while (r != 0 && monotonic() < deadline) {
+		r = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->sources[i].runs == 0)
+				r = -1;
+		if (r != 0)
+			timed_wait(s, monotonic() + 0.01 < deadline ? monotonic() + 0.01 : deadline);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
 }

@@ -13,8 +13,17 @@
 
 struct scheduler;
 
-/* Create the collectors of c and start them; NULL with err on failure. */
-struct scheduler *scheduler_start(const struct config *c, char *err, size_t errlen);
+/*
+ * Create the collectors of c and start them; NULL with err on failure.
+ * started_at is when the agent started (uptime survives a reload).
+ */
+struct scheduler *scheduler_start(const struct config *c, double started_at, char *err,
+				  size_t errlen);
+/*
+ * Wait up to seconds until every collector has finished its first run, so
+ * a reload does not serve a moment of empty metrics; 0, or -1 on timeout.
+ */
+int scheduler_wait_first(struct scheduler *s, double seconds);
 /* The current snapshot, held until snapshot_release; never NULL. */
 const struct snapshot *scheduler_acquire(struct scheduler *s);
 /* Give a snapshot back; it stays valid after its scheduler is stopped. */

@@ -28,7 +28,8 @@ struct source {
 struct snapshot {
 	struct source *sources;
 	size_t n;
-	double started_at; /* when the agent started, for uptime */
+	double started_at;	  /* when the agent started, for uptime */
+	unsigned long generation; /* grows with every publish, across reloads */
 };
 
 /*

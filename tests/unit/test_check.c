@@ -13,7 +13,7 @@
 #define NOW 1000000.0
 
 static struct source src[2];
-static struct snapshot snap = {src, 2, NOW - 100};
+static struct snapshot snap = {src, 2, NOW - 100, 1};
 static struct result *r;
 static char *out;
 

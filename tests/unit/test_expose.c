@@ -246,7 +246,7 @@ Test(expose, duplicate_series_across_sources)
 {
 	struct metric_set *a = metric_set_new(), *b = metric_set_new();
 	struct source sources[2] = {fresh_source("a", a), fresh_source("b", b)};
-	struct snapshot snap = {sources, 2, NOW - 5};
+	struct snapshot snap = {sources, 2, NOW - 5, 1};
 	struct buf out;
 
 	metric_set_add(a, "load1", METRIC_GAUGE, "", 1);
@@ -312,7 +312,7 @@ Test(expose, invalid_utf8_replaced)
 {
 	struct metric_set *set = metric_set_new();
 	struct source src = fresh_source("process", set);
-	struct snapshot snap = {&src, 1, NOW};
+	struct snapshot snap = {&src, 1, NOW, 1};
 	struct metric *m = metric_set_add(set, "process_fds_open", METRIC_GAUGE, "", 5);
 	struct buf out;
 
@@ -450,7 +450,7 @@ Test(expose_json, family_filter)
 Test(expose_json, never_collected)
 {
 	struct source src = fresh_source("listen", NULL);
-	struct snapshot snap = {&src, 1, NOW};
+	struct snapshot snap = {&src, 1, NOW, 1};
 	struct json_object *root, *c;
 	struct buf b;
 
@@ -474,7 +474,7 @@ Test(expose, numbers_round_trip_whatever_the_locale)
 {
 	struct metric_set *set = metric_set_new();
 	struct source src = fresh_source("x", set);
-	struct snapshot snap = {&src, 1, NOW};
+	struct snapshot snap = {&src, 1, NOW, 1};
 	struct buf out;
 
 	metric_set_add(set, "a", METRIC_GAUGE, "", 0.1);
@@ -507,7 +507,7 @@ Test(expose_json, numbers_whatever_the_locale)
 {
 	struct metric_set *set = metric_set_new();
 	struct source src = fresh_source("x", set);
-	struct snapshot snap = {&src, 1, NOW};
+	struct snapshot snap = {&src, 1, NOW, 1};
 	struct json_object *root;
 	struct buf out;
 
