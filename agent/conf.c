@@ -272,6 +272,10 @@ static int check_file(struct parser *p, const char *key, const char *path, bool 
 		perr(p, p->line, "%s %s is not a regular file", key, path);
 		return -1;
 	}
+	if (st.st_size == 0) {
+		perr(p, p->line, "%s %s is empty", key, path);
+		return -1;
+	}
 	mode = (unsigned)st.st_mode & 07777;
 	if (!secret || (mode & 077) == 0)
 		return 0;

@@ -57,11 +57,25 @@ struct http_server {
 	struct config allow; /* only allow and nallow are set: what config_allows reads */
 };
 
-/* libmicrohttpd's own messages go where ours go. */
+/*
+ * libmicrohttpd's own messages go where ours go, at most one a second: a
+ * client hammering a connection limit must not flood the log.
+ */
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
+	static long last_second;
+	static unsigned long dropped;
+	long now = (long)time_now();
+
 	(void)cls;
+	if (__atomic_exchange_n(&last_second, now, __ATOMIC_RELAXED) == now) {
+		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	log_vmsg(LOG_WARNING, fmt, ap);
+	if (__atomic_load_n(&dropped, __ATOMIC_RELAXED) > 0)
+		log_msg(LOG_WARNING, "(%lu similar messages from the HTTP server left out)",
+			__atomic_exchange_n(&dropped, 0, __ATOMIC_RELAXED));
 }
 
 /* Queue body (taken over) with status and content type. */

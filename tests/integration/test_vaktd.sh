@@ -165,6 +165,10 @@ fi
 chmod 644 "$tmp/token"
 expect "a token file others can read is refused" 1 "readable by others" \
 	"$vaktd" --check-config -c "$tmp/token.conf"
+: > "$tmp/token"
+chmod 600 "$tmp/token"
+expect "an empty token file is refused" 1 "token_file $tmp/token is empty" \
+	"$vaktd" --check-config -c "$tmp/token.conf"
 token=
 
 # Connection limits: idle clients cannot hold the agent.
