@@ -6,10 +6,26 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static bool to_stderr = true;
+static int startup_fd = -1;
+
+void log_startup_fd(int fd)
+{
+	startup_fd = fd;
+}
+
+void log_started(void)
+{
+	if (startup_fd == -1)
+		return;
+	(void)!write(startup_fd, "ok\n", 3);
+	close(startup_fd);
+	startup_fd = -1;
+}
 
 void log_init(bool foreground)
 {
@@ -31,6 +47,10 @@ void log_vmsg(int prio, const char *fmt, va_list ap)
 		fprintf(stderr, "vaktd: %s\n", line);
 	else
 		syslog(prio, "%s", line);
+	if (startup_fd != -1 && prio <= LOG_ERR) {
+		(void)!write(startup_fd, line, strlen(line));
+		(void)!write(startup_fd, "\n", 1);
+	}
 }
 
 void log_msg(int prio, const char *fmt, ...)

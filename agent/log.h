@@ -12,6 +12,13 @@ void log_init(bool foreground);
 /* Log one line at prio (LOG_ERR, LOG_WARNING, LOG_INFO). */
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * While a detached vaktd starts, its errors also go to fd (the parent that
+ * waits to report them); log_started() sends "ok" and stops that.
+ */
+void log_startup_fd(int fd);
+void log_started(void);
+
 /* The same with a va_list; a trailing newline in fmt is dropped. */
 void log_vmsg(int prio, const char *fmt, va_list ap);
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <grp.h>
@@ -158,6 +159,53 @@ static int load_secrets(const struct config *c, char **token, char **cert, char 
 	return 0;
 }
 
+/*
+ * Detach from the terminal, but keep the starting command honest: the
+ * parent waits for the child's verdict on a pipe, prints its errors and
+ * exits 1, or exits 0 once the child serves. Returns in the child only.
+ */
+static void detach(void)
+{
+	char msg[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], null;
+	pid_t pid;
+
+	pid = pipe(fds) == -1 ? -1 : fork();
+	if (pid == -1) {
+		fprintf(stderr, "vaktd: cannot detach: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		while (len < sizeof(msg) - 1) {
+			n = read(fds[0], msg + len, sizeof(msg) - 1 - len);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		msg[len] = '\0';
+		if (strcmp(msg, "ok\n") == 0)
+			_exit(0);
+		fprintf(stderr, "vaktd: %s", len > 0 ? msg : "did not start (see syslog)\n");
+		_exit(1);
+	}
+	close(fds[0]);
+	setsid();
+	if (chdir("/") == -1)
+		log_msg(LOG_WARNING, "cannot change to /: %s", strerror(errno));
+	null = open("/dev/null", O_RDWR);
+	if (null != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	log_startup_fd(fds[1]);
+}
+
 /* After binding, become c->user, if one is set; 0, or -1 after logging why. */
 static int drop_privileges(const struct config *c)
 {
@@ -264,10 +312,8 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (!o.foreground && daemon(0, 0) == -1) {
-		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
-		return 1;
-	}
+	if (!o.foreground)
+		detach();
 	started_at = time_now();
 	s = scheduler_start(c, started_at, err, sizeof(err));
 	if (s == NULL) {
@@ -291,6 +337,7 @@ int main(int argc, char **argv)
 		config_free(c);
 		return 1;
 	}
+	log_started();
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
 		reload(&o, &c, &s, h);
 	log_msg(LOG_INFO, "stopping on signal %d", sig);

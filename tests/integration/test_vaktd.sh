@@ -193,6 +193,17 @@ if [ "$(id -u)" -eq 0 ]; then
 	wait "$vaktd_pid" 2> /dev/null
 fi
 
+# Detached, vaktd still tells the starting command whether it started.
+start_peer listen 127.0.0.1 4 0
+busy=$peer_value
+expect "detached start on a busy port fails loudly" 1 "cannot listen on 127.0.0.1:$busy" \
+	"$vaktd" -l "127.0.0.1:$busy"
+expect "detached start succeeds quietly" 0 "^$" "$vaktd" -l "127.0.0.1:$port"
+check "the detached agent serves" 200 "$(status /health)"
+detached=$(pgrep -f "vaktd -l 127.0.0.1:$port\$")
+peers="$peers $detached"
+kill $detached
+
 # The allow-list is checked before a byte is read.
 printf '[agent]\nallow = 10.0.0.0/8\n' > "$tmp/allow.conf"
 "$vaktd" -f -c "$tmp/allow.conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
