@@ -39,8 +39,9 @@ static void usage(FILE *to)
 	fprintf(to,
 		"Usage: vaktd [-f] [-c FILE] [-l ADDR:PORT] [--check-config] [-V] [-h]\n"
 		"\n"
-		"Collects load, file descriptors and listen queues and serves them over HTTP\n"
-		"on " CONFIG_DEFAULT_LISTEN " unless told otherwise (see vaktd(8), vaktd.conf(5)).\n"
+		"Collects load, file descriptors, listen queues and its own health and serves\n"
+		"them over HTTP on " CONFIG_DEFAULT_LISTEN " unless told otherwise (see vaktd(8),\n"
+		"vaktd.conf(5)).\n"
 		"\n"
 		"  -f, --foreground      stay in the foreground and log to stderr\n"
 		"  -c, --config=FILE     read FILE (default: built-in settings, no file)\n"
@@ -227,13 +228,17 @@ static int drop_privileges(const struct config *c)
 	return 0;
 }
 
+static bool same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /* Whether two configurations serve HTTP alike (a reload cannot rebind). */
 static bool same_http(const struct config *a, const struct config *b)
 {
-	return strcmp(a->listen, b->listen) == 0 &&
-	       (a->token_file == NULL) == (b->token_file == NULL) &&
-	       (a->token_file == NULL || strcmp(a->token_file, b->token_file) == 0) &&
-	       (a->tls_cert == NULL) == (b->tls_cert == NULL) && a->nallow == b->nallow &&
+	return strcmp(a->listen, b->listen) == 0 && same_string(a->token_file, b->token_file) &&
+	       same_string(a->tls_cert, b->tls_cert) && same_string(a->tls_key, b->tls_key) &&
+	       same_string(a->user, b->user) && a->nallow == b->nallow &&
 	       (a->nallow == 0 || memcmp(a->allow, b->allow, a->nallow * sizeof(*a->allow)) == 0) &&
 	       a->max_connections == b->max_connections && a->max_per_client == b->max_per_client &&
 	       a->connection_timeout == b->connection_timeout;
@@ -255,8 +260,8 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 		return;
 	}
 	if (!same_http(*c, next))
-		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow and connection settings "
-				     "change only on restart; keeping the running ones");
+		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow, user and connection "
+				     "settings change only on restart; keeping the running ones");
 	fresh = scheduler_start(next, started_at, err, sizeof(err));
 	if (fresh == NULL) {
 		log_msg(LOG_ERR, "reload failed: %s; still running the previous configuration", err);
