@@ -30,6 +30,20 @@ struct config_collector {
 	char *process_name;  /* [process X] name = ... (defaults to X) */
 	char *pidfile;	     /* [process X] pidfile = ... */
 	bool pressure[3];    /* [load] pressure = cpu, io, memory */
+	/* [redis X] and [rabbitmq X] */
+	char *address;	     /* [redis] HOST:PORT, [V6]:PORT or /unix/socket; default 127.0.0.1:6379 */
+	long database;	     /* [redis] database number, default 0 */
+	char *url;	     /* [rabbitmq] management API base, default http://127.0.0.1:15672 */
+	char *user;	     /* login user, NULL: none (rabbitmq: guest) */
+	char *password_file; /* file holding the password, NULL: none */
+	char *vhost;	     /* [rabbitmq] virtual host, default "/" */
+	char **queues;	     /* queue names to watch, nqueues of them */
+	size_t nqueues;
+	char *queue_regex;   /* POSIX extended regex; queues whose names match are watched */
+	char *resque;	     /* [redis] Resque namespace to discover queues in, NULL: none */
+	char *key_prefix;    /* [redis] prefix of every key (Celery's global_keyprefix) */
+	char *ca_file;	     /* TLS: CA bundle to verify the server with, NULL: system default */
+	bool insecure;	     /* TLS: do not verify the server (only when asked) */
 };
 
 struct config {

@@ -195,3 +195,18 @@ int num_format(double v, char *out, size_t outlen)
 		out[--n] = '\0';
 	return 0;
 }
+
+void num_bytes(double v, char *out, size_t outlen)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	size_t u = 0;
+
+	while (fabs(v) >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outlen, "%.0f B", v);
+	else
+		snprintf(out, outlen, "%.1f %s", v, units[u]);
+}

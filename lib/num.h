@@ -21,5 +21,7 @@ int num_parse_long(const char *s, long min, long max, long *out);
  * trailing zeros. Returns -1 (and writes "U") when v is not finite.
  */
 int num_format(double v, char *out, size_t outlen);
+/* Write a byte count for people: "512 B", "1.5 KiB", ... "2.0 TiB". */
+void num_bytes(double v, char *out, size_t outlen);
 
 #endif

@@ -193,14 +193,15 @@ static void print_wrapped(const char *text, int col)
 static void print_option(const char *shortopt, const char *longopt, const char *arg,
 			 const char *help)
 {
+	/* An optional argument is written "[=NAME]" already. */
+	const char *eq = arg != NULL && arg[0] != '[' ? "=" : "";
 	char head[96];
 
 	if (shortopt != NULL)
-		snprintf(head, sizeof(head), "  -%s, --%s%s%s", shortopt, longopt,
-			 arg != NULL ? "=" : "", arg != NULL ? arg : "");
-	else
-		snprintf(head, sizeof(head), "      --%s%s%s", longopt, arg != NULL ? "=" : "",
+		snprintf(head, sizeof(head), "  -%s, --%s%s%s", shortopt, longopt, eq,
 			 arg != NULL ? arg : "");
+	else
+		snprintf(head, sizeof(head), "      --%s%s%s", longopt, eq, arg != NULL ? arg : "");
 	/* The help beside the option when it fits, else on the next line. */
 	if ((int)strlen(head) < HELP_COLUMN - 1)
 		printf("%-*s", HELP_COLUMN, head);
@@ -388,7 +389,11 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 		spec_add(s, "password-file", required_argument, OPT_PASSWORD_FILE);
 	}
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
-		spec_add(s, o->name, o->arg != NULL ? required_argument : no_argument, o->val);
+		spec_add(s, o->name,
+			 o->arg == NULL	     ? no_argument
+			 : o->arg[0] == '[' ? optional_argument
+					     : required_argument,
+			 o->val);
 	spec_add(s, NULL, 0, 0);
 }
 

@@ -27,7 +27,7 @@ enum plugin_common {
 struct plugin_option {
 	const char *name; /* long name, without "--" */
 	int val;	  /* short option character, or a code >= 256 for long-only */
-	const char *arg;  /* argument name for --help, NULL for a flag */
+	const char *arg;  /* argument name for --help, NULL for a flag, "[=NAME]" when optional */
 	const char *help; /* one or more lines, without the option itself */
 };
 
