@@ -33,5 +33,8 @@ extern const struct collector_kind collect_fds;
 extern const struct collector_kind collect_process;
 extern const struct collector_kind collect_listen;
 extern const struct collector_kind collect_self;
+#ifdef HAVE_HIREDIS
+extern const struct collector_kind collect_redis;
+#endif
 
 #endif

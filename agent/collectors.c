@@ -3,9 +3,23 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "collector.h"
+
+/* A kind this build lacks the library for: configuring it says so. */
+#define MISSING(name, library)                                                                     \
+	static void *missing_##name(const struct config_collector *cc, char *err, size_t errlen)  \
+	{                                                                                          \
+		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
+		return NULL;                                                                       \
+	}                                                                                          \
+	static const struct collector_kind collect_##name = {#name, missing_##name, NULL, NULL};
+
+#ifndef HAVE_HIREDIS
+MISSING(redis, "hiredis")
+#endif
 
 static const struct collector_kind *const kinds[] = {
 	&collect_load,
@@ -13,6 +27,7 @@ static const struct collector_kind *const kinds[] = {
 	&collect_process,
 	&collect_listen,
 	&collect_self,
+	&collect_redis,
 };
 
 const struct collector_kind *collector_find(const char *name)

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <regex.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -60,6 +61,7 @@ struct pcoll {
 	unsigned interval_line, timeout_line, name_line, pidfile_line;
 	char *process_name, *pidfile;
 	bool pressure[3];
+	struct config_collector broker; /* the broker settings of [redis X] and [rabbitmq X] */
 };
 
 /* A section or key already seen, for "duplicate ... (first at line N)". */
@@ -661,6 +663,175 @@ static void set_pidfile(struct parser *p, const char *key, const char *value)
 	set_str(&p->cur->pidfile, value);
 }
 
+/* [redis X] and [rabbitmq X] keys. */
+
+int config_address_split(const char *addr, char *host, size_t hostlen, long *port, char *err,
+			 size_t errlen)
+{
+	const char *colon, *end;
+	size_t len;
+
+	*port = 0;
+	if (addr[0] == '/') {
+		if (strlen(addr) >= hostlen) {
+			snprintf(err, errlen, "socket path %s is too long", addr);
+			return -1;
+		}
+		memcpy(host, addr, strlen(addr) + 1);
+		return 0;
+	}
+	colon = strrchr(addr, ':');
+	end = colon;
+	if (addr[0] == '[') {
+		end = strchr(addr, ']');
+		if (end == NULL || end + 1 != colon) {
+			snprintf(err, errlen, "invalid address '%s' (expected [IPV6]:PORT)", addr);
+			return -1;
+		}
+		addr++;
+	}
+	if (colon == NULL || end == addr || num_parse_long(colon + 1, 1, 65535, port) != 0) {
+		snprintf(err, errlen,
+			 "invalid address '%s' (expected HOST:PORT, [IPV6]:PORT or /socket/path)",
+			 addr);
+		return -1;
+	}
+	len = (size_t)(end - addr);
+	if (len >= hostlen) {
+		snprintf(err, errlen, "host name in '%s' is too long", addr);
+		return -1;
+	}
+	memcpy(host, addr, len);
+	host[len] = '\0';
+	return 0;
+}
+
+static void set_address(struct parser *p, const char *key, const char *value)
+{
+	char host[256], err[512];
+	long port;
+
+	(void)key;
+	if (config_address_split(value, host, sizeof(host), &port, err, sizeof(err)) != 0)
+		perr(p, p->line, "%s", err);
+	else
+		set_str(&p->cur->broker.address, value);
+}
+
+static void set_database(struct parser *p, const char *key, const char *value)
+{
+	if (num_parse_long(value, 0, INT_MAX, &p->cur->broker.database) != 0)
+		perr(p, p->line, "invalid %s '%s' (expected a database number)", key, value);
+}
+
+static void set_url(struct parser *p, const char *key, const char *value)
+{
+	if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+		perr(p, p->line, "invalid %s '%s' (expected http:// or https://)", key, value);
+	else
+		set_str(&p->cur->broker.url, value);
+}
+
+static void set_login_user(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.user, value);
+}
+
+static void set_password_file(struct parser *p, const char *key, const char *value)
+{
+	if (check_file(p, key, value, true) == 0)
+		set_str(&p->cur->broker.password_file, value);
+}
+
+static void set_ca_file(struct parser *p, const char *key, const char *value)
+{
+	if (check_file(p, key, value, false) == 0)
+		set_str(&p->cur->broker.ca_file, value);
+}
+
+static void set_insecure(struct parser *p, const char *key, const char *value)
+{
+	get_bool(p, key, value, &p->cur->broker.insecure);
+}
+
+static void set_celery(struct parser *p, const char *key, const char *value)
+{
+	get_bool(p, key, value, &p->cur->broker.celery);
+}
+
+static void set_vhost(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.vhost, value);
+}
+
+static void set_resque(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.resque, value);
+}
+
+static void set_key_prefix(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.key_prefix, value);
+}
+
+static void set_queue_regex(struct parser *p, const char *key, const char *value)
+{
+	regex_t re;
+	int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+
+	if (rc != 0) {
+		char why[128];
+
+		regerror(rc, &re, why, sizeof(why));
+		perr(p, p->line, "invalid %s '%s': %s", key, value, why);
+		return;
+	}
+	regfree(&re);
+	set_str(&p->cur->broker.queue_regex, value);
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* queues = a, b, c: names separated by commas, each trimmed. */
+static void set_queues(struct parser *p, const char *key, const char *value)
+{
+	struct config_collector *b = &p->cur->broker;
+	char **names = NULL;
+	size_t n = 0;
+	const char *s = value;
+
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		char item[CONFIG_MAX_LINE + 1], *t;
+
+		memcpy(item, s, len);
+		item[len] = '\0';
+		t = trim(item);
+		if (*t == '\0') {
+			perr(p, p->line, "empty queue name in %s", key);
+			free_list(names, n);
+			return;
+		}
+		names = xgrow(names, n, sizeof(*names));
+		names[n++] = xstrdup(t);
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	free_list(b->queues, b->nqueues);
+	b->queues = names;
+	b->nqueues = n;
+}
+
 static const struct key keys[] = {
     {SEC_AGENT, NULL, "listen", set_listen},
     {SEC_AGENT, NULL, "token_file", set_token_file},
@@ -679,6 +850,23 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "load", "pressure", set_pressure},
     {SEC_COLLECTOR, "process", "name", set_process_name},
     {SEC_COLLECTOR, "process", "pidfile", set_pidfile},
+    {SEC_COLLECTOR, "redis", "address", set_address},
+    {SEC_COLLECTOR, "redis", "database", set_database},
+    {SEC_COLLECTOR, "redis", "user", set_login_user},
+    {SEC_COLLECTOR, "redis", "password_file", set_password_file},
+    {SEC_COLLECTOR, "redis", "queues", set_queues},
+    {SEC_COLLECTOR, "redis", "queue_regex", set_queue_regex},
+    {SEC_COLLECTOR, "redis", "celery", set_celery},
+    {SEC_COLLECTOR, "redis", "resque", set_resque},
+    {SEC_COLLECTOR, "redis", "key_prefix", set_key_prefix},
+    {SEC_COLLECTOR, "rabbitmq", "url", set_url},
+    {SEC_COLLECTOR, "rabbitmq", "user", set_login_user},
+    {SEC_COLLECTOR, "rabbitmq", "password_file", set_password_file},
+    {SEC_COLLECTOR, "rabbitmq", "vhost", set_vhost},
+    {SEC_COLLECTOR, "rabbitmq", "queues", set_queues},
+    {SEC_COLLECTOR, "rabbitmq", "queue_regex", set_queue_regex},
+    {SEC_COLLECTOR, "rabbitmq", "ca_file", set_ca_file},
+    {SEC_COLLECTOR, "rabbitmq", "insecure", set_insecure},
 };
 
 static const struct key *key_find(const struct parser *p, const char *name)
@@ -729,6 +917,21 @@ static struct pcoll *pcoll_add(struct parser *p, const char *kind, const char *i
 	return pc;
 }
 
+/* Free the broker settings of cc. */
+static void broker_free(struct config_collector *cc)
+{
+	free(cc->address);
+	free(cc->url);
+	free(cc->user);
+	free(cc->password_file);
+	free(cc->vhost);
+	free_list(cc->queues, cc->nqueues);
+	free(cc->queue_regex);
+	free(cc->resque);
+	free(cc->key_prefix);
+	free(cc->ca_file);
+}
+
 static void pcoll_free(struct pcoll *pc)
 {
 	free(pc->kind);
@@ -736,6 +939,7 @@ static void pcoll_free(struct pcoll *pc)
 	free(pc->title);
 	free(pc->process_name);
 	free(pc->pidfile);
+	broker_free(&pc->broker);
 }
 
 /* Instance names become metric labels: keep them to a safe alphabet. */
@@ -761,10 +965,21 @@ static bool is_builtin(const char *kind)
 	return false;
 }
 
+/* Kinds whose sections take a name, "[redis jobs]", and may appear many times. */
+static bool is_named(const char *kind)
+{
+	static const char *const named[] = {"process", "redis", "rabbitmq", NULL};
+
+	for (size_t i = 0; named[i] != NULL; i++)
+		if (strcmp(kind, named[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Enter the section of a "[kind NAME]" header; kind and name are trimmed. */
 static void enter_section(struct parser *p, const char *kind, const char *name)
 {
-	bool named = strcmp(kind, "process") == 0;
+	bool named = is_named(kind);
 	char *id;
 	unsigned first;
 
@@ -974,6 +1189,32 @@ static void finish_agent(struct parser *p)
 		     c->max_per_client, c->max_connections);
 }
 
+/* Move the broker settings from b to cc, with the defaults for what is not set. */
+static void take_broker(struct config_collector *cc, struct config_collector *b)
+{
+	cc->database = b->database;
+	cc->celery = b->celery;
+	cc->insecure = b->insecure;
+	cc->user = b->user;
+	cc->password_file = b->password_file;
+	cc->queues = b->queues;
+	cc->nqueues = b->nqueues;
+	cc->queue_regex = b->queue_regex;
+	cc->resque = b->resque;
+	cc->key_prefix = b->key_prefix;
+	cc->ca_file = b->ca_file;
+	cc->address = b->address;
+	cc->url = b->url;
+	cc->vhost = b->vhost;
+	if (strcmp(cc->kind, "redis") == 0 && cc->address == NULL)
+		cc->address = xstrdup(CONFIG_DEFAULT_REDIS);
+	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->url == NULL)
+		cc->url = xstrdup(CONFIG_DEFAULT_RABBITMQ);
+	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->vhost == NULL)
+		cc->vhost = xstrdup("/");
+	memset(b, 0, sizeof(*b));
+}
+
 /* Move the enabled collectors into the configuration, in order. */
 static void finish_collectors(struct parser *p)
 {
@@ -999,6 +1240,7 @@ static void finish_collectors(struct parser *p)
 		    cc->pidfile == NULL)
 			cc->process_name = xstrdup(pc->instance);
 		memcpy(cc->pressure, pc->pressure, sizeof(cc->pressure));
+		take_broker(cc, &pc->broker);
 		pc->kind = NULL;
 		pc->process_name = NULL;
 		pc->pidfile = NULL;
@@ -1121,6 +1363,7 @@ void config_free(struct config *c)
 		free(c->collectors[i].name);
 		free(c->collectors[i].process_name);
 		free(c->collectors[i].pidfile);
+		broker_free(&c->collectors[i]);
 	}
 	free(c->collectors);
 	free(c);

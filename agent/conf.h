@@ -12,6 +12,8 @@
 
 #define CONFIG_DEFAULT_PORT 9333
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:9333"
+#define CONFIG_DEFAULT_REDIS "127.0.0.1:6379"
+#define CONFIG_DEFAULT_RABBITMQ "http://127.0.0.1:15672"
 
 /* A client network for the allow-list: address and prefix length. */
 struct config_net {
@@ -40,6 +42,7 @@ struct config_collector {
 	char **queues;	     /* queue names to watch, nqueues of them */
 	size_t nqueues;
 	char *queue_regex;   /* POSIX extended regex; queues whose names match are watched */
+	bool celery;	     /* [redis] also every queue Celery has bound */
 	char *resque;	     /* [redis] Resque namespace to discover queues in, NULL: none */
 	char *key_prefix;    /* [redis] prefix of every key (Celery's global_keyprefix) */
 	char *ca_file;	     /* TLS: CA bundle to verify the server with, NULL: system default */
@@ -86,6 +89,13 @@ void config_free(struct config *c);
  */
 int config_listen_parse(const char *listen, struct sockaddr_storage *addr, socklen_t *addrlen,
 			char *err, size_t errlen);
+/*
+ * Split a collector address ("host:6379", "[::1]:6379", "/run/redis.sock")
+ * into host (or socket path) and port (0 for a socket). Returns 0, or -1
+ * with the reason in err.
+ */
+int config_address_split(const char *addr, char *host, size_t hostlen, long *port, char *err,
+			 size_t errlen);
 /*
  * True when the allow-list admits the client at sa (AF_INET or AF_INET6):
  * the list is empty or one of its networks holds the address. An IPv4

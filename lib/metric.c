@@ -73,6 +73,13 @@ void metric_label_add(struct metric *m, const char *name, const char *value)
 	m->nlabels++;
 }
 
+void metric_set_label_missing(struct metric_set *s, const char *name, const char *value)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (metric_label(&s->v[i], name) == NULL)
+			metric_label_add(&s->v[i], name, value);
+}
+
 const char *metric_label(const struct metric *m, const char *name)
 {
 	for (size_t i = 0; i < m->nlabels; i++)

@@ -43,6 +43,8 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 			      const char *unit, double value);
 /* Add a label; name must outlive the set (a string constant), value is copied. */
 void metric_label_add(struct metric *m, const char *name, const char *value);
+/* Add label name = value to every metric of s that lacks a label called name. */
+void metric_set_label_missing(struct metric_set *s, const char *name, const char *value);
 /* The value of label name, or NULL. */
 const char *metric_label(const struct metric *m, const char *name);
 size_t metric_set_count(const struct metric_set *s);

@@ -227,9 +227,11 @@ static void server(struct result *r, const struct plugin_args *a, const struct o
 		result_add(r, STATE_CRITICAL, "the last RDB save failed");
 	if (in->aof_enabled == 1 && in->aof_write_ok == 0)
 		result_add(r, STATE_CRITICAL, "the last AOF write failed");
-	if (in->replica && in->master_link_up == 0)
-		result_add(r, STATE_CRITICAL, "the link to master %s is down%s", in->master,
-			   isnan(in->master_link_down) ? "" : " for a while");
+	if (in->replica && in->master_link_up == 0 && isnan(in->master_link_down))
+		result_add(r, STATE_CRITICAL, "replica never reached its master %s", in->master);
+	else if (in->replica && in->master_link_up == 0)
+		result_add(r, STATE_CRITICAL, "the link to master %s is down for %g s", in->master,
+			   in->master_link_down);
 	else if (in->replica)
 		result_add(r, STATE_OK, "replica of %s", in->master);
 	metric(r, a, set, "redis_ping", "PING took");

@@ -129,6 +129,11 @@ int redis_info_parse(const char *text, size_t len, struct redis_info *out)
 	}
 	if (out->version[0] == '\0')
 		return -1;
+	/* Redis says -1 for "never": no I/O yet, never connected. */
+	if (out->master_last_io < 0)
+		out->master_last_io = NAN;
+	if (out->master_link_down < 0)
+		out->master_link_down = NAN;
 	if (!out->replica) {
 		out->master[0] = '\0';
 	} else if (out->master[0] != '\0' && port[0] != '\0') {
@@ -151,13 +156,13 @@ static struct metric *add(struct metric_set *set, const char *name, enum metric_
 void redis_info_metrics(const struct redis_info *in, struct metric_set *set)
 {
 	add(set, "redis_memory_used", METRIC_GAUGE, "B", in->used_memory);
-	if (in->maxmemory > 0) {
+	if (in->maxmemory >= 1) {
 		add(set, "redis_memory_max", METRIC_GAUGE, "B", in->maxmemory);
 		add(set, "redis_memory_pct", METRIC_GAUGE, "%",
 		    100.0 * in->used_memory / in->maxmemory);
 	}
 	add(set, "redis_clients", METRIC_GAUGE, "", in->clients);
-	if (in->maxclients > 0) {
+	if (in->maxclients >= 1) {
 		add(set, "redis_clients_max", METRIC_GAUGE, "", in->maxclients);
 		add(set, "redis_clients_pct", METRIC_GAUGE, "%",
 		    100.0 * in->clients / in->maxclients);
@@ -181,8 +186,6 @@ void redis_info_metrics(const struct redis_info *in, struct metric_set *set)
 
 		metric_label_add(m, "master", in->master);
 	}
-	/* -1 means no I/O yet; the link-down time says more then. */
-	if (in->master_last_io >= 0)
-		add(set, "redis_master_last_io", METRIC_GAUGE, "s", in->master_last_io);
+	add(set, "redis_master_last_io", METRIC_GAUGE, "s", in->master_last_io);
 	add(set, "redis_master_link_down", METRIC_GAUGE, "s", in->master_link_down);
 }

@@ -40,8 +40,8 @@ struct redis_info {
 	double aof_enabled;	  /* 1 or 0 */
 	double aof_write_ok;	  /* aof_last_write_status: 1 ok, 0 err */
 	double master_link_up;	  /* master_link_status: 1 up, 0 down (replicas) */
-	double master_last_io;	  /* master_last_io_seconds_ago; -1 when never */
-	double master_link_down;  /* master_link_down_since_seconds */
+	double master_last_io;	  /* master_last_io_seconds_ago; NAN when never */
+	double master_link_down;  /* master_link_down_since_seconds; NAN when never up */
 	double connected_replicas; /* connected_slaves */
 };
 

@@ -72,3 +72,17 @@ Test(metric, copy_is_deep)
 	cr_expect_eq(metric_set_value(c, "process_fds_open", "process", "nginx"), 40);
 	metric_set_free(c);
 }
+
+Test(metric, label_missing_only_where_absent)
+{
+	struct metric_set *s = metric_set_new();
+	struct metric *m = metric_set_add(s, "queue_depth", METRIC_GAUGE, "", 3);
+
+	metric_label_add(m, "instance", "jobs");
+	metric_set_add(s, "redis_clients", METRIC_GAUGE, "", 1);
+	metric_set_label_missing(s, "instance", "main");
+	cr_assert_str_eq(metric_label(metric_set_at(s, 0), "instance"), "jobs");
+	cr_assert_eq(metric_set_at(s, 0)->nlabels, 1);
+	cr_assert_str_eq(metric_label(metric_set_at(s, 1), "instance"), "main");
+	metric_set_free(s);
+}

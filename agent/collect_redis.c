@@ -1,0 +1,153 @@
+/*
+ * [redis NAME]: a Redis broker through check_redis's probe: the server's
+ * health and the depth of the queues the section names or discovers. The
+ * connection is kept between collections; after a failure it is dropped
+ * and made again, no sooner than a backoff that doubles up to a minute, so
+ * a broker that is down costs one quick attempt now and then.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "probe/redis.h"
+#include "secret.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+#define BACKOFF_MAX 60.0
+
+struct redis_coll {
+	char host[256];
+	/* owned copies, which target and queues point to */
+	char *user, *password, *instance, *resque, *key_prefix, **names;
+	struct redis_target target;
+	struct redis_queues queues;
+	regex_t regex;
+	redisContext *ctx;
+	double retry_at; /* no new connection before this time */
+	double backoff;	 /* seconds; 0 after a success */
+	char *last_error;
+};
+
+static void redis_destroy(void *state);
+
+static void *redis_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	struct redis_coll *r = xcalloc(1, sizeof(*r));
+	const char *space = strchr(cc->name, ' ');
+
+	if (config_address_split(cc->address, r->host, sizeof(r->host), &r->target.port, err,
+				 errlen) != 0 ||
+	    (cc->password_file != NULL &&
+	     secret_load(cc->password_file, NULL, &r->password, err, errlen) != 0)) {
+		redis_destroy(r);
+		return NULL;
+	}
+	r->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
+	r->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	r->resque = cc->resque != NULL ? xstrdup(cc->resque) : NULL;
+	r->key_prefix = cc->key_prefix != NULL ? xstrdup(cc->key_prefix) : NULL;
+	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
+	for (size_t i = 0; i < cc->nqueues; i++)
+		r->names[i] = xstrdup(cc->queues[i]);
+	r->target.host = r->host;
+	r->target.password = r->password;
+	r->target.user = r->user;
+	r->target.database = cc->database;
+	r->target.timeout = cc->timeout;
+	r->queues.names = (const char *const *)r->names;
+	r->queues.nnames = cc->nqueues;
+	r->queues.instance = r->instance;
+	r->queues.database = cc->database;
+	r->queues.celery = cc->celery;
+	r->queues.resque = r->resque;
+	r->queues.key_prefix = r->key_prefix;
+	/* conf.c compiled the same expression already; this cannot fail. */
+	if (cc->queue_regex != NULL &&
+	    regcomp(&r->regex, cc->queue_regex, REG_EXTENDED | REG_NOSUB) == 0)
+		r->queues.regex = &r->regex;
+	return r;
+}
+
+/* Whether the section watches any queue at all. */
+static bool watches_queues(const struct redis_queues *q)
+{
+	return q->nnames > 0 || q->regex != NULL || q->celery || q->resque != NULL;
+}
+
+/* After a failure: drop the connection and wait longer before the next one. */
+static int failed(struct redis_coll *r, const char *err)
+{
+	if (r->ctx != NULL) {
+		redisFree(r->ctx);
+		r->ctx = NULL;
+		r->backoff = 0; /* a lost connection is retried at once */
+	} else {
+		r->backoff = r->backoff == 0 ? 1 : fmin(2 * r->backoff, BACKOFF_MAX);
+	}
+	r->retry_at = time_now() + r->backoff;
+	free(r->last_error);
+	r->last_error = xstrdup(err);
+	return -1;
+}
+
+static int redis_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	struct redis_coll *r = state;
+	struct redis_queue_notes notes;
+	struct redis_info info;
+	int why;
+
+	if (r->ctx == NULL && time_now() < r->retry_at) {
+		snprintf(err, errlen, "%s (next attempt in %.0f s)", r->last_error,
+			 r->retry_at - time_now());
+		return -1;
+	}
+	if (r->ctx == NULL) {
+		r->ctx = probe_redis_connect(&r->target, &why, err, errlen);
+		if (r->ctx == NULL)
+			return failed(r, err);
+	}
+	why = probe_redis_server(r->ctx, set, &info, err, errlen);
+	if (why == 0 && watches_queues(&r->queues)) {
+		why = probe_redis_queues(r->ctx, &r->queues, set, &notes, err, errlen);
+		if (why == 0)
+			probe_redis_notes_free(&notes);
+	}
+	if (why != 0)
+		return failed(r, err);
+	/* Two [redis X] sections must not give the same series. */
+	metric_set_label_missing(set, "instance", r->instance);
+	r->backoff = 0;
+	return 0;
+}
+
+static void redis_destroy(void *state)
+{
+	struct redis_coll *r = state;
+
+	if (r == NULL)
+		return;
+	if (r->ctx != NULL)
+		redisFree(r->ctx);
+	secret_free(r->password);
+	free(r->user);
+	for (size_t i = 0; r->names != NULL && r->names[i] != NULL; i++)
+		free(r->names[i]);
+	free(r->names);
+	if (r->queues.regex != NULL)
+		regfree(&r->regex);
+	free(r->instance);
+	free(r->resque);
+	free(r->key_prefix);
+	free(r->last_error);
+	free(r);
+}
+
+const struct collector_kind collect_redis = {"redis", redis_create, redis_collect,
+					     redis_destroy};
