@@ -92,6 +92,10 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		o->names[o->queues.nnames++] = arg;
 		return 0;
 	case OPT_QUEUE_REGEX:
+		/* The last --queue-regex wins, like every other option. */
+		if (o->queues.regex != NULL)
+			regfree(&o->regex);
+		o->queues.regex = NULL;
 		rc = regcomp(&o->regex, arg, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			char why[128];
@@ -373,5 +377,7 @@ int main(int argc, char **argv)
 	probe_redis_notes_free(&notes);
 	metric_set_free(set);
 	free(o.names);
+	if (o.queues.regex != NULL)
+		regfree(&o.regex);
 	plugin_finish(r);
 }

@@ -234,20 +234,28 @@ static int expect_ok(redisContext *c, const char *what, int argc, const char *co
 }
 
 #ifdef HAVE_HIREDIS_SSL
+/*
+ * TLS through hiredis_ssl (1.1 and later). hiredis checks the certificate
+ * chain against ca_file or the system's store; it sends host as SNI but
+ * does not match it against the certificate.
+ */
 static int start_tls(redisContext *c, const struct redis_target *t, char *err, size_t errlen)
 {
 	redisSSLContextError e = REDIS_SSL_CTX_NONE;
-	redisSSLContext *ssl;
-	const char *sni = t->host[0] == '/' ? NULL : t->host;
+	redisSSLOptions o = {
+		.cacert_filename = t->ca_file,
+		.server_name = t->host[0] == '/' ? NULL : t->host,
+		.verify_mode = t->insecure ? REDIS_SSL_VERIFY_NONE : REDIS_SSL_VERIFY_PEER,
+	};
+	redisSSLContext *ssl = redisCreateSSLContextWithOptions(&o, &e);
 
-	ssl = redisCreateSSLContext(t->ca_file, NULL, NULL, NULL, sni, &e);
 	if (ssl == NULL) {
 		snprintf(err, errlen, "cannot set up TLS: %s", redisSSLContextGetError(e));
 		return PROBE_REDIS_BROKEN;
 	}
-	/* hiredis verifies the peer unless the context says otherwise. */
-	if (t->insecure)
-		SSL_CTX_set_verify(ssl->ssl_ctx, SSL_VERIFY_NONE, NULL);
+	/* The context must live as long as the connection; redisFree frees it. */
+	c->privdata = ssl;
+	c->free_privdata = (void (*)(void *))redisFreeSSLContext;
 	if (redisInitiateSSLWithContext(c, ssl) != REDIS_OK)
 		return io_error(c, err, errlen);
 	return 0;

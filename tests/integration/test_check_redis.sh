@@ -1,0 +1,208 @@
+#!/bin/sh
+# check_redis and vaktd's [redis NAME] against real redis-server instances on
+# loopback: exact queue depths (Celery priority lists, Resque namespaces,
+# every key type, names that need quoting), passwords and ACL users, memory,
+# persistence and replication failures, and servers that are down, hung or
+# not Redis at all.
+. "$(dirname "$0")/lib.sh"
+require_built "$plugins/check_redis"
+require_tools redis-server redis-cli python3
+
+check=$plugins/check_redis
+start_redis
+port=$redis_port
+cli() { redis-cli -p "$port" "$@" > /dev/null; }
+
+expect "empty server: OK" 0 "^REDIS OK - [0-9.]+ [KM]iB used \(no maxmemory\), 1 client \| redis_ping=" \
+	"$check" -p "$port"
+
+# Celery: the plain list plus priority steps 3 and 9, and its unacked hash.
+cli rpush celery a b c
+cli rpush "$(printf 'celery\006\0263')" d e
+cli rpush "$(printf 'celery\006\0269')" f
+cli hset unacked t1 x t2 y
+expect "celery depth sums the priority lists" 0 \
+	"^REDIS OK - queue celery has 6 messages, .* \| queue_depth_celery=6;;;0 celery_unacked=2;;;0 " \
+	"$check" -p "$port" --queue celery
+expect "queue threshold: WARNING" 1 "^REDIS WARNING - queue celery has 6 messages \(> 5\)" \
+	"$check" -p "$port" --queue celery -w 5 -c 10
+expect "queue threshold: CRITICAL" 2 "^REDIS CRITICAL - queue celery has 6 messages \(> 4\)" \
+	"$check" -p "$port" --queue celery -w 2 -c 4
+expect "unacked threshold" 2 "^REDIS CRITICAL - unacknowledged Celery tasks: 2 \(> 1\)" \
+	"$check" -p "$port" --queue celery -c celery_unacked=1
+
+# A missing queue is an empty one, unless it is required.
+expect "missing queue: depth 0, OK" 0 "queue_depth_nope=0;;;0" "$check" -p "$port" --queue nope
+expect "missing queue with --require-queue: CRITICAL" 2 "^REDIS CRITICAL - queue nope does not exist" \
+	"$check" -p "$port" --queue nope --require-queue
+
+# Every type a queue can be; a string is not a queue.
+cli sadd s 1 2
+cli zadd z 1 a 2 b 3 c
+cli hset h k v
+cli xadd x '*' k v
+cli set str v
+expect "set, sorted set, hash, stream" 0 \
+	"queue_depth_s=2;;;0 queue_depth_z=3;;;0 queue_depth_h=1;;;0 queue_depth_x=1;;;0" \
+	"$check" -p "$port" --queue s --queue z --queue h --queue x
+expect "a string key: UNKNOWN" 3 "^REDIS UNKNOWN - key str \(a string\) is not a queue" \
+	"$check" -p "$port" --queue str
+
+# Names with spaces, quotes and unicode become quoted perfdata labels.
+cli rpush "jobs été" 1
+cli rpush "it's" 1 2
+expect "names that need quoting" 0 "'queue_depth_jobs été'=1;;;0 'queue_depth_it''s'=2;;;0" \
+	"$check" -p "$port" --queue "jobs été" --queue "it's"
+
+# Discovery: a regular expression, Celery's bindings, a Resque namespace.
+expect "--queue-regex folds priority lists into their queue" 0 \
+	"^REDIS OK - queue celery has 6 messages.* queue_depth_celery=6;;;0" \
+	"$check" -p "$port" --queue-regex '^cel'
+cli sadd _kombu.binding.celery "$(printf 'celery\006\026\006\026celery')" "$(printf 'video\006\026\006\026video')"
+cli rpush video v1
+expect "--celery finds the bound queues" 0 "queue_depth_(celery=6;;;0 queue_depth_video=1|video=1;;;0 queue_depth_celery=6);;;0" \
+	"$check" -p "$port" --celery
+cli sadd myapp:queues high low
+cli rpush myapp:queue:high 1 2 3 4
+cli rpush myapp:failed f1 f2
+cli sadd myapp:workers w1
+expect "--resque=NAMESPACE" 0 \
+	"^REDIS OK - 2 queues, deepest high with 4 messages.*resque_failed=2;;;0 resque_workers=1;;;0" \
+	"$check" -p "$port" --resque=myapp
+expect "failed Resque jobs: CRITICAL" 2 "^REDIS CRITICAL - failed Resque jobs: 2 \(> 1\)" \
+	"$check" -p "$port" --resque=myapp -c resque_failed=1
+expect "a namespace without queues" 0 "^REDIS OK - no queues found" "$check" -p "$port" --resque
+# Discovery is bounded: with more keys than the limit lets SCAN visit, say so.
+redis-cli -p "$port" debug populate 3000 filler > /dev/null
+expect "--scan-limit cuts discovery: UNKNOWN" 3 "^REDIS UNKNOWN - discovery stopped after --scan-limit keys" \
+	"$check" -p "$port" --queue-regex '^cel' --scan-limit 10
+
+# Databases.
+redis-cli -p "$port" -n 3 rpush other 1 2 > /dev/null
+expect "--database 3" 0 "queue_depth_other=2;;;0" "$check" -p "$port" --database 3 --queue other
+expect "a database that does not exist: UNKNOWN" 3 "^REDIS UNKNOWN - 127\.0\.0\.1:$port refused SELECT: ERR DB index is out of range" \
+	"$check" -p "$port" --database 999
+
+# Rates need two runs; the second has numbers.
+"$check" -p "$port" --state-dir "$tmp/state" > /dev/null
+expect "rates on the second run" 0 "redis_rejected_connections_rate=0;;;0 redis_evicted_keys_rate=0;;;0 redis_hit_ratio=" \
+	"$check" -p "$port" --state-dir "$tmp/state"
+
+# Memory against maxmemory.
+cli config set maxmemory 100mb
+expect "memory as % of maxmemory" 2 "^REDIS CRITICAL - memory used [0-9.]+% \(> 0\.01\).*redis_memory_pct=[0-9.]+%;;0\.01;0;100" \
+	"$check" -p "$port" -c redis_memory_pct=0.01
+cli config set maxmemory 0
+
+# A failed RDB save: its directory vanishes under it.
+mkdir "$tmp/rdb"
+cli config set dir "$tmp/rdb"
+rmdir "$tmp/rdb"
+cli bgsave
+for _ in $(seq 50); do
+	redis-cli -p "$port" info persistence | grep -q 'rdb_last_bgsave_status:err' && break
+	sleep 0.1
+done
+expect "failed RDB save: CRITICAL" 2 "^REDIS CRITICAL - the last RDB save failed" "$check" -p "$port"
+
+# Passwords: from a file, from REDISCLI_AUTH, and an ACL user.
+start_redis --requirepass s3cret
+auth=$redis_port
+printf 's3cret\n' > "$tmp/pw"
+printf 'wrong\n' > "$tmp/bad"
+chmod 600 "$tmp/pw" "$tmp/bad"
+expect "no password: CRITICAL" 2 "^REDIS CRITICAL - 127\.0\.0\.1:$auth requires a password \(NOAUTH" \
+	"$check" -p "$auth"
+expect "wrong password: CRITICAL, never echoed" 2 "^REDIS CRITICAL - 127\.0\.0\.1:$auth refused AUTH: WRONGPASS[^|]*$" \
+	"$check" -p "$auth" --password-file "$tmp/bad"
+expect "password from a file" 0 "^REDIS OK" "$check" -p "$auth" --password-file "$tmp/pw"
+expect "password from REDISCLI_AUTH" 0 "^REDIS OK" env REDISCLI_AUTH=s3cret "$check" -p "$auth"
+redis-cli -p "$auth" -a s3cret --no-auth-warning acl setuser mon on '>monpw' '~*' +ping +info +type +llen +scard +zcard +hlen +xlen > /dev/null
+redis-cli -p "$auth" -a s3cret --no-auth-warning acl setuser blind on '>blindpw' '~*' +ping > /dev/null
+printf 'monpw\n' > "$tmp/mon"
+printf 'blindpw\n' > "$tmp/blind"
+expect "ACL user" 0 "^REDIS OK - queue q has 0 messages" "$check" -p "$auth" --user mon --password-file "$tmp/mon" --queue q
+expect "ACL user without INFO: UNKNOWN naming it" 3 "^REDIS UNKNOWN - 127\.0\.0\.1:$auth does not allow INFO to this user \(NOPERM" \
+	"$check" -p "$auth" --user blind --password-file "$tmp/blind"
+
+# A unix socket.
+start_redis --unixsocket "$tmp/redis.sock" --unixsocketperm 700
+expect "unix socket" 0 "^REDIS OK" "$check" -H "$tmp/redis.sock"
+
+# A replica that never reached its master.
+start_redis --replicaof 127.0.0.1 1
+expect "replica without its master: CRITICAL" 2 "^REDIS CRITICAL - replica never reached its master 127\.0\.0\.1:1" \
+	"$check" -p "$redis_port"
+
+# Down, hung, not Redis.
+expect "server down: CRITICAL" 2 "^REDIS CRITICAL - cannot connect to 127\.0\.0\.1:1: Connection refused$" \
+	"$check" -p 1
+start_peer listen 127.0.0.1 16 0
+hung=$peer_value
+expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
+python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print("port", s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+    c.close()
+' > "$tmp/garbage.port" &
+peers="$peers $!"
+for _ in $(seq 50); do
+	[ -s "$tmp/garbage.port" ] && break
+	sleep 0.1
+done
+garbage=$(cut -d' ' -f2 < "$tmp/garbage.port")
+expect "a server that is not Redis: UNKNOWN" 3 "^REDIS UNKNOWN - 127\.0\.0\.1:$garbage answered something that is not Redis" \
+	"$check" -p "$garbage"
+
+# Usage errors.
+expect "queue thresholds without queues" 3 "^REDIS UNKNOWN - queue thresholds need --queue" "$check" -p "$port" -w 5
+expect "bad regex" 3 "^REDIS UNKNOWN - invalid --queue-regex '\(': " "$check" -p "$port" --queue-regex '('
+
+# The agent: exact depths in /metrics and the check endpoint; a broker that
+# goes away or hangs only makes its own collector stale.
+if [ -x "$top_builddir/agent/vaktd" ]; then
+	cat > "$tmp/vaktd.conf" << EOF
+[redis jobs]
+address = 127.0.0.1:$port
+queues = celery, nope
+resque = myapp
+interval = 1
+[redis hung]
+address = 127.0.0.1:$hung
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd.conf"
+	sleep 1.5
+	curl -s "$url/metrics" > "$tmp/metrics"
+	for line in \
+		'vakt_queue_depth{broker="redis",instance="jobs",queue="celery",vhost="db0"} 6' \
+		'vakt_queue_depth{broker="redis",instance="jobs",queue="nope",vhost="db0"} 0' \
+		'vakt_queue_depth{broker="redis",instance="jobs",queue="high",vhost="db0"} 4' \
+		'vakt_celery_unacked{broker="redis",instance="jobs",vhost="db0"} 2' \
+		'vakt_resque_failed{broker="redis",instance="jobs",vhost="db0"} 2' \
+		'vakt_collector_up{collector="redis jobs"} 1' \
+		'vakt_collector_up{collector="redis hung"} 0'; do
+		if grep -qF "$line" "$tmp/metrics"; then
+			echo "ok: vaktd /metrics has $line"
+		else
+			fail "vaktd /metrics lacks $line"
+		fi
+	done
+	grep -q '^vakt_redis_clients{instance="jobs"} [0-9]' "$tmp/metrics" ||
+		fail "vaktd: server metrics carry the instance label"
+	expect "vaktd check endpoint on a queue" 0 "^VAKT CRITICAL - queue_depth\{.*queue=celery\} is 6 \(> 5\)" \
+		curl -s "$url/api/v1/check/queue_depth?queue=celery&critical=5&format=nagios"
+	redis-cli -p "$port" shutdown nosave > /dev/null 2>&1
+	sleep 2.5
+	expect "vaktd keeps serving with its broker gone" 0 'vakt_collector_up\{collector="redis jobs"\} 0' \
+		curl -s "$url/metrics"
+fi
+finish
