@@ -36,5 +36,8 @@ extern const struct collector_kind collect_self;
 #ifdef HAVE_HIREDIS
 extern const struct collector_kind collect_redis;
 #endif
+#ifdef HAVE_LIBCURL
+extern const struct collector_kind collect_rabbitmq;
+#endif
 
 #endif

@@ -20,6 +20,9 @@
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")
 #endif
+#ifndef HAVE_LIBCURL
+MISSING(rabbitmq, "libcurl")
+#endif
 
 static const struct collector_kind *const kinds[] = {
 	&collect_load,
@@ -28,6 +31,7 @@ static const struct collector_kind *const kinds[] = {
 	&collect_listen,
 	&collect_self,
 	&collect_redis,
+	&collect_rabbitmq,
 };
 
 const struct collector_kind *collector_find(const char *name)

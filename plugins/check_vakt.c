@@ -15,11 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "buf.h"
-#include "num.h"
+#include "httpc.h"
 #include "plugin.h"
 #include "secret.h"
 
@@ -389,94 +388,39 @@ static void fail_http(const struct run *r, long status, const struct buf *body)
 	     status, text);
 }
 
-/* Map a failed transfer to its state and exit. */
-static void fail_curl(const struct run *r, CURL *curl, CURLcode rc, const char *errbuf)
+/* Map a failed transfer (an httpc_error, words in err) to its state and exit. */
+static void fail_transfer(const struct run *r, int why, const char *err)
 {
-	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-	char secs[NUM_BUFSZ];
-	long oserr = 0;
-
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-		curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &oserr);
-		fail(r, STATE_CRITICAL, "cannot connect to %s: %s", r->target,
-		     oserr != 0 ? strerror((int)oserr) : why);
-	case CURLE_COULDNT_RESOLVE_HOST:
-		fail(r, STATE_CRITICAL, "cannot resolve %s: %s", r->args->host, why);
-	case CURLE_OPERATION_TIMEDOUT:
-		/* Ours fires a little before -t, so this is the -t expiry, worded as such. */
-		num_format(r->args->timeout, secs, sizeof(secs));
-		fail(r, r->args->timeout_state, "timed out after %s s waiting for %s", secs,
-		     r->target);
-	case CURLE_PEER_FAILED_VERIFICATION:
-		fail(r, STATE_CRITICAL, "the TLS certificate of %s is not trusted: %s%s", r->target,
-		     why, r->opts->ca == NULL ? " (--ca FILE names the CA to trust)" : "");
-	case CURLE_SSL_CACERT_BADFILE:
-		fail(r, STATE_UNKNOWN, "cannot use the CA file %s: %s",
-		     r->opts->ca != NULL ? r->opts->ca : "of the system", why);
-	case CURLE_SSL_CONNECT_ERROR:
-		fail(r, STATE_CRITICAL, "TLS handshake with %s failed: %s", r->target, why);
-	case CURLE_GOT_NOTHING:
-		fail(r, STATE_CRITICAL, "%s closed the connection without answering%s", r->target,
-		     r->opts->tls ? "" : " (does the agent want --tls?)");
-	case CURLE_WRITE_ERROR:
+	switch (why) {
+	case HTTPC_TIMEOUT:
+		/* Curl gives up a little before -t, so this is the -t expiry, worded as such. */
+		fail(r, r->args->timeout_state, "%s", err);
+	case HTTPC_TOO_BIG:
 		fail(r, STATE_UNKNOWN, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);
-	case CURLE_OUT_OF_MEMORY:
-	case CURLE_FAILED_INIT:
-		fail(r, STATE_UNKNOWN, "%s", why);
+	case HTTPC_LOCAL:
+		fail(r, STATE_UNKNOWN, "%s", err);
 	default:
-		fail(r, STATE_CRITICAL, "request to %s failed: %s", r->target, why);
+		fail(r, STATE_CRITICAL, "%s", err);
 	}
 }
 
-/* Keep what curl received in the buffer ctx, up to its cap. */
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+/* The request for this run: the URL, the limits, TLS and the token. */
+static struct httpc_opts request(const struct run *r, const struct curl_slist *headers,
+				 const char *token)
 {
-	(void)size; /* always 1 */
-	/* Returning less than n makes curl stop with CURLE_WRITE_ERROR. */
-	return buf_append(ctx, data, n) == 0 ? n : 0;
-}
+	struct httpc_opts h = {0};
 
-/* Curl gives up a little before -t, so its reason is reported; our alarm is the backstop. */
-static long curl_timeout_ms(double timeout)
-{
-	double margin = timeout / 10 < 0.5 ? timeout / 10 : 0.5;
-	long ms = (long)((timeout - margin) * 1000);
-
-	return ms > 0 ? ms : 1;
-}
-
-/* Set up the request: the URL, the limits, TLS, the token and where the answer goes. */
-static void setup(CURL *curl, const struct run *r, struct curl_slist *headers, const char *token,
-		  struct buf *body, char *errbuf)
-{
-	const struct plugin_args *a = r->args;
-	long ms = curl_timeout_ms(a->timeout);
-
-	curl_easy_setopt(curl, CURLOPT_URL, r->url);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* SIGALRM is plugin.c's -t */
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms);
-	/* A proxy from the environment would see the token and add a hop that can fail. */
-	curl_easy_setopt(curl, CURLOPT_PROXY, "");
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "check_vakt/" PACKAGE_VERSION);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
-	if (a->family == AF_INET || a->family == AF_INET6)
-		curl_easy_setopt(curl, CURLOPT_IPRESOLVE,
-				 a->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6);
-	if (r->opts->tls) {
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (r->opts->ca != NULL)
-			curl_easy_setopt(curl, CURLOPT_CAINFO, r->opts->ca);
-	}
-	if (token != NULL) {
-		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
-		curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, token);
-	}
+	h.url = r->url;
+	h.timeout = r->args->timeout;
+	h.target = r->target;
+	h.family = r->args->family;
+	h.user_agent = "check_vakt/" PACKAGE_VERSION;
+	h.headers = headers;
+	h.bearer = token;
+	h.ca_file = r->opts->tls ? r->opts->ca : NULL;
+	h.ca_hint = "--ca";
+	h.plain_hint = " (does the agent want --tls?)";
+	return h;
 }
 
 /* The token from --token-file or VAKT_TOKEN, or NULL; exits 3 when it is unusable. */
@@ -501,12 +445,13 @@ int main(int argc, char **argv)
 	struct plugin_args a;
 	struct run r = {0};
 	struct curl_slist *headers;
+	struct httpc_opts req;
 	struct answer ans;
 	struct buf body;
-	char errbuf[CURL_ERROR_SIZE] = "", *token;
+	char err[1024], *token;
 	CURL *curl;
-	CURLcode rc;
 	long status = 0;
+	int rc;
 
 	plugin_start(&check_vakt, argc, argv, &o, &a);
 	check_args(&a, &o);
@@ -520,12 +465,11 @@ int main(int argc, char **argv)
 	/* The agent answers JSON unless asked for text; say which, not "any". */
 	headers = curl_slist_append(NULL, "Accept: application/json");
 	buf_init(&body, ANSWER_MAX);
-	setup(curl, &r, headers, token, &body, errbuf);
-	rc = curl_easy_perform(curl);
+	req = request(&r, headers, token);
+	rc = httpc_get(curl, &req, &body, &status, err, sizeof(err));
 	secret_free(token);
-	if (rc != CURLE_OK)
-		fail_curl(&r, curl, rc, errbuf);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != 0)
+		fail_transfer(&r, rc, err);
 	curl_easy_cleanup(curl);
 	curl_slist_free_all(headers);
 	if (status != 200)

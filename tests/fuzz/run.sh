@@ -33,6 +33,7 @@ declare -A srcs=(
 	[fuzz_output]="lib/output.c lib/perfdata.c lib/range.c lib/buf.c lib/num.c lib/state.c
 		       lib/xalloc.c"
 	[fuzz_redis_info]="lib/probe/redis_info.c lib/metric.c lib/num.c lib/xalloc.c"
+	[fuzz_rabbitmq]="lib/probe/rabbitmq_json.c lib/metric.c lib/xalloc.c -ljson-c"
 )
 # netstat is ~5 KB and the probe reads up to 16 KB; the others guess from the corpus.
 declare -A extra=([fuzz_proc]="-max_len=16384")
@@ -40,7 +41,7 @@ declare -A extra=([fuzz_proc]="-max_len=16384")
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
-	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info)
+	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq)
 fi
 
 configdir=$(cd "${VAKT_BUILD_DIR:-$root}" && pwd)

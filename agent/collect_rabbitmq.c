@@ -1,0 +1,158 @@
+/*
+ * [rabbitmq NAME]: a RabbitMQ broker through check_rabbitmq's probe: the
+ * queues of one vhost (the named ones, those a regex matches, or all of
+ * them up to QUEUES_MAX), the overview and every node. One curl handle is
+ * kept per section, so its connection to the API stays open between
+ * collections; the password is read once, at start-up or reload.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "probe/rabbitmq.h"
+#include "secret.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+/* Queues watched at most when the section names none: a vhost can hold tens of thousands. */
+#define QUEUES_MAX 1000
+
+struct rabbitmq_coll {
+	/* owned copies, which target points to */
+	char *url, *user, *password, *ca_file, *vhost, *instance, **names;
+	size_t nnames;
+	regex_t regex;
+	bool has_regex;
+	double timeout;
+	struct rabbitmq_target target;
+	CURL *h;
+};
+
+static void rabbitmq_destroy(void *state);
+
+static char *dup_or(const char *s, const char *otherwise)
+{
+	return s != NULL ? xstrdup(s) : otherwise != NULL ? xstrdup(otherwise) : NULL;
+}
+
+static void *rabbitmq_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	struct rabbitmq_coll *r = xcalloc(1, sizeof(*r));
+	const char *space = strchr(cc->name, ' ');
+
+	/* Reference-counted; the first call is made before any collector thread runs. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
+		free(r);
+		return NULL;
+	}
+	r->h = curl_easy_init();
+	if (r->h == NULL) {
+		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
+		rabbitmq_destroy(r);
+		return NULL;
+	}
+	if (cc->password_file != NULL &&
+	    secret_load(cc->password_file, NULL, &r->password, err, errlen) != 0) {
+		rabbitmq_destroy(r);
+		return NULL;
+	}
+	/* RabbitMQ's default account, which logs in from loopback only. */
+	if (r->password == NULL && cc->user == NULL)
+		r->password = xstrdup("guest");
+	r->url = dup_or(cc->url, CONFIG_DEFAULT_RABBITMQ);
+	r->user = dup_or(cc->user, "guest");
+	r->ca_file = dup_or(cc->ca_file, NULL);
+	r->vhost = dup_or(cc->vhost, "/");
+	r->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
+	for (size_t i = 0; i < cc->nqueues; i++)
+		r->names[i] = xstrdup(cc->queues[i]);
+	r->nnames = cc->nqueues;
+	/* conf.c compiled the same expression already; this cannot fail. */
+	r->has_regex = cc->queue_regex != NULL &&
+		       regcomp(&r->regex, cc->queue_regex, REG_EXTENDED | REG_NOSUB) == 0;
+	r->timeout = cc->timeout;
+	r->target.url = r->url;
+	r->target.user = r->user;
+	r->target.password = r->password != NULL ? r->password : "";
+	r->target.ca_file = r->ca_file;
+	r->target.insecure = cc->insecure;
+	r->target.user_agent = "vaktd/" PACKAGE_VERSION;
+	return r;
+}
+
+/* The section's queues into qs: named ones (a missing one is left out), or matched, or all. */
+static int collect_queues(struct rabbitmq_coll *r, struct rabbitmq_queues *qs, char *err,
+			  size_t errlen)
+{
+	int why = 0;
+
+	for (size_t i = 0; i < r->nnames && why == 0; i++) {
+		why =
+		    probe_rabbitmq_queue(r->h, &r->target, r->vhost, r->names[i], qs, err, errlen);
+		/* A queue that does not exist has no series; the check endpoint says so. */
+		if (why == PROBE_RABBITMQ_NOT_FOUND)
+			why = 0;
+	}
+	if (why == 0 && (r->has_regex || r->nnames == 0))
+		why = probe_rabbitmq_queues(r->h, &r->target, r->vhost,
+					    r->has_regex ? &r->regex : NULL, QUEUES_MAX, qs, err,
+					    errlen);
+	return why;
+}
+
+static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	struct rabbitmq_coll *r = state;
+	struct rabbitmq_queues qs = {0};
+	struct rabbitmq_nodes ns = {0};
+	struct rabbitmq_overview ov;
+	int why;
+
+	/* Every request of this collection shares the section's timeout. */
+	r->target.deadline = time_now() + r->timeout;
+	r->target.limit = r->timeout;
+	why = collect_queues(r, &qs, err, errlen);
+	if (why == 0)
+		why = probe_rabbitmq_overview(r->h, &r->target, &ov, err, errlen);
+	if (why == 0)
+		why = probe_rabbitmq_nodes(r->h, &r->target, NULL, &ns, err, errlen);
+	if (why == 0) {
+		rabbitmq_queues_metrics(&qs, r->instance, set);
+		rabbitmq_overview_metrics(&ov, r->instance, set);
+		rabbitmq_nodes_metrics(&ns, r->instance, set);
+	}
+	rabbitmq_queues_free(&qs);
+	rabbitmq_nodes_free(&ns);
+	return why == 0 ? 0 : -1;
+}
+
+static void rabbitmq_destroy(void *state)
+{
+	struct rabbitmq_coll *r = state;
+
+	if (r == NULL)
+		return;
+	curl_easy_cleanup(r->h);
+	curl_global_cleanup();
+	secret_free(r->password);
+	free(r->url);
+	free(r->user);
+	free(r->ca_file);
+	free(r->vhost);
+	free(r->instance);
+	for (size_t i = 0; r->names != NULL && i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
+	if (r->has_regex)
+		regfree(&r->regex);
+	free(r);
+}
+
+const struct collector_kind collect_rabbitmq = {"rabbitmq", rabbitmq_create, rabbitmq_collect,
+						rabbitmq_destroy};

@@ -1,0 +1,314 @@
+/*
+ * Requests to RabbitMQ's management API (see rabbitmq.h): URLs with every
+ * name percent-encoded, one deadline for a whole collection, and HTTP
+ * answers mapped to the probe's errors before the parsers see the body.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "httpc.h"
+#include "probe/rabbitmq.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+#define NOT_API "the server answered something that is not RabbitMQ's management API"
+/* The fields of a queue the parser reads: a queue list costs a tenth of its full size. */
+#define QUEUE_COLUMNS                                                                              \
+	"columns=name,vhost,type,state,messages,messages_ready,messages_unacknowledged,consumers," \
+	"idle_since,message_stats.publish_details.rate,message_stats.deliver_get_details.rate,"    \
+	"message_stats.ack_details.rate"
+/* A URL of the base and a path of encoded names stays far below this. */
+#define URL_MAX 8192
+
+void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t outlen)
+{
+	httpc_target(t->url, out, outlen);
+	if (out[0] == '\0')
+		snprintf(out, outlen, "%s", t->url);
+}
+
+void probe_rabbitmq_escape(CURL *h, const char *name, char *out, size_t outlen)
+{
+	char *e = curl_easy_escape(h, name, 0);
+
+	if (e == NULL || strlen(e) >= outlen)
+		out[0] = '\0';
+	else
+		snprintf(out, outlen, "%s", e);
+	curl_free(e);
+}
+
+/* Append name to b percent-encoded, "/" included (the default vhost is "%2F"). */
+static void put_escaped(CURL *h, struct buf *b, const char *name)
+{
+	char *e = curl_easy_escape(h, name, 0);
+
+	buf_puts(b, e != NULL ? e : "");
+	curl_free(e);
+}
+
+/* The base URL without its trailing slashes, then "/api/" and path. */
+static void url_start(struct buf *b, const struct rabbitmq_target *t, const char *path)
+{
+	size_t n = strlen(t->url);
+
+	while (n > 0 && t->url[n - 1] == '/')
+		n--;
+	buf_append(b, t->url, n);
+	buf_puts(b, "/api/");
+	buf_puts(b, path);
+}
+
+/* The first printable bytes of a body, for a message about what it is. */
+static void excerpt(const struct buf *body, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < body->len && n + 1 < outlen && n < 40; i++)
+		out[n++] = body->data[i] >= ' ' && body->data[i] < 0x7f ? body->data[i] : ' ';
+	out[n] = '\0';
+}
+
+/* Map an HTTP status other than 200 to a probe error with err. */
+static int http_error(const struct rabbitmq_target *t, const char *url, long status,
+		      const struct buf *body, char *err, size_t errlen)
+{
+	char reason[256], start[48];
+
+	rabbitmq_error_reason(buf_str(body), body->len, reason, sizeof(reason));
+	if (status == 401) {
+		snprintf(err, errlen, "login as %s refused: HTTP 401%s%s", t->user,
+			 reason[0] != '\0' ? " " : "", reason);
+		return PROBE_RABBITMQ_AUTH;
+	}
+	if (status == 403) {
+		snprintf(err, errlen, "user %s may not read %s: HTTP 403%s%s", t->user, url,
+			 reason[0] != '\0' ? " " : "", reason);
+		return PROBE_RABBITMQ_AUTH;
+	}
+	/* Only the API's own JSON 404 says the object is missing; another server's says nothing. */
+	if (status == 404 && reason[0] != '\0') {
+		snprintf(err, errlen, "HTTP 404 %s", reason);
+		return PROBE_RABBITMQ_NOT_FOUND;
+	}
+	excerpt(body, start, sizeof(start));
+	if (status >= 500) {
+		snprintf(err, errlen, "the server answered HTTP %ld: %s", status,
+			 reason[0] != '\0' ? reason : start);
+		return PROBE_RABBITMQ_DOWN;
+	}
+	snprintf(err, errlen, NOT_API " (HTTP %ld for %s: \"%s\")", status, url, start);
+	return PROBE_RABBITMQ_BROKEN;
+}
+
+/* Map an httpc_error to a probe error; err holds httpc's words already. */
+static int transfer_error(int why, char *err, size_t errlen)
+{
+	switch (why) {
+	case HTTPC_TIMEOUT:
+		return PROBE_RABBITMQ_TIMEOUT;
+	case HTTPC_TOO_BIG:
+		snprintf(err, errlen, NOT_API " (more than %d bytes)", PROBE_RABBITMQ_MAX_ANSWER);
+		return PROBE_RABBITMQ_BROKEN;
+	case HTTPC_LOCAL:
+		return PROBE_RABBITMQ_LOCAL;
+	default:
+		return PROBE_RABBITMQ_DOWN;
+	}
+}
+
+/*
+ * GET the URL in u into body; returns 0 with *status for an answer of 200
+ * (or of 503 when accept_503: a failed health check), else a probe error.
+ */
+static int request(CURL *h, const struct rabbitmq_target *t, const struct buf *u, bool accept_503,
+		   struct buf *body, long *status, char *err, size_t errlen)
+{
+	struct httpc_opts o = {0};
+	double left = t->deadline - time_now();
+	char target[300];
+	int r;
+
+	probe_rabbitmq_instance(t, target, sizeof(target));
+	if (u->truncated) {
+		snprintf(err, errlen, "the names make a URL longer than %d bytes", URL_MAX);
+		return PROBE_RABBITMQ_LOCAL;
+	}
+	if (left <= 0) {
+		snprintf(err, errlen, "timed out after %g s waiting for %s", t->limit, target);
+		return PROBE_RABBITMQ_TIMEOUT;
+	}
+	o.url = buf_str(u);
+	o.timeout = left;
+	o.timeout_named = t->limit;
+	o.user = t->user;
+	o.password = t->password;
+	o.ca_file = t->ca_file;
+	o.insecure = t->insecure;
+	o.family = t->family;
+	o.user_agent = t->user_agent;
+	o.ca_hint = t->ca_hint;
+	o.plain_hint = " (is it https?)";
+	r = httpc_get(h, &o, body, status, err, errlen);
+	if (r != 0)
+		return transfer_error(r, err, errlen);
+	if (*status == 200 || (accept_503 && *status == 503))
+		return 0;
+	return http_error(t, buf_str(u), *status, body, err, errlen);
+}
+
+/* Say whose answer it was that is wrong, and why; returns PROBE_RABBITMQ_BROKEN. */
+static int broken_because(const char *why, char *err, size_t errlen)
+{
+	snprintf(err, errlen, NOT_API " (%s)", why);
+	return PROBE_RABBITMQ_BROKEN;
+}
+
+/* The same for a parser's complaint in err. */
+static int broken(char *err, size_t errlen)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", err);
+	return broken_because(why, err, errlen);
+}
+
+int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen)
+{
+	struct buf u, body;
+	long status;
+	int r;
+
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, "queues/");
+	put_escaped(h, &u, vhost);
+	buf_puts(&u, "/");
+	put_escaped(h, &u, name);
+	buf_puts(&u, "?" QUEUE_COLUMNS);
+	r = request(h, t, &u, false, &body, &status, err, errlen);
+	if (r == 0 && rabbitmq_queues_parse(buf_str(&body), body.len, NULL, 0, time_now(), out, err,
+					    errlen) != 1)
+		r = broken(err, errlen);
+	buf_free(&u);
+	buf_free(&body);
+	return r;
+}
+
+int probe_rabbitmq_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
+			  size_t errlen)
+{
+	struct buf u, body;
+	long status;
+	int r;
+
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, "queues/");
+	put_escaped(h, &u, vhost);
+	buf_puts(&u, "?" QUEUE_COLUMNS);
+	r = request(h, t, &u, false, &body, &status, err, errlen);
+	/* A list that is an object is one queue, which /api/queues/VHOST never answers. */
+	if (r == 0 && (body.len == 0 || body.data[strspn(body.data, " \t\r\n")] != '['))
+		r = broken_because("not a list of queues", err, errlen);
+	if (r == 0 && rabbitmq_queues_parse(buf_str(&body), body.len, match, max, time_now(), out,
+					    err, errlen) < 0)
+		r = broken(err, errlen);
+	buf_free(&u);
+	buf_free(&body);
+	return r;
+}
+
+int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
+			    char *err, size_t errlen)
+{
+	struct buf u, body;
+	long status;
+	int r;
+
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, "overview");
+	r = request(h, t, &u, false, &body, &status, err, errlen);
+	if (r == 0 && rabbitmq_overview_parse(buf_str(&body), body.len, out, err, errlen) != 0)
+		r = broken(err, errlen);
+	buf_free(&u);
+	buf_free(&body);
+	return r;
+}
+
+/* Keep only the node called name in n; false when it is not there. */
+static bool nodes_keep(struct rabbitmq_nodes *n, const char *name)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n; i++) {
+		if (strcmp(n->v[i].name, name) != 0) {
+			free(n->v[i].name);
+			continue;
+		}
+		n->v[k++] = n->v[i];
+	}
+	n->n = k;
+	return k > 0;
+}
+
+int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *name,
+			 struct rabbitmq_nodes *out, char *err, size_t errlen)
+{
+	struct rabbitmq_nodes all = {0};
+	struct buf u, body;
+	long status;
+	int r;
+
+	/* Always the list: /api/nodes/NAME answers a bare HTTP 500 for a node it does not know. */
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, "nodes");
+	r = request(h, t, &u, false, &body, &status, err, errlen);
+	if (r == 0 && rabbitmq_nodes_parse(buf_str(&body), body.len, &all, err, errlen) != 0)
+		r = broken(err, errlen);
+	if (r == 0 && name != NULL && !nodes_keep(&all, name)) {
+		snprintf(err, errlen, "no node %s in the cluster", name);
+		r = PROBE_RABBITMQ_NOT_FOUND;
+	}
+	for (size_t i = 0; r == 0 && i < all.n; i++) {
+		out->v = xgrow(out->v, out->n, sizeof(*out->v));
+		out->v[out->n++] = all.v[i];
+		all.v[i].name = NULL;
+	}
+	rabbitmq_nodes_free(&all);
+	buf_free(&u);
+	buf_free(&body);
+	return r;
+}
+
+int probe_rabbitmq_health(CURL *h, const struct rabbitmq_target *t, const char *path, char *reason,
+			  size_t reasonlen, char *err, size_t errlen)
+{
+	struct buf u, body;
+	long status = 0;
+	int r;
+
+	reason[0] = '\0';
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, path);
+	r = request(h, t, &u, true, &body, &status, err, errlen);
+	if (r == 0) {
+		r = rabbitmq_health_parse(buf_str(&body), body.len, reason, reasonlen, err, errlen);
+		if (r < 0)
+			r = broken(err, errlen);
+		else if (r == 0 && status == 503)
+			r = broken_because("HTTP 503 with status ok", err, errlen);
+	}
+	buf_free(&u);
+	buf_free(&body);
+	return r;
+}

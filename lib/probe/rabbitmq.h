@@ -1,0 +1,85 @@
+/*
+ * The RabbitMQ probe: asks the management HTTP API (through lib/httpc) for
+ * queues, the overview, nodes and health checks, and hands the answers to
+ * the parsers of rabbitmq_json.h. Vhost, queue and node names go into the
+ * URLs percent-encoded, so "/", spaces and any UTF-8 work.
+ *
+ * Every request of one collection shares one deadline, so a plugin or a
+ * collector that makes several still finishes in its time limit. Answers
+ * are read under PROBE_RABBITMQ_MAX_ANSWER bytes.
+ */
+#ifndef VAKT_PROBE_RABBITMQ_H
+#define VAKT_PROBE_RABBITMQ_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "probe/rabbitmq_json.h"
+
+#define PROBE_RABBITMQ_PORT 15672
+#define PROBE_RABBITMQ_MAX_ANSWER (16 * 1024 * 1024)
+
+/* How a probe call failed, so a plugin can map it to a state. */
+enum probe_rabbitmq_error {
+	PROBE_RABBITMQ_DOWN = -1,      /* unreachable, refused, TLS failed, HTTP 5xx */
+	PROBE_RABBITMQ_TIMEOUT = -2,   /* no answer before the deadline */
+	PROBE_RABBITMQ_AUTH = -3,      /* HTTP 401 or 403: the login or its rights */
+	PROBE_RABBITMQ_NOT_FOUND = -4, /* the API says the object does not exist */
+	PROBE_RABBITMQ_BROKEN = -5,    /* an answer that is not the management API's */
+	PROBE_RABBITMQ_LOCAL = -6,     /* our side: a CA file, out of memory */
+};
+
+struct rabbitmq_target {
+	const char *url;  /* the API base, "http://127.0.0.1:15672" (a path prefix is kept) */
+	const char *user; /* basic authentication */
+	const char *password;
+	const char *ca_file;	/* PEM CA bundle, NULL: the system's */
+	bool insecure;		/* do not verify the server's certificate */
+	int family;		/* AF_UNSPEC, AF_INET or AF_INET6 */
+	double deadline;	/* time_now() by which every request must have ended */
+	double limit;		/* the time limit a time-out message names, seconds */
+	const char *user_agent; /* NULL: none */
+	const char *ca_hint;	/* the option naming a CA file, for messages; NULL: none */
+};
+
+/* "HOST:PORT" of the API, for the instance label and messages. */
+void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t outlen);
+
+/*
+ * The queue name in vhost, appended to out. Returns 0, or a
+ * probe_rabbitmq_error with err (PROBE_RABBITMQ_NOT_FOUND for a queue or
+ * vhost that does not exist).
+ */
+int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen);
+/*
+ * Every queue of vhost whose name match accepts (all when NULL), at most max
+ * (0: no limit; out->cut says some were left out), appended to out.
+ */
+int probe_rabbitmq_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
+			  size_t errlen);
+int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
+			    char *err, size_t errlen);
+/*
+ * The node called name (every node when NULL), appended to out;
+ * PROBE_RABBITMQ_NOT_FOUND when the cluster has no such node.
+ */
+int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *name,
+			 struct rabbitmq_nodes *out, char *err, size_t errlen);
+/*
+ * Run the health check at path below /api ("health/checks/alarms",
+ * "aliveness-test/%2F": path is used as given, already encoded). Returns 0
+ * when it passed, 1 when it failed with the server's reason in reason, or a
+ * probe_rabbitmq_error (PROBE_RABBITMQ_NOT_FOUND: this server has no such
+ * check).
+ */
+int probe_rabbitmq_health(CURL *h, const struct rabbitmq_target *t, const char *path, char *reason,
+			  size_t reasonlen, char *err, size_t errlen);
+/* name percent-encoded into out (for a health path); "" when it does not fit. */
+void probe_rabbitmq_escape(CURL *h, const char *name, char *out, size_t outlen);
+
+#endif

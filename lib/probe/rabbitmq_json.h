@@ -1,0 +1,130 @@
+/*
+ * Parsers for the answers of RabbitMQ's management HTTP API: bytes of JSON
+ * in, structs and metrics out, no I/O, no clock (the caller passes the
+ * time). lib/probe/rabbitmq.c fetches the answers; check_rabbitmq, the
+ * agent and the fuzz target call these on what it got.
+ *
+ * Every parser checks the shape it needs (an answer that is HTML, another
+ * service's JSON or a truncated body is refused with -1 and a reason), reads
+ * at most RABBITMQ_JSON_DEPTH levels of nesting, and treats a field the
+ * server left out (management statistics not collected yet, a field a
+ * version dropped) as unknown: NAN, reported as U, never as 0.
+ *
+ * Metrics, with labels broker="rabbitmq" and instance on all of them:
+ *   per queue (+ vhost, queue): queue_depth, queue_ready, queue_unacked,
+ *     queue_consumers, queue_idle (s), queue_running (1/0),
+ *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second)
+ *   overview: rabbitmq_messages, rabbitmq_messages_ready,
+ *     rabbitmq_messages_unacked, rabbitmq_publish_rate, rabbitmq_deliver_rate,
+ *     rabbitmq_ack_rate, rabbitmq_connections, rabbitmq_channels,
+ *     rabbitmq_queues, rabbitmq_consumers
+ *   per node (+ node): rabbitmq_running, rabbitmq_mem_alarm,
+ *     rabbitmq_disk_free_alarm, rabbitmq_mem_used (B), rabbitmq_mem_limit (B),
+ *     rabbitmq_mem_pct (%), rabbitmq_disk_free (B), rabbitmq_fds_used,
+ *     rabbitmq_fds_pct, rabbitmq_sockets_used, rabbitmq_sockets_pct,
+ *     rabbitmq_procs_used, rabbitmq_procs_pct
+ */
+#ifndef VAKT_PROBE_RABBITMQ_JSON_H
+#define VAKT_PROBE_RABBITMQ_JSON_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "metric.h"
+
+/* Nesting deeper than any answer of the API has is refused. */
+#define RABBITMQ_JSON_DEPTH 16
+
+/* One queue as /api/queues gives it. */
+struct rabbitmq_queue {
+	char *vhost;
+	char *name;
+	char *type;   /* "classic", "quorum", "stream"; "" when not said */
+	char *state;  /* "running", "idle", "flow", "down", ...; "" when not said */
+	bool running; /* state is one in which the queue delivers */
+	double messages, ready, unacked, consumers;
+	double idle;		      /* seconds since idle_since, 0 when not idle */
+	double publish, deliver, ack; /* per second */
+};
+
+/* Queues parsed so far; parsing appends. */
+struct rabbitmq_queues {
+	struct rabbitmq_queue *v;
+	size_t n;
+	bool cut; /* more queues matched than max: the rest were left out */
+};
+
+struct rabbitmq_overview {
+	char version[32]; /* rabbitmq_version, "3.10.8" */
+	double messages, ready, unacked;
+	double publish, deliver, ack;
+	double connections, channels, queues, consumers;
+};
+
+struct rabbitmq_node {
+	char *name;
+	bool running;
+	double mem_alarm, disk_free_alarm; /* 1/0, NAN when not said (a stopped node) */
+	double mem_used, mem_limit, disk_free, disk_free_limit;
+	double fds_used, fds_total, sockets_used, sockets_total, procs_used, procs_total;
+};
+
+struct rabbitmq_nodes {
+	struct rabbitmq_node *v;
+	size_t n;
+};
+
+/*
+ * Parse a queue object or an array of them (from /api/queues/VHOST or
+ * /api/queues/VHOST/NAME, with or without columns=) and append to out those
+ * whose name match accepts (every one when match is NULL), at most max of
+ * them in out (0: no limit). now is the current time (seconds since the
+ * epoch) for queue_idle. Returns how many were appended, or -1 with err.
+ */
+int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, size_t max,
+			  double now, struct rabbitmq_queues *out, char *err, size_t errlen);
+/* Add the metrics of every queue in q to set. */
+void rabbitmq_queues_metrics(const struct rabbitmq_queues *q, const char *instance,
+			     struct metric_set *set);
+/* The queue called name in vhost, or NULL. */
+const struct rabbitmq_queue *rabbitmq_queues_find(const struct rabbitmq_queues *q,
+						  const char *vhost, const char *name);
+void rabbitmq_queues_free(struct rabbitmq_queues *q);
+
+/* Parse /api/overview into out; 0, or -1 with err. */
+int rabbitmq_overview_parse(const char *json, size_t len, struct rabbitmq_overview *out, char *err,
+			    size_t errlen);
+void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *instance,
+			       struct metric_set *set);
+
+/*
+ * Parse /api/nodes (an array) or /api/nodes/NAME (one object), appending to
+ * out; 0, or -1 with err.
+ */
+int rabbitmq_nodes_parse(const char *json, size_t len, struct rabbitmq_nodes *out, char *err,
+			 size_t errlen);
+void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *n, const char *instance,
+			    struct metric_set *set);
+void rabbitmq_nodes_free(struct rabbitmq_nodes *n);
+
+/*
+ * Parse the answer of a health check (/api/health/checks/..., or
+ * /api/aliveness-test/VHOST): 0 when it says "ok", 1 when it says it
+ * failed, with the server's reason (and the alarms it names) in reason;
+ * -1 with err when it is no health answer.
+ */
+int rabbitmq_health_parse(const char *json, size_t len, char *reason, size_t reasonlen, char *err,
+			  size_t errlen);
+
+/* The "reason" of an error answer ({"error":...,"reason":...}) into out, or "" when none. */
+void rabbitmq_error_reason(const char *json, size_t len, char *out, size_t outlen);
+
+/* Whether a version "X.Y.Z" is older than major.0; false when it does not parse. */
+bool rabbitmq_version_before(const char *version, long major);
+
+/* Seconds since the epoch for an idle_since value ("2024-05-01T10:00:00.123+00:00",
+ * or "2019-03-11 16:47:43" of older versions, UTC); -1 when it does not parse. */
+double rabbitmq_time_parse(const char *s);
+
+#endif

@@ -1,0 +1,243 @@
+#!/bin/bash
+# check_rabbitmq against a real RabbitMQ on loopback ports: exact queue
+# depths after publishing known messages (the default vhost, and a vhost and
+# a queue whose names need percent-encoding), a queue without consumers made
+# CRITICAL, a missing queue, --queue-regex, the overview, node and health
+# modes with and without a disk alarm, the login (right, wrong), and what
+# goes wrong around a broker: down, hung, and a server that is not
+# RabbitMQ's management API.
+. "$(dirname "$0")/lib.sh"
+check=$plugins/check_rabbitmq
+
+require_tools rabbitmq-server rabbitmqctl curl python3
+require_built "$check"
+
+# free_port: a loopback port nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
+	done
+}
+
+amqp=$(free_port)
+http=$(free_port)
+dist=$(free_port)
+dir=$tmp/rabbit
+mkdir -p "$dir"
+echo '[rabbitmq_management].' > "$dir/enabled_plugins"
+# Statistics every 0.5 s instead of 5, so that a depth shows soon after a publish.
+printf '%s\n' "listeners.tcp.default = 127.0.0.1:$amqp" "management.tcp.ip = 127.0.0.1" \
+	"management.tcp.port = $http" "loopback_users = none" \
+	"collect_statistics_interval = 500" > "$dir/rabbitmq.conf"
+# The server runs as rabbitmq: it must reach into $tmp, which mktemp made private.
+chmod 755 "$tmp"
+chown -R rabbitmq:rabbitmq "$dir"
+export HOME=$dir RABBITMQ_NODENAME=vakt$$@localhost RABBITMQ_DIST_PORT=$dist \
+	RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log \
+	RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_PID_FILE=$dir/pid \
+	RABBITMQ_CONFIG_FILE=$dir/rabbitmq
+rabbitmq-server > "$dir/server.log" 2>&1 &
+peers="$peers $!"
+stop_rabbit() {
+	rabbitmqctl stop > /dev/null 2>&1
+}
+trap 'stop_rabbit; cleanup' EXIT
+if ! rabbitmqctl wait "$dir/pid" --timeout 90 > "$dir/wait.log" 2>&1; then
+	echo "FAIL: rabbitmq-server did not start"
+	tail -20 "$dir/server.log" "$dir/wait.log"
+	exit 1
+fi
+api=http://127.0.0.1:$http/api
+for _ in $(seq 100); do
+	curl -sf -u guest:guest "$api/overview" > /dev/null && break
+	sleep 0.2
+done
+
+# api METHOD PATH [JSON]: one call to the management API as guest.
+api() {
+	curl -sf -u guest:guest -X "$1" -H 'content-type: application/json' \
+		${3:+-d "$3"} "$api/$2" > /dev/null || fail "$1 $2"
+}
+# publish VHOST QUEUE N: N messages through the default exchange.
+publish() {
+	for _ in $(seq "$3"); do
+		api POST "exchanges/$1/amq.default/publish" \
+			"{\"properties\":{},\"routing_key\":\"$2\",\"payload\":\"x\",\"payload_encoding\":\"string\"}"
+	done
+}
+# wait_depth N ARGS...: until check_rabbitmq ARGS reports depth N (statistics lag).
+wait_depth() {
+	local n=$1
+	shift
+	for _ in $(seq 50); do
+		"$check" -p "$http" "$@" | grep -q "has $n messages" && return 0
+		sleep 0.2
+	done
+	fail "depth $n never showed for $*"
+}
+
+api PUT queues/%2F/celery '{"durable":true}'
+api PUT queues/%2F/celery.priority '{"durable":true}'
+api PUT vhosts/my%20v%C3%A4rd
+api PUT permissions/my%20v%C3%A4rd/guest '{"configure":".*","write":".*","read":".*"}'
+api PUT queues/my%20v%C3%A4rd/a%20b%2Fc '{"durable":false}'
+api PUT users/nagios '{"password":"s3cret","tags":"monitoring"}'
+api PUT permissions/%2F/nagios '{"configure":"","write":"","read":".*"}'
+publish %2F celery 3
+publish %2F celery.priority 1
+publish my%20v%C3%A4rd "a b/c" 2
+wait_depth 3 --queue celery
+wait_depth 2 --vhost 'my värd' --queue 'a b/c'
+
+expect "queue depth after 3 messages" 0 "^RABBITMQ OK - queue celery has 3 messages \| queue_depth_celery=3;;;0 " \
+	"$check" -p "$http" --queue celery
+expect "long output: one line per queue" 0 "^queue celery: 3 messages \(3 ready, 0 unacknowledged\), 0 consumers" \
+	"$check" -p "$http" --queue celery
+expect "-w on the depth: WARNING" 1 "^RABBITMQ WARNING - queue celery has 3 messages \(> 2\) \| queue_depth_celery=3;2;10;0 " \
+	"$check" -p "$http" --queue celery -w 2 -c 10
+expect "-c on the depth: CRITICAL" 2 "^RABBITMQ CRITICAL - queue celery has 3 messages \(> 1\)" \
+	"$check" -p "$http" -H 127.0.0.1 --queue celery -w 0 -c 1
+expect "no consumers: CRITICAL with -c queue_consumers=1:" 2 \
+	"^RABBITMQ CRITICAL - queue celery has no consumers \(< 1\).* queue_consumers_celery=0;;1:;0 " \
+	"$check" -p "$http" --queue celery -c queue_consumers=1:
+expect "a missing queue is CRITICAL" 2 "^RABBITMQ CRITICAL - queue nosuch not found in vhost /" \
+	"$check" -p "$http" --queue celery --queue nosuch
+expect "a missing vhost is CRITICAL" 2 "^RABBITMQ CRITICAL - queue celery not found in vhost nosuch" \
+	"$check" -p "$http" --queue celery --vhost nosuch
+expect "vhost and queue names with spaces, / and UTF-8" 0 \
+	"^RABBITMQ OK - queue a b/c has 2 messages \| 'queue_depth_my värd/a b/c'=2;;;0 " \
+	"$check" -u "http://127.0.0.1:$http/" --vhost 'my värd' --queue 'a b/c'
+expect "--queue-regex: only the matching queues" 0 "^RABBITMQ OK - queue celery has 3 messages \|" \
+	"$check" -p "$http" --queue-regex '^cel+ery$'
+expect "--queue-regex: the deepest of several" 1 \
+	"^RABBITMQ WARNING - queue celery has 3 messages \(> 2\), 2 queues, deepest celery with 3 messages \|.* queue_depth_celery.priority=1;2;;0" \
+	"$check" -p "$http" --queue-regex '^celery' -w 2
+expect "--queue-regex matching nothing" 0 "^RABBITMQ OK - no queues match \\^zzz in vhost /$" \
+	"$check" -p "$http" --queue-regex '^zzz'
+expect "overview" 0 "^RABBITMQ OK - [0-9]+ messages .*RabbitMQ [0-9.]+ \| rabbitmq_messages=[0-9]+;;;0 .*rabbitmq_queues=" \
+	"$check" -p "$http" --mode overview
+expect "overview with a threshold" 2 "^RABBITMQ CRITICAL - [0-9]+ messages queued \(> 1\)" \
+	"$check" -p "$http" -c 1
+expect "node" 0 "^RABBITMQ OK - 1 node \| rabbitmq_mem_pct_vakt$$@localhost=[0-9.]+%;;;0;100 " \
+	"$check" -p "$http" --mode node
+expect "node: memory over a bare -w" 1 "^RABBITMQ WARNING - node vakt$$@localhost uses [0-9.]+% of its memory limit \(> 0.0001\)" \
+	"$check" -p "$http" --mode node -w 0.0001
+expect "node: --node names a node not in the cluster" 2 "^RABBITMQ CRITICAL - no node rabbit@nowhere in the cluster$" \
+	"$check" -p "$http" --mode node --node rabbit@nowhere
+expect "health: every check passes" 0 "^RABBITMQ OK - [0-9]+ health checks passed" \
+	"$check" -p "$http" --mode health
+expect "health: the aliveness test before 4.0" 0 "^aliveness-test/%2F: ok$" \
+	"$check" -p "$http" --mode health
+
+# A disk alarm: publishers blocked, the health checks answer 503.
+rabbitmqctl set_disk_free_limit 100000GB > /dev/null
+for _ in $(seq 50); do
+	"$check" -p "$http" --mode node | grep -q "disk free alarm" && break
+	sleep 0.2
+done
+expect "health: a disk alarm is CRITICAL with the server's reason" 2 \
+	"^RABBITMQ CRITICAL - health/checks/alarms: There are alarms in effect in the cluster: disk space on vakt$$@localhost" \
+	"$check" -p "$http" --mode health
+expect "node: a disk alarm is CRITICAL" 2 "^RABBITMQ CRITICAL - node vakt$$@localhost has a disk free alarm" \
+	"$check" -p "$http" --mode node
+rabbitmqctl set_disk_free_limit 50MB > /dev/null
+
+printf 's3cret\n' > "$tmp/password"
+printf 'wrong\n' > "$tmp/wrong"
+expect "login from --password-file" 0 "^RABBITMQ OK - queue celery has 3 messages" \
+	"$check" -p "$http" --user nagios --password-file "$tmp/password" --queue celery
+expect "login from RABBITMQ_PASSWORD" 0 "^RABBITMQ OK - queue celery has 3 messages" \
+	env RABBITMQ_PASSWORD=s3cret "$check" -p "$http" --user nagios --queue celery
+expect "wrong password: CRITICAL, HTTP 401" 2 "^RABBITMQ CRITICAL - login as nagios refused: HTTP 401" \
+	"$check" -p "$http" --user nagios --password-file "$tmp/wrong" --queue celery
+if "$check" -p "$http" --user nagios --password-file "$tmp/password" --queue nosuch -vvv | grep -q s3cret; then
+	fail "the password appears in the output"
+else
+	echo "ok: the password is never printed"
+fi
+expect "health takes no bare threshold" 3 "^RABBITMQ UNKNOWN - --mode health takes no bare -w/-c" \
+	"$check" -p "$http" --mode health -w 1
+expect "a threshold of another mode" 3 "^RABBITMQ UNKNOWN - queue_depth is not a metric of --mode node" \
+	"$check" -p "$http" --mode node -w queue_depth=1
+expect "-u and -p together" 3 "^RABBITMQ UNKNOWN - give either -u URL or -H HOST and -p PORT" \
+	"$check" -p "$http" -u "http://127.0.0.1:$http"
+expect "a bad --queue-regex" 3 "^RABBITMQ UNKNOWN - invalid --queue-regex '\('" \
+	"$check" -p "$http" --queue-regex '('
+
+# vaktd's [rabbitmq NAME] collector serves the same queue metrics.
+vaktd=$top_builddir/agent/vaktd
+if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; then
+	printf '%s\n' "[collect]" "interval = 1" "[rabbitmq main]" "url = http://127.0.0.1:$http" \
+		"queues = celery, nosuch" > "$tmp/vaktd.conf"
+	start_vaktd "$tmp/vaktd.conf"
+	for _ in $(seq 50); do
+		curl -s "$url/metrics" | grep -q '^vakt_queue_depth{' && break
+		sleep 0.1
+	done
+	curl -s "$url/metrics" > "$tmp/metrics"
+	expect "vaktd: queue_depth of celery" 0 \
+		'^vakt_queue_depth\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 3$' \
+		grep '^vakt_queue_depth{' "$tmp/metrics"
+	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\"\\} 1$" \
+		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
+	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
+		curl -s "$url/api/v1/check/queue_depth?queue=celery&warning=2"
+	kill "$vaktd_pid" 2> /dev/null
+	wait "$vaktd_pid" 2> /dev/null
+else
+	echo "skip: vaktd is not built with the RabbitMQ collector"
+fi
+
+stop_rabbit
+expect "broker down: CRITICAL" 2 "^RABBITMQ CRITICAL - cannot connect to 127\.0\.0\.1:$http: Connection refused$" \
+	"$check" -p "$http" --queue celery
+
+# A port that accepts connections and never answers.
+start_peer listen 127.0.0.1 16 0
+hung=$peer_value
+start=$(date +%s)
+expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after 2 s( waiting for 127\.0\.0\.1:$hung)?$" \
+	"$check" -p "$hung" --queue celery -t 2
+[ $(($(date +%s) - start)) -le 3 ] || fail "the hung broker took more than -t"
+expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s" \
+	"$check" -p "$hung" --mode health -t 1:unknown
+
+# A server that is not RabbitMQ's management API.
+cat > "$tmp/fake.py" << 'PY'
+import http.server
+answers = {"garbage": (200, "hello"), "html": (200, "<html><body>It works</body></html>"),
+           "shape": (200, '{"state": "OK", "exit_code": 0}'), "missing": (404, "<h1>Not Found</h1>"),
+           "broken": (500, "internal error"), "big": (200, "[" + " " * (17 << 20) + "]")}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, body = answers[self.path.split("/")[1]]
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *args):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("port", s.server_address[1], flush=True)
+s.serve_forever()
+PY
+python3 "$tmp/fake.py" > "$tmp/fake.port" &
+peers="$peers $!"
+for _ in $(seq 50); do
+	[ -s "$tmp/fake.port" ] && break
+	sleep 0.1
+done
+fake=$(cut -d' ' -f2 < "$tmp/fake.port")
+na="^RABBITMQ UNKNOWN - the server answered something that is not RabbitMQ's management API"
+for case in garbage html shape missing; do
+	expect "fake server: $case is UNKNOWN" 3 "$na" "$check" -u "http://127.0.0.1:$fake/$case" --queue celery
+	expect "fake server: $case, overview" 3 "$na" "$check" -u "http://127.0.0.1:$fake/$case" --mode overview
+done
+expect "fake server: more than 16 MiB is UNKNOWN" 3 "$na \(more than 16777216 bytes\)$" \
+	"$check" -u "http://127.0.0.1:$fake/big" --mode node
+expect "fake server: HTTP 500 is CRITICAL" 2 "^RABBITMQ CRITICAL - the server answered HTTP 500: internal error$" \
+	"$check" -u "http://127.0.0.1:$fake/broken" --mode node
+finish
