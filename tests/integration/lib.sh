@@ -6,11 +6,20 @@ plugins=$top_builddir/plugins
 tmp=$(mktemp -d)
 failures=0
 peers=""
+# cleanup_hooks: names of functions cleanup runs first, for peers that a
+# kill does not stop (start_rabbitmq adds one).
+cleanup_hooks=""
 cleanup() {
+	for h in $cleanup_hooks; do "$h"; done
 	for p in $peers; do kill "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# An interrupted test exits through cleanup too (dash runs the EXIT trap
+# only on exit), or a RabbitMQ it started would outlive it.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # expect WHAT STATUS PATTERN COMMAND...: COMMAND must exit with STATUS and its
 # output must match the extended regular expression PATTERN. Output is always
@@ -37,7 +46,10 @@ expect() {
 # start_peer NAME ARGS...: run holdsock in the background, wait for its line,
 # and set $peer_pid and $peer_value (the port or pid it printed).
 start_peer() {
-	local out=$tmp/peer.$RANDOM
+	local out
+	# A counter, not $RANDOM: /bin/sh scripts source this file too.
+	peer_seq=$((${peer_seq:-0} + 1))
+	out=$tmp/peer.$peer_seq
 	"$top_builddir/tests/integration/holdsock" "$@" > "$out" &
 	peer_pid=$!
 	peers="$peers $peer_pid"
@@ -82,7 +94,7 @@ start_vaktd() {
 	shift
 	[ $# -eq 0 ] || shift
 	for _ in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
+		port=$(pick_port) || break
 		"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
 		vaktd_pid=$!
 		peers="$peers $vaktd_pid"
@@ -103,4 +115,178 @@ start_vaktd() {
 finish() {
 	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 	exit 0
+}
+
+# pick_port: print a random loopback port in 20000..59999 that nothing
+# listens on, as far as ss(8) can tell; starters retry when they lose a race.
+# No $RANDOM: lib.sh is also sourced by /bin/sh scripts.
+pick_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		p=$((20000 + p % 40000))
+		if command -v ss > /dev/null && [ -n "$(ss -Hltn "sport = :$p" 2> /dev/null)" ]; then
+			continue
+		fi
+		echo "$p"
+		return 0
+	done
+	echo "FAIL: no free port found" >&2
+	return 1
+}
+
+# start_redis [ARG...]: start a private redis-server without persistence on a
+# free loopback port, its pid, log and dump files in $tmp and ARGs appended
+# to its command line (e.g. --requirepass x; they override the defaults,
+# which allow CONFIG SET dir and DEBUG from loopback); wait until it answers PING
+# (PONG, or NOAUTH when it wants a password); set $redis_port and $redis_pid
+# and kill it in cleanup. Exits 1 when it does not start.
+start_redis() {
+	local base
+	for _ in 1 2 3 4 5; do
+		redis_port=$(pick_port) || break
+		base=$tmp/redis.$redis_port
+		# redis-server checks its arguments before it daemonizes, so a
+		# failure here is ours and no other port would help.
+		# From loopback, protected configs (dir, dbfilename) may be set
+		# and DEBUG used, so that a test can make a save fail under the
+		# server or fill it with DEBUG POPULATE.
+		if ! redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes \
+			--save '' --appendonly no --dir "$tmp" --dbfilename "redis.$redis_port.rdb" \
+			--enable-protected-configs local --enable-debug-command local \
+			--pidfile "$base.pid" --logfile "$base.log" "$@" > "$base.out" 2>&1; then
+			echo "FAIL: redis-server${*:+ $*} did not start"
+			cat "$base.out"
+			exit 1
+		fi
+		# The pid file appears only once the port is bound, so a PONG
+		# after it comes from this server and not from another one that
+		# already held the port.
+		for _ in $(seq 50); do
+			if [ -s "$base.pid" ]; then
+				redis_pid=$(cat "$base.pid")
+				case $(redis-cli -p "$redis_port" ping 2>&1) in
+				PONG | NOAUTH*)
+					peers="$peers $redis_pid"
+					return 0
+					;;
+				esac
+			fi
+			grep -q 'Address already in use' "$base.log" 2> /dev/null && break
+			sleep 0.1
+		done
+		[ -s "$base.pid" ] && kill "$(cat "$base.pid")" 2> /dev/null
+	done
+	echo "FAIL: redis-server${*:+ $*} did not start"
+	cat "$tmp"/redis.*.log 2> /dev/null | tail -20
+	exit 1
+}
+
+# start_rabbitmq: start a private RabbitMQ with the management plugin on free
+# loopback ports and wait until it has booted (3 to 10 s); set $rabbit_port
+# (AMQP), $rabbit_http (the management API; user guest, password guest),
+# $rabbit_node and $rabbit_dir, and stop it in cleanup. Statistics refresh
+# every 0.5 s, so a depth shows soon after a publish. Run rabbitmqctl
+# against it as rabbit_ctl ARGS. Needs root (Debian's wrapper runs the
+# server as user rabbitmq); skips (77) otherwise. Exits 1 when it does not
+# start.
+start_rabbitmq() {
+	local dist dir wrapper ok
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "start_rabbitmq needs root"
+		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+		exit 77
+	fi
+	# mktemp made $tmp private; the rabbitmq user must pass through it.
+	chmod o+x "$tmp"
+	case " $cleanup_hooks " in
+	*" stop_rabbitmqs "*) ;;
+	*) cleanup_hooks="stop_rabbitmqs $cleanup_hooks" ;;
+	esac
+	for _ in 1 2 3; do
+		if ! rabbit_port=$(pick_port) || ! rabbit_http=$(pick_port) || ! dist=$(pick_port); then
+			break
+		fi
+		if [ "$rabbit_port" = "$rabbit_http" ] || [ "$dist" = "$rabbit_port" ] ||
+			[ "$dist" = "$rabbit_http" ]; then
+			continue
+		fi
+		dir=$tmp/rabbit.$dist
+		mkdir "$dir"
+		echo '[rabbitmq_management].' > "$dir/enabled_plugins"
+		printf '%s\n' "listeners.tcp.default = 127.0.0.1:$rabbit_port" \
+			"management.tcp.ip = 127.0.0.1" "management.tcp.port = $rabbit_http" \
+			"loopback_users = none" "collect_statistics_interval = 500" > "$dir/rabbitmq.conf"
+		rabbit_node=vakt$dist@localhost
+		printf '%s\n' "HOME='$dir'" "RABBITMQ_NODENAME='$rabbit_node'" \
+			"RABBITMQ_DIST_PORT='$dist'" "RABBITMQ_MNESIA_BASE='$dir/mnesia'" \
+			"RABBITMQ_LOG_BASE='$dir/log'" "RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins'" \
+			"RABBITMQ_PID_FILE='$dir/pid'" "RABBITMQ_CONFIG_FILE='$dir/rabbitmq'" > "$dir/env"
+		chown -R rabbitmq:rabbitmq "$dir"
+		rabbit_dir=$dir
+		rabbit_dirs="${rabbit_dirs:-} $dir"
+		(
+			set -a
+			. "$dir/env"
+			exec rabbitmq-server
+		) > "$dir/server.log" 2>&1 &
+		wrapper=$!
+		peers="$peers $wrapper"
+		# The management API answers before the AMQP listener is up
+		# (RabbitMQ starts client listeners last); await_startup covers
+		# the rest. Asking for our node name rules out another server
+		# that held the port first.
+		ok=0
+		for _ in $(seq 450); do
+			kill -0 "$wrapper" 2> /dev/null || break
+			if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
+				grep -qF "\"node\":\"$rabbit_node\""; then
+				ok=1
+				break
+			fi
+			sleep 0.2
+		done
+		if [ "$ok" = 1 ] && rabbit_ctl await_startup --timeout 60 > "$dir/await.log" 2>&1; then
+			return 0
+		fi
+		stop_rabbitmq "$dir"
+	done
+	echo "FAIL: rabbitmq-server did not start"
+	tail -20 "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log 2> /dev/null
+	exit 1
+}
+
+# rabbit_ctl ARG...: rabbitmqctl against the last start_rabbitmq's node.
+rabbit_ctl() {
+	(
+		set -a
+		. "$rabbit_dir/env"
+		rabbitmqctl "$@"
+	)
+}
+
+# stop_rabbitmq DIR: stop the node started in DIR and wait until it is gone;
+# kill it when it does not answer.
+stop_rabbitmq() {
+	local pid
+	(
+		set -a
+		. "$1/env"
+		timeout 60 rabbitmqctl stop "$1/pid"
+	) > /dev/null 2>&1 && return 0
+	pid=$(cat "$1/pid" 2> /dev/null) || return 0
+	kill "$pid" 2> /dev/null
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2> /dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2> /dev/null
+}
+
+# stop_rabbitmqs: cleanup's hook, for every start_rabbitmq.
+stop_rabbitmqs() {
+	local d
+	for d in ${rabbit_dirs:-}; do
+		[ -e "$d/pid" ] && stop_rabbitmq "$d"
+	done
 }

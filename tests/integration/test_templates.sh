@@ -23,6 +23,9 @@ declare -A nagios_args=(
 	[vakt_check_fds_process]='nginx!70!90'
 	[vakt_check_fds_pidfile]='/run/haproxy.pid!70!90'
 	[vakt_check_listen]='80!10!100'
+	[vakt_check_redis]='80!95'
+	[vakt_check_redis_queue]='celery!1000!5000'
+	[vakt_check_redis_resque]='100!1000!50'
 	[vakt_check_vakt]='load1!4!8'
 	[vakt_check_vakt_label]='process_fds_open!process=nginx!5000!8000'
 )
@@ -43,14 +46,20 @@ icinga_services=(
 	'vakt_fds|init fds|vars.vakt_fds_pid = 1; vars.vakt_fds_timeout = 3|check_fds --percent --pid 1 -c 95 -t 3 -w 80'
 	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"|check_listen -H 127.0.0.1 -c 100 -p 80 -w 10'
 	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "@tmp@"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]|check_listen --all --percent --state-dir @tmp@ -c 90 -c listen_overflows_rate=1 -w 50'
+	'vakt_redis|redis||check_redis -H 127.0.0.1 -c redis_memory_pct=95 -w redis_memory_pct=80'
+	'vakt_redis|celery on redis|vars.vakt_redis_queue = "celery"; vars.vakt_redis_celery = true; vars.vakt_redis_key_prefix = "myapp:"; vars.vakt_redis_warning = [ "1000", "redis_memory_pct=80" ]; vars.vakt_redis_critical = [ "5000", "celery_unacked=500" ]; vars.vakt_timeout = 5|check_redis --celery --key-prefix myapp: --queue celery -H 127.0.0.1 -c 5000 -c celery_unacked=500 -t 5 -w 1000 -w redis_memory_pct=80'
+	'vakt_redis|resque on a socket|vars.vakt_redis_address = "@tmp@/redis.sock"; vars.vakt_redis_resque = true; vars.vakt_redis_warning = "100"; vars.vakt_redis_critical = [ "1000", "resque_failed=50" ]; vars.vakt_redis_timeout = "3:unknown"|check_redis --resque -H @tmp@/redis.sock -c 1000 -c resque_failed=50 -t 3:unknown -w 100'
+	'vakt_redis|redis jobs with a password|vars.vakt_redis_port = 6380; vars.vakt_redis_user = "vakt"; vars.vakt_redis_password_file = "@tmp@/redis-pass"; vars.vakt_redis_database = 2; vars.vakt_redis_queue = [ "mail", "reports" ]; vars.vakt_redis_queue_regex = "^jobs"; vars.vakt_redis_require_queue = true; vars.vakt_redis_resque = "myapp"; vars.vakt_redis_scan_limit = 20000; vars.vakt_redis_state_dir = "@tmp@"; vars.vakt_redis_critical = "1000"|check_redis --database 2 --password-file @tmp@/redis-pass --queue mail --queue reports --queue-regex ^jobs --require-queue --resque=myapp --scan-limit 20000 --state-dir @tmp@ --user vakt -H 127.0.0.1 -c 1000 -p 6380 -w redis_memory_pct=80'
 	'vakt_vakt|agent load|vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "4"; vars.vakt_vakt_critical = "8"|check_vakt -H 127.0.0.1 -c 8 -m load1 -w 4'
 	'vakt_vakt|agent nginx fds|vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = [ "process=nginx", "pid=1" ]; vars.vakt_vakt_port = 9334; vars.vakt_vakt_ipv4 = true; vars.vakt_vakt_critical = "8000"; vars.vakt_timeout = 5|check_vakt --label process=nginx --label pid=1 -4 -H 127.0.0.1 -c 8000 -m process_fds_open -p 9334 -t 5'
 	'vakt_vakt|agent tls|vars.vakt_vakt_address = "::1"; vars.vakt_vakt_ipv6 = true; vars.vakt_vakt_tls = true; vars.vakt_vakt_ca = "@tmp@/vakt-ca.pem"; vars.vakt_vakt_token_file = "@tmp@/vakt-token"; vars.vakt_vakt_metric = "listen_queue"; vars.vakt_vakt_label = "port=443"; vars.vakt_vakt_timeout = "3:unknown"|check_vakt --ca @tmp@/vakt-ca.pem --label port=443 --tls --token-file @tmp@/vakt-token -6 -H ::1 -m listen_queue -t 3:unknown'
 )
 
-# Files the services name: check_vakt reads its token file before connecting.
+# Files the services name: check_vakt reads its token file and check_redis
+# its password file before connecting.
 printf 'not-the-token\n' > "$tmp/vakt-token"
-chmod 600 "$tmp/vakt-token"
+printf 'not-the-password\n' > "$tmp/redis-pass"
+chmod 600 "$tmp/vakt-token" "$tmp/redis-pass"
 
 fail() {
 	printf 'FAIL: %s\n' "$1"
