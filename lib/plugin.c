@@ -194,7 +194,7 @@ static void print_option(const char *shortopt, const char *longopt, const char *
 			 const char *help)
 {
 	/* An optional argument is written "[=NAME]" already. */
-	const char *eq = arg != NULL && arg[0] != '[' ? "=" : "";
+	const char *eq = arg != NULL && strncmp(arg, "[=", 2) != 0 ? "=" : "";
 	char head[96];
 
 	if (shortopt != NULL)
@@ -391,7 +391,7 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
 		spec_add(s, o->name,
 			 o->arg == NULL	     ? no_argument
-			 : o->arg[0] == '[' ? optional_argument
+			 : strncmp(o->arg, "[=", 2) == 0 ? optional_argument
 					     : required_argument,
 			 o->val);
 	spec_add(s, NULL, 0, 0);
