@@ -225,8 +225,6 @@ static void server(struct result *r, const struct plugin_args *a, const struct o
 	else
 		result_add(r, STATE_OK, "%s used (no maxmemory)", used);
 	result_add(r, STATE_OK, "%g client%s", in->clients, in->clients == 1 ? "" : "s");
-	if (in->loading == 1)
-		result_add(r, STATE_WARNING, "loading its dataset");
 	if (in->rdb_save_ok == 0)
 		result_add(r, STATE_CRITICAL, "the last RDB save failed");
 	if (in->aof_enabled == 1 && in->aof_write_ok == 0)
@@ -293,22 +291,23 @@ static void queues(struct result *r, const struct plugin_args *a, const struct o
 		p.min = 0;
 		s = plugin_metric(r, a, "queue_depth", 0, &p, why, sizeof(why));
 		if (s != STATE_OK)
-			result_add(r, s, "queue %s has %g messages%s", q, m->value, why);
-		result_long(r, "queue %s: %g messages", q, m->value);
+			result_add(r, s, "queue %s has %g message%s%s", q, m->value,
+				   m->value == 1 ? "" : "s", why);
+		result_long(r, "queue %s: %g message%s", q, m->value, m->value == 1 ? "" : "s");
 		if (worst == NULL || m->value > worst->value)
 			worst = m;
 	}
-	if (worst != NULL && n == 1)
-		result_add(r, STATE_OK, "queue %s has %g messages", metric_label(worst, "queue"),
-			   worst->value);
+	if (worst != NULL && n == 1 && result_state(r) == STATE_OK)
+		result_add(r, STATE_OK, "queue %s has %g message%s", metric_label(worst, "queue"),
+			   worst->value, worst->value == 1 ? "" : "s");
 	else if (worst != NULL)
 		result_add(r, STATE_OK, "%zu queues, deepest %s with %g messages", n,
 			   metric_label(worst, "queue"), worst->value);
 	else if (o->queues.regex != NULL || o->queues.celery || o->queues.resque != NULL)
 		result_add(r, STATE_OK, "no queues found");
-	for (size_t i = 0; i < notes->nmissing; i++)
-		result_add(r, o->require ? STATE_CRITICAL : STATE_OK, "queue %s does not exist",
-			   notes->missing[i]);
+	/* Redis deletes an empty list: only --require-queue makes that news. */
+	for (size_t i = 0; o->require && i < notes->nmissing; i++)
+		result_add(r, STATE_CRITICAL, "queue %s does not exist", notes->missing[i]);
 	for (size_t i = 0; i < notes->nnot_queue; i++)
 		result_add(r, STATE_UNKNOWN, "key %s is not a queue", notes->not_queue[i]);
 	if (notes->scan_cut)

@@ -116,23 +116,51 @@ static int io_error(const redisContext *c, char *err, size_t errlen)
 }
 
 /*
+ * The end of the current probe call for this thread: a server that trickles
+ * bytes slower than the socket timeout must still not hold a collector
+ * forever. 0: no deadline.
+ */
+static _Thread_local double deadline;
+
+/* Start the time limit of one probe call: the connection's timeout, in all. */
+static void deadline_start(const redisContext *c)
+{
+	deadline = c->timeout == NULL ? 0
+				      : time_now() + (double)c->timeout->tv_sec +
+					    (double)c->timeout->tv_usec / 1e6;
+}
+
+/*
  * Read one answer, like redisGetReply(), but give up when the server has
- * sent more than PROBE_REDIS_MAX_REPLY bytes without completing it.
+ * sent more than PROBE_REDIS_MAX_REPLY bytes for it (hiredis parses array
+ * elements as they come, so its buffer alone is no measure) or the
+ * deadline of the probe call has passed.
  */
 static int read_reply(redisContext *c, redisReply **out, char *err, size_t errlen)
 {
 	void *reply = NULL;
+	size_t fed = 0;
 	int done = 0;
 
-	while (c->obuf != NULL && c->obuf[0] != '\0' && done == 0)
+	do {
 		if (redisBufferWrite(c, &done) != REDIS_OK)
 			return io_error(c, err, errlen);
+	} while (done == 0);
 	for (;;) {
+		size_t before;
+
 		if (redisGetReplyFromReader(c, &reply) != REDIS_OK)
 			return io_error(c, err, errlen);
 		if (reply != NULL)
 			break;
-		if (c->reader->len > PROBE_REDIS_MAX_REPLY) {
+		if (deadline > 0 && time_now() > deadline) {
+			char who[300];
+
+			describe_context(c, who, sizeof(who));
+			snprintf(err, errlen, "timed out waiting for %s to finish its answer", who);
+			return PROBE_REDIS_DOWN;
+		}
+		if (fed > PROBE_REDIS_MAX_REPLY) {
 			char who[300];
 
 			describe_context(c, who, sizeof(who));
@@ -140,8 +168,10 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 				 PROBE_REDIS_MAX_REPLY / (1024 * 1024));
 			return PROBE_REDIS_BROKEN;
 		}
+		before = c->reader->len;
 		if (redisBufferRead(c) != REDIS_OK)
 			return io_error(c, err, errlen);
+		fed += c->reader->len > before ? c->reader->len - before : 0;
 	}
 	*out = reply;
 	return 0;
@@ -213,9 +243,20 @@ static int refused(const redisContext *c, const char *what, const redisReply *r,
 		snprintf(err, errlen, "%s requires a password (%s)", who, r->str);
 		return PROBE_REDIS_DOWN;
 	}
+	if (strncmp(r->str, "LOADING", 7) == 0) {
+		snprintf(err, errlen, "%s is loading its dataset and answers nothing else yet", who);
+		return PROBE_REDIS_DOWN;
+	}
 	snprintf(err, errlen, "%s refused %s: %s", who, what, r->str);
-	/* A database that does not exist is a mistake in the check, not an outage. */
-	return strcmp(what, "SELECT") == 0 ? PROBE_REDIS_BROKEN : PROBE_REDIS_DOWN;
+	/*
+	 * The server is unable to serve: an outage. Anything else (an unknown
+	 * or renamed command, a database that does not exist, AUTH to a server
+	 * without a password) is a mistake in the check, not an outage.
+	 */
+	if (strncmp(r->str, "WRONGPASS", 9) == 0 || strncmp(r->str, "BUSY", 4) == 0 ||
+	    strncmp(r->str, "MASTERDOWN", 10) == 0 || strstr(r->str, "max number of clients") != NULL)
+		return PROBE_REDIS_DOWN;
+	return PROBE_REDIS_BROKEN;
 }
 
 /* Run a command whose answer only matters for being an error or not. */
@@ -312,6 +353,7 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 		redisFree(c);
 		return NULL;
 	}
+	deadline_start(c);
 	*why = redisSetTimeout(c, tv) == REDIS_OK ? 0 : io_error(c, err, errlen);
 #ifdef HAVE_HIREDIS_SSL
 	if (*why == 0 && t->tls)
@@ -344,6 +386,7 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
 	redisReply *r;
 	int why;
 
+	deadline_start(c);
 	r = command(c, 1, ping, &why, err, errlen);
 	if (r == NULL)
 		return why;
@@ -818,6 +861,7 @@ int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct met
 	int why;
 
 	memset(notes, 0, sizeof(*notes));
+	deadline_start(c);
 	why = discover(c, q, &l, &notes->scan_cut, err, errlen);
 	/* Celery's unacknowledged tasks, wherever Celery-style queues are watched. */
 	if (q->nnames > 0 || q->regex != NULL || q->celery)

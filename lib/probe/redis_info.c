@@ -125,7 +125,7 @@ int redis_info_parse(const char *text, size_t len, struct redis_info *out)
 		size_t n = nl == NULL ? (size_t)(end - p) : (size_t)(nl - p);
 
 		take_line(out, p, n > 0 && p[n - 1] == '\r' ? n - 1 : n, port, sizeof(port));
-		p += n + 1;
+		p = nl == NULL ? end : nl + 1;
 	}
 	if (out->version[0] == '\0')
 		return -1;
