@@ -669,6 +669,7 @@ int config_address_split(const char *addr, char *host, size_t hostlen, long *por
 			 size_t errlen)
 {
 	const char *colon, *end;
+	bool bracketed;
 	size_t len;
 
 	*port = 0;
@@ -682,7 +683,8 @@ int config_address_split(const char *addr, char *host, size_t hostlen, long *por
 	}
 	colon = strrchr(addr, ':');
 	end = colon;
-	if (addr[0] == '[') {
+	bracketed = addr[0] == '[';
+	if (bracketed) {
 		end = strchr(addr, ']');
 		if (end == NULL || end + 1 != colon) {
 			snprintf(err, errlen, "invalid address '%s' (expected [IPV6]:PORT)", addr);
@@ -697,6 +699,11 @@ int config_address_split(const char *addr, char *host, size_t hostlen, long *por
 		return -1;
 	}
 	len = (size_t)(end - addr);
+	if (!bracketed && memchr(addr, ':', len) != NULL) {
+		snprintf(err, errlen, "invalid address '%s' (write an IPv6 address as [::1]:6379)",
+			 addr);
+		return -1;
+	}
 	if (len >= hostlen) {
 		snprintf(err, errlen, "host name in '%s' is too long", addr);
 		return -1;

@@ -310,6 +310,14 @@ static void queues(struct result *r, const struct plugin_args *a, const struct o
 		result_add(r, STATE_CRITICAL, "queue %s does not exist", notes->missing[i]);
 	for (size_t i = 0; i < notes->nnot_queue; i++)
 		result_add(r, STATE_UNKNOWN, "key %s is not a queue", notes->not_queue[i]);
+	if (notes->queues_cut)
+		result_add(r, STATE_UNKNOWN, "more than 1000 queues; name them or narrow --queue-regex");
+	if (notes->celery_unbound)
+		result_add(r, STATE_UNKNOWN, "no Celery bindings (_kombu.binding.*) here; check "
+					     "--database and --key-prefix");
+	if (notes->resque_empty)
+		result_add(r, STATE_UNKNOWN, "no Resque queues in %s:queues; check --resque and "
+					     "--database", o->queues.resque);
 	if (notes->scan_cut)
 		result_add(r, STATE_UNKNOWN,
 			   "discovery stopped after --scan-limit keys; some queues may be missing");

@@ -423,8 +423,11 @@ static bool queue_add(struct queue_list *l, const char *label, size_t labellen, 
 	size_t plen = prefix != NULL ? strlen(prefix) : 0;
 	struct queue *q;
 
+	/* The same key once; a Resque queue and a plain key may share a name. */
 	for (size_t i = 0; i < l->n; i++)
-		if (strlen(l->v[i].label) == labellen && memcmp(l->v[i].label, label, labellen) == 0)
+		if (l->v[i].keylen == plen + labellen &&
+		    memcmp(l->v[i].key, prefix != NULL ? prefix : "", plen) == 0 &&
+		    memcmp(l->v[i].key + plen, label, labellen) == 0)
 			return true;
 	if (l->n == MAX_QUEUES) {
 		l->cut = true;
@@ -515,8 +518,9 @@ static int scan(redisContext *c, const char *key, const char *pattern, long limi
 		for (size_t i = 0; i < r->element[1]->elements; i++) {
 			const redisReply *e = r->element[1]->element[i];
 
-			if (e->type == REDIS_REPLY_STRING && !take(ctx, e->str, e->len))
-				*cut = true;
+			/* A full queue list says so itself (queue_list.cut). */
+			if (e->type == REDIS_REPLY_STRING)
+				take(ctx, e->str, e->len);
 		}
 		/* Each call visits about COUNT elements, matching or not. */
 		seen += 1000;
@@ -619,9 +623,11 @@ static bool take_resque(void *ctx, const char *name, size_t len)
 }
 
 /* Find the queues q asks for into l. */
-static int discover(redisContext *c, const struct redis_queues *q, struct queue_list *l, bool *cut,
-		    char *err, size_t errlen)
+static int discover(redisContext *c, const struct redis_queues *q, struct queue_list *l,
+		    struct redis_queue_notes *notes, char *err, size_t errlen)
 {
+	bool *cut = &notes->scan_cut;
+	size_t before;
 	long limit = q->scan_limit > 0 ? q->scan_limit : PROBE_REDIS_SCAN_LIMIT;
 	struct discovery d = {.list = l, .q = q};
 	const char *prefix = q->key_prefix != NULL ? q->key_prefix : "";
@@ -642,6 +648,8 @@ static int discover(redisContext *c, const struct redis_queues *q, struct queue_
 		free(match);
 		for (size_t i = 0; r == 0 && i < d.nkeys; i++)
 			r = scan(c, d.keys[i], NULL, limit, take_bound_queue, &d, cut, err, errlen);
+		/* No binding at all: the wrong database or key prefix, not "no queues". */
+		notes->celery_unbound = r == 0 && d.nkeys == 0 && !*cut;
 	}
 	for (size_t i = 0; i < d.nkeys; i++)
 		free(d.keys[i]);
@@ -649,11 +657,12 @@ static int discover(redisContext *c, const struct redis_queues *q, struct queue_
 	if (r == 0 && q->resque != NULL) {
 		char *set = xasprintf("%s:queues", q->resque);
 
+		before = l->n;
 		r = scan(c, set, NULL, limit, take_resque, &d, cut, err, errlen);
+		notes->resque_empty = r == 0 && l->n == before && !l->cut;
 		free(set);
 	}
-	if (l->cut)
-		*cut = true;
+	notes->queues_cut = l->cut;
 	return r;
 }
 
@@ -862,7 +871,7 @@ int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct met
 
 	memset(notes, 0, sizeof(*notes));
 	deadline_start(c);
-	why = discover(c, q, &l, &notes->scan_cut, err, errlen);
+	why = discover(c, q, &l, notes, err, errlen);
 	/* Celery's unacknowledged tasks, wherever Celery-style queues are watched. */
 	if (q->nnames > 0 || q->regex != NULL || q->celery)
 		unacked = xasprintf("%sunacked", q->key_prefix != NULL ? q->key_prefix : "");

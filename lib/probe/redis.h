@@ -70,6 +70,9 @@ struct redis_queue_notes {
 	char **not_queue; /* "NAME (a string)": keys of a type that is no queue */
 	size_t nnot_queue;
 	bool scan_cut;	 /* discovery stopped at scan_limit: queues may be missing */
+	bool queues_cut; /* more queues than the probe measures at once (1000) */
+	bool celery_unbound; /* celery asked, but no kombu binding exists */
+	bool resque_empty;   /* resque asked, but its queue set is empty or missing */
 };
 
 /* A short description of target for messages: "HOST:PORT" or the socket path. */

@@ -72,7 +72,9 @@ expect "--resque=NAMESPACE" 0 \
 	"$check" -p "$port" --resque=myapp
 expect "failed Resque jobs: CRITICAL" 2 "^REDIS CRITICAL - failed Resque jobs: 2 \(> 1\)" \
 	"$check" -p "$port" --resque=myapp -c resque_failed=1
-expect "a namespace without queues" 0 "^REDIS OK - no queues found" "$check" -p "$port" --resque
+expect "a namespace without queues: UNKNOWN" 3 "^REDIS UNKNOWN - no Resque queues in resque:queues" "$check" -p "$port" --resque
+expect "--celery in a database without Celery: UNKNOWN" 3 "^REDIS UNKNOWN - no Celery bindings" \
+	"$check" -p "$port" --celery --database 5
 # Discovery is bounded: with more keys than the limit lets SCAN visit, say so.
 redis-cli -p "$port" debug populate 3000 filler > /dev/null
 expect "--scan-limit cuts discovery: UNKNOWN" 3 "^REDIS UNKNOWN - discovery stopped after --scan-limit keys" \

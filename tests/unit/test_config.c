@@ -804,3 +804,55 @@ Test(config, template_parses)
 	expect_builtin_defaults(c);
 	config_free(c);
 }
+
+Test(config, broker_addresses)
+{
+	char host[256], err[256];
+	long port;
+
+	cr_assert_eq(config_address_split("127.0.0.1:6379", host, sizeof(host), &port, err,
+					  sizeof(err)), 0);
+	cr_assert_str_eq(host, "127.0.0.1");
+	cr_assert_eq(port, 6379);
+	cr_assert_eq(config_address_split("[::1]:6380", host, sizeof(host), &port, err,
+					  sizeof(err)), 0);
+	cr_assert_str_eq(host, "::1");
+	cr_assert_eq(port, 6380);
+	cr_assert_eq(config_address_split("/run/redis.sock", host, sizeof(host), &port, err,
+					  sizeof(err)), 0);
+	cr_assert_str_eq(host, "/run/redis.sock");
+	cr_assert_eq(port, 0);
+	cr_assert_eq(config_address_split("::1", host, sizeof(host), &port, err, sizeof(err)), -1);
+	cr_assert_eq(config_address_split("::1:6379", host, sizeof(host), &port, err,
+					  sizeof(err)), -1);
+	cr_assert(strstr(err, "[::1]:6379") != NULL, "%s", err);
+	cr_assert_eq(config_address_split("redis", host, sizeof(host), &port, err, sizeof(err)), -1);
+	cr_assert_eq(config_address_split("redis:0", host, sizeof(host), &port, err, sizeof(err)),
+		     -1);
+}
+
+Test(config, redis_section)
+{
+	char *errors = NULL;
+	struct config *c = config_parse("[redis jobs]\nqueues = celery, mail\nresque = app\n"
+					"celery = yes\n",
+					"vaktd.conf", &errors);
+	const struct config_collector *cc = NULL;
+
+	cr_assert_not_null(c, "%s", errors);
+	for (size_t i = 0; i < c->ncollectors; i++)
+		if (strcmp(c->collectors[i].name, "redis jobs") == 0)
+			cc = &c->collectors[i];
+	cr_assert_not_null(cc);
+	cr_assert_str_eq(cc->address, CONFIG_DEFAULT_REDIS);
+	cr_assert_eq(cc->nqueues, 2);
+	cr_assert_str_eq(cc->queues[1], "mail");
+	cr_assert_str_eq(cc->resque, "app");
+	cr_assert(cc->celery);
+	config_free(c);
+	c = config_parse("[redis jobs]\naddress = ::1\nqueue_regex = (\n", "vaktd.conf", &errors);
+	cr_assert_null(c);
+	cr_assert(strstr(errors, "vaktd.conf:2: invalid address") != NULL, "%s", errors);
+	cr_assert(strstr(errors, "vaktd.conf:3: invalid queue_regex") != NULL, "%s", errors);
+	free(errors);
+}
