@@ -167,8 +167,8 @@ static void metric(struct result *r, const struct plugin_args *a, const struct m
 		   const char *name, const char *what)
 {
 	const struct metric *m = metric_set_find(set, name, NULL, NULL);
+	char why[128], value[64];
 	struct perf p;
-	char why[128];
 	enum state s;
 
 	if (m == NULL)
@@ -178,9 +178,15 @@ static void metric(struct result *r, const struct plugin_args *a, const struct m
 	if (strcmp(m->unit, "%") == 0)
 		p.max = 100;
 	s = plugin_metric(r, a, name, -1, &p, why, sizeof(why));
-	if (s != STATE_OK)
-		result_add(r, s, "%s %g%s%s", what, m->value, strcmp(m->unit, "%") == 0 ? "%" : "",
-			   why);
+	if (s == STATE_OK)
+		return;
+	if (strcmp(m->unit, "B") == 0)
+		num_bytes(m->value, value, sizeof(value));
+	else if (strcmp(m->unit, "s") == 0 && m->value < 1)
+		snprintf(value, sizeof(value), "%.3f ms", m->value * 1000);
+	else
+		snprintf(value, sizeof(value), "%.10g%s", m->value, m->unit);
+	result_add(r, s, "%s %s%s", what, value, why);
 }
 
 /* A rate of a counter since the last run, as perfdata NAME_rate under thresholds. */
@@ -229,7 +235,9 @@ static void server(struct result *r, const struct plugin_args *a, const struct o
 		result_add(r, STATE_CRITICAL, "the last RDB save failed");
 	if (in->aof_enabled == 1 && in->aof_write_ok == 0)
 		result_add(r, STATE_CRITICAL, "the last AOF write failed");
-	if (in->replica && in->master_link_up == 0 && isnan(in->master_link_down))
+	if (in->replica && in->master_link_up == 0 && in->syncing == 1)
+		result_add(r, STATE_WARNING, "replica is in a full sync with master %s", in->master);
+	else if (in->replica && in->master_link_up == 0 && isnan(in->master_link_down))
 		result_add(r, STATE_CRITICAL, "replica never reached its master %s", in->master);
 	else if (in->replica && in->master_link_up == 0)
 		result_add(r, STATE_CRITICAL, "the link to master %s is down for %g s", in->master,

@@ -577,6 +577,15 @@ static bool take_key(void *ctx, const char *key, size_t len)
 	return ok;
 }
 
+/* Whether key is the binding set of Celery's event exchange, celeryev. */
+static bool is_events_binding(const char *prefix, const char *key, size_t len)
+{
+	static const char events[] = "_kombu.binding.celeryev";
+	size_t plen = prefix != NULL ? strlen(prefix) : 0;
+
+	return len == plen + sizeof(events) - 1 && memcmp(key + plen, events, len - plen) == 0;
+}
+
 /* A binding set of kombu: remember it for the member walk. */
 static bool take_binding(void *ctx, const char *key, size_t len)
 {
@@ -584,7 +593,7 @@ static bool take_binding(void *ctx, const char *key, size_t len)
 	/* Pidbox and event exchanges fan out through PUBLISH; their queues are no lists. */
 	if (memchr(key, '\0', len) != NULL ||
 	    (len > 7 && memcmp(key + len - 7, ".pidbox", 7) == 0) ||
-	    strstr(key, "binding.celeryev") != NULL)
+	    is_events_binding(d->q->key_prefix, key, len))
 		return true;
 	d->keys = xgrow(d->keys, d->nkeys, sizeof(*d->keys));
 	d->keys[d->nkeys++] = xstrndup(key, len);

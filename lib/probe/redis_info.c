@@ -43,6 +43,7 @@ static const struct field fields[] = {
 	FIELD("master_last_io_seconds_ago", master_last_io, FIELD_NUMBER),
 	FIELD("master_link_down_since_seconds", master_link_down, FIELD_NUMBER),
 	FIELD("connected_slaves", connected_replicas, FIELD_NUMBER),
+	FIELD("master_sync_in_progress", syncing, FIELD_NUMBER),
 };
 
 /* Copy value (vlen bytes) into out as a string, cut to fit. */
@@ -132,7 +133,8 @@ int redis_info_parse(const char *text, size_t len, struct redis_info *out)
 	/* Redis says -1 for "never": no I/O yet, never connected. */
 	if (out->master_last_io < 0)
 		out->master_last_io = NAN;
-	if (out->master_link_down < 0)
+	/* Before 7.0 a link never up counted from the epoch: over ten years is "never". */
+	if (out->master_link_down < 0 || out->master_link_down > 10 * 365 * 86400.0)
 		out->master_link_down = NAN;
 	if (!out->replica) {
 		out->master[0] = '\0';

@@ -43,6 +43,7 @@ struct redis_info {
 	double master_last_io;	  /* master_last_io_seconds_ago; NAN when never */
 	double master_link_down;  /* master_link_down_since_seconds; NAN when never up */
 	double connected_replicas; /* connected_slaves */
+	double syncing;		  /* master_sync_in_progress: 1 during a full sync */
 };
 
 /*

@@ -147,3 +147,15 @@ Test(redis_info, long_values_are_cut_not_overflowed)
 		cr_assert_eq(strlen(in.version), sizeof(in.version) - 1);
 	}
 }
+
+Test(redis_info, replica_in_first_sync_and_old_epoch_counts)
+{
+	struct redis_info in = parse_text("redis_version:6.2.14\r\nrole:slave\r\n"
+					  "master_host:10.0.0.5\r\nmaster_port:6379\r\n"
+					  "master_link_status:down\r\nmaster_sync_in_progress:1\r\n"
+					  "master_link_down_since_seconds:1732000000\r\n");
+
+	cr_assert_eq(in.syncing, 1);
+	cr_assert_str_eq(in.master, "10.0.0.5:6379");
+	cr_assert(isnan(in.master_link_down), "Redis 6 counts a never-up link from the epoch");
+}
