@@ -182,14 +182,17 @@ static const struct plugin check_rabbitmq = {
 };
 
 /* End the run for a probe failure: unreachable is CRITICAL, a strange answer UNKNOWN. */
-static void fail(const struct plugin_args *a, int why, const char *err) __attribute__((noreturn));
-static void fail(const struct plugin_args *a, int why, const char *err)
+static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
+	__attribute__((noreturn));
+static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
 {
 	enum state s = why == PROBE_RABBITMQ_TIMEOUT ? a->timeout_state
 		       : why == PROBE_RABBITMQ_BROKEN || why == PROBE_RABBITMQ_LOCAL
 			   ? STATE_UNKNOWN
 			   : STATE_CRITICAL;
 
+	/* The failure alone is the answer; what was gathered before goes. */
+	result_free(r);
 	plugin_exit(s, "%s", err);
 }
 
@@ -293,7 +296,7 @@ static void mode_queue(struct result *r, const struct plugin_args *a, struct opt
 					    o->regex_text != NULL ? &o->regex : NULL, 0, &qs, err,
 					    sizeof(err));
 	if (why != 0)
-		fail(a, why, err);
+		fail(r, a, why, err);
 	rabbitmq_queues_metrics(&qs, instance, set);
 	check_set(r, a, set, &qs, MODE_QUEUE, "queue_depth");
 	for (size_t i = 0; i < qs.n; i++) {
@@ -332,7 +335,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a, struct op
 	if (o->mode == MODE_OVERVIEW) {
 		why = probe_rabbitmq_overview(h, &o->target, &ov, err, sizeof(err));
 		if (why != 0)
-			fail(a, why, err);
+			fail(r, a, why, err);
 		rabbitmq_overview_metrics(&ov, instance, set);
 		check_set(r, a, set, NULL, MODE_OVERVIEW, "rabbitmq_messages");
 		result_add(r, STATE_OK,
@@ -343,10 +346,12 @@ static void mode_broker(struct result *r, const struct plugin_args *a, struct op
 		return;
 	}
 	why = probe_rabbitmq_nodes(h, &o->target, o->node, &ns, err, sizeof(err));
-	if (why == PROBE_RABBITMQ_NOT_FOUND)
+	if (why == PROBE_RABBITMQ_NOT_FOUND) {
+		result_free(r);
 		plugin_exit(STATE_CRITICAL, "%s", err);
+	}
 	if (why != 0)
-		fail(a, why, err);
+		fail(r, a, why, err);
 	rabbitmq_nodes_metrics(&ns, instance, set);
 	check_set(r, a, set, NULL, MODE_NODE, "rabbitmq_mem_pct");
 	for (size_t i = 0; i < ns.n; i++)
@@ -374,7 +379,7 @@ static void health_one(struct result *r, const struct plugin_args *a, struct opt
 		return;
 	}
 	if (rc < 0)
-		fail(a, rc, err);
+		fail(r, a, rc, err);
 	if (rc == 1)
 		result_add(r, STATE_CRITICAL, "%s: %s", path, reason);
 	result_long(r, "%s: %s", path, rc == 0 ? "ok" : reason);
@@ -390,7 +395,7 @@ static void mode_health(struct result *r, const struct plugin_args *a, struct op
 	int why = probe_rabbitmq_overview(h, &o->target, &ov, err, sizeof(err));
 
 	if (why != 0)
-		fail(a, why, err);
+		fail(r, a, why, err);
 	for (size_t i = 0; health_checks[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "health/checks/%s", health_checks[i]);
 		health_one(r, a, o, h, path, &passed);
