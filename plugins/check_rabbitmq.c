@@ -181,6 +181,18 @@ static const struct plugin check_rabbitmq = {
 	.option = on_option,
 };
 
+/* What main() holds for the whole run, so that an early end frees it too. */
+static CURL *handle;
+static struct metric_set *run_set;
+
+/* Free what main() holds. */
+static void run_free(void)
+{
+	curl_easy_cleanup(handle);
+	metric_set_free(run_set);
+	curl_global_cleanup();
+}
+
 /* End the run for a probe failure: unreachable is CRITICAL, a strange answer UNKNOWN. */
 static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
 	__attribute__((noreturn));
@@ -193,6 +205,7 @@ static void fail(struct result *r, const struct plugin_args *a, int why, const c
 
 	/* The failure alone is the answer; what was gathered before goes. */
 	result_free(r);
+	run_free();
 	plugin_exit(s, "%s", err);
 }
 
@@ -295,8 +308,10 @@ static void mode_queue(struct result *r, const struct plugin_args *a, struct opt
 		why = probe_rabbitmq_queues(h, &o->target, o->vhost,
 					    o->regex_text != NULL ? &o->regex : NULL, 0, &qs, err,
 					    sizeof(err));
-	if (why != 0)
+	if (why != 0) {
+		rabbitmq_queues_free(&qs);
 		fail(r, a, why, err);
+	}
 	rabbitmq_queues_metrics(&qs, instance, set);
 	check_set(r, a, set, &qs, MODE_QUEUE, "queue_depth");
 	for (size_t i = 0; i < qs.n; i++) {
@@ -348,6 +363,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a, struct op
 	why = probe_rabbitmq_nodes(h, &o->target, o->node, &ns, err, sizeof(err));
 	if (why == PROBE_RABBITMQ_NOT_FOUND) {
 		result_free(r);
+		run_free();
 		plugin_exit(STATE_CRITICAL, "%s", err);
 	}
 	if (why != 0)
@@ -479,6 +495,8 @@ int main(int argc, char **argv)
 	if (h == NULL)
 		plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
 	set = metric_set_new();
+	handle = h;
+	run_set = set;
 	r = result_new(check_rabbitmq.service);
 	if (o.mode == MODE_QUEUE)
 		mode_queue(r, &a, &o, h, set, instance);
@@ -486,8 +504,7 @@ int main(int argc, char **argv)
 		mode_health(r, &a, &o, h);
 	else
 		mode_broker(r, &a, &o, h, set, instance);
-	curl_easy_cleanup(h);
-	metric_set_free(set);
+	run_free();
 	free(o.names);
 	if (o.regex_text != NULL)
 		regfree(&o.regex);
