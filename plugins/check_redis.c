@@ -199,12 +199,19 @@ static double rate(struct result *r, const struct plugin_args *a, struct statefi
 	struct perf p;
 	enum state s;
 
+	snprintf(name, sizeof(name), "%s_rate", counter);
+	if (sf == NULL && what != NULL) {
+		struct threshold t = thresholds_get(a->thresholds, name, -1);
+
+		/* A threshold that cannot be checked must not pass as OK. */
+		if (t.has_warn || t.has_crit)
+			result_add(r, STATE_UNKNOWN, "no %s: no usable state directory", name);
+	}
 	if (sf == NULL || isnan(v))
 		return NAN;
 	st = statefile_rate(sf, counter, v, &per_s);
 	if (st != RATE_OK)
 		result_long(r, "%s: %s", counter, statefile_rate_reason(st));
-	snprintf(name, sizeof(name), "%s_rate", counter);
 	if (what == NULL)
 		return per_s;
 	p = perf_make(name, per_s, "");

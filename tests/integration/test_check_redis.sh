@@ -92,6 +92,11 @@ mkdir -p "$tmp/state"
 expect "rates on the second run" 0 "redis_rejected_connections_rate=0;;;0 redis_evicted_keys_rate=0;;;0" \
 	"$check" -p "$port" --state-dir "$tmp/state"
 
+printf 'x' > "$tmp/notadir"
+expect "a rate threshold without a state directory: UNKNOWN" 3 \
+	"^REDIS UNKNOWN - no redis_evicted_keys_rate: no usable state directory" \
+	env TMPDIR="$tmp/notadir" "$check" -p "$port" --state-dir "$tmp/notadir/x" -c redis_evicted_keys_rate=1
+
 # Memory against maxmemory.
 cli config set maxmemory 100mb
 expect "memory as % of maxmemory" 2 "^REDIS CRITICAL - memory used [0-9.]+% \(> 0\.01\).*redis_memory_pct=[0-9.]+%;;0\.01;0;100" \
