@@ -38,6 +38,8 @@ extern const struct collector_kind collect_redis;
 #endif
 #ifdef HAVE_LIBCURL
 extern const struct collector_kind collect_rabbitmq;
+extern const struct collector_kind collect_nginx;
+extern const struct collector_kind collect_haproxy;
 #endif
 
 #endif

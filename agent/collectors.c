@@ -22,6 +22,8 @@ MISSING(redis, "hiredis")
 #endif
 #ifndef HAVE_LIBCURL
 MISSING(rabbitmq, "libcurl")
+MISSING(nginx, "libcurl")
+MISSING(haproxy, "libcurl")
 #endif
 
 static const struct collector_kind *const kinds[] = {
@@ -32,6 +34,8 @@ static const struct collector_kind *const kinds[] = {
 	&collect_self,
 	&collect_redis,
 	&collect_rabbitmq,
+	&collect_nginx,
+	&collect_haproxy,
 };
 
 const struct collector_kind *collector_find(const char *name)

@@ -723,6 +723,8 @@ static void set_address(struct parser *p, const char *key, const char *value)
 		perr(p, p->line, "%s", err);
 	else
 		set_str(&p->cur->broker.address, value);
+	if (p->cur->broker.address != NULL && p->cur->broker.url != NULL)
+		perr(p, p->line, "give address or url, not both");
 }
 
 static void set_database(struct parser *p, const char *key, const char *value)
@@ -737,6 +739,8 @@ static void set_url(struct parser *p, const char *key, const char *value)
 		perr(p, p->line, "invalid %s '%s' (expected http:// or https://)", key, value);
 	else
 		set_str(&p->cur->broker.url, value);
+	if (p->cur->broker.address != NULL && p->cur->broker.url != NULL)
+		perr(p, p->line, "give address or url, not both");
 }
 
 static void set_login_user(struct parser *p, const char *key, const char *value)
@@ -755,6 +759,12 @@ static void set_ca_file(struct parser *p, const char *key, const char *value)
 {
 	if (check_file(p, key, value, false) == 0)
 		set_str(&p->cur->broker.ca_file, value);
+}
+
+static void set_host_header(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.host_header, value);
 }
 
 static void set_insecure(struct parser *p, const char *key, const char *value)
@@ -874,6 +884,18 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "rabbitmq", "queue_regex", set_queue_regex},
     {SEC_COLLECTOR, "rabbitmq", "ca_file", set_ca_file},
     {SEC_COLLECTOR, "rabbitmq", "insecure", set_insecure},
+    {SEC_COLLECTOR, "nginx", "url", set_url},
+    {SEC_COLLECTOR, "nginx", "host_header", set_host_header},
+    {SEC_COLLECTOR, "nginx", "user", set_login_user},
+    {SEC_COLLECTOR, "nginx", "password_file", set_password_file},
+    {SEC_COLLECTOR, "nginx", "ca_file", set_ca_file},
+    {SEC_COLLECTOR, "nginx", "insecure", set_insecure},
+    {SEC_COLLECTOR, "haproxy", "address", set_address},
+    {SEC_COLLECTOR, "haproxy", "url", set_url},
+    {SEC_COLLECTOR, "haproxy", "user", set_login_user},
+    {SEC_COLLECTOR, "haproxy", "password_file", set_password_file},
+    {SEC_COLLECTOR, "haproxy", "ca_file", set_ca_file},
+    {SEC_COLLECTOR, "haproxy", "insecure", set_insecure},
 };
 
 static const struct key *key_find(const struct parser *p, const char *name)
@@ -937,6 +959,7 @@ static void broker_free(struct config_collector *cc)
 	free(cc->resque);
 	free(cc->key_prefix);
 	free(cc->ca_file);
+	free(cc->host_header);
 }
 
 static void pcoll_free(struct pcoll *pc)
@@ -975,7 +998,7 @@ static bool is_builtin(const char *kind)
 /* Kinds whose sections take a name, "[redis jobs]", and may appear many times. */
 static bool is_named(const char *kind)
 {
-	static const char *const named[] = {"process", "redis", "rabbitmq", NULL};
+	static const char *const named[] = {"process", "redis", "rabbitmq", "nginx", "haproxy", NULL};
 
 	for (size_t i = 0; named[i] != NULL; i++)
 		if (strcmp(kind, named[i]) == 0)
@@ -1213,12 +1236,18 @@ static void take_broker(struct config_collector *cc, struct config_collector *b)
 	cc->address = b->address;
 	cc->url = b->url;
 	cc->vhost = b->vhost;
+	cc->host_header = b->host_header;
 	if (strcmp(cc->kind, "redis") == 0 && cc->address == NULL)
 		cc->address = xstrdup(CONFIG_DEFAULT_REDIS);
 	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->url == NULL)
 		cc->url = xstrdup(CONFIG_DEFAULT_RABBITMQ);
 	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->vhost == NULL)
 		cc->vhost = xstrdup("/");
+	if (strcmp(cc->kind, "nginx") == 0 && cc->url == NULL)
+		cc->url = xstrdup(CONFIG_DEFAULT_NGINX);
+	/* HAProxy is read from its stats page when a URL is given, else its socket. */
+	if (strcmp(cc->kind, "haproxy") == 0 && cc->url == NULL && cc->address == NULL)
+		cc->address = xstrdup(CONFIG_DEFAULT_HAPROXY);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -14,6 +14,8 @@
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:9333"
 #define CONFIG_DEFAULT_REDIS "127.0.0.1:6379"
 #define CONFIG_DEFAULT_RABBITMQ "http://127.0.0.1:15672"
+#define CONFIG_DEFAULT_NGINX "http://127.0.0.1/nginx_status"
+#define CONFIG_DEFAULT_HAPROXY "/run/haproxy/admin.sock"
 
 /* A client network for the allow-list: address and prefix length. */
 struct config_net {
@@ -32,10 +34,13 @@ struct config_collector {
 	char *process_name;  /* [process X] name = ... (defaults to X) */
 	char *pidfile;	     /* [process X] pidfile = ... */
 	bool pressure[3];    /* [load] pressure = cpu, io, memory */
-	/* [redis X] and [rabbitmq X] */
-	char *address;	     /* [redis] HOST:PORT, [V6]:PORT or /unix/socket; default 127.0.0.1:6379 */
+	/* [redis X], [rabbitmq X], [nginx X] and [haproxy X] */
+	char *address;	     /* [redis] HOST:PORT, [V6]:PORT or /unix/socket; default 127.0.0.1:6379;
+				[haproxy] the stats socket, default /run/haproxy/admin.sock */
 	long database;	     /* [redis] database number, default 0 */
-	char *url;	     /* [rabbitmq] management API base, default http://127.0.0.1:15672 */
+	char *url;	     /* [rabbitmq] management API base, default http://127.0.0.1:15672;
+				[nginx] stub_status page; [haproxy] stats page ending in ;csv */
+	char *host_header;   /* [nginx] Host header to send, NULL: the URL's host */
 	char *user;	     /* login user, NULL: none (rabbitmq: guest) */
 	char *password_file; /* file holding the password, NULL: none */
 	char *vhost;	     /* [rabbitmq] virtual host, default "/" */

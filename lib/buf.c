@@ -102,3 +102,13 @@ void buf_free(struct buf *b)
 	free(b->data);
 	buf_init(b, b->cap);
 }
+
+void buf_excerpt(const char *data, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < outlen && n < 40; i++)
+		out[n++] = data[i] >= ' ' && data[i] < 0x7f ? data[i] : ' ';
+	if (outlen > 0)
+		out[n] = '\0';
+}

@@ -29,5 +29,10 @@ void buf_reset(struct buf *b);
 /* Hand the string to the caller (who frees it) and reset the buffer. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
+/*
+ * The first printable bytes of data (at most 40, others shown as spaces),
+ * for a message saying what an unexpected answer was.
+ */
+void buf_excerpt(const char *data, size_t len, char *out, size_t outlen);
 
 #endif

@@ -210,3 +210,17 @@ void num_bytes(double v, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "%.1f %s", v, units[u]);
 }
+
+void num_duration(double s, char *out, size_t outlen)
+{
+	long v = s > 0 && s < 1e15 ? (long)s : 0;
+
+	if (v < 120)
+		snprintf(out, outlen, "%ld s", v);
+	else if (v < 3600)
+		snprintf(out, outlen, "%ld min", v / 60);
+	else if (v < 86400)
+		snprintf(out, outlen, "%ld h %ld min", v / 3600, v % 3600 / 60);
+	else
+		snprintf(out, outlen, "%ld d %ld h", v / 86400, v % 86400 / 3600);
+}

@@ -23,5 +23,7 @@ int num_parse_long(const char *s, long min, long max, long *out);
 int num_format(double v, char *out, size_t outlen);
 /* Write a byte count for people: "512 B", "1.5 KiB", ... "2.0 TiB". */
 void num_bytes(double v, char *out, size_t outlen);
+/* Write seconds for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+void num_duration(double s, char *out, size_t outlen);
 
 #endif

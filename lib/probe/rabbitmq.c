@@ -63,16 +63,6 @@ static void url_start(struct buf *b, const struct rabbitmq_target *t, const char
 	buf_puts(b, path);
 }
 
-/* The first printable bytes of a body, for a message about what it is. */
-static void excerpt(const struct buf *body, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < body->len && n + 1 < outlen && n < 40; i++)
-		out[n++] = body->data[i] >= ' ' && body->data[i] < 0x7f ? body->data[i] : ' ';
-	out[n] = '\0';
-}
-
 /* Map an HTTP status other than 200 to a probe error with err. */
 static int http_error(const struct rabbitmq_target *t, const char *url, long status,
 		      const struct buf *body, char *err, size_t errlen)
@@ -95,7 +85,7 @@ static int http_error(const struct rabbitmq_target *t, const char *url, long sta
 		snprintf(err, errlen, "HTTP 404 %s", reason);
 		return PROBE_RABBITMQ_NOT_FOUND;
 	}
-	excerpt(body, start, sizeof(start));
+	buf_excerpt(body->data, body->len, start, sizeof(start));
 	if (status >= 500) {
 		snprintf(err, errlen, "the server answered HTTP %ld: %s", status,
 			 reason[0] != '\0' ? reason : start);

@@ -135,6 +135,183 @@ pick_port() {
 	return 1
 }
 
+# start_fake_http ANSWERS: serve HTTP/1.1 on a free loopback port from
+# python3 for answers no real server gives. ANSWERS is a Python dict
+# {NAME: (STATUS, BODY[, {HEADER: VALUE}])}; a request is answered by the
+# last segment of its path, before any "?" or ";" ("/x/garbage;csv" is
+# "garbage"); other names get 404. Sets $fake_port; killed in cleanup.
+start_fake_http() {
+	fake_seq=$((${fake_seq:-0} + 1))
+	local py=$tmp/fake.$fake_seq.py
+	{
+		printf 'answers = %s\n' "$1"
+		cat << 'PY'
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        name = self.path.split("?")[0].split(";")[0].split("/")[-1]
+        answer = answers.get(name, (404, "not found\n"))
+        data = answer[1].encode()
+        self.send_response(answer[0])
+        for k, v in (answer[2] if len(answer) > 2 else {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *args):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print("port", s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	} > "$py"
+	python3 "$py" > "$py.port" &
+	peers="$peers $!"
+	for _ in $(seq 50); do
+		[ -s "$py.port" ] && break
+		sleep 0.1
+	done
+	fake_port=$(cut -d' ' -f2 < "$py.port")
+	[ -n "$fake_port" ] || { echo "FAIL: the fake HTTP server did not start"; exit 1; }
+}
+
+# start_nginx [SERVER-DIRECTIVES [HTTP-DIRECTIVES]]: start a private nginx (one
+# worker, its files in a directory under $tmp) on a free loopback port, with
+# stub_status at /nginx_status, "ok" at /, SERVER-DIRECTIVES added to its
+# server block and HTTP-DIRECTIVES to its http block, "@PORT@" in them
+# replaced by its port (worker_connections is $nginx_worker_connections,
+# default 64); wait until it answers; set
+# $nginx_port, $nginx_dir and $nginx_pid and stop it in cleanup.
+start_nginx() {
+	local d
+	for _ in 1 2 3 4 5; do
+		nginx_port=$(pick_port) || break
+		d=$tmp/nginx.$nginx_port
+		mkdir -p "$d"
+		# Workers run as the tester (root in CI may give them its own files).
+		cat > "$d/nginx.conf" << CONF
+$([ "$(id -u)" = 0 ] && echo "user root;")
+worker_processes 1;
+daemon on;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections ${nginx_worker_connections:-64}; }
+http {
+	access_log off;
+	client_body_temp_path $d/body;
+	proxy_temp_path $d/proxy;
+	fastcgi_temp_path $d/fastcgi;
+	uwsgi_temp_path $d/uwsgi;
+	scgi_temp_path $d/scgi;
+	${2:-}
+	server {
+		listen 127.0.0.1:$nginx_port default_server;
+		location = /nginx_status { stub_status; }
+		location = / { return 200 "ok\\n"; }
+		${1:-}
+	}
+}
+CONF
+		sed -i "s/@PORT@/$nginx_port/g" "$d/nginx.conf"
+		if ! nginx -q -c "$d/nginx.conf" -p "$d" > "$d/start.log" 2>&1; then
+			grep -q 'Address already in use' "$d/start.log" "$d/error.log" 2> /dev/null && continue
+			echo "FAIL: nginx did not start"
+			cat "$d/start.log" "$d/error.log" 2> /dev/null
+			exit 1
+		fi
+		for _ in $(seq 50); do
+			if [ -s "$d/nginx.pid" ] && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/nginx_status"; then
+				nginx_pid=$(cat "$d/nginx.pid")
+				nginx_dir=$d
+				peers="$peers $nginx_pid"
+				return 0
+			fi
+			sleep 0.1
+		done
+		[ -s "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2> /dev/null
+	done
+	echo "FAIL: nginx did not start"
+	exit 1
+}
+
+# start_haproxy SECTIONS [GLOBAL]: start a private HAProxy (daemon) with an
+# admin stats socket $haproxy_sock, GLOBAL lines added to its global section, a stats page on port $haproxy_http (/stats, and
+# /stats;csv), health checks every 300 ms that change state at the first
+# result, and SECTIONS (frontends and backends); wait until the socket
+# answers; set $haproxy_dir and $haproxy_pid and stop it in cleanup.
+start_haproxy() {
+	local d
+	for _ in 1 2 3 4 5; do
+		haproxy_http=$(pick_port) || break
+		d=$tmp/haproxy.$haproxy_http
+		mkdir -p "$d"
+		haproxy_sock=$d/admin.sock
+		cat > "$d/haproxy.cfg" << CONF
+global
+	stats socket $haproxy_sock mode 600 level admin
+	pidfile $d/haproxy.pid
+	daemon
+${2:-}
+defaults
+	mode http
+	timeout connect 1s
+	timeout client 10s
+	timeout server 10s
+	default-server inter 300 fall 1 rise 1
+listen stats
+	bind 127.0.0.1:$haproxy_http
+	stats enable
+	stats uri /stats
+$1
+CONF
+		if ! haproxy -q -f "$d/haproxy.cfg" > "$d/start.log" 2>&1; then
+			grep -q 'cannot bind' "$d/start.log" && continue
+			echo "FAIL: haproxy did not start"
+			cat "$d/start.log"
+			exit 1
+		fi
+		for _ in $(seq 50); do
+			if [ -s "$d/haproxy.pid" ] && [ -S "$haproxy_sock" ]; then
+				haproxy_pid=$(cat "$d/haproxy.pid")
+				haproxy_dir=$d
+				peers="$peers $haproxy_pid"
+				return 0
+			fi
+			sleep 0.1
+		done
+	done
+	echo "FAIL: haproxy did not start"
+	exit 1
+}
+
+# haproxy_cmd COMMAND: run one command on the admin socket of start_haproxy
+# and print its answer.
+haproxy_cmd() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+while True:
+    data = s.recv(65536)
+    if not data:
+        break
+    sys.stdout.write(data.decode())
+' "$haproxy_sock" "$1"
+}
+
+# haproxy_wait PROXY SERVER STATUS-RE: wait up to 10 s until the status of
+# PROXY/SERVER in show stat matches STATUS-RE (extended, anchored).
+haproxy_wait() {
+	for _ in $(seq 100); do
+		haproxy_cmd "show stat" | awk -F, -v p="$1" -v s="$2" \
+			'$1 == p && $2 == s { print $18 }' | grep -Eq "^($3)\$" && return 0
+		sleep 0.1
+	done
+	fail "$1/$2 never reached status /$3/: $(haproxy_cmd "show stat" | awk -F, -v p="$1" -v s="$2" '$1 == p && $2 == s { print $18 }')"
+}
+
 # start_redis [ARG...]: start a private redis-server without persistence on a
 # free loopback port, its pid, log and dump files in $tmp and ARGs appended
 # to its command line (e.g. --requirepass x; they override the defaults,

@@ -1,0 +1,205 @@
+/*
+ * A plain socket client with a deadline (see net.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "num.h"
+#include "statefile.h"
+
+void net_describe(const struct net_target *t, char *out, size_t outlen)
+{
+	if (t->path != NULL)
+		snprintf(out, outlen, "%s", t->path);
+	else if (strchr(t->host, ':') != NULL)
+		snprintf(out, outlen, "[%s]:%ld", t->host, t->port);
+	else
+		snprintf(out, outlen, "%s:%ld", t->host, t->port);
+}
+
+/* Milliseconds left before the deadline, 0 when it has passed. */
+static int left_ms(const struct net_target *t)
+{
+	double ms = (t->deadline - time_now()) * 1000;
+
+	return ms <= 0 ? 0 : ms > 1e9 ? 1000000000 : (int)ceil(ms);
+}
+
+/* Wait until fd is ready for events; 0, or NET_TIMEOUT. */
+static int wait_for(const struct net_target *t, int fd, short events)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	int n;
+
+	do {
+		n = poll(&p, 1, left_ms(t));
+	} while (n < 0 && errno == EINTR);
+	return n > 0 ? 0 : NET_TIMEOUT;
+}
+
+static int timed_out(const struct net_target *t, const char *doing, char *err, size_t errlen)
+{
+	char who[600], secs[NUM_BUFSZ];
+
+	net_describe(t, who, sizeof(who));
+	num_format(t->limit, secs, sizeof(secs));
+	snprintf(err, errlen, "timed out after %s s %s %s", secs, doing, who);
+	return NET_TIMEOUT;
+}
+
+static int failed(const struct net_target *t, int e, char *err, size_t errlen)
+{
+	char who[600];
+
+	net_describe(t, who, sizeof(who));
+	snprintf(err, errlen, "cannot connect to %s: %s", who, strerror(e));
+	return e == EACCES || e == EPERM ? NET_LOCAL : NET_DOWN;
+}
+
+/* Connect a non-blocking socket to addr before the deadline; the socket, or a net_error. */
+static int connect_to(const struct net_target *t, int family, const struct sockaddr *addr,
+		      socklen_t addrlen, int *oserr)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*oserr);
+
+	*oserr = 0;
+	if (fd < 0) {
+		*oserr = errno;
+		return NET_DOWN;
+	}
+	if (connect(fd, addr, addrlen) == 0)
+		return fd;
+	if (errno != EINPROGRESS && errno != EAGAIN) {
+		*oserr = errno;
+		close(fd);
+		return NET_DOWN;
+	}
+	if (wait_for(t, fd, POLLOUT) != 0) {
+		close(fd);
+		return NET_TIMEOUT;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, oserr, &len) != 0)
+		*oserr = errno;
+	if (*oserr != 0) {
+		close(fd);
+		return NET_DOWN;
+	}
+	return fd;
+}
+
+/* Open the connection; the socket, or a net_error with err. */
+static int open_socket(const struct net_target *t, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
+	char port[32];
+	int fd = NET_DOWN, oserr = 0, rc;
+
+	if (t->path != NULL) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+		if (strlen(t->path) >= sizeof(sun.sun_path)) {
+			snprintf(err, errlen, "socket path too long: %s", t->path);
+			return NET_LOCAL;
+		}
+		memcpy(sun.sun_path, t->path, strlen(t->path) + 1);
+		fd = connect_to(t, AF_UNIX, (struct sockaddr *)&sun, sizeof(sun), &oserr);
+		if (fd == NET_TIMEOUT)
+			return timed_out(t, "connecting to", err, errlen);
+		return fd >= 0 ? fd : failed(t, oserr, err, errlen);
+	}
+	hints.ai_family = t->family;
+	snprintf(port, sizeof(port), "%ld", t->port);
+	rc = getaddrinfo(t->host, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", t->host, gai_strerror(rc));
+		return NET_DOWN;
+	}
+	for (ai = res; ai != NULL && fd < 0 && fd != NET_TIMEOUT; ai = ai->ai_next)
+		fd = connect_to(t, ai->ai_family, ai->ai_addr, ai->ai_addrlen, &oserr);
+	freeaddrinfo(res);
+	if (fd == NET_TIMEOUT)
+		return timed_out(t, "connecting to", err, errlen);
+	return fd >= 0 ? fd : failed(t, oserr, err, errlen);
+}
+
+/* Send all of request; 0 or a net_error with err. */
+static int send_all(const struct net_target *t, int fd, const char *request, size_t len,
+		    char *err, size_t errlen)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, request, len, MSG_NOSIGNAL);
+		char who[600];
+
+		if (n > 0) {
+			request += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			if (wait_for(t, fd, POLLOUT) != 0)
+				return timed_out(t, "sending to", err, errlen);
+		} else {
+			net_describe(t, who, sizeof(who));
+			snprintf(err, errlen, "%s closed the connection: %s", who,
+				 strerror(n < 0 ? errno : EPIPE));
+			return NET_DOWN;
+		}
+	}
+	return 0;
+}
+
+/* Read until the server closes; 0 or a net_error with err. */
+static int read_all(const struct net_target *t, int fd, struct buf *answer, char *err,
+		    size_t errlen)
+{
+	char chunk[16384], who[600];
+
+	for (;;) {
+		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+
+		if (n == 0)
+			return 0;
+		if (n > 0 && buf_append(answer, chunk, (size_t)n) != 0) {
+			net_describe(t, who, sizeof(who));
+			snprintf(err, errlen, "%s sent an answer larger than %zu bytes", who,
+				 answer->cap);
+			return NET_TOO_BIG;
+		}
+		if (n > 0 || errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			net_describe(t, who, sizeof(who));
+			snprintf(err, errlen, "%s broke off its answer: %s", who, strerror(errno));
+			return NET_DOWN;
+		}
+		if (wait_for(t, fd, POLLIN) != 0)
+			return timed_out(t, "waiting for the answer of", err, errlen);
+	}
+}
+
+int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
+		 char *err, size_t errlen)
+{
+	int fd = open_socket(t, err, errlen), r;
+
+	buf_reset(answer);
+	if (fd < 0)
+		return fd;
+	r = send_all(t, fd, request, len, err, errlen);
+	if (r == 0)
+		r = read_all(t, fd, answer, err, errlen);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,44 @@
+/*
+ * A plain socket client with a deadline, for sources that speak over a
+ * stream socket without a client library (HAProxy's stats socket): connect
+ * to a unix socket path or a TCP host and port, send a request, read the
+ * answer until the server closes, all before one deadline, the answer capped
+ * by its buffer. Failures come in the words the checks print ("cannot
+ * connect to 127.0.0.1:9999: Connection refused").
+ */
+#ifndef VAKT_NET_H
+#define VAKT_NET_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum net_error {
+	NET_DOWN = -1,	  /* refused, unreachable, no such socket, reset: the service is down */
+	NET_TIMEOUT = -2, /* the deadline passed */
+	NET_TOO_BIG = -3, /* the answer did not fit the buffer's cap */
+	NET_LOCAL = -4,	  /* our side: no permission on the socket, a bad name */
+};
+
+/* Where to connect: a unix socket when path is set, else host and port. */
+struct net_target {
+	const char *path; /* unix socket path, or NULL */
+	const char *host; /* host name or address */
+	long port;
+	int family;	 /* AF_UNSPEC, AF_INET or AF_INET6 */
+	double deadline; /* time_now() by which everything must have ended */
+	double limit;	 /* the time limit a time-out message names, seconds */
+};
+
+/* "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
+void net_describe(const struct net_target *t, char *out, size_t outlen);
+
+/*
+ * Connect to t, send the len bytes of request, read everything the server
+ * sends until it closes into answer (which is reset first). Returns 0, or a
+ * net_error with the reason in err.
+ */
+int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
+		 char *err, size_t errlen);
+
+#endif

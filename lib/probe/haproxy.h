@@ -1,0 +1,50 @@
+/*
+ * The HAProxy probe: reads `show info` and `show stat` from a stats socket
+ * (a unix socket path, or TCP host and port) in one exchange, or the CSV of
+ * the stats page over HTTP(S), and hands them to the parsers of
+ * haproxy_stat.h. Answers are read under PROBE_HAPROXY_MAX_ANSWER bytes.
+ *
+ * probe_haproxy_socket() needs nothing but the C library and lives in
+ * libvakt.a; probe_haproxy_http() uses lib/httpc and lives in
+ * libvakt_curl.a, so a program that reads only the socket never links
+ * libcurl.
+ */
+#ifndef VAKT_PROBE_HAPROXY_H
+#define VAKT_PROBE_HAPROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net.h"
+#include "probe/haproxy_stat.h"
+
+#define PROBE_HAPROXY_MAX_ANSWER (16 * 1024 * 1024)
+
+/* How a probe call failed, so a plugin can map it to a state. */
+enum probe_haproxy_error {
+	PROBE_HAPROXY_DOWN = -1,    /* unreachable, refused, closed, TLS failed */
+	PROBE_HAPROXY_TIMEOUT = -2, /* no answer before the deadline */
+	PROBE_HAPROXY_HTTP = -3,    /* the stats page answered an HTTP status other than 200 */
+	PROBE_HAPROXY_BROKEN = -4,  /* an answer that is not HAProxy's statistics */
+	PROBE_HAPROXY_LOCAL = -5,   /* our side: socket permissions, a CA file, memory */
+};
+
+/*
+ * `show info;show stat` over the stats socket t: fills st (free it with
+ * haproxy_stat_free) and in. Returns 0, or a probe_haproxy_error with err.
+ */
+int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
+			 struct haproxy_info *in, char *err, size_t errlen);
+
+/* libcurl's handle type (curl.h says the same), so socket-only users need no curl headers. */
+typedef void CURL;
+struct httpc_opts;
+
+/*
+ * GET the stats page's CSV at o->url (it ends in ";csv") with h: fills st.
+ * The page has no `show info`. Returns 0, or a probe_haproxy_error with err.
+ */
+int probe_haproxy_http(CURL *h, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
+		       size_t errlen);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * HAProxy's stats page as CSV over HTTP(S) (see haproxy.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "httpc.h"
+#include "probe/haproxy.h"
+
+int probe_haproxy_http(CURL *h, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
+		       size_t errlen)
+{
+	char why[256], start[48];
+	struct buf body;
+	long status;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	buf_init(&body, PROBE_HAPROXY_MAX_ANSWER);
+	r = httpc_get(h, o, &body, &status, err, errlen);
+	if (r != 0) {
+		buf_free(&body);
+		return r == HTTPC_TIMEOUT ? PROBE_HAPROXY_TIMEOUT
+		       : r == HTTPC_LOCAL ? PROBE_HAPROXY_LOCAL
+		       : r == HTTPC_TOO_BIG ? PROBE_HAPROXY_BROKEN
+					    : PROBE_HAPROXY_DOWN;
+	}
+	if (status != 200) {
+		snprintf(err, errlen, "%s answered HTTP %ld, not HAProxy's statistics%s", o->url,
+			 status,
+			 status == 401 || status == 403 ? " (check --user and --password-file)" : "");
+		r = PROBE_HAPROXY_HTTP;
+	} else if (haproxy_stat_parse(buf_str(&body), body.len, st, why, sizeof(why)) != 0) {
+		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
+		snprintf(err, errlen, "%s is not HAProxy's CSV statistics (%s): \"%s\"%s", o->url,
+			 why, start,
+			 strstr(o->url, ";csv") == NULL ? "; the stats URL must end in ;csv" : "");
+		r = PROBE_HAPROXY_BROKEN;
+	}
+	buf_free(&body);
+	return r;
+}

@@ -1,0 +1,61 @@
+/*
+ * nginx's stub_status over HTTP(S) (see nginx.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "probe/nginx.h"
+#include "probe/stub_status.h"
+#include "statefile.h"
+
+/* An answer other than 200 in words, with where a redirect points. */
+static int not_ok(CURL *h, const struct httpc_opts *o, long status, char *err, size_t errlen)
+{
+	char *to = NULL;
+
+	if (status >= 300 && status < 400)
+		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &to);
+	snprintf(err, errlen, "%s answered HTTP %ld%s%s, expected 200 with nginx's stub_status page",
+		 o->url, status, to != NULL ? ", a redirect to " : "", to != NULL ? to : "");
+	return PROBE_NGINX_HTTP;
+}
+
+int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, char *err,
+		size_t errlen)
+{
+	char why[128], start[48];
+	struct stub_status st;
+	struct buf body;
+	double t0 = time_now(), took;
+	long status;
+	int r;
+
+	buf_init(&body, PROBE_NGINX_MAX_ANSWER);
+	r = httpc_get(h, o, &body, &status, err, errlen);
+	took = time_now() - t0;
+	if (r == HTTPC_TOO_BIG) {
+		snprintf(err, errlen, "%s answered more than %d KiB, not nginx's stub_status page",
+			 o->url, PROBE_NGINX_MAX_ANSWER / 1024);
+		r = PROBE_NGINX_BROKEN;
+	} else if (r != 0) {
+		r = r == HTTPC_TIMEOUT ? PROBE_NGINX_TIMEOUT
+		    : r == HTTPC_LOCAL ? PROBE_NGINX_LOCAL
+				       : PROBE_NGINX_DOWN;
+	} else if (status != 200) {
+		r = not_ok(h, o, status, err, errlen);
+	} else if (stub_status_parse(buf_str(&body), body.len, &st, why, sizeof(why)) != 0) {
+		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
+		snprintf(err, errlen, "%s answered HTTP 200 with a page that is not nginx's "
+				      "stub_status (%s): \"%s\"",
+			 o->url, why, start);
+		r = PROBE_NGINX_BROKEN;
+	} else {
+		stub_status_metrics(&st, set);
+		metric_set_add(set, "nginx_response_time", METRIC_GAUGE, "s", took);
+	}
+	buf_free(&body);
+	return r;
+}

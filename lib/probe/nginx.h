@@ -1,0 +1,33 @@
+/*
+ * The nginx probe: GETs the stub_status page through lib/httpc, times the
+ * request, and hands the page to stub_status_parse(). A page that is not
+ * stub_status (an error page, a redirect, HTML) is an error naming the HTTP
+ * status and what came instead. In libvakt_curl.a.
+ *
+ * Metrics: those of stub_status.h, and nginx_response_time (s), the time the
+ * request took.
+ */
+#ifndef VAKT_PROBE_NGINX_H
+#define VAKT_PROBE_NGINX_H
+
+#include <stddef.h>
+
+#include "httpc.h"
+#include "metric.h"
+
+#define PROBE_NGINX_MAX_ANSWER (64 * 1024)
+
+/* How a probe call failed, so a plugin can map it to a state. */
+enum probe_nginx_error {
+	PROBE_NGINX_DOWN = -1,	  /* unreachable, refused, closed, TLS failed */
+	PROBE_NGINX_TIMEOUT = -2, /* no answer in time */
+	PROBE_NGINX_HTTP = -3,	  /* an HTTP status other than 200 */
+	PROBE_NGINX_BROKEN = -4,  /* 200, but not a stub_status page */
+	PROBE_NGINX_LOCAL = -5,	  /* our side: a CA file, memory, a bad URL */
+};
+
+/* GET o->url with h and add its metrics to set; 0, or a probe_nginx_error with err. */
+int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, char *err,
+		size_t errlen);
+
+#endif

@@ -1,0 +1,185 @@
+#!/bin/sh
+# check_haproxy against a real HAProxy on loopback, read through its unix
+# stats socket, a TCP stats socket and the CSV stats page: an active server
+# DOWN, a backup server DOWN, a server put in MAINT and DRAIN over the admin
+# socket, a backend with every server down, servers on their way down and
+# back up, a replica quorum, sessions near their limit, 5xx responses per
+# second; and sockets and pages that are missing, hung or not HAProxy.
+. "$(dirname "$0")/lib.sh"
+require_built "$plugins/check_haproxy"
+require_tools haproxy nginx curl python3
+
+check=$plugins/check_haproxy
+state=$tmp/state
+mkdir -p "$state"
+start_nginx
+app=$nginx_port
+fe=$(pick_port)
+fe_dead=$(pick_port)
+auth=$(pick_port)
+tcp=$(pick_port)
+start_haproxy "
+frontend web
+	bind 127.0.0.1:$fe
+	maxconn 10
+	default_backend app
+frontend web_dead
+	bind 127.0.0.1:$fe_dead
+	default_backend dead
+listen stats_auth
+	bind 127.0.0.1:$auth
+	stats enable
+	stats uri /stats
+	stats auth nagios:secret
+backend app
+	server app1 127.0.0.1:$app check
+	server app2 127.0.0.1:1 check
+	server app3 127.0.0.1:$app check
+	server spare 127.0.0.1:1 check backup
+backend dead
+	server d1 127.0.0.1:1 check
+	server d2 127.0.0.1:1 check
+backend db_read
+	mode tcp
+	server replica1 127.0.0.1:$app check
+	server replica2 127.0.0.1:$app check
+backend flap
+	server away 127.0.0.1:$app check fall 60 rise 1
+	server back 127.0.0.1:1 check fall 1 rise 60" "	stats socket ipv4@127.0.0.1:$tcp level user"
+sock=$haproxy_sock
+haproxy_wait app app2 DOWN
+haproxy_wait app spare DOWN
+haproxy_wait dead BACKEND DOWN
+haproxy_wait db_read replica2 UP
+haproxy_wait flap away UP
+
+# Everything: two active servers down and a dead backend are CRITICAL.
+expect "the whole balancer: CRITICAL, naming the servers and the check" 2 \
+	"^HAPROXY CRITICAL - app/app2 is DOWN \(L4CON: Connection refused\) for [0-9]+ s, .*backend dead is DOWN: no server up" \
+	"$check" -H "$sock"
+expect "a backup server DOWN is a WARNING" 1 "^HAPROXY WARNING - backup app/spare is DOWN \(L4CON: Connection refused\)" \
+	"$check" -H "$sock" --proxy '^app$' --exclude '^app/app2$'
+expect "filters leave out what is excluded" 0 "^HAPROXY OK - 1 backend, 2 of 2 servers up \|" \
+	"$check" -H "$sock" --proxy '^app$' --exclude '^app/(app2|spare)$'
+expect "--server selects servers" 0 "^HAPROXY OK - 1 backend, 1 of 1 server up \|" \
+	"$check" -H "$sock" --proxy '^app$' --server '^app1$'
+expect "filters that match nothing: UNKNOWN" 3 "^HAPROXY UNKNOWN - no proxy or server matches the filters" \
+	"$check" -H "$sock" --proxy '^nothing$'
+expect "perfdata per proxy and server, stable labels" 2 \
+	"haproxy_sessions_app/app1=0;;;0 .*haproxy_servers_up_app/BACKEND=2;;;0 .*haproxy_servers_up_pct_app/BACKEND=66\.6+7%;;;0;100" \
+	"$check" -H "$sock"
+expect "long output lists each non-OK object on its own line" 2 "
+app/app2 is DOWN" "$check" -H "$sock"
+
+# MAINT and DRAIN, set over the admin socket: reported, alerting only when asked.
+ok_app="--proxy ^app\$ --exclude ^app/(app2|spare)\$"
+haproxy_cmd "set server app/app3 state maint" > /dev/null
+haproxy_wait app app3 MAINT
+# shellcheck disable=SC2086
+expect "MAINT is reported, OK" 0 "^HAPROXY OK - app/app3 is MAINT" "$check" -H "$sock" $ok_app
+# shellcheck disable=SC2086
+expect "MAINT with --maint warning" 1 "^HAPROXY WARNING - app/app3 is MAINT" "$check" -H "$sock" $ok_app --maint warning
+# shellcheck disable=SC2086
+expect "MAINT with --maint critical" 2 "^HAPROXY CRITICAL - app/app3 is MAINT" "$check" -H "$sock" $ok_app --maint critical
+# shellcheck disable=SC2086
+expect "a server in MAINT is not counted among the servers" 0 "haproxy_servers_up_app/BACKEND=1;;;0 " \
+	"$check" -H "$sock" $ok_app
+haproxy_cmd "set server app/app3 state drain" > /dev/null
+haproxy_wait app app3 DRAIN
+# shellcheck disable=SC2086
+expect "DRAIN with --maint warning" 1 "^HAPROXY WARNING - app/app3 is DRAIN" "$check" -H "$sock" $ok_app --maint warning
+haproxy_cmd "set server app/app3 state ready" > /dev/null
+haproxy_wait app app3 UP
+
+# A quorum of read replicas.
+expect "--min-up 2 of 2 up: OK" 0 "^HAPROXY OK - 1 backend, 2 of 2 servers up" "$check" -H "$sock" --proxy db_read --min-up 2
+expect "--min-up 3: CRITICAL" 2 "^HAPROXY CRITICAL - backend db_read has 2 of 2 servers up, below --min-up 3" \
+	"$check" -H "$sock" --proxy db_read --min-up 3
+haproxy_cmd "set server db_read/replica2 addr 127.0.0.1 port 1" > /dev/null
+haproxy_wait db_read replica2 DOWN
+expect "one replica down, --min-up 2: CRITICAL" 2 "backend db_read has 1 of 2 servers up, below --min-up 2" \
+	"$check" -H "$sock" --proxy db_read --min-up 2
+expect "one replica down, --min-up 50%: only the server" 2 "^HAPROXY CRITICAL - db_read/replica2 is DOWN [^,]*, 1 backend, 1 of 2 servers up \|" \
+	"$check" -H "$sock" --proxy db_read --min-up 50%
+expect "the same as a threshold on haproxy_servers_up_pct" 2 "db_read/BACKEND servers up: 50% \(< 60\)" \
+	"$check" -H "$sock" --proxy db_read -w haproxy_servers_up_pct=60:
+
+# Servers on their way down and back up.
+haproxy_cmd "set server flap/away addr 127.0.0.1 port 1" > /dev/null
+start_peer listen 127.0.0.1 64 0
+listener=$peer_value
+haproxy_cmd "set server flap/back addr 127.0.0.1 port $listener" > /dev/null
+haproxy_wait flap away "UP [0-9]+/60"
+haproxy_wait flap back "DOWN [0-9]+/60"
+expect "going down is reported, the server still serves" 2 "flap/away is going down: UP [0-9]+/60 \(L4CON: Connection refused\)" \
+	"$check" -H "$sock" --proxy flap
+expect "coming back is still down: CRITICAL" 2 "^HAPROXY CRITICAL - flap/back is coming back: DOWN [0-9]+/60 \(L4OK" \
+	"$check" -H "$sock" --proxy flap
+
+# Sessions against the frontend's maxconn of 10.
+python3 -c '
+import socket, sys, time
+held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(8)]
+time.sleep(3)
+' "$fe" &
+holder=$!
+peers="$peers $holder"
+sleep 0.5
+expect "sessions at 80% of maxconn: WARNING by the bare -w" 1 "^HAPROXY WARNING - web/FRONTEND sessions at 80% \(> 50\)" \
+	"$check" -H "$sock" --proxy '^web$' -w 50 -c 90
+wait "$holder" 2> /dev/null
+
+# 5xx responses per second, through a frontend whose servers are all down.
+"$check" -H "$sock" --proxy web_dead --state-dir "$state" > /dev/null
+for _ in $(seq 10); do curl -s -o /dev/null "http://127.0.0.1:$fe_dead/"; done
+expect "5xx per second: CRITICAL, with perfdata" 2 \
+	"web_dead/FRONTEND 5xx responses per second: [0-9.]+ \(> 0\).* haproxy_responses_5xx_rate_web_dead/FRONTEND=[0-9.]+;;0;0" \
+	"$check" -H "$sock" --proxy web_dead --state-dir "$state" -c haproxy_responses_5xx_rate=0
+
+# show info: connections against maxconn, idle time.
+expect "show info metrics" 2 "haproxy_conns_pct=[0-9.]+%;;;0;100 haproxy_idle_pct=[0-9.]+%;;;0;100" "$check" -H "$sock"
+expect "idle threshold" 2 "idle [0-9.]+% \(< 200\)" "$check" -H "$sock" -c haproxy_idle_pct=200:
+
+# The same through a TCP stats socket and the CSV page.
+expect "TCP stats socket" 2 "^HAPROXY CRITICAL - app/app2 is DOWN \(L4CON: Connection refused\)" \
+	"$check" -H 127.0.0.1 -p "$tcp"
+csv="http://127.0.0.1:$haproxy_http/stats;csv"
+expect "CSV page" 2 "^HAPROXY CRITICAL - app/app2 is DOWN \(L4CON: Connection refused\)" "$check" -u "$csv"
+expect "CSV page with a login" 0 "^HAPROXY OK - 1 backend, 1 of 1 server up" \
+	env HAPROXY_STATS_PASSWORD=secret "$check" -u "http://127.0.0.1:$auth/stats;csv" --user nagios \
+	--proxy '^db_read$' --exclude replica2
+expect "CSV page, no login: CRITICAL 401" 2 "^HAPROXY CRITICAL - http://127\.0\.0\.1:$auth/stats;csv answered HTTP 401, not HAProxy's statistics \(check --user and --password-file\)$" \
+	"$check" -u "http://127.0.0.1:$auth/stats;csv"
+expect "the HTML page instead of the CSV: UNKNOWN" 3 "is not HAProxy's CSV statistics \(.*\): \".*\"; the stats URL must end in ;csv$" \
+	"$check" -u "http://127.0.0.1:$haproxy_http/stats"
+expect "a page that is not there: CRITICAL" 2 "answered HTTP 404" "$check" -u "http://127.0.0.1:$app/stats;csv"
+
+# Missing, hung and garbage sources.
+expect "no such socket: CRITICAL" 2 "^HAPROXY CRITICAL - cannot connect to $tmp/none\.sock: No such file or directory$" \
+	"$check" -H "$tmp/none.sock"
+expect "TCP stats socket down: CRITICAL" 2 "^HAPROXY CRITICAL - cannot connect to 127\.0\.0\.1:1: Connection refused$" \
+	"$check" -H 127.0.0.1 -p 1
+start_peer listen 127.0.0.1 16 0
+hung=$peer_value
+start=$(date +%s)
+expect "hung stats socket: CRITICAL within -t" 2 "^HAPROXY CRITICAL - timed out after 2 s" "$check" -H 127.0.0.1 -p "$hung" -t 2
+[ $(($(date +%s) - start)) -le 3 ] || fail "the hung socket took more than -t"
+expect "hung CSV page: -t SECONDS:STATE" 3 "^HAPROXY UNKNOWN - timed out after 1 s" \
+	"$check" -u "http://127.0.0.1:$hung/stats;csv" -t 1:unknown
+expect "not HAProxy on the TCP port: UNKNOWN" 3 "^HAPROXY UNKNOWN - 127\.0\.0\.1:$app did not answer with HAProxy statistics" \
+	"$check" -H 127.0.0.1 -p "$app"
+start_fake_http '{"garbage": (200, "hello"), "notype": (200, "# pxname,svname\n"),
+	"header": (200, "# pxname,svname,type,status\n")}'
+expect "garbage CSV: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/garbage;csv is not HAProxy's CSV statistics" \
+	"$check" -u "http://127.0.0.1:$fake_port/garbage;csv"
+expect "CSV without a type column: UNKNOWN" 3 "is not HAProxy's CSV statistics \(no type column\)" \
+	"$check" -u "http://127.0.0.1:$fake_port/notype;csv"
+expect "a header without rows: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/header;csv lists no frontend, backend or server" \
+	"$check" -u "http://127.0.0.1:$fake_port/header;csv"
+
+# Usage errors.
+expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
+expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x
+expect "bad --proxy regex" 3 "^HAPROXY UNKNOWN - invalid --proxy '\(': " "$check" --proxy '('
+expect "-u and -H together" 3 "^HAPROXY UNKNOWN - give either -u URL or -H" "$check" -u "$csv" -H "$sock"
+finish

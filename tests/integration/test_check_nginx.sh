@@ -1,0 +1,146 @@
+#!/bin/sh
+# check_nginx against a real nginx on loopback: exact counters after known
+# traffic, rates that move and restart with nginx, connections dropped when
+# worker_connections runs out, pages that are not stub_status, a virtual
+# host, basic authentication, HTTPS, the accept queue, and servers that are
+# down, hung or answering garbage.
+. "$(dirname "$0")/lib.sh"
+require_built "$plugins/check_nginx"
+require_tools nginx curl openssl python3
+
+check=$plugins/check_nginx
+state=$tmp/state
+mkdir -p "$state"
+
+# A self-signed certificate for 127.0.0.1, a password file for nagios:secret.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2> /dev/null
+printf 'nagios:%s\n' "$(openssl passwd -apr1 secret)" > "$tmp/htpasswd"
+printf 'secret\n' > "$tmp/password"
+printf 'wrong\n' > "$tmp/wrong"
+chmod 600 "$tmp/password" "$tmp/wrong"
+tls_port=$(pick_port)
+
+nginx_worker_connections=8 start_nginx "
+		location = /html { default_type text/html; return 200 '<html><body>It works</body></html>'; }
+		location = /moved { return 301 http://127.0.0.1:1/elsewhere; }
+		location = /auth_status { auth_basic vakt; auth_basic_user_file $tmp/htpasswd; stub_status; }" "
+	server {
+		listen 127.0.0.1:@PORT@;
+		server_name status.example;
+		location = /vhost_status { stub_status; }
+	}
+	server {
+		listen 127.0.0.1:$tls_port ssl;
+		ssl_certificate $tmp/cert.pem;
+		ssl_certificate_key $tmp/key.pem;
+		location = /nginx_status { stub_status; }
+	}"
+port=$nginx_port
+url=http://127.0.0.1:$port/nginx_status
+
+# stub_status counts its own request: the check sees what curl saw, plus one.
+requests() { curl -s "$url" | sed -n 3p | awk '{print $3}'; }
+expect "a quiet nginx: OK" 0 "^NGINX OK - 1 active connection \| nginx_active=1;;;0 nginx_reading=0;;;0 nginx_writing=1;;;0 nginx_waiting=0;;;0 " \
+	"$check" -p "$port" --state-dir "$state"
+for _ in $(seq 20); do curl -s -o /dev/null "http://127.0.0.1:$port/"; done
+seen=$(requests)
+expect "counters after 20 requests are exact" 0 "nginx_requests=$((seen + 1))c;;;0 " \
+	"$check" -p "$port" --state-dir "$state"
+for _ in $(seq 30); do curl -s -o /dev/null "http://127.0.0.1:$port/"; done
+expect "traffic gives a request rate above 0" 0 "nginx_requests_rate=([1-9][0-9.]*|0\.[0-9]*[1-9][0-9]*);;;0" \
+	"$check" -p "$port" --state-dir "$state"
+expect "-u gives the same check" 0 "^NGINX OK - 1 active connection \|" "$check" -u "$url" --state-dir "$state"
+expect "bare -w is active connections: WARNING" 1 "^NGINX WARNING - active connections: 1 \(> 0\)" \
+	"$check" -p "$port" -w 0 -c 5
+expect "METRIC=RANGE: CRITICAL on requests per connection" 2 "^NGINX CRITICAL - requests per connection: [0-9.]+ \(> 0\.5\)" \
+	"$check" -p "$port" -c nginx_requests_per_conn=0.5
+expect "response time in perfdata" 0 "nginx_response_time=[0-9.]+s;;;0" "$check" -p "$port"
+
+# worker_connections 8: half-sent requests fill it (nginx cannot reuse
+# them, as it does idle ones), and nginx drops the connections after them.
+"$check" -p "$port" --state-dir "$state" > /dev/null
+python3 -c '
+import socket, sys, time
+def connect():
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\n")
+    except OSError:
+        pass  # dropped already
+    return s
+held = [connect() for _ in range(8)]
+time.sleep(0.3)
+held += [connect() for _ in range(8)]
+time.sleep(0.3)
+' "$port"
+sleep 0.2
+expect "dropped connections: CRITICAL on their rate" 2 "^NGINX CRITICAL - connections dropped per second: [0-9.]+ \(> 0\)" \
+	"$check" -p "$port" --state-dir "$state" -c nginx_dropped_rate=0
+
+# A restart starts the counters again: no rate this time, and no nonsense.
+kill "$nginx_pid"
+for _ in $(seq 50); do [ -e "$nginx_dir/nginx.pid" ] || break; sleep 0.1; done
+nginx -q -c "$nginx_dir/nginx.conf" -p "$nginx_dir"
+for _ in $(seq 50); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+peers="$peers $(cat "$nginx_dir/nginx.pid")"
+cp -r "$state" "$tmp/state.before"
+expect "after a restart the rate starts again" 0 "nginx_requests_rate=U;;;0" \
+	"$check" -p "$port" --state-dir "$state"
+expect "after a restart, long output says why" 0 "^nginx_requests: counter went backwards" \
+	"$check" -p "$port" --state-dir "$tmp/state.before"
+"$check" -p "$port" --state-dir "$state" > /dev/null
+expect "after a restart, rates come back" 0 "nginx_requests_rate=[0-9.]+;;;0" \
+	"$check" -p "$port" --state-dir "$state"
+
+# Pages that are not stub_status are CRITICAL, naming the HTTP status.
+expect "HTML page: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/html answered HTTP 200 with a page that is not nginx's stub_status \(.*\): \"<html><body>It works" \
+	"$check" -p "$port" --uri /html
+expect "404: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/missing answered HTTP 404, expected 200 with nginx's stub_status page$" \
+	"$check" -p "$port" --uri /missing
+expect "redirect: CRITICAL, saying where to" 2 "answered HTTP 301, a redirect to http://127\.0\.0\.1:1/elsewhere, expected 200" \
+	"$check" -p "$port" --uri /moved
+
+# A status page inside a virtual host.
+expect "virtual host with --host-header: OK" 0 "^NGINX OK - " \
+	"$check" -p "$port" --uri /vhost_status --host-header status.example
+expect "virtual host without it: 404" 2 "answered HTTP 404" "$check" -p "$port" --uri /vhost_status
+
+# Basic authentication, the password from a file or the environment.
+expect "basic auth from a file: OK" 0 "^NGINX OK - " \
+	"$check" -p "$port" --uri /auth_status --user nagios --password-file "$tmp/password"
+expect "basic auth from NGINX_STATUS_PASSWORD: OK" 0 "^NGINX OK - " \
+	env NGINX_STATUS_PASSWORD=secret "$check" -p "$port" --uri /auth_status --user nagios
+expect "wrong password: CRITICAL 401" 2 "answered HTTP 401" \
+	"$check" -p "$port" --uri /auth_status --user nagios --password-file "$tmp/wrong"
+
+# HTTPS: verified against a CA file, refused without it, or not verified when asked.
+expect "https with --ca-file: OK" 0 "^NGINX OK - " "$check" -p "$tls_port" --tls --ca-file "$tmp/cert.pem"
+expect "https, untrusted certificate: CRITICAL" 2 "^NGINX CRITICAL - the TLS certificate of 127\.0\.0\.1:$tls_port is not trusted: .*--ca-file FILE" \
+	"$check" -u "https://127.0.0.1:$tls_port/nginx_status"
+expect "https --insecure: OK" 0 "^NGINX OK - " "$check" -p "$tls_port" --tls --insecure
+
+# The kernel's accept queue of nginx's port.
+expect "--listen-queue" 0 "listen_queue_127\.0\.0\.1/$port=0;;;0 listen_queue_pct_127\.0\.0\.1/$port=0%;;;0;100" \
+	"$check" -p "$port" --listen-queue
+
+# Down, hung, garbage.
+expect "nginx down: CRITICAL" 2 "^NGINX CRITICAL - cannot connect to 127\.0\.0\.1:1: Connection refused$" "$check" -p 1
+start_peer listen 127.0.0.1 16 0
+hung=$peer_value
+start=$(date +%s)
+expect "nginx hung: CRITICAL within -t" 2 "^NGINX CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
+[ $(($(date +%s) - start)) -le 3 ] || fail "the hung nginx took more than -t"
+expect "nginx hung: -t SECONDS:STATE" 3 "^NGINX UNKNOWN - timed out after 1 s" "$check" -p "$hung" -t 1:unknown
+start_fake_http '{"garbage": (200, "hello"), "empty": (200, ""),
+	"lying": (200, "Active connections: 1 \nserver accepts handled requests\n 1 5 1 \nReading: 0 Writing: 1 Waiting: 0 \n")}'
+for case in garbage empty lying; do
+	expect "a server answering $case: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$fake_port/$case answered HTTP 200 with a page that is not nginx's stub_status" \
+		"$check" -p "$fake_port" --uri "/$case"
+done
+
+# Usage errors.
+expect "-u and -H together" 3 "^NGINX UNKNOWN - give either -u URL or -H" "$check" -u "$url" -H 127.0.0.1
+expect "-u that is not http" 3 "^NGINX UNKNOWN - invalid -u 'ftp://x'" "$check" -u ftp://x
+expect "--uri without a slash" 3 "^NGINX UNKNOWN - invalid --uri 'x'" "$check" --uri x
+finish
