@@ -177,6 +177,45 @@ expect "CSV without a type column: UNKNOWN" 3 "is not HAProxy's CSV statistics \
 expect "a header without rows: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/header;csv lists no frontend, backend or server" \
 	"$check" -u "http://127.0.0.1:$fake_port/header;csv"
 
+# The agent: server states as labelled gauges from the socket and the page,
+# the check endpoint; a hung stats socket only makes its own collector stale.
+if [ -x "$top_builddir/agent/vaktd" ]; then
+	cat > "$tmp/vaktd.conf" << EOF
+[haproxy lb]
+address = $sock
+interval = 1
+[haproxy page]
+url = $csv
+interval = 1
+[haproxy hung]
+address = 127.0.0.1:$hung
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd.conf"
+	sleep 1.5
+	curl -s "$url/metrics" > "$tmp/metrics"
+	for re in \
+		'^vakt_haproxy_up\{instance="lb",proxy="app",server="app1"\} 1' \
+		'^vakt_haproxy_up\{instance="lb",proxy="app",server="app2"\} 0' \
+		'^vakt_haproxy_state\{instance="lb",proxy="db_read",server="replica2"\} 2' \
+		'^vakt_haproxy_servers_up\{instance="lb",proxy="dead",server="BACKEND"\} 0' \
+		'^vakt_haproxy_responses_5xx_total\{instance="lb",proxy="web_dead",server="FRONTEND"\} [1-9]' \
+		'^vakt_haproxy_conns\{instance="lb"\} [0-9]' \
+		'^vakt_haproxy_up\{instance="page",proxy="app",server="app2"\} 0' \
+		'^vakt_collector_up\{collector="haproxy lb"\} 1' \
+		'^vakt_collector_up\{collector="haproxy page"\} 1' \
+		'^vakt_collector_up\{collector="haproxy hung"\} 0'; do
+		if grep -Eq "$re" "$tmp/metrics"; then
+			echo "ok: vaktd /metrics matches $re"
+		else
+			fail "vaktd /metrics does not match $re"
+		fi
+	done
+	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
+		curl -s "$url/api/v1/check/haproxy_up?instance=lb&proxy=app&server=app2&critical=1:&format=nagios"
+fi
+
 # Usage errors.
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
 expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x

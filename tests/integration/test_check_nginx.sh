@@ -139,6 +139,44 @@ for case in garbage empty lying; do
 		"$check" -p "$fake_port" --uri "/$case"
 done
 
+# The agent: the same counters in /metrics, a virtual host, the check
+# endpoint; a hung nginx only makes its own collector stale.
+if [ -x "$top_builddir/agent/vaktd" ]; then
+	cat > "$tmp/vaktd.conf" << EOF
+[nginx web]
+url = http://127.0.0.1:$port/nginx_status
+interval = 1
+[nginx vhost]
+url = http://127.0.0.1:$port/vhost_status
+host_header = status.example
+interval = 1
+[nginx hung]
+url = http://127.0.0.1:$hung/nginx_status
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd.conf"
+	sleep 1.5
+	curl -s "$url/metrics" > "$tmp/metrics"
+	for re in \
+		'^vakt_nginx_active\{instance="web"\} [1-9]' \
+		'^vakt_nginx_requests_total\{instance="web"\} [1-9][0-9]*' \
+		'^vakt_nginx_dropped_total\{instance="web"\} 0' \
+		'^vakt_nginx_response_time_seconds\{instance="web"\} 0\.' \
+		'^vakt_nginx_accepts_total\{instance="vhost"\} [1-9]' \
+		'^vakt_collector_up\{collector="nginx web"\} 1' \
+		'^vakt_collector_up\{collector="nginx vhost"\} 1' \
+		'^vakt_collector_up\{collector="nginx hung"\} 0'; do
+		if grep -Eq "$re" "$tmp/metrics"; then
+			echo "ok: vaktd /metrics matches $re"
+		else
+			fail "vaktd /metrics does not match $re"
+		fi
+	done
+	expect "vaktd check endpoint on nginx" 0 "^VAKT WARNING - nginx_active\{instance=web\} is [0-9]+ \(> 0\)" \
+		curl -s "$url/api/v1/check/nginx_active?instance=web&warning=0&format=nagios"
+fi
+
 # Usage errors.
 expect "-u and -H together" 3 "^NGINX UNKNOWN - give either -u URL or -H" "$check" -u "$url" -H 127.0.0.1
 expect "-u that is not http" 3 "^NGINX UNKNOWN - invalid -u 'ftp://x'" "$check" -u ftp://x

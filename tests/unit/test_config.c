@@ -856,3 +856,49 @@ Test(config, redis_section)
 	cr_assert(strstr(errors, "vaktd.conf:3: invalid queue_regex") != NULL, "%s", errors);
 	free(errors);
 }
+
+/* The collector called name in c, or NULL. */
+static const struct config_collector *find_collector(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncollectors; i++)
+		if (strcmp(c->collectors[i].name, name) == 0)
+			return &c->collectors[i];
+	return NULL;
+}
+
+Test(config, nginx_and_haproxy_sections)
+{
+	char *errors = NULL;
+	struct config *c = config_parse("[nginx web]\nhost_header = www.example.com\n"
+					"[haproxy lb]\n"
+					"[haproxy page]\nurl = http://127.0.0.1:8404/stats;csv\nuser = nagios\n"
+					"[haproxy tcp]\naddress = 127.0.0.1:9999\n",
+					"vaktd.conf", &errors);
+	const struct config_collector *cc;
+
+	cr_assert_not_null(c, "%s", errors);
+	cc = find_collector(c, "nginx web");
+	cr_assert_not_null(cc);
+	cr_assert_str_eq(cc->url, CONFIG_DEFAULT_NGINX);
+	cr_assert_str_eq(cc->host_header, "www.example.com");
+	cc = find_collector(c, "haproxy lb");
+	cr_assert_not_null(cc);
+	cr_assert_str_eq(cc->address, CONFIG_DEFAULT_HAPROXY);
+	cr_assert_null(cc->url);
+	cc = find_collector(c, "haproxy page");
+	cr_assert_not_null(cc);
+	cr_assert_null(cc->address);
+	cr_assert_str_eq(cc->url, "http://127.0.0.1:8404/stats;csv");
+	cr_assert_str_eq(cc->user, "nagios");
+	cr_assert_str_eq(find_collector(c, "haproxy tcp")->address, "127.0.0.1:9999");
+	config_free(c);
+	c = config_parse("[haproxy lb]\naddress = /run/haproxy.sock\nurl = http://x/;csv\n"
+			 "[nginx web]\nurl = ftp://x\nqueues = a\n",
+			 "vaktd.conf", &errors);
+	cr_assert_null(c);
+	cr_assert(strstr(errors, "vaktd.conf:3: give address or url, not both") != NULL, "%s",
+		  errors);
+	cr_assert(strstr(errors, "vaktd.conf:5: invalid url 'ftp://x'") != NULL, "%s", errors);
+	cr_assert(strstr(errors, "vaktd.conf:6:") != NULL, "%s", errors);
+	free(errors);
+}

@@ -122,7 +122,9 @@ Test(metricdoc, help_known_and_unknown)
 		"process_fds_open", "process_fds_limit", "listen_queue", "listen_backlog",
 		"listen_overflows", "listen_drops", "collector_duration", "collector_runs",
 		"collector_errors", "collector_last_success", "collector_up", "http_requests",
-		"resident_memory", "uptime"};
+		"resident_memory", "uptime", "nginx_active", "nginx_accepts", "nginx_dropped",
+		"nginx_response_time", "haproxy_up", "haproxy_state", "haproxy_sessions_pct",
+		"haproxy_responses_5xx", "haproxy_servers_up", "haproxy_idle_pct"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const char *help = metricdoc_help(names[i]);
