@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curl_lazy.h"
 #include "httpc.h"
 #include "num.h"
 #include "plugin.h"
@@ -300,7 +301,8 @@ static void fetch(const struct plugin_args *a, const struct opts *o, struct hapr
 	if (o->url != NULL) {
 		handle = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
 		if (handle == NULL)
-			plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
+			plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl%s%s",
+				    curl_lazy_error()[0] != '\0' ? ": " : "", curl_lazy_error());
 		why = probe_haproxy_http(handle, &h, st, err, sizeof(err));
 	} else {
 		why = probe_haproxy_socket(&t, st, in, err, sizeof(err));
