@@ -43,6 +43,20 @@ expect() {
 	printf 'ok: %s\n' "$what"
 }
 
+# expect_lines WHAT FILE ERE...: every extended regular expression must match
+# a line of FILE (the agent's /metrics, say); one ok or FAIL line each.
+expect_lines() {
+	local what=$1 file=$2 re
+	shift 2
+	for re in "$@"; do
+		if grep -Eq -- "$re" "$file"; then
+			printf 'ok: %s matches %s\n' "$what" "$re"
+		else
+			fail "$what does not match $re"
+		fi
+	done
+}
+
 # start_peer NAME ARGS...: run holdsock in the background, wait for its line,
 # and set $peer_pid and $peer_value (the port or pid it printed).
 start_peer() {
