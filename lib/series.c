@@ -17,10 +17,15 @@ void series_subject(const struct metric *m, const char *const *keys, char *out, 
 
 	out[0] = '\0';
 	for (size_t i = 0; keys != NULL && keys[i] != NULL && n < outlen; i++) {
-		const char *v = metric_label(m, keys[i]);
+		size_t len = strcspn(keys[i], "=");
+		const char *v;
+		char key[128];
 		int w;
 
-		if (v == NULL)
+		snprintf(key, sizeof(key), "%.*s", (int)len, keys[i]);
+		v = metric_label(m, key);
+		/* "LABEL=VALUE": that value is the default, which says nothing. */
+		if (v == NULL || (keys[i][len] == '=' && strcmp(v, keys[i] + len + 1) == 0))
 			continue;
 		w = snprintf(out + n, outlen - n, "%s%s", n > 0 ? "/" : "", v);
 		if (w < 0)
@@ -41,48 +46,93 @@ void series_value(double v, const char *unit, char *out, size_t outlen)
 		snprintf(out, outlen, "%.10g%s", v, unit);
 }
 
+/* What a caller asked of one metric: its name, threshold, subject and words. */
+struct ask {
+	const char *name; /* the metric, or NAME_rate */
+	int main_index;
+	const char *const *keys;
+	const char *what;
+	series_words_fn *words; /* NULL: "SUBJECT WHAT VALUE", or what as a format */
+};
+
+/* The words for series m of subject at value v that crossed a bound. */
+static void say(const struct ask *q, const struct metric *m, const char *subject, double v,
+		const char *unit, char *out, size_t outlen)
+{
+	const char *sep = subject[0] != '\0' ? " " : "";
+	char value[128];
+
+	if (q->words != NULL) {
+		q->words(m, v, q->what, out, outlen);
+		return;
+	}
+	if (strchr(q->what, '%') != NULL) {
+		snprintf(value, sizeof(value), q->what, v);
+		snprintf(out, outlen, "%s%s%s", subject, sep, value);
+		return;
+	}
+	series_value(v, unit, value, sizeof(value));
+	snprintf(out, outlen, "%s%s%s %s", subject, sep, q->what, value);
+}
+
 /*
- * Perfdata, threshold and words for one value of one subject; a counter is
+ * Perfdata, threshold and words for value v of series m; a counter is
  * perfdata of unit "c", as the plugin contract has it.
  */
-static enum state check_one(struct result *r, const struct plugin_args *a, const char *name,
-			    int main_index, const char *subject, double v, const char *unit,
-			    bool counter, const char *what)
+static enum state check_one(struct result *r, const struct plugin_args *a, const struct ask *q,
+			    const struct metric *m, double v, const char *unit, bool counter)
 {
-	char label[600], why[128], value[64];
+	char subject[512], label[600], why[128], said[700];
 	struct perf p;
 	enum state s;
 
-	snprintf(label, sizeof(label), "%s%s%s", name, subject[0] != '\0' ? "_" : "", subject);
+	series_subject(m, q->keys, subject, sizeof(subject));
+	snprintf(label, sizeof(label), "%s%s%s", q->name, subject[0] != '\0' ? "_" : "", subject);
 	p = perf_make(label, v, counter && unit[0] == '\0' ? "c" : unit);
 	p.min = 0;
 	if (strcmp(unit, "%") == 0)
 		p.max = 100;
-	s = plugin_metric(r, a, name, main_index, &p, why, sizeof(why));
+	s = plugin_metric(r, a, q->name, q->main_index, &p, why, sizeof(why));
 	if (s == STATE_OK)
 		return s;
-	series_value(v, unit, value, sizeof(value));
-	result_add(r, s, "%s%s%s %s%s", subject, subject[0] != '\0' ? " " : "", what, value, why);
+	say(q, m, subject, v, unit, said, sizeof(said));
+	result_add(r, s, "%s%s", said, why);
 	return s;
+}
+
+/* Every metric of set that q names, checked as it is. */
+static enum state check_all(struct result *r, const struct plugin_args *a,
+			    const struct metric_set *set, const struct ask *q)
+{
+	enum state worst = STATE_OK;
+
+	for (size_t i = 0; i < metric_set_count(set); i++) {
+		const struct metric *m = metric_set_at(set, i);
+
+		if (strcmp(m->name, q->name) != 0)
+			continue;
+		worst = state_worst(worst, check_one(r, a, q, m, m->value, m->unit,
+						     m->kind == METRIC_COUNTER));
+	}
+	return worst;
 }
 
 enum state series_check(struct result *r, const struct plugin_args *a,
 			const struct metric_set *set, const char *name, int main_index,
 			const char *const *keys, const char *what)
 {
-	enum state worst = STATE_OK;
+	const struct ask q = {name, main_index, keys, what, NULL};
 
-	for (size_t i = 0; i < metric_set_count(set); i++) {
-		const struct metric *m = metric_set_at(set, i);
-		char subject[512];
+	return check_all(r, a, set, &q);
+}
 
-		if (strcmp(m->name, name) != 0)
-			continue;
-		series_subject(m, keys, subject, sizeof(subject));
-		worst = state_worst(worst, check_one(r, a, name, main_index, subject, m->value,
-						     m->unit, m->kind == METRIC_COUNTER, what));
-	}
-	return worst;
+enum state series_check_words(struct result *r, const struct plugin_args *a,
+			      const struct metric_set *set, const char *name, int main_index,
+			      const char *const *keys, const char *what, series_words_fn *words)
+{
+	const struct ask q = {name, main_index, keys, what, words};
+
+	return check_all(r, a, set, &q);
 }
 
 enum state series_rate(struct result *r, const struct plugin_args *a, struct statefile *sf,
@@ -91,6 +141,7 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 {
 	enum state worst = STATE_OK;
 	char rate_name[128];
+	const struct ask q = {rate_name, -1, keys, what, NULL};
 
 	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
 	if (sf == NULL) {
@@ -121,8 +172,7 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 		st = statefile_rate(sf, counter, m->value, &per_s);
 		if (st != RATE_OK)
 			result_long(r, "%s: %s", counter, statefile_rate_reason(st));
-		worst = state_worst(worst, check_one(r, a, rate_name, -1, subject, per_s, "", false,
-						     what));
+		worst = state_worst(worst, check_one(r, a, &q, m, per_s, "", false));
 	}
 	return worst;
 }

@@ -6,6 +6,11 @@
  * -w/-c, and a summary item in words when it crosses one
  * ("web/app1 sessions at 95% (> 90)"). Counters get the same as a rate per
  * second since the last run, kept in a state file.
+ *
+ * The words are "SUBJECT WHAT VALUE" by default. A what holding a '%' is a
+ * printf format of the value alone, for words that put it elsewhere
+ * ("%.2f keys evicted/s" makes "0.50 keys evicted/s"); a plugin whose
+ * objects each need their own words gives a series_words_fn.
  */
 #ifndef VAKT_SERIES_H
 #define VAKT_SERIES_H
@@ -15,7 +20,11 @@
 #include "plugin.h"
 #include "statefile.h"
 
-/* Who a series is about: the values of keys (NULL-terminated) joined by "/"; "" without keys. */
+/*
+ * Who a series is about: the values of keys (NULL-terminated) joined by "/";
+ * "" without keys. A key "LABEL=VALUE" leaves LABEL out where it has VALUE
+ * (RabbitMQ's default vhost: "vhost=/").
+ */
 void series_subject(const struct metric *m, const char *const *keys, char *out, size_t outlen);
 
 /*
@@ -23,6 +32,13 @@ void series_subject(const struct metric *m, const char *const *keys, char *out, 
  * "95%", "3".
  */
 void series_value(double v, const char *unit, char *out, size_t outlen);
+
+/*
+ * The words for series m at value v that crossed a bound, given the
+ * caller's what; the bound (" (> 5)") follows them.
+ */
+typedef void series_words_fn(const struct metric *m, double v, const char *what, char *out,
+			     size_t outlen);
 
 /*
  * Every metric called name in set, as above: perfdata labelled name, then
@@ -33,6 +49,11 @@ void series_value(double v, const char *unit, char *out, size_t outlen);
 enum state series_check(struct result *r, const struct plugin_args *a,
 			const struct metric_set *set, const char *name, int main_index,
 			const char *const *keys, const char *what);
+
+/* series_check with the words of each crossed item from words(m, v, what). */
+enum state series_check_words(struct result *r, const struct plugin_args *a,
+			      const struct metric_set *set, const char *name, int main_index,
+			      const char *const *keys, const char *what, series_words_fn *words);
 
 /*
  * Every counter called name in set, as a rate per second "NAME_rate" since

@@ -14,6 +14,7 @@
 #include "plugin.h"
 #include "probe/listen.h"
 #include "probe/netstat.h"
+#include "series.h"
 #include "statefile.h"
 
 enum { OPT_ALL = 256, OPT_PERCENT };
@@ -181,11 +182,9 @@ static void check_listeners(struct result *r, const struct plugin_args *a, const
 /* The overflow and drop counters as rates since the previous run. */
 static void check_rates(struct result *r, const struct plugin_args *a, const struct opts *o)
 {
-	static const char *const counters[] = {"listen_overflows", "listen_drops"};
 	struct metric_set *set = metric_set_new();
 	struct statefile *sf;
-	char key[128], err[512], name[64], why[128];
-	double rate[2] = {NAN, NAN};
+	char key[128], err[512];
 
 	snprintf(key, sizeof(key), "host=%s port=%ld all=%d", a->host != NULL ? a->host : "",
 		 a->port, o->all);
@@ -196,38 +195,15 @@ static void check_rates(struct result *r, const struct plugin_args *a, const str
 	}
 	sf = statefile_open(a->state_dir, "check_listen", key, time_now(), STATEFILE_MAX_AGE, err,
 			    sizeof(err));
-	for (int i = 0; i < 2 && sf != NULL; i++) {
-		enum rate_status st = statefile_rate(
-			sf, counters[i], metric_set_value(set, counters[i], NULL, NULL), &rate[i]);
-
-		if (st != RATE_OK)
-			result_long(r, "%s: %s", counters[i], statefile_rate_reason(st));
-	}
+	if (sf == NULL)
+		result_long(r, "no rates: %s", err);
+	series_rate(r, a, sf, err, set, "listen_overflows", NULL,
+		    "%.2f connections/s overflowed a full accept queue");
+	series_rate(r, a, sf, err, set, "listen_drops", NULL, "%.2f connections/s dropped");
 	if (sf != NULL && a->verbose > 0)
 		result_long(r, "counters kept in %s", statefile_path(sf));
-	if (sf == NULL || statefile_save(sf, err, sizeof(err)) != 0) {
-		struct threshold t = thresholds_get(a->thresholds, "listen_overflows_rate", -1);
-		struct threshold u = thresholds_get(a->thresholds, "listen_drops_rate", -1);
-		bool needed = t.has_warn || t.has_crit || u.has_warn || u.has_crit;
-
-		/* Only an alert that cannot be evaluated makes this UNKNOWN. */
-		if (needed)
-			result_add(r, STATE_UNKNOWN, "no rates: %s", err);
-		else
-			result_long(r, "no rates: %s", err);
-	}
-	for (int i = 0; i < 2; i++) {
-		struct perf p;
-		enum state s;
-
-		snprintf(name, sizeof(name), "%s_rate", counters[i]);
-		p = perf_make(name, rate[i], "");
-		p.min = 0;
-		s = plugin_metric(r, a, name, -1, &p, why, sizeof(why));
-		if (s != STATE_OK)
-			result_add(r, s, "%.2f connections/s %s%s", rate[i],
-				   i == 0 ? "overflowed a full accept queue" : "dropped", why);
-	}
+	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
+		result_long(r, "rates not saved: %s", err);
 	statefile_free(sf);
 	metric_set_free(set);
 }

@@ -109,7 +109,7 @@ static const struct plugin check_nginx = {
 			   "  are per second since the last run.",
 	.host_help = "Host name or address of nginx (default 127.0.0.1).",
 	.password_env = "NGINX_STATUS_PASSWORD",
-	.examples = "  check_nginx -w 800 -c 1000 -c nginx_dropped_rate=1\n"
+	.examples = "  check_nginx -w 800 -c 1000 -c nginx_dropped_rate=0\n"
 		    "      http://127.0.0.1/nginx_status: many connections, or any dropped.\n"
 		    "  check_nginx -u https://web1/status --host-header www.example.com\n"
 		    "      A status page inside a virtual host, over verified HTTPS.\n"

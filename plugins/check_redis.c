@@ -2,233 +2,55 @@
  * check_redis: a Redis server as a job broker. The depth of its queues
  * (Celery, Resque, or any key), and the health that keeps jobs flowing:
  * memory against maxmemory, clients against maxclients, persistence,
- * replication, rejected connections and evictions.
+ * replication, rejected connections and evictions. Its command line is in
+ * check_redis_args.c.
  */
 #include "config.h"
 
-#include <limits.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "check_redis.h"
 #include "num.h"
-#include "plugin.h"
-#include "probe/redis.h"
+#include "series.h"
 #include "statefile.h"
-#include "xalloc.h"
 
-enum {
-	OPT_DATABASE = 256,
-	OPT_QUEUE,
-	OPT_QUEUE_REGEX,
-	OPT_CELERY,
-	OPT_RESQUE,
-	OPT_KEY_PREFIX,
-	OPT_REQUIRE,
-	OPT_SCAN_LIMIT,
-	OPT_TLS,
-	OPT_CA_FILE,
-	OPT_INSECURE,
-};
-
-struct opts {
-	struct redis_target target;
-	struct redis_queues queues;
-	const char **names;
-	regex_t regex;
-	const char *regex_text;
-	bool require;
-};
-
-static const struct plugin_option options[] = {
-	{"database", OPT_DATABASE, "N", "Select database N (default 0)."},
-	{"queue", OPT_QUEUE, "NAME",
-	 "Measure the queue NAME (repeatable): the length of the key by its type\n"
-	 "(list, set, sorted set, hash, stream), plus Celery's priority lists.\n"
-	 "A missing key is an empty queue."},
-	{"queue-regex", OPT_QUEUE_REGEX, "RE",
-	 "Also measure every queue whose name matches the extended regular\n"
-	 "expression RE, found with a bounded SCAN (never KEYS)."},
-	{"celery", OPT_CELERY, NULL, "Also measure every queue Celery has bound (kombu's bindings)."},
-	{"resque", OPT_RESQUE, "[=NAMESPACE]",
-	 "Also measure every Resque queue in NAMESPACE (default resque), and\n"
-	 "report its failed list and workers."},
-	{"key-prefix", OPT_KEY_PREFIX, "PREFIX", "Celery's global_keyprefix: put before every key."},
-	{"require-queue", OPT_REQUIRE, NULL, "A --queue whose key does not exist is CRITICAL."},
-	{"scan-limit", OPT_SCAN_LIMIT, "N",
-	 "Visit at most N keys when discovering queues (default 100000)."},
-	{"tls", OPT_TLS, NULL, "Talk TLS (when hiredis was built with it)."},
-	{"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against FILE."},
-	{"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate."},
-	{NULL, 0, NULL, NULL},
-};
-
-static const char *const metrics[] = {
-	"queue_depth",	       "redis_ping",		   "redis_memory_used",
-	"redis_memory_pct",    "redis_clients",		   "redis_clients_pct",
-	"redis_blocked_clients", "redis_rejected_connections_rate", "redis_evicted_keys_rate",
-	"redis_hit_ratio",     "redis_master_last_io",	   "redis_connected_replicas",
-	"celery_unacked",      "resque_failed",		   "resque_workers",
-	NULL};
-
-static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
+/* The keyspace hit ratio since the last run, from the hit and miss counters. */
+static void hit_ratio(struct result *r, const struct plugin_args *a, struct statefile *sf,
+		      const struct metric_set *set)
 {
-	struct opts *o = ctx;
-	int rc;
+	static const char *const counters[] = {"redis_keyspace_hits", "redis_keyspace_misses"};
+	double per_s[2] = {NAN, NAN};
+	struct metric_set *ratio;
 
-	switch (val) {
-	case OPT_DATABASE:
-		if (num_parse_long(arg, 0, INT_MAX, &o->target.database) != 0)
-			break;
-		return 0;
-	case OPT_SCAN_LIMIT:
-		if (num_parse_long(arg, 1, LONG_MAX, &o->queues.scan_limit) != 0)
-			break;
-		return 0;
-	case OPT_QUEUE:
-		o->names = xgrow(o->names, o->queues.nnames, sizeof(*o->names));
-		o->names[o->queues.nnames++] = arg;
-		return 0;
-	case OPT_QUEUE_REGEX:
-		/* The last --queue-regex wins, like every other option. */
-		if (o->queues.regex != NULL)
-			regfree(&o->regex);
-		o->queues.regex = NULL;
-		rc = regcomp(&o->regex, arg, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char why[128];
+	for (int i = 0; i < 2 && sf != NULL; i++) {
+		double v = metric_set_value(set, counters[i], NULL, NULL);
+		enum rate_status st;
 
-			regerror(rc, &o->regex, why, sizeof(why));
-			snprintf(err, errlen, "invalid --queue-regex '%s': %s", arg, why);
-			return -1;
-		}
-		o->queues.regex = &o->regex;
-		return 0;
-	case OPT_RESQUE:
-		o->queues.resque = arg != NULL ? arg : "resque";
-		return 0;
-	case OPT_CELERY:
-		o->queues.celery = true;
-		return 0;
-	case OPT_KEY_PREFIX:
-		o->queues.key_prefix = arg;
-		return 0;
-	case OPT_REQUIRE:
-		o->require = true;
-		return 0;
-	case OPT_TLS:
-		o->target.tls = true;
-		return 0;
-	case OPT_CA_FILE:
-		o->target.ca_file = arg;
-		return 0;
-	case OPT_INSECURE:
-		o->target.insecure = true;
-		return 0;
+		if (isnan(v))
+			continue;
+		st = statefile_rate(sf, counters[i], v, &per_s[i]);
+		if (st != RATE_OK)
+			result_long(r, "%s: %s", counters[i], statefile_rate_reason(st));
 	}
-	snprintf(err, errlen, "invalid --%s '%s': expected a number",
-		 val == OPT_DATABASE ? "database" : "scan-limit", arg);
-	return -1;
-}
-
-static const struct plugin check_redis = {
-	.name = "check_redis",
-	.service = "REDIS",
-	.purpose = "Checks a Redis server that carries background jobs: the depth of its\n"
-		   "queues (Celery, Resque, or any list, set, sorted set, hash or stream),\n"
-		   "and what keeps jobs flowing: PING time, memory against maxmemory, clients\n"
-		   "against maxclients, blocked clients, rejected connections and evicted keys\n"
-		   "per second, the keyspace hit ratio, and replication. A failed RDB save or\n"
-		   "AOF write and a replica whose link to its master is down are CRITICAL.",
-	.synopsis = "[-H HOST|SOCKET] [-p PORT] [--user USER --password-file FILE] "
-		    "[--queue NAME]... [--queue-regex RE] [--celery] [--resque[=NS]] "
-		    "[-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to the depth of each queue (queue_depth);\n"
-			   "  the deepest queue decides. Rates are per second since the last run.",
-	.host_help = "Redis host name, address or unix socket path (default 127.0.0.1).",
-	.password_env = "REDISCLI_AUTH",
-	.examples = "  check_redis --queue celery -w 100 -c 1000\n"
-		    "      Celery's default queue: WARNING above 100 jobs, CRITICAL above 1000.\n"
-		    "  check_redis -H /run/redis/redis.sock --resque -c resque_failed=50\n"
-		    "      Every Resque queue, CRITICAL with more than 50 failed jobs.\n"
-		    "  check_redis -w redis_memory_pct=80 -c redis_memory_pct=95\n"
-		    "      Memory used against maxmemory.",
-	.option = on_option,
-};
-
-/* Add one metric of set as perfdata under thresholds; crossing adds an item. */
-static void metric(struct result *r, const struct plugin_args *a, const struct metric_set *set,
-		   const char *name, const char *what)
-{
-	const struct metric *m = metric_set_find(set, name, NULL, NULL);
-	char why[128], value[64];
-	struct perf p;
-	enum state s;
-
-	if (m == NULL)
+	if (isnan(per_s[0] + per_s[1]) || per_s[0] + per_s[1] <= 0)
 		return;
-	p = perf_make(name, m->value, m->unit);
-	p.min = 0;
-	if (strcmp(m->unit, "%") == 0)
-		p.max = 100;
-	s = plugin_metric(r, a, name, -1, &p, why, sizeof(why));
-	if (s == STATE_OK)
-		return;
-	if (strcmp(m->unit, "B") == 0)
-		num_bytes(m->value, value, sizeof(value));
-	else if (strcmp(m->unit, "s") == 0 && m->value < 1)
-		snprintf(value, sizeof(value), "%.3f ms", m->value * 1000);
-	else
-		snprintf(value, sizeof(value), "%.10g%s", m->value, m->unit);
-	result_add(r, s, "%s %s%s", what, value, why);
-}
-
-/* A rate of a counter since the last run, as perfdata NAME_rate under thresholds. */
-static double rate(struct result *r, const struct plugin_args *a, struct statefile *sf,
-		   const struct metric_set *set, const char *counter, const char *what)
-{
-	double v = metric_set_value(set, counter, NULL, NULL), per_s = NAN;
-	char name[64], why[128];
-	enum rate_status st;
-	struct perf p;
-	enum state s;
-
-	snprintf(name, sizeof(name), "%s_rate", counter);
-	if (sf == NULL && what != NULL) {
-		struct threshold t = thresholds_get(a->thresholds, name, -1);
-
-		/* A threshold that cannot be checked must not pass as OK. */
-		if (t.has_warn || t.has_crit)
-			result_add(r, STATE_UNKNOWN, "no %s: no usable state directory", name);
-	}
-	if (sf == NULL || isnan(v))
-		return NAN;
-	st = statefile_rate(sf, counter, v, &per_s);
-	if (st != RATE_OK)
-		result_long(r, "%s: %s", counter, statefile_rate_reason(st));
-	if (what == NULL)
-		return per_s;
-	p = perf_make(name, per_s, "");
-	p.min = 0;
-	s = plugin_metric(r, a, name, -1, &p, why, sizeof(why));
-	if (s != STATE_OK)
-		result_add(r, s, "%.2f %s/s%s", per_s, what, why);
-	return per_s;
+	ratio = metric_set_new();
+	metric_set_add(ratio, "redis_hit_ratio", METRIC_GAUGE, "%",
+		       100 * per_s[0] / (per_s[0] + per_s[1]));
+	series_check(r, a, ratio, "redis_hit_ratio", -1, NULL, "keyspace hit ratio %.1f%%");
+	metric_set_free(ratio);
 }
 
 /* The server's health: conditions, memory, clients, rates and replication. */
-static void server(struct result *r, const struct plugin_args *a, const struct opts *o,
+static void server(struct result *r, const struct plugin_args *a, const struct check_redis_opts *o,
 		   const struct metric_set *set, const struct redis_info *in)
 {
-	char used[32], max[32], who[300], err[256];
+	/* Without a state directory, a rate threshold is UNKNOWN with these words. */
+	static const char no_dir[] = "no usable state directory";
+	char used[32], max[32], err[256];
 	struct statefile *sf;
-	double hits, misses;
 
 	num_bytes(in->used_memory, used, sizeof(used));
 	num_bytes(in->maxmemory, max, sizeof(max));
@@ -251,41 +73,30 @@ static void server(struct result *r, const struct plugin_args *a, const struct o
 			   in->master_link_down);
 	else if (in->replica)
 		result_add(r, STATE_OK, "replica of %s", in->master);
-	metric(r, a, set, "redis_ping", "PING took");
-	metric(r, a, set, "redis_memory_used", "memory used");
-	metric(r, a, set, "redis_memory_pct", "memory used");
-	metric(r, a, set, "redis_clients", "clients");
-	metric(r, a, set, "redis_clients_pct", "clients at");
-	metric(r, a, set, "redis_blocked_clients", "blocked clients");
-	metric(r, a, set, "redis_master_last_io", "seconds since the master was heard:");
-	metric(r, a, set, "redis_connected_replicas", "replicas connected:");
-	probe_redis_describe(&o->target, who, sizeof(who));
-	sf = statefile_open(a->state_dir, "check_redis", who, time_now(), STATEFILE_MAX_AGE, err,
+	series_check(r, a, set, "redis_ping", -1, NULL, "PING took");
+	series_check(r, a, set, "redis_memory_used", -1, NULL, "memory used");
+	series_check(r, a, set, "redis_memory_pct", -1, NULL, "memory used");
+	series_check(r, a, set, "redis_clients", -1, NULL, "clients");
+	series_check(r, a, set, "redis_clients_pct", -1, NULL, "clients at");
+	series_check(r, a, set, "redis_blocked_clients", -1, NULL, "blocked clients");
+	series_check(r, a, set, "redis_master_last_io", -1, NULL,
+		     "seconds since the master was heard:");
+	series_check(r, a, set, "redis_connected_replicas", -1, NULL, "replicas connected:");
+	sf = statefile_open(a->state_dir, "check_redis", o->who, time_now(), STATEFILE_MAX_AGE, err,
 			    sizeof(err));
 	if (sf == NULL)
 		result_long(r, "no rates: %s", err);
-	rate(r, a, sf, set, "redis_rejected_connections", "connections rejected");
-	rate(r, a, sf, set, "redis_evicted_keys", "keys evicted");
-	hits = rate(r, a, sf, set, "redis_keyspace_hits", NULL);
-	misses = rate(r, a, sf, set, "redis_keyspace_misses", NULL);
-	if (!isnan(hits + misses) && hits + misses > 0) {
-		struct perf p = perf_make("redis_hit_ratio", 100 * hits / (hits + misses), "%");
-		char why[128];
-		enum state s;
-
-		p.min = 0;
-		p.max = 100;
-		s = plugin_metric(r, a, "redis_hit_ratio", -1, &p, why, sizeof(why));
-		if (s != STATE_OK)
-			result_add(r, s, "keyspace hit ratio %.1f%%%s", p.value, why);
-	}
+	series_rate(r, a, sf, no_dir, set, "redis_rejected_connections", NULL,
+		    "%.2f connections rejected/s");
+	series_rate(r, a, sf, no_dir, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");
+	hit_ratio(r, a, sf, set);
 	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
 		result_long(r, "rates not saved: %s", err);
 	statefile_free(sf);
 }
 
 /* Every queue: perfdata and a line each; the deepest one in the summary. */
-static void queues(struct result *r, const struct plugin_args *a, const struct opts *o,
+static void queues(struct result *r, const struct plugin_args *a, const struct check_redis_opts *o,
 		   const struct metric_set *set, const struct redis_queue_notes *notes)
 {
 	const struct metric *worst = NULL;
@@ -336,9 +147,9 @@ static void queues(struct result *r, const struct plugin_args *a, const struct o
 	if (notes->scan_cut)
 		result_add(r, STATE_UNKNOWN,
 			   "discovery stopped after --scan-limit keys; some queues may be missing");
-	metric(r, a, set, "celery_unacked", "unacknowledged Celery tasks:");
-	metric(r, a, set, "resque_failed", "failed Resque jobs:");
-	metric(r, a, set, "resque_workers", "Resque workers:");
+	series_check(r, a, set, "celery_unacked", -1, NULL, "unacknowledged Celery tasks:");
+	series_check(r, a, set, "resque_failed", -1, NULL, "failed Resque jobs:");
+	series_check(r, a, set, "resque_workers", -1, NULL, "Resque workers:");
 }
 
 /* Exit CRITICAL for an unreachable server, UNKNOWN for one that is not Redis. */
@@ -350,45 +161,23 @@ static void fail(int why, const char *err)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct check_redis_opts o = {0};
 	struct plugin_args a;
 	struct metric_set *set;
 	struct redis_queue_notes notes = {0};
 	struct redis_info info;
 	struct result *r;
 	redisContext *c;
-	char err[512], who[300];
+	char err[512];
 	int why;
 
-	plugin_start(&check_redis, argc, argv, &o, &a);
-	o.queues.names = o.names;
-	if (o.queues.nnames == 0 && o.queues.regex == NULL && !o.queues.celery &&
-	    o.queues.resque == NULL) {
-		struct threshold t = thresholds_get(a.thresholds, "queue_depth", 0);
-
-		if (t.has_warn || t.has_crit)
-			plugin_usage_error("queue thresholds need --queue, --queue-regex, --celery "
-					   "or --resque");
-	}
-#ifndef HAVE_HIREDIS_SSL
-	if (o.target.tls)
-		plugin_usage_error("--tls: this check_redis was built with a hiredis without TLS");
-#endif
-	o.target.host = a.host != NULL ? a.host : "127.0.0.1";
-	o.target.port = a.port;
-	o.target.user = a.user;
-	o.target.password = a.password;
-	o.target.timeout = a.timeout;
-	probe_redis_describe(&o.target, who, sizeof(who));
-	o.queues.instance = who;
-	o.queues.database = o.target.database;
+	check_redis_args(argc, argv, &o, &a);
 	c = probe_redis_connect(&o.target, &why, err, sizeof(err));
 	if (c == NULL)
 		fail(why, err);
 	set = metric_set_new();
 	why = probe_redis_server(c, set, &info, err, sizeof(err));
-	if (why == 0 && (o.queues.nnames > 0 || o.queues.regex != NULL || o.queues.celery ||
-			 o.queues.resque != NULL))
+	if (why == 0 && check_redis_wants_queues(&o))
 		why = probe_redis_queues(c, &o.queues, set, &notes, err, sizeof(err));
 	redisFree(c);
 	if (why != 0)
@@ -398,8 +187,6 @@ int main(int argc, char **argv)
 	server(r, &a, &o, set, &info);
 	probe_redis_notes_free(&notes);
 	metric_set_free(set);
-	free(o.names);
-	if (o.queues.regex != NULL)
-		regfree(&o.regex);
+	check_redis_opts_free(&o);
 	plugin_finish(r);
 }

@@ -167,52 +167,55 @@ static int broken(char *err, size_t errlen)
 	return broken_because(why, err, errlen);
 }
 
-int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
-			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen)
+/*
+ * GET the queue name of vhost, or every queue of vhost when name is NULL,
+ * and append to out those match accepts, at most max (see rabbitmq.h).
+ */
+static int get_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost, const char *name,
+		      const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
+		      size_t errlen)
 {
 	struct buf u, body;
 	long status;
-	int r;
+	int r, n = 0;
 
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
 	url_start(&u, t, "queues/");
 	put_escaped(h, &u, vhost);
-	buf_puts(&u, "/");
-	put_escaped(h, &u, name);
+	if (name != NULL) {
+		buf_puts(&u, "/");
+		put_escaped(h, &u, name);
+	}
 	buf_puts(&u, "?" QUEUE_COLUMNS);
 	r = request(h, t, &u, false, &body, &status, err, errlen);
-	if (r == 0 && rabbitmq_queues_parse(buf_str(&body), body.len, NULL, 0, time_now(), out, err,
-					    errlen) != 1)
+	/* A list that is an object is one queue, which /api/queues/VHOST never answers. */
+	if (r == 0 && name == NULL &&
+	    (body.len == 0 || body.data[strspn(body.data, " \t\r\n")] != '['))
+		r = broken_because("not a list of queues", err, errlen);
+	if (r == 0)
+		n = rabbitmq_queues_parse(buf_str(&body), body.len, match, max, time_now(), out,
+					  err, errlen);
+	if (r == 0 && n < 0)
 		r = broken(err, errlen);
+	else if (r == 0 && name != NULL && n != 1)
+		r = broken_because("not one queue", err, errlen);
 	buf_free(&u);
 	buf_free(&body);
 	return r;
+}
+
+int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen)
+{
+	return get_queues(h, t, vhost, name, NULL, 0, out, err, errlen);
 }
 
 int probe_rabbitmq_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost,
 			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
 			  size_t errlen)
 {
-	struct buf u, body;
-	long status;
-	int r;
-
-	buf_init(&u, URL_MAX);
-	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, "queues/");
-	put_escaped(h, &u, vhost);
-	buf_puts(&u, "?" QUEUE_COLUMNS);
-	r = request(h, t, &u, false, &body, &status, err, errlen);
-	/* A list that is an object is one queue, which /api/queues/VHOST never answers. */
-	if (r == 0 && (body.len == 0 || body.data[strspn(body.data, " \t\r\n")] != '['))
-		r = broken_because("not a list of queues", err, errlen);
-	if (r == 0 && rabbitmq_queues_parse(buf_str(&body), body.len, match, max, time_now(), out,
-					    err, errlen) < 0)
-		r = broken(err, errlen);
-	buf_free(&u);
-	buf_free(&body);
-	return r;
+	return get_queues(h, t, vhost, NULL, match, max, out, err, errlen);
 }
 
 int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rabbitmq_overview *out,

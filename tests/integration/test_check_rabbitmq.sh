@@ -204,40 +204,31 @@ expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after
 expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s" \
 	"$check" -p "$hung" --mode health -t 1:unknown
 
-# A server that is not RabbitMQ's management API.
-cat > "$tmp/fake.py" << 'PY'
-import http.server
-answers = {"garbage": (200, "hello"), "html": (200, "<html><body>It works</body></html>"),
-           "shape": (200, '{"state": "OK", "exit_code": 0}'), "missing": (404, "<h1>Not Found</h1>"),
-           "broken": (500, "internal error"), "big": (200, "[" + " " * (17 << 20) + "]")}
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        status, body = answers[self.path.split("/")[1]]
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def log_message(self, *args):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print("port", s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 "$tmp/fake.py" > "$tmp/fake.port" &
-peers="$peers $!"
-for _ in $(seq 50); do
-	[ -s "$tmp/fake.port" ] && break
-	sleep 0.1
-done
-fake=$(cut -d' ' -f2 < "$tmp/fake.port")
+# Servers that are not RabbitMQ's management API, one per answer (a Python
+# tuple), which each gives to a queue (.../celery), the overview and the nodes.
+declare -A answer=(
+	[garbage]='(200, "hello")'
+	[html]='(200, "<html><body>It works</body></html>")'
+	[shape]="(200, '{\"state\": \"OK\", \"exit_code\": 0}')"
+	[missing]='(404, "<h1>Not Found</h1>")'
+	[big]='(200, "[" + " " * (17 << 20) + "]")'
+	[broken]='(500, "internal error")'
+)
+# fake CASE: start the server of answer[CASE]; sets $fake.
+fake() {
+	start_fake_http "{'celery': ${answer[$1]}, 'overview': ${answer[$1]}, 'nodes': ${answer[$1]}}"
+	fake=$fake_port
+}
 na="^RABBITMQ UNKNOWN - the server answered something that is not RabbitMQ's management API"
 for case in garbage html shape missing; do
+	fake "$case"
 	expect "fake server: $case is UNKNOWN" 3 "$na" "$check" -u "http://127.0.0.1:$fake/$case" --queue celery
 	expect "fake server: $case, overview" 3 "$na" "$check" -u "http://127.0.0.1:$fake/$case" --mode overview
 done
+fake big
 expect "fake server: more than 16 MiB is UNKNOWN" 3 "$na \(more than 16777216 bytes\)$" \
 	"$check" -u "http://127.0.0.1:$fake/big" --mode node
+fake broken
 expect "fake server: HTTP 500 is CRITICAL" 2 "^RABBITMQ CRITICAL - the server answered HTTP 500: internal error$" \
 	"$check" -u "http://127.0.0.1:$fake/broken" --mode node
 finish

@@ -149,24 +149,9 @@ expect "server down: CRITICAL" 2 "^REDIS CRITICAL - cannot connect to 127\.0\.0\
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
 expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
-python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-print("port", s.getsockname()[1], flush=True)
-while True:
-    c, _ = s.accept()
-    c.recv(4096)
-    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-    c.close()
-' > "$tmp/garbage.port" &
-peers="$peers $!"
-for _ in $(seq 50); do
-	[ -s "$tmp/garbage.port" ] && break
-	sleep 0.1
-done
-garbage=$(cut -d' ' -f2 < "$tmp/garbage.port")
+# An HTTP server, as a wrong port often is: it answers PING with an error page.
+start_fake_http "{}"
+garbage=$fake_port
 expect "a server that is not Redis: UNKNOWN" 3 "^REDIS UNKNOWN - 127\.0\.0\.1:$garbage answered something that is not Redis" \
 	"$check" -p "$garbage"
 

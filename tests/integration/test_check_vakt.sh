@@ -117,46 +117,25 @@ expect "agent hung: -t SECONDS:STATE" 3 "^VAKT UNKNOWN - timed out after 1 s" \
 # A fake agent for what vaktd never answers: garbage, JSON that is not a
 # check result, a huge answer, a server error. Needs python3.
 if command -v python3 > /dev/null; then
-	cat > "$tmp/fake.py" << 'PY'
-import http.server, json, sys
-good = {"state": "WARNING", "exit_code": 1, "status_line": "VAKT WARNING - x is 7 (> 5)",
-        "perfdata": "x=7;5", "output": "VAKT WARNING - x is 7 (> 5) | x=7;5\nline two\n"}
-answers = {
-    "good": (200, json.dumps(good)),
-    "garbage": (200, "hello"),
-    "html": (200, "<html><body>It works</body></html>"),
-    "missing": (200, json.dumps({k: v for k, v in good.items() if k != "output"})),
-    "range": (200, json.dumps(dict(good, exit_code=7, state="WARNING"))),
-    "mismatch": (200, json.dumps(dict(good, exit_code=0))),
-    "trailing": (200, json.dumps(good) + " trailing"),
-    "array": (200, json.dumps([good])),
-    "big": (200, json.dumps(dict(good, output="x" * 100000))),
-    "broken": (500, "the agent is broken\n"),
-    "notfound": (404, "not found\n"),
-}
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        name = self.path.split("/")[-1].split("?")[0]
-        status, body = answers.get(name, (404, "no"))
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def log_message(self, *args):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print("port", s.server_address[1], flush=True)
-s.serve_forever()
-PY
-	python3 "$tmp/fake.py" > "$tmp/fake.port" &
-	peers="$peers $!"
-	for _ in $(seq 50); do
-		[ -s "$tmp/fake.port" ] && break
-		sleep 0.1
-	done
-	fake=$(cut -d' ' -f2 < "$tmp/fake.port")
+	good='{"state": "WARNING", "exit_code": 1, "status_line": "VAKT WARNING - x is 7 (> 5)",
+	       "perfdata": "x=7;5", "output": "VAKT WARNING - x is 7 (> 5) | x=7;5\nline two\n"}'
+	# answer FILTER: the good answer through the jq FILTER, as a Python string.
+	answer() { jq -c "$1" <<< "$good" | jq -R .; }
+	json="{'Content-Type': 'application/json'}"
+	start_fake_http "{
+		'good': (200, $(answer .), $json),
+		'garbage': (200, 'hello', $json),
+		'html': (200, '<html><body>It works</body></html>', $json),
+		'missing': (200, $(answer 'del(.output)'), $json),
+		'range': (200, $(answer '.exit_code = 7'), $json),
+		'mismatch': (200, $(answer '.exit_code = 0'), $json),
+		'trailing': (200, $(answer .) + ' trailing', $json),
+		'array': (200, $(answer '[.]'), $json),
+		'big': (200, $(answer '.output = ("x" * 100000)'), $json),
+		'broken': (500, 'the agent is broken\\n', $json),
+		'notfound': (404, 'not found\\n', $json),
+	}"
+	fake=$fake_port
 	nacr="^VAKT UNKNOWN - the agent answered something that is not a check result"
 	"$check_vakt" -H 127.0.0.1 -p "$fake" -m good > "$tmp/good.out"
 	rc=$?

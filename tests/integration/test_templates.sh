@@ -29,6 +29,9 @@ declare -A nagios_args=(
 	[vakt_check_rabbitmq_queue]='celery!1000!5000'
 	[vakt_check_rabbitmq_node]='80!90'
 	[vakt_check_rabbitmq_health]=''
+	[vakt_check_nginx]='/nginx_status!800!1000'
+	[vakt_check_haproxy]='/run/haproxy/admin.sock!50%!80!95'
+	[vakt_check_haproxy_backend]='/run/haproxy/admin.sock!db_read!1!80!95'
 	[vakt_check_vakt]='load1!4!8'
 	[vakt_check_vakt_label]='process_fds_open!process=nginx!5000!8000'
 )
@@ -57,6 +60,16 @@ icinga_services=(
 	'vakt_redis|celery on redis|vars.vakt_redis_queue = "celery"; vars.vakt_redis_celery = true; vars.vakt_redis_key_prefix = "myapp:"; vars.vakt_redis_warning = [ "1000", "redis_memory_pct=80" ]; vars.vakt_redis_critical = [ "5000", "celery_unacked=500" ]; vars.vakt_timeout = 5|check_redis --celery --key-prefix myapp: --queue celery -H 127.0.0.1 -c 5000 -c celery_unacked=500 -t 5 -w 1000 -w redis_memory_pct=80'
 	'vakt_redis|resque on a socket|vars.vakt_redis_address = "@tmp@/redis.sock"; vars.vakt_redis_resque = true; vars.vakt_redis_warning = "100"; vars.vakt_redis_critical = [ "1000", "resque_failed=50" ]; vars.vakt_redis_timeout = "3:unknown"|check_redis --resque -H @tmp@/redis.sock -c 1000 -c resque_failed=50 -t 3:unknown -w 100'
 	'vakt_redis|redis jobs with a password|vars.vakt_redis_port = 6380; vars.vakt_redis_user = "vakt"; vars.vakt_redis_password_file = "@tmp@/redis-pass"; vars.vakt_redis_database = 2; vars.vakt_redis_queue = [ "mail", "reports" ]; vars.vakt_redis_queue_regex = "^jobs"; vars.vakt_redis_require_queue = true; vars.vakt_redis_resque = "myapp"; vars.vakt_redis_scan_limit = 20000; vars.vakt_redis_state_dir = "@tmp@"; vars.vakt_redis_critical = "1000"|check_redis --database 2 --password-file @tmp@/redis-pass --queue mail --queue reports --queue-regex ^jobs --require-queue --resque=myapp --scan-limit 20000 --state-dir @tmp@ --user vakt -H 127.0.0.1 -c 1000 -p 6380 -w redis_memory_pct=80'
+	'vakt_nginx|nginx||check_nginx -H 127.0.0.1 -c nginx_dropped_rate=1 -w nginx_dropped_rate=0'
+	'vakt_nginx|nginx status on 8080|vars.vakt_nginx_port = 8080; vars.vakt_nginx_uri = "/status"; vars.vakt_nginx_listen_queue = true; vars.vakt_nginx_state_dir = "@tmp@"; vars.vakt_nginx_warning = [ "800", "nginx_dropped_rate=0", "listen_queue_pct=50" ]; vars.vakt_nginx_critical = [ "1000", "nginx_dropped_rate=1" ]; vars.vakt_timeout = 5|check_nginx --listen-queue --state-dir @tmp@ --uri /status -H 127.0.0.1 -c 1000 -c nginx_dropped_rate=1 -p 8080 -t 5 -w 800 -w nginx_dropped_rate=0 -w listen_queue_pct=50'
+	'vakt_nginx|nginx in a virtual host|vars.vakt_nginx_url = "https://web1/status"; vars.vakt_nginx_host_header = "www.example.com"; vars.vakt_nginx_ca_file = "@tmp@/vakt-ca.pem"; vars.vakt_nginx_user = "nagios"; vars.vakt_nginx_password_file = "@tmp@/redis-pass"; vars.vakt_nginx_timeout = "3:unknown"|check_nginx --ca-file @tmp@/vakt-ca.pem --host-header www.example.com --password-file @tmp@/redis-pass --user nagios -c nginx_dropped_rate=1 -t 3:unknown -u https://web1/status -w nginx_dropped_rate=0'
+	'vakt_nginx|nginx over tls|vars.vakt_nginx_tls = true; vars.vakt_nginx_insecure = true|check_nginx --insecure --tls -H 127.0.0.1 -c nginx_dropped_rate=1 -w nginx_dropped_rate=0'
+	'vakt_haproxy|haproxy||check_haproxy -c 95 -w 80'
+	'vakt_haproxy|haproxy app servers|vars.vakt_haproxy_backend = "app"; vars.vakt_haproxy_min_up = 1; vars.vakt_haproxy_state_dir = "@tmp@"; vars.vakt_haproxy_critical = [ "95", "haproxy_responses_5xx_rate=5" ]; vars.vakt_timeout = 5|check_haproxy --min-up 1 --proxy ^app$ --state-dir @tmp@ -c 95 -c haproxy_responses_5xx_rate=5 -t 5 -w 80'
+	'vakt_haproxy|haproxy read replicas|vars.vakt_haproxy_address = "@tmp@/haproxy.sock"; vars.vakt_haproxy_backend = [ "db_read", "db.reports" ]; vars.vakt_haproxy_server = "^replica"; vars.vakt_haproxy_min_up = "50%"; vars.vakt_haproxy_maint = "warning"; vars.vakt_haproxy_timeout = "3:unknown"|check_haproxy --maint warning --min-up 50% --proxy ^(db_read|db\.reports)$ --server ^replica -H @tmp@/haproxy.sock -c 95 -t 3:unknown -w 80'
+	'vakt_haproxy|haproxy tcp stats socket|vars.vakt_haproxy_address = "127.0.0.1"; vars.vakt_haproxy_port = 9999; vars.vakt_haproxy_exclude = "^app/"; vars.vakt_haproxy_warning = [ "80", "haproxy_idle_pct=20:" ]|check_haproxy --exclude ^app/ -H 127.0.0.1 -c 95 -p 9999 -w 80 -w haproxy_idle_pct=20:'
+	'vakt_haproxy|haproxy stats page|vars.vakt_haproxy_url = "https://lb1:8404/stats;csv"; vars.vakt_haproxy_user = "nagios"; vars.vakt_haproxy_password_file = "@tmp@/redis-pass"; vars.vakt_haproxy_ca_file = "@tmp@/vakt-ca.pem"; vars.vakt_haproxy_proxy = "^db_read[0-9]*$$"|check_haproxy --ca-file @tmp@/vakt-ca.pem --password-file @tmp@/redis-pass --proxy ^db_read[0-9]*$ --user nagios -c 95 -u https://lb1:8404/stats;csv -w 80'
+	'vakt_haproxy|haproxy stats page self-signed|vars.vakt_haproxy_url = "https://lb1:8404/stats;csv"; vars.vakt_haproxy_insecure = true; vars.vakt_haproxy_critical = [ "95", "haproxy_queue=10" ]|check_haproxy --insecure -c 95 -c haproxy_queue=10 -u https://lb1:8404/stats;csv -w 80'
 	'vakt_vakt|agent load|vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "4"; vars.vakt_vakt_critical = "8"|check_vakt -H 127.0.0.1 -c 8 -m load1 -w 4'
 	'vakt_vakt|agent nginx fds|vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = [ "process=nginx", "pid=1" ]; vars.vakt_vakt_port = 9334; vars.vakt_vakt_ipv4 = true; vars.vakt_vakt_critical = "8000"; vars.vakt_timeout = 5|check_vakt --label process=nginx --label pid=1 -4 -H 127.0.0.1 -c 8000 -m process_fds_open -p 9334 -t 5'
 	'vakt_vakt|agent tls|vars.vakt_vakt_address = "::1"; vars.vakt_vakt_ipv6 = true; vars.vakt_vakt_tls = true; vars.vakt_vakt_ca = "@tmp@/vakt-ca.pem"; vars.vakt_vakt_token_file = "@tmp@/vakt-token"; vars.vakt_vakt_metric = "listen_queue"; vars.vakt_vakt_label = "port=443"; vars.vakt_vakt_timeout = "3:unknown"|check_vakt --ca @tmp@/vakt-ca.pem --label port=443 --tls --token-file @tmp@/vakt-token -6 -H ::1 -m listen_queue -t 3:unknown'
@@ -243,6 +256,8 @@ nagios_command_line() {
 		line=${line//\$ARG$((i + 1))\$/${args[$i]}}
 	done
 	line=${line//\$HOSTADDRESS\$/127.0.0.1}
+	# $$ is how a command line writes a literal $.
+	line=${line//\$\$/\$}
 	printf '%s\n' "$line"
 }
 

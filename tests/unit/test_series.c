@@ -1,10 +1,12 @@
 /*
  * Thresholds over every series of a metric: perfdata labels from the
- * labels that tell objects apart, the threshold of the metric, the words of
- * a crossed bound, counters as "c", and rates kept in a state file.
+ * labels that tell objects apart (a default value left out), the threshold
+ * of the metric, the words of a crossed bound (as a format, or from the
+ * plugin), counters as "c", and rates kept in a state file.
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +53,25 @@ Test(series, subject_joins_the_key_labels)
 	metric_set_free(s);
 }
 
+Test(series, subject_leaves_out_a_default_value)
+{
+	static const char *const vq[] = {"vhost=/", "queue", NULL};
+	struct metric_set *s = metric_set_new();
+	struct metric *m = metric_set_add(s, "depth", METRIC_GAUGE, "", 1);
+	char out[64];
+
+	metric_label_add(m, "vhost", "/");
+	metric_label_add(m, "queue", "q");
+	m = metric_set_add(s, "depth", METRIC_GAUGE, "", 2);
+	metric_label_add(m, "vhost", "v");
+	metric_label_add(m, "queue", "q");
+	series_subject(metric_set_at(s, 0), vq, out, sizeof(out));
+	cr_assert_str_eq(out, "q");
+	series_subject(metric_set_at(s, 1), vq, out, sizeof(out));
+	cr_assert_str_eq(out, "v/q");
+	metric_set_free(s);
+}
+
 Test(series, value_in_words)
 {
 	char out[64];
@@ -76,6 +97,51 @@ Test(series, each_object_its_perfdata_and_its_words)
 	cr_assert_str_eq(out, "TEST CRITICAL - web/app2 sessions at 95% (> 90) | "
 			      "sessions_pct_web/app1=40%;80;90;0;100 "
 			      "sessions_pct_web/app2=95%;80;90;0;100\n");
+	free(out);
+	result_free(r);
+	metric_set_free(s);
+	thresholds_free(a.thresholds);
+}
+
+Test(series, words_as_a_format_of_the_value)
+{
+	struct metric_set *s = two_servers(40, 95);
+	struct plugin_args a = args(NULL, "sessions_pct=90");
+	struct result *r = result_new("TEST");
+	char *out;
+
+	cr_assert_eq(series_check(r, &a, s, "sessions_pct", -1, keys, "is %.1f%% full"),
+		     STATE_CRITICAL);
+	out = result_render(r);
+	cr_assert_str_eq(out, "TEST CRITICAL - web/app2 is 95.0% full (> 90) | "
+			      "sessions_pct_web/app1=40%;;90;0;100 "
+			      "sessions_pct_web/app2=95%;;90;0;100\n");
+	free(out);
+	result_free(r);
+	metric_set_free(s);
+	thresholds_free(a.thresholds);
+}
+
+/* A plugin's own words: "server NAME" and the value in its way. */
+static void server_words(const struct metric *m, double v, const char *what, char *out,
+			 size_t outlen)
+{
+	snprintf(out, outlen, "server %s %s %.0f", metric_label(m, "server"), what, v);
+}
+
+Test(series, words_from_the_plugin)
+{
+	struct metric_set *s = two_servers(40, 95);
+	struct plugin_args a = args("sessions_pct=30", NULL);
+	struct result *r = result_new("TEST");
+	char *out;
+
+	cr_assert_eq(series_check_words(r, &a, s, "sessions_pct", -1, keys, "is at", server_words),
+		     STATE_WARNING);
+	out = result_render(r);
+	cr_assert_str_eq(out, "TEST WARNING - server app1 is at 40 (> 30), server app2 is at 95 "
+			      "(> 30) | sessions_pct_web/app1=40%;30;;0;100 "
+			      "sessions_pct_web/app2=95%;30;;0;100\n");
 	free(out);
 	result_free(r);
 	metric_set_free(s);
@@ -126,6 +192,39 @@ Test(series, rates_between_two_runs)
 	out = result_render(r);
 	cr_assert_str_eq(out, "TEST CRITICAL - web errors per second: 3 (> 1) | "
 			      "errors_rate_web=3;;1;0\n");
+	free(out);
+	unlink(statefile_path(sf));
+	statefile_free(sf);
+	result_free(r);
+	rmdir(dir);
+	metric_set_free(s);
+	thresholds_free(a.thresholds);
+}
+
+Test(series, a_rate_in_a_format)
+{
+	char dir[] = "/tmp/vakt-series-XXXXXX", err[256] = "", *out;
+	struct plugin_args a = args(NULL, "errors_rate=1");
+	struct metric_set *s = metric_set_new();
+	struct metric *m = metric_set_add(s, "errors", METRIC_COUNTER, "", 100);
+	struct statefile *sf;
+	struct result *r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, err, sizeof(err));
+	r = result_new("TEST");
+	series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s");
+	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
+	statefile_free(sf);
+	result_free(r);
+
+	m->value = 105;
+	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, err, sizeof(err));
+	r = result_new("TEST");
+	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s"),
+		     STATE_CRITICAL);
+	out = result_render(r);
+	cr_assert_str_eq(out, "TEST CRITICAL - 2.50 errors/s (> 1) | errors_rate=2.5;;1;0\n");
 	free(out);
 	unlink(statefile_path(sf));
 	statefile_free(sf);
