@@ -140,7 +140,8 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 		       const char *const *keys, const char *what)
 {
 	enum state worst = STATE_OK;
-	char rate_name[128];
+	char rate_name[128], first[RATE_STALE + 1][700];
+	size_t nwhy[RATE_STALE + 1] = {0};
 	const struct ask q = {rate_name, -1, keys, what, NULL};
 
 	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
@@ -170,9 +171,17 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 			if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
 				*c = '_';
 		st = statefile_rate(sf, counter, m->value, &per_s);
-		if (st != RATE_OK)
-			result_long(r, "%s: %s", counter, statefile_rate_reason(st));
+		/* One line per reason, not per series: a balancer has hundreds. */
+		if (st != RATE_OK && nwhy[st]++ == 0)
+			snprintf(first[st], sizeof(first[st]), "%s", counter);
 		worst = state_worst(worst, check_one(r, a, &q, m, per_s, "", false));
+	}
+	for (int st = RATE_FIRST; st <= RATE_STALE; st++) {
+		if (nwhy[st] == 1)
+			result_long(r, "%s: %s", first[st], statefile_rate_reason(st));
+		else if (nwhy[st] > 1)
+			result_long(r, "%s and %zu more: %s", first[st], nwhy[st] - 1,
+				    statefile_rate_reason(st));
 	}
 	return worst;
 }
