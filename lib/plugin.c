@@ -550,3 +550,20 @@ enum state plugin_metric(struct result *r, const struct plugin_args *a, const ch
 	result_perf(r, &q);
 	return eval(&t, p->value, why, whylen);
 }
+
+int plugin_regex(regex_t *re, bool *compiled, const char *option, const char *arg, char *err,
+		 size_t errlen)
+{
+	char why[128];
+	int rc;
+
+	if (*compiled)
+		regfree(re);
+	rc = regcomp(re, arg, REG_EXTENDED | REG_NOSUB);
+	*compiled = rc == 0;
+	if (rc == 0)
+		return 0;
+	regerror(rc, re, why, sizeof(why));
+	snprintf(err, errlen, "invalid --%s '%s': %s", option, arg, why);
+	return -1;
+}

@@ -8,6 +8,7 @@
 #ifndef VAKT_PLUGIN_H
 #define VAKT_PLUGIN_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -88,5 +89,14 @@ enum state plugin_eval(const struct plugin_args *args, const char *metric, int m
  */
 enum state plugin_metric(struct result *r, const struct plugin_args *args, const char *metric,
 			 int main_index, const struct perf *p, char *why, size_t whylen);
+/*
+ * Compile arg, the value of --option, into re as a POSIX extended regular
+ * expression without subexpressions. *compiled says whether re holds an
+ * earlier one, which is freed first (the last option wins) and is set to
+ * whether re holds this one. Returns 0, or -1 with "invalid --OPTION 'ARG':
+ * WHY" in err.
+ */
+int plugin_regex(regex_t *re, bool *compiled, const char *option, const char *arg, char *err,
+		 size_t errlen);
 
 #endif

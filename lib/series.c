@@ -185,3 +185,24 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 	}
 	return worst;
 }
+
+struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
+				    const char *plugin, const char *key, char *err,
+				    size_t errlen)
+{
+	struct statefile *sf = statefile_open(a->state_dir, plugin, key, time_now(),
+					      STATEFILE_MAX_AGE, err, errlen);
+
+	if (sf == NULL)
+		result_long(r, "no rates: %s", err);
+	return sf;
+}
+
+void series_state_close(struct result *r, struct statefile *sf)
+{
+	char err[512];
+
+	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
+		result_long(r, "rates not saved: %s", err);
+	statefile_free(sf);
+}

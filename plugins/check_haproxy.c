@@ -68,7 +68,7 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 {
 	struct opts *o = ctx;
 	const char *end;
-	int i, rc;
+	int i;
 
 	switch (val) {
 	case 'u':
@@ -96,19 +96,7 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		return 0;
 	}
 	i = val - OPT_PROXY;
-	if (o->has_re[i])
-		regfree(&o->re[i]);
-	o->has_re[i] = false;
-	rc = regcomp(&o->re[i], arg, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char why[128];
-
-		regerror(rc, &o->re[i], why, sizeof(why));
-		snprintf(err, errlen, "invalid --%s '%s': %s", options[i + 1].name, arg, why);
-		return -1;
-	}
-	o->has_re[i] = true;
-	return 0;
+	return plugin_regex(&o->re[i], &o->has_re[i], options[i + 1].name, arg, err, errlen);
 }
 
 static const struct plugin check_haproxy = {
@@ -252,15 +240,10 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 	series_check(r, a, set, "haproxy_servers_up_pct", -1, keys, "servers up:");
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
-	sf = statefile_open(a->state_dir, "check_haproxy", source, time_now(), STATEFILE_MAX_AGE,
-			    err, sizeof(err));
-	if (sf == NULL)
-		result_long(r, "no rates: %s", err);
+	sf = series_state_open(r, a, "check_haproxy", source, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys,
 		    "5xx responses per second:");
-	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
-		result_long(r, "rates not saved: %s", err);
-	statefile_free(sf);
+	series_state_close(r, sf);
 }
 
 /* What main() holds, so that an early end frees it too. */

@@ -193,18 +193,13 @@ static void check_rates(struct result *r, const struct plugin_args *a, const str
 		metric_set_free(set);
 		return;
 	}
-	sf = statefile_open(a->state_dir, "check_listen", key, time_now(), STATEFILE_MAX_AGE, err,
-			    sizeof(err));
-	if (sf == NULL)
-		result_long(r, "no rates: %s", err);
+	sf = series_state_open(r, a, "check_listen", key, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "listen_overflows", NULL,
 		    "%.2f connections/s overflowed a full accept queue");
 	series_rate(r, a, sf, err, set, "listen_drops", NULL, "%.2f connections/s dropped");
 	if (sf != NULL && a->verbose > 0)
 		result_long(r, "counters kept in %s", statefile_path(sf));
-	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
-		result_long(r, "rates not saved: %s", err);
-	statefile_free(sf);
+	series_state_close(r, sf);
 	metric_set_free(set);
 }
 

@@ -184,17 +184,12 @@ static void rates(struct result *r, const struct plugin_args *a, const char *tar
 	struct statefile *sf;
 	char err[512] = "";
 
-	sf = statefile_open(a->state_dir, "check_nginx", target, time_now(), STATEFILE_MAX_AGE,
-			    err, sizeof(err));
-	if (sf == NULL)
-		result_long(r, "no rates: %s", err);
+	sf = series_state_open(r, a, "check_nginx", target, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "nginx_dropped", NULL, "connections dropped per second:");
 	series_rate(r, a, sf, err, set, "nginx_accepts", NULL, "connections accepted per second:");
 	series_rate(r, a, sf, err, set, "nginx_handled", NULL, "connections handled per second:");
 	series_rate(r, a, sf, err, set, "nginx_requests", NULL, "requests per second:");
-	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
-		result_long(r, "rates not saved: %s", err);
-	statefile_free(sf);
+	series_state_close(r, sf);
 	if (handled > 0)
 		metric_set_add(per, "nginx_requests_per_conn", METRIC_GAUGE, "", requests / handled);
 	series_check(r, a, per, "nginx_requests_per_conn", -1, NULL, "requests per connection:");

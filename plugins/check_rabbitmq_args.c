@@ -77,6 +77,7 @@ static const struct plugin_option options[] = {
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
 	struct check_rabbitmq_opts *o = ctx;
+	bool compiled;
 	int rc;
 
 	switch (val) {
@@ -93,19 +94,10 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		o->names[o->nnames++] = arg;
 		return 0;
 	case OPT_QUEUE_REGEX:
-		if (o->regex_text != NULL)
-			regfree(&o->regex);
-		o->regex_text = NULL;
-		rc = regcomp(&o->regex, arg, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char why[128];
-
-			regerror(rc, &o->regex, why, sizeof(why));
-			snprintf(err, errlen, "invalid --queue-regex '%s': %s", arg, why);
-			return -1;
-		}
-		o->regex_text = arg;
-		return 0;
+		compiled = o->regex_text != NULL;
+		rc = plugin_regex(&o->regex, &compiled, "queue-regex", arg, err, errlen);
+		o->regex_text = compiled ? arg : NULL;
+		return rc;
 	case 'u':
 		o->url = arg;
 		return 0;

@@ -82,17 +82,12 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	series_check(r, a, set, "redis_master_last_io", -1, NULL,
 		     "seconds since the master was heard:");
 	series_check(r, a, set, "redis_connected_replicas", -1, NULL, "replicas connected:");
-	sf = statefile_open(a->state_dir, "check_redis", o->who, time_now(), STATEFILE_MAX_AGE, err,
-			    sizeof(err));
-	if (sf == NULL)
-		result_long(r, "no rates: %s", err);
+	sf = series_state_open(r, a, "check_redis", o->who, err, sizeof(err));
 	series_rate(r, a, sf, no_dir, set, "redis_rejected_connections", NULL,
 		    "%.2f connections rejected/s");
 	series_rate(r, a, sf, no_dir, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");
 	hit_ratio(r, a, sf, set);
-	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
-		result_long(r, "rates not saved: %s", err);
-	statefile_free(sf);
+	series_state_close(r, sf);
 }
 
 /* Every queue: perfdata and a line each; the deepest one in the summary. */

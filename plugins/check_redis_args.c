@@ -62,6 +62,7 @@ static const char *const metrics[] = {
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
 	struct check_redis_opts *o = ctx;
+	bool compiled;
 	int rc;
 
 	switch (val) {
@@ -79,19 +80,10 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		return 0;
 	case OPT_QUEUE_REGEX:
 		/* The last --queue-regex wins, like every other option. */
-		if (o->queues.regex != NULL)
-			regfree(&o->regex);
-		o->queues.regex = NULL;
-		rc = regcomp(&o->regex, arg, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char why[128];
-
-			regerror(rc, &o->regex, why, sizeof(why));
-			snprintf(err, errlen, "invalid --queue-regex '%s': %s", arg, why);
-			return -1;
-		}
-		o->queues.regex = &o->regex;
-		return 0;
+		compiled = o->queues.regex != NULL;
+		rc = plugin_regex(&o->regex, &compiled, "queue-regex", arg, err, errlen);
+		o->queues.regex = compiled ? &o->regex : NULL;
+		return rc;
 	case OPT_RESQUE:
 		o->queues.resque = arg != NULL ? arg : "resque";
 		return 0;

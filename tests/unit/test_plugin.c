@@ -8,6 +8,7 @@
 #include <criterion/redirect.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -255,4 +256,20 @@ Test(eval, names_the_crossed_bound)
 	cr_expect_str_eq(why, " (< 10)");
 	cr_expect_eq(plugin_eval(&args, "depth", 0, NAN, why, sizeof(why)), STATE_OK,
 		     "an unknown value crosses nothing");
+}
+
+Test(plugin, regex_replaces_the_last_one_and_says_why_not)
+{
+	bool compiled = false;
+	regex_t re;
+	char err[256];
+
+	cr_assert_eq(plugin_regex(&re, &compiled, "proxy", "^app$", err, sizeof(err)), 0);
+	cr_assert(compiled);
+	cr_assert_eq(regexec(&re, "app", 0, NULL, 0), 0);
+	cr_assert_eq(plugin_regex(&re, &compiled, "proxy", "^db", err, sizeof(err)), 0);
+	cr_assert_neq(regexec(&re, "app", 0, NULL, 0), 0);
+	cr_assert_eq(plugin_regex(&re, &compiled, "proxy", "(", err, sizeof(err)), -1);
+	cr_assert_not(compiled);
+	cr_assert_eq(strncmp(err, "invalid --proxy '(': ", 21), 0, "%s", err);
 }
