@@ -140,7 +140,8 @@ static double check_one(struct result *r, const struct plugin_args *a, const str
 	return pct;
 }
 
-static void check_listeners(struct result *r, const struct plugin_args *a, const struct opts *o,
+/* Every selected listener into r; false when -p names a port nothing listens on. */
+static bool check_listeners(struct result *r, const struct plugin_args *a, const struct opts *o,
 			    const struct metric_set *set, const char *want_addr)
 {
 	const struct metric *fullest = NULL;
@@ -164,11 +165,10 @@ static void check_listeners(struct result *r, const struct plugin_args *a, const
 		}
 	}
 	if (fullest == NULL && a->port != 0)
-		plugin_exit(STATE_CRITICAL, "nothing listens on TCP port %ld%s%s", a->port,
-			    want_addr != NULL ? " at " : "", want_addr != NULL ? want_addr : "");
+		return false;
 	if (fullest == NULL) {
 		result_add(r, STATE_OK, "no TCP listeners");
-		return;
+		return true;
 	}
 	endpoint(fullest, ep, sizeof(ep));
 	if (n == 1)
@@ -177,6 +177,7 @@ static void check_listeners(struct result *r, const struct plugin_args *a, const
 	else
 		result_add(r, STATE_OK, "%zu listeners, fullest %s with %.0f of %.0f (%.1f%%)", n,
 			   ep, fullest->value, fullest_backlog, fullest_pct);
+	return true;
 }
 
 /* The overflow and drop counters as rates since the previous run. */
@@ -230,10 +231,18 @@ int main(int argc, char **argv)
 	if (a.host != NULL)
 		normalise_host(a.host, addr, sizeof(addr));
 	set = metric_set_new();
-	if (probe_listen_collect(set, err, sizeof(err)) != 0)
+	if (probe_listen_collect(set, err, sizeof(err)) != 0) {
+		metric_set_free(set);
 		plugin_exit(STATE_UNKNOWN, "%s", err);
+	}
 	r = result_new(check_listen.service);
-	check_listeners(r, &a, &o, set, a.host != NULL ? addr : NULL);
+	if (!check_listeners(r, &a, &o, set, a.host != NULL ? addr : NULL)) {
+		/* The whole answer; free what it would outlive. */
+		result_free(r);
+		metric_set_free(set);
+		plugin_exit(STATE_CRITICAL, "nothing listens on TCP port %ld%s%s", a.port,
+			    a.host != NULL ? " at " : "", a.host != NULL ? addr : "");
+	}
 	check_rates(r, &a, &o);
 	metric_set_free(set);
 	plugin_finish(r);
