@@ -1,0 +1,37 @@
+/*
+ * What check_mysql_locks and check_pgsql_locks report, from the lock_report
+ * their probe filled: the longest wait and who causes it in the summary, a
+ * line per blocker and per waiting session in long output, thresholds on
+ * every lock metric, and the lock counters as rates kept in the state file.
+ * Both plugins differ only in how they connect; this is the rest.
+ */
+#ifndef VAKT_LOCKS_CHECK_H
+#define VAKT_LOCKS_CHECK_H
+
+#include "output.h"
+#include "plugin.h"
+#include "probe/locks.h"
+
+/* The metric names for -w/-c METRIC=RANGE; lock_wait_longest takes a bare -w/-c. */
+extern const char *const locks_check_metrics[];
+/* What a bare -w/-c applies to, for --help. */
+extern const char locks_check_thresholds_help[];
+
+/* How a plugin names its sessions and keeps its rates. */
+struct locks_check_how {
+	const char *plugin;  /* "check_mysql_locks", for the state file */
+	const char *target;  /* the server in words, which keys the state file */
+	const char *session; /* "thread" or "pid" */
+};
+
+/* Report rep into r under the thresholds of a. */
+void locks_check(struct result *r, const struct plugin_args *a, const struct lock_report *rep,
+		 const struct locks_check_how *how);
+/*
+ * Exit with the state a probe failure deserves (enum locks_error why): a
+ * server that is down or refuses the login is CRITICAL, one we cannot
+ * read is UNKNOWN.
+ */
+void locks_check_fail(int why, const char *err) __attribute__((noreturn));
+
+#endif

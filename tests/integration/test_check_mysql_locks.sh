@@ -1,0 +1,163 @@
+#!/bin/sh
+# check_mysql_locks against a real mariadbd on loopback: row-lock waits of
+# known length held by real sessions, an idle blocker, a chain (A blocks B
+# blocks C), a metadata-lock wait that must not catch the check itself, a
+# real deadlock that moves the counter, every way to log in, and servers
+# that are down, refuse the login, lack a privilege or never answer.
+. "$(dirname "$0")/lib.sh"
+require_built "$plugins/check_mysql_locks"
+require_tools mariadbd mariadb mariadb-install-db
+
+check=$plugins/check_mysql_locks
+start_mariadb
+port=$mariadb_port
+
+mariadb_sql "create database t; create table t.a (id int primary key, v int) engine=innodb;
+	insert into t.a values (1, 0), (2, 0), (3, 0);
+	create user nagios@'127.0.0.1' identified by 's3cret';
+	grant process on *.* to nagios@'127.0.0.1';
+	create user noproc@'127.0.0.1' identified by 's3cret';"
+printf 's3cret\n' > "$tmp/pw"
+chmod 600 "$tmp/pw"
+login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw"
+# The thread id of the session of ours that holds a lock, for the messages.
+holder() {
+	mariadb_sql "select trx_mysql_thread_id from information_schema.innodb_trx
+		where trx_state = 'RUNNING' order by trx_started limit 1"
+}
+
+# shellcheck disable=SC2086 # $login is a list of words
+expect "no lock waits: OK" 0 \
+	"^MYSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;;;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=[0-9]+c;;;0 lock_row_waits=[0-9]+c;;;0 lock_row_wait_time=[0-9.]+s;;;0 lock_table_waits=[0-9]+c;;;0" \
+	"$check" $login -w 10 -c 60
+
+# A row-lock wait behind a session idle in its open transaction.
+hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
+sleep 0.5
+a=$(holder)
+hold_mysql b "update t.a set v = 2 where id = 1;"
+wait_mysql_waiters 1
+sleep 2
+# shellcheck disable=SC2086
+expect "a row-lock wait: WARNING, the idle blocker named" 1 \
+	"^MYSQL-LOCKS WARNING - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\), blocked by thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) \| lock_wait_longest=[2-9][0-9.]*s;1;60;0 lock_waiters=1;;;0 lock_blockers=1;;;0 lock_blocked_most=1;;;0 lock_blocker_idle=[0-9.]+s;;;0" \
+	"$check" $login -w 1 -c 60
+# shellcheck disable=SC2086
+expect "a row-lock wait: CRITICAL at -c" 2 "^MYSQL-LOCKS CRITICAL - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\)" \
+	"$check" $login -w 0.5 -c 1
+# shellcheck disable=SC2086
+expect "the long output names the waiter, the lock and the query" 1 \
+	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) waits [0-9.]+ s for a row lock[^:]*, blocked by thread $a: update t\.a set v = 2 where id = 1" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
+expect "the long output names the blocker" 1 \
+	"thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) holds up 1 session \(1 directly\)" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
+expect "idle blocker threshold" 2 "^MYSQL-LOCKS CRITICAL - a blocker idle in its transaction for [0-9.]+ s \(> 1\)" \
+	"$check" $login -c lock_blocker_idle=1
+# shellcheck disable=SC2086
+expect "waiters threshold" 1 "^MYSQL-LOCKS WARNING - sessions waiting: 1 \(> 0\)" \
+	"$check" $login -w lock_waiters=0
+release b
+release a
+
+# A chain: a holds row 1; b holds row 2 and waits for row 1; c waits for row 2.
+hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
+sleep 0.5
+a=$(holder)
+hold_mysql b "begin;" "select * from t.a where id = 2 for update;" "update t.a set v = 3 where id = 1;"
+wait_mysql_waiters 1
+hold_mysql c "update t.a set v = 4 where id = 2;"
+wait_mysql_waiters 2
+# shellcheck disable=SC2086
+expect "a chain: the head is named" 0 \
+	"^MYSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s, blocked by thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) .* lock_waiters=2;;;0 lock_blockers=2;;;0 lock_blocked_most=2;;;0" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: the head holds up both" 0 "thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) holds up 2 sessions \(1 directly\)" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: the middle both waits and blocks" 0 \
+	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) holds up 1 session \(1 directly\) and waits [0-9.]+ s for a row lock[^:]*, blocked by thread $a" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: held-up threshold" 2 "^MYSQL-LOCKS CRITICAL - sessions held up by one blocker: 2 \(> 1\)" \
+	"$check" $login -c lock_blocked_most=1
+release c
+release b
+release a
+
+# A metadata-lock wait: the ALTER waits for a's open read; the check reads
+# no application table, so it is not caught behind the ALTER.
+hold_mysql a "begin;" "select * from t.a;"
+sleep 0.5
+hold_mysql b "alter table t.a add column z int;"
+wait_mysql_waiters 1
+hold_mysql c "select * from t.a;"
+wait_mysql_waiters 2
+# shellcheck disable=SC2086
+expect "metadata-lock waits are counted and do not hang the check" 0 \
+	"^MYSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s.*waits [0-9.]+ s for a metadata lock" \
+	"$check" $login -t 5
+release c
+release b
+release a
+
+# A real deadlock: the counter moves and so does its rate.
+state=$tmp/state
+mkdir "$state"
+# shellcheck disable=SC2086
+expect "first run keeps the counters" 0 "lock_deadlocks: first run, no rate yet|lock_deadlocks[^ ]*: " \
+	"$check" $login --state-dir "$state"
+hold_mysql a "begin;" "update t.a set v = 5 where id = 1;" "do sleep(1);" "update t.a set v = 5 where id = 2;"
+hold_mysql b "begin;" "update t.a set v = 6 where id = 2;" "do sleep(1);" "update t.a set v = 6 where id = 1;"
+for _ in $(seq 50); do
+	[ "$(mariadb_sql "show global status like 'Innodb_deadlocks'" | cut -f2)" -gt 0 ] && break
+	sleep 0.2
+done
+sleep 1
+# shellcheck disable=SC2086
+expect "a deadlock: counter and rate" 1 \
+	"^MYSQL-LOCKS WARNING - [0-9.]+ deadlocks/s \(> 0\).* lock_deadlocks=1c;;;0 .*lock_deadlocks_rate=[0-9.]+;0;;0" \
+	"$check" $login --state-dir "$state" -w lock_deadlocks_rate=0
+release b
+release a
+
+# Ways to log in: MYSQL_PWD, a defaults file, the socket.
+# shellcheck disable=SC2086
+expect "password from MYSQL_PWD" 0 "^MYSQL-LOCKS OK - no lock waits" \
+	env MYSQL_PWD=s3cret "$check" -H 127.0.0.1 -p "$port" --user nagios
+printf '[client]\nhost=127.0.0.1\nport=%s\nuser=nagios\npassword=s3cret\n' "$port" > "$tmp/my.cnf"
+chmod 600 "$tmp/my.cnf"
+expect "login from --defaults-file" 0 "^MYSQL-LOCKS OK - no lock waits" \
+	"$check" --defaults-file "$tmp/my.cnf"
+expect "a missing --defaults-file is UNKNOWN" 3 "^MYSQL-LOCKS UNKNOWN - .*$tmp/nope\.cnf" \
+	"$check" --defaults-file "$tmp/nope.cnf"
+expect "the unix socket" 0 "^MYSQL-LOCKS OK - no lock waits" \
+	"$check" -H "$mariadb_sock" --user root
+
+# What goes wrong: each with its state and words, inside -t.
+expect "without PROCESS: UNKNOWN naming the grant" 3 \
+	"^MYSQL-LOCKS UNKNOWN - .*PROCESS.*GRANT PROCESS ON \*\.\* TO 'noproc'@'127\.0\.0\.1'" \
+	env MYSQL_PWD=s3cret "$check" -H 127.0.0.1 -p "$port" --user noproc
+printf 'wrong\n' > "$tmp/bad"
+expect "wrong password: CRITICAL" 2 "^MYSQL-LOCKS CRITICAL - .*Access denied for user 'nagios'" \
+	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/bad"
+out=$("$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" -vvv 2>&1)
+case $out in
+*s3cret*) fail "the password appears in the output: $out" ;;
+*) echo "ok: the password never appears in the output" ;;
+esac
+closed=$(pick_port)
+expect "nothing listening: CRITICAL" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed" \
+	"$check" -H 127.0.0.1 -p "$closed" --user nagios --password-file "$tmp/pw"
+start_peer listen 127.0.0.1 16 0
+expect "a server that never answers: CRITICAL within -t" 2 "^MYSQL-LOCKS CRITICAL - " \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a rate threshold without a state directory is UNKNOWN" 3 \
+	"^MYSQL-LOCKS UNKNOWN - no lock_deadlocks_rate: " \
+	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --state-dir /nonexistent/dir \
+	-w lock_deadlocks_rate=1
+
+finish

@@ -1,0 +1,161 @@
+#!/bin/sh
+# check_pgsql_locks against a real PostgreSQL 15 on loopback: row-lock waits
+# of known length held by real sessions, an idle-in-transaction blocker, a
+# chain (A blocks B blocks C), an ACCESS EXCLUSIVE lock on a table that must
+# not catch the check itself, a real deadlock that moves the counter, every
+# way to log in, and servers that are down, refuse the login, lack pg_monitor
+# or never answer.
+. "$(dirname "$0")/lib.sh"
+require_built "$plugins/check_pgsql_locks"
+require_tools psql
+
+check=$plugins/check_pgsql_locks
+start_postgres
+port=$pg_port
+
+pg_sql "create table a (id int primary key, v int);
+	insert into a values (1, 0), (2, 0), (3, 0);
+	create role nagios login password 's3cret';
+	grant pg_monitor to nagios;
+	create role nomon login password 's3cret';"
+printf 's3cret\n' > "$tmp/pw"
+chmod 600 "$tmp/pw"
+login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw --database postgres"
+# The pid of the session of ours that holds a lock, idle in its transaction.
+holder() {
+	pg_sql "select pid from pg_stat_activity where state = 'idle in transaction'
+		order by xact_start limit 1"
+}
+
+# shellcheck disable=SC2086 # $login is a list of words
+expect "no lock waits: OK" 0 \
+	"^PGSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=[0-9]+c;;;0$" \
+	"$check" $login -w 10 -c 60
+
+# A row-lock wait behind a session idle in its open transaction.
+hold_pg a "begin;" "select * from a where id = 1 for update;"
+sleep 0.5
+a=$(holder)
+hold_pg b "update a set v = 2 where id = 1;"
+wait_pg_waiters 1
+sleep 2
+# shellcheck disable=SC2086
+expect "a row-lock wait: WARNING, the idle blocker named" 1 \
+	"^PGSQL-LOCKS WARNING - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\), blocked by pid $a \(postgres@local, idle [0-9.]+ s in an open transaction\) \| lock_wait_longest=[2-9][0-9.]*s;1;60;0 lock_waiters=1;;;0 lock_blockers=1;;;0 lock_blocked_most=1;;;0 lock_blocker_idle=[0-9.]+s;;;0" \
+	"$check" $login -w 1 -c 60
+# shellcheck disable=SC2086
+expect "a row-lock wait: CRITICAL at -c" 2 "^PGSQL-LOCKS CRITICAL - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\)" \
+	"$check" $login -w 0.5 -c 1
+# shellcheck disable=SC2086
+expect "the long output names the waiter, the lock and the query" 1 \
+	"pid [0-9]+ \(postgres@local, transaction open [0-9.]+ s\) waits [0-9.]+ s for [^:]+, blocked by pid $a: update a set v = 2 where id = 1" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
+expect "the long output names the blocker and its last query" 1 \
+	"pid $a \(postgres@local, idle [0-9.]+ s in an open transaction\) holds up 1 session \(1 directly\): select \* from a where id = 1 for update" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
+expect "idle blocker threshold" 2 "^PGSQL-LOCKS CRITICAL - a blocker idle in its transaction for [0-9.]+ s \(> 1\)" \
+	"$check" $login -c lock_blocker_idle=1
+# shellcheck disable=SC2086
+expect "waiters threshold" 1 "^PGSQL-LOCKS WARNING - sessions waiting: 1 \(> 0\)" \
+	"$check" $login -w lock_waiters=0
+# shellcheck disable=SC2086
+expect "PostgreSQL counts no row-lock waits: a threshold on them is UNKNOWN" 3 \
+	"^PGSQL-LOCKS UNKNOWN - no lock_row_waits_rate: this server does not count it" \
+	"$check" $login --state-dir "$tmp" -w lock_row_waits_rate=1
+release b
+release a
+
+# A chain: a holds row 1; b holds row 2 and waits for row 1; c waits for row 2.
+hold_pg a "begin;" "select * from a where id = 1 for update;"
+sleep 0.5
+a=$(holder)
+hold_pg b "begin;" "select * from a where id = 2 for update;" "update a set v = 3 where id = 1;"
+wait_pg_waiters 1
+hold_pg c "update a set v = 4 where id = 2;"
+wait_pg_waiters 2
+# shellcheck disable=SC2086
+expect "a chain: the head is named" 0 \
+	"^PGSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s, blocked by pid $a \(postgres@local, idle [0-9.]+ s in an open transaction\) .* lock_waiters=2;;;0 lock_blockers=2;;;0 lock_blocked_most=2;;;0" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: the head holds up both" 0 "pid $a \(postgres@local, idle [0-9.]+ s in an open transaction\) holds up 2 sessions \(1 directly\)" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: the middle both waits and blocks" 0 \
+	"pid [0-9]+ \(postgres@local, transaction open [0-9.]+ s\) holds up 1 session \(1 directly\) and waits [0-9.]+ s for [^:]+, blocked by pid $a" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: held-up threshold" 2 "^PGSQL-LOCKS CRITICAL - sessions held up by one blocker: 2 \(> 1\)" \
+	"$check" $login -c lock_blocked_most=1
+release c
+release b
+release a
+
+# An ACCESS EXCLUSIVE lock on the application's table: readers queue behind
+# it, and the check, which reads no application table, is not caught.
+hold_pg a "begin;" "lock table a in access exclusive mode;"
+sleep 0.5
+hold_pg b "select * from a;"
+wait_pg_waiters 1
+# shellcheck disable=SC2086
+expect "a table lock does not hang the check" 0 \
+	"^PGSQL-LOCKS OK - 1 session waiting, longest [0-9.]+ s, blocked by pid [0-9]+ \(postgres@local, idle [0-9.]+ s in an open transaction\)" \
+	"$check" $login -t 5
+release b
+release a
+
+# A real deadlock: the counter moves and so does its rate.
+state=$tmp/state
+mkdir "$state"
+# shellcheck disable=SC2086
+expect "first run keeps the counters" 0 "^PGSQL-LOCKS OK" "$check" $login --state-dir "$state"
+hold_pg a "begin;" "update a set v = 5 where id = 1;" "select pg_sleep(1);" "update a set v = 5 where id = 2;"
+hold_pg b "begin;" "update a set v = 6 where id = 2;" "select pg_sleep(1);" "update a set v = 6 where id = 1;"
+for _ in $(seq 50); do
+	[ "$(pg_sql "select sum(deadlocks) from pg_stat_database")" -gt 0 ] && break
+	sleep 0.2
+done
+# shellcheck disable=SC2086
+expect "a deadlock: counter and rate" 1 \
+	"^PGSQL-LOCKS WARNING - [0-9.]+ deadlocks/s \(> 0\).* lock_deadlocks=1c;;;0 .*lock_deadlocks_rate=[0-9.]+;0;;0" \
+	"$check" $login --state-dir "$state" -w lock_deadlocks_rate=0
+release b
+release a
+
+# Ways to log in: PGPASSWORD, a password file, a service, the socket.
+expect "password from PGPASSWORD" 0 "^PGSQL-LOCKS OK - no lock waits" \
+	env PGPASSWORD=s3cret "$check" -H 127.0.0.1 -p "$port" --user nagios --database postgres
+printf '127.0.0.1:%s:*:nagios:s3cret\n' "$port" > "$tmp/pgpass"
+chmod 600 "$tmp/pgpass"
+expect "password from PGPASSFILE" 0 "^PGSQL-LOCKS OK - no lock waits" \
+	env PGPASSFILE="$tmp/pgpass" "$check" -H 127.0.0.1 -p "$port" --user nagios --database postgres
+printf '[monitoring]\nhost=127.0.0.1\nport=%s\nuser=nagios\ndbname=postgres\n' "$port" > "$tmp/pg_service.conf"
+expect "everything from a --service" 0 "^PGSQL-LOCKS OK - no lock waits" \
+	env PGSERVICEFILE="$tmp/pg_service.conf" PGPASSFILE="$tmp/pgpass" "$check" --service monitoring
+expect "the unix socket directory" 0 "^PGSQL-LOCKS OK - no lock waits" \
+	"$check" -H "$pg_sock_dir" -p "$port" --user postgres --database postgres
+
+# What goes wrong: each with its state and words, inside -t.
+expect "without pg_monitor: UNKNOWN naming the grant" 3 \
+	"^PGSQL-LOCKS UNKNOWN - .*GRANT pg_monitor TO nomon" \
+	env PGPASSWORD=s3cret "$check" -H 127.0.0.1 -p "$port" --user nomon --database postgres
+printf 'wrong\n' > "$tmp/bad"
+expect "wrong password: CRITICAL" 2 "^PGSQL-LOCKS CRITICAL - .*password authentication failed for user \"nagios\"" \
+	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/bad" --database postgres
+out=$("$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --database postgres -vvv 2>&1)
+case $out in
+*s3cret*) fail "the password appears in the output: $out" ;;
+*) echo "ok: the password never appears in the output" ;;
+esac
+closed=$(pick_port)
+expect "nothing listening: CRITICAL" 2 "^PGSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed" \
+	"$check" -H 127.0.0.1 -p "$closed" --user nagios --password-file "$tmp/pw"
+start_peer listen 127.0.0.1 16 0
+expect "a server that never answers: CRITICAL within -t" 2 "^PGSQL-LOCKS CRITICAL - " \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a bad --sslmode is a usage error" 3 "^PGSQL-LOCKS UNKNOWN - invalid --sslmode 'sometimes'" \
+	"$check" --sslmode sometimes
+
+finish

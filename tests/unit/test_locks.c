@@ -1,0 +1,195 @@
+/*
+ * The lock model: sessions added once, edges without duplicates, chains
+ * counted through (and cycles not looping), the blocker to act on first,
+ * queries cut on a character boundary, and the metrics both front ends
+ * read.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "probe/locks.h"
+
+/* A waits for nobody; B waits for A; C waits for B; D waits for A. */
+static void chain(struct lock_report *r)
+{
+	struct lock_session *s;
+
+	locks_init(r);
+	s = locks_session(r, 5);
+	locks_set(&s->user, "app", false);
+	locks_set(&s->host, "10.0.0.7", false);
+	s->trx_age = 80;
+	s->idle = 70;
+	s = locks_session(r, 6);
+	s->wait = 30;
+	s->trx_age = 40;
+	s = locks_session(r, 7);
+	s->wait = 74;
+	s = locks_session(r, 8);
+	s->wait = 2;
+	locks_edge(r, 6, 5);
+	locks_edge(r, 7, 6);
+	locks_edge(r, 8, 5);
+	locks_edge(r, 8, 5);
+	locks_edge(r, 8, 8);
+	locks_analyse(r);
+}
+
+Test(locks, sessions_are_added_once)
+{
+	struct lock_report r;
+
+	locks_init(&r);
+	locks_session(&r, 1)->wait = 3;
+	cr_assert_eq(locks_session(&r, 1)->wait, 3);
+	cr_assert_eq(r.nsessions, 1);
+	cr_assert(isnan(locks_session(&r, 2)->wait));
+	cr_assert(isnan(r.deadlocks));
+	locks_free(&r);
+	cr_assert_eq(r.nsessions, 0);
+}
+
+Test(locks, chains_are_counted_through)
+{
+	struct lock_report r;
+
+	chain(&r);
+	cr_assert_eq(r.nedges, 3);
+	cr_assert_eq(locks_find(&r, 5)->blocks_direct, 2);
+	cr_assert_eq(locks_find(&r, 5)->blocks_total, 3);
+	cr_assert_eq(locks_find(&r, 6)->blocks_direct, 1);
+	cr_assert_eq(locks_find(&r, 6)->blocks_total, 1);
+	cr_assert_eq(locks_find(&r, 7)->blocks_total, 0);
+	cr_assert_eq(locks_waiters(&r), 3);
+	cr_assert_eq(locks_blockers(&r), 2);
+	cr_assert_eq(locks_longest(&r), 74);
+	cr_assert_eq(locks_worst_blocker(&r)->id, 5);
+	cr_assert_eq(locks_blocker_of(&r, 7), 6);
+	cr_assert_eq(locks_blocker_of(&r, 5), -1);
+	locks_free(&r);
+}
+
+Test(locks, a_cycle_ends)
+{
+	struct lock_report r;
+
+	locks_init(&r);
+	locks_session(&r, 1)->wait = 1;
+	locks_session(&r, 2)->wait = 2;
+	locks_session(&r, 3)->wait = 3;
+	locks_edge(&r, 1, 2);
+	locks_edge(&r, 2, 3);
+	locks_edge(&r, 3, 1);
+	locks_analyse(&r);
+	for (long id = 1; id <= 3; id++)
+		cr_assert_eq(locks_find(&r, id)->blocks_total, 2);
+	/* Every blocker waits: still one is named. */
+	cr_assert_not_null(locks_worst_blocker(&r));
+	locks_free(&r);
+}
+
+Test(locks, the_head_of_a_chain_comes_first)
+{
+	struct lock_report r;
+
+	locks_init(&r);
+	/* 2 waits for 1 and holds up 3 and 4; 1 holds up fewer but waits for nobody. */
+	locks_session(&r, 1)->trx_age = 5;
+	locks_session(&r, 2)->wait = 1;
+	locks_session(&r, 3)->wait = 1;
+	locks_session(&r, 4)->wait = 1;
+	locks_edge(&r, 2, 1);
+	locks_edge(&r, 3, 2);
+	locks_edge(&r, 4, 2);
+	locks_analyse(&r);
+	cr_assert_eq(locks_worst_blocker(&r)->id, 1);
+	locks_free(&r);
+}
+
+Test(locks, no_blocker_without_edges)
+{
+	struct lock_report r;
+
+	locks_init(&r);
+	locks_session(&r, 9)->wait = 12; /* a metadata lock whose holder is unknown */
+	locks_analyse(&r);
+	cr_assert_null(locks_worst_blocker(&r));
+	cr_assert_eq(locks_waiters(&r), 1);
+	cr_assert_eq(locks_longest(&r), 12);
+	locks_free(&r);
+}
+
+Test(locks, queries_are_cut_on_a_character)
+{
+	char q[LOCKS_QUERY_MAX + 10];
+	char *field = NULL;
+
+	memset(q, 'a', sizeof(q) - 1);
+	q[sizeof(q) - 1] = '\0';
+	/* a two-byte character straddling the cut */
+	q[LOCKS_QUERY_MAX - 1] = (char)0xC3;
+	q[LOCKS_QUERY_MAX] = (char)0xA9;
+	locks_set(&field, q, true);
+	cr_assert_eq(strlen(field), LOCKS_QUERY_MAX - 1 + 3);
+	cr_assert_str_eq(field + LOCKS_QUERY_MAX - 1, "...");
+	locks_set(&field, "short", true);
+	cr_assert_str_eq(field, "short");
+	locks_set(&field, NULL, false);
+	cr_assert_null(field);
+}
+
+Test(locks, a_full_report_counts_what_it_drops)
+{
+	struct lock_report r;
+
+	locks_init(&r);
+	for (long id = 0; id < LOCKS_SESSIONS_MAX; id++)
+		locks_session(&r, id)->wait = 1;
+	cr_assert_null(locks_session(&r, LOCKS_SESSIONS_MAX));
+	cr_assert_eq(locks_waiters(&r), LOCKS_SESSIONS_MAX + 1);
+	locks_free(&r);
+}
+
+Test(locks, who)
+{
+	struct lock_report r;
+	char who[64];
+
+	chain(&r);
+	locks_who(locks_find(&r, 5), who, sizeof(who));
+	cr_assert_str_eq(who, "app@10.0.0.7");
+	locks_who(locks_find(&r, 6), who, sizeof(who));
+	cr_assert_str_eq(who, "unknown");
+	locks_free(&r);
+}
+
+Test(locks, metrics)
+{
+	struct lock_report r;
+	struct metric_set *set = metric_set_new();
+	const struct metric *m;
+
+	chain(&r);
+	r.deadlocks = 4;
+	locks_metrics(&r, set);
+	cr_assert_eq(metric_set_value(set, "lock_waiters", NULL, NULL), 3);
+	cr_assert_eq(metric_set_value(set, "lock_wait_longest", NULL, NULL), 74);
+	cr_assert_eq(metric_set_value(set, "lock_blockers", NULL, NULL), 2);
+	cr_assert_eq(metric_set_value(set, "lock_blocked_most", NULL, NULL), 3);
+	cr_assert_eq(metric_set_value(set, "lock_blocker_idle", NULL, NULL), 70);
+	m = metric_set_find(set, "lock_deadlocks", NULL, NULL);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->kind, METRIC_COUNTER);
+	/* Counters the server does not keep are left out, not zero. */
+	cr_assert_null(metric_set_find(set, "lock_row_waits", NULL, NULL));
+	locks_blocker_metrics(&r, set, 1);
+	m = metric_set_find(set, "lock_blocker_sessions", NULL, NULL);
+	cr_assert_eq(m->value, 3);
+	cr_assert_str_eq(metric_label(m, "id"), "5");
+	cr_assert_str_eq(metric_label(m, "user"), "app");
+	cr_assert_eq(metric_set_value(set, "lock_blocker_trx_idle", "id", "5"), 70);
+	cr_assert_null(metric_set_find(set, "lock_blocker_sessions", "id", "6"));
+	metric_set_free(set);
+	locks_free(&r);
+}
