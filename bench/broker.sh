@@ -189,7 +189,7 @@ for _ in $(seq 450); do
 done
 if [ "$started" = 0 ] || ! rabbit rabbitmqctl await_startup --timeout 60 >"$rdir/await.log" 2>&1; then
 	echo "$0: rabbitmq-server did not start; its logs:" >&2
-	tail -20 "$rdir/server.log" "$rdir"/log/*.log >&2 2>/dev/null || true
+	tail -n 20 "$rdir/server.log" "$rdir"/log/*.log >&2 2>/dev/null || true
 	exit 1
 fi
 

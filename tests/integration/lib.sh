@@ -443,7 +443,7 @@ start_rabbitmq() {
 		stop_rabbitmq "$dir"
 	done
 	echo "FAIL: rabbitmq-server did not start"
-	tail -20 "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log 2> /dev/null
+	tail -n 20 "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log 2> /dev/null
 	exit 1
 }
 
@@ -480,4 +480,382 @@ stop_rabbitmqs() {
 	for d in ${rabbit_dirs:-}; do
 		[ -e "$d/pid" ] && stop_rabbitmq "$d"
 	done
+}
+
+# proc_alive PID: true while PID runs (not gone, not a zombie waiting to be
+# reaped: kill -0 succeeds on those).
+proc_alive() {
+	[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2> /dev/null || echo Z)" != Z ]
+}
+
+# sql_lines STATEMENT...: print each statement on a line of its own, ended
+# by exactly one ";" (client commands such as "\c db" are left as they are).
+sql_lines() {
+	local s
+	for s in "$@"; do
+		case $s in
+		\\*) printf '%s\n' "$s" ;;
+		*) printf '%s;\n' "${s%;}" ;;
+		esac
+	done
+}
+
+# start_mariadb: start a private mariadbd on a free loopback port, its data
+# directory, socket, pid file and error log in a directory under $tmp:
+# InnoDB with a 16 MiB buffer pool and an 8 MiB redo log, no binary log, no
+# name resolution, at most 50 connections, and row-lock waits that give up
+# only after 120 s. root has no password (root@localhost over the socket,
+# root@127.0.0.1 over TCP). Wait up to 30 s until it answers over its
+# socket; set $mariadb_port, $mariadb_sock, $mariadb_dir and $mariadb_pid
+# and stop it in cleanup. Run SQL in it as mariadb_sql. Exits 1 when it
+# does not start.
+start_mariadb() {
+	local d user pid n
+	mariadb_seq=$((${mariadb_seq:-0} + 1))
+	d=$tmp/mariadb.$mariadb_seq
+	mkdir -p "$d"
+	# mariadbd refuses to run as root unless told to.
+	user=""
+	[ "$(id -u)" -ne 0 ] || user=--user=root
+	# shellcheck disable=SC2086 # $user is one word or none
+	if ! mariadb-install-db --no-defaults --datadir="$d/data" $user \
+		--auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+		--innodb-buffer-pool-size=16M --innodb-log-file-size=8M > "$d/install.log" 2>&1; then
+		echo "FAIL: mariadb-install-db did not make a data directory"
+		tail -n 20 "$d/install.log"
+		exit 1
+	fi
+	case " $cleanup_hooks " in
+	*" stop_mariadbs "*) ;;
+	*) cleanup_hooks="stop_mariadbs $cleanup_hooks" ;;
+	esac
+	n=0
+	while [ "$n" -lt 5 ]; do
+		n=$((n + 1))
+		mariadb_port=$(pick_port) || break
+		# shellcheck disable=SC2086
+		mariadbd --no-defaults --datadir="$d/data" $user --socket="$d/sock" \
+			--port="$mariadb_port" --bind-address=127.0.0.1 --pid-file="$d/pid" \
+			--log-error="$d/error.log" --tmpdir="$d" --skip-name-resolve --skip-log-bin \
+			--innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
+			--innodb-lock-wait-timeout=120 --innodb-flush-log-at-trx-commit=0 \
+			--skip-innodb-doublewrite --innodb-temp-data-file-path=ibtmp1:1M:autoextend \
+			--max-connections=50 > "$d/out" 2>&1 &
+		pid=$!
+		mariadb_pids="${mariadb_pids:-} $pid"
+		# The socket is ours by its path, and mariadbd makes it only
+		# after it has bound the TCP port.
+		for _ in $(seq 300); do
+			if mariadb --no-defaults -S "$d/sock" -uroot -e 'select 1' > /dev/null 2>&1; then
+				mariadb_sock=$d/sock
+				mariadb_dir=$d
+				mariadb_pid=$pid
+				return 0
+			fi
+			proc_alive "$pid" || break
+			sleep 0.1
+		done
+		stop_mariadb "$pid"
+		grep -q 'Address already in use' "$d/error.log" 2> /dev/null || break
+		mv "$d/error.log" "$d/error.log.$mariadb_port"
+	done
+	echo "FAIL: mariadbd did not start"
+	tail -n 20 "$d/error.log" "$d/out" 2> /dev/null
+	exit 1
+}
+
+# mariadb_sql STATEMENT...: run the statements, one session, as root over
+# the socket of the last start_mariadb, and print their results in batch
+# mode without column names (-N -B). Stops at the first error and returns
+# the client's exit status.
+mariadb_sql() {
+	sql_lines "$@" | mariadb --no-defaults -S "$mariadb_sock" -uroot -N -B
+}
+
+# stop_mariadb PID: ask a mariadbd to shut down and wait up to 10 s until it
+# has; kill it when it has not.
+stop_mariadb() {
+	kill "$1" 2> /dev/null || return 0
+	for _ in $(seq 100); do
+		proc_alive "$1" || break
+		sleep 0.1
+	done
+	proc_alive "$1" && kill -9 "$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+	return 0
+}
+
+# stop_mariadbs: cleanup's hook, for every start_mariadb.
+stop_mariadbs() {
+	local p
+	for p in ${mariadb_pids:-}; do
+		stop_mariadb "$p"
+	done
+}
+
+# pg_as_owner COMMAND...: run a PostgreSQL server program as the owner of
+# its files: user postgres when we are root (initdb and postgres refuse to
+# run as root), ourselves otherwise.
+pg_as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		su -s /bin/sh -c 'cd / && exec "$@"' -- postgres pg_as_owner "$@"
+	else
+		"$@"
+	fi
+}
+
+# start_postgres: start a private PostgreSQL 15 (/usr/lib/postgresql/15/bin)
+# on a free loopback port, its data directory, log and socket in a
+# directory of its own, with fsync off, 16 MB of shared buffers, at most
+# 50 connections and log_lock_waits on. Connections over the socket are
+# trusted; over TCP (127.0.0.1) they need a SCRAM password, and the
+# superuser postgres has $pg_password. Wait until it accepts connections;
+# set $pg_port, $pg_sock_dir (the socket's directory, for -H or psql -h)
+# and $pg_dir, and stop it in cleanup. Run SQL in it as pg_sql. As root,
+# the server runs as user postgres, which is let through $tmp. Exits 1 when
+# it does not start.
+start_postgres() {
+	local bin=/usr/lib/postgresql/15/bin d n
+	pg_seq=$((${pg_seq:-0} + 1))
+	d=$tmp/pg.$pg_seq
+	mkdir -p "$d"
+	if [ "$(id -u)" -eq 0 ]; then
+		# mktemp made $tmp private; postgres must reach its directory.
+		chmod o+x "$tmp"
+		chown postgres "$d"
+		if ! pg_as_owner test -w "$d"; then
+			# $tmp is below a directory postgres cannot pass (a
+			# TMPDIR under /root, say): use one of its own in /tmp.
+			rmdir "$d"
+			d=$(mktemp -d /tmp/vakt-pg.XXXXXX) || exit 1
+			chmod 755 "$d"
+			chown postgres "$d"
+			pg_outside="${pg_outside:-} $d"
+		fi
+	fi
+	case " $cleanup_hooks " in
+	*" stop_postgreses "*) ;;
+	*) cleanup_hooks="stop_postgreses $cleanup_hooks" ;;
+	esac
+	pg_dirs="${pg_dirs:-} $d"
+	if ! pg_as_owner "$bin/initdb" -D "$d/data" -A trust -U postgres --no-sync -E UTF8 \
+		--locale=C > "$d/initdb.log" 2>&1; then
+		echo "FAIL: initdb did not make a data directory"
+		tail -n 20 "$d/initdb.log"
+		exit 1
+	fi
+	# The file stays postgres's: > truncates it in place.
+	printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 scram-sha-256' \
+		> "$d/data/pg_hba.conf"
+	n=0
+	while [ "$n" -lt 5 ]; do
+		n=$((n + 1))
+		pg_port=$(pick_port) || break
+		if pg_as_owner "$bin/pg_ctl" -D "$d/data" -l "$d/log" -w -t 30 \
+			-o "-k $d -p $pg_port -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=50 -c log_lock_waits=on" \
+			start > "$d/start.log" 2>&1; then
+			pg_sock_dir=$d
+			pg_dir=$d
+			pg_password=vakt-pg-$pg_port
+			if ! pg_sql "alter role postgres password '$pg_password'" > /dev/null; then
+				echo "FAIL: could not set the password of postgres"
+				exit 1
+			fi
+			return 0
+		fi
+		stop_postgres "$d"
+		grep -q 'Address already in use' "$d/log" 2> /dev/null || break
+		mv "$d/log" "$d/log.$pg_port"
+	done
+	echo "FAIL: PostgreSQL did not start"
+	tail -n 20 "$d/start.log" "$d/log" 2> /dev/null
+	exit 1
+}
+
+# pg_sql STATEMENT...: run the statements, one session, as postgres over the
+# socket of the last start_postgres, in database postgres (a "\c DB" among
+# them changes that), and print their results unaligned without headers
+# (psql -A -t). Stops at the first error and returns psql's exit status.
+pg_sql() {
+	sql_lines "$@" | psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$pg_sock_dir" -p "$pg_port" \
+		-U postgres -d postgres
+}
+
+# stop_postgres DIR: stop the server of start_postgres's DIR at once
+# (pg_ctl stop -m immediate) and wait until it is gone.
+stop_postgres() {
+	[ -e "$1/data/postmaster.pid" ] || return 0
+	pg_as_owner /usr/lib/postgresql/15/bin/pg_ctl -D "$1/data" -m immediate -w -t 10 stop \
+		> /dev/null 2>&1
+	return 0
+}
+
+# stop_postgreses: cleanup's hook, for every start_postgres.
+stop_postgreses() {
+	local d
+	for d in ${pg_dirs:-}; do
+		stop_postgres "$d"
+	done
+	for d in ${pg_outside:-}; do
+		rm -rf "$d"
+	done
+}
+
+# hold_mysql NAME STATEMENT... / hold_pg NAME STATEMENT...: open a session
+# as root (MariaDB, over the socket) or postgres (PostgreSQL, database
+# postgres), run the statements in it and keep it open and idle, so that
+# what it locks stays locked ("begin", "select * from t.a where id = 1 for
+# update"). Return once the statements have run, or once the session waits
+# for a lock (at most 10 s; otherwise a FAIL and 1). Set $hold_id to the
+# session's MariaDB thread id or PostgreSQL backend pid. Its output goes
+# to $tmp/hold.NAME.log. End it with release NAME; cleanup ends the rest.
+hold_mysql() {
+	local name=$1
+	shift
+	hold_prepare "$name" "select connection_id()" "$@" || return 1
+	hold_run "$name" mysql_session_waits mariadb --no-defaults -S "$mariadb_sock" -uroot -N -B -n
+}
+
+hold_pg() {
+	local name=$1
+	shift
+	hold_prepare "$name" "select pg_backend_pid()" "$@" || return 1
+	hold_run "$name" pg_session_waits psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$pg_sock_dir" \
+		-p "$pg_port" -U postgres -d postgres
+}
+
+# hold_prepare NAME STATEMENT...: write the input of a held session (the
+# statements, then a marker that says they have run) to $tmp/hold.NAME.sql.
+hold_prepare() {
+	case $1 in
+	"" | *[!A-Za-z0-9_.-]*)
+		fail "hold: bad session name '$1'"
+		return 1
+		;;
+	esac
+	if [ -e "$tmp/hold.$1.pids" ]; then
+		fail "hold: session $1 is already open"
+		return 1
+	fi
+	local name=$1
+	shift
+	sql_lines "$@" "select 'vakt-hold-ready'" > "$tmp/hold.$name.sql"
+}
+
+# hold_run NAME WAITS CLIENT...: run CLIENT on the statements of hold_prepare
+# fed through a FIFO that a sleep keeps open; wait until they have run or
+# until WAITS ID says the session waits for a lock.
+hold_run() {
+	local h=$tmp/hold.$1 name=$1 waits=$2 feeder
+	shift 2
+	rm -f "$h.in" "$h.log"
+	mkfifo "$h.in"
+	"$@" < "$h.in" > "$h.log" 2>&1 &
+	hold_pid=$!
+	(
+		cat "$h.sql"
+		exec sleep 600
+	) > "$h.in" &
+	feeder=$!
+	echo "$hold_pid $feeder" > "$h.pids"
+	peers="$peers $hold_pid $feeder"
+	case " $cleanup_hooks " in
+	*" release_holds "*) ;;
+	*) cleanup_hooks="release_holds $cleanup_hooks" ;;
+	esac
+	hold_id=""
+	for _ in $(seq 100); do
+		[ -n "$hold_id" ] || hold_id=$(sed -n '1{/^[0-9][0-9]*$/p;}' "$h.log")
+		grep -qx vakt-hold-ready "$h.log" && return 0
+		if [ -n "$hold_id" ] && "$waits" "$hold_id"; then
+			return 0
+		fi
+		proc_alive "$hold_pid" || break
+		sleep 0.1
+	done
+	fail "session $name neither ran its statements nor waits for a lock: $(cat "$h.log")"
+	return 1
+}
+
+# mysql_session_waits ID / pg_session_waits PID: true when that session
+# waits for a lock: InnoDB's LOCK WAIT, or a processlist state "Waiting
+# for ... lock" (metadata and table locks); pg_stat_activity's Lock.
+mysql_session_waits() {
+	[ "$(mariadb_sql "select (select count(*) from information_schema.innodb_trx
+		where trx_mysql_thread_id = $1 and trx_state = 'LOCK WAIT') +
+		(select count(*) from information_schema.processlist
+		where id = $1 and state like 'Waiting for%lock')" 2> /dev/null)" -gt 0 ] 2> /dev/null
+}
+
+pg_session_waits() {
+	[ "$(pg_sql "select count(*) from pg_stat_activity where pid = $1 and
+		wait_event_type = 'Lock'" 2> /dev/null)" -gt 0 ] 2> /dev/null
+}
+
+# release NAME: end the session of hold_mysql or hold_pg NAME (its client is
+# killed, so the server rolls its transaction back and frees its locks; a
+# test that needs them gone waits for that, e.g. wait_mysql_waiters 0).
+release() {
+	local h=$tmp/hold.$1 p pids rest
+	if [ ! -e "$h.pids" ]; then
+		fail "release: no session $1"
+		return 1
+	fi
+	pids=$(cat "$h.pids")
+	for p in $pids; do
+		kill "$p" 2> /dev/null
+	done
+	for p in $pids; do
+		wait "$p" 2> /dev/null
+	done
+	rest=""
+	for p in $peers; do
+		case " $pids " in
+		*" $p "*) ;;
+		*) rest="$rest $p" ;;
+		esac
+	done
+	peers=$rest
+	rm -f "$h.pids" "$h.in"
+}
+
+# release_holds: cleanup's hook, before the servers stop.
+release_holds() {
+	local f n
+	for f in "$tmp"/hold.*.pids; do
+		[ -e "$f" ] || continue
+		n=${f#"$tmp"/hold.}
+		release "${n%.pids}"
+	done
+}
+
+# wait_mysql_waiters N / wait_pg_waiters N: wait up to 10 s until exactly N
+# sessions wait for a lock (as mysql_session_waits and pg_session_waits
+# count them); otherwise a FAIL naming what the server shows, and 1.
+wait_mysql_waiters() {
+	local n=""
+	for _ in $(seq 100); do
+		n=$(mariadb_sql "select (select count(*) from information_schema.innodb_trx
+			where trx_state = 'LOCK WAIT') + (select count(*) from
+			information_schema.processlist where state like 'Waiting for%lock')")
+		[ "$n" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "MariaDB: $n sessions wait for a lock, not $1; sessions: $(mariadb_sql \
+		"select id, user, command, time, state, info from information_schema.processlist where id <> connection_id()" |
+		tr '\t\n' ' ;')"
+	return 1
+}
+
+wait_pg_waiters() {
+	local n=""
+	for _ in $(seq 100); do
+		n=$(pg_sql "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+		[ "$n" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "PostgreSQL: $n sessions wait for a lock, not $1; sessions: $(pg_sql \
+		"select pid, state, wait_event_type, wait_event, query from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()" |
+		tr '\n' ';')"
+	return 1
 }

@@ -20,11 +20,6 @@ mariadb_sql "create database t; create table t.a (id int primary key, v int) eng
 printf 's3cret\n' > "$tmp/pw"
 chmod 600 "$tmp/pw"
 login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw"
-# The thread id of the session of ours that holds a lock, for the messages.
-holder() {
-	mariadb_sql "select trx_mysql_thread_id from information_schema.innodb_trx
-		where trx_state = 'RUNNING' order by trx_started limit 1"
-}
 
 # shellcheck disable=SC2086 # $login is a list of words
 expect "no lock waits: OK" 0 \
@@ -33,8 +28,7 @@ expect "no lock waits: OK" 0 \
 
 # A row-lock wait behind a session idle in its open transaction.
 hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
-sleep 0.5
-a=$(holder)
+a=$hold_id
 hold_mysql b "update t.a set v = 2 where id = 1;"
 wait_mysql_waiters 1
 sleep 2
@@ -61,11 +55,11 @@ expect "waiters threshold" 1 "^MYSQL-LOCKS WARNING - sessions waiting: 1 \(> 0\)
 	"$check" $login -w lock_waiters=0
 release b
 release a
+wait_mysql_waiters 0
 
 # A chain: a holds row 1; b holds row 2 and waits for row 1; c waits for row 2.
 hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
-sleep 0.5
-a=$(holder)
+a=$hold_id
 hold_mysql b "begin;" "select * from t.a where id = 2 for update;" "update t.a set v = 3 where id = 1;"
 wait_mysql_waiters 1
 hold_mysql c "update t.a set v = 4 where id = 2;"
@@ -87,11 +81,11 @@ expect "a chain: held-up threshold" 2 "^MYSQL-LOCKS CRITICAL - sessions held up 
 release c
 release b
 release a
+wait_mysql_waiters 0
 
 # A metadata-lock wait: the ALTER waits for a's open read; the check reads
 # no application table, so it is not caught behind the ALTER.
 hold_mysql a "begin;" "select * from t.a;"
-sleep 0.5
 hold_mysql b "alter table t.a add column z int;"
 wait_mysql_waiters 1
 hold_mysql c "select * from t.a;"
@@ -103,6 +97,7 @@ expect "metadata-lock waits are counted and do not hang the check" 0 \
 release c
 release b
 release a
+wait_mysql_waiters 0
 
 # A real deadlock: the counter moves and so does its rate.
 state=$tmp/state
@@ -123,6 +118,7 @@ expect "a deadlock: counter and rate" 1 \
 	"$check" $login --state-dir "$state" -w lock_deadlocks_rate=0
 release b
 release a
+wait_mysql_waiters 0
 
 # Ways to log in: MYSQL_PWD, a defaults file, the socket.
 # shellcheck disable=SC2086

@@ -21,11 +21,6 @@ pg_sql "create table a (id int primary key, v int);
 printf 's3cret\n' > "$tmp/pw"
 chmod 600 "$tmp/pw"
 login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw --database postgres"
-# The pid of the session of ours that holds a lock, idle in its transaction.
-holder() {
-	pg_sql "select pid from pg_stat_activity where state = 'idle in transaction'
-		order by xact_start limit 1"
-}
 
 # shellcheck disable=SC2086 # $login is a list of words
 expect "no lock waits: OK" 0 \
@@ -34,8 +29,7 @@ expect "no lock waits: OK" 0 \
 
 # A row-lock wait behind a session idle in its open transaction.
 hold_pg a "begin;" "select * from a where id = 1 for update;"
-sleep 0.5
-a=$(holder)
+a=$hold_id
 hold_pg b "update a set v = 2 where id = 1;"
 wait_pg_waiters 1
 sleep 2
@@ -66,11 +60,11 @@ expect "PostgreSQL counts no row-lock waits: a threshold on them is UNKNOWN" 3 \
 	"$check" $login --state-dir "$tmp" -w lock_row_waits_rate=1
 release b
 release a
+wait_pg_waiters 0
 
 # A chain: a holds row 1; b holds row 2 and waits for row 1; c waits for row 2.
 hold_pg a "begin;" "select * from a where id = 1 for update;"
-sleep 0.5
-a=$(holder)
+a=$hold_id
 hold_pg b "begin;" "select * from a where id = 2 for update;" "update a set v = 3 where id = 1;"
 wait_pg_waiters 1
 hold_pg c "update a set v = 4 where id = 2;"
@@ -92,11 +86,11 @@ expect "a chain: held-up threshold" 2 "^PGSQL-LOCKS CRITICAL - sessions held up 
 release c
 release b
 release a
+wait_pg_waiters 0
 
 # An ACCESS EXCLUSIVE lock on the application's table: readers queue behind
 # it, and the check, which reads no application table, is not caught.
 hold_pg a "begin;" "lock table a in access exclusive mode;"
-sleep 0.5
 hold_pg b "select * from a;"
 wait_pg_waiters 1
 # shellcheck disable=SC2086
@@ -105,6 +99,7 @@ expect "a table lock does not hang the check" 0 \
 	"$check" $login -t 5
 release b
 release a
+wait_pg_waiters 0
 
 # A real deadlock: the counter moves and so does its rate.
 state=$tmp/state
@@ -123,6 +118,7 @@ expect "a deadlock: counter and rate" 1 \
 	"$check" $login --state-dir "$state" -w lock_deadlocks_rate=0
 release b
 release a
+wait_pg_waiters 0
 
 # Ways to log in: PGPASSWORD, a password file, a service, the socket.
 expect "password from PGPASSWORD" 0 "^PGSQL-LOCKS OK - no lock waits" \
