@@ -28,7 +28,7 @@ const char locks_check_thresholds_help[] =
 /* Seconds in words: "0.4 s" below ten, "74 s" up to an hour, then "1 h 5 min". */
 static void seconds(double s, char *out, size_t outlen)
 {
-	if (s < 10)
+	if (s < 10 && s != floor(s))
 		snprintf(out, outlen, "%.1f s", s);
 	else if (s < 3600)
 		snprintf(out, outlen, "%.0f s", s);
@@ -116,9 +116,9 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 		seconds(s->wait, t, sizeof(t));
 		if (by >= 0)
 			snprintf(blocker, sizeof(blocker), ", blocked by %s %ld", how->session, by);
-		result_long(r, "%s %ld (%s%s)%s%s waits %s for %s%s: %s", how->session, s->id, who,
-			    what, role, role[0] != '\0' ? " and" : "", t,
-			    s->lock != NULL ? s->lock : "a lock", blocker,
+		result_long(r, "%s %ld (%s%s)%s%s waits %s for the %s%s: %s", how->session, s->id,
+			    who, what, role, role[0] != '\0' ? " and" : "", t,
+			    s->lock != NULL ? s->lock : "lock", blocker,
 			    s->query != NULL ? s->query : "(no query)");
 		return;
 	}
@@ -139,7 +139,8 @@ static void details(struct result *r, const struct lock_report *rep,
 	for (size_t i = 0; i < n; i++)
 		describe(r, rep, list[i], how);
 	if (rep->dropped > 0)
-		result_long(r, "%zu more waiting sessions not listed", rep->dropped);
+		result_long(r, "more than %d sessions wait or block: the rest are not counted",
+			    LOCKS_SESSIONS_MAX);
 	free(list);
 }
 

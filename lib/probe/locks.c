@@ -166,7 +166,7 @@ size_t locks_waiters(const struct lock_report *r)
 	for (size_t i = 0; i < r->nsessions; i++)
 		if (!isnan(r->sessions[i].wait))
 			n++;
-	return n + r->dropped;
+	return n;
 }
 
 size_t locks_blockers(const struct lock_report *r)

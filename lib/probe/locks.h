@@ -49,7 +49,7 @@ struct lock_session {
 	char *host;	/* client address; "localhost"/"local" for a socket; NULL when unknown */
 	char *database; /* NULL when unknown */
 	char *query;	/* current statement, or the last one when idle; NULL when none */
-	char *lock;	/* what it waits for ("row lock on shop.orders"), NULL when not waiting */
+	char *lock;	/* what it waits for ("row lock on `shop`.`orders`"), NULL when not waiting */
 	double wait;	/* seconds it has been waiting for a lock, NAN when not waiting */
 	double trx_age; /* seconds its transaction has been open, NAN when unknown or none */
 	double idle;	/* seconds idle inside an open transaction, NAN when not idle */
@@ -66,7 +66,7 @@ struct lock_edge {
 struct lock_report {
 	struct lock_session *sessions; /* every waiter and every blocker, once each */
 	size_t nsessions;
-	size_t dropped;		       /* sessions beyond LOCKS_SESSIONS_MAX, not kept */
+	size_t dropped;		       /* rows about sessions beyond LOCKS_SESSIONS_MAX, not kept */
 	struct lock_edge *edges;
 	size_t nedges;
 	/* Counters since the server started; NAN when the server keeps none. */
@@ -89,7 +89,7 @@ void locks_set(char **field, const char *value, bool is_query);
 void locks_edge(struct lock_report *r, long waiter, long blocker);
 /* Fill blocks_direct and blocks_total of every session; cycles are safe. */
 void locks_analyse(struct lock_report *r);
-/* Sessions that wait for a lock. */
+/* Sessions that wait for a lock (of those kept: see dropped). */
 size_t locks_waiters(const struct lock_report *r);
 /* Sessions that hold up at least one other (after locks_analyse). */
 size_t locks_blockers(const struct lock_report *r);

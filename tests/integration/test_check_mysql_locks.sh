@@ -23,8 +23,8 @@ login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw"
 
 # shellcheck disable=SC2086 # $login is a list of words
 expect "no lock waits: OK" 0 \
-	"^MYSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;;;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=[0-9]+c;;;0 lock_row_waits=[0-9]+c;;;0 lock_row_wait_time=[0-9.]+s;;;0 lock_table_waits=[0-9]+c;;;0" \
-	"$check" $login -w 10 -c 60
+	"^MYSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=0c;;;0 lock_row_waits=0c;;;0 lock_row_wait_time=0s;;;0 lock_table_waits=0c;;;0 lock_deadlocks_rate=U;;;0 lock_row_waits_rate=U;;;0 lock_row_wait_time_rate=U;;;0 lock_table_waits_rate=U;;;0$" \
+	"$check" $login -w 10 -c 60 --state-dir "$tmp"
 
 # A row-lock wait behind a session idle in its open transaction.
 hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
@@ -34,14 +34,14 @@ wait_mysql_waiters 1
 sleep 2
 # shellcheck disable=SC2086
 expect "a row-lock wait: WARNING, the idle blocker named" 1 \
-	"^MYSQL-LOCKS WARNING - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\), blocked by thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) \| lock_wait_longest=[2-9][0-9.]*s;1;60;0 lock_waiters=1;;;0 lock_blockers=1;;;0 lock_blocked_most=1;;;0 lock_blocker_idle=[0-9.]+s;;;0" \
+	"^MYSQL-LOCKS WARNING - 1 session waiting, longest [2-9] s \(> 1\), blocked by thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) \| lock_wait_longest=[2-9]s;1;60;0 lock_waiters=1;;;0 lock_blockers=1;;;0 lock_blocked_most=1;;;0 lock_blocker_idle=[0-9.]+s;;;0" \
 	"$check" $login -w 1 -c 60
 # shellcheck disable=SC2086
-expect "a row-lock wait: CRITICAL at -c" 2 "^MYSQL-LOCKS CRITICAL - 1 session waiting, longest [2-9]\.[0-9] s \(> 1\)" \
+expect "a row-lock wait: CRITICAL at -c" 2 "^MYSQL-LOCKS CRITICAL - 1 session waiting, longest [2-9] s \(> 1\)" \
 	"$check" $login -w 0.5 -c 1
 # shellcheck disable=SC2086
 expect "the long output names the waiter, the lock and the query" 1 \
-	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) waits [0-9.]+ s for a row lock[^:]*, blocked by thread $a: update t\.a set v = 2 where id = 1" \
+	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) waits [0-9.]+ s for the row lock on .t.\..a., blocked by thread $a: update t\.a set v = 2 where id = 1" \
 	"$check" $login -w 1
 # shellcheck disable=SC2086
 expect "the long output names the blocker" 1 \
@@ -73,7 +73,7 @@ expect "a chain: the head holds up both" 0 "thread $a \(root@localhost, idle [0-
 	"$check" $login
 # shellcheck disable=SC2086
 expect "a chain: the middle both waits and blocks" 0 \
-	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) holds up 1 session \(1 directly\) and waits [0-9.]+ s for a row lock[^:]*, blocked by thread $a" \
+	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) holds up 1 session \(1 directly\) and waits [0-9.]+ s for the row lock on .t.\..a., blocked by thread $a" \
 	"$check" $login
 # shellcheck disable=SC2086
 expect "a chain: held-up threshold" 2 "^MYSQL-LOCKS CRITICAL - sessions held up by one blocker: 2 \(> 1\)" \
@@ -92,7 +92,10 @@ hold_mysql c "select * from t.a;"
 wait_mysql_waiters 2
 # shellcheck disable=SC2086
 expect "metadata-lock waits are counted and do not hang the check" 0 \
-	"^MYSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s.*waits [0-9.]+ s for a metadata lock" \
+	"^MYSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s" "$check" $login -t 5
+# shellcheck disable=SC2086
+expect "the long output says which lock" 0 \
+	"thread [0-9]+ \(root@localhost[^)]*\) waits [0-9.]+ s for the metadata lock[^:]*: alter table t\.a add column z int" \
 	"$check" $login -t 5
 release c
 release b
@@ -105,8 +108,13 @@ mkdir "$state"
 # shellcheck disable=SC2086
 expect "first run keeps the counters" 0 "lock_deadlocks: first run, no rate yet|lock_deadlocks[^ ]*: " \
 	"$check" $login --state-dir "$state"
-hold_mysql a "begin;" "update t.a set v = 5 where id = 1;" "do sleep(1);" "update t.a set v = 5 where id = 2;"
-hold_mysql b "begin;" "update t.a set v = 6 where id = 2;" "do sleep(1);" "update t.a set v = 6 where id = 1;"
+# Both sessions take their first row, then each wants the other's.
+mariadb_sql "begin; update t.a set v = 5 where id = 1; do sleep(1); update t.a set v = 5 where id = 2; commit;" \
+	> /dev/null 2>&1 &
+deadlock_a=$!
+mariadb_sql "begin; update t.a set v = 6 where id = 2; do sleep(1); update t.a set v = 6 where id = 1; commit;" \
+	> /dev/null 2>&1 &
+wait $! $deadlock_a
 for _ in $(seq 50); do
 	[ "$(mariadb_sql "show global status like 'Innodb_deadlocks'" | cut -f2)" -gt 0 ] && break
 	sleep 0.2
@@ -116,9 +124,6 @@ sleep 1
 expect "a deadlock: counter and rate" 1 \
 	"^MYSQL-LOCKS WARNING - [0-9.]+ deadlocks/s \(> 0\).* lock_deadlocks=1c;;;0 .*lock_deadlocks_rate=[0-9.]+;0;;0" \
 	"$check" $login --state-dir "$state" -w lock_deadlocks_rate=0
-release b
-release a
-wait_mysql_waiters 0
 
 # Ways to log in: MYSQL_PWD, a defaults file, the socket.
 # shellcheck disable=SC2086
