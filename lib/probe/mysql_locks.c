@@ -2,8 +2,11 @@
  * The MySQL/MariaDB lock probe (see mysql_locks.h), over libmariadb.
  *
  * A probe costs round trips and the server's work, so after the connection
- * (whose session setup is one SET) everything is read in one
- * multi-statement batch, one result set per statement:
+ * everything is read in one multi-statement batch, one result per
+ * statement:
+ *   0. SET SESSION: give up any lock wait at once, and any statement after
+ *      most of the time limit, so the probe is never caught by the locks
+ *      it measures;
  *   1. SHOW GLOBAL STATUS, the lock counters;
  *   2. MySQL only: lock_deadlocks from INNODB_METRICS (MySQL keeps no
  *      Innodb_deadlocks status variable);
@@ -524,12 +527,10 @@ static bool over_tcp(MYSQL *m)
 	return type == PVIO_TYPE_SOCKET;
 }
 
-/* Set up the session of a new connection; 0, or an enum locks_error with err. */
+/* Check that a new connection is what t asked for; 0, or an enum locks_error with err. */
 static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size_t errlen)
 {
 	struct probe p;
-	char *sql;
-	int rc = 0;
 
 	probe_start(&p, m);
 	/*
@@ -540,11 +541,7 @@ static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size
 		snprintf(err, errlen, "%s does not offer TLS, which is required", p.who);
 		return LOCKS_DOWN;
 	}
-	sql = session_sql(&p, (t->timeout > 0 ? t->timeout : 1) * STATEMENT_SHARE);
-	if (mysql_real_query(m, sql, strlen(sql)) != 0)
-		rc = query_failed(&p, STMT_SESSION, err, errlen);
-	free(sql);
-	return rc;
+	return 0;
 }
 
 MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, size_t errlen)
@@ -954,6 +951,9 @@ static int run(const struct probe *p, const char *sql, const enum stmt *stmts, s
 		res[i] = mysql_store_result(p->m);
 		if (res[i] == NULL && mysql_errno(p->m) != 0)
 			return query_failed(p, stmts[i], err, errlen);
+		/* The SET answers with no rows at all. */
+		if (res[i] == NULL && stmts[i] == STMT_SESSION)
+			continue;
 		if (res[i] == NULL) {
 			snprintf(err, errlen, "%s answered %s without rows", p->who,
 				 stmt_name(p, stmts[i]));
@@ -977,16 +977,24 @@ static char *batch_sql(const struct probe *p, enum stmt *stmts, size_t *n)
 	bool deadlocks = !p->mariadb && p->version >= 50600;
 	char *trx = xasprintf(trx_sql, QUERY_CUT, src->lock_type, src->lock_table, src->blocking,
 			      src->waits, src->requesting, src->locks, src->lock_id);
-	char *sql = xasprintf("%s; %s%s%s; SHOW PROCESSLIST", status_sql,
+	/*
+	 * The session settings lead the batch, so they hold for every statement
+	 * of it, and a fresh connection pays no round trip of its own for them.
+	 */
+	char *session = session_sql(p, (read_timeout(p->m) > 0 ? read_timeout(p->m) : 1) *
+					       STATEMENT_SHARE);
+	char *sql = xasprintf("%s; %s; %s%s%s; SHOW PROCESSLIST", session, status_sql,
 			      deadlocks ? deadlocks_sql : "", deadlocks ? "; " : "", trx);
 
 	*n = 0;
+	stmts[(*n)++] = STMT_SESSION;
 	stmts[(*n)++] = STMT_STATUS;
 	if (deadlocks)
 		stmts[(*n)++] = STMT_DEADLOCKS;
 	stmts[(*n)++] = STMT_TRX;
 	stmts[(*n)++] = STMT_PROCESSLIST;
 	free(trx);
+	free(session);
 	return sql;
 }
 
@@ -1027,8 +1035,8 @@ static int find_mdl_blockers(const struct probe *p, struct lock_report *r, char 
 
 int probe_mysql_locks(MYSQL *m, struct lock_report *r, char *err, size_t errlen)
 {
-	enum stmt stmts[4];
-	MYSQL_RES *res[4] = {NULL, NULL, NULL, NULL};
+	enum stmt stmts[5];
+	MYSQL_RES *res[5] = {NULL, NULL, NULL, NULL, NULL};
 	struct probe p;
 	size_t n;
 	char *sql;

@@ -44,15 +44,16 @@ struct mysql_target {
 /* "HOST:PORT", the socket path, or "the default server" for messages. */
 void probe_mysql_describe(const struct mysql_target *t, char *out, size_t outlen);
 /*
- * A connection to t whose session gives up lock waits at once
- * (lock_wait_timeout, innodb_lock_wait_timeout) and statements after
- * t->timeout; NULL with *why (enum locks_error) and err on failure.
+ * A connection to t, each read and write limited to t->timeout; NULL with
+ * *why (enum locks_error) and err on failure.
  */
 MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, size_t errlen);
 /*
  * Fill r (from locks_init) with the server's current lock waits, their
- * blockers and its counters, and run locks_analyse(). 0, or an enum
- * locks_error with err.
+ * blockers and its counters, and run locks_analyse(). Its statements run
+ * in a session that gives up lock waits at once (lock_wait_timeout,
+ * innodb_lock_wait_timeout) and statements after most of the connection's
+ * time limit. 0, or an enum locks_error with err.
  */
 int probe_mysql_locks(MYSQL *m, struct lock_report *r, char *err, size_t errlen);
 

@@ -508,19 +508,6 @@ static enum wait_end collect(PGconn *c, double deadline, PGresult **first)
 	}
 }
 
-/* Ask the server to stop the running query; its answer is drained by the next call. */
-static void cancel(PGconn *c)
-{
-	PGcancel *k = PQgetCancel(c);
-	char buf[256];
-
-	if (k == NULL)
-		return;
-	/* Best effort: the caller hears of the timeout whatever happens here. */
-	(void)PQcancel(k, buf, (int)sizeof(buf));
-	PQfreeCancel(k);
-}
-
 /* The first line of libpq's last error, for messages. */
 static int first_line(const char *msg)
 {
@@ -572,7 +559,11 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 		return res;
 	PQclear(res);
 	if (w == WAIT_EXPIRED) {
-		cancel(c);
+		/*
+		 * No PQcancel(): before libpq 17 it has no time limit, and a hung
+		 * server would hang us with it. The session's statement_timeout
+		 * ends the query there; the caller drops the connection.
+		 */
 		snprintf(err, errlen, "query to %s timed out after %g s", who, timeout);
 		*why = LOCKS_DOWN;
 	} else if (w == WAIT_LOST) {

@@ -15,7 +15,8 @@
  * are only visible to a superuser or a member of pg_read_all_stats
  * (pg_monitor); without that the probe is LOCKS_PRIVILEGE naming the GRANT.
  * Every query is sent without blocking and waited for under the time limit;
- * on expiry it is cancelled.
+ * on expiry the call fails (the session's statement_timeout ends the query
+ * on the server) and the connection should be dropped.
  */
 #ifndef VAKT_PROBE_PGSQL_LOCKS_H
 #define VAKT_PROBE_PGSQL_LOCKS_H
