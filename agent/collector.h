@@ -41,5 +41,11 @@ extern const struct collector_kind collect_rabbitmq;
 extern const struct collector_kind collect_nginx;
 extern const struct collector_kind collect_haproxy;
 #endif
+#ifdef HAVE_LIBMARIADB
+extern const struct collector_kind collect_mysql;
+#endif
+#ifdef HAVE_LIBPQ
+extern const struct collector_kind collect_postgresql;
+#endif
 
 #endif

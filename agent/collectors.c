@@ -25,6 +25,12 @@ MISSING(rabbitmq, "libcurl")
 MISSING(nginx, "libcurl")
 MISSING(haproxy, "libcurl")
 #endif
+#ifndef HAVE_LIBMARIADB
+MISSING(mysql, "libmariadb")
+#endif
+#ifndef HAVE_LIBPQ
+MISSING(postgresql, "libpq")
+#endif
 
 static const struct collector_kind *const kinds[] = {
 	&collect_load,
@@ -36,6 +42,8 @@ static const struct collector_kind *const kinds[] = {
 	&collect_rabbitmq,
 	&collect_nginx,
 	&collect_haproxy,
+	&collect_mysql,
+	&collect_postgresql,
 };
 
 const struct collector_kind *collector_find(const char *name)

@@ -58,10 +58,11 @@ struct pcoll {
 	char *title;	/* "[load]", "[process nginx]" for messages */
 	bool enabled;
 	double interval, timeout; /* 0: not set in its section */
-	unsigned interval_line, timeout_line, name_line, pidfile_line;
+	unsigned interval_line, timeout_line, name_line, pidfile_line, sslmode_line, ca_file_line;
 	char *process_name, *pidfile;
 	bool pressure[3];
-	struct config_collector broker; /* the broker settings of [redis X] and [rabbitmq X] */
+	/* the settings of the sections for a service: [redis X], [mysql X], ... */
+	struct config_collector broker;
 };
 
 /* A section or key already seen, for "duplicate ... (first at line N)". */
@@ -757,6 +758,7 @@ static void set_password_file(struct parser *p, const char *key, const char *val
 
 static void set_ca_file(struct parser *p, const char *key, const char *value)
 {
+	p->cur->ca_file_line = p->line;
 	if (check_file(p, key, value, false) == 0)
 		set_str(&p->cur->broker.ca_file, value);
 }
@@ -809,6 +811,48 @@ static void set_queue_regex(struct parser *p, const char *key, const char *value
 	}
 	regfree(&re);
 	set_str(&p->cur->broker.queue_regex, value);
+}
+
+/* [mysql X] and [postgresql X] keys. */
+
+/* A database name; [redis] database is a number, read by set_database. */
+static void set_dbname(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.dbname, value);
+}
+
+/* A my.cnf-style file may hold the password, so it is checked as a secret. */
+static void set_option_file(struct parser *p, const char *key, const char *value)
+{
+	if (check_file(p, key, value, true) == 0)
+		set_str(&p->cur->broker.option_file, value);
+}
+
+static void set_service(struct parser *p, const char *key, const char *value)
+{
+	(void)key;
+	set_str(&p->cur->broker.service, value);
+}
+
+/* libpq's sslmode values; a mistyped one would make libpq fail at every connection. */
+static void set_sslmode(struct parser *p, const char *key, const char *value)
+{
+	static const char *const modes[] = {"disable",	 "allow",	"prefer", "require",
+					    "verify-ca", "verify-full", NULL};
+	char q[CONFIG_QUOTE_MAX + 4];
+
+	p->cur->sslmode_line = p->line;
+	for (size_t i = 0; modes[i] != NULL; i++) {
+		if (strcmp(value, modes[i]) == 0) {
+			set_str(&p->cur->broker.sslmode, value);
+			return;
+		}
+	}
+	perr(p, p->line,
+	     "invalid %s '%s' (expected disable, allow, prefer, require, verify-ca or "
+	     "verify-full)",
+	     key, quote(value, q, sizeof(q)));
 }
 
 static void free_list(char **v, size_t n)
@@ -896,6 +940,19 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "haproxy", "password_file", set_password_file},
     {SEC_COLLECTOR, "haproxy", "ca_file", set_ca_file},
     {SEC_COLLECTOR, "haproxy", "insecure", set_insecure},
+    {SEC_COLLECTOR, "mysql", "address", set_address},
+    {SEC_COLLECTOR, "mysql", "user", set_login_user},
+    {SEC_COLLECTOR, "mysql", "password_file", set_password_file},
+    {SEC_COLLECTOR, "mysql", "database", set_dbname},
+    {SEC_COLLECTOR, "mysql", "option_file", set_option_file},
+    {SEC_COLLECTOR, "mysql", "ca_file", set_ca_file},
+    {SEC_COLLECTOR, "postgresql", "address", set_address},
+    {SEC_COLLECTOR, "postgresql", "user", set_login_user},
+    {SEC_COLLECTOR, "postgresql", "password_file", set_password_file},
+    {SEC_COLLECTOR, "postgresql", "database", set_dbname},
+    {SEC_COLLECTOR, "postgresql", "service", set_service},
+    {SEC_COLLECTOR, "postgresql", "sslmode", set_sslmode},
+    {SEC_COLLECTOR, "postgresql", "ca_file", set_ca_file},
 };
 
 static const struct key *key_find(const struct parser *p, const char *name)
@@ -960,6 +1017,10 @@ static void broker_free(struct config_collector *cc)
 	free(cc->key_prefix);
 	free(cc->ca_file);
 	free(cc->host_header);
+	free(cc->dbname);
+	free(cc->option_file);
+	free(cc->service);
+	free(cc->sslmode);
 }
 
 static void pcoll_free(struct pcoll *pc)
@@ -998,7 +1059,8 @@ static bool is_builtin(const char *kind)
 /* Kinds whose sections take a name, "[redis jobs]", and may appear many times. */
 static bool is_named(const char *kind)
 {
-	static const char *const named[] = {"process", "redis", "rabbitmq", "nginx", "haproxy", NULL};
+	static const char *const named[] = {"process", "redis", "rabbitmq",   "nginx",
+					    "haproxy", "mysql", "postgresql", NULL};
 
 	for (size_t i = 0; named[i] != NULL; i++)
 		if (strcmp(kind, named[i]) == 0)
@@ -1219,6 +1281,40 @@ static void finish_agent(struct parser *p)
 		     c->max_per_client, c->max_connections);
 }
 
+/*
+ * A CA file is there to verify the server; an sslmode that may fall back to
+ * plain text would make it a false comfort.
+ */
+static void finish_databases(struct parser *p)
+{
+	for (size_t i = 0; i < p->ncolls; i++) {
+		const struct pcoll *pc = &p->colls[i];
+		const char *mode = pc->broker.sslmode;
+
+		if (strcmp(pc->kind, "postgresql") != 0 || pc->broker.ca_file == NULL ||
+		    mode == NULL)
+			continue;
+		if (strcmp(mode, "disable") == 0 || strcmp(mode, "allow") == 0 ||
+		    strcmp(mode, "prefer") == 0)
+			perr(p, pc->sslmode_line,
+			     "sslmode %s may connect without TLS, so ca_file (line %u) would not "
+			     "be used; use require, verify-ca or verify-full",
+			     mode, pc->ca_file_line);
+	}
+}
+
+/* The defaults of a [postgresql] section. */
+static void take_postgresql(struct config_collector *cc)
+{
+	if (cc->service == NULL && cc->address == NULL)
+		cc->address = xstrdup(CONFIG_DEFAULT_POSTGRESQL);
+	if (cc->service == NULL && cc->dbname == NULL)
+		cc->dbname = xstrdup(CONFIG_DEFAULT_PGSQL_DATABASE);
+	/* A CA file alone asks for the strictest check libpq makes. */
+	if (cc->ca_file != NULL && cc->sslmode == NULL)
+		cc->sslmode = xstrdup("verify-full");
+}
+
 /* Move the broker settings from b to cc, with the defaults for what is not set. */
 static void take_broker(struct config_collector *cc, struct config_collector *b)
 {
@@ -1237,6 +1333,10 @@ static void take_broker(struct config_collector *cc, struct config_collector *b)
 	cc->url = b->url;
 	cc->vhost = b->vhost;
 	cc->host_header = b->host_header;
+	cc->dbname = b->dbname;
+	cc->option_file = b->option_file;
+	cc->service = b->service;
+	cc->sslmode = b->sslmode;
 	if (strcmp(cc->kind, "redis") == 0 && cc->address == NULL)
 		cc->address = xstrdup(CONFIG_DEFAULT_REDIS);
 	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->url == NULL)
@@ -1248,6 +1348,11 @@ static void take_broker(struct config_collector *cc, struct config_collector *b)
 	/* HAProxy is read from its stats page when a URL is given, else its socket. */
 	if (strcmp(cc->kind, "haproxy") == 0 && cc->url == NULL && cc->address == NULL)
 		cc->address = xstrdup(CONFIG_DEFAULT_HAPROXY);
+	/* An option file or a service may name the server; a default would override it. */
+	if (strcmp(cc->kind, "mysql") == 0 && cc->address == NULL && cc->option_file == NULL)
+		cc->address = xstrdup(CONFIG_DEFAULT_MYSQL);
+	if (strcmp(cc->kind, "postgresql") == 0)
+		take_postgresql(cc);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -1344,6 +1449,7 @@ struct config *config_parse(const char *text, const char *path, char **errors)
 		p.line = 0;
 		finish_times(&p);
 		finish_agent(&p);
+		finish_databases(&p);
 	}
 	if (p.nerrors == 0)
 		finish_collectors(&p);

@@ -16,6 +16,10 @@
 #define CONFIG_DEFAULT_RABBITMQ "http://127.0.0.1:15672"
 #define CONFIG_DEFAULT_NGINX "http://127.0.0.1/nginx_status"
 #define CONFIG_DEFAULT_HAPROXY "/run/haproxy/admin.sock"
+#define CONFIG_DEFAULT_MYSQL "127.0.0.1:3306"
+#define CONFIG_DEFAULT_POSTGRESQL "127.0.0.1:5432"
+/* [postgresql] database when neither database nor service is given */
+#define CONFIG_DEFAULT_PGSQL_DATABASE "postgres"
 
 /* A client network for the allow-list: address and prefix length. */
 struct config_net {
@@ -34,10 +38,18 @@ struct config_collector {
 	char *process_name;  /* [process X] name = ... (defaults to X) */
 	char *pidfile;	     /* [process X] pidfile = ... */
 	bool pressure[3];    /* [load] pressure = cpu, io, memory */
-	/* [redis X], [rabbitmq X], [nginx X] and [haproxy X] */
+	/* [redis X], [rabbitmq X], [nginx X], [haproxy X], [mysql X] and [postgresql X] */
 	char *address;	     /* [redis] HOST:PORT, [V6]:PORT or /unix/socket; default 127.0.0.1:6379;
-				[haproxy] the stats socket, default /run/haproxy/admin.sock */
+				[haproxy] the stats socket, default /run/haproxy/admin.sock;
+				[mysql] as [redis], default 127.0.0.1:3306;
+				[postgresql] HOST:PORT, [V6]:PORT or a socket directory, default
+				127.0.0.1:5432; NULL for these two with option_file or service */
 	long database;	     /* [redis] database number, default 0 */
+	char *dbname;	     /* [mysql] database name, NULL: none; [postgresql] default postgres,
+				NULL with service (the service's or libpq's) */
+	char *option_file;   /* [mysql] my.cnf-style file whose [client] group is read first */
+	char *service;	     /* [postgresql] pg_service.conf service, NULL: none */
+	char *sslmode;	     /* [postgresql] libpq sslmode; verify-full with ca_file, else NULL */
 	char *url;	     /* [rabbitmq] management API base, default http://127.0.0.1:15672;
 				[nginx] stub_status page; [haproxy] stats page ending in ;csv */
 	char *host_header;   /* [nginx] Host header to send, NULL: the URL's host */
@@ -50,7 +62,8 @@ struct config_collector {
 	bool celery;	     /* [redis] also every queue Celery has bound */
 	char *resque;	     /* [redis] Resque namespace to discover queues in, NULL: none */
 	char *key_prefix;    /* [redis] prefix of every key (Celery's global_keyprefix) */
-	char *ca_file;	     /* TLS: CA bundle to verify the server with, NULL: system default */
+	char *ca_file;	     /* TLS: CA bundle to verify the server with, NULL: system default;
+				[mysql] also requires TLS; [postgresql] libpq's sslrootcert */
 	bool insecure;	     /* TLS: do not verify the server (only when asked) */
 };
 

@@ -161,4 +161,51 @@ expect "a rate threshold without a state directory is UNKNOWN" 3 \
 	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --state-dir /nonexistent/dir \
 	-w lock_deadlocks_rate=1
 
+# The agent: the same numbers and the blocker in detail, over a kept
+# connection; a database that stops answering makes only its own series
+# stale while the rest stay fresh.
+if [ -x "$top_builddir/agent/vaktd" ]; then
+	hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
+	a=$hold_id
+	hold_mysql b "update t.a set v = 7 where id = 1;"
+	cat > "$tmp/vaktd.conf" << EOF
+[load]
+interval = 1
+[mysql db]
+address = 127.0.0.1:$mariadb_port
+user = nagios
+password_file = $tmp/pw
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd.conf"
+	sleep 1.5
+	curl -s "$url/metrics" > "$tmp/metrics"
+	expect_lines "vaktd /metrics" "$tmp/metrics" \
+		'^vakt_lock_waiters\{dbms="mysql",instance="db"\} 1$' \
+		'^vakt_lock_wait_longest_seconds\{dbms="mysql",instance="db"\} [0-9.]+$' \
+		"^vakt_lock_blocker_sessions\\{[^}]*id=\"$a\"[^}]*\\} 1\$" \
+		'^vakt_lock_deadlocks_total\{dbms="mysql",instance="db"\} [0-9]+$' \
+		'^vakt_collector_up\{collector="mysql db"\} 1$'
+	expect "vaktd check endpoint on the longest wait" 0 \
+		"^VAKT CRITICAL - lock_wait_longest\\{[^}]*instance=db[^}]*\\} is [0-9.]+s? \\(> 0\\.5\\)" \
+		curl -s "$url/api/v1/check/lock_wait_longest?instance=db&critical=0.5&format=nagios"
+	kill -STOP "$mariadb_pid"
+	stale=""
+	for _ in $(seq 40); do
+		stale=$(curl -s "$url/api/v1/check/lock_waiters?instance=db&format=nagios")
+		case $stale in *"is stale"*) break ;; esac
+		sleep 0.25
+	done
+	case $stale in
+	"VAKT UNKNOWN - "*"is stale"*) echo "ok: a mariadbd that stopped answering makes its series stale" ;;
+	*) fail "a stopped mariadbd: $stale" ;;
+	esac
+	expect "the other collectors stay fresh" 0 "^VAKT OK - load1" \
+		curl -s "$url/api/v1/check/load1?format=nagios"
+	kill -CONT "$mariadb_pid"
+	release b
+	release a
+fi
+
 finish

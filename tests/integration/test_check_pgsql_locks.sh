@@ -156,4 +156,56 @@ expect "a server that never answers: CRITICAL within -t" 2 "^PGSQL-LOCKS CRITICA
 expect "a bad --sslmode is a usage error" 3 "^PGSQL-LOCKS UNKNOWN - invalid --sslmode 'sometimes'" \
 	"$check" --sslmode sometimes
 
+# The agent: the same numbers and the blocker in detail, over a kept
+# connection; a database that stops answering makes only its own series
+# stale while the rest stay fresh.
+if [ -x "$top_builddir/agent/vaktd" ]; then
+	hold_pg a "begin;" "select * from a where id = 1 for update;"
+	a=$hold_id
+	hold_pg b "update a set v = 7 where id = 1;"
+	cat > "$tmp/vaktd.conf" << EOF
+[load]
+interval = 1
+[postgresql db]
+address = 127.0.0.1:$pg_port
+user = nagios
+password_file = $tmp/pw
+database = postgres
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd.conf"
+	sleep 1.5
+	curl -s "$url/metrics" > "$tmp/metrics"
+	expect_lines "vaktd /metrics" "$tmp/metrics" \
+		'^vakt_lock_waiters\{dbms="postgresql",instance="db"\} 1$' \
+		'^vakt_lock_wait_longest_seconds\{dbms="postgresql",instance="db"\} [0-9.]+$' \
+		"^vakt_lock_blocker_sessions\\{[^}]*id=\"$a\"[^}]*\\} 1\$" \
+		'^vakt_lock_deadlocks_total\{dbms="postgresql",instance="db"\} [0-9]+$' \
+		'^vakt_collector_up\{collector="postgresql db"\} 1$'
+	expect "vaktd check endpoint on the longest wait" 0 \
+		"^VAKT CRITICAL - lock_wait_longest\\{[^}]*instance=db[^}]*\\} is [0-9.]+s? \\(> 0\\.5\\)" \
+		curl -s "$url/api/v1/check/lock_wait_longest?instance=db&critical=0.5&format=nagios"
+	# The postmaster and every backend, the collector's among them.
+	pg_all="$(head -1 "$pg_dir/data/postmaster.pid") $(pgrep -P "$(head -1 "$pg_dir/data/postmaster.pid")")"
+	# shellcheck disable=SC2086 # a list of pids
+	kill -STOP $pg_all
+	stale=""
+	for _ in $(seq 40); do
+		stale=$(curl -s "$url/api/v1/check/lock_waiters?instance=db&format=nagios")
+		case $stale in *"is stale"*) break ;; esac
+		sleep 0.25
+	done
+	case $stale in
+	"VAKT UNKNOWN - "*"is stale"*) echo "ok: a postgres that stopped answering makes its series stale" ;;
+	*) fail "a stopped postgres: $stale" ;;
+	esac
+	expect "the other collectors stay fresh" 0 "^VAKT OK - load1" \
+		curl -s "$url/api/v1/check/load1?format=nagios"
+	# shellcheck disable=SC2086
+	kill -CONT $pg_all
+	release b
+	release a
+fi
+
 finish

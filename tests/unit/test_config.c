@@ -902,3 +902,223 @@ Test(config, nginx_and_haproxy_sections)
 	cr_assert(strstr(errors, "vaktd.conf:6:") != NULL, "%s", errors);
 	free(errors);
 }
+
+Test(config, mysql_section_defaults)
+{
+	struct config *c = parse_ok("[collect]\ninterval = 30\n[mysql shop]\n");
+	const struct config_collector *cc = find_collector(c, "mysql shop");
+
+	cr_assert_not_null(cc);
+	cr_expect_str_eq(cc->kind, "mysql");
+	cr_expect_str_eq(cc->address, CONFIG_DEFAULT_MYSQL);
+	cr_expect_str_eq(cc->address, "127.0.0.1:3306");
+	cr_expect_null(cc->user);
+	cr_expect_null(cc->password_file);
+	cr_expect_null(cc->dbname);
+	cr_expect_null(cc->option_file);
+	cr_expect_null(cc->ca_file);
+	cr_expect_null(cc->sslmode);
+	cr_expect_eq(cc->interval, 30);
+	cr_expect_eq(cc->timeout, 5);
+	cr_expect_eq(c->ncollectors, 4, "[mysql] is added after the built-in collectors");
+	config_free(c);
+}
+
+Test(config, mysql_every_key)
+{
+	char *pass = temp_file("secret\n", 0600);
+	char *cnf = temp_file("[client]\nuser = vakt\npassword = secret\n", 0600);
+	char *ca = temp_file("ca\n", 0644);
+	char *text = xasprintf("[mysql shop]\n"
+			       "enabled = yes\n"
+			       "interval = 10\n"
+			       "timeout = 2.5\n"
+			       "address = /run/mysqld/mysqld.sock\n"
+			       "user = vakt\n"
+			       "password_file = %s\n"
+			       "database = shop\n"
+			       "option_file = %s\n"
+			       "ca_file = %s\n",
+			       pass, cnf, ca);
+	struct config *c = parse_ok(text);
+	const struct config_collector *cc = find_collector(c, "mysql shop");
+
+	cr_assert_not_null(cc);
+	cr_expect_eq(cc->interval, 10);
+	cr_expect_eq(cc->timeout, 2.5);
+	cr_expect_str_eq(cc->address, "/run/mysqld/mysqld.sock");
+	cr_expect_str_eq(cc->user, "vakt");
+	cr_expect_str_eq(cc->password_file, pass);
+	cr_expect_str_eq(cc->dbname, "shop");
+	cr_expect_eq(cc->database, 0, "a name does not become a redis database number");
+	cr_expect_str_eq(cc->option_file, cnf);
+	cr_expect_str_eq(cc->ca_file, ca);
+	config_free(c);
+	free(text);
+	/* An option file names the server: no default address over it. */
+	text = xasprintf("[mysql a]\noption_file = %s\n[mysql b]\naddress = [::1]:3307\n", cnf);
+	c = parse_ok(text);
+	cr_expect_null(find_collector(c, "mysql a")->address);
+	cr_expect_str_eq(find_collector(c, "mysql b")->address, "[::1]:3307");
+	config_free(c);
+	free(text);
+	remove_temp(pass);
+	remove_temp(cnf);
+	remove_temp(ca);
+}
+
+Test(config, mysql_errors)
+{
+	char *cnf = temp_file("[client]\npassword = secret\n", 0644);
+	char *text = xasprintf("[mysql shop]\n"
+			       "option_file = etc/my.cnf\n"
+			       "address = ::1\n"
+			       "sslmode = require\n"
+			       "[mysql]\n"
+			       "[mysql other]\n"
+			       "option_file = %s\n",
+			       cnf);
+	char *errors = parse_err(text);
+
+	cr_expect(strstr(errors,
+			 "vaktd.conf:2: option_file etc/my.cnf is not an absolute path\n") != NULL,
+		  "%s", errors);
+	cr_expect(strstr(errors, "vaktd.conf:3: invalid address '::1'") != NULL, "%s", errors);
+	cr_expect(strstr(errors, "vaktd.conf:4: unknown key 'sslmode' in [mysql shop]\n") != NULL,
+		  "%s", errors);
+	cr_expect(strstr(errors, "vaktd.conf:5: section [mysql] needs a name: [mysql NAME]\n") !=
+		      NULL,
+		  "%s", errors);
+	cr_expect(strstr(errors, "vaktd.conf:7: option_file ") != NULL &&
+		      strstr(errors, "is readable by others (mode 0644); chmod 600 it") != NULL,
+		  "%s", errors);
+	free(errors);
+	free(text);
+	remove_temp(cnf);
+}
+
+Test(config, postgresql_section_defaults)
+{
+	struct config *c = parse_ok("[postgresql main]\n");
+	const struct config_collector *cc = find_collector(c, "postgresql main");
+
+	cr_assert_not_null(cc);
+	cr_expect_str_eq(cc->kind, "postgresql");
+	cr_expect_str_eq(cc->address, CONFIG_DEFAULT_POSTGRESQL);
+	cr_expect_str_eq(cc->address, "127.0.0.1:5432");
+	cr_expect_str_eq(cc->dbname, "postgres");
+	cr_expect_null(cc->user);
+	cr_expect_null(cc->password_file);
+	cr_expect_null(cc->service);
+	cr_expect_null(cc->sslmode);
+	cr_expect_null(cc->ca_file);
+	cr_expect_eq(cc->interval, 15);
+	cr_expect_eq(cc->timeout, 5);
+	config_free(c);
+}
+
+Test(config, postgresql_every_key)
+{
+	char *pass = temp_file("secret\n", 0400);
+	char *ca = temp_file("ca\n", 0644);
+	char *text = xasprintf("[postgresql main]\n"
+			       "enabled = on\n"
+			       "interval = 20\n"
+			       "timeout = 4\n"
+			       "address = /run/postgresql\n"
+			       "user = vakt\n"
+			       "password_file = %s\n"
+			       "database = app\n"
+			       "service = monitoring\n"
+			       "sslmode = verify-ca\n"
+			       "ca_file = %s\n"
+			       "[postgresql v6]\n"
+			       "address = [::1]:5433\n"
+			       "[postgresql off]\n"
+			       "enabled = no\n",
+			       pass, ca);
+	struct config *c = parse_ok(text);
+	const struct config_collector *cc = find_collector(c, "postgresql main");
+
+	cr_assert_not_null(cc);
+	cr_expect_eq(cc->interval, 20);
+	cr_expect_eq(cc->timeout, 4);
+	cr_expect_str_eq(cc->address, "/run/postgresql");
+	cr_expect_str_eq(cc->user, "vakt");
+	cr_expect_str_eq(cc->password_file, pass);
+	cr_expect_str_eq(cc->dbname, "app");
+	cr_expect_str_eq(cc->service, "monitoring");
+	cr_expect_str_eq(cc->sslmode, "verify-ca");
+	cr_expect_str_eq(cc->ca_file, ca);
+	cr_expect_str_eq(find_collector(c, "postgresql v6")->address, "[::1]:5433");
+	cr_expect_null(find_collector(c, "postgresql off"));
+	config_free(c);
+	free(text);
+	remove_temp(pass);
+	remove_temp(ca);
+}
+
+Test(config, postgresql_service_and_ca_file_defaults)
+{
+	char *ca = temp_file("ca\n", 0644);
+	char *text = xasprintf("[postgresql svc]\nservice = monitoring\n"
+			       "[postgresql tls]\nca_file = %s\n"
+			       "[postgresql req]\nca_file = %s\nsslmode = require\n",
+			       ca, ca);
+	struct config *c = parse_ok(text);
+	const struct config_collector *cc = find_collector(c, "postgresql svc");
+
+	/* A service names the server and the database: no defaults over it. */
+	cr_expect_null(cc->address);
+	cr_expect_null(cc->dbname);
+	cr_expect_str_eq(cc->service, "monitoring");
+	cr_expect_null(cc->sslmode);
+	/* A CA file alone asks for verify-full; a written sslmode stays. */
+	cr_expect_str_eq(find_collector(c, "postgresql tls")->sslmode, "verify-full");
+	cr_expect_str_eq(find_collector(c, "postgresql tls")->address, CONFIG_DEFAULT_POSTGRESQL);
+	cr_expect_str_eq(find_collector(c, "postgresql req")->sslmode, "require");
+	config_free(c);
+	free(text);
+	remove_temp(ca);
+}
+
+Test(config, postgresql_errors)
+{
+	char *ca = temp_file("ca\n", 0644);
+	char *text = xasprintf("[postgresql main]\n"
+			       "sslmode = verify\n"
+			       "address = run/postgresql\n"
+			       "option_file = /etc/mysql/my.cnf\n"
+			       "[postgresql plain]\n"
+			       "sslmode = prefer\n"
+			       "ca_file = %s\n"
+			       "[postgresql bad!]\n",
+			       ca);
+
+	expect_errors(text,
+		      "vaktd.conf:2: invalid sslmode 'verify' (expected disable, allow, prefer, "
+		      "require, verify-ca or verify-full)\n"
+		      "vaktd.conf:3: invalid address 'run/postgresql' (expected HOST:PORT, "
+		      "[IPV6]:PORT or /socket/path)\n"
+		      "vaktd.conf:4: unknown key 'option_file' in [postgresql main]\n"
+		      "vaktd.conf:6: sslmode prefer may connect without TLS, so ca_file (line 7) "
+		      "would not be used; use require, verify-ca or verify-full\n"
+		      "vaktd.conf:8: invalid name 'bad!' in [postgresql] (letters, digits, '_', "
+		      "'.' and '-' only)\n");
+	free(text);
+	remove_temp(ca);
+}
+
+Test(config, redis_database_is_still_a_number)
+{
+	struct config *c = parse_ok("[redis jobs]\ndatabase = 3\n");
+
+	cr_expect_eq(find_collector(c, "redis jobs")->database, 3);
+	cr_expect_null(find_collector(c, "redis jobs")->dbname);
+	config_free(c);
+	expect_errors("[redis jobs]\ndatabase = shop\n",
+		      "vaktd.conf:2: invalid database 'shop' (expected a database number)\n");
+	expect_errors("[mysql shop]\nqueues = a\n[postgresql x]\ncelery = yes\n",
+		      "vaktd.conf:2: unknown key 'queues' in [mysql shop]\n"
+		      "vaktd.conf:4: unknown key 'celery' in [postgresql x]\n");
+}

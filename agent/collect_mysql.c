@@ -1,0 +1,148 @@
+/*
+ * [mysql NAME]: lock waits in a MySQL or MariaDB server through
+ * check_mysql_locks' probe: who waits, for how long, who holds them up,
+ * and the server's lock counters (probe/locks.h). The connection is kept
+ * between collections; after a failure it is dropped and made again, no
+ * sooner than a backoff that doubles up to a minute, as for [redis]. Every
+ * series carries the instance label and dbms="mysql", so the lock_* names
+ * the PostgreSQL collector shares stay apart.
+ *
+ * Threads: libmariadb (Connector/C 3) initialises itself once under
+ * pthread_once, and its mysql_thread_init()/mysql_thread_end() do nothing,
+ * so a collector thread needs no set-up of its own. The library is still
+ * initialised here, in create, which runs before any collector thread. It
+ * is never ended: another section, or the next configuration after a
+ * reload, may still use it.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "probe/mysql_locks.h"
+#include "secret.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+#define BACKOFF_MAX 60.0
+/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
+#define BLOCKERS_MAX 10
+
+struct mysql_coll {
+	char host[256];
+	/* owned copies, which target points to */
+	char *user, *password, *dbname, *option_file, *ca_file, *instance;
+	struct mysql_target target;
+	MYSQL *m;
+	double retry_at; /* no new connection before this time */
+	double backoff;	 /* seconds; 0 after a success */
+	char *last_error;
+};
+
+static void mysql_coll_destroy(void *state);
+
+static void *mysql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	struct mysql_coll *c = xcalloc(1, sizeof(*c));
+	const char *space = strchr(cc->name, ' ');
+
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		snprintf(err, errlen, "[%s]: cannot initialise libmariadb", cc->name);
+		free(c);
+		return NULL;
+	}
+	/* Without address, the option file's server (or libmariadb's default). */
+	if ((cc->address != NULL && config_address_split(cc->address, c->host, sizeof(c->host),
+							 &c->target.port, err, errlen) != 0) ||
+	    (cc->password_file != NULL &&
+	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
+		mysql_coll_destroy(c);
+		return NULL;
+	}
+	c->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
+	c->dbname = cc->dbname != NULL ? xstrdup(cc->dbname) : NULL;
+	c->option_file = cc->option_file != NULL ? xstrdup(cc->option_file) : NULL;
+	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	c->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	c->target.host = cc->address != NULL ? c->host : NULL;
+	c->target.user = c->user;
+	c->target.password = c->password;
+	c->target.database = c->dbname;
+	c->target.option_file = c->option_file;
+	c->target.ssl = c->ca_file != NULL;
+	c->target.ssl_ca = c->ca_file;
+	c->target.timeout = cc->timeout;
+	return c;
+}
+
+/* After a failure: drop the connection and wait longer before the next one. */
+static int failed(struct mysql_coll *c, const char *err)
+{
+	if (c->m != NULL) {
+		mysql_close(c->m);
+		c->m = NULL;
+		c->backoff = 0; /* a lost connection is retried at once */
+	} else {
+		c->backoff = c->backoff == 0 ? 1 : fmin(2 * c->backoff, BACKOFF_MAX);
+	}
+	c->retry_at = time_now() + c->backoff;
+	free(c->last_error);
+	c->last_error = xstrdup(err);
+	return -1;
+}
+
+static int mysql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	struct mysql_coll *c = state;
+	struct lock_report rep;
+	int why;
+
+	if (c->m == NULL && time_now() < c->retry_at) {
+		snprintf(err, errlen, "%s (next attempt in %.0f s)", c->last_error,
+			 c->retry_at - time_now());
+		return -1;
+	}
+	if (c->m == NULL) {
+		c->m = probe_mysql_connect(&c->target, &why, err, errlen);
+		if (c->m == NULL)
+			return failed(c, err);
+	}
+	locks_init(&rep);
+	why = probe_mysql_locks(c->m, &rep, err, errlen);
+	if (why != 0) {
+		locks_free(&rep);
+		return failed(c, err);
+	}
+	locks_metrics(&rep, set);
+	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
+	locks_free(&rep);
+	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
+	metric_set_label_missing(set, "instance", c->instance);
+	metric_set_label_missing(set, "dbms", "mysql");
+	c->backoff = 0;
+	return 0;
+}
+
+static void mysql_coll_destroy(void *state)
+{
+	struct mysql_coll *c = state;
+
+	if (c == NULL)
+		return;
+	if (c->m != NULL)
+		mysql_close(c->m);
+	secret_free(c->password);
+	free(c->user);
+	free(c->dbname);
+	free(c->option_file);
+	free(c->ca_file);
+	free(c->instance);
+	free(c->last_error);
+	free(c);
+}
+
+const struct collector_kind collect_mysql = {"mysql", mysql_coll_create, mysql_coll_collect,
+					     mysql_coll_destroy};

@@ -1,0 +1,166 @@
+/*
+ * [postgresql NAME]: lock waits in a PostgreSQL server through
+ * check_pgsql_locks' probe: who waits, for how long, who holds them up,
+ * and the deadlock counter (probe/locks.h). The connection is kept between
+ * collections; after a failure it is dropped and made again, no sooner
+ * than a backoff that doubles up to a minute, as for [redis]. Every query
+ * is limited by the section's timeout. Every series carries the instance
+ * label and dbms="postgresql", so the lock_* names the MySQL collector
+ * shares stay apart.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "num.h"
+#include "probe/pgsql_locks.h"
+#include "secret.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+#define BACKOFF_MAX 60.0
+/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
+#define BLOCKERS_MAX 10
+/* The name PostgreSQL gives its socket in the socket directory, before the port. */
+#define SOCKET_PREFIX "/.s.PGSQL."
+
+struct pgsql_coll {
+	char host[256];
+	/* owned copies, which target points to */
+	char *user, *password, *dbname, *service, *sslmode, *ca_file, *instance;
+	struct pgsql_target target;
+	double timeout;
+	PGconn *conn;
+	double retry_at; /* no new connection before this time */
+	double backoff;	 /* seconds; 0 after a success */
+	char *last_error;
+};
+
+static void pgsql_coll_destroy(void *state);
+
+/*
+ * libpq wants a socket's directory and port; someone who copied the
+ * socket's own path (/run/postgresql/.s.PGSQL.5433) means both.
+ */
+static void socket_split(char *host, long *port)
+{
+	char *s = strstr(host, SOCKET_PREFIX);
+	long n;
+
+	if (s == NULL || s == host || num_parse_long(s + strlen(SOCKET_PREFIX), 1, 65535, &n) != 0)
+		return;
+	*s = '\0';
+	*port = n;
+}
+
+static void *pgsql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
+{
+	struct pgsql_coll *c = xcalloc(1, sizeof(*c));
+	const char *space = strchr(cc->name, ' ');
+
+	/* Every collector runs in a thread of its own. */
+	if (PQisthreadsafe() == 0) {
+		snprintf(err, errlen, "[%s]: this libpq is not thread-safe", cc->name);
+		free(c);
+		return NULL;
+	}
+	/* Without address, the service's server (or libpq's default). */
+	if ((cc->address != NULL && config_address_split(cc->address, c->host, sizeof(c->host),
+							 &c->target.port, err, errlen) != 0) ||
+	    (cc->password_file != NULL &&
+	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
+		pgsql_coll_destroy(c);
+		return NULL;
+	}
+	if (c->host[0] == '/')
+		socket_split(c->host, &c->target.port);
+	c->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
+	c->dbname = cc->dbname != NULL ? xstrdup(cc->dbname) : NULL;
+	c->service = cc->service != NULL ? xstrdup(cc->service) : NULL;
+	c->sslmode = cc->sslmode != NULL ? xstrdup(cc->sslmode) : NULL;
+	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	c->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	c->target.host = cc->address != NULL ? c->host : NULL;
+	c->target.user = c->user;
+	c->target.password = c->password;
+	c->target.database = c->dbname;
+	c->target.service = c->service;
+	c->target.sslmode = c->sslmode;
+	c->target.sslrootcert = c->ca_file;
+	c->target.timeout = cc->timeout;
+	c->timeout = cc->timeout;
+	return c;
+}
+
+/* After a failure: drop the connection and wait longer before the next one. */
+static int failed(struct pgsql_coll *c, const char *err)
+{
+	if (c->conn != NULL) {
+		PQfinish(c->conn);
+		c->conn = NULL;
+		c->backoff = 0; /* a lost connection is retried at once */
+	} else {
+		c->backoff = c->backoff == 0 ? 1 : fmin(2 * c->backoff, BACKOFF_MAX);
+	}
+	c->retry_at = time_now() + c->backoff;
+	free(c->last_error);
+	c->last_error = xstrdup(err);
+	return -1;
+}
+
+static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
+{
+	struct pgsql_coll *c = state;
+	struct lock_report rep;
+	int why;
+
+	if (c->conn == NULL && time_now() < c->retry_at) {
+		snprintf(err, errlen, "%s (next attempt in %.0f s)", c->last_error,
+			 c->retry_at - time_now());
+		return -1;
+	}
+	if (c->conn == NULL) {
+		c->conn = probe_pgsql_connect(&c->target, &why, err, errlen);
+		if (c->conn == NULL)
+			return failed(c, err);
+	}
+	locks_init(&rep);
+	why = probe_pgsql_locks(c->conn, c->timeout, &rep, err, errlen);
+	if (why != 0) {
+		locks_free(&rep);
+		return failed(c, err);
+	}
+	locks_metrics(&rep, set);
+	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
+	locks_free(&rep);
+	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
+	metric_set_label_missing(set, "instance", c->instance);
+	metric_set_label_missing(set, "dbms", "postgresql");
+	c->backoff = 0;
+	return 0;
+}
+
+static void pgsql_coll_destroy(void *state)
+{
+	struct pgsql_coll *c = state;
+
+	if (c == NULL)
+		return;
+	PQfinish(c->conn);
+	secret_free(c->password);
+	free(c->user);
+	free(c->dbname);
+	free(c->service);
+	free(c->sslmode);
+	free(c->ca_file);
+	free(c->instance);
+	free(c->last_error);
+	free(c);
+}
+
+const struct collector_kind collect_postgresql = {"postgresql", pgsql_coll_create,
+						  pgsql_coll_collect, pgsql_coll_destroy};
