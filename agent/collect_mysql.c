@@ -16,18 +16,16 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "collector.h"
 #include "probe/mysql_locks.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
-#define BACKOFF_MAX 60.0
 /* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
 #define BLOCKERS_MAX 10
 
@@ -37,9 +35,7 @@ struct mysql_coll {
 	char *user, *password, *dbname, *option_file, *ca_file, *instance;
 	struct mysql_target target;
 	MYSQL *m;
-	double retry_at; /* no new connection before this time */
-	double backoff;	 /* seconds; 0 after a success */
-	char *last_error;
+	struct backoff backoff;
 };
 
 static void mysql_coll_destroy(void *state);
@@ -78,20 +74,16 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 	return c;
 }
 
-/* After a failure: drop the connection and wait longer before the next one. */
+/* After a failure: drop the connection and wait before the next one. */
 static int failed(struct mysql_coll *c, const char *err)
 {
-	if (c->m != NULL) {
+	bool lost = c->m != NULL;
+
+	if (lost) {
 		mysql_close(c->m);
 		c->m = NULL;
-		c->backoff = 0; /* a lost connection is retried at once */
-	} else {
-		c->backoff = c->backoff == 0 ? 1 : fmin(2 * c->backoff, BACKOFF_MAX);
 	}
-	c->retry_at = time_now() + c->backoff;
-	free(c->last_error);
-	c->last_error = xstrdup(err);
-	return -1;
+	return backoff_failed(&c->backoff, lost, err);
 }
 
 static int mysql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
@@ -100,11 +92,8 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 	struct lock_report rep;
 	int why;
 
-	if (c->m == NULL && time_now() < c->retry_at) {
-		snprintf(err, errlen, "%s (next attempt in %.0f s)", c->last_error,
-			 c->retry_at - time_now());
+	if (c->m == NULL && backoff_waiting(&c->backoff, err, errlen))
 		return -1;
-	}
 	if (c->m == NULL) {
 		c->m = probe_mysql_connect(&c->target, &why, err, errlen);
 		if (c->m == NULL)
@@ -122,7 +111,7 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
 	metric_set_label_missing(set, "instance", c->instance);
 	metric_set_label_missing(set, "dbms", "mysql");
-	c->backoff = 0;
+	backoff_ok(&c->backoff);
 	return 0;
 }
 
@@ -140,7 +129,7 @@ static void mysql_coll_destroy(void *state)
 	free(c->option_file);
 	free(c->ca_file);
 	free(c->instance);
-	free(c->last_error);
+	backoff_free(&c->backoff);
 	free(c);
 }
 

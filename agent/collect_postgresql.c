@@ -10,19 +10,17 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "collector.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
-#define BACKOFF_MAX 60.0
 /* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
 #define BLOCKERS_MAX 10
 /* The name PostgreSQL gives its socket in the socket directory, before the port. */
@@ -35,9 +33,7 @@ struct pgsql_coll {
 	struct pgsql_target target;
 	double timeout;
 	PGconn *conn;
-	double retry_at; /* no new connection before this time */
-	double backoff;	 /* seconds; 0 after a success */
-	char *last_error;
+	struct backoff backoff;
 };
 
 static void pgsql_coll_destroy(void *state);
@@ -96,20 +92,16 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 	return c;
 }
 
-/* After a failure: drop the connection and wait longer before the next one. */
+/* After a failure: drop the connection and wait before the next one. */
 static int failed(struct pgsql_coll *c, const char *err)
 {
-	if (c->conn != NULL) {
+	bool lost = c->conn != NULL;
+
+	if (lost) {
 		PQfinish(c->conn);
 		c->conn = NULL;
-		c->backoff = 0; /* a lost connection is retried at once */
-	} else {
-		c->backoff = c->backoff == 0 ? 1 : fmin(2 * c->backoff, BACKOFF_MAX);
 	}
-	c->retry_at = time_now() + c->backoff;
-	free(c->last_error);
-	c->last_error = xstrdup(err);
-	return -1;
+	return backoff_failed(&c->backoff, lost, err);
 }
 
 static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
@@ -118,11 +110,8 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 	struct lock_report rep;
 	int why;
 
-	if (c->conn == NULL && time_now() < c->retry_at) {
-		snprintf(err, errlen, "%s (next attempt in %.0f s)", c->last_error,
-			 c->retry_at - time_now());
+	if (c->conn == NULL && backoff_waiting(&c->backoff, err, errlen))
 		return -1;
-	}
 	if (c->conn == NULL) {
 		c->conn = probe_pgsql_connect(&c->target, &why, err, errlen);
 		if (c->conn == NULL)
@@ -140,7 +129,7 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
 	metric_set_label_missing(set, "instance", c->instance);
 	metric_set_label_missing(set, "dbms", "postgresql");
-	c->backoff = 0;
+	backoff_ok(&c->backoff);
 	return 0;
 }
 
@@ -158,7 +147,7 @@ static void pgsql_coll_destroy(void *state)
 	free(c->sslmode);
 	free(c->ca_file);
 	free(c->instance);
-	free(c->last_error);
+	backoff_free(&c->backoff);
 	free(c);
 }
 

@@ -7,19 +7,17 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "collector.h"
 #include "probe/redis.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
-#define BACKOFF_MAX 60.0
 
 struct redis_coll {
 	char host[256];
@@ -29,9 +27,7 @@ struct redis_coll {
 	struct redis_queues queues;
 	regex_t regex;
 	redisContext *ctx;
-	double retry_at; /* no new connection before this time */
-	double backoff;	 /* seconds; 0 after a success */
-	char *last_error;
+	struct backoff backoff;
 };
 
 static void redis_destroy(void *state);
@@ -80,20 +76,16 @@ static bool watches_queues(const struct redis_queues *q)
 	return q->nnames > 0 || q->regex != NULL || q->celery || q->resque != NULL;
 }
 
-/* After a failure: drop the connection and wait longer before the next one. */
+/* After a failure: drop the connection and wait before the next one. */
 static int failed(struct redis_coll *r, const char *err)
 {
-	if (r->ctx != NULL) {
+	bool lost = r->ctx != NULL;
+
+	if (lost) {
 		redisFree(r->ctx);
 		r->ctx = NULL;
-		r->backoff = 0; /* a lost connection is retried at once */
-	} else {
-		r->backoff = r->backoff == 0 ? 1 : fmin(2 * r->backoff, BACKOFF_MAX);
 	}
-	r->retry_at = time_now() + r->backoff;
-	free(r->last_error);
-	r->last_error = xstrdup(err);
-	return -1;
+	return backoff_failed(&r->backoff, lost, err);
 }
 
 static int redis_collect(void *state, struct metric_set *set, char *err, size_t errlen)
@@ -103,11 +95,8 @@ static int redis_collect(void *state, struct metric_set *set, char *err, size_t 
 	struct redis_info info;
 	int why;
 
-	if (r->ctx == NULL && time_now() < r->retry_at) {
-		snprintf(err, errlen, "%s (next attempt in %.0f s)", r->last_error,
-			 r->retry_at - time_now());
+	if (r->ctx == NULL && backoff_waiting(&r->backoff, err, errlen))
 		return -1;
-	}
 	if (r->ctx == NULL) {
 		r->ctx = probe_redis_connect(&r->target, &why, err, errlen);
 		if (r->ctx == NULL)
@@ -123,7 +112,7 @@ static int redis_collect(void *state, struct metric_set *set, char *err, size_t 
 		return failed(r, err);
 	/* Two [redis X] sections must not give the same series. */
 	metric_set_label_missing(set, "instance", r->instance);
-	r->backoff = 0;
+	backoff_ok(&r->backoff);
 	return 0;
 }
 
@@ -145,7 +134,7 @@ static void redis_destroy(void *state)
 	free(r->instance);
 	free(r->resque);
 	free(r->key_prefix);
-	free(r->last_error);
+	backoff_free(&r->backoff);
 	free(r);
 }
 

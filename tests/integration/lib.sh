@@ -766,7 +766,11 @@ hold_run() {
 	hold_id=""
 	for _ in $(seq 100); do
 		[ -n "$hold_id" ] || hold_id=$(sed -n '1{/^[0-9][0-9]*$/p;}' "$h.log")
-		grep -qx vakt-hold-ready "$h.log" && return 0
+		if grep -qx vakt-hold-ready "$h.log"; then
+			# The id and the marker may both have come since the line above.
+			hold_id=$(sed -n '1{/^[0-9][0-9]*$/p;}' "$h.log")
+			return 0
+		fi
 		if [ -n "$hold_id" ] && "$waits" "$hold_id"; then
 			return 0
 		fi

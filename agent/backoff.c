@@ -1,0 +1,44 @@
+/* Delays between reconnection attempts (see backoff.h). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "backoff.h"
+#include "statefile.h"
+#include "xalloc.h"
+
+bool backoff_waiting(const struct backoff *b, char *err, size_t errlen)
+{
+	double now = time_now();
+
+	if (now >= b->retry_at)
+		return false;
+	snprintf(err, errlen, "%s (next attempt in %.0f s)",
+		 b->last_error != NULL ? b->last_error : "failed", b->retry_at - now);
+	return true;
+}
+
+int backoff_failed(struct backoff *b, bool lost, const char *err)
+{
+	if (lost)
+		b->delay = 0;
+	else
+		b->delay = b->delay == 0 ? 1 : fmin(2 * b->delay, BACKOFF_MAX);
+	b->retry_at = time_now() + b->delay;
+	free(b->last_error);
+	b->last_error = xstrdup(err);
+	return -1;
+}
+
+void backoff_ok(struct backoff *b)
+{
+	b->delay = 0;
+}
+
+void backoff_free(struct backoff *b)
+{
+	free(b->last_error);
+	b->last_error = NULL;
+}
