@@ -81,7 +81,7 @@ static const struct plugin check_mysql_locks = {
 		    "[--defaults-file FILE] [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
 	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
 	.options = options,
-	.metrics = locks_check_metrics,
+	.metrics = locks_check_mysql_metrics,
 	.nmain = 1,
 	.thresholds_help = locks_check_thresholds_help,
 	.host_help = "Server host name, address or unix socket path (default: the\n"
@@ -114,6 +114,9 @@ int main(int argc, char **argv)
 	t.password = a.password;
 	t.timeout = a.timeout;
 	probe_mysql_describe(&t, who, sizeof(who));
+	/* Rates from two servers found through two option files must not mix. */
+	if (t.option_file != NULL)
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), " (%s)", t.option_file);
 	m = probe_mysql_connect(&t, &why, err, sizeof(err));
 	if (m == NULL)
 		locks_check_fail(why, err);

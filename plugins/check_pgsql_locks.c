@@ -86,18 +86,19 @@ static const struct plugin check_pgsql_locks = {
 		"transaction and its query. Deadlocks are also reported per second. The\n"
 		"check's session sets lock_timeout and statement_timeout, so a locked-up\n"
 		"table cannot hang it. The user must see other sessions: a superuser or a\n"
-		"member of pg_monitor (GRANT pg_monitor TO USER); otherwise UNKNOWN.",
+		"member of pg_monitor (GRANT pg_monitor TO USER); otherwise UNKNOWN.\n"
+		"Everything libpq reads from its environment works too: the password from\n"
+		"PGPASSWORD, PGPASSFILE or ~/.pgpass, settings from a --service.",
 	.synopsis = "[-H HOST|SOCKET-DIR] [-p PORT] [--user USER] [--password-file FILE] "
 		    "[--database NAME] [--service NAME] [-w RANGE] [-c RANGE] "
 		    "[-t SECONDS[:STATE]]",
 	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
 	.options = options,
-	.metrics = locks_check_metrics,
+	.metrics = locks_check_pgsql_metrics,
 	.nmain = 1,
 	.thresholds_help = locks_check_thresholds_help,
 	.host_help = "Server host name, address or unix socket directory (default:\n"
-		     "  libpq's, PGHOST or the local socket). The password may also come\n"
-		     "  from PGPASSFILE or ~/.pgpass, and everything from a --service.",
+		     "  libpq's: PGHOST, the --service's, or the local socket).",
 	.password_env = "PGPASSWORD",
 	.examples = "  check_pgsql_locks -H db1 --user nagios --database postgres -w 10 -c 60\n"
 		    "      WARNING when a session has waited 10 s for a lock, CRITICAL at 60 s.\n"
@@ -125,6 +126,9 @@ int main(int argc, char **argv)
 	t.password = a.password;
 	t.timeout = a.timeout;
 	probe_pgsql_describe(&t, who, sizeof(who));
+	/* Rates from two servers found through two services must not mix. */
+	if (t.service != NULL)
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), " (service %s)", t.service);
 	c = probe_pgsql_connect(&t, &why, err, sizeof(err));
 	if (c == NULL)
 		locks_check_fail(why, err);

@@ -15,10 +15,15 @@
 #include "series.h"
 #include "xalloc.h"
 
-const char *const locks_check_metrics[] = {
-	"lock_wait_longest",	  "lock_waiters",	 "lock_blockers",
-	"lock_blocked_most",	  "lock_blocker_idle",	 "lock_deadlocks_rate",
-	"lock_row_waits_rate",	  "lock_row_wait_time_rate", "lock_table_waits_rate",
+const char *const locks_check_mysql_metrics[] = {
+	"lock_wait_longest",   "lock_waiters",	       "lock_blockers",
+	"lock_blocked_most",   "lock_blocker_idle",    "lock_deadlocks_rate",
+	"lock_row_waits_rate", "lock_row_wait_time_rate", "lock_table_waits_rate",
+	NULL};
+
+const char *const locks_check_pgsql_metrics[] = {
+	"lock_wait_longest", "lock_waiters",	  "lock_blockers",
+	"lock_blocked_most", "lock_blocker_idle", "lock_deadlocks_rate",
 	NULL};
 
 const char locks_check_thresholds_help[] =
@@ -178,7 +183,7 @@ void locks_check(struct result *r, const struct plugin_args *a, const struct loc
 	series_check(r, a, set, "lock_blockers", -1, NULL, "blocking sessions:");
 	series_check(r, a, set, "lock_blocked_most", -1, NULL, "sessions held up by one blocker:");
 	series_check(r, a, set, "lock_blocker_idle", -1, NULL,
-		     "a blocker idle in its transaction for");
+		     "a blocker idle in its transaction for %.0f s");
 	series_check(r, a, set, "lock_deadlocks", -1, NULL, "deadlocks:");
 	series_check(r, a, set, "lock_row_waits", -1, NULL, "row-lock waits:");
 	series_check(r, a, set, "lock_row_wait_time", -1, NULL, "row-lock wait time:");

@@ -12,15 +12,19 @@
 #include "plugin.h"
 #include "probe/locks.h"
 
-/* The metric names for -w/-c METRIC=RANGE; lock_wait_longest takes a bare -w/-c. */
-extern const char *const locks_check_metrics[];
+/*
+ * The metric names for -w/-c METRIC=RANGE; lock_wait_longest takes a bare
+ * -w/-c. PostgreSQL counts deadlocks but no lock waits over time.
+ */
+extern const char *const locks_check_mysql_metrics[];
+extern const char *const locks_check_pgsql_metrics[];
 /* What a bare -w/-c applies to, for --help. */
 extern const char locks_check_thresholds_help[];
 
 /* How a plugin names its sessions and keeps its rates. */
 struct locks_check_how {
 	const char *plugin;  /* "check_mysql_locks", for the state file */
-	const char *target;  /* the server in words, which keys the state file */
+	const char *target;  /* the server and how it was found, which keys the state file */
 	const char *session; /* "thread" or "pid" */
 };
 

@@ -309,6 +309,7 @@ static int connect_failed(MYSQL *m, const char *who, unsigned int timeout, char 
 	case ER_DBACCESS_DENIED_ERROR:
 	case ER_ACCESS_DENIED_NO_PASSWORD_ERROR:
 	case ER_HOST_NOT_PRIVILEGED:
+	case ER_BAD_DB_ERROR:
 		/* The server's words never repeat the password ("using password: YES"). */
 		snprintf(err, errlen, "%s refused the login: %s", who, msg);
 		return LOCKS_DENIED;

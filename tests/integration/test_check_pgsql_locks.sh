@@ -55,8 +55,8 @@ expect "idle blocker threshold" 2 "^PGSQL-LOCKS CRITICAL - a blocker idle in its
 expect "waiters threshold" 1 "^PGSQL-LOCKS WARNING - sessions waiting: 1 \(> 0\)" \
 	"$check" $login -w lock_waiters=0
 # shellcheck disable=SC2086
-expect "PostgreSQL counts no row-lock waits: a threshold on them is UNKNOWN" 3 \
-	"^PGSQL-LOCKS UNKNOWN - no lock_row_waits_rate: this server does not count it" \
+expect "PostgreSQL counts no row-lock waits: a threshold on them is a usage error" 3 \
+	"^PGSQL-LOCKS UNKNOWN - .*lock_row_waits_rate" \
 	"$check" $login --state-dir "$tmp" -w lock_row_waits_rate=1
 release b
 release a

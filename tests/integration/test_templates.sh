@@ -32,6 +32,9 @@ declare -A nagios_args=(
 	[vakt_check_nginx]='/nginx_status!800!1000'
 	[vakt_check_haproxy]='/run/haproxy/admin.sock!50%!80!95'
 	[vakt_check_haproxy_backend]='/run/haproxy/admin.sock!db_read!1!80!95'
+	[vakt_check_mysql_locks]='10!30'
+	[vakt_check_mysql_locks_idle]='10!30!120'
+	[vakt_check_pgsql_locks]='10!60'
 	[vakt_check_vakt]='load1!4!8'
 	[vakt_check_vakt_label]='process_fds_open!process=nginx!5000!8000'
 )
@@ -70,16 +73,25 @@ icinga_services=(
 	'vakt_haproxy|haproxy tcp stats socket|vars.vakt_haproxy_address = "127.0.0.1"; vars.vakt_haproxy_port = 9999; vars.vakt_haproxy_exclude = "^app/"; vars.vakt_haproxy_warning = [ "80", "haproxy_idle_pct=20:" ]|check_haproxy --exclude ^app/ -H 127.0.0.1 -c 95 -p 9999 -w 80 -w haproxy_idle_pct=20:'
 	'vakt_haproxy|haproxy stats page|vars.vakt_haproxy_url = "https://lb1:8404/stats;csv"; vars.vakt_haproxy_user = "nagios"; vars.vakt_haproxy_password_file = "@tmp@/redis-pass"; vars.vakt_haproxy_ca_file = "@tmp@/vakt-ca.pem"; vars.vakt_haproxy_proxy = "^db_read[0-9]*$$"|check_haproxy --ca-file @tmp@/vakt-ca.pem --password-file @tmp@/redis-pass --proxy ^db_read[0-9]*$ --user nagios -c 95 -u https://lb1:8404/stats;csv -w 80'
 	'vakt_haproxy|haproxy stats page self-signed|vars.vakt_haproxy_url = "https://lb1:8404/stats;csv"; vars.vakt_haproxy_insecure = true; vars.vakt_haproxy_critical = [ "95", "haproxy_queue=10" ]|check_haproxy --insecure -c 95 -c haproxy_queue=10 -u https://lb1:8404/stats;csv -w 80'
+	'vakt_mysql_locks|mysql locks||check_mysql_locks -H 127.0.0.1 -c 30 -w 10'
+	'vakt_mysql_locks|mysql locks over tls|vars.vakt_mysql_locks_port = 3307; vars.vakt_mysql_locks_user = "nagios"; vars.vakt_mysql_locks_password_file = "@tmp@/redis-pass"; vars.vakt_mysql_locks_database = "shop"; vars.vakt_mysql_locks_ssl = true; vars.vakt_mysql_locks_ssl_ca = "@tmp@/vakt-ca.pem"; vars.vakt_mysql_locks_ssl_cert = "@tmp@/client.pem"; vars.vakt_mysql_locks_ssl_key = "@tmp@/client.key"; vars.vakt_mysql_locks_state_dir = "@tmp@"; vars.vakt_mysql_locks_critical = [ "60", "lock_blocker_idle=120" ]; vars.vakt_timeout = 5|check_mysql_locks --database shop --password-file @tmp@/redis-pass --ssl --ssl-ca @tmp@/vakt-ca.pem --ssl-cert @tmp@/client.pem --ssl-key @tmp@/client.key --state-dir @tmp@ --user nagios -H 127.0.0.1 -c 60 -c lock_blocker_idle=120 -p 3307 -t 5 -w 10'
+	'vakt_mysql_locks|mysql locks on a socket|vars.vakt_mysql_locks_address = "@tmp@/mysql.sock"; vars.vakt_mysql_locks_warning = [ "10", "lock_waiters=5" ]|check_mysql_locks -H @tmp@/mysql.sock -c 30 -w 10 -w lock_waiters=5'
+	'vakt_mysql_locks|mysql locks from a defaults file|vars.vakt_mysql_locks_address = ""; vars.vakt_mysql_locks_defaults_file = "@tmp@/my.cnf"; vars.vakt_mysql_locks_timeout = "3:unknown"; vars.vakt_timeout = 7|check_mysql_locks --defaults-file @tmp@/my.cnf -c 30 -t 3:unknown -w 10'
+	'vakt_pgsql_locks|pgsql locks||check_pgsql_locks --database postgres -H 127.0.0.1 -c 60 -w 10'
+	'vakt_pgsql_locks|pgsql locks over tls|vars.vakt_pgsql_locks_port = 5433; vars.vakt_pgsql_locks_user = "nagios"; vars.vakt_pgsql_locks_password_file = "@tmp@/redis-pass"; vars.vakt_pgsql_locks_database = "shop"; vars.vakt_pgsql_locks_sslmode = "verify-full"; vars.vakt_pgsql_locks_sslrootcert = "@tmp@/vakt-ca.pem"; vars.vakt_pgsql_locks_sslcert = "@tmp@/client.pem"; vars.vakt_pgsql_locks_sslkey = "@tmp@/client.key"; vars.vakt_pgsql_locks_state_dir = "@tmp@"; vars.vakt_pgsql_locks_warning = [ "10", "lock_deadlocks_rate=0" ]; vars.vakt_timeout = 5|check_pgsql_locks --database shop --password-file @tmp@/redis-pass --sslcert @tmp@/client.pem --sslkey @tmp@/client.key --sslmode verify-full --sslrootcert @tmp@/vakt-ca.pem --state-dir @tmp@ --user nagios -H 127.0.0.1 -c 60 -p 5433 -t 5 -w 10 -w lock_deadlocks_rate=0'
+	'vakt_pgsql_locks|pgsql locks on a socket|vars.vakt_pgsql_locks_address = "@tmp@"; vars.vakt_pgsql_locks_critical = [ "60", "lock_blocker_idle=300" ]|check_pgsql_locks --database postgres -H @tmp@ -c 60 -c lock_blocker_idle=300 -w 10'
+	'vakt_pgsql_locks|pgsql locks from a service|vars.vakt_pgsql_locks_address = ""; vars.vakt_pgsql_locks_database = ""; vars.vakt_pgsql_locks_service = "monitoring"; vars.vakt_pgsql_locks_timeout = "3:unknown"; vars.vakt_timeout = 7|check_pgsql_locks --service monitoring -c 60 -t 3:unknown -w 10'
 	'vakt_vakt|agent load|vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "4"; vars.vakt_vakt_critical = "8"|check_vakt -H 127.0.0.1 -c 8 -m load1 -w 4'
 	'vakt_vakt|agent nginx fds|vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = [ "process=nginx", "pid=1" ]; vars.vakt_vakt_port = 9334; vars.vakt_vakt_ipv4 = true; vars.vakt_vakt_critical = "8000"; vars.vakt_timeout = 5|check_vakt --label process=nginx --label pid=1 -4 -H 127.0.0.1 -c 8000 -m process_fds_open -p 9334 -t 5'
 	'vakt_vakt|agent tls|vars.vakt_vakt_address = "::1"; vars.vakt_vakt_ipv6 = true; vars.vakt_vakt_tls = true; vars.vakt_vakt_ca = "@tmp@/vakt-ca.pem"; vars.vakt_vakt_token_file = "@tmp@/vakt-token"; vars.vakt_vakt_metric = "listen_queue"; vars.vakt_vakt_label = "port=443"; vars.vakt_vakt_timeout = "3:unknown"|check_vakt --ca @tmp@/vakt-ca.pem --label port=443 --tls --token-file @tmp@/vakt-token -6 -H ::1 -m listen_queue -t 3:unknown'
 )
 
-# Files the services name: check_vakt reads its token file and check_redis
-# its password file before connecting.
+# Files the services name: check_vakt reads its token file, check_redis its
+# password file and check_mysql_locks its defaults file before connecting.
 printf 'not-the-token\n' > "$tmp/vakt-token"
 printf 'not-the-password\n' > "$tmp/redis-pass"
-chmod 600 "$tmp/vakt-token" "$tmp/redis-pass"
+printf '[client]\nuser=nagios\npassword=not-the-password\n' > "$tmp/my.cnf"
+chmod 600 "$tmp/vakt-token" "$tmp/redis-pass" "$tmp/my.cnf"
 
 fail() {
 	printf 'FAIL: %s\n' "$1"
