@@ -38,10 +38,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if ! builddir=$(cd "${1:-$here/..}" 2>/dev/null && pwd); then
-	echo "$0: no such build directory: $1" >&2
-	exit 2
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+set_builddir "$@"
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-8}
 duration=${DURATION:-10s}
@@ -54,13 +53,6 @@ node_exporter=${NODE_EXPORTER:-prometheus-node-exporter}
 vaktd=$builddir/agent/vaktd
 
 # --- Prerequisites: say which Debian package provides what is missing. ------
-missing=0
-need() { # need PROGRAM PACKAGE
-	if ! command -v "$1" >/dev/null 2>&1; then
-		echo "$0: $1 not found: apt-get install $2" >&2
-		missing=1
-	fi
-}
 need wrk wrk
 need curl curl
 need awk gawk
@@ -71,10 +63,7 @@ if [ ! -x "$nginx" ]; then
 	echo "$0: nginx not found: apt-get install nginx" >&2
 	missing=1
 fi
-if [ ! -x "$vaktd" ]; then
-	echo "$0: $vaktd not found: run make first (or pass BUILDDIR)" >&2
-	missing=1
-fi
+need_file "$vaktd" "run make first (or pass BUILDDIR)"
 [ "$missing" = 0 ] || exit 2
 
 # --- Servers: started here, on free loopback ports, stopped on any exit. ----
@@ -91,30 +80,10 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "logs kept in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	drop_tmp "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-taken=" "
-free_port() { # a loopback port nobody listens on and we have not handed out
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case $taken in *" $p "*) continue ;; esac
-		if ! (: </dev/tcp/127.0.0.1/"$p") 2>/dev/null; then
-			taken+="$p "
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "$0: no free port found" >&2
-	return 1
-}
 
 wait_http() { # wait_http URL PID NAME: until URL answers 200, at most 10 s
 	for _ in $(seq 100); do
@@ -132,9 +101,8 @@ wait_http() { # wait_http URL PID NAME: until URL answers 200, at most 10 s
 	exit 1
 }
 
-vport=$(free_port)
-nport=$(free_port)
-eport=$(free_port)
+vport="" nport="" eport=""
+free_port vport nport eport
 
 vargs=(-f -l "127.0.0.1:$vport")
 if [ "$connections" -gt 8 ]; then
@@ -265,7 +233,6 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- Report. -----------------------------------------------------------------
 ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.3g", a / b }'; }
 verdict() { [ "$1" = 1 ] && echo PASS || echo FAIL; }
 
 echo
@@ -279,10 +246,10 @@ printf '%-22s %10s %10s %10s %8s\n' "" "req/s" "p50 ms" "p99 ms" "errors"
 printf '%-22s %10.0f %10s %10s %8s\n' "vaktd /metrics" "$v_rps" "$(ms "$v_p50")" "$(ms "$v_p99")" "$v_err"
 printf '%-22s %10.0f %10s %10s %8s\n' "nginx static file" "$n_rps" "$(ms "$n_p50")" "$(ms "$n_p99")" "$n_err"
 printf '%-22s %10.0f %10s %10s %8s\n' "node_exporter" "$e_rps" "$(ms "$e_p50")" "$(ms "$e_p99")" "$e_err"
-printf '%-22s %10s %10s %10s\n' "vaktd / nginx" "$(ratio "$v_rps" "$n_rps")" \
-	"$(ratio "$v_p50" "$n_p50")" "$(ratio "$v_p99" "$n_p99")"
-printf '%-22s %10s %10s %10s\n' "vaktd / node_exporter" "$(ratio "$v_rps" "$e_rps")" \
-	"$(ratio "$v_p50" "$e_p50")" "$(ratio "$v_p99" "$e_p99")"
+printf '%-22s %10s %10s %10s\n' "vaktd / nginx" "$(ratio "$v_rps" "$n_rps" %.3g)" \
+	"$(ratio "$v_p50" "$n_p50" %.3g)" "$(ratio "$v_p99" "$n_p99" %.3g)"
+printf '%-22s %10s %10s %10s\n' "vaktd / node_exporter" "$(ratio "$v_rps" "$e_rps" %.3g)" \
+	"$(ratio "$v_p50" "$e_p50" %.3g)" "$(ratio "$v_p99" "$e_p99" %.3g)"
 for i in 0 1 2; do
 	printf "%s" "${names[$i]} req/s by round:"
 	for r in $(seq "$rounds"); do
@@ -295,8 +262,8 @@ echo "vaktd VmRSS: $rss_start KiB at start, $rss_before KiB after warm-up," \
 	"$rss_before_million KiB before and $rss_after KiB after $done_requests requests" \
 	"(peak VmHWM $rss_peak KiB; $m_err errors)"
 echo
-x_nginx=$(ratio "$v_rps" "$n_rps")
-x_exporter=$(ratio "$v_rps" "$e_rps")
+x_nginx=$(ratio "$v_rps" "$n_rps" %.3g)
+x_exporter=$(ratio "$v_rps" "$e_rps" %.3g)
 growth=$((rss_after - rss_before_million))
 printf '%-50s %-16s %s\n' "goal" "measured" "result"
 printf '%-50s %-16s %s\n' "throughput >= 0.5 x nginx" "${x_nginx}x" \

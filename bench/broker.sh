@@ -33,10 +33,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if ! builddir=$(cd "${1:-$here/..}" 2>/dev/null && pwd); then
-	echo "$0: no such build directory: $1" >&2
-	exit 2
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+set_builddir "$@"
 runs=${RUNS:-50}
 peer_runs=${PEER_RUNS:-20}
 warmup=${WARMUP:-3}
@@ -49,19 +48,6 @@ vakt_redis=$builddir/plugins/check_redis
 vakt_rabbitmq=$builddir/plugins/check_rabbitmq
 
 # --- Prerequisites: say which Debian package provides what is missing. ------
-missing=0
-need() { # need PROGRAM PACKAGE
-	if ! command -v "$1" >/dev/null 2>&1; then
-		echo "$0: $1 not found: apt-get install $2" >&2
-		missing=1
-	fi
-}
-need_file() { # need_file PATH WHAT
-	if [ ! -x "$1" ]; then
-		echo "$0: $1 not found: $2" >&2
-		missing=1
-	fi
-}
 need hyperfine hyperfine
 need "$cc" gcc
 need curl curl
@@ -76,10 +62,7 @@ need_file "$perl_check_redis" "apt-get install monitoring-plugins-contrib"
 need_file "$check_rabbitmq_queue" "apt-get install nagios-plugins-rabbitmq"
 # monitoring-plugins-contrib only recommends the Redis module its check_redis
 # cannot start without.
-if ! perl -MRedis -e 1 2>/dev/null; then
-	echo "$0: perl module Redis not found: apt-get install libredis-perl" >&2
-	missing=1
-fi
+need_perl Redis libredis-perl
 need_file "$vakt_redis" "run make first (or pass BUILDDIR)"
 need_file "$vakt_rabbitmq" "run make first (or pass BUILDDIR)"
 if [ "$(id -u)" -ne 0 ]; then
@@ -101,43 +84,16 @@ cleanup() {
 		rabbit timeout 60 rabbitmqctl stop "$rdir/pid" >/dev/null 2>&1 || kill "$(cat "$rdir/pid" 2>/dev/null)" 2>/dev/null || true
 		kill "$rabbit_wrapper" 2>/dev/null || true
 	fi
-	if [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; then
-		# It logs until it exits (opening its log file for each line);
-		# done means gone or a zombie, which only init can reap.
-		for _ in $(seq 50); do
-			[ "$(sed 's/.*) //; s/ .*//' "/proc/$redis_pid/stat" 2>/dev/null || echo Z)" != Z ] || break
-			sleep 0.1
-		done
-	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "logs kept in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	# Redis logs until it exits (opening its log file for each line), so
+	# wait for it before removing $tmp.
+	[ -z "$redis_pid" ] || stop "$redis_pid"
+	drop_tmp "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-taken=" "
-free_port() { # a loopback port nobody listens on and we have not handed out
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case $taken in *" $p "*) continue ;; esac
-		if ! (: </dev/tcp/127.0.0.1/"$p") 2>/dev/null; then
-			taken+="$p "
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "$0: no free port found" >&2
-	return 1
-}
-
-rport=$(free_port)
-amqp=$(free_port)
-http=$(free_port)
-dist=$(free_port)
+rport="" amqp="" http="" dist=""
+free_port rport amqp http dist
 
 # Redis: no persistence, daemonized; its pid file appears once it listens.
 redis-server --port "$rport" --bind 127.0.0.1 --daemonize yes --save '' \
@@ -271,43 +227,14 @@ n=${#cmds[@]}
 failed=0
 for ((i = 0; i < n; i++)); do
 	[ "${kinds[i]}" != ref ] || continue
-	rc=0
-	eval "${cmds[i]}" >"$tmp/first" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ] || ! grep -q "$messages" "$tmp/first"; then
-		echo "$0: ${names[i]} exited $rc (want 0, OK with $messages messages):" >&2
-		sed 's/^/  /' "$tmp/first" >&2
-		failed=1
-	fi
+	run_first "$i" "$messages" "OK with $messages messages"
 done
 [ "$failed" = 0 ] || exit 1
 
 # --- Wall time: hyperfine per command (the Perl checks get fewer runs). -------
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-wall=() sd=() nruns=() outliers=0
-for ((i = 0; i < n; i++)); do
-	r=$runs
-	[ "${kinds[i]}" != peer ] || r=$peer_runs
-	nruns+=("$r")
-	echo "measuring ${names[i]} ($warmup warmup + $r runs)..." >&2
-	# -i because a plugin exits 1 or 2 when a threshold is crossed; the
-	# output of the last run is kept to show below.
-	if ! hyperfine -N -i --style none --warmup "$warmup" --runs "$r" \
-		--output "$tmp/out/$i" --export-json "$tmp/hf.$i.json" \
-		-n "${names[i]}" "${cmds[i]}" >/dev/null 2>"$tmp/hf.$i.err"; then
-		cat "$tmp/hf.$i.err" >&2
-		exit 1
-	fi
-	if grep -q 'outliers were detected' "$tmp/hf.$i.err"; then
-		outliers=$((outliers + 1))
-	fi
-	# hyperfine pretty-prints its JSON, one key a line.
-	wall+=("$(awk -F': *' '/"mean":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-	sd+=("$(awk -F': *' '/"stddev":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-done
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+measure peer
 
 # --- Report. ----------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 echo
 echo "vakt queue checks vs the Perl plugins, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "$(uname -srm), $(nproc) CPUs; redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')," \
@@ -330,12 +257,7 @@ echo "Goal: each vakt check at least ${goal}x faster than the Perl plugin it rep
 met=0 total=0
 for ((i = 0; i < n; i++)); do
 	[ "${kinds[i]}" = peer ] || continue
-	total=$((total + 1))
-	if awk -v a="${wall[i]}" -v b="${wall[i - 1]}" -v g="$goal" 'BEGIN { exit !(a >= g * b) }'; then
-		verdict=met met=$((met + 1))
-	else
-		verdict=missed
-	fi
+	judge "${wall[i]}" ">=" "$goal" "${wall[i - 1]}"
 	printf '%-7s %-22s %sx faster than %s\n' "$verdict" "${names[i - 1]}" \
 		"$(ratio "${wall[i]}" "${wall[i - 1]}")" "${names[i]}"
 done
@@ -350,10 +272,5 @@ fi
 # What each check looked at: the output of its last measured run.
 echo
 echo "Output of each check (its last measured run):"
-for ((i = 0; i < n; i++)); do
-	[ "${kinds[i]}" != ref ] || continue
-	echo
-	echo "\$ ${shows[i]//$tmp/\$tmp}"
-	sed "s|$tmp|\$tmp|g" "$tmp/out/$i"
-done
+show_outputs
 exit 0

@@ -43,10 +43,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if ! builddir=$(cd "${1:-$here/..}" 2>/dev/null && pwd); then
-	echo "$0: no such build directory: $1" >&2
-	exit 2
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+set_builddir "$@"
 runs=${RUNS:-50}
 peer_runs=${PEER_RUNS:-20}
 warmup=${WARMUP:-3}
@@ -61,19 +60,6 @@ vakt_mysql=$builddir/plugins/check_mysql_locks
 vakt_pgsql=$builddir/plugins/check_pgsql_locks
 
 # --- Prerequisites: say which Debian package provides what is missing. ------
-missing=0
-need() { # need PROGRAM PACKAGE
-	if ! command -v "$1" >/dev/null 2>&1; then
-		echo "$0: $1 not found: apt-get install $2" >&2
-		missing=1
-	fi
-}
-need_file() { # need_file PATH WHAT
-	if [ ! -x "$1" ]; then
-		echo "$0: $1 not found: $2" >&2
-		missing=1
-	fi
-}
 need hyperfine hyperfine
 need "$cc" gcc
 need pkg-config pkg-config
@@ -126,18 +112,7 @@ as_pg() { # as_pg COMMAND...: as the owner of PostgreSQL's files
 		"$@"
 	fi
 }
-mariadb_pid="" pg_started=0 holders=()
-alive() { # alive PID: it runs (kill -0 also succeeds on a zombie)
-	[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null || echo Z)" != Z ]
-}
-stop() { # stop PID: TERM, then wait until it is gone (or a zombie)
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 100); do
-		alive "$1" || return 0
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null || true
-}
+mariadb_pid="" pg_started=0 holders=() mport="" pport=""
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p
@@ -148,30 +123,10 @@ cleanup() {
 	if [ "$pg_started" = 1 ]; then
 		as_pg "$pgbin/pg_ctl" -D "$pdir/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
 	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "logs kept in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	drop_tmp "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-taken=" "
-free_port() { # a loopback port nobody listens on and we have not handed out
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case $taken in *" $p "*) continue ;; esac
-		if ! (: </dev/tcp/127.0.0.1/"$p") 2>/dev/null; then
-			taken+="$p "
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "$0: no free port found" >&2
-	return 1
-}
 
 # MariaDB (NOTES-services.md), small and quick to start: a 16 MiB buffer
 # pool, no binary log, no name resolution; root without a password on its
@@ -192,7 +147,7 @@ msql() { # msql: the statements on stdin, as root (no password) over the socket
 # A port free when we looked may be taken before the server binds it: then
 # try another (the log says "Address already in use").
 for _ in 1 2 3 4 5; do
-	mport=$(free_port)
+	free_port mport
 	echo "starting mariadbd on port $mport..." >&2
 	mariadbd --no-defaults --datadir="$mdir/data" "${muser[@]}" --socket="$mdir/sock" \
 		--port="$mport" --bind-address=127.0.0.1 --pid-file="$mdir/pid" \
@@ -230,7 +185,7 @@ printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 scram-sha-256' >"
 pg_started=1
 started=0
 for _ in 1 2 3 4 5; do
-	pport=$(free_port)
+	free_port pport
 	echo "starting PostgreSQL on port $pport..." >&2
 	if as_pg "$pgbin/pg_ctl" -D "$pdir/data" -l "$pdir/log" -w -t 30 \
 		-o "-k $pdir -p $pport -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=50" \
@@ -408,19 +363,13 @@ n=${#cmds[@]}
 failed=0
 for ((i = 0; i < n; i++)); do
 	[ "${kinds[i]}" != ref ] || continue
-	rc=0
-	eval "${cmds[i]}" >"$tmp/first" 2>&1 || rc=$?
 	case ${kinds[i]} in
 	floor) want='^1$' ;;
 	vakt) want='OK' ;;
 	peer) want='^OK' ;;
 	esac
 	[ "$i" != "$cpg_row" ] || want="^POSTGRES_LOCKS OK: .*port=$pport"
-	if [ "$rc" -ne 0 ] || ! grep -Eq "$want" "$tmp/first"; then
-		echo "$0: ${names[i]} exited $rc (want 0, and /$want/):" >&2
-		sed 's/^/  /' "$tmp/first" >&2
-		failed=1
-	fi
+	run_first "$i" "$want" "and /$want/"
 done
 [ "$failed" = 0 ] || exit 1
 # vakt's checks name the metric lock_waiters in their perfdata (probe/locks.h).
@@ -431,29 +380,7 @@ for ((i = 0; i < n; i++)); do
 done
 
 # --- Wall time: hyperfine per command (the peers get fewer runs). -------------
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-wall=() sd=() nruns=() outliers=0
-for ((i = 0; i < n; i++)); do
-	r=$runs
-	[ "${kinds[i]}" != peer ] || r=$peer_runs
-	nruns+=("$r")
-	echo "measuring ${names[i]} ($warmup warmup + $r runs)..." >&2
-	# -i because a plugin exits 1 or 2 when a threshold is crossed; the
-	# output of the last run is kept to show below.
-	if ! hyperfine -N -i --style none --warmup "$warmup" --runs "$r" \
-		--output "$tmp/out/$i" --export-json "$tmp/hf.$i.json" \
-		-n "${names[i]}" "${cmds[i]}" >/dev/null 2>"$tmp/hf.$i.err"; then
-		cat "$tmp/hf.$i.err" >&2
-		exit 1
-	fi
-	if grep -q 'outliers were detected' "$tmp/hf.$i.err"; then
-		outliers=$((outliers + 1))
-	fi
-	# hyperfine pretty-prints its JSON, one key a line.
-	wall+=("$(awk -F': *' '/"mean":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-	sd+=("$(awk -F': *' '/"stddev":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-done
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+measure peer
 # The waits must have lasted the whole run.
 still=""
 for kind in mysql pg; do
@@ -461,8 +388,6 @@ for kind in mysql pg; do
 done
 
 # --- Report. ----------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
-ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "vakt lock checks vs the plugins sites run, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "$(uname -srm), $(nproc) CPUs; MariaDB $(msql -e 'select version()')," \
@@ -477,7 +402,7 @@ row "command" "runs" "wall ms" "+- ms" "x floor" "peer / vakt"
 row "-------" "----" "-------" "-----" "-------" "-----------"
 for ((i = 0; i < n; i++)); do
 	xf="" vs=""
-	[ "${floors[i]}" -lt 0 ] || xf=$(ratio2 "${wall[i]}" "${wall[floors[i]]}")
+	[ "${floors[i]}" -lt 0 ] || xf=$(ratio "${wall[i]}" "${wall[floors[i]]}" %.2f)
 	if [ "${kinds[i]}" = peer ] && [ "${vakts[i]}" -ge 0 ]; then
 		vs=$(ratio "${wall[i]}" "${wall[vakts[i]]}")
 	fi
@@ -492,14 +417,9 @@ for ((i = 0; i < n; i++)); do
 	case ${kinds[i]} in
 	vakt)
 		f=${floors[i]}
-		total=$((total + 1))
-		if awk -v a="${wall[i]}" -v b="${wall[f]}" -v g="$floor_goal" 'BEGIN { exit !(a <= g * b) }'; then
-			verdict=met met=$((met + 1))
-		else
-			verdict=missed
-		fi
+		judge "${wall[i]}" "<=" "$floor_goal" "${wall[f]}"
 		printf '%-7s %-24s %5sx the time of %s\n' "$verdict" "${names[i]}" \
-			"$(ratio2 "${wall[i]}" "${wall[f]}")" "${names[f]}"
+			"$(ratio "${wall[i]}" "${wall[f]}" %.2f)" "${names[f]}"
 		;;
 	peer)
 		v=${vakts[i]}
@@ -512,12 +432,7 @@ for ((i = 0; i < n; i++)); do
 				"faster than ${names[i]} (goal ${goal}x)"
 			continue
 		fi
-		total=$((total + 1))
-		if awk -v a="${wall[i]}" -v b="${wall[v]}" -v g="$goal" 'BEGIN { exit !(a >= g * b) }'; then
-			verdict=met met=$((met + 1))
-		else
-			verdict=missed
-		fi
+		judge "${wall[i]}" ">=" "$goal" "${wall[v]}"
 		printf '%-7s %-24s %5sx faster than %s (goal %sx)\n' "$verdict" "${names[v]}" \
 			"$(ratio "${wall[i]}" "${wall[v]}")" "${names[i]}" "$goal"
 		;;
@@ -527,8 +442,8 @@ echo "$met of $total goals met."
 for s in "${skipped[@]}"; do
 	echo "note: skipped $s: run make first (or pass BUILDDIR)."
 done
-echo "note: the floors are $(ratio2 "${wall[mysql_floor]}" "${wall[0]}")x (MariaDB) and" \
-	"$(ratio2 "${wall[pg_floor]}" "${wall[0]}")x (PostgreSQL) the empty program;" \
+echo "note: the floors are $(ratio "${wall[mysql_floor]}" "${wall[0]}" %.2f)x (MariaDB) and" \
+	"$(ratio "${wall[pg_floor]}" "${wall[0]}" %.2f)x (PostgreSQL) the empty program;" \
 	"pmp-check-mysql-innodb takes $(ratio "${wall[pmp_row]}" "${wall[mysql_floor]}")x" \
 	"and check_postgres $(ratio "${wall[cpg_row]}" "${wall[pg_floor]}")x their floors."
 if [ -n "$still" ]; then
@@ -541,10 +456,5 @@ fi
 # What each command said: the output of its last measured run.
 echo
 echo "Output of each check and floor (its last measured run):"
-for ((i = 0; i < n; i++)); do
-	[ "${kinds[i]}" != ref ] || continue
-	echo
-	echo "\$ ${shows[i]//$tmp/\$tmp}"
-	sed "s|$tmp|\$tmp|g" "$tmp/out/$i"
-done
+show_outputs
 exit 0

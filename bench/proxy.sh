@@ -39,10 +39,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if ! builddir=$(cd "${1:-$here/..}" 2>/dev/null && pwd); then
-	echo "$0: no such build directory: $1" >&2
-	exit 2
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+set_builddir "$@"
 runs=${RUNS:-50}
 peer_runs=${PEER_RUNS:-20}
 warmup=${WARMUP:-3}
@@ -56,25 +55,6 @@ vakt_haproxy=$builddir/plugins/check_haproxy
 vakt_nginx=$builddir/plugins/check_nginx
 
 # --- Prerequisites: say which Debian package provides what is missing. ------
-missing=0
-need() { # need PROGRAM PACKAGE
-	if ! command -v "$1" >/dev/null 2>&1; then
-		echo "$0: $1 not found: apt-get install $2" >&2
-		missing=1
-	fi
-}
-need_file() { # need_file PATH WHAT
-	if [ ! -x "$1" ]; then
-		echo "$0: $1 not found: $2" >&2
-		missing=1
-	fi
-}
-need_perl() { # need_perl MODULE PACKAGE
-	if ! perl -M"$1" -e 1 2>/dev/null; then
-		echo "$0: perl module $1 not found: apt-get install $2" >&2
-		missing=1
-	fi
-}
 need hyperfine hyperfine
 need "$cc" gcc
 need curl curl
@@ -112,15 +92,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/vakt-bench-proxy.XXXXXX")
 ndir=$tmp/nginx hdir=$tmp/haproxy
 mkdir "$tmp/state" "$tmp/out" "$ndir" "$hdir"
 nginx_pid="" haproxy_pid=""
-# shellcheck disable=SC2317 # called by cleanup, from the EXIT trap
-stop() { # stop PID: TERM, then wait until it is gone (or a zombie)
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null || echo Z)" != Z ] || return 0
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null || true
-}
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	# A daemon may have written its pid file after we last looked.
@@ -129,35 +100,13 @@ cleanup() {
 	[ -z "$haproxy_pid" ] || stop "$haproxy_pid"
 	# nginx's master stops its workers before it exits.
 	[ -z "$nginx_pid" ] || stop "$nginx_pid"
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "logs kept in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	drop_tmp "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-taken=" "
-free_port() { # a loopback port nobody listens on and we have not handed out
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case $taken in *" $p "*) continue ;; esac
-		if ! (: </dev/tcp/127.0.0.1/"$p") 2>/dev/null; then
-			taken+="$p "
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "$0: no free port found" >&2
-	return 1
-}
-
-nport=$(free_port)
-stats=$(free_port)
-web=$(free_port)
-db=$(free_port)
+nport="" stats="" web="" db=""
+free_port nport stats web db
 
 # nginx (NOTES-services.md): stub_status, and "ok" at / for HAProxy's health
 # checks. Everything it writes is in its directory; run as root its workers
@@ -327,44 +276,16 @@ n=${#cmds[@]}
 # the measured runs compute rates like every run after the first.
 failed=0
 for ((i = 0; i < n; i++)); do
-	rc=0
-	eval "${cmds[i]}" >"$tmp/first" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ] || { [ "${kinds[i]}" != ref ] && ! grep -q OK "$tmp/first"; }; then
-		echo "$0: ${names[i]} exited $rc (want 0, and OK):" >&2
-		sed 's/^/  /' "$tmp/first" >&2
-		failed=1
-	fi
+	want=OK
+	[ "${kinds[i]}" != ref ] || want=""
+	run_first "$i" "$want" "and OK"
 done
 [ "$failed" = 0 ] || exit 1
 
 # --- Wall time: hyperfine per command (the Perl checks get fewer runs). -------
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-wall=() sd=() nruns=() outliers=0
-for ((i = 0; i < n; i++)); do
-	r=$runs
-	[ "${kinds[i]}" != perl ] || r=$peer_runs
-	nruns+=("$r")
-	echo "measuring ${names[i]} ($warmup warmup + $r runs)..." >&2
-	# -i because a plugin exits 1 or 2 when a threshold is crossed; the
-	# output of the last run is kept to show below.
-	if ! hyperfine -N -i --style none --warmup "$warmup" --runs "$r" \
-		--output "$tmp/out/$i" --export-json "$tmp/hf.$i.json" \
-		-n "${names[i]}" "${cmds[i]}" >/dev/null 2>"$tmp/hf.$i.err"; then
-		cat "$tmp/hf.$i.err" >&2
-		exit 1
-	fi
-	if grep -q 'outliers were detected' "$tmp/hf.$i.err"; then
-		outliers=$((outliers + 1))
-	fi
-	# hyperfine pretty-prints its JSON, one key a line.
-	wall+=("$(awk -F': *' '/"mean":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-	sd+=("$(awk -F': *' '/"stddev":/ { sub(/,$/, "", $2); print $2 * 1000; exit }' "$tmp/hf.$i.json")")
-done
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+measure perl
 
 # --- Report. ----------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
-ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "vakt proxy checks vs the plugins they replace, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "$(uname -srm), $(nproc) CPUs; $(nginx -v 2>&1 | sed 's/^nginx version: //')," \
@@ -389,23 +310,13 @@ met=0 total=0
 for ((i = 0; i < n; i++)); do
 	[ "${kinds[i]}" = perl ] || continue
 	b=${bases[i]}
-	total=$((total + 1))
-	if awk -v a="${wall[i]}" -v b="${wall[b]}" -v g="$goal" 'BEGIN { exit !(a >= g * b) }'; then
-		verdict=met met=$((met + 1))
-	else
-		verdict=missed
-	fi
+	judge "${wall[i]}" ">=" "$goal" "${wall[b]}"
 	printf '%-7s %-22s %5sx faster than %s\n' "$verdict" "${names[b]}" \
 		"$(ratio "${wall[i]}" "${wall[b]}")" "${names[i]}"
 done
-total=$((total + 1))
-if awk -v a="${wall[nginx_row]}" -v b="${wall[floor]}" -v g="$floor_goal" 'BEGIN { exit !(a <= g * b) }'; then
-	verdict=met met=$((met + 1))
-else
-	verdict=missed
-fi
+judge "${wall[nginx_row]}" "<=" "$floor_goal" "${wall[floor]}"
 printf '%-7s %-22s %5sx the time of %s\n' "$verdict" "${names[nginx_row]}" \
-	"$(ratio2 "${wall[nginx_row]}" "${wall[floor]}")" "${names[floor]}"
+	"$(ratio "${wall[nginx_row]}" "${wall[floor]}" %.2f)" "${names[floor]}"
 echo "$met of $total goals met."
 # The faster of the two Perl checks of the stats page.
 fastest=$(for ((i = 0; i < n; i++)); do
@@ -415,7 +326,7 @@ echo "note: loading libcurl alone takes $(printf %.3f "${wall[1]}") ms here, so 
 	"is at most $(ratio "$fastest" "${wall[1]}")x faster than the faster Perl check of the stats page."
 echo "      check_haproxy -H loads none (it dlopens libcurl only for -u); check_nginx and curl_get link it."
 echo "note: check_http (its own HTTP code, no libcurl) takes $(printf %.3f "${wall[nginx_row + 1]}") ms," \
-	"$(ratio2 "${wall[nginx_row + 1]}" "${wall[nginx_row]}")x the time of vakt check_nginx."
+	"$(ratio "${wall[nginx_row + 1]}" "${wall[nginx_row]}" %.2f)x the time of vakt check_nginx."
 if [ "$outliers" -gt 0 ]; then
 	echo "note: hyperfine saw timing outliers for $outliers of $n commands (other load on the machine?)."
 fi
@@ -423,10 +334,5 @@ fi
 # What each check looked at: the output of its last measured run.
 echo
 echo "Output of each check (its last measured run):"
-for ((i = 0; i < n; i++)); do
-	[ "${kinds[i]}" != ref ] || continue
-	echo
-	echo "\$ ${shows[i]//$tmp/\$tmp}"
-	sed "s|$tmp|\$tmp|g" "$tmp/out/$i"
-done
+show_outputs
 exit 0
