@@ -238,6 +238,24 @@ static void format_file(const struct statefile *sf, struct buf *b)
 	}
 }
 
+/*
+ * Put the new file tmp in place of path, atomically for readers. A plain
+ * rename over an existing file makes ext4 (auto_da_alloc) allocate and
+ * start writing the new file's blocks first, which costs a check ~0.2 ms,
+ * often more than its probe; exchanging the two names and unlinking the old
+ * file does not. A crash may then leave an empty state file, which reads
+ * as a first run: rates start again, as after any lost sample.
+ */
+static int replace(const char *tmp, const char *path)
+{
+#ifdef HAVE_RENAMEAT2
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+		return unlink(tmp);
+	/* ENOENT: no earlier file; EINVAL: a file system without exchange. */
+#endif
+	return rename(tmp, path);
+}
+
 int statefile_save(struct statefile *sf, char *err, size_t errlen)
 {
 	struct buf b;
@@ -263,7 +281,7 @@ int statefile_save(struct statefile *sf, char *err, size_t errlen)
 	r = close(fd);
 	fd = -1;
 	if (r == 0)
-		r = rename(tmp, sf->path);
+		r = replace(tmp, sf->path);
 	if (r == -1)
 		snprintf(err, errlen, "cannot replace state file %s: %s", sf->path,
 			 strerror(errno));

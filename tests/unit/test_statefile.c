@@ -134,7 +134,10 @@ Test(statefile, replaced_atomically_and_private)
 	char cmd[256];
 
 	run("k", 1000, 1, &rate);
-	sf = statefile_open(dir, "check_x", "k", 1001, 300, err, sizeof(err));
+	/* The second save replaces an existing file, the first does not. */
+	cr_expect_eq(run("k", 1001, 3, &rate), RATE_OK);
+	cr_expect_eq(rate, 2);
+	sf = statefile_open(dir, "check_x", "k", 1002, 300, err, sizeof(err));
 	cr_assert_eq(stat(statefile_path(sf), &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0600);
 	statefile_free(sf);
