@@ -56,13 +56,25 @@ enum session_column {
 	COL_PID,
 	COL_BLOCKERS,
 	COL_USER,
-	COL_HOST,
+	COL_ADDR,
+	COL_PORT,
 	COL_DATABASE,
 	COL_QUERY,
-	COL_LOCK,
-	COL_WAIT,
-	COL_TRX_AGE,
-	COL_IDLE,
+	COL_STATE,
+	COL_NOW,
+	COL_XACT_START,
+	COL_STATE_CHANGE,
+	COL_WAITSTART,
+	COL_LOCKTYPE,
+	COL_MODE,
+	COL_RELATION,
+	COL_HERE,
+	COL_LOCK_DATABASE,
+	COL_TRANSACTIONID,
+	COL_VIRTUALXID,
+	COL_CLASSID,
+	COL_OBJID,
+	COL_OBJSUBID,
 	NCOLUMNS,
 };
 
@@ -82,16 +94,19 @@ static const char summary_format[] =
 
 /*
  * Round trip two, when someone waits: one row per session that waits or
- * blocks. Format arguments: the query length kept, pg_locks.waitstart or
- * a null before 14. a: every backend (a stats snapshot, read once); w:
- * waiters and whom pg_blocking_pids() says they wait for (holders and
- * those queued ahead; 0 is a prepared transaction); b: those blockers; l:
- * the lock each backend waits for (one at a time). regclass names come
- * from the syscache without locking the table and, with the session's
- * search_path of pg_catalog, carry their schema; an OID from another
- * database would name the wrong table, so it stays a number. Blockers
- * come first so that a report cut at LOCKS_SESSIONS_MAX drops waiters,
- * which locks.c still counts.
+ * blocks. Format argument: pg_locks.waitstart, or a null before 14. a:
+ * every backend (a stats snapshot, read once); w: waiters and whom
+ * pg_blocking_pids() says they wait for (holders and those queued ahead;
+ * 0 is a prepared transaction); b: those blockers; l: the lock each
+ * backend waits for (one at a time). A new backend looks up every
+ * function, operator and cast a query names for the first time, which
+ * costs more than running it, so this query returns raw columns and the
+ * words and ages are made in C: timestamps arrive as ISO text in UTC (the
+ * session's DateStyle and TimeZone). regclass names come from the
+ * syscache without locking the table and, with the session's search_path
+ * of pg_catalog, carry their schema; "here" says whether a relation lock
+ * is in our database, since an OID from another would name the wrong
+ * table.
  */
 static const char sessions_format[] =
     "with a as (select pid, usesysid, datid, state, query, wait_event_type,"
@@ -104,39 +119,13 @@ static const char sessions_format[] =
     " union all select pid, null from b where pid not in (select pid from w)),"
     " l as (select distinct on (pid) * from pg_lock_status()"
     " where not granted order by pid)"
-    " select s.pid, s.blockers, pg_get_userbyid(a.usesysid),"
-    " coalesce(host(a.client_addr), case when a.client_port = -1 then 'local' end),"
-    " (select datname from pg_database where oid = a.datid),"
-    " case when s.pid = 0 then '(a prepared transaction)' else left(a.query, %d) end,"
-    " case when s.blockers is null then null"
-    " when l.locktype in ('relation', 'extend', 'page', 'tuple') and l.database not in"
-    " (0, (select oid from pg_database where datname = current_database())) then"
-    " l.mode || ' on relation ' || l.relation || ' of database ' || l.database"
-    " when l.locktype = 'relation' then l.mode || ' on ' || l.relation::regclass"
-    " when l.locktype = 'tuple' then 'row lock on ' || l.relation::regclass"
-    " when l.locktype in ('extend', 'page') then"
-    " l.locktype || ' lock on ' || l.relation::regclass"
-    " when l.locktype = 'transactionid' then"
-    " l.mode || ' on transaction ' || l.transactionid"
-    " when l.locktype = 'virtualxid' then"
-    " l.mode || ' on virtual transaction ' || l.virtualxid"
-    " when l.locktype = 'advisory' then l.mode || ' on advisory lock ' ||"
-    " case when l.objsubid = 1 then ((l.classid::int8 << 32) | l.objid::int8)::text"
-    " else l.classid || ',' || l.objid end"
-    " when l.locktype = 'object' then"
-    " l.mode || ' on ' || l.classid::regclass || ' ' || l.objid"
-    " when l.locktype is not null then l.mode || ' on ' || l.locktype"
-    " else 'a lock' end,"
-    " case when s.blockers is not null then"
-    " coalesce(extract(epoch from now() - coalesce(%s, a.state_change)), 0) end,"
-    " case when s.pid = 0 then"
-    " extract(epoch from now() - (select min(prepared) from pg_prepared_xacts))"
-    " else extract(epoch from now() - a.xact_start) end,"
-    " case when a.state in ('idle in transaction', 'idle in transaction (aborted)')"
-    " then extract(epoch from now() - a.state_change) end"
+    " select s.pid, s.blockers, pg_get_userbyid(a.usesysid), a.client_addr, a.client_port,"
+    " (select datname from pg_database where oid = a.datid), a.query, a.state, now(),"
+    " a.xact_start, a.state_change, %s, l.locktype, l.mode, l.relation::regclass,"
+    " l.database in (0, (select oid from pg_database where datname = current_database())),"
+    " l.database, l.transactionid, l.virtualxid, l.classid, l.objid, l.objsubid"
     " from s left join a on a.pid = s.pid"
-    " left join l on l.pid = s.pid and s.blockers is not null"
-    " order by s.blockers is not null, s.pid in (select pid from b) desc, s.pid";
+    " left join l on l.pid = s.pid and s.blockers is not null";
 
 void probe_pgsql_describe(const struct pgsql_target *t, char *out, size_t outlen)
 {
@@ -373,7 +362,7 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 	double deadline = time_now() + timeout;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	struct params p = {.n = 0};
-	char port[24], ctimeout[24], options[200], who[WHO_MAX];
+	char port[24], ctimeout[24], options[320], who[WHO_MAX];
 	PGconn *c;
 
 	snprintf(port, sizeof(port), "%ld", t->port);
@@ -382,12 +371,13 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 	 * The probe must never queue behind the locks it measures, nor be read
 	 * as one more idle transaction; read-only keeps it honest; search_path
 	 * keeps objects of users out of its queries and the schema in regclass
-	 * names. Any user may set all five.
+	 * names; ISO dates in UTC are what timestamp() reads. Any user may set
+	 * all seven.
 	 */
 	snprintf(options, sizeof(options),
 		 "-c lock_timeout=1000 -c statement_timeout=%ld"
 		 " -c idle_in_transaction_session_timeout=0 -c default_transaction_read_only=on"
-		 " -c search_path=pg_catalog",
+		 " -c search_path=pg_catalog -c DateStyle=ISO -c TimeZone=UTC",
 		 (long)ceil(timeout * 1000));
 	param(&p, "host", t->host);
 	param(&p, "port", t->port > 0 ? port : NULL);
@@ -616,18 +606,73 @@ static int number(const PGresult *res, int i, int col, double *out)
 	*out = NAN;
 	if (PQgetisnull(res, i, col))
 		return 0;
-	if (num_parse(PQgetvalue(res, i, col), out) != 0)
-		return -1;
-	/* Another backend's timestamps may lie after our statement began. */
-	if (*out < 0)
-		*out = 0;
-	return 0;
+	return num_parse(PQgetvalue(res, i, col), out);
 }
 
 /* A text column of row i, NULL for SQL NULL. */
 static const char *column_text(const PGresult *res, int i, int col)
 {
 	return PQgetisnull(res, i, col) ? NULL : PQgetvalue(res, i, col);
+}
+
+/* Read n digits at *p as a number into *out and move past them; -1 when they are not. */
+static int digits(const char **p, int n, int *out)
+{
+	*out = 0;
+	for (int k = 0; k < n; k++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*out = *out * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static long days_from_civil(long y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * Column col of row i, a timestamptz as the session writes it (DateStyle
+ * ISO, TimeZone UTC: "2026-11-29 09:43:32.123456+00"), in seconds since
+ * the epoch: 0 with *out (NAN for NULL), -1 when it is not such a time.
+ */
+static int timestamp(const PGresult *res, int i, int col, double *out)
+{
+	const char *p = PQgetvalue(res, i, col);
+	int y, mo, d, h, mi, sec;
+	double frac = 0, scale = 0.1;
+
+	*out = NAN;
+	if (PQgetisnull(res, i, col))
+		return 0;
+	if (digits(&p, 4, &y) != 0 || *p++ != '-' || digits(&p, 2, &mo) != 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) != 0 || *p++ != ' ' || digits(&p, 2, &h) != 0 || *p++ != ':' ||
+	    digits(&p, 2, &mi) != 0 || *p++ != ':' || digits(&p, 2, &sec) != 0)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (strcmp(p, "+00") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	*out = (double)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec + frac;
+	return 0;
+}
+
+/* Seconds from then to now, never negative (another backend may write a later time); NAN from NAN. */
+static double age(double now, double then)
+{
+	if (isnan(then))
+		return NAN;
+	return now > then ? now - then : 0;
 }
 
 /* Record an edge from waiter to each pid of pg_blocking_pids()'s "{1,2,3}"; -1 when malformed. */
@@ -653,31 +698,92 @@ static int take_blockers(struct lock_report *r, long waiter, const char *list)
 	return p[1] == '\0' ? 0 : -1;
 }
 
+/*
+ * What the session of row i waits for, in words: "RowExclusiveLock on
+ * public.orders", "row lock on public.orders", "ShareLock on transaction
+ * 757", "ExclusiveLock on advisory lock 42", ...
+ */
+static void lock_words(const PGresult *res, int i, char *out, size_t outlen)
+{
+	const char *type = column_text(res, i, COL_LOCKTYPE);
+	const char *mode = PQgetvalue(res, i, COL_MODE);
+	const char *rel = PQgetvalue(res, i, COL_RELATION);
+	bool relation = type != NULL && (strcmp(type, "relation") == 0 ||
+					  strcmp(type, "tuple") == 0 || strcmp(type, "extend") == 0 ||
+					  strcmp(type, "page") == 0);
+
+	if (type == NULL)
+		snprintf(out, outlen, "a lock");
+	else if (relation && strcmp(PQgetvalue(res, i, COL_HERE), "t") != 0)
+		snprintf(out, outlen, "%s on relation %s of database %s", mode, rel,
+			 PQgetvalue(res, i, COL_LOCK_DATABASE));
+	else if (strcmp(type, "relation") == 0)
+		snprintf(out, outlen, "%s on %s", mode, rel);
+	else if (strcmp(type, "tuple") == 0)
+		snprintf(out, outlen, "row lock on %s", rel);
+	else if (relation)
+		snprintf(out, outlen, "%s lock on %s", type, rel);
+	else if (strcmp(type, "transactionid") == 0)
+		snprintf(out, outlen, "%s on transaction %s", mode,
+			 PQgetvalue(res, i, COL_TRANSACTIONID));
+	else if (strcmp(type, "virtualxid") == 0)
+		snprintf(out, outlen, "%s on virtual transaction %s", mode,
+			 PQgetvalue(res, i, COL_VIRTUALXID));
+	else if (strcmp(type, "advisory") == 0 &&
+		 strcmp(PQgetvalue(res, i, COL_OBJSUBID), "1") == 0)
+		/* One bigint key: its high half in classid, its low half in objid. */
+		snprintf(out, outlen, "%s on advisory lock %lld", mode,
+			 (long long)(((unsigned long long)strtoull(PQgetvalue(res, i, COL_CLASSID),
+								   NULL, 10)
+				      << 32) |
+				     strtoull(PQgetvalue(res, i, COL_OBJID), NULL, 10)));
+	else if (strcmp(type, "advisory") == 0)
+		snprintf(out, outlen, "%s on advisory lock %s,%s", mode,
+			 PQgetvalue(res, i, COL_CLASSID), PQgetvalue(res, i, COL_OBJID));
+	else
+		snprintf(out, outlen, "%s on %s", mode, type);
+}
+
 /* Fill r from row i of the session query; -1 when the row is not what it returns. */
 static int take_row(const PGresult *res, int i, struct lock_report *r)
 {
+	const char *addr = column_text(res, i, COL_ADDR), *state = column_text(res, i, COL_STATE);
+	bool waits = !PQgetisnull(res, i, COL_BLOCKERS);
+	double now, xact_start, state_change, waitstart;
 	struct lock_session *s;
-	double wait, trx_age, idle;
+	char lock[300];
 	long pid;
 
 	if (num_parse_long(PQgetvalue(res, i, COL_PID), 0, INT_MAX, &pid) != 0 ||
-	    number(res, i, COL_WAIT, &wait) != 0 || number(res, i, COL_TRX_AGE, &trx_age) != 0 ||
-	    number(res, i, COL_IDLE, &idle) != 0)
+	    timestamp(res, i, COL_NOW, &now) != 0 || isnan(now) ||
+	    timestamp(res, i, COL_XACT_START, &xact_start) != 0 ||
+	    timestamp(res, i, COL_STATE_CHANGE, &state_change) != 0 ||
+	    timestamp(res, i, COL_WAITSTART, &waitstart) != 0)
 		return -1;
-	if (!PQgetisnull(res, i, COL_BLOCKERS) &&
-	    take_blockers(r, pid, PQgetvalue(res, i, COL_BLOCKERS)) != 0)
+	if (waits && take_blockers(r, pid, PQgetvalue(res, i, COL_BLOCKERS)) != 0)
 		return -1;
 	s = locks_session(r, pid);
 	if (s == NULL)
 		return 0;
 	locks_set(&s->user, column_text(res, i, COL_USER), false);
-	locks_set(&s->host, column_text(res, i, COL_HOST), false);
+	/* A client on the unix socket has no address and port -1. */
+	if (addr == NULL && strcmp(PQgetvalue(res, i, COL_PORT), "-1") == 0)
+		addr = "local";
+	locks_set(&s->host, addr, false);
 	locks_set(&s->database, column_text(res, i, COL_DATABASE), false);
-	locks_set(&s->query, column_text(res, i, COL_QUERY), true);
-	locks_set(&s->lock, column_text(res, i, COL_LOCK), false);
-	s->wait = wait;
-	s->trx_age = trx_age;
-	s->idle = idle;
+	locks_set(&s->query, pid == 0 ? "(a prepared transaction)" : column_text(res, i, COL_QUERY),
+		  true);
+	if (waits) {
+		lock_words(res, i, lock, sizeof(lock));
+		locks_set(&s->lock, lock, false);
+		/* waitstart is NULL before 14, and for a moment after the wait began. */
+		s->wait = age(now, isnan(waitstart) ? state_change : waitstart);
+		if (isnan(s->wait))
+			s->wait = 0;
+	}
+	s->trx_age = age(now, xact_start);
+	if (state != NULL && strncmp(state, "idle in transaction", 19) == 0)
+		s->idle = age(now, state_change);
 	return 0;
 }
 
@@ -739,9 +845,16 @@ static int take_sessions(PGconn *c, const PGresult *res, const char *who, struct
 		return query_failed(c, res, who, err, errlen);
 	if (PQnfields(res) != NCOLUMNS)
 		return unreadable(res, who, err, errlen);
-	for (int i = 0; i < PQntuples(res); i++)
-		if (take_row(res, i, r) != 0)
-			return unreadable(res, who, err, errlen);
+	/*
+	 * Sessions that only block first, then those that wait, so that a
+	 * report cut at LOCKS_SESSIONS_MAX drops waiters rather than the
+	 * blockers to name.
+	 */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < PQntuples(res); i++)
+			if (PQgetisnull(res, i, COL_BLOCKERS) == (pass == 0) &&
+			    take_row(res, i, r) != 0)
+				return unreadable(res, who, err, errlen);
 	return 0;
 }
 
@@ -776,8 +889,7 @@ int probe_pgsql_locks(PGconn *c, double timeout, struct lock_report *r, char *er
 	if (why != 0 || !waiting)
 		return why;
 	/* pg_locks.waitstart came with 14. */
-	sql = xasprintf(sessions_format, LOCKS_QUERY_MAX + 1,
-			version >= 140000 ? "l.waitstart" : "null::timestamptz");
+	sql = xasprintf(sessions_format, version >= 140000 ? "l.waitstart" : "null::timestamptz");
 	res = run(c, who, sql, timeout, &why, err, errlen);
 	free(sql);
 	if (res == NULL)
