@@ -1,8 +1,10 @@
 /*
  * The lock model shared by the database probes (see locks.h): sessions,
- * "waits for" edges, and what follows from them. Reports are small (the
- * sessions involved in lock waits right now), so chains are followed with
- * a plain walk over the edge list.
+ * "waits for" edges, and what follows from them. A report is small until
+ * the database is in trouble: then a queue of n sessions behind one lock
+ * can give n^2 edges (each waits for every conflicting one ahead), so the
+ * analysis turns the edges into per-session lists once and walks those,
+ * O(n (n + edges)) at worst, instead of scanning every edge at each step.
  */
 #include "config.h"
 
@@ -57,13 +59,14 @@ struct lock_session *locks_session(struct lock_report *r, long id)
 		r->dropped++;
 		return NULL;
 	}
-	r->sessions = xreallocarray(r->sessions, r->nsessions + 1, sizeof(*r->sessions));
+	r->sessions = xgrow(r->sessions, r->nsessions, sizeof(*r->sessions));
 	s = &r->sessions[r->nsessions++];
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	s->wait = NAN;
 	s->trx_age = NAN;
 	s->idle = NAN;
+	s->blocked_by = -1;
 	return s;
 }
 
@@ -93,68 +96,142 @@ void locks_edge(struct lock_report *r, long waiter, long blocker)
 {
 	if (waiter == blocker)
 		return;
-	for (size_t i = 0; i < r->nedges; i++)
-		if (r->edges[i].waiter == waiter && r->edges[i].blocker == blocker)
-			return;
-	r->edges = xreallocarray(r->edges, r->nedges + 1, sizeof(*r->edges));
+	/* Duplicates go in locks_analyse(): a queue of n waiters can give n^2 edges. */
+	r->edges = xgrow(r->edges, r->nedges, sizeof(*r->edges));
 	r->edges[r->nedges].waiter = waiter;
 	r->edges[r->nedges].blocker = blocker;
 	r->nedges++;
 }
 
-/* Index of session id in r, or -1. */
-static long session_index(const struct lock_report *r, long id)
+/* Order edges by blocker, then waiter. */
+static int by_blocker(const void *pa, const void *pb)
 {
-	const struct lock_session *s = locks_find(r, id);
+	const struct lock_edge *a = pa, *b = pb;
 
-	return s == NULL ? -1 : (long)(s - r->sessions);
+	if (a->blocker != b->blocker)
+		return (a->blocker > b->blocker) - (a->blocker < b->blocker);
+	return (a->waiter > b->waiter) - (a->waiter < b->waiter);
+}
+
+/* A session id and where it is in the report, for looking ids up. */
+struct slot {
+	long id;
+	size_t index;
+};
+
+static int by_id(const void *pa, const void *pb)
+{
+	const struct slot *a = pa, *b = pb;
+
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Index of session id among the n slots (sorted by id), or -1. */
+static long slot_find(const struct slot *slots, size_t n, long id)
+{
+	struct slot key = {id, 0};
+	const struct slot *s = bsearch(&key, slots, n, sizeof(*slots), by_id);
+
+	return s == NULL ? -1 : (long)s->index;
 }
 
 /*
  * How many sessions wait for session root, directly or through others:
- * a breadth-first walk backwards along the edges, each session once.
+ * a breadth-first walk along "is waited for by" lists, each session once.
+ * first[i]..first[i + 1] indexes the waiters of session i in waiters;
+ * seen holds, per session, the last root that reached it (root + 1).
  */
-static size_t held_up(const struct lock_report *r, long root, bool *seen, long *queue)
+static size_t held_up(size_t root, const size_t *first, const size_t *waiters, size_t *seen,
+		      size_t *queue)
 {
-	size_t head = 0, tail = 0, n = 0;
+	size_t head = 0, tail = 0;
 
-	memset(seen, 0, r->nsessions * sizeof(*seen));
+	seen[root] = root + 1;
 	queue[tail++] = root;
 	while (head < tail) {
-		long id = queue[head++];
+		size_t at = queue[head++];
 
-		for (size_t i = 0; i < r->nedges; i++) {
-			long w = session_index(r, r->edges[i].waiter);
+		for (size_t k = first[at]; k < first[at + 1]; k++) {
+			size_t w = waiters[k];
 
-			if (r->edges[i].blocker != id || r->edges[i].waiter == root || w < 0 ||
-			    seen[w])
+			if (seen[w] == root + 1)
 				continue;
-			seen[w] = true;
-			queue[tail++] = r->edges[i].waiter;
-			n++;
+			seen[w] = root + 1;
+			queue[tail++] = w;
 		}
 	}
-	return n;
+	return tail - 1;
+}
+
+/* Sort r's edges and drop the duplicates. */
+static void edges_unique(struct lock_report *r)
+{
+	size_t n = 0;
+
+	qsort(r->edges, r->nedges, sizeof(*r->edges), by_blocker);
+	for (size_t i = 0; i < r->nedges; i++)
+		if (n == 0 || by_blocker(&r->edges[n - 1], &r->edges[i]) != 0)
+			r->edges[n++] = r->edges[i];
+	r->nedges = n;
 }
 
 void locks_analyse(struct lock_report *r)
 {
-	bool *seen;
-	long *queue;
+	size_t n = r->nsessions;
+	struct slot *slots;
+	size_t *first, *waiters, *seen, *queue;
 
-	if (r->nsessions == 0)
+	edges_unique(r);
+	if (n == 0)
 		return;
-	seen = xcalloc(r->nsessions, sizeof(*seen));
-	queue = xcalloc(r->nsessions + 1, sizeof(*queue));
-	for (size_t i = 0; i < r->nsessions; i++) {
+	slots = xcalloc(n, sizeof(*slots));
+	for (size_t i = 0; i < n; i++) {
+		slots[i].id = r->sessions[i].id;
+		slots[i].index = i;
+		r->sessions[i].blocked_by = -1;
+	}
+	qsort(slots, n, sizeof(*slots), by_id);
+	/* The edges are sorted by blocker: each session's waiters lie together. */
+	first = xcalloc(n + 1, sizeof(*first));
+	waiters = xcalloc(r->nedges + 1, sizeof(*waiters));
+	for (size_t i = 0; i < r->nedges; i++) {
+		long w = slot_find(slots, n, r->edges[i].waiter);
+		long b = slot_find(slots, n, r->edges[i].blocker);
+		struct lock_session *ws;
+
+		if (w < 0)
+			continue;
+		ws = &r->sessions[w];
+		if (ws->blocked_by < 0 || r->edges[i].blocker < ws->blocked_by)
+			ws->blocked_by = r->edges[i].blocker;
+		if (b >= 0)
+			first[b + 1]++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r->sessions[i].blocks_direct = first[i + 1];
+		first[i + 1] += first[i];
+	}
+	/* Fill each session's list, first[b] moving up as it fills. */
+	for (size_t i = 0; i < r->nedges; i++) {
+		long w = slot_find(slots, n, r->edges[i].waiter);
+		long b = slot_find(slots, n, r->edges[i].blocker);
+
+		if (w >= 0 && b >= 0)
+			waiters[first[b]++] = (size_t)w;
+	}
+	for (size_t i = n; i > 0; i--)
+		first[i] = first[i - 1];
+	first[0] = 0;
+	seen = xcalloc(n, sizeof(*seen));
+	queue = xcalloc(n, sizeof(*queue));
+	for (size_t i = 0; i < n; i++) {
 		struct lock_session *s = &r->sessions[i];
 
-		s->blocks_direct = 0;
-		for (size_t j = 0; j < r->nedges; j++)
-			if (r->edges[j].blocker == s->id && locks_find(r, r->edges[j].waiter) != NULL)
-				s->blocks_direct++;
-		s->blocks_total = s->blocks_direct == 0 ? 0 : held_up(r, s->id, seen, queue);
+		s->blocks_total = s->blocks_direct == 0 ? 0 : held_up(i, first, waiters, seen, queue);
 	}
+	free(slots);
+	free(first);
+	free(waiters);
 	free(seen);
 	free(queue);
 }
@@ -218,12 +295,9 @@ const struct lock_session *locks_worst_blocker(const struct lock_report *r)
 
 long locks_blocker_of(const struct lock_report *r, long waiter)
 {
-	long best = -1;
+	const struct lock_session *s = locks_find(r, waiter);
 
-	for (size_t i = 0; i < r->nedges; i++)
-		if (r->edges[i].waiter == waiter && (best < 0 || r->edges[i].blocker < best))
-			best = r->edges[i].blocker;
-	return best;
+	return s == NULL ? -1 : s->blocked_by;
 }
 
 void locks_who(const struct lock_session *s, char *out, size_t outlen)

@@ -54,6 +54,7 @@ struct lock_session {
 	double trx_age; /* seconds its transaction has been open, NAN when unknown or none */
 	double idle;	/* seconds idle inside an open transaction, NAN when not idle */
 	/* Set by locks_analyse(): */
+	long blocked_by;      /* the blocker it waits for first (lowest id), or -1 */
 	size_t blocks_direct; /* sessions waiting for this one */
 	size_t blocks_total;  /* sessions waiting for it directly or through a chain */
 };
@@ -85,9 +86,15 @@ void locks_free(struct lock_report *r);
 struct lock_session *locks_session(struct lock_report *r, long id);
 /* Replace *field with a copy of value (NULL clears it); a query is cut to LOCKS_QUERY_MAX. */
 void locks_set(char **field, const char *value, bool is_query);
-/* Record that waiter waits for blocker; duplicates and self-edges are ignored. */
+/*
+ * Record that waiter waits for blocker; a self-edge is ignored, and
+ * locks_analyse() drops duplicates.
+ */
 void locks_edge(struct lock_report *r, long waiter, long blocker);
-/* Fill blocks_direct and blocks_total of every session; cycles are safe. */
+/*
+ * Drop duplicate edges and fill blocked_by, blocks_direct and blocks_total
+ * of every session; cycles are safe.
+ */
 void locks_analyse(struct lock_report *r);
 /* Sessions that wait for a lock (of those kept: see dropped). */
 size_t locks_waiters(const struct lock_report *r);
@@ -105,7 +112,7 @@ double locks_longest(const struct lock_report *r);
 const struct lock_session *locks_worst_blocker(const struct lock_report *r);
 /* The session with id, or NULL. */
 const struct lock_session *locks_find(const struct lock_report *r, long id);
-/* The blocker waiter s waits for first (lowest id), or -1. */
+/* The blocker waiter waits for first (lowest id), or -1; after locks_analyse(). */
 long locks_blocker_of(const struct lock_report *r, long waiter);
 /*
  * "app@10.0.0.7" for s, or "app" or "10.0.0.7" or "unknown" with what is

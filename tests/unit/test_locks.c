@@ -70,6 +70,30 @@ Test(locks, chains_are_counted_through)
 	locks_free(&r);
 }
 
+Test(locks, a_queue_behind_one_lock)
+{
+	enum { N = 300 };
+	struct lock_report r;
+
+	/* Each session waits for every one ahead of it, twice over: N^2 edges. */
+	locks_init(&r);
+	for (long i = 0; i < N; i++)
+		locks_session(&r, i)->wait = i == 0 ? NAN : 1;
+	for (int twice = 0; twice < 2; twice++)
+		for (long i = 1; i < N; i++)
+			for (long j = 0; j < i; j++)
+				locks_edge(&r, i, j);
+	locks_analyse(&r);
+	cr_assert_eq(r.nedges, N * (N - 1) / 2);
+	cr_assert_eq(locks_find(&r, 0)->blocks_direct, N - 1);
+	cr_assert_eq(locks_find(&r, 0)->blocks_total, N - 1);
+	cr_assert_eq(locks_find(&r, N - 2)->blocks_total, 1);
+	cr_assert_eq(locks_find(&r, N - 1)->blocks_total, 0);
+	cr_assert_eq(locks_blocker_of(&r, N - 1), 0);
+	cr_assert_eq(locks_worst_blocker(&r)->id, 0);
+	locks_free(&r);
+}
+
 Test(locks, a_cycle_ends)
 {
 	struct lock_report r;
