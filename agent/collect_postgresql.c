@@ -31,7 +31,6 @@ struct pgsql_coll {
 	/* owned copies, which target points to */
 	char *user, *password, *dbname, *service, *sslmode, *ca_file, *instance;
 	struct pgsql_target target;
-	double timeout;
 	PGconn *conn;
 	struct backoff backoff;
 };
@@ -88,7 +87,6 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 	c->target.sslmode = c->sslmode;
 	c->target.sslrootcert = c->ca_file;
 	c->target.timeout = cc->timeout;
-	c->timeout = cc->timeout;
 	return c;
 }
 
@@ -118,7 +116,7 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 			return failed(c, err);
 	}
 	locks_init(&rep);
-	why = probe_pgsql_locks(c->conn, c->timeout, &rep, err, errlen);
+	why = probe_pgsql_locks(c->conn, c->target.timeout, &rep, err, errlen);
 	if (why != 0) {
 		locks_free(&rep);
 		return failed(c, err);

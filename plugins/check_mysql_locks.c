@@ -100,7 +100,6 @@ int main(int argc, char **argv)
 	struct mysql_target t = {0};
 	struct plugin_args a;
 	struct lock_report rep;
-	struct result *r;
 	char who[300], err[512];
 	MYSQL *m;
 	int why;
@@ -123,12 +122,6 @@ int main(int argc, char **argv)
 	locks_init(&rep);
 	why = probe_mysql_locks(m, &rep, err, sizeof(err));
 	mysql_close(m);
-	if (why != 0) {
-		locks_free(&rep);
-		locks_check_fail(why, err);
-	}
-	r = result_new(check_mysql_locks.service);
-	locks_check(r, &a, &rep, &(struct locks_check_how){"check_mysql_locks", who, "thread"});
-	locks_free(&rep);
-	plugin_finish(r);
+	locks_check_finish(&a, &rep, why, err,
+			   &(struct locks_check_how){&check_mysql_locks, who, "thread"});
 }

@@ -112,7 +112,6 @@ int main(int argc, char **argv)
 	struct pgsql_target t = {0};
 	struct plugin_args a;
 	struct lock_report rep;
-	struct result *r;
 	char who[300], err[512];
 	PGconn *c;
 	int why;
@@ -135,12 +134,6 @@ int main(int argc, char **argv)
 	locks_init(&rep);
 	why = probe_pgsql_locks(c, t.timeout, &rep, err, sizeof(err));
 	PQfinish(c);
-	if (why != 0) {
-		locks_free(&rep);
-		locks_check_fail(why, err);
-	}
-	r = result_new(check_pgsql_locks.service);
-	locks_check(r, &a, &rep, &(struct locks_check_how){"check_pgsql_locks", who, "pid"});
-	locks_free(&rep);
-	plugin_finish(r);
+	locks_check_finish(&a, &rep, why, err,
+			   &(struct locks_check_how){&check_pgsql_locks, who, "pid"});
 }

@@ -41,6 +41,17 @@ static void seconds(double s, char *out, size_t outlen)
 		num_duration(s, out, outlen);
 }
 
+/* Words for a series in seconds that crossed a bound: "WHAT 3.4 s". */
+static void seconds_words(const struct metric *m, double v, const char *what, char *out,
+			  size_t outlen)
+{
+	char t[32];
+
+	(void)m;
+	seconds(v, t, sizeof(t));
+	snprintf(out, outlen, "%s %s", what, t);
+}
+
 /*
  * What session s is doing, after who it is: "idle 70 s in an open
  * transaction", "transaction open 80 s", or nothing known.
@@ -170,8 +181,9 @@ static void rate(struct result *r, const struct plugin_args *a, struct statefile
 		result_add(r, STATE_UNKNOWN, "no %s: this server does not count it", rate_name);
 }
 
-void locks_check(struct result *r, const struct plugin_args *a, const struct lock_report *rep,
-		 const struct locks_check_how *how)
+/* Report rep into r under the thresholds of a. */
+static void report(struct result *r, const struct plugin_args *a, const struct lock_report *rep,
+		   const struct locks_check_how *how)
 {
 	struct metric_set *set = metric_set_new();
 	struct statefile *sf;
@@ -182,13 +194,13 @@ void locks_check(struct result *r, const struct plugin_args *a, const struct loc
 	series_check(r, a, set, "lock_waiters", -1, NULL, "sessions waiting:");
 	series_check(r, a, set, "lock_blockers", -1, NULL, "blocking sessions:");
 	series_check(r, a, set, "lock_blocked_most", -1, NULL, "sessions held up by one blocker:");
-	series_check(r, a, set, "lock_blocker_idle", -1, NULL,
-		     "a blocker idle in its transaction for %.0f s");
+	series_check_words(r, a, set, "lock_blocker_idle", -1, NULL,
+			   "a blocker idle in its transaction for", seconds_words);
 	series_check(r, a, set, "lock_deadlocks", -1, NULL, "deadlocks:");
 	series_check(r, a, set, "lock_row_waits", -1, NULL, "row-lock waits:");
 	series_check(r, a, set, "lock_row_wait_time", -1, NULL, "row-lock wait time:");
 	series_check(r, a, set, "lock_table_waits", -1, NULL, "table-lock waits:");
-	sf = series_state_open(r, a, how->plugin, how->target, err, sizeof(err));
+	sf = series_state_open(r, a, how->plugin->name, how->target, err, sizeof(err));
 	rate(r, a, sf, err, set, "lock_deadlocks", "%.2f deadlocks/s");
 	rate(r, a, sf, err, set, "lock_row_waits", "%.2f row-lock waits/s");
 	rate(r, a, sf, err, set, "lock_row_wait_time", "%.2f s of row-lock waits per second");
@@ -202,4 +214,19 @@ void locks_check_fail(int why, const char *err)
 {
 	plugin_exit(why == LOCKS_DOWN || why == LOCKS_DENIED ? STATE_CRITICAL : STATE_UNKNOWN, "%s",
 		    err);
+}
+
+void locks_check_finish(const struct plugin_args *a, struct lock_report *rep, int why,
+			const char *err, const struct locks_check_how *how)
+{
+	struct result *r;
+
+	if (why != 0) {
+		locks_free(rep);
+		locks_check_fail(why, err);
+	}
+	r = result_new(how->plugin->service);
+	report(r, a, rep, how);
+	locks_free(rep);
+	plugin_finish(r);
 }

@@ -23,14 +23,18 @@ extern const char locks_check_thresholds_help[];
 
 /* How a plugin names its sessions and keeps its rates. */
 struct locks_check_how {
-	const char *plugin;  /* "check_mysql_locks", for the state file */
-	const char *target;  /* the server and how it was found, which keys the state file */
-	const char *session; /* "thread" or "pid" */
+	const struct plugin *plugin; /* its name keys the state file, its service starts the line */
+	const char *target;	     /* the server and how it was found, which keys the state file */
+	const char *session;	     /* "thread" or "pid" */
 };
 
-/* Report rep into r under the thresholds of a. */
-void locks_check(struct result *r, const struct plugin_args *a, const struct lock_report *rep,
-		 const struct locks_check_how *how);
+/*
+ * End the run with what the probe returned: why (0 or an enum locks_error)
+ * and err, or the report rep under the thresholds of a. Frees rep.
+ */
+void locks_check_finish(const struct plugin_args *a, struct lock_report *rep, int why,
+			const char *err, const struct locks_check_how *how)
+	__attribute__((noreturn));
 /*
  * Exit with the state a probe failure deserves (enum locks_error why): a
  * server that is down or refuses the login is CRITICAL, one we cannot
