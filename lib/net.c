@@ -28,24 +28,32 @@ void net_describe(const struct net_target *t, char *out, size_t outlen)
 		snprintf(out, outlen, "%s:%ld", t->host, t->port);
 }
 
-/* Milliseconds left before the deadline, 0 when it has passed. */
-static int left_ms(const struct net_target *t)
+int net_wait(int fd, short events, double deadline)
 {
-	double ms = (t->deadline - time_now()) * 1000;
+	struct pollfd p = {.fd = fd, .events = events};
 
-	return ms <= 0 ? 0 : ms > 1e9 ? 1000000000 : (int)ceil(ms);
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	for (;;) {
+		double ms = (deadline - time_now()) * 1000;
+		int n;
+
+		if (ms <= 0)
+			return 0;
+		n = poll(&p, 1, ms > 1e9 ? 1000000000 : (int)ceil(ms));
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
 /* Wait until fd is ready for events; 0, or NET_TIMEOUT. */
 static int wait_for(const struct net_target *t, int fd, short events)
 {
-	struct pollfd p = {.fd = fd, .events = events};
-	int n;
-
-	do {
-		n = poll(&p, 1, left_ms(t));
-	} while (n < 0 && errno == EINTR);
-	return n > 0 ? 0 : NET_TIMEOUT;
+	return net_wait(fd, events, t->deadline) > 0 ? 0 : NET_TIMEOUT;
 }
 
 static int timed_out(const struct net_target *t, const char *doing, char *err, size_t errlen)

@@ -30,6 +30,11 @@ struct net_target {
 	double limit;	 /* the time limit a time-out message names, seconds */
 };
 
+/*
+ * Wait until fd is ready for events (POLLIN, POLLOUT) or time_now() passes
+ * deadline: 1 ready, 0 the deadline passed, -1 failed (errno).
+ */
+int net_wait(int fd, short events, double deadline);
 /* "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
 void net_describe(const struct net_target *t, char *out, size_t outlen);
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
 #include "statefile.h"
@@ -169,29 +170,6 @@ static void describe_conn(const PGconn *c, const struct pgsql_target *t, char *o
 	if (port == NULL || num_parse_long(port, 1, 65535, &d.port) != 0)
 		d.port = 0;
 	probe_pgsql_describe(&d, out, outlen);
-}
-
-/* Wait until fd is ready for events: 1 ready, 0 the deadline passed, -1 failed (errno). */
-static int wait_socket(int fd, short events, double deadline)
-{
-	struct pollfd p = {.fd = fd, .events = events};
-
-	if (fd < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	for (;;) {
-		double left = deadline - time_now();
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&p, 1, (int)ceil(left * 1000));
-		if (r > 0)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
 }
 
 /* Add key = value to p; a NULL value leaves the key to libpq's defaults. */
@@ -416,7 +394,7 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 		}
 		if (st == PGRES_POLLING_OK)
 			break;
-		ready = wait_socket(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+		ready = net_wait(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 				    deadline);
 		if (ready <= 0) {
 			int e = errno;
@@ -455,7 +433,7 @@ static enum wait_end await_result(PGconn *c, double deadline)
 			return WAIT_LOST;
 		if (PQisBusy(c) == 0)
 			return WAIT_READY;
-		r = wait_socket(PQsocket(c), POLLIN, deadline);
+		r = net_wait(PQsocket(c), POLLIN, deadline);
 		if (r <= 0)
 			return r == 0 ? WAIT_EXPIRED : WAIT_LOST;
 	}
@@ -471,7 +449,7 @@ static enum wait_end flush_query(PGconn *c, double deadline)
 			return WAIT_READY;
 		if (f < 0)
 			return WAIT_LOST;
-		r = wait_socket(PQsocket(c), POLLIN | POLLOUT, deadline);
+		r = net_wait(PQsocket(c), POLLIN | POLLOUT, deadline);
 		if (r <= 0)
 			return r == 0 ? WAIT_EXPIRED : WAIT_LOST;
 		if (PQconsumeInput(c) == 0)
