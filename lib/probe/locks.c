@@ -168,6 +168,9 @@ static void edges_unique(struct lock_report *r)
 {
 	size_t n = 0;
 
+	/* qsort() must not get the NULL of an empty array. */
+	if (r->nedges == 0)
+		return;
 	qsort(r->edges, r->nedges, sizeof(*r->edges), by_blocker);
 	for (size_t i = 0; i < r->nedges; i++)
 		if (n == 0 || by_blocker(&r->edges[n - 1], &r->edges[i]) != 0)
