@@ -26,7 +26,8 @@ struct haproxy_coll {
 	struct net_target t;
 	struct httpc_opts o;
 	double timeout;
-	CURL *h; /* only for a stats page */
+	bool page;	  /* the stats page, not the socket */
+	struct httpc http; /* for the stats page */
 };
 
 static void haproxy_destroy(void *state);
@@ -51,10 +52,9 @@ static void *haproxy_create(const struct config_collector *cc, char *err, size_t
 		c->t.limit = cc->timeout;
 		return c;
 	}
-	/* Reference-counted; the first call is made before any collector thread runs. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-		c->h = curl_easy_init();
-	if (c->h == NULL) {
+	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
+	c->page = true;
+	if (httpc_init(&c->http, true, err, errlen) != 0) {
 		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
 		haproxy_destroy(c);
 		return NULL;
@@ -85,8 +85,8 @@ static int haproxy_collect(void *state, struct metric_set *set, char *err, size_
 	int why;
 
 	c->t.deadline = time_now() + c->timeout;
-	if (c->h != NULL)
-		why = probe_haproxy_http(c->h, &c->o, &st, err, errlen);
+	if (c->page)
+		why = probe_haproxy_http(&c->http, &c->o, &st, err, errlen);
 	else
 		why = probe_haproxy_socket(&c->t, &st, &in, err, errlen);
 	if (why != 0)
@@ -106,10 +106,7 @@ static void haproxy_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	if (c->h != NULL) {
-		curl_easy_cleanup(c->h);
-		curl_global_cleanup();
-	}
+	httpc_free(&c->http);
 	secret_free(c->password);
 	free(c->url);
 	free(c->user);

@@ -17,9 +17,9 @@
 
 struct nginx_coll {
 	char *url, *user, *password, *ca_file, *instance, *host_header; /* owned */
-	struct curl_slist *headers;
+	const char *headers[2]; /* the Host header, when asked for */
 	struct httpc_opts o;
-	CURL *h;
+	struct httpc http;
 };
 
 static void nginx_destroy(void *state);
@@ -29,14 +29,8 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 	struct nginx_coll *n = xcalloc(1, sizeof(*n));
 	const char *space = strchr(cc->name, ' ');
 
-	/* Reference-counted; the first call is made before any collector thread runs. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
-		free(n);
-		return NULL;
-	}
-	n->h = curl_easy_init();
-	if (n->h == NULL) {
+	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
+	if (httpc_init(&n->http, true, err, errlen) != 0) {
 		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
 		nginx_destroy(n);
 		return NULL;
@@ -52,7 +46,7 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 	n->instance = xstrdup(space != NULL ? space + 1 : cc->name);
 	if (cc->host_header != NULL) {
 		n->host_header = xasprintf("Host: %s", cc->host_header);
-		n->headers = curl_slist_append(NULL, n->host_header);
+		n->headers[0] = n->host_header;
 	}
 	n->o.url = n->url;
 	n->o.timeout = cc->timeout;
@@ -69,7 +63,7 @@ static int nginx_collect(void *state, struct metric_set *set, char *err, size_t 
 {
 	struct nginx_coll *n = state;
 
-	if (probe_nginx(n->h, &n->o, set, err, errlen) != 0)
+	if (probe_nginx(&n->http, &n->o, set, err, errlen) != 0)
 		return -1;
 	/* Two [nginx X] sections must not give the same series. */
 	metric_set_label_missing(set, "instance", n->instance);
@@ -82,9 +76,7 @@ static void nginx_destroy(void *state)
 
 	if (n == NULL)
 		return;
-	curl_slist_free_all(n->headers);
-	curl_easy_cleanup(n->h);
-	curl_global_cleanup();
+	httpc_free(&n->http);
 	secret_free(n->password);
 	free(n->url);
 	free(n->user);

@@ -29,7 +29,7 @@ struct rabbitmq_coll {
 	bool has_regex;
 	double timeout;
 	struct rabbitmq_target target;
-	CURL *h;
+	struct httpc http;
 };
 
 static void rabbitmq_destroy(void *state);
@@ -44,14 +44,8 @@ static void *rabbitmq_create(const struct config_collector *cc, char *err, size_
 	struct rabbitmq_coll *r = xcalloc(1, sizeof(*r));
 	const char *space = strchr(cc->name, ' ');
 
-	/* Reference-counted; the first call is made before any collector thread runs. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
-		free(r);
-		return NULL;
-	}
-	r->h = curl_easy_init();
-	if (r->h == NULL) {
+	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
+	if (httpc_init(&r->http, true, err, errlen) != 0) {
 		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
 		rabbitmq_destroy(r);
 		return NULL;
@@ -94,13 +88,13 @@ static int collect_queues(struct rabbitmq_coll *r, struct rabbitmq_queues *qs, c
 
 	for (size_t i = 0; i < r->nnames && why == 0; i++) {
 		why =
-		    probe_rabbitmq_queue(r->h, &r->target, r->vhost, r->names[i], qs, err, errlen);
+		    probe_rabbitmq_queue(&r->http, &r->target, r->vhost, r->names[i], qs, err, errlen);
 		/* A queue that does not exist has no series; the check endpoint says so. */
 		if (why == PROBE_RABBITMQ_NOT_FOUND)
 			why = 0;
 	}
 	if (why == 0 && (r->has_regex || r->nnames == 0))
-		why = probe_rabbitmq_queues(r->h, &r->target, r->vhost,
+		why = probe_rabbitmq_queues(&r->http, &r->target, r->vhost,
 					    r->has_regex ? &r->regex : NULL, QUEUES_MAX, qs, err,
 					    errlen);
 	return why;
@@ -119,9 +113,9 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 	r->target.limit = r->timeout;
 	why = collect_queues(r, &qs, err, errlen);
 	if (why == 0)
-		why = probe_rabbitmq_overview(r->h, &r->target, &ov, err, errlen);
+		why = probe_rabbitmq_overview(&r->http, &r->target, &ov, err, errlen);
 	if (why == 0)
-		why = probe_rabbitmq_nodes(r->h, &r->target, NULL, &ns, err, errlen);
+		why = probe_rabbitmq_nodes(&r->http, &r->target, NULL, &ns, err, errlen);
 	if (why == 0) {
 		rabbitmq_queues_metrics(&qs, r->instance, set);
 		rabbitmq_overview_metrics(&ov, r->instance, set);
@@ -138,8 +132,7 @@ static void rabbitmq_destroy(void *state)
 
 	if (r == NULL)
 		return;
-	curl_easy_cleanup(r->h);
-	curl_global_cleanup();
+	httpc_free(&r->http);
 	secret_free(r->password);
 	free(r->url);
 	free(r->user);

@@ -36,11 +36,8 @@ static struct {
 	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
 	const char *(*easy_strerror)(CURLcode);
-	void (*free)(void *);
-	CURLU *(*url)(void);
-	void (*url_cleanup)(CURLU *);
-	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
-	CURLUcode (*url_get)(CURL_URL_GET_CONST CURLU *, CURLUPart, char **, unsigned int);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
 } real;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -79,10 +76,8 @@ static void load(void)
 		 find(lib, "curl_easy_setopt", &real.easy_setopt) == 0 &&
 		 find(lib, "curl_easy_getinfo", &real.easy_getinfo) == 0 &&
 		 find(lib, "curl_easy_strerror", &real.easy_strerror) == 0 &&
-		 find(lib, "curl_free", &real.free) == 0 && find(lib, "curl_url", &real.url) == 0 &&
-		 find(lib, "curl_url_cleanup", &real.url_cleanup) == 0 &&
-		 find(lib, "curl_url_set", &real.url_set) == 0 &&
-		 find(lib, "curl_url_get", &real.url_get) == 0;
+		 find(lib, "curl_slist_append", &real.slist_append) == 0 &&
+		 find(lib, "curl_slist_free_all", &real.slist_free_all) == 0;
 }
 
 /* 1 when libcurl is there to call. */
@@ -168,30 +163,13 @@ const char *curl_easy_strerror(CURLcode rc)
 	return ready() ? real.easy_strerror(rc) : why;
 }
 
-void curl_free(void *p)
+struct curl_slist *curl_slist_append(struct curl_slist *list, const char *line)
 {
-	if (p != NULL)
-		real.free(p);
+	return ready() ? real.slist_append(list, line) : NULL;
 }
 
-CURLU *curl_url(void)
+void curl_slist_free_all(struct curl_slist *list)
 {
-	return ready() ? real.url() : NULL;
-}
-
-void curl_url_cleanup(CURLU *u)
-{
-	if (u != NULL)
-		real.url_cleanup(u);
-}
-
-CURLUcode curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
-{
-	return real.url_set(u, what, part, flags);
-}
-
-CURLUcode curl_url_get(CURL_URL_GET_CONST CURLU *u, CURLUPart what, char **part,
-		       unsigned int flags)
-{
-	return real.url_get(u, what, part, flags);
+	if (list != NULL)
+		real.slist_free_all(list);
 }

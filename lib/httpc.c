@@ -1,6 +1,6 @@
 /*
- * One GET over libcurl with the project's rules, and its failures in words
- * (see httpc.h).
+ * One GET with the project's rules, over libcurl or as plain HTTP/1.0, and
+ * its failures in words (see httpc.h).
  */
 #include "config.h"
 
@@ -9,7 +9,18 @@
 #include <sys/socket.h>
 
 #include "httpc.h"
+#include "net.h"
 #include "num.h"
+#include "statefile.h"
+
+/* Room for the status line, headers and chunk sizes around a body. */
+#define HEAD_ROOM (64 * 1024)
+
+/*
+ * Why lib/curl_lazy.c could not load libcurl; weak, so that a program linked
+ * with libcurl itself (the agent) has none and this is NULL.
+ */
+const char *curl_lazy_error(void) __attribute__((weak));
 
 /* Keep what curl received in the buffer ctx, up to its cap. */
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
@@ -19,14 +30,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	return buf_append(ctx, data, n) == 0 ? n : 0;
 }
 
-/* Curl gives up a little before the limit, so its reason is reported; a plugin's alarm is the
- * backstop. */
-static long timeout_ms(double timeout)
+/*
+ * The seconds a transfer may take: a little less than the limit, so that its
+ * own reason is reported; a plugin's alarm is the backstop.
+ */
+static double time_allowed(double timeout)
 {
 	double margin = timeout / 10 < 0.5 ? timeout / 10 : 0.5;
-	long ms = (long)((timeout - margin) * 1000);
 
-	return ms > 0 ? ms : 1;
+	return timeout - margin > 0.001 ? timeout - margin : 0.001;
 }
 
 /* Only http and https, whatever the URL says; the option changed name in curl 7.85. */
@@ -40,9 +52,10 @@ static void limit_protocols(CURL *h)
 }
 
 /* Set up h for the request o; the answer goes to body, curl's words to errbuf. */
-static void setup(CURL *h, const struct httpc_opts *o, struct buf *body, char *errbuf)
+static void setup(CURL *h, const struct httpc_opts *o, const struct curl_slist *headers,
+		  struct buf *body, char *errbuf)
 {
-	long ms = timeout_ms(o->timeout);
+	long ms = (long)(time_allowed(o->timeout) * 1000);
 
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, o->url);
@@ -54,7 +67,7 @@ static void setup(CURL *h, const struct httpc_opts *o, struct buf *body, char *e
 	limit_protocols(h);
 	if (o->user_agent != NULL)
 		curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, o->headers);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
@@ -77,41 +90,64 @@ static void setup(CURL *h, const struct httpc_opts *o, struct buf *body, char *e
 
 void httpc_target(const char *url, char *out, size_t outlen)
 {
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL, *zone = NULL;
+	struct http1_url u;
+	char why[256];
 
-	snprintf(out, outlen, "%s", "");
-	if (u == NULL)
-		return;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-		/* An IPv6 zone comes apart from the bracketed host; put it back, encoded. */
-		if (curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK && zone != NULL &&
-		    host[0] == '[')
-			snprintf(out, outlen, "%.*s%%25%s]:%s", (int)strlen(host) - 1, host, zone,
-				 port);
-		else
-			snprintf(out, outlen, "%s:%s", host, port);
-	}
-	curl_free(host);
-	curl_free(port);
-	curl_free(zone);
-	curl_url_cleanup(u);
+	snprintf(out, outlen, "%s", http1_url_parse(url, &u, why, sizeof(why)) == 0 ? u.target : "");
 }
 
-/* The host part of url, for "cannot resolve HOST". */
-static void url_host(const char *url, char *out, size_t outlen)
+void httpc_escape(struct buf *b, const char *s)
 {
-	CURLU *u = curl_url();
-	char *host = NULL;
+	http1_escape(b, s, strlen(s));
+}
 
-	snprintf(out, outlen, "%s", url);
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		snprintf(out, outlen, "%s", host);
-	curl_free(host);
-	curl_url_cleanup(u);
+int httpc_url_check(const char *url, const char *option, char *why, size_t whylen)
+{
+	struct http1_url u;
+	char reason[256];
+
+	if (http1_url_parse(url, &u, reason, sizeof(reason)) != 0) {
+		snprintf(why, whylen, "invalid %s '%s': %s", option, url, reason);
+		return -1;
+	}
+	if (u.userinfo) {
+		snprintf(why, whylen, "invalid %s: the URL holds credentials, which would show in "
+				      "the process list; give the user and password file as options",
+			 option);
+		return -1;
+	}
+	return 0;
+}
+
+/* "HOST:PORT" the messages about o name. */
+static void target_of(const struct httpc_opts *o, char *out, size_t outlen)
+{
+	if (o->target != NULL)
+		snprintf(out, outlen, "%s", o->target);
+	else
+		httpc_target(o->url, out, outlen);
+}
+
+/* The time-out in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
+static int timed_out(const struct httpc_opts *o, char *err, size_t errlen)
+{
+	char target[800], secs[NUM_BUFSZ];
+
+	target_of(o, target, sizeof(target));
+	num_format(o->timeout_named > 0 ? o->timeout_named : o->timeout, secs, sizeof(secs));
+	snprintf(err, errlen, "timed out after %s s waiting for %s", secs, target);
+	return HTTPC_TIMEOUT;
+}
+
+/* A server that closed without a byte, in words; returns HTTPC_DOWN. */
+static int got_nothing(const struct httpc_opts *o, char *err, size_t errlen)
+{
+	char target[800];
+
+	target_of(o, target, sizeof(target));
+	snprintf(err, errlen, "%s closed the connection without answering%s", target,
+		 o->plain_hint != NULL && strncmp(o->url, "http:", 5) == 0 ? o->plain_hint : "");
+	return HTTPC_DOWN;
 }
 
 /* Put a failed transfer into words in err; returns its httpc_error. */
@@ -119,13 +155,11 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 		   size_t errlen)
 {
 	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-	char target[800], host[300], secs[NUM_BUFSZ];
+	char target[800];
+	struct http1_url u;
 	long oserr = 0;
 
-	if (o->target != NULL)
-		snprintf(target, sizeof(target), "%s", o->target);
-	else
-		httpc_target(o->url, target, sizeof(target));
+	target_of(o, target, sizeof(target));
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
@@ -133,15 +167,11 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 			 oserr != 0 ? strerror((int)oserr) : why);
 		return HTTPC_DOWN;
 	case CURLE_COULDNT_RESOLVE_HOST:
-		url_host(o->url, host, sizeof(host));
-		snprintf(err, errlen, "cannot resolve %s: %s", host, why);
+		snprintf(err, errlen, "cannot resolve %s: %s",
+			 http1_url_parse(o->url, &u, err, errlen) == 0 ? u.host : o->url, why);
 		return HTTPC_DOWN;
 	case CURLE_OPERATION_TIMEDOUT:
-		/* Curl gives up a little before the limit; name the limit the user set. */
-		num_format(o->timeout_named > 0 ? o->timeout_named : o->timeout, secs,
-			   sizeof(secs));
-		snprintf(err, errlen, "timed out after %s s waiting for %s", secs, target);
-		return HTTPC_TIMEOUT;
+		return timed_out(o, err, errlen);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		snprintf(err, errlen, "the TLS certificate of %s is not trusted: %s%s%s%s", target,
 			 why, o->ca_file == NULL && o->ca_hint != NULL ? " (" : "",
@@ -157,10 +187,7 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 		snprintf(err, errlen, "TLS handshake with %s failed: %s", target, why);
 		return HTTPC_DOWN;
 	case CURLE_GOT_NOTHING:
-		snprintf(err, errlen, "%s closed the connection without answering%s", target,
-			 o->plain_hint != NULL && strncmp(o->url, "http:", 5) == 0 ? o->plain_hint
-										   : "");
-		return HTTPC_DOWN;
+		return got_nothing(o, err, errlen);
 	case CURLE_WRITE_ERROR:
 		snprintf(err, errlen, "the answer is too big");
 		return HTTPC_TOO_BIG;
@@ -176,22 +203,182 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 	}
 }
 
-int httpc_get(CURL *h, const struct httpc_opts *o, struct buf *body, long *status, char *err,
-	      size_t errlen)
+/* Why libcurl cannot be used, for a message: "" or ": cannot load libcurl: ...". */
+static const char *curl_missing(void)
+{
+	static char why[300];
+	const char *lazy = curl_lazy_error != NULL ? curl_lazy_error() : "";
+
+	snprintf(why, sizeof(why), "%s%s", lazy[0] != '\0' ? ": " : "", lazy);
+	return why;
+}
+
+/* Set up libcurl for c unless it is; 0, or HTTPC_LOCAL with err. */
+static int need_curl(struct httpc *c, char *err, size_t errlen)
+{
+	if (c->curl != NULL)
+		return 0;
+	if (!c->global) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			snprintf(err, errlen, "cannot initialise libcurl%s", curl_missing());
+			return HTTPC_LOCAL;
+		}
+		c->global = true;
+	}
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		snprintf(err, errlen, "cannot initialise libcurl%s", curl_missing());
+		return HTTPC_LOCAL;
+	}
+	return 0;
+}
+
+int httpc_init(struct httpc *c, bool keep, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->keep = keep;
+	return keep && need_curl(c, err, errlen) != 0 ? -1 : 0;
+}
+
+void httpc_free(struct httpc *c)
+{
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	if (c->global)
+		curl_global_cleanup();
+	memset(c, 0, sizeof(*c));
+}
+
+/* GET o->url over libcurl (see httpc_get()). */
+static int curl_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, long *status,
+		    char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL, *more;
+	char *to = NULL;
 	CURLcode rc;
-	int r = 0;
+	int r;
+
+	r = need_curl(c, err, errlen);
+	for (size_t i = 0; r == 0 && o->headers != NULL && o->headers[i] != NULL; i++) {
+		more = curl_slist_append(headers, o->headers[i]);
+		if (more == NULL) {
+			snprintf(err, errlen, "out of memory");
+			r = HTTPC_LOCAL;
+		}
+		headers = more != NULL ? more : headers;
+	}
+	if (r != 0) {
+		curl_slist_free_all(headers);
+		return r;
+	}
+	setup(c->curl, o, headers, body, errbuf);
+	rc = curl_easy_perform(c->curl);
+	if (rc != CURLE_OK) {
+		r = explain(c->curl, o, rc, errbuf, err, errlen);
+	} else {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
+		snprintf(c->location, sizeof(c->location), "%s", to != NULL ? to : "");
+	}
+	/* errbuf and headers die here; the handle must not keep pointing at them. */
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	return r;
+}
+
+/* Zero what b holds (a request with credentials), then free it. */
+static void wipe(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->len);
+	buf_free(b);
+}
+
+/* Send the request for u and read the whole answer into answer; 0, or an httpc_error. */
+static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
+			  struct buf *answer, char *err, size_t errlen)
+{
+	struct net_target t = {.host = u->host, .port = u->port, .family = o->family,
+			       .deadline = time_now() + time_allowed(o->timeout),
+			       .limit = o->timeout_named > 0 ? o->timeout_named : o->timeout};
+	struct buf auth, req;
+	int r;
+
+	buf_init(&auth, 8192);
+	buf_init(&req, 65536);
+	if (o->bearer != NULL)
+		buf_printf(&auth, "Bearer %s", o->bearer);
+	else if (o->user != NULL)
+		http1_basic(&auth, o->user, o->password != NULL ? o->password : "");
+	http1_request(&req, u, o->user_agent, auth.len > 0 ? buf_str(&auth) : NULL, o->headers);
+	if (auth.truncated || req.truncated) {
+		snprintf(err, errlen, "the request for %s is too big", u->target);
+		r = HTTPC_LOCAL;
+	} else {
+		r = net_exchange(&t, req.data, req.len, answer, err, errlen);
+	}
+	wipe(&auth);
+	wipe(&req);
+	switch (r) {
+	case 0:
+		return answer->len > 0 ? 0 : got_nothing(o, err, errlen);
+	case NET_TIMEOUT:
+		return timed_out(o, err, errlen);
+	case NET_TOO_BIG:
+		snprintf(err, errlen, "the answer is too big");
+		return HTTPC_TOO_BIG;
+	case NET_LOCAL: /* also the request too big, above */
+		return HTTPC_LOCAL;
+	default:
+		return HTTPC_DOWN;
+	}
+}
+
+/* GET o->url, an http:// URL taken apart in u, as HTTP/1.0 (see httpc_get()). */
+static int plain_get(struct httpc *c, const struct httpc_opts *o, const struct http1_url *u,
+		     struct buf *body, long *status, char *err, size_t errlen)
+{
+	struct http1_reply reply;
+	struct buf answer;
+	char target[800], why[256];
+	int r;
+
+	buf_init(&answer, body->cap + HEAD_ROOM);
+	r = plain_exchange(o, u, &answer, err, errlen);
+	if (r == 0 && http1_reply_parse(answer.data, answer.len, &reply, why, sizeof(why)) != 0) {
+		target_of(o, target, sizeof(target));
+		if (strcmp(why, "not an HTTP answer") == 0)
+			snprintf(err, errlen, "%s answered something that is not HTTP%s", target,
+				 o->plain_hint != NULL ? o->plain_hint : "");
+		else
+			snprintf(err, errlen, "%s answered %s", target, why);
+		r = HTTPC_DOWN;
+	} else if (r == 0 && buf_append(body, reply.body, reply.bodylen) != 0) {
+		snprintf(err, errlen, "the answer is too big");
+		r = HTTPC_TOO_BIG;
+	} else if (r == 0) {
+		*status = reply.status;
+		snprintf(c->location, sizeof(c->location), "%s", reply.location);
+	}
+	buf_free(&answer);
+	return r;
+}
+
+int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, long *status,
+	      char *err, size_t errlen)
+{
+	struct http1_url u;
+	char why[256];
 
 	buf_reset(body);
 	*status = 0;
-	setup(h, o, body, errbuf);
-	rc = curl_easy_perform(h);
-	if (rc != CURLE_OK)
-		r = explain(h, o, rc, errbuf, err, errlen);
-	else
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	/* errbuf dies here; the handle must not keep pointing at it. */
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-	return r;
+	c->location[0] = '\0';
+	if (httpc_url_check(o->url, "URL", err, errlen) != 0)
+		return HTTPC_LOCAL;
+	http1_url_parse(o->url, &u, why, sizeof(why));
+	if (u.tls || c->keep)
+		return curl_get(c, o, body, status, err, errlen);
+	return plain_get(c, o, &u, body, status, err, errlen);
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "curl_lazy.h"
 #include "httpc.h"
 #include "num.h"
 #include "plugin.h"
@@ -248,18 +247,14 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 
 /* What main() holds, so that an early end frees it too. */
 static struct opts run_opts;
-static CURL *handle;
+static struct httpc client;
 
 static void run_free(void)
 {
 	for (int i = 0; i < 3; i++)
 		if (run_opts.has_re[i])
 			regfree(&run_opts.re[i]);
-	if (handle != NULL) {
-		curl_easy_cleanup(handle);
-		curl_global_cleanup();
-	}
-	handle = NULL;
+	httpc_free(&client);
 }
 
 /* Read the statistics from the socket or the page; exits on failure. */
@@ -282,11 +277,8 @@ static void fetch(const struct plugin_args *a, const struct opts *o, struct hapr
 	else
 		net_describe(&t, source, sourcelen);
 	if (o->url != NULL) {
-		handle = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
-		if (handle == NULL)
-			plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl%s%s",
-				    curl_lazy_error()[0] != '\0' ? ": " : "", curl_lazy_error());
-		why = probe_haproxy_http(handle, &h, st, err, sizeof(err));
+		httpc_init(&client, false, err, sizeof(err));
+		why = probe_haproxy_http(&client, &h, st, err, sizeof(err));
 	} else {
 		why = probe_haproxy_socket(&t, st, in, err, sizeof(err));
 	}
@@ -307,14 +299,13 @@ int main(int argc, char **argv)
 	struct haproxy_info in = {.curr_conns = NAN};
 	struct metric_set *set;
 	struct result *r;
-	char source[1024];
+	char source[1024], why[1400];
 
 	plugin_start(&check_haproxy, argc, argv, &run_opts, &a);
 	if (run_opts.url != NULL && (a.host != NULL || a.port != 0))
 		plugin_usage_error("give either -u URL or -H SOCKET (or -H HOST -p PORT), not both");
-	if (run_opts.url != NULL && strncmp(run_opts.url, "http://", 7) != 0 &&
-	    strncmp(run_opts.url, "https://", 8) != 0)
-		plugin_usage_error("invalid -u '%s': expected http://HOST:PORT/PATH;csv", run_opts.url);
+	if (run_opts.url != NULL && httpc_url_check(run_opts.url, "-u", why, sizeof(why)) != 0)
+		plugin_usage_error("%s", why);
 	fetch(&a, &run_opts, &st, &in, source, sizeof(source));
 	mine.rows = xcalloc(st.n + 1, sizeof(*mine.rows));
 	for (size_t i = 0; i < st.n; i++)

@@ -69,6 +69,10 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		o->uri = arg;
 		break;
 	case OPT_HOST_HEADER:
+		for (const char *c = arg; *c != '\0'; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f)
+				plugin_usage_error("invalid --host-header: it holds a control "
+						   "character");
 		o->host_header = arg;
 		break;
 	case OPT_TLS:
@@ -119,14 +123,11 @@ static const struct plugin check_nginx = {
 };
 
 /* What main() holds for the whole run, so that an early end frees it too. */
-static CURL *handle;
-static struct curl_slist *headers;
+static struct httpc client;
 
 static void run_free(void)
 {
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(handle);
-	curl_global_cleanup();
+	httpc_free(&client);
 }
 
 /* End the run for a probe failure: any wrong answer from nginx is CRITICAL. */
@@ -202,14 +203,13 @@ static void target_url(const struct plugin_args *a, const struct opts *o, char *
 {
 	const char *host = a->host != NULL ? a->host : "127.0.0.1";
 	bool v6 = strchr(host, ':') != NULL;
+	char why[2400];
 	long port = a->port != 0 ? a->port : o->tls ? 443 : 80;
 
 	if (o->url != NULL && (a->host != NULL || a->port != 0 || o->uri != NULL || o->tls))
 		plugin_usage_error("give either -u URL or -H, -p, --uri and --tls, not both");
-	if (o->url != NULL && strncmp(o->url, "http://", 7) != 0 &&
-	    strncmp(o->url, "https://", 8) != 0)
-		plugin_usage_error("invalid -u '%s': expected http://HOST[:PORT]/PATH or https://...",
-				   o->url);
+	if (o->url != NULL && httpc_url_check(o->url, "-u", why, sizeof(why)) != 0)
+		plugin_usage_error("%s", why);
 	if (o->uri != NULL && o->uri[0] != '/')
 		plugin_usage_error("invalid --uri '%s': expected a path starting with /", o->uri);
 	if (o->url != NULL)
@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 	struct metric_set *set;
 	struct result *r;
 	char url[2048], target[2600], host[600], *colon;
+	const char *headers[] = {host, NULL};
 	long port = 0;
 	int why;
 
@@ -248,14 +249,11 @@ int main(int argc, char **argv)
 		plugin_usage_error("invalid -u '%s': no host and port in it", url);
 	if (o.host_header != NULL) {
 		snprintf(host, sizeof(host), "Host: %s", o.host_header);
-		headers = curl_slist_append(NULL, host);
 		h.headers = headers;
 	}
-	handle = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
-	if (handle == NULL || (o.host_header != NULL && headers == NULL))
-		plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
+	httpc_init(&client, false, target, sizeof(target));
 	set = metric_set_new();
-	why = probe_nginx(handle, &h, set, target, sizeof(target));
+	why = probe_nginx(&client, &h, set, target, sizeof(target));
 	if (why != 0) {
 		metric_set_free(set);
 		fail(&a, why, target);

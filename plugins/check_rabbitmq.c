@@ -23,15 +23,14 @@ static const char *const health_checks[] = {"alarms",
 					    NULL};
 
 /* What main() holds for the whole run, so that an early end frees it too. */
-static CURL *handle;
+static struct httpc client;
 static struct metric_set *run_set;
 
 /* Free what main() holds. */
 static void run_free(void)
 {
-	curl_easy_cleanup(handle);
+	httpc_free(&client);
 	metric_set_free(run_set);
-	curl_global_cleanup();
 }
 
 /* End the run for a probe failure: unreachable is CRITICAL, a strange answer UNKNOWN. */
@@ -105,7 +104,7 @@ static void check_set(struct result *r, const struct plugin_args *a, const struc
 
 /* --mode queue: the named queues, or those the regex matches, or all of the vhost. */
 static void mode_queue(struct result *r, const struct plugin_args *a,
-		       const struct check_rabbitmq_opts *o, CURL *h, struct metric_set *set)
+		       const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
 {
 	struct rabbitmq_queues qs = {0};
 	const struct rabbitmq_queue *deepest = NULL;
@@ -156,7 +155,7 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 
 /* --mode overview and --mode node. */
 static void mode_broker(struct result *r, const struct plugin_args *a,
-			const struct check_rabbitmq_opts *o, CURL *h, struct metric_set *set)
+			const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
 {
 	struct rabbitmq_overview ov;
 	struct rabbitmq_nodes ns = {0};
@@ -200,7 +199,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 
 /* Run one health check at path; count it in *passed when it passed. */
 static void health_one(struct result *r, const struct plugin_args *a,
-		       const struct check_rabbitmq_opts *o, CURL *h, const char *path,
+		       const struct check_rabbitmq_opts *o, struct httpc *h, const char *path,
 		       size_t *passed)
 {
 	char reason[1024], err[1024];
@@ -221,7 +220,7 @@ static void health_one(struct result *r, const struct plugin_args *a,
 
 /* --mode health: the server's checks, and the aliveness test where it still means something. */
 static void mode_health(struct result *r, const struct plugin_args *a,
-			const struct check_rabbitmq_opts *o, CURL *h)
+			const struct check_rabbitmq_opts *o, struct httpc *h)
 {
 	struct rabbitmq_overview ov;
 	char path[1200], vhost[1024], err[1024];
@@ -234,7 +233,7 @@ static void mode_health(struct result *r, const struct plugin_args *a,
 		snprintf(path, sizeof(path), "health/checks/%s", health_checks[i]);
 		health_one(r, a, o, h, path, &passed);
 	}
-	probe_rabbitmq_escape(h, o->vhost, vhost, sizeof(vhost));
+	probe_rabbitmq_escape(o->vhost, vhost, sizeof(vhost));
 	snprintf(path, sizeof(path), "aliveness-test/%s", vhost);
 	if (rabbitmq_version_before(ov.version, 4))
 		health_one(r, a, o, h, path, &passed);
@@ -247,14 +246,11 @@ int main(int argc, char **argv)
 	struct plugin_args a;
 	struct metric_set *set;
 	struct result *r;
-	CURL *h;
+	struct httpc *h = &client;
 
 	check_rabbitmq_args(argc, argv, &o, &a);
-	h = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
-	if (h == NULL)
-		plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
+	httpc_init(h, false, NULL, 0);
 	set = metric_set_new();
-	handle = h;
 	run_set = set;
 	r = result_new(check_rabbitmq.service);
 	if (o.mode == MODE_QUEUE)

@@ -157,6 +157,7 @@ const struct plugin check_rabbitmq = {
 static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *o)
 {
 	struct threshold t = thresholds_get(a->thresholds, "", 0);
+	char why[1400];
 
 	if (o->mode == MODE_DEFAULT)
 		o->mode = o->nnames > 0 || o->regex_text != NULL || o->vhost != NULL
@@ -164,10 +165,8 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 			      : MODE_OVERVIEW;
 	if (o->url != NULL && (a->host != NULL || a->port != 0))
 		plugin_usage_error("give either -u URL or -H HOST and -p PORT, not both");
-	if (o->url != NULL && strncmp(o->url, "http://", 7) != 0 &&
-	    strncmp(o->url, "https://", 8) != 0)
-		plugin_usage_error("invalid -u '%s': expected http://HOST:PORT or https://...",
-				   o->url);
+	if (o->url != NULL && httpc_url_check(o->url, "-u", why, sizeof(why)) != 0)
+		plugin_usage_error("%s", why);
 	if (a->host != NULL &&
 	    strspn(a->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			    "0123456789.-_:") != strlen(a->host))

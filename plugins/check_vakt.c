@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -194,29 +193,23 @@ static void check_args(const struct plugin_args *a, const struct opts *o)
 }
 
 /* Append "?NAME=VALUE" to the URL, or "&NAME=VALUE" after the first, both percent-encoded. */
-static void query_add(CURL *curl, struct buf *b, const char *name, size_t namelen,
-		      const char *value)
+static void query_add(struct buf *b, const char *name, size_t namelen, const char *value)
 {
-	char *n = curl_easy_escape(curl, name, (int)namelen);
-	char *v = curl_easy_escape(curl, value, 0);
-
-	if (n == NULL || v == NULL)
-		plugin_exit(STATE_UNKNOWN, "out of memory");
 	/* The path is escaped, so a '?' in the URL is the query's. */
-	buf_printf(b, "%c%s=%s", strchr(buf_str(b), '?') == NULL ? '?' : '&', n, v);
-	curl_free(n);
-	curl_free(v);
+	buf_puts(b, strchr(buf_str(b), '?') == NULL ? "?" : "&");
+	http1_escape(b, name, namelen);
+	buf_puts(b, "=");
+	httpc_escape(b, value);
 }
 
 /* The check endpoint's URL for this run; sets r->url and r->target. */
-static void build_url(CURL *curl, struct run *r)
+static void build_url(struct run *r)
 {
 	const struct plugin_args *a = r->args;
 	const struct opts *o = r->opts;
 	struct threshold t = thresholds_get(a->thresholds, "", 0);
 	long port = a->port != 0 ? a->port : DEFAULT_PORT;
 	struct buf host, url;
-	char *metric;
 
 	/* An IPv6 literal goes in brackets; a zone's '%' is itself encoded. */
 	buf_init(&host, 1024);
@@ -232,21 +225,18 @@ static void build_url(CURL *curl, struct run *r)
 		buf_puts(&host, a->host);
 	}
 	snprintf(r->target, sizeof(r->target), "%s:%ld", buf_str(&host), port);
-	metric = curl_easy_escape(curl, o->metric, 0);
-	if (metric == NULL)
-		plugin_exit(STATE_UNKNOWN, "out of memory");
 	buf_init(&url, ANSWER_MAX);
-	buf_printf(&url, "%s://%s/api/v1/check/%s", o->tls ? "https" : "http", r->target, metric);
-	curl_free(metric);
+	buf_printf(&url, "%s://%s/api/v1/check/", o->tls ? "https" : "http", r->target);
+	httpc_escape(&url, o->metric);
 	buf_free(&host);
 	if (t.has_warn)
-		query_add(curl, &url, "warning", 7, t.warn.text);
+		query_add(&url, "warning", 7, t.warn.text);
 	if (t.has_crit)
-		query_add(curl, &url, "critical", 8, t.crit.text);
+		query_add(&url, "critical", 8, t.crit.text);
 	for (size_t i = 0; i < o->nlabels; i++) {
 		const char *eq = strchr(o->labels[i], '=');
 
-		query_add(curl, &url, o->labels[i], (size_t)(eq - o->labels[i]), eq + 1);
+		query_add(&url, o->labels[i], (size_t)(eq - o->labels[i]), eq + 1);
 	}
 	if (url.truncated)
 		plugin_usage_error("the metric name and labels make a URL longer than %d bytes",
@@ -405,7 +395,7 @@ static void fail_transfer(const struct run *r, int why, const char *err)
 }
 
 /* The request for this run: the URL, the limits, TLS and the token. */
-static struct httpc_opts request(const struct run *r, const struct curl_slist *headers,
+static struct httpc_opts request(const struct run *r, const char *const *headers,
 				 const char *token)
 {
 	struct httpc_opts h = {0};
@@ -444,12 +434,13 @@ int main(int argc, char **argv)
 	struct opts o = {0};
 	struct plugin_args a;
 	struct run r = {0};
-	struct curl_slist *headers;
+	/* The agent answers JSON unless asked for text; say which, not "any". */
+	static const char *const headers[] = {"Accept: application/json", NULL};
 	struct httpc_opts req;
 	struct answer ans;
 	struct buf body;
 	char err[1024], *token;
-	CURL *curl;
+	struct httpc client;
 	long status = 0;
 	int rc;
 
@@ -458,20 +449,15 @@ int main(int argc, char **argv)
 	r.args = &a;
 	r.opts = &o;
 	token = load_token(&o);
-	curl = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? curl_easy_init() : NULL;
-	if (curl == NULL)
-		plugin_exit(STATE_UNKNOWN, "cannot initialise libcurl");
-	build_url(curl, &r);
-	/* The agent answers JSON unless asked for text; say which, not "any". */
-	headers = curl_slist_append(NULL, "Accept: application/json");
+	httpc_init(&client, false, NULL, 0);
+	build_url(&r);
 	buf_init(&body, ANSWER_MAX);
 	req = request(&r, headers, token);
-	rc = httpc_get(curl, &req, &body, &status, err, sizeof(err));
+	rc = httpc_get(&client, &req, &body, &status, err, sizeof(err));
 	secret_free(token);
 	if (rc != 0)
 		fail_transfer(&r, rc, err);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(headers);
+	httpc_free(&client);
 	if (status != 200)
 		fail_http(&r, status, &body);
 	if (answer_parse(buf_str(&body), body.len, &ans) != 0)

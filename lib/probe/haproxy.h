@@ -38,13 +38,14 @@ int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
 
 /* libcurl's handle type (curl.h says the same), so socket-only users need no curl headers. */
 typedef void CURL;
+struct httpc;
 struct httpc_opts;
 
 /*
- * GET the stats page's CSV at o->url (it ends in ";csv") with h: fills st.
+ * GET the stats page's CSV at o->url (it ends in ";csv") with c: fills st.
  * The page has no `show info`. Returns 0, or a probe_haproxy_error with err.
  */
-int probe_haproxy_http(CURL *h, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
+int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
 		       size_t errlen);
 
 #endif

@@ -10,7 +10,7 @@
 #include "httpc.h"
 #include "probe/haproxy.h"
 
-int probe_haproxy_http(CURL *h, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
+int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
 		       size_t errlen)
 {
 	char why[256], start[48];
@@ -20,7 +20,7 @@ int probe_haproxy_http(CURL *h, const struct httpc_opts *o, struct haproxy_stat 
 
 	memset(st, 0, sizeof(*st));
 	buf_init(&body, PROBE_HAPROXY_MAX_ANSWER);
-	r = httpc_get(h, o, &body, &status, err, errlen);
+	r = httpc_get(c, o, &body, &status, err, errlen);
 	if (r != 0) {
 		buf_free(&body);
 		return r == HTTPC_TIMEOUT ? PROBE_HAPROXY_TIMEOUT

@@ -12,18 +12,17 @@
 #include "statefile.h"
 
 /* An answer other than 200 in words, with where a redirect points. */
-static int not_ok(CURL *h, const struct httpc_opts *o, long status, char *err, size_t errlen)
+static int not_ok(const struct httpc *c, const struct httpc_opts *o, long status, char *err,
+		  size_t errlen)
 {
-	char *to = NULL;
+	bool moved = status >= 300 && status < 400 && c->location[0] != '\0';
 
-	if (status >= 300 && status < 400)
-		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &to);
 	snprintf(err, errlen, "%s answered HTTP %ld%s%s, expected 200 with nginx's stub_status page",
-		 o->url, status, to != NULL ? ", a redirect to " : "", to != NULL ? to : "");
+		 o->url, status, moved ? ", a redirect to " : "", moved ? c->location : "");
 	return PROBE_NGINX_HTTP;
 }
 
-int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, char *err,
+int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *set, char *err,
 		size_t errlen)
 {
 	char why[128], start[48];
@@ -34,7 +33,7 @@ int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, cha
 	int r;
 
 	buf_init(&body, PROBE_NGINX_MAX_ANSWER);
-	r = httpc_get(h, o, &body, &status, err, errlen);
+	r = httpc_get(c, o, &body, &status, err, errlen);
 	took = time_now() - t0;
 	if (r == HTTPC_TOO_BIG) {
 		snprintf(err, errlen, "%s answered more than %d KiB, not nginx's stub_status page",
@@ -45,7 +44,7 @@ int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, cha
 		    : r == HTTPC_LOCAL ? PROBE_NGINX_LOCAL
 				       : PROBE_NGINX_DOWN;
 	} else if (status != 200) {
-		r = not_ok(h, o, status, err, errlen);
+		r = not_ok(c, o, status, err, errlen);
 	} else if (stub_status_parse(buf_str(&body), body.len, &st, why, sizeof(why)) != 0) {
 		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
 		snprintf(err, errlen, "%s answered HTTP 200 with a page that is not nginx's "

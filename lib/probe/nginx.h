@@ -26,8 +26,8 @@ enum probe_nginx_error {
 	PROBE_NGINX_LOCAL = -5,	  /* our side: a CA file, memory, a bad URL */
 };
 
-/* GET o->url with h and add its metrics to set; 0, or a probe_nginx_error with err. */
-int probe_nginx(CURL *h, const struct httpc_opts *o, struct metric_set *set, char *err,
+/* GET o->url with c and add its metrics to set; 0, or a probe_nginx_error with err. */
+int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *set, char *err,
 		size_t errlen);
 
 #endif

@@ -31,24 +31,14 @@ void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t 
 		snprintf(out, outlen, "%s", t->url);
 }
 
-void probe_rabbitmq_escape(CURL *h, const char *name, char *out, size_t outlen)
+void probe_rabbitmq_escape(const char *name, char *out, size_t outlen)
 {
-	char *e = curl_easy_escape(h, name, 0);
+	struct buf b;
 
-	if (e == NULL || strlen(e) >= outlen)
-		out[0] = '\0';
-	else
-		snprintf(out, outlen, "%s", e);
-	curl_free(e);
-}
-
-/* Append name to b percent-encoded, "/" included (the default vhost is "%2F"). */
-static void put_escaped(CURL *h, struct buf *b, const char *name)
-{
-	char *e = curl_easy_escape(h, name, 0);
-
-	buf_puts(b, e != NULL ? e : "");
-	curl_free(e);
+	buf_init(&b, outlen - 1);
+	httpc_escape(&b, name);
+	snprintf(out, outlen, "%s", b.truncated ? "" : buf_str(&b));
+	buf_free(&b);
 }
 
 /* The base URL without its trailing slashes, then "/api/" and path. */
@@ -115,7 +105,7 @@ static int transfer_error(int why, char *err, size_t errlen)
  * GET the URL in u into body; returns 0 with *status for an answer of 200
  * (or of 503 when accept_503: a failed health check), else a probe error.
  */
-static int request(CURL *h, const struct rabbitmq_target *t, const struct buf *u, bool accept_503,
+static int request(struct httpc *c, const struct rabbitmq_target *t, const struct buf *u, bool accept_503,
 		   struct buf *body, long *status, char *err, size_t errlen)
 {
 	struct httpc_opts o = {0};
@@ -143,7 +133,7 @@ static int request(CURL *h, const struct rabbitmq_target *t, const struct buf *u
 	o.user_agent = t->user_agent;
 	o.ca_hint = t->ca_hint;
 	o.plain_hint = " (is it https?)";
-	r = httpc_get(h, &o, body, status, err, errlen);
+	r = httpc_get(c, &o, body, status, err, errlen);
 	if (r != 0)
 		return transfer_error(r, err, errlen);
 	if (*status == 200 || (accept_503 && *status == 503))
@@ -171,7 +161,7 @@ static int broken(char *err, size_t errlen)
  * GET the queue name of vhost, or every queue of vhost when name is NULL,
  * and append to out those match accepts, at most max (see rabbitmq.h).
  */
-static int get_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost, const char *name,
+static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost, const char *name,
 		      const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
 		      size_t errlen)
 {
@@ -182,13 +172,13 @@ static int get_queues(CURL *h, const struct rabbitmq_target *t, const char *vhos
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
 	url_start(&u, t, "queues/");
-	put_escaped(h, &u, vhost);
+	httpc_escape(&u, vhost);
 	if (name != NULL) {
 		buf_puts(&u, "/");
-		put_escaped(h, &u, name);
+		httpc_escape(&u, name);
 	}
 	buf_puts(&u, "?" QUEUE_COLUMNS);
-	r = request(h, t, &u, false, &body, &status, err, errlen);
+	r = request(c, t, &u, false, &body, &status, err, errlen);
 	/* A list that is an object is one queue, which /api/queues/VHOST never answers. */
 	if (r == 0 && name == NULL &&
 	    (body.len == 0 || body.data[strspn(body.data, " \t\r\n")] != '['))
@@ -205,20 +195,20 @@ static int get_queues(CURL *h, const struct rabbitmq_target *t, const char *vhos
 	return r;
 }
 
-int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen)
 {
-	return get_queues(h, t, vhost, name, NULL, 0, out, err, errlen);
+	return get_queues(c, t, vhost, name, NULL, 0, out, err, errlen);
 }
 
-int probe_rabbitmq_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
 			  size_t errlen)
 {
-	return get_queues(h, t, vhost, NULL, match, max, out, err, errlen);
+	return get_queues(c, t, vhost, NULL, match, max, out, err, errlen);
 }
 
-int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
+int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
 			    char *err, size_t errlen)
 {
 	struct buf u, body;
@@ -228,7 +218,7 @@ int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rab
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
 	url_start(&u, t, "overview");
-	r = request(h, t, &u, false, &body, &status, err, errlen);
+	r = request(c, t, &u, false, &body, &status, err, errlen);
 	if (r == 0 && rabbitmq_overview_parse(buf_str(&body), body.len, out, err, errlen) != 0)
 		r = broken(err, errlen);
 	buf_free(&u);
@@ -252,7 +242,7 @@ static bool nodes_keep(struct rabbitmq_nodes *n, const char *name)
 	return k > 0;
 }
 
-int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *name,
+int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const char *name,
 			 struct rabbitmq_nodes *out, char *err, size_t errlen)
 {
 	struct rabbitmq_nodes all = {0};
@@ -264,7 +254,7 @@ int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *n
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
 	url_start(&u, t, "nodes");
-	r = request(h, t, &u, false, &body, &status, err, errlen);
+	r = request(c, t, &u, false, &body, &status, err, errlen);
 	if (r == 0 && rabbitmq_nodes_parse(buf_str(&body), body.len, &all, err, errlen) != 0)
 		r = broken(err, errlen);
 	if (r == 0 && name != NULL && !nodes_keep(&all, name)) {
@@ -282,7 +272,7 @@ int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *n
 	return r;
 }
 
-int probe_rabbitmq_health(CURL *h, const struct rabbitmq_target *t, const char *path, char *reason,
+int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path, char *reason,
 			  size_t reasonlen, char *err, size_t errlen)
 {
 	struct buf u, body;
@@ -293,7 +283,7 @@ int probe_rabbitmq_health(CURL *h, const struct rabbitmq_target *t, const char *
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
 	url_start(&u, t, path);
-	r = request(h, t, &u, true, &body, &status, err, errlen);
+	r = request(c, t, &u, true, &body, &status, err, errlen);
 	if (r == 0) {
 		r = rabbitmq_health_parse(buf_str(&body), body.len, reason, reasonlen, err, errlen);
 		if (r < 0)

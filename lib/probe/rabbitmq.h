@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <curl/curl.h>
+#include "httpc.h"
 
 #include "probe/rabbitmq_json.h"
 
@@ -53,22 +53,22 @@ void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t 
  * probe_rabbitmq_error with err (PROBE_RABBITMQ_NOT_FOUND for a queue or
  * vhost that does not exist).
  */
-int probe_rabbitmq_queue(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen);
 /*
  * Every queue of vhost whose name match accepts (all when NULL), at most max
  * (0: no limit; out->cut says some were left out), appended to out.
  */
-int probe_rabbitmq_queues(CURL *h, const struct rabbitmq_target *t, const char *vhost,
+int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
 			  size_t errlen);
-int probe_rabbitmq_overview(CURL *h, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
+int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
 			    char *err, size_t errlen);
 /*
  * The node called name (every node when NULL), appended to out;
  * PROBE_RABBITMQ_NOT_FOUND when the cluster has no such node.
  */
-int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *name,
+int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const char *name,
 			 struct rabbitmq_nodes *out, char *err, size_t errlen);
 /*
  * Run the health check at path below /api ("health/checks/alarms",
@@ -77,9 +77,9 @@ int probe_rabbitmq_nodes(CURL *h, const struct rabbitmq_target *t, const char *n
  * probe_rabbitmq_error (PROBE_RABBITMQ_NOT_FOUND: this server has no such
  * check).
  */
-int probe_rabbitmq_health(CURL *h, const struct rabbitmq_target *t, const char *path, char *reason,
+int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path, char *reason,
 			  size_t reasonlen, char *err, size_t errlen);
 /* name percent-encoded into out (for a health path); "" when it does not fit. */
-void probe_rabbitmq_escape(CURL *h, const char *name, char *out, size_t outlen);
+void probe_rabbitmq_escape(const char *name, char *out, size_t outlen);
 
 #endif
