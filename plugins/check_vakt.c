@@ -383,7 +383,7 @@ static void fail_transfer(const struct run *r, int why, const char *err)
 {
 	switch (why) {
 	case HTTPC_TIMEOUT:
-		/* Curl gives up a little before -t, so this is the -t expiry, worded as such. */
+		/* The request gives up a little before -t, so this is the -t expiry, worded as such. */
 		fail(r, r->args->timeout_state, "%s", err);
 	case HTTPC_TOO_BIG:
 		fail(r, STATE_UNKNOWN, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);

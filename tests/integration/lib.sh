@@ -190,6 +190,41 @@ PY
 	[ -n "$fake_port" ] || { echo "FAIL: the fake HTTP server did not start"; exit 1; }
 }
 
+# start_fake_tcp BYTES: a loopback server that reads what a client sends
+# first, answers with BYTES (a Python bytes literal, b"-ERR x\r\n") and
+# closes, for a service that is not the one a check expects. Sets $fake_port.
+start_fake_tcp() {
+	fake_seq=$((${fake_seq:-0} + 1))
+	local py=$tmp/fake.$fake_seq.py
+	{
+		printf 'answer = %s\n' "$1"
+		cat << 'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print("port", s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    c.settimeout(1)
+    try:
+        c.recv(65536)
+        c.sendall(answer)
+    except OSError:
+        pass
+    c.close()
+PY
+	} > "$py"
+	python3 "$py" > "$py.port" &
+	peers="$peers $!"
+	for _ in $(seq 50); do
+		[ -s "$py.port" ] && break
+		sleep 0.1
+	done
+	fake_port=$(cut -d' ' -f2 < "$py.port")
+	[ -n "$fake_port" ] || { echo "FAIL: the fake TCP server did not start"; exit 1; }
+}
+
 # start_nginx [SERVER-DIRECTIVES [HTTP-DIRECTIVES]]: start a private nginx (one
 # worker, its files in a directory under $tmp) on a free loopback port, with
 # stub_status at /nginx_status, "ok" at /, SERVER-DIRECTIVES added to its

@@ -139,6 +139,29 @@ for case in garbage empty lying; do
 		"$check" -p "$fake_port" --uri "/$case"
 done
 
+# Over plain http the check speaks HTTP/1.0 itself. An answer in chunks (an
+# HTTP/1.1 server may send one anyway) is put together; one that contradicts
+# itself, or is not HTTP at all (a Redis on the wrong port), is CRITICAL.
+start_fake_http '{"chunked": (200, "".join("%x\r\n%s\r\n" % (len(p), p) for p in
+	["Active connections: 2 \nserver accepts handled requests\n", " 7 7 9 \nReading: 0 Writing: 1 Waiting: 1 \n", ""]),
+	{"Transfer-Encoding": "chunked"}),
+	"contradicting": (200, "Active connections: 1 \n", {"Content-Length": "999"})}'
+expect "an answer in chunks: OK" 0 "^NGINX OK - 2 active connections \\| .*nginx_accepts=7c;;;0 nginx_handled=7c;;;0 nginx_requests=9c;;;0" \
+	"$check" -p "$fake_port" --uri /chunked
+expect "two Content-Lengths: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port answered two different Content-Lengths$" \
+	"$check" -p "$fake_port" --uri /contradicting
+start_fake_tcp 'b"-ERR unknown command \x27GET\x27\r\n"'
+expect "a server that is not HTTP: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port answered something that is not HTTP$" \
+	"$check" -p "$fake_port"
+
+# libcurl is loaded for https only: with one that cannot be loaded, http
+# still works and https says why.
+mkdir "$tmp/nocurl"
+: > "$tmp/nocurl/libcurl.so.4"
+expect "http without libcurl: OK" 0 "^NGINX OK - " env LD_LIBRARY_PATH="$tmp/nocurl" "$check" -p "$port"
+expect "https without libcurl: UNKNOWN, saying why" 3 "^NGINX UNKNOWN - cannot initialise libcurl: cannot load libcurl: .*libcurl\.so\.4" \
+	env LD_LIBRARY_PATH="$tmp/nocurl" "$check" -p "$tls_port" --tls --insecure
+
 # The agent: the same counters in /metrics, a virtual host, the check
 # endpoint; a hung nginx only makes its own collector stale.
 if [ -x "$top_builddir/agent/vaktd" ]; then
@@ -175,4 +198,10 @@ fi
 expect "-u and -H together" 3 "^NGINX UNKNOWN - give either -u URL or -H" "$check" -u "$url" -H 127.0.0.1
 expect "-u that is not http" 3 "^NGINX UNKNOWN - invalid -u 'ftp://x'" "$check" -u ftp://x
 expect "--uri without a slash" 3 "^NGINX UNKNOWN - invalid --uri 'x'" "$check" --uri x
+expect "credentials in -u: UNKNOWN, not repeated" 3 "^NGINX UNKNOWN - invalid -u: the URL holds credentials, which would show in the process list; give the user and password file as options$" \
+	"$check" -u "http://nagios:secret@127.0.0.1:$port/nginx_status"
+expect "a port out of range in -u" 3 "^NGINX UNKNOWN - invalid -u 'http://127\.0\.0\.1:70000/': port 70000 is out of range$" \
+	"$check" -u "http://127.0.0.1:70000/"
+expect "a line break in --host-header" 3 "^NGINX UNKNOWN - invalid --host-header: it holds a control character" \
+	"$check" -p "$port" --host-header "$(printf 'a\r\nX-Evil: 1')"
 finish
