@@ -149,17 +149,33 @@ pick_port() {
 	return 1
 }
 
+# fake_start WHAT FIRST-LINE: run the Python server whose first line is
+# FIRST-LINE and the rest on stdin, on a free loopback port it prints as
+# "port P"; sets $fake_port, and the server is killed in cleanup.
+fake_start() {
+	fake_seq=$((${fake_seq:-0} + 1))
+	local py=$tmp/fake.$fake_seq.py
+	{
+		printf '%s\n' "$2"
+		cat
+	} > "$py"
+	python3 "$py" > "$py.port" &
+	peers="$peers $!"
+	for _ in $(seq 50); do
+		[ -s "$py.port" ] && break
+		sleep 0.1
+	done
+	fake_port=$(cut -d' ' -f2 < "$py.port")
+	[ -n "$fake_port" ] || { echo "FAIL: the fake $1 server did not start"; exit 1; }
+}
+
 # start_fake_http ANSWERS: serve HTTP/1.1 on a free loopback port from
 # python3 for answers no real server gives. ANSWERS is a Python dict
 # {NAME: (STATUS, BODY[, {HEADER: VALUE}])}; a request is answered by the
 # last segment of its path, before any "?" or ";" ("/x/garbage;csv" is
 # "garbage"); other names get 404. Sets $fake_port; killed in cleanup.
 start_fake_http() {
-	fake_seq=$((${fake_seq:-0} + 1))
-	local py=$tmp/fake.$fake_seq.py
-	{
-		printf 'answers = %s\n' "$1"
-		cat << 'PY'
+	fake_start HTTP "answers = $1" << 'PY'
 import http.server
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -179,26 +195,13 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print("port", s.server_address[1], flush=True)
 s.serve_forever()
 PY
-	} > "$py"
-	python3 "$py" > "$py.port" &
-	peers="$peers $!"
-	for _ in $(seq 50); do
-		[ -s "$py.port" ] && break
-		sleep 0.1
-	done
-	fake_port=$(cut -d' ' -f2 < "$py.port")
-	[ -n "$fake_port" ] || { echo "FAIL: the fake HTTP server did not start"; exit 1; }
 }
 
 # start_fake_tcp BYTES: a loopback server that reads what a client sends
 # first, answers with BYTES (a Python bytes literal, b"-ERR x\r\n") and
 # closes, for a service that is not the one a check expects. Sets $fake_port.
 start_fake_tcp() {
-	fake_seq=$((${fake_seq:-0} + 1))
-	local py=$tmp/fake.$fake_seq.py
-	{
-		printf 'answer = %s\n' "$1"
-		cat << 'PY'
+	fake_start TCP "answer = $1" << 'PY'
 import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -214,15 +217,6 @@ while True:
         pass
     c.close()
 PY
-	} > "$py"
-	python3 "$py" > "$py.port" &
-	peers="$peers $!"
-	for _ in $(seq 50); do
-		[ -s "$py.port" ] && break
-		sleep 0.1
-	done
-	fake_port=$(cut -d' ' -f2 < "$py.port")
-	[ -n "$fake_port" ] || { echo "FAIL: the fake TCP server did not start"; exit 1; }
 }
 
 # start_nginx [SERVER-DIRECTIVES [HTTP-DIRECTIVES]]: start a private nginx (one
