@@ -67,12 +67,17 @@ start_peer() {
 	"$top_builddir/tests/integration/holdsock" "$@" > "$out" &
 	peer_pid=$!
 	peers="$peers $peer_pid"
+	peer_value=$(started "$out" "holdsock $*") || exit 1
+}
+
+# started FILE WHAT: wait up to 5 s for the "port P" or "pid P" line a test
+# server writes to FILE when it is ready, and print P; fail naming WHAT.
+started() {
 	for _ in $(seq 100); do
-		[ -s "$out" ] && break
+		[ -s "$1" ] && break
 		sleep 0.05
 	done
-	peer_value=$(cut -d' ' -f2 < "$out")
-	[ -n "$peer_value" ] || { echo "FAIL: holdsock $* did not start"; exit 1; }
+	cut -d' ' -f2 < "$1" | grep . || { echo "FAIL: $2 did not start" >&2; return 1; }
 }
 
 # require_tools TOOL...: skip (77) without them, fail when VAKT_REQUIRE_ALL=1.
@@ -161,12 +166,7 @@ fake_start() {
 	} > "$py"
 	python3 "$py" > "$py.port" &
 	peers="$peers $!"
-	for _ in $(seq 50); do
-		[ -s "$py.port" ] && break
-		sleep 0.1
-	done
-	fake_port=$(cut -d' ' -f2 < "$py.port")
-	[ -n "$fake_port" ] || { echo "FAIL: the fake $1 server did not start"; exit 1; }
+	fake_port=$(started "$py.port" "the fake $1 server") || exit 1
 }
 
 # start_fake_http ANSWERS: serve HTTP/1.1 on a free loopback port from
