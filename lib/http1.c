@@ -17,11 +17,15 @@ static bool unreserved(char c)
 	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/* Whether the n bytes at s are all chars of set or, when alnum, letters and digits too. */
+/*
+ * Whether the n bytes at s (n > 0) are all chars of set or, when alnum,
+ * letters and digits too. A NUL is never one: strchr() would find the set's own.
+ */
 static bool made_of(const char *s, size_t n, const char *set, bool alnum)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!(alnum && isalnum((unsigned char)s[i])) && strchr(set, s[i]) == NULL)
+		if (s[i] == '\0' ||
+		    (!(alnum && isalnum((unsigned char)s[i])) && strchr(set, s[i]) == NULL))
 			return false;
 	return n > 0;
 }
@@ -42,7 +46,7 @@ static const char *ipv6_literal(const char *s, const char *end, struct http1_url
 	addrlen = (size_t)((pct != NULL ? pct : close) - addr);
 	if (pct != NULL) {
 		/* The zone's '%' is written "%25" in a URL; a bare '%' is accepted too. */
-		zone = strncmp(pct, "%25", 3) == 0 && pct + 3 < close ? pct + 3 : pct + 1;
+		zone = close - pct >= 3 && strncmp(pct, "%25", 3) == 0 ? pct + 3 : pct + 1;
 		zonelen = (size_t)(close - zone);
 	}
 	if (!made_of(addr, addrlen, "0123456789abcdefABCDEF:.", false) ||
@@ -132,10 +136,11 @@ int http1_url_parse(const char *url, struct http1_url *u, char *why, size_t whyl
 		snprintf(u->target, sizeof(u->target), "%s", u->host);
 	}
 	u->port = fallback;
-	if (hostend < end && (*hostend != ':' ||
-			      port_of(hostend + 1, (size_t)(end - hostend - 1), u, why, whylen) != 0)) {
+	if (hostend < end && (*hostend != ':' || port_of(hostend + 1, (size_t)(end - hostend - 1),
+							 u, why, whylen) != 0)) {
 		if (*hostend != ':')
-			snprintf(why, whylen, "'%.*s' after the host", (int)(end - hostend), hostend);
+			snprintf(why, whylen, "'%.*s' after the host", (int)(end - hostend),
+				 hostend);
 		return -1;
 	}
 	n = strlen(u->authority);
@@ -188,7 +193,7 @@ void http1_request(struct buf *b, const struct http1_url *u, const char *user_ag
 void http1_basic(struct buf *b, const char *user, const char *password)
 {
 	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t ulen = strlen(user), n = ulen + 1 + strlen(password);
 
 	buf_puts(b, "Basic ");
@@ -198,10 +203,10 @@ void http1_basic(struct buf *b, const char *user, const char *password)
 
 		/* Byte k of "user:password", without building that string. */
 		for (size_t k = i; k < i + 3; k++) {
-			unsigned char c = k >= n	 ? 0
-					  : k < ulen	 ? (unsigned char)user[k]
+			unsigned char c = k >= n      ? 0
+					  : k < ulen  ? (unsigned char)user[k]
 					  : k == ulen ? ':'
-							 : (unsigned char)password[k - ulen - 1];
+						      : (unsigned char)password[k - ulen - 1];
 
 			v = v << 8 | c;
 		}
@@ -360,7 +365,7 @@ static int dechunk(char *p, char *end, struct http1_reply *r, char *why, size_t 
 	r->body = p;
 	for (;;) {
 		unsigned long long size = 0;
-		size_t digits = 0;
+		size_t digits = 0, size_digits;
 
 		if (next_line(&p, end, &line, &n) != 0) {
 			snprintf(why, whylen, "the answer broke off between chunks");
@@ -369,11 +374,14 @@ static int dechunk(char *p, char *end, struct http1_reply *r, char *why, size_t 
 		while (digits < n && isxdigit((unsigned char)line[digits]) && digits < 15) {
 			char c = line[digits++];
 
-			size = size * 16 + (unsigned)(isdigit((unsigned char)c) ? c - '0'
-									: (c | 0x20) - 'a' + 10);
+			size =
+			    size * 16 +
+			    (unsigned)(isdigit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10);
 		}
-		if (digits == 0 || (digits < n && line[digits] != ';' && line[digits] != ' ' &&
-				     line[digits] != '\t')) {
+		size_digits = digits;
+		while (digits < n && (line[digits] == ' ' || line[digits] == '\t'))
+			digits++; /* not digits any more: the blank before an extension */
+		if (size_digits == 0 || (digits < n && line[digits] != ';')) {
 			snprintf(why, whylen, "a malformed chunk size");
 			return -1;
 		}
@@ -405,10 +413,17 @@ int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, 
 	struct head h;
 
 	memset(r, 0, sizeof(*r));
-	do {
+	for (;;) {
 		if (parse_head(&p, end, r, &h, why, whylen) != 0)
 			return -1;
-	} while (r->status < 200 && r->status != 101);
+		if (r->status >= 200 || r->status == 101)
+			break;
+		if (p == end) {
+			snprintf(why, whylen, "the answer broke off after an interim HTTP %ld",
+				 r->status);
+			return -1;
+		}
+	}
 	r->body = p;
 	if (r->status < 200 || r->status == 204 || r->status == 304)
 		return 0;

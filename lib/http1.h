@@ -25,9 +25,9 @@
 
 /* An http:// or https:// URL taken apart. */
 struct http1_url {
-	bool tls;		     /* https */
-	bool userinfo;		     /* the URL carries "user[:password]@" before the host */
-	char host[HTTP1_HOST_MAX];   /* for getaddrinfo(): no brackets, a zone as "%eth0" */
+	bool tls;			    /* https */
+	bool userinfo;			    /* the URL carries "user[:password]@" before the host */
+	char host[HTTP1_HOST_MAX];	    /* for getaddrinfo(): no brackets, a zone as "%eth0" */
 	char authority[HTTP1_HOST_MAX + 8]; /* for the Host header: no zone, no default port */
 	char target[HTTP1_HOST_MAX + 16];   /* "HOST:PORT" for messages ("[::1]:80") */
 	long port;			    /* the URL's, or 80 / 443 */
@@ -60,9 +60,9 @@ void http1_escape(struct buf *b, const char *s, size_t len);
 
 /* An answer taken apart. */
 struct http1_reply {
-	long status;			    /* 100..999 */
-	char *body;			    /* into the data given, de-chunked in place */
-	size_t bodylen;			    /* bytes of body */
+	long status;			   /* 100..999 */
+	char *body;			   /* into the data given, de-chunked in place */
+	size_t bodylen;			   /* bytes of body */
 	char location[HTTP1_LOCATION_MAX]; /* the Location header, "" when none */
 };
 

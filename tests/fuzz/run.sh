@@ -36,6 +36,7 @@ declare -A srcs=(
 	[fuzz_rabbitmq]="lib/probe/rabbitmq_json.c lib/metric.c lib/xalloc.c -ljson-c"
 	[fuzz_haproxy_stat]="lib/probe/haproxy_stat.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_stub_status]="lib/probe/stub_status.c lib/metric.c lib/num.c lib/xalloc.c"
+	[fuzz_http1]="lib/http1.c lib/buf.c lib/xalloc.c"
 )
 # netstat is ~5 KB and the probe reads up to 16 KB; the others guess from the corpus.
 declare -A extra=([fuzz_proc]="-max_len=16384")
@@ -43,7 +44,7 @@ declare -A extra=([fuzz_proc]="-max_len=16384")
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
-	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq fuzz_haproxy_stat fuzz_stub_status)
+	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq fuzz_haproxy_stat fuzz_stub_status fuzz_http1)
 fi
 
 configdir=$(cd "${VAKT_BUILD_DIR:-$root}" && pwd)
