@@ -227,13 +227,16 @@ void http1_escape(struct buf *b, const char *s, size_t len)
 			buf_printf(b, "%%%02X", (unsigned char)s[i]);
 }
 
+/* How an answer is not whole: wrong, or not all there (yet). */
+enum { MALFORMED = -1, BROKE_OFF = -2 };
+
 /*
  * The next line in [*p, end): sets *line and *n (without CR LF) and moves *p
  * past it; -1 when no LF is left.
  */
-static int next_line(char **p, char *end, char **line, size_t *n)
+static int next_line(const char **p, const char *end, const char **line, size_t *n)
 {
-	char *lf = memchr(*p, '\n', (size_t)(end - *p));
+	const char *lf = memchr(*p, '\n', (size_t)(end - *p));
 
 	if (lf == NULL)
 		return -1;
@@ -305,37 +308,39 @@ static int transfer_encoding(const char *v, size_t n, struct head *h, char *why,
 	return -1;
 }
 
-/* The status line and headers at *p; moves *p to the body. 0, or -1 with why. */
-static int parse_head(char **p, char *end, struct http1_reply *r, struct head *h, char *why,
-		      size_t whylen)
+/*
+ * The status line and headers at *p; moves *p to the body. 0, or MALFORMED
+ * or BROKE_OFF with why.
+ */
+static int parse_head(const char **p, const char *end, struct http1_reply *r, struct head *h,
+		      char *why, size_t whylen)
 {
-	const char *v;
-	char *line;
-	size_t n, vn;
+	size_t n, vn, have = (size_t)(end - *p);
+	const char *v, *line;
 
 	h->length = -1;
 	h->chunked = false;
 	r->location[0] = '\0';
-	if (end - *p < 5 || strncmp(*p, "HTTP/", 5) != 0) {
+	if (strncmp(*p, "HTTP/", have < 5 ? have : 5) != 0) {
 		snprintf(why, whylen, "not an HTTP answer");
-		return -1;
+		return MALFORMED;
 	}
-	if (next_line(p, end, &line, &n) != 0) {
+	if (have < 5 || next_line(p, end, &line, &n) != 0) {
 		snprintf(why, whylen, "the answer broke off in its status line");
-		return -1;
+		return BROKE_OFF;
 	}
 	if (n < 12 || !isdigit((unsigned char)line[5]) || line[6] != '.' ||
 	    !isdigit((unsigned char)line[7]) || line[8] != ' ' ||
 	    !made_of(line + 9, 3, "0123456789", false) || (n > 12 && line[12] != ' ') ||
 	    line[9] == '0') {
 		snprintf(why, whylen, "a malformed status line");
-		return -1;
+		return MALFORMED;
 	}
 	r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 	for (;;) {
 		if (next_line(p, end, &line, &n) != 0) {
 			snprintf(why, whylen, "the answer broke off in its headers");
-			return -1;
+			return BROKE_OFF;
 		}
 		if (n == 0)
 			return 0;
@@ -343,33 +348,37 @@ static int parse_head(char **p, char *end, struct http1_reply *r, struct head *h
 			continue; /* an obsolete folded line: nothing read here continues */
 		if (memchr(line, ':', n) == NULL) {
 			snprintf(why, whylen, "a header line without ':'");
-			return -1;
+			return MALFORMED;
 		}
 		if (header_is(line, n, "Content-Length", &v, &vn) &&
 		    content_length(v, vn, h, why, whylen) != 0)
-			return -1;
+			return MALFORMED;
 		if (header_is(line, n, "Transfer-Encoding", &v, &vn) &&
 		    transfer_encoding(v, vn, h, why, whylen) != 0)
-			return -1;
+			return MALFORMED;
 		if (header_is(line, n, "Location", &v, &vn))
 			snprintf(r->location, sizeof(r->location), "%.*s", (int)vn, v);
 	}
 }
 
-/* Decode the chunked body at p in place; sets r->body and r->bodylen. 0, or -1 with why. */
-static int dechunk(char *p, char *end, struct http1_reply *r, char *why, size_t whylen)
+/*
+ * Walk the chunked body at p; with out, decode it there (in place: out is p).
+ * Sets *len to the body's length. 0, or MALFORMED or BROKE_OFF with why.
+ */
+static int dechunk(const char *p, const char *end, char *out, size_t *len, char *why,
+		   size_t whylen)
 {
-	char *out = p, *line;
+	const char *line;
 	size_t n;
 
-	r->body = p;
+	*len = 0;
 	for (;;) {
 		unsigned long long size = 0;
 		size_t digits = 0, size_digits;
 
 		if (next_line(&p, end, &line, &n) != 0) {
 			snprintf(why, whylen, "the answer broke off between chunks");
-			return -1;
+			return BROKE_OFF;
 		}
 		while (digits < n && isxdigit((unsigned char)line[digits]) && digits < 15) {
 			char c = line[digits++];
@@ -383,61 +392,90 @@ static int dechunk(char *p, char *end, struct http1_reply *r, char *why, size_t 
 			digits++; /* not digits any more: the blank before an extension */
 		if (size_digits == 0 || (digits < n && line[digits] != ';')) {
 			snprintf(why, whylen, "a malformed chunk size");
-			return -1;
+			return MALFORMED;
 		}
-		if (size == 0) {
-			r->bodylen = (size_t)(out - r->body);
+		if (size == 0)
 			return 0; /* trailers, if any, say nothing we read */
-		}
 		if (size > (unsigned long long)(end - p)) {
 			snprintf(why, whylen, "the answer broke off inside a chunk");
-			return -1;
+			return BROKE_OFF;
 		}
-		memmove(out, p, (size_t)size);
-		out += size;
+		if (out != NULL)
+			memmove(out + *len, p, (size_t)size);
+		*len += (size_t)size;
 		p += size;
 		if (next_line(&p, end, &line, &n) != 0) {
 			snprintf(why, whylen, "the answer broke off after a chunk");
-			return -1;
+			return BROKE_OFF;
 		}
 		if (n != 0) {
 			snprintf(why, whylen, "a chunk longer than its size");
-			return -1;
+			return MALFORMED;
 		}
 	}
 }
 
-int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, size_t whylen)
+/*
+ * Take the len bytes at data apart into r (see http1_reply_parse()); with
+ * decode, a chunked body is decoded in place, else data is only read.
+ * *at_close says the body runs until the server closes. 0, or MALFORMED or
+ * BROKE_OFF with why.
+ */
+static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool *at_close,
+		char *why, size_t whylen)
 {
-	char *p = data, *end = data + len;
+	const char *p = data, *end = data + len;
 	struct head h;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
+	*at_close = false;
 	for (;;) {
-		if (parse_head(&p, end, r, &h, why, whylen) != 0)
-			return -1;
+		rc = parse_head(&p, end, r, &h, why, whylen);
+		if (rc != 0)
+			return rc;
 		if (r->status >= 200 || r->status == 101)
 			break;
 		if (p == end) {
 			snprintf(why, whylen, "the answer broke off after an interim HTTP %ld",
 				 r->status);
-			return -1;
+			return BROKE_OFF;
 		}
 	}
-	r->body = p;
+	r->body = data + (p - data);
 	if (r->status < 200 || r->status == 204 || r->status == 304)
 		return 0;
 	if (h.chunked)
-		return dechunk(p, end, r, why, whylen);
+		return dechunk(p, end, decode ? r->body : NULL, &r->bodylen, why, whylen);
 	if (h.length < 0) {
+		*at_close = true;
 		r->bodylen = (size_t)(end - p);
 		return 0;
 	}
 	if (h.length > end - p) {
 		snprintf(why, whylen, "the answer broke off after %td of %lld bytes", end - p,
 			 h.length);
-		return -1;
+		return BROKE_OFF;
 	}
 	r->bodylen = (size_t)h.length;
 	return 0;
+}
+
+int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, size_t whylen)
+{
+	bool at_close;
+
+	return walk(data, len, true, r, &at_close, why, whylen) == 0 ? 0 : -1;
+}
+
+bool http1_reply_whole(const char *data, size_t len)
+{
+	struct http1_reply r;
+	char why[256];
+	bool at_close;
+	/* Without decoding, walk() only reads data. */
+	int rc = walk((char *)data, len, false, &r, &at_close, why, sizeof(why));
+
+	/* A malformed answer will not mend: reading on only waits for the time-out. */
+	return rc == MALFORMED || (rc == 0 && !at_close);
 }

@@ -75,4 +75,13 @@ struct http1_reply {
  */
 int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, size_t whylen);
 
+/*
+ * Whether the len bytes a server sent so far are a whole answer, with no
+ * need to wait for it to close: its head and all of its body by
+ * Content-Length or chunks are there, or what is there can never be an
+ * HTTP answer. A server that ignores "Connection: close" is then not waited
+ * for until the time-out.
+ */
+bool http1_reply_whole(const char *data, size_t len);
+
 #endif

@@ -317,7 +317,7 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 		snprintf(err, errlen, "the request for %s is too big", u->target);
 		r = HTTPC_LOCAL;
 	} else {
-		r = net_exchange(&t, req.data, req.len, answer, err, errlen);
+		r = net_exchange(&t, req.data, req.len, answer, http1_reply_whole, err, errlen);
 	}
 	wipe(&auth);
 	wipe(&req);

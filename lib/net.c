@@ -168,9 +168,9 @@ static int send_all(const struct net_target *t, int fd, const char *request, siz
 	return 0;
 }
 
-/* Read until the server closes; 0 or a net_error with err. */
-static int read_all(const struct net_target *t, int fd, struct buf *answer, char *err,
-		    size_t errlen)
+/* Read until the server closes or whole() says it is all there; 0 or a net_error with err. */
+static int read_all(const struct net_target *t, int fd, struct buf *answer, net_whole_fn *whole,
+		    char *err, size_t errlen)
 {
 	char chunk[16384], who[600];
 
@@ -185,6 +185,8 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, char
 				 answer->cap);
 			return NET_TOO_BIG;
 		}
+		if (n > 0 && whole != NULL && whole(answer->data, answer->len))
+			return 0;
 		if (n > 0 || errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
@@ -198,7 +200,7 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, char
 }
 
 int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
-		 char *err, size_t errlen)
+		 net_whole_fn *whole, char *err, size_t errlen)
 {
 	int fd = open_socket(t, err, errlen), r;
 
@@ -207,7 +209,7 @@ int net_exchange(const struct net_target *t, const char *request, size_t len, st
 		return fd;
 	r = send_all(t, fd, request, len, err, errlen);
 	if (r == 0)
-		r = read_all(t, fd, answer, err, errlen);
+		r = read_all(t, fd, answer, whole, err, errlen);
 	close(fd);
 	return r;
 }

@@ -9,6 +9,7 @@
 #ifndef VAKT_NET_H
 #define VAKT_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -38,12 +39,16 @@ int net_wait(int fd, short events, double deadline);
 /* "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
 void net_describe(const struct net_target *t, char *out, size_t outlen);
 
+/* Whether the answer so far is whole, so that reading may stop before the server closes. */
+typedef bool net_whole_fn(const char *data, size_t len);
+
 /*
- * Connect to t, send the len bytes of request, read everything the server
- * sends until it closes into answer (which is reset first). Returns 0, or a
+ * Connect to t, send the len bytes of request, read what the server sends
+ * into answer (which is reset first) until it closes or, when whole is not
+ * NULL, until whole() says the answer is all there. Returns 0, or a
  * net_error with the reason in err.
  */
 int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
-		 char *err, size_t errlen);
+		 net_whole_fn *whole, char *err, size_t errlen);
 
 #endif

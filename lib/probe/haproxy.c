@@ -53,7 +53,7 @@ int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
 	memset(st, 0, sizeof(*st));
 	net_describe(t, who, sizeof(who));
 	buf_init(&answer, PROBE_HAPROXY_MAX_ANSWER);
-	r = net_exchange(t, request, sizeof(request) - 1, &answer, err, errlen);
+	r = net_exchange(t, request, sizeof(request) - 1, &answer, NULL, err, errlen);
 	if (r != 0) {
 		buf_free(&answer);
 		return from_net(r);

@@ -5,7 +5,7 @@
  * server sent after "HTTP/x.y ", a body inside the copy and a head left as
  * it was, no body for 1xx, 204 and 304, a body that is not chunked either
  * running to the end or as long as a number in the head says, and a
- * terminated Location. When they
+ * terminated Location; http1_reply_whole() changes none of the bytes. When they
  * hold no NUL, the same bytes are a URL for http1_url_parse(): one it takes
  * has a port of 1..65535, a host, terminated host fields without blanks, a
  * path inside the URL without its fragment, and gives http1_request() five
@@ -63,10 +63,14 @@ static void check_reply(const uint8_t *data, size_t size)
 	struct http1_reply r;
 	char why[256] = "", length[32];
 	size_t head;
+	bool whole;
 
 	if (text == NULL)
 		abort();
 	memcpy(text, data, size);
+	/* Asking whether the answer is whole reads it and changes nothing. */
+	whole = http1_reply_whole(text, size);
+	FUZZ_CHECK(memcmp(text, data, size) == 0);
 	if (http1_reply_parse(text, size, &r, why, sizeof(why)) != 0) {
 		FUZZ_CHECK(why[0] != '\0');
 		free(text);
@@ -84,6 +88,9 @@ static void check_reply(const uint8_t *data, size_t size)
 	else if (!holds(text, head, "chunked"))
 		FUZZ_CHECK(r.bodylen == size - head || holds(text, head, length));
 	FUZZ_CHECK(memchr(r.location, '\0', sizeof(r.location)) != NULL);
+	/* A whole answer parses, and a body that runs to the close is never whole. */
+	FUZZ_CHECK(!whole || r.bodylen < size - head || r.status < 200 || r.status == 204 ||
+		   r.status == 304 || holds(text, head, "chunked") || holds(text, head, length));
 	free(text);
 }
 

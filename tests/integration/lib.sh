@@ -197,25 +197,28 @@ s.serve_forever()
 PY
 }
 
-# start_fake_tcp BYTES: a loopback server that reads what a client sends
-# first, answers with BYTES (a Python bytes literal, b"-ERR x\r\n") and
-# closes, for a service that is not the one a check expects. Sets $fake_port.
+# start_fake_tcp BYTES [HOLD]: a loopback server that reads what a client
+# sends first, answers with BYTES (a Python bytes expression, b"-ERR x\r\n")
+# and closes, after HOLD seconds (default 0): a service that is not the one
+# a check expects, or one that keeps the connection open. Sets $fake_port.
 start_fake_tcp() {
-	fake_start TCP "answer = $1" << 'PY'
-import socket
+	fake_start TCP "answer, hold = $1, ${2:-0}" << 'PY'
+import socket, threading, time
+def serve(c):
+    c.settimeout(1)
+    try:
+        c.recv(65536)
+        c.sendall(answer)
+        time.sleep(hold)
+    except OSError:
+        pass
+    c.close()
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(16)
 print("port", s.getsockname()[1], flush=True)
 while True:
-    c, _ = s.accept()
-    c.settimeout(1)
-    try:
-        c.recv(65536)
-        c.sendall(answer)
-    except OSError:
-        pass
-    c.close()
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
 PY
 }
 

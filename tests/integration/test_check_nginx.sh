@@ -153,6 +153,15 @@ expect "two Content-Lengths: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_p
 start_fake_tcp 'b"-ERR unknown command \x27GET\x27\r\n"'
 expect "a server that is not HTTP: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port answered something that is not HTTP$" \
 	"$check" -p "$fake_port"
+# A server that keeps the connection open after a whole answer is not
+# waited for: the answer ends at its Content-Length, or at its last chunk.
+page='b"Active connections: 1 \nserver accepts handled requests\n 3 3 4 \nReading: 0 Writing: 1 Waiting: 0 \n"'
+start_fake_tcp "(lambda p: b\"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s\" % (len(p), p))($page)" 60
+expect "a server that does not close, Content-Length: OK" 0 "^NGINX OK - 1 active connection " \
+	"$check" -p "$fake_port" -t 5
+start_fake_tcp "(lambda p: b\"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n\" % (len(p), p))($page)" 60
+expect "a server that does not close, chunks: OK" 0 "^NGINX OK - 1 active connection " \
+	"$check" -p "$fake_port" -t 5
 
 # libcurl is loaded for https only: with one that cannot be loaded, http
 # still works and https says why.

@@ -899,8 +899,9 @@ Test(http1_reply, not_http)
 	static const char tls_alert[] = "\x15\x03\x01\x00\x02\x02\x46";
 	static const char nul[] = "\0\0\0\0\0\0\0\0";
 
-	refused("", "not an HTTP answer");
-	refused("HTTP", "not an HTTP answer");
+	/* What could still become a status line has broken off. */
+	refused("", "the answer broke off in its status line");
+	refused("HTTP", "the answer broke off in its status line");
 	refused("HTTP1.1 200 OK\r\n\r\n", "not an HTTP answer");
 	refused("http/1.1 200 OK\r\n\r\n", "not an HTTP answer");
 	refused("<html><body>hello</body></html>\n", "not an HTTP answer");
@@ -967,4 +968,71 @@ Test(http1_reply, nul_is_no_digit)
 	cr_expect_eq(p->rc, -1);
 	cr_expect_eq(strncmp(p->why, "a Content-Length of", 19), 0, "refused for: %s", p->why);
 	parsed_free(p);
+}
+
+/* ---- Whole answers, for a server that does not close ---- */
+
+/* Whether the len bytes of text are a whole answer. */
+static bool whole_len(const char *text, size_t len)
+{
+	char *copy = malloc(len == 0 ? 1 : len);
+	bool whole;
+
+	cr_assert_not_null(copy);
+	memcpy(copy, text, len);
+	whole = http1_reply_whole(copy, len);
+	free(copy);
+	return whole;
+}
+
+static bool whole(const char *text)
+{
+	return whole_len(text, strlen(text));
+}
+
+Test(http1_whole, by_content_length)
+{
+	cr_expect(whole("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+	cr_expect(whole("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+	cr_expect_not(whole("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhell"));
+	cr_expect_not(whole("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"));
+	cr_expect_not(whole("HTTP/1.1 200 OK\r\nContent-Len"));
+	cr_expect_not(whole("HTT"));
+	cr_expect_not(whole(""));
+}
+
+Test(http1_whole, by_chunks)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	char text[256];
+
+	snprintf(text, sizeof(text), "%s5\r\nhello\r\n0\r\n\r\n", head);
+	cr_expect(whole(text));
+	snprintf(text, sizeof(text), "%s5\r\nhello\r\n0\r\n", head);
+	cr_expect(whole(text), "the last chunk is there; trailers are not read");
+	snprintf(text, sizeof(text), "%s5\r\nhello\r\n", head);
+	cr_expect_not(whole(text));
+	snprintf(text, sizeof(text), "%s5\r\nhel", head);
+	cr_expect_not(whole(text));
+	/* Walking the chunks to know decodes nothing: the bytes stay as they were. */
+	snprintf(text, sizeof(text), "%s2\r\nab\r\n1\r\nc\r\n0\r\n\r\n", head);
+	cr_expect(http1_reply_whole(text, strlen(text)));
+	cr_expect_str_eq(text + strlen(head), "2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
+}
+
+Test(http1_whole, without_a_body_or_a_length)
+{
+	cr_expect(whole("HTTP/1.1 204 No Content\r\n\r\n"));
+	cr_expect(whole("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n"));
+	cr_expect_not(whole("HTTP/1.1 100 Continue\r\n\r\n"), "an interim answer is not the answer");
+	/* A body without a length ends when the server closes. */
+	cr_expect_not(whole("HTTP/1.0 200 OK\r\n\r\nActive connections: 1\n"));
+}
+
+Test(http1_whole, never_an_answer)
+{
+	/* Reading on would only wait for the time-out. */
+	cr_expect(whole("-ERR unknown command\r\n"));
+	cr_expect(whole("HTTP/1.1 2x0 OK\r\n\r\n"));
+	cr_expect(whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"));
 }
