@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "buf.h"
 #include "fileio.h"
+#include "http1.h"
 #include "num.h"
 #include "xalloc.h"
 
@@ -736,8 +737,10 @@ static void set_database(struct parser *p, const char *key, const char *value)
 
 static void set_url(struct parser *p, const char *key, const char *value)
 {
-	if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
-		perr(p, p->line, "invalid %s '%s' (expected http:// or https://)", key, value);
+	char why[1400];
+
+	if (http1_url_check(value, key, why, sizeof(why)) != 0)
+		perr(p, p->line, "%s", why);
 	else
 		set_str(&p->cur->broker.url, value);
 	if (p->cur->broker.address != NULL && p->cur->broker.url != NULL)

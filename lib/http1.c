@@ -153,6 +153,28 @@ int http1_url_parse(const char *url, struct http1_url *u, char *why, size_t whyl
 	return 0;
 }
 
+int http1_url_check(const char *url, const char *option, char *why, size_t whylen)
+{
+	const char *scheme = strstr(url, "://");
+	const char *auth = scheme != NULL ? scheme + 3 : url;
+	struct http1_url u;
+	char reason[256];
+
+	/* Before anything that repeats the URL: "user:pass@" up to the path. */
+	if (memchr(auth, '@', strcspn(auth, "/?#")) != NULL) {
+		snprintf(why, whylen,
+			 "invalid %s: the URL holds credentials, which would show in the process "
+			 "list and in messages; give the user and password file as options",
+			 option);
+		return -1;
+	}
+	if (http1_url_parse(url, &u, reason, sizeof(reason)) != 0) {
+		snprintf(why, whylen, "invalid %s '%s': %s", option, url, reason);
+		return -1;
+	}
+	return 0;
+}
+
 /* Whether one of the "Name: value" lines of headers is named name. */
 static bool has_header(const char *const *headers, const char *name)
 {
@@ -183,8 +205,12 @@ void http1_request(struct buf *b, const struct http1_url *u, const char *user_ag
 		buf_puts(b, "Accept: */*\r\n");
 	if (user_agent != NULL)
 		buf_printf(b, "User-Agent: %s\r\n", user_agent);
-	if (authorization != NULL)
-		buf_printf(b, "Authorization: %s\r\n", authorization);
+	if (authorization != NULL) {
+		/* Piece by piece: buf_printf() would leave a copy in its own buffer. */
+		buf_puts(b, "Authorization: ");
+		buf_puts(b, authorization);
+		buf_puts(b, "\r\n");
+	}
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
 		buf_printf(b, "%s\r\n", headers[i]);
 	buf_puts(b, "Connection: close\r\n\r\n");
@@ -326,7 +352,7 @@ static int parse_head(const char **p, const char *end, struct http1_reply *r, st
 		return MALFORMED;
 	}
 	if (have < 5 || next_line(p, end, &line, &n) != 0) {
-		snprintf(why, whylen, "the answer broke off in its status line");
+		snprintf(why, whylen, "an answer that broke off in its status line");
 		return BROKE_OFF;
 	}
 	if (n < 12 || !isdigit((unsigned char)line[5]) || line[6] != '.' ||
@@ -339,7 +365,7 @@ static int parse_head(const char **p, const char *end, struct http1_reply *r, st
 	r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 	for (;;) {
 		if (next_line(p, end, &line, &n) != 0) {
-			snprintf(why, whylen, "the answer broke off in its headers");
+			snprintf(why, whylen, "an answer that broke off in its headers");
 			return BROKE_OFF;
 		}
 		if (n == 0)
@@ -377,7 +403,7 @@ static int dechunk(const char *p, const char *end, char *out, size_t *len, char 
 		size_t digits = 0, size_digits;
 
 		if (next_line(&p, end, &line, &n) != 0) {
-			snprintf(why, whylen, "the answer broke off between chunks");
+			snprintf(why, whylen, "an answer that broke off between chunks");
 			return BROKE_OFF;
 		}
 		while (digits < n && isxdigit((unsigned char)line[digits]) && digits < 15) {
@@ -397,7 +423,7 @@ static int dechunk(const char *p, const char *end, char *out, size_t *len, char 
 		if (size == 0)
 			return 0; /* trailers, if any, say nothing we read */
 		if (size > (unsigned long long)(end - p)) {
-			snprintf(why, whylen, "the answer broke off inside a chunk");
+			snprintf(why, whylen, "an answer that broke off inside a chunk");
 			return BROKE_OFF;
 		}
 		if (out != NULL)
@@ -405,7 +431,7 @@ static int dechunk(const char *p, const char *end, char *out, size_t *len, char 
 		*len += (size_t)size;
 		p += size;
 		if (next_line(&p, end, &line, &n) != 0) {
-			snprintf(why, whylen, "the answer broke off after a chunk");
+			snprintf(why, whylen, "an answer that broke off after a chunk");
 			return BROKE_OFF;
 		}
 		if (n != 0) {
@@ -413,6 +439,13 @@ static int dechunk(const char *p, const char *end, char *out, size_t *len, char 
 			return MALFORMED;
 		}
 	}
+}
+
+/* Whether [p, end) ends in a blank line, "\n\n" or "\n\r\n". */
+static bool ends_blank(const char *p, const char *end)
+{
+	return (end - p >= 2 && end[-1] == '\n' && end[-2] == '\n') ||
+	       (end - p >= 3 && end[-1] == '\n' && end[-2] == '\r' && end[-3] == '\n');
 }
 
 /*
@@ -437,7 +470,7 @@ static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool
 		if (r->status >= 200 || r->status == 101)
 			break;
 		if (p == end) {
-			snprintf(why, whylen, "the answer broke off after an interim HTTP %ld",
+			snprintf(why, whylen, "an answer that broke off after an interim HTTP %ld",
 				 r->status);
 			return BROKE_OFF;
 		}
@@ -445,6 +478,15 @@ static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool
 	r->body = data + (p - data);
 	if (r->status < 200 || r->status == 204 || r->status == 304)
 		return 0;
+	/*
+	 * Asked whether an answer is whole after every read, walking all its
+	 * chunks each time would cost the square of their number; a whole one
+	 * ends in the blank line after the last chunk (and its trailers).
+	 */
+	if (h.chunked && !decode && !ends_blank(p, end)) {
+		snprintf(why, whylen, "an answer that broke off between chunks");
+		return BROKE_OFF;
+	}
 	if (h.chunked)
 		return dechunk(p, end, decode ? r->body : NULL, &r->bodylen, why, whylen);
 	if (h.length < 0) {
@@ -453,7 +495,7 @@ static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool
 		return 0;
 	}
 	if (h.length > end - p) {
-		snprintf(why, whylen, "the answer broke off after %td of %lld bytes", end - p,
+		snprintf(why, whylen, "an answer that broke off after %td of %lld bytes", end - p,
 			 h.length);
 		return BROKE_OFF;
 	}

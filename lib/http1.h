@@ -43,6 +43,16 @@ struct http1_url {
 int http1_url_parse(const char *url, struct http1_url *u, char *why, size_t whylen);
 
 /*
+ * 0 when url is an http(s) URL http1_url_parse() takes, without
+ * credentials; else -1 with why, for the option or setting that gave it
+ * ("invalid -u 'ftp://x': only http:// and https:// URLs"). A URL with
+ * credentials is refused without being repeated: they would show in the
+ * process list or a configuration's messages, and the message must not
+ * show them again.
+ */
+int http1_url_check(const char *url, const char *option, char *why, size_t whylen);
+
+/*
  * The GET request for u into b (reset first): HTTP/1.0, "Connection: close",
  * Host from u unless headers has its own, then user_agent and authorization
  * (the Authorization header's value) when not NULL, then headers (a
@@ -70,7 +80,7 @@ struct http1_reply {
  * Parse the len bytes a server sent before closing (not NUL-terminated; a
  * chunked body is decoded in place, so data is changed). Skips interim 1xx
  * answers; takes the body by Content-Length, by chunks, or to the end.
- * Returns 0, or -1 with why ("not an HTTP answer", "the answer broke off
+ * Returns 0, or -1 with why ("not an HTTP answer", "an answer that broke off
  * after 10 of 20 bytes") when it is not a whole HTTP/1.x answer.
  */
 int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, size_t whylen);

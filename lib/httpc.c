@@ -101,24 +101,6 @@ void httpc_escape(struct buf *b, const char *s)
 	http1_escape(b, s, strlen(s));
 }
 
-int httpc_url_check(const char *url, const char *option, char *why, size_t whylen)
-{
-	struct http1_url u;
-	char reason[256];
-
-	if (http1_url_parse(url, &u, reason, sizeof(reason)) != 0) {
-		snprintf(why, whylen, "invalid %s '%s': %s", option, url, reason);
-		return -1;
-	}
-	if (u.userinfo) {
-		snprintf(why, whylen, "invalid %s: the URL holds credentials, which would show in "
-				      "the process list; give the user and password file as options",
-			 option);
-		return -1;
-	}
-	return 0;
-}
-
 /* "HOST:PORT" the messages about o name. */
 static void target_of(const struct httpc_opts *o, char *out, size_t outlen)
 {
@@ -307,11 +289,13 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	int r;
 
 	buf_init(&auth, 8192);
-	buf_init(&req, 65536);
-	if (o->bearer != NULL)
-		buf_printf(&auth, "Bearer %s", o->bearer);
-	else if (o->user != NULL)
+	buf_init(&req, u->pathlen + 65536); /* any URL fits, with room for the headers */
+	if (o->bearer != NULL) {
+		buf_puts(&auth, "Bearer ");
+		buf_puts(&auth, o->bearer);
+	} else if (o->user != NULL) {
 		http1_basic(&auth, o->user, o->password != NULL ? o->password : "");
+	}
 	http1_request(&req, u, o->user_agent, auth.len > 0 ? buf_str(&auth) : NULL, o->headers);
 	if (auth.truncated || req.truncated) {
 		snprintf(err, errlen, "the request for %s is too big", u->target);
@@ -336,6 +320,21 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	}
 }
 
+/* The Location of an answer to u into c->location: a path alone is on u's server. */
+static void redirect_target(struct httpc *c, const struct http1_url *u, const char *location)
+{
+	struct buf to;
+
+	buf_init(&to, sizeof(c->location) - 1);
+	if (location[0] == '/' && location[1] != '/') {
+		buf_puts(&to, "http://");
+		buf_puts(&to, u->authority);
+	}
+	buf_puts(&to, location);
+	memcpy(c->location, buf_str(&to), to.len + 1);
+	buf_free(&to);
+}
+
 /* GET o->url, an http:// URL taken apart in u, as HTTP/1.0 (see httpc_get()). */
 static int plain_get(struct httpc *c, const struct httpc_opts *o, const struct http1_url *u,
 		     struct buf *body, long *status, char *err, size_t errlen)
@@ -353,14 +352,14 @@ static int plain_get(struct httpc *c, const struct httpc_opts *o, const struct h
 			snprintf(err, errlen, "%s answered something that is not HTTP%s", target,
 				 o->plain_hint != NULL ? o->plain_hint : "");
 		else
-			snprintf(err, errlen, "%s answered %s", target, why);
+			snprintf(err, errlen, "%s sent %s", target, why);
 		r = HTTPC_DOWN;
 	} else if (r == 0 && buf_append(body, reply.body, reply.bodylen) != 0) {
 		snprintf(err, errlen, "the answer is too big");
 		r = HTTPC_TOO_BIG;
 	} else if (r == 0) {
 		*status = reply.status;
-		snprintf(c->location, sizeof(c->location), "%s", reply.location);
+		redirect_target(c, u, reply.location);
 	}
 	buf_free(&answer);
 	return r;
@@ -375,7 +374,7 @@ int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, lon
 	buf_reset(body);
 	*status = 0;
 	c->location[0] = '\0';
-	if (httpc_url_check(o->url, "URL", err, errlen) != 0)
+	if (http1_url_check(o->url, "URL", err, errlen) != 0)
 		return HTTPC_LOCAL;
 	http1_url_parse(o->url, &u, why, sizeof(why));
 	if (u.tls || c->keep)

@@ -89,14 +89,6 @@ int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, lon
  */
 void httpc_target(const char *url, char *out, size_t outlen);
 
-/*
- * 0 when url is one httpc_get() takes; else -1 with why, for the option that
- * gave it ("invalid -u 'ftp://x': only http:// and https:// URLs"). A URL
- * with credentials is refused without being repeated: they would show in
- * the process list, and the message must not show them again.
- */
-int httpc_url_check(const char *url, const char *option, char *why, size_t whylen);
-
 /* Append s to b percent-encoded for a URL path or query ("/" too: "%2F"). */
 void httpc_escape(struct buf *b, const char *s);
 

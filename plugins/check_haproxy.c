@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	plugin_start(&check_haproxy, argc, argv, &run_opts, &a);
 	if (run_opts.url != NULL && (a.host != NULL || a.port != 0))
 		plugin_usage_error("give either -u URL or -H SOCKET (or -H HOST -p PORT), not both");
-	if (run_opts.url != NULL && httpc_url_check(run_opts.url, "-u", why, sizeof(why)) != 0)
+	if (run_opts.url != NULL && http1_url_check(run_opts.url, "-u", why, sizeof(why)) != 0)
 		plugin_usage_error("%s", why);
 	fetch(&a, &run_opts, &st, &in, source, sizeof(source));
 	mine.rows = xcalloc(st.n + 1, sizeof(*mine.rows));

@@ -208,7 +208,7 @@ static void target_url(const struct plugin_args *a, const struct opts *o, char *
 
 	if (o->url != NULL && (a->host != NULL || a->port != 0 || o->uri != NULL || o->tls))
 		plugin_usage_error("give either -u URL or -H, -p, --uri and --tls, not both");
-	if (o->url != NULL && httpc_url_check(o->url, "-u", why, sizeof(why)) != 0)
+	if (o->url != NULL && http1_url_check(o->url, "-u", why, sizeof(why)) != 0)
 		plugin_usage_error("%s", why);
 	if (o->uri != NULL && o->uri[0] != '/')
 		plugin_usage_error("invalid --uri '%s': expected a path starting with /", o->uri);

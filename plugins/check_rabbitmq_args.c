@@ -165,7 +165,7 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 			      : MODE_OVERVIEW;
 	if (o->url != NULL && (a->host != NULL || a->port != 0))
 		plugin_usage_error("give either -u URL or -H HOST and -p PORT, not both");
-	if (o->url != NULL && httpc_url_check(o->url, "-u", why, sizeof(why)) != 0)
+	if (o->url != NULL && http1_url_check(o->url, "-u", why, sizeof(why)) != 0)
 		plugin_usage_error("%s", why);
 	if (a->host != NULL &&
 	    strspn(a->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

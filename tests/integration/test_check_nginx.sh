@@ -24,6 +24,7 @@ tls_port=$(pick_port)
 nginx_worker_connections=8 start_nginx "
 		location = /html { default_type text/html; return 200 '<html><body>It works</body></html>'; }
 		location = /moved { return 301 http://127.0.0.1:1/elsewhere; }
+		location = /moved_here { absolute_redirect off; return 302 /nginx_status; }
 		location = /auth_status { auth_basic vakt; auth_basic_user_file $tmp/htpasswd; stub_status; }" "
 	server {
 		listen 127.0.0.1:@PORT@;
@@ -100,6 +101,8 @@ expect "404: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/missing an
 	"$check" -p "$port" --uri /missing
 expect "redirect: CRITICAL, saying where to" 2 "answered HTTP 301, a redirect to http://127\.0\.0\.1:1/elsewhere, expected 200" \
 	"$check" -p "$port" --uri /moved
+expect "a redirect to a path names this server" 2 "answered HTTP 302, a redirect to http://127\.0\.0\.1:$port/nginx_status, expected 200" \
+	"$check" -p "$port" --uri /moved_here
 
 # A status page inside a virtual host.
 expect "virtual host with --host-header: OK" 0 "^NGINX OK - " \
@@ -148,7 +151,7 @@ start_fake_http '{"chunked": (200, "".join("%x\r\n%s\r\n" % (len(p), p) for p in
 	"contradicting": (200, "Active connections: 1 \n", {"Content-Length": "999"})}'
 expect "an answer in chunks: OK" 0 "^NGINX OK - 2 active connections \\| .*nginx_accepts=7c;;;0 nginx_handled=7c;;;0 nginx_requests=9c;;;0" \
 	"$check" -p "$fake_port" --uri /chunked
-expect "two Content-Lengths: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port answered two different Content-Lengths$" \
+expect "two Content-Lengths: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port sent two different Content-Lengths$" \
 	"$check" -p "$fake_port" --uri /contradicting
 start_fake_tcp 'b"-ERR unknown command \x27GET\x27\r\n"'
 expect "a server that is not HTTP: CRITICAL" 2 "^NGINX CRITICAL - 127\.0\.0\.1:$fake_port answered something that is not HTTP$" \
@@ -207,8 +210,10 @@ fi
 expect "-u and -H together" 3 "^NGINX UNKNOWN - give either -u URL or -H" "$check" -u "$url" -H 127.0.0.1
 expect "-u that is not http" 3 "^NGINX UNKNOWN - invalid -u 'ftp://x'" "$check" -u ftp://x
 expect "--uri without a slash" 3 "^NGINX UNKNOWN - invalid --uri 'x'" "$check" --uri x
-expect "credentials in -u: UNKNOWN, not repeated" 3 "^NGINX UNKNOWN - invalid -u: the URL holds credentials, which would show in the process list; give the user and password file as options$" \
+expect "credentials in -u: UNKNOWN, not repeated" 3 "^NGINX UNKNOWN - invalid -u: the URL holds credentials, which would show in the process list and in messages; give the user and password file as options$" \
 	"$check" -u "http://nagios:secret@127.0.0.1:$port/nginx_status"
+expect "credentials in a -u that is wrong anyway: not repeated" 3 "^NGINX UNKNOWN - invalid -u: the URL holds credentials" \
+	"$check" -u "ftp://nagios:secret@127.0.0.1:99999/nginx_status"
 expect "a port out of range in -u" 3 "^NGINX UNKNOWN - invalid -u 'http://127\.0\.0\.1:70000/': port 70000 is out of range$" \
 	"$check" -u "http://127.0.0.1:70000/"
 expect "a line break in --host-header" 3 "^NGINX UNKNOWN - invalid --host-header: it holds a control character" \

@@ -901,6 +901,18 @@ Test(config, nginx_and_haproxy_sections)
 	cr_assert(strstr(errors, "vaktd.conf:5: invalid url 'ftp://x'") != NULL, "%s", errors);
 	cr_assert(strstr(errors, "vaktd.conf:6:") != NULL, "%s", errors);
 	free(errors);
+	/* Credentials belong in user and password_file: a URL shows up in messages. */
+	c = config_parse("[nginx web]\nurl = http://nagios:s3cret@127.0.0.1/nginx_status\n"
+			 "[rabbitmq mq]\nurl = http://127.0.0.1:99999/\n",
+			 "vaktd.conf", &errors);
+	cr_assert_null(c);
+	cr_assert(strstr(errors, "vaktd.conf:2: invalid url: the URL holds credentials") != NULL,
+		  "%s", errors);
+	cr_assert(strstr(errors, "s3cret") == NULL, "%s", errors);
+	cr_assert(strstr(errors, "vaktd.conf:4: invalid url 'http://127.0.0.1:99999/': port 99999 "
+				 "is out of range") != NULL,
+		  "%s", errors);
+	free(errors);
 }
 
 Test(config, mysql_section_defaults)

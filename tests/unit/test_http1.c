@@ -706,11 +706,11 @@ Test(http1_reply, header_forms)
 Test(http1_reply, content_length_broke_off)
 {
 	refused("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
-		"the answer broke off after 3 of 10 bytes");
+		"an answer that broke off after 3 of 10 bytes");
 	refused("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n",
-		"the answer broke off after 0 of 1 bytes");
+		"an answer that broke off after 0 of 1 bytes");
 	refused("HTTP/1.1 200 OK\r\nContent-Length: 999999999999999\r\n\r\nabc",
-		"the answer broke off after 3 of 999999999999999 bytes");
+		"an answer that broke off after 3 of 999999999999999 bytes");
 	reply_is("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 200, "");
 	reply_is("HTTP/1.1 200 OK\r\nContent-Length: 000003\r\n\r\nabc", 200, "abc");
 }
@@ -794,17 +794,17 @@ Test(http1_reply, chunks_broken_off)
 	static const struct {
 		const char *chunks, *why;
 	} cases[] = {
-	    {"", "the answer broke off between chunks"},
-	    {"5", "the answer broke off between chunks"},
-	    {"5\r\nhello\r\n", "the answer broke off between chunks"},
-	    {"5\r\nhello\r\n0", "the answer broke off between chunks"},
-	    {"5\r\nhel", "the answer broke off inside a chunk"},
-	    {"5\r\n", "the answer broke off inside a chunk"},
-	    {"5\r\nhello\r\n3\r\nab", "the answer broke off inside a chunk"},
-	    {"ffffffffffffff\r\nabc", "the answer broke off inside a chunk"},
-	    {"fffffffffffffff\r\nabc", "the answer broke off inside a chunk"},
-	    {"5\r\nhello", "the answer broke off after a chunk"},
-	    {"5\r\nhello\r", "the answer broke off after a chunk"},
+	    {"", "an answer that broke off between chunks"},
+	    {"5", "an answer that broke off between chunks"},
+	    {"5\r\nhello\r\n", "an answer that broke off between chunks"},
+	    {"5\r\nhello\r\n0", "an answer that broke off between chunks"},
+	    {"5\r\nhel", "an answer that broke off inside a chunk"},
+	    {"5\r\n", "an answer that broke off inside a chunk"},
+	    {"5\r\nhello\r\n3\r\nab", "an answer that broke off inside a chunk"},
+	    {"ffffffffffffff\r\nabc", "an answer that broke off inside a chunk"},
+	    {"fffffffffffffff\r\nabc", "an answer that broke off inside a chunk"},
+	    {"5\r\nhello", "an answer that broke off after a chunk"},
+	    {"5\r\nhello\r", "an answer that broke off after a chunk"},
 	};
 	char text[256];
 
@@ -878,7 +878,7 @@ Test(http1_reply, continue_then_ok)
 	p = reply_ok("HTTP/1.1 103 Early Hints\r\nLocation: /early\r\n\r\nHTTP/1.1 200 OK\r\n\r\n");
 	cr_expect_str_eq(p->r.location, "", "an interim answer's Location is not the answer's");
 	parsed_free(p);
-	refused("HTTP/1.1 100 Continue\r\n\r\n", "the answer broke off after an interim HTTP 100");
+	refused("HTTP/1.1 100 Continue\r\n\r\n", "an answer that broke off after an interim HTTP 100");
 	refused("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", NULL);
 	refused("HTTP/1.1 100 Continue\r\nTransfer-Encoding: gzip\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
 		NULL);
@@ -900,8 +900,8 @@ Test(http1_reply, not_http)
 	static const char nul[] = "\0\0\0\0\0\0\0\0";
 
 	/* What could still become a status line has broken off. */
-	refused("", "the answer broke off in its status line");
-	refused("HTTP", "the answer broke off in its status line");
+	refused("", "an answer that broke off in its status line");
+	refused("HTTP", "an answer that broke off in its status line");
 	refused("HTTP1.1 200 OK\r\n\r\n", "not an HTTP answer");
 	refused("http/1.1 200 OK\r\n\r\n", "not an HTTP answer");
 	refused("<html><body>hello</body></html>\n", "not an HTTP answer");
@@ -930,8 +930,8 @@ Test(http1_reply, malformed_status_lines)
 		snprintf(text, sizeof(text), "%s\r\n\r\n", lines[i]);
 		refused(text, "a malformed status line");
 	}
-	refused("HTTP/1.1 200 OK", "the answer broke off in its status line");
-	refused("HTTP/1.1 200 OK\r", "the answer broke off in its status line");
+	refused("HTTP/1.1 200 OK", "an answer that broke off in its status line");
+	refused("HTTP/1.1 200 OK\r", "an answer that broke off in its status line");
 }
 
 Test(http1_reply, header_line_without_colon)
@@ -944,11 +944,11 @@ Test(http1_reply, header_line_without_colon)
 
 Test(http1_reply, headers_never_end)
 {
-	refused("HTTP/1.1 200 OK\r\n", "the answer broke off in its headers");
-	refused("HTTP/1.1 200 OK\r\nServer: x\r\n", "the answer broke off in its headers");
+	refused("HTTP/1.1 200 OK\r\n", "an answer that broke off in its headers");
+	refused("HTTP/1.1 200 OK\r\nServer: x\r\n", "an answer that broke off in its headers");
 	refused("HTTP/1.1 200 OK\r\nServer: x\r\nContent-Le",
-		"the answer broke off in its headers");
-	refused("HTTP/1.1 200 OK\r\nServer: x\r\n\r", "the answer broke off in its headers");
+		"an answer that broke off in its headers");
+	refused("HTTP/1.1 200 OK\r\nServer: x\r\n\r", "an answer that broke off in its headers");
 }
 
 /*
@@ -1008,8 +1008,12 @@ Test(http1_whole, by_chunks)
 
 	snprintf(text, sizeof(text), "%s5\r\nhello\r\n0\r\n\r\n", head);
 	cr_expect(whole(text));
+	snprintf(text, sizeof(text), "%s5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n", head);
+	cr_expect(whole(text), "trailers end in a blank line too");
 	snprintf(text, sizeof(text), "%s5\r\nhello\r\n0\r\n", head);
-	cr_expect(whole(text), "the last chunk is there; trailers are not read");
+	cr_expect_not(whole(text), "the blank line after the last chunk is still to come");
+	snprintf(text, sizeof(text), "%s5\r\nhel\n\n", head);
+	cr_expect_not(whole(text), "a blank line inside a chunk ends nothing");
 	snprintf(text, sizeof(text), "%s5\r\nhello\r\n", head);
 	cr_expect_not(whole(text));
 	snprintf(text, sizeof(text), "%s5\r\nhel", head);
