@@ -46,29 +46,35 @@ static bool path_is(const struct http1_url *u, const char *path)
 	return u->pathlen == strlen(path) && memcmp(u->path, path, u->pathlen) == 0;
 }
 
+/* url must parse into these parts. */
+static void url_is(const char *url, const char *host, const char *authority, const char *target,
+		   long port, const char *path)
+{
+	struct http1_url u = url_ok(url);
+
+	cr_expect_str_eq(u.host, host, "host of %s", url);
+	cr_expect_str_eq(u.authority, authority, "authority of %s", url);
+	cr_expect_str_eq(u.target, target, "target of %s", url);
+	cr_expect_eq(u.port, port, "port of %s", url);
+	cr_expect(path_is(&u, path), "path of %s", url);
+}
+
 Test(http1_url, http_default_port)
 {
 	struct http1_url u = url_ok("http://127.0.0.1/nginx_status");
 
 	cr_expect(!u.tls);
 	cr_expect(!u.userinfo);
-	cr_expect_str_eq(u.host, "127.0.0.1");
-	cr_expect_str_eq(u.authority, "127.0.0.1", "no default port in the Host header");
-	cr_expect_str_eq(u.target, "127.0.0.1:80");
-	cr_expect_eq(u.port, 80);
-	cr_expect(path_is(&u, "/nginx_status"));
+	/* No default port in the Host header. */
+	url_is("http://127.0.0.1/nginx_status", "127.0.0.1", "127.0.0.1", "127.0.0.1:80", 80,
+	       "/nginx_status");
 }
 
 Test(http1_url, https_default_port)
 {
-	struct http1_url u = url_ok("https://example.com/api/overview");
-
-	cr_expect(u.tls);
-	cr_expect_str_eq(u.host, "example.com");
-	cr_expect_str_eq(u.authority, "example.com");
-	cr_expect_str_eq(u.target, "example.com:443");
-	cr_expect_eq(u.port, 443);
-	cr_expect(path_is(&u, "/api/overview"));
+	cr_expect(url_ok("https://example.com/api/overview").tls);
+	url_is("https://example.com/api/overview", "example.com", "example.com", "example.com:443",
+	       443, "/api/overview");
 }
 
 Test(http1_url, scheme_in_any_case)
@@ -85,13 +91,10 @@ Test(http1_url, scheme_in_any_case)
 
 Test(http1_url, explicit_ports)
 {
-	struct http1_url u = url_ok("http://localhost:8080/stats;csv");
+	struct http1_url u;
 
-	cr_expect_eq(u.port, 8080);
-	cr_expect_str_eq(u.host, "localhost");
-	cr_expect_str_eq(u.authority, "localhost:8080");
-	cr_expect_str_eq(u.target, "localhost:8080");
-	cr_expect(path_is(&u, "/stats;csv"));
+	url_is("http://localhost:8080/stats;csv", "localhost", "localhost:8080", "localhost:8080",
+	       8080, "/stats;csv");
 	u = url_ok("https://h:80/");
 	cr_expect_eq(u.port, 80);
 	cr_expect_str_eq(u.authority, "h:80", "80 is not https's default");
@@ -115,13 +118,10 @@ Test(http1_url, explicit_ports)
 
 Test(http1_url, ipv6)
 {
-	struct http1_url u = url_ok("http://[::1]:8080/nginx_status");
+	struct http1_url u;
 
-	cr_expect_str_eq(u.host, "::1");
-	cr_expect_str_eq(u.authority, "[::1]:8080");
-	cr_expect_str_eq(u.target, "[::1]:8080");
-	cr_expect_eq(u.port, 8080);
-	cr_expect(path_is(&u, "/nginx_status"));
+	url_is("http://[::1]:8080/nginx_status", "::1", "[::1]:8080", "[::1]:8080", 8080,
+	       "/nginx_status");
 	u = url_ok("http://[::1]/");
 	cr_expect_str_eq(u.authority, "[::1]");
 	cr_expect_str_eq(u.target, "[::1]:80");
@@ -138,12 +138,10 @@ Test(http1_url, ipv6)
 /* RFC 6874: the zone is for getaddrinfo() and messages, never for the Host header. */
 Test(http1_url, ipv6_zone)
 {
-	struct http1_url u = url_ok("http://[fe80::1%25eth0]/x");
+	struct http1_url u;
 
-	cr_expect_str_eq(u.host, "fe80::1%eth0");
-	cr_expect_str_eq(u.authority, "[fe80::1]");
-	cr_expect_str_eq(u.target, "[fe80::1%25eth0]:80");
-	cr_expect(path_is(&u, "/x"));
+	url_is("http://[fe80::1%25eth0]/x", "fe80::1%eth0", "[fe80::1]", "[fe80::1%25eth0]:80", 80,
+	       "/x");
 	u = url_ok("http://[fe80::1%eth0]:8080");
 	cr_expect_str_eq(u.host, "fe80::1%eth0", "a bare '%' is taken too");
 	cr_expect_str_eq(u.authority, "[fe80::1]:8080");
@@ -157,11 +155,7 @@ Test(http1_url, userinfo_stripped)
 	struct http1_url u = url_ok("http://monitor:s3cret@h:8080/p");
 
 	cr_expect(u.userinfo);
-	cr_expect_str_eq(u.host, "h");
-	cr_expect_str_eq(u.authority, "h:8080");
-	cr_expect_str_eq(u.target, "h:8080");
-	cr_expect_eq(u.port, 8080);
-	cr_expect(path_is(&u, "/p"));
+	url_is("http://monitor:s3cret@h:8080/p", "h", "h:8080", "h:8080", 8080, "/p");
 	u = url_ok("http://a@b@h/");
 	cr_expect(u.userinfo);
 	cr_expect_str_eq(u.host, "h", "credentials end at the last '@'");
@@ -788,12 +782,25 @@ Test(http1_reply, chunk_extensions_and_trailers)
 		 "abc");
 }
 
-Test(http1_reply, chunks_broken_off)
+struct chunk_case {
+	const char *chunks, *why;
+};
+
+/* Each case's chunks after a chunked head must be refused with its reason. */
+static void chunks_refused(const struct chunk_case *cases, size_t n)
 {
 	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-	static const struct {
-		const char *chunks, *why;
-	} cases[] = {
+	char text[256];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].chunks);
+		refused(text, cases[i].why);
+	}
+}
+
+Test(http1_reply, chunks_broken_off)
+{
+	static const struct chunk_case cases[] = {
 	    {"", "an answer that broke off between chunks"},
 	    {"5", "an answer that broke off between chunks"},
 	    {"5\r\nhello\r\n", "an answer that broke off between chunks"},
@@ -806,20 +813,13 @@ Test(http1_reply, chunks_broken_off)
 	    {"5\r\nhello", "an answer that broke off after a chunk"},
 	    {"5\r\nhello\r", "an answer that broke off after a chunk"},
 	};
-	char text[256];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "%s%s", head, cases[i].chunks);
-		refused(text, cases[i].why);
-	}
+	chunks_refused(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 Test(http1_reply, chunks_malformed)
 {
-	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-	static const struct {
-		const char *chunks, *why;
-	} cases[] = {
+	static const struct chunk_case cases[] = {
 	    {"3\r\nhello\r\n0\r\n\r\n", "a chunk longer than its size"},
 	    {"5\r\nhello world\r\n0\r\n\r\n", "a chunk longer than its size"},
 	    {"zz\r\n", "a malformed chunk size"},
@@ -835,12 +835,8 @@ Test(http1_reply, chunks_malformed)
 	    {"ffffffffffffffff\r\n", "a malformed chunk size"},
 	    {"5\r\nhello\r\nG\r\n", "a malformed chunk size"},
 	};
-	char text[256];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "%s%s", head, cases[i].chunks);
-		refused(text, cases[i].why);
-	}
+	chunks_refused(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 Test(http1_reply, transfer_encodings_not_decoded)
