@@ -73,7 +73,7 @@ static void setup(CURL *h, const struct httpc_opts *o, const struct curl_slist *
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
 	if (o->family == AF_INET || o->family == AF_INET6)
 		curl_easy_setopt(h, CURLOPT_IPRESOLVE,
-				 o->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6);
+				 (long)(o->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6));
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	if (o->ca_file != NULL)
