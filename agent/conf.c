@@ -25,6 +25,7 @@
 #include "fileio.h"
 #include "http1.h"
 #include "num.h"
+#include "sslmode.h"
 #include "xalloc.h"
 
 #define CONFIG_MAX_FILE (1024 * 1024)
@@ -841,21 +842,14 @@ static void set_service(struct parser *p, const char *key, const char *value)
 /* libpq's sslmode values; a mistyped one would make libpq fail at every connection. */
 static void set_sslmode(struct parser *p, const char *key, const char *value)
 {
-	static const char *const modes[] = {"disable",	 "allow",	"prefer", "require",
-					    "verify-ca", "verify-full", NULL};
 	char q[CONFIG_QUOTE_MAX + 4];
 
 	p->cur->sslmode_line = p->line;
-	for (size_t i = 0; modes[i] != NULL; i++) {
-		if (strcmp(value, modes[i]) == 0) {
-			set_str(&p->cur->broker.sslmode, value);
-			return;
-		}
-	}
-	perr(p, p->line,
-	     "invalid %s '%s' (expected disable, allow, prefer, require, verify-ca or "
-	     "verify-full)",
-	     key, quote(value, q, sizeof(q)));
+	if (sslmode_valid(value))
+		set_str(&p->cur->broker.sslmode, value);
+	else
+		perr(p, p->line, "invalid %s '%s' (expected " SSLMODE_WORDS ")", key,
+		     quote(value, q, sizeof(q)));
 }
 
 static void free_list(char **v, size_t n)
@@ -1297,8 +1291,7 @@ static void finish_databases(struct parser *p)
 		if (strcmp(pc->kind, "postgresql") != 0 || pc->broker.ca_file == NULL ||
 		    mode == NULL)
 			continue;
-		if (strcmp(mode, "disable") == 0 || strcmp(mode, "allow") == 0 ||
-		    strcmp(mode, "prefer") == 0)
+		if (sslmode_may_skip_tls(mode))
 			perr(p, pc->sslmode_line,
 			     "sslmode %s may connect without TLS, so ca_file (line %u) would not "
 			     "be used; use require, verify-ca or verify-full",

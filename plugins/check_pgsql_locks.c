@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "locks_check.h"
+#include "sslmode.h"
 #include "probe/pgsql_locks.h"
 
 enum {
@@ -40,8 +41,6 @@ static const struct plugin_option options[] = {
 /* Take one of check_pgsql_locks' own options into the target at ctx. */
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
-	static const char *const modes[] = {"disable",	 "allow",     "prefer",
-					    "require",	 "verify-ca", "verify-full", NULL};
 	struct pgsql_target *t = ctx;
 
 	switch (val) {
@@ -61,17 +60,12 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		t->sslkey = arg;
 		return 0;
 	}
-	for (size_t i = 0; modes[i] != NULL; i++) {
-		if (strcmp(arg, modes[i]) == 0) {
-			t->sslmode = arg;
-			return 0;
-		}
+	if (!sslmode_valid(arg)) {
+		snprintf(err, errlen, "invalid --sslmode '%s': expected " SSLMODE_WORDS, arg);
+		return -1;
 	}
-	snprintf(err, errlen,
-		 "invalid --sslmode '%s': expected disable, allow, prefer, require, verify-ca "
-		 "or verify-full",
-		 arg);
-	return -1;
+	t->sslmode = arg;
+	return 0;
 }
 
 static const struct plugin check_pgsql_locks = {
