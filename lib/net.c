@@ -199,6 +199,16 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 	}
 }
 
+int net_try(const struct net_target *t, char *err, size_t errlen)
+{
+	int fd = open_socket(t, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
 		 net_whole_fn *whole, char *err, size_t errlen)
 {

@@ -39,6 +39,14 @@ int net_wait(int fd, short events, double deadline);
 /* "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
 void net_describe(const struct net_target *t, char *out, size_t outlen);
 
+/*
+ * Connect to t before its deadline and close again, to learn why a client
+ * library could not: 0 when the connection is taken now, else a net_error
+ * with the reason in err ("cannot connect to 127.0.0.1:3306: Connection
+ * refused").
+ */
+int net_try(const struct net_target *t, char *err, size_t errlen);
+
 /* Whether the answer so far is whole, so that reading may stop before the server closes. */
 typedef bool net_whole_fn(const char *data, size_t len);
 

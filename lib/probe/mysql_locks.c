@@ -46,8 +46,10 @@
 /* After mysql.h, which it needs: PVIO_TYPE_SOCKET. */
 #include <ma_pvio.h>
 
+#include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
+#include "statefile.h"
 #include "xalloc.h"
 
 /* MySQL's error for max_execution_time; MariaDB's headers lack it. */
@@ -545,6 +547,32 @@ static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size
 	return 0;
 }
 
+/*
+ * libmariadb says a refused connection as "Can't connect to server on
+ * '127.0.0.1' (115)", the errno of its non-blocking connect, not why. When
+ * the address is known here (not one from the defaults or an option file),
+ * connect once more to put the real reason in err ("Connection refused").
+ */
+static void connect_reason(const struct mysql_target *t, char *err, size_t errlen)
+{
+	struct net_target n = {.deadline = time_now() + 1, .limit = 1};
+	char reason[600];
+	int r;
+
+	if (t->host == NULL || (t->host[0] != '/' && t->port <= 0 && t->option_file != NULL))
+		return;
+	if (t->host[0] == '/') {
+		n.path = t->host;
+	} else {
+		n.host = t->host;
+		n.port = t->port > 0 ? t->port : PROBE_MYSQL_PORT;
+	}
+	r = net_try(&n, reason, sizeof(reason));
+	/* Taken now, or no answer within a second: libmariadb's words are as good. */
+	if (r == NET_DOWN || r == NET_LOCAL)
+		snprintf(err, errlen, "%s", reason);
+}
+
 MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, size_t errlen)
 {
 	unsigned int timeout = 1;
@@ -575,6 +603,9 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 
 		probe_mysql_describe(t, who, sizeof(who));
 		*why = connect_failed(m, who, timeout, err, errlen);
+		if (*why == LOCKS_DOWN && (mysql_errno(m) == CR_CONN_HOST_ERROR ||
+					   mysql_errno(m) == CR_CONNECTION_ERROR))
+			connect_reason(t, err, errlen);
 		mysql_close(m);
 		return NULL;
 	}

@@ -151,8 +151,10 @@ case $out in
 *) echo "ok: the password never appears in the output" ;;
 esac
 closed=$(pick_port)
-expect "nothing listening: CRITICAL" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed" \
+expect "nothing listening: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed: Connection refused$" \
 	"$check" -H 127.0.0.1 -p "$closed" --user nagios --password-file "$tmp/pw"
+expect "no such socket: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to $tmp/no\.sock: No such file or directory$" \
+	"$check" -H "$tmp/no.sock" --user nagios --password-file "$tmp/pw"
 start_peer listen 127.0.0.1 16 0
 expect "a server that never answers: CRITICAL within -t" 2 "^MYSQL-LOCKS CRITICAL - " \
 	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
