@@ -348,7 +348,7 @@ static int parse_head(const char **p, const char *end, struct http1_reply *r, st
 	h->chunked = false;
 	r->location[0] = '\0';
 	if (strncmp(*p, "HTTP/", have < 5 ? have : 5) != 0) {
-		snprintf(why, whylen, "not an HTTP answer");
+		snprintf(why, whylen, "%s", HTTP1_NOT_HTTP);
 		return MALFORMED;
 	}
 	if (have < 5 || next_line(p, end, &line, &n) != 0) {

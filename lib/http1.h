@@ -68,6 +68,9 @@ void http1_basic(struct buf *b, const char *user, const char *password);
 /* Append the len bytes of s to b, every byte but RFC 3986's unreserved ones as %XX. */
 void http1_escape(struct buf *b, const char *s, size_t len);
 
+/* The reason http1_reply_parse() gives for bytes that are no HTTP answer at all. */
+#define HTTP1_NOT_HTTP "not an HTTP answer"
+
 /* An answer taken apart. */
 struct http1_reply {
 	long status;			   /* 100..999 */

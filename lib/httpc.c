@@ -101,47 +101,40 @@ void httpc_escape(struct buf *b, const char *s)
 	http1_escape(b, s, strlen(s));
 }
 
-/* "HOST:PORT" the messages about o name. */
-static void target_of(const struct httpc_opts *o, char *out, size_t outlen)
+/* "HOST:PORT" the messages about o, whose URL is u, name. */
+static const char *target_of(const struct httpc_opts *o, const struct http1_url *u)
 {
-	if (o->target != NULL)
-		snprintf(out, outlen, "%s", o->target);
-	else
-		httpc_target(o->url, out, outlen);
+	return o->target != NULL ? o->target : u->target;
 }
 
 /* The time-out in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
-static int timed_out(const struct httpc_opts *o, char *err, size_t errlen)
+static int timed_out(const struct httpc_opts *o, const struct http1_url *u, char *err,
+		     size_t errlen)
 {
-	char target[800], secs[NUM_BUFSZ];
+	char secs[NUM_BUFSZ];
 
-	target_of(o, target, sizeof(target));
 	num_format(o->timeout_named > 0 ? o->timeout_named : o->timeout, secs, sizeof(secs));
-	snprintf(err, errlen, "timed out after %s s waiting for %s", secs, target);
+	snprintf(err, errlen, "timed out after %s s waiting for %s", secs, target_of(o, u));
 	return HTTPC_TIMEOUT;
 }
 
 /* A server that closed without a byte, in words; returns HTTPC_DOWN. */
-static int got_nothing(const struct httpc_opts *o, char *err, size_t errlen)
+static int got_nothing(const struct httpc_opts *o, const struct http1_url *u, char *err,
+		       size_t errlen)
 {
-	char target[800];
-
-	target_of(o, target, sizeof(target));
-	snprintf(err, errlen, "%s closed the connection without answering%s", target,
-		 o->plain_hint != NULL && strncmp(o->url, "http:", 5) == 0 ? o->plain_hint : "");
+	snprintf(err, errlen, "%s closed the connection without answering%s", target_of(o, u),
+		 o->plain_hint != NULL && !u->tls ? o->plain_hint : "");
 	return HTTPC_DOWN;
 }
 
-/* Put a failed transfer into words in err; returns its httpc_error. */
-static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char *errbuf, char *err,
-		   size_t errlen)
+/* Put a failed transfer of o (its URL taken apart in u) into words in err; its httpc_error. */
+static int explain(CURL *h, const struct httpc_opts *o, const struct http1_url *u, CURLcode rc,
+		   const char *errbuf, char *err, size_t errlen)
 {
 	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-	char target[800];
-	struct http1_url u;
+	const char *target = target_of(o, u);
 	long oserr = 0;
 
-	target_of(o, target, sizeof(target));
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
@@ -149,11 +142,10 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 			 oserr != 0 ? strerror((int)oserr) : why);
 		return HTTPC_DOWN;
 	case CURLE_COULDNT_RESOLVE_HOST:
-		snprintf(err, errlen, "cannot resolve %s: %s",
-			 http1_url_parse(o->url, &u, err, errlen) == 0 ? u.host : o->url, why);
+		snprintf(err, errlen, "cannot resolve %s: %s", u->host, why);
 		return HTTPC_DOWN;
 	case CURLE_OPERATION_TIMEDOUT:
-		return timed_out(o, err, errlen);
+		return timed_out(o, u, err, errlen);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		snprintf(err, errlen, "the TLS certificate of %s is not trusted: %s%s%s%s", target,
 			 why, o->ca_file == NULL && o->ca_hint != NULL ? " (" : "",
@@ -169,7 +161,7 @@ static int explain(CURL *h, const struct httpc_opts *o, CURLcode rc, const char 
 		snprintf(err, errlen, "TLS handshake with %s failed: %s", target, why);
 		return HTTPC_DOWN;
 	case CURLE_GOT_NOTHING:
-		return got_nothing(o, err, errlen);
+		return got_nothing(o, u, err, errlen);
 	case CURLE_WRITE_ERROR:
 		snprintf(err, errlen, "the answer is too big");
 		return HTTPC_TOO_BIG;
@@ -231,9 +223,9 @@ void httpc_free(struct httpc *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* GET o->url over libcurl (see httpc_get()). */
-static int curl_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, long *status,
-		    char *err, size_t errlen)
+/* GET o->url, taken apart in u, over libcurl (see httpc_get()). */
+static int curl_get(struct httpc *c, const struct httpc_opts *o, const struct http1_url *u,
+		    struct buf *body, long *status, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL, *more;
@@ -257,7 +249,7 @@ static int curl_get(struct httpc *c, const struct httpc_opts *o, struct buf *bod
 	setup(c->curl, o, headers, body, errbuf);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
-		r = explain(c->curl, o, rc, errbuf, err, errlen);
+		r = explain(c->curl, o, u, rc, errbuf, err, errlen);
 	} else {
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
@@ -307,9 +299,9 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	wipe(&req);
 	switch (r) {
 	case 0:
-		return answer->len > 0 ? 0 : got_nothing(o, err, errlen);
+		return answer->len > 0 ? 0 : got_nothing(o, u, err, errlen);
 	case NET_TIMEOUT:
-		return timed_out(o, err, errlen);
+		return timed_out(o, u, err, errlen);
 	case NET_TOO_BIG:
 		snprintf(err, errlen, "the answer is too big");
 		return HTTPC_TOO_BIG;
@@ -341,18 +333,17 @@ static int plain_get(struct httpc *c, const struct httpc_opts *o, const struct h
 {
 	struct http1_reply reply;
 	struct buf answer;
-	char target[800], why[256];
+	char why[256];
 	int r;
 
 	buf_init(&answer, body->cap + HEAD_ROOM);
 	r = plain_exchange(o, u, &answer, err, errlen);
 	if (r == 0 && http1_reply_parse(answer.data, answer.len, &reply, why, sizeof(why)) != 0) {
-		target_of(o, target, sizeof(target));
-		if (strcmp(why, "not an HTTP answer") == 0)
-			snprintf(err, errlen, "%s answered something that is not HTTP%s", target,
-				 o->plain_hint != NULL ? o->plain_hint : "");
+		if (strcmp(why, HTTP1_NOT_HTTP) == 0)
+			snprintf(err, errlen, "%s answered something that is not HTTP%s",
+				 target_of(o, u), o->plain_hint != NULL ? o->plain_hint : "");
 		else
-			snprintf(err, errlen, "%s sent %s", target, why);
+			snprintf(err, errlen, "%s sent %s", target_of(o, u), why);
 		r = HTTPC_DOWN;
 	} else if (r == 0 && buf_append(body, reply.body, reply.bodylen) != 0) {
 		snprintf(err, errlen, "the answer is too big");
@@ -374,10 +365,12 @@ int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, lon
 	buf_reset(body);
 	*status = 0;
 	c->location[0] = '\0';
-	if (http1_url_check(o->url, "URL", err, errlen) != 0)
+	/* http1_url_check() again only for its words, which never repeat credentials. */
+	if (http1_url_parse(o->url, &u, why, sizeof(why)) != 0 || u.userinfo) {
+		http1_url_check(o->url, "URL", err, errlen);
 		return HTTPC_LOCAL;
-	http1_url_parse(o->url, &u, why, sizeof(why));
+	}
 	if (u.tls || c->keep)
-		return curl_get(c, o, body, status, err, errlen);
+		return curl_get(c, o, &u, body, status, err, errlen);
 	return plain_get(c, o, &u, body, status, err, errlen);
 }

@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 
 #include "httpc.h"
-#include "num.h"
 #include "plugin.h"
 #include "probe/listen.h"
 #include "probe/nginx.h"
@@ -227,9 +226,9 @@ int main(int argc, char **argv)
 	struct httpc_opts h = {0};
 	struct metric_set *set;
 	struct result *r;
-	char url[2048], target[2600], host[600], *colon;
+	char url[2048], target[2600], host[600];
 	const char *headers[] = {host, NULL};
-	long port = 0;
+	struct http1_url u;
 	int why;
 
 	plugin_start(&check_nginx, argc, argv, &o, &a);
@@ -243,15 +242,13 @@ int main(int argc, char **argv)
 	h.family = a.family;
 	h.user_agent = "check_nginx/" PACKAGE_VERSION;
 	h.ca_hint = "--ca-file";
-	httpc_target(url, target, sizeof(target));
-	colon = strrchr(target, ':');
-	if (colon == NULL || num_parse_long(colon + 1, 1, 65535, &port) != 0)
+	if (http1_url_parse(url, &u, target, sizeof(target)) != 0)
 		plugin_usage_error("invalid -u '%s': no host and port in it", url);
 	if (o.host_header != NULL) {
 		snprintf(host, sizeof(host), "Host: %s", o.host_header);
 		h.headers = headers;
 	}
-	httpc_init(&client, false, target, sizeof(target));
+	httpc_init(&client, false, NULL, 0);
 	set = metric_set_new();
 	why = probe_nginx(&client, &h, set, target, sizeof(target));
 	if (why != 0) {
@@ -275,7 +272,7 @@ int main(int argc, char **argv)
 		 o.host_header != NULL ? o.host_header : "");
 	rates(r, &a, target, set);
 	if (o.listen_queue)
-		listen_queue(r, &a, port);
+		listen_queue(r, &a, u.port);
 	metric_set_free(set);
 	plugin_finish(r);
 }
