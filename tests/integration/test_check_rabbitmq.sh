@@ -178,7 +178,7 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 	done
 	curl -s "$url/metrics" > "$tmp/metrics"
 	expect "vaktd: queue_depth of celery" 0 \
-		'^vakt_queue_depth\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 3$' \
+		'^vakt_queue_depth\{broker="rabbitmq",queue="celery",target="main",vhost="/"\} 3$' \
 		grep '^vakt_queue_depth{' "$tmp/metrics"
 	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\"\\} 1$" \
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"

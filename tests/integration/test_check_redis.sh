@@ -177,11 +177,11 @@ EOF
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
 	for line in \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="celery",vhost="db0"} 6' \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="nope",vhost="db0"} 0' \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="high",vhost="db0"} 4' \
-		'vakt_celery_unacked{broker="redis",instance="jobs",vhost="db0"} 2' \
-		'vakt_resque_failed{broker="redis",instance="jobs",vhost="db0"} 2' \
+		'vakt_queue_depth{broker="redis",queue="celery",target="jobs",vhost="db0"} 6' \
+		'vakt_queue_depth{broker="redis",queue="nope",target="jobs",vhost="db0"} 0' \
+		'vakt_queue_depth{broker="redis",queue="high",target="jobs",vhost="db0"} 4' \
+		'vakt_celery_unacked{broker="redis",target="jobs",vhost="db0"} 2' \
+		'vakt_resque_failed{broker="redis",target="jobs",vhost="db0"} 2' \
 		'vakt_collector_up{collector="redis jobs"} 1' \
 		'vakt_collector_up{collector="redis hung"} 0'; do
 		if grep -qF "$line" "$tmp/metrics"; then
@@ -190,8 +190,8 @@ EOF
 			fail "vaktd /metrics lacks $line"
 		fi
 	done
-	grep -q '^vakt_redis_clients{instance="jobs"} [0-9]' "$tmp/metrics" ||
-		fail "vaktd: server metrics carry the instance label"
+	grep -q '^vakt_redis_clients{target="jobs"} [0-9]' "$tmp/metrics" ||
+		fail "vaktd: server metrics carry the target label"
 	expect "vaktd check endpoint on a queue" 0 "^VAKT CRITICAL - queue_depth\{.*queue=celery\} is 6 \(> 5\)" \
 		curl -s "$url/api/v1/check/queue_depth?queue=celery&critical=5&format=nagios"
 	kill -9 "$port_pid"
