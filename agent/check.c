@@ -1,7 +1,11 @@
 /*
  * The check endpoint (see check.h). Every metric that matches the name and
- * the label filters is evaluated; the worst decides, as in a plugin. A
- * metric of a stale collector is UNKNOWN, saying how old it is and why.
+ * the label filters is evaluated; the worst decides, as in a plugin. The
+ * agent's metrics about its collectors (collector_up, ...) are checked like
+ * any other. A collector that is failing answers for the metrics it would
+ * give with its own failure, CRITICAL, once: its old values (or none) would
+ * say nothing about the service. A metric of a collector that is stale
+ * without an error (never run yet) is UNKNOWN, saying how old it is.
  */
 #include "config.h"
 
@@ -72,15 +76,29 @@ static int parse_threshold(const struct check_query *q, struct threshold *t, str
 	return 0;
 }
 
+/* The value in words: seconds as the checks write them ("84 s"), else number and unit. */
+static void value_text(const struct metric *m, char *out, size_t outlen)
+{
+	char v[NUM_BUFSZ];
+
+	if (strcmp(m->unit, "s") == 0 && isfinite(m->value)) {
+		num_seconds(m->value, out, outlen);
+		return;
+	}
+	num_format(m->value, v, sizeof(v));
+	snprintf(out, outlen, "%s%s", v, m->unit);
+}
+
+/* Evaluate m of src; fresh says it is one of the agent's own metrics about src. */
 static void check_metric(struct result *r, const struct source *src, const struct metric *m,
-			 const struct threshold *t, double now)
+			 const struct threshold *t, double now, bool fresh)
 {
 	char text[512], label[256], value[NUM_BUFSZ], why[RANGE_TEXT_MAX + 16] = "";
 	struct perf p;
 	enum state s;
 
 	describe(m, text, sizeof(text), label, sizeof(label));
-	if (source_is_stale(src, now)) {
+	if (!fresh && source_is_stale(src, now)) {
 		if (src->collected_at == 0)
 			result_add(r, STATE_UNKNOWN, "%s has not been collected yet", text);
 		else
@@ -100,8 +118,73 @@ static void check_metric(struct result *r, const struct source *src, const struc
 		range_explain(s == STATE_CRITICAL ? &t->crit : &t->warn, m->value, e, sizeof(e));
 		snprintf(why, sizeof(why), " (%s)", e);
 	}
-	num_format(m->value, value, sizeof(value));
-	result_add(r, s, "%s is %s%s%s", text, value, m->unit, why);
+	value_text(m, value, sizeof(value));
+	result_add(r, s, "%s is %s%s", text, value, why);
+}
+
+/*
+ * "collector redis jobs (127.0.0.1:6379) is failing: ERROR, since 3 min":
+ * where it collects from unless the error says so already.
+ */
+static void check_failing(struct result *r, const struct source *src, double now)
+{
+	char where[300] = "", since[32];
+
+	if (src->where != NULL && strstr(src->last_error, src->where) == NULL)
+		snprintf(where, sizeof(where), " (%s)", src->where);
+	num_duration(now - src->failing_since, since, sizeof(since));
+	result_add(r, STATE_CRITICAL, "collector %s%s is failing: %s, since %s", src->name, where,
+		   src->last_error, since);
+}
+
+/*
+ * True when a failing src would have given a metric q asks for: its kind
+ * gives such names, the collector and target filters name it, and the
+ * metrics it last had (if any of that name) match the other filters.
+ */
+static bool failing_answers(const struct source *src, const struct check_query *q)
+{
+	const char *target = source_target(src);
+	bool had = false;
+
+	if (!source_may_give(src, q->name))
+		return false;
+	for (size_t i = 0; i < q->nlabels; i++) {
+		if (strcmp(q->label_name[i], "collector") == 0 &&
+		    strcmp(q->label_value[i], src->name) != 0)
+			return false;
+		if (strcmp(q->label_name[i], "target") == 0 &&
+		    (target == NULL || strcmp(q->label_value[i], target) != 0))
+			return false;
+	}
+	for (size_t k = 0; src->metrics != NULL && k < metric_set_count(src->metrics); k++) {
+		const struct metric *m = metric_set_at(src->metrics, k);
+
+		if (strcmp(m->name, q->name) != 0)
+			continue;
+		if (labels_match(m, q))
+			return true;
+		had = true;
+	}
+	return !had;
+}
+
+/* Evaluate the metrics of set called q->name that match q's labels; returns how many. */
+static size_t check_set(struct result *r, const struct source *src, const struct metric_set *set,
+			const struct check_query *q, const struct threshold *t, double now,
+			bool fresh)
+{
+	size_t found = 0;
+
+	for (size_t k = 0; set != NULL && k < metric_set_count(set); k++) {
+		const struct metric *m = metric_set_at(set, k);
+
+		if (strcmp(m->name, q->name) != 0 || !labels_match(m, q))
+			continue;
+		check_metric(r, src, m, t, now, fresh);
+		found++;
+	}
+	return found;
 }
 
 int check_query_arg(struct check_query *q, const char *key, const char *value, char *err,
@@ -145,15 +228,20 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 		return 400;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct source *src = &s->sources[i];
+		struct metric_set *health;
 
-		for (size_t k = 0; src->metrics != NULL && k < metric_set_count(src->metrics); k++) {
-			const struct metric *m = metric_set_at(src->metrics, k);
-
-			if (strcmp(m->name, q->name) != 0 || !labels_match(m, q))
-				continue;
-			check_metric(r, src, m, &t, now);
-			found++;
+		if (source_is_failing(src, now)) {
+			if (failing_answers(src, q)) {
+				check_failing(r, src, now);
+				found++;
+			}
+			continue;
 		}
+		found += check_set(r, src, src->metrics, q, &t, now, false);
+		health = metric_set_new();
+		source_health_metrics(src, now, health);
+		found += check_set(r, src, health, q, &t, now, true);
+		metric_set_free(health);
 	}
 	if (found == 0) {
 		result_add(r, STATE_UNKNOWN, "no metric %s%s", q->name,

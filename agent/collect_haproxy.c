@@ -115,5 +115,8 @@ static void haproxy_destroy(void *state)
 	free(c);
 }
 
+/* The metric names it gives, for the check endpoint. */
+static const char *const haproxy_families[] = {"haproxy_", NULL};
+
 const struct collector_kind collect_haproxy = {"haproxy", haproxy_create, haproxy_collect,
-					       haproxy_destroy};
+					       haproxy_destroy, haproxy_families};

@@ -133,5 +133,8 @@ static void mysql_coll_destroy(void *state)
 	free(c);
 }
 
+/* The metric names it gives, for the check endpoint. */
+static const char *const mysql_families[] = {"lock_", NULL};
+
 const struct collector_kind collect_mysql = {"mysql", mysql_coll_create, mysql_coll_collect,
-					     mysql_coll_destroy};
+					     mysql_coll_destroy, mysql_families};

@@ -86,4 +86,7 @@ static void nginx_destroy(void *state)
 	free(n);
 }
 
-const struct collector_kind collect_nginx = {"nginx", nginx_create, nginx_collect, nginx_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const nginx_families[] = {"nginx_", NULL};
+
+const struct collector_kind collect_nginx = {"nginx", nginx_create, nginx_collect, nginx_destroy, nginx_families};

@@ -15,7 +15,7 @@
 		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
 		return NULL;                                                                       \
 	}                                                                                          \
-	static const struct collector_kind collect_##name = {#name, missing_##name, NULL, NULL};
+	static const struct collector_kind collect_##name = {#name, missing_##name, NULL, NULL, NULL};
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")
