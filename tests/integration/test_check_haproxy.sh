@@ -203,9 +203,9 @@ EOF
 		'^vakt_haproxy_responses_5xx_total\{proxy="web_dead",server="FRONTEND",target="lb"\} [1-9]' \
 		'^vakt_haproxy_conns\{target="lb"\} [0-9]' \
 		'^vakt_haproxy_up\{proxy="app",server="app2",target="page"\} 0' \
-		'^vakt_collector_up\{collector="haproxy lb"\} 1' \
-		'^vakt_collector_up\{collector="haproxy page"\} 1' \
-		'^vakt_collector_up\{collector="haproxy hung"\} 0'
+		'^vakt_collector_up\{collector="haproxy lb",target="lb"\} 1' \
+		'^vakt_collector_up\{collector="haproxy page",target="page"\} 1' \
+		'^vakt_collector_up\{collector="haproxy hung",target="hung"\} 0'
 	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
 		curl -s "$url/api/v1/check/haproxy_up?target=lb&proxy=app&server=app2&critical=1:&format=nagios"
 fi

@@ -199,9 +199,9 @@ EOF
 		'^vakt_nginx_dropped_total\{target="web"\} 0' \
 		'^vakt_nginx_response_time_seconds\{target="web"\} 0\.' \
 		'^vakt_nginx_accepts_total\{target="vhost"\} [1-9]' \
-		'^vakt_collector_up\{collector="nginx web"\} 1' \
-		'^vakt_collector_up\{collector="nginx vhost"\} 1' \
-		'^vakt_collector_up\{collector="nginx hung"\} 0'
+		'^vakt_collector_up\{collector="nginx web",target="web"\} 1' \
+		'^vakt_collector_up\{collector="nginx vhost",target="vhost"\} 1' \
+		'^vakt_collector_up\{collector="nginx hung",target="hung"\} 0'
 	expect "vaktd check endpoint on nginx" 0 "^VAKT WARNING - nginx_active\{target=web\} is [0-9]+ \(> 0\)" \
 		curl -s "$url/api/v1/check/nginx_active?target=web&warning=0&format=nagios"
 fi
