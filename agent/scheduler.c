@@ -135,8 +135,7 @@ static void set_error(struct source *src, const char *msg)
 }
 
 /* "collection took 3.2 s, over its 2 s limit", in the checks' words for seconds. */
-static void overdue_message(char *msg, size_t msglen, const char *what, double took,
-			    double limit)
+static void overdue_message(char *msg, size_t msglen, const char *what, double took, double limit)
 {
 	char t[32], l[32];
 

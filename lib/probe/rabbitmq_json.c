@@ -341,8 +341,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *targe
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			struct metric *m =
-			    broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
+			struct metric *m = broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
 
 			metric_label_add(m, "vhost", q->vhost);
 			metric_label_add(m, "queue", q->name);

@@ -161,14 +161,16 @@ Test(check, collector_up_is_checked)
 	q.nlabels = 0;
 	cr_expect_eq(ask(&q), 200);
 	cr_expect_eq(result_state(r), STATE_CRITICAL);
-	cr_expect(strncmp(out, "VAKT CRITICAL - collector load is failing: cannot read "
-			       "/proc/loadavg: Permission denied, since 70 s, collector redis jobs "
-			       "(127.0.0.1:6379) is failing: ",
+	cr_expect(strncmp(out,
+			  "VAKT CRITICAL - collector load is failing: cannot read "
+			  "/proc/loadavg: Permission denied, since 70 s, collector redis jobs "
+			  "(127.0.0.1:6379) is failing: ",
 			  151) == 0,
 		  "%s", out);
-	cr_expect(strstr(out, "collector_up{collector=listen} is 1 | collector_up_listen=1;;1:\n") !=
-		      NULL,
-		  "%s", out);
+	cr_expect(
+	    strstr(out, "collector_up{collector=listen} is 1 | collector_up_listen=1;;1:\n") !=
+		NULL,
+	    "%s", out);
 	/* A named collector by its target label, no space to quote. */
 	q.label_name[0] = "target";
 	q.label_value[0] = "jobs";
@@ -181,8 +183,8 @@ Test(check, collector_up_is_checked)
 Test(check, seconds_in_words_perfdata_exact)
 {
 	struct check_query q = {.name = "lock_wait_longest", .critical = "60"};
-	struct metric *m = metric_set_add(src[0].metrics, "lock_wait_longest", METRIC_GAUGE, "s",
-					  84.224915);
+	struct metric *m =
+	    metric_set_add(src[0].metrics, "lock_wait_longest", METRIC_GAUGE, "s", 84.224915);
 
 	metric_label_add(m, "dbms", "mysql");
 	cr_expect_eq(ask(&q), 200);
@@ -193,7 +195,8 @@ Test(check, seconds_in_words_perfdata_exact)
 	metric_set_add(src[0].metrics, "lock_wait_longest", METRIC_GAUGE, "s", 0.42);
 	q.critical = "0.5";
 	cr_expect_eq(ask(&q), 200);
-	cr_expect_str_eq(out, "VAKT OK - lock_wait_longest is 0.4 s | lock_wait_longest=0.42s;;0.5\n");
+	cr_expect_str_eq(out,
+			 "VAKT OK - lock_wait_longest is 0.4 s | lock_wait_longest=0.42s;;0.5\n");
 }
 
 Test(check, unknown_metric_is_404)

@@ -308,10 +308,12 @@ Test(expose, named_collector_health_carries_its_target)
 	buf_init(&b, 1 << 20);
 	expose_prometheus(&snap, NOW, &b);
 	cr_expect_not_null(
-		strstr(buf_str(&b), "\nvakt_collector_up{collector=\"redis jobs\",target=\"jobs\"} 0\n"),
-		"%s", buf_str(&b));
-	cr_expect_not_null(strstr(buf_str(&b), "\nvakt_collector_last_success_seconds{collector=\"redis "
-					       "jobs\",target=\"jobs\"} 0\n"));
+	    strstr(buf_str(&b),
+		   "\nvakt_collector_up{collector=\"redis jobs\",target=\"jobs\"} 0\n"),
+	    "%s", buf_str(&b));
+	cr_expect_not_null(strstr(buf_str(&b),
+				  "\nvakt_collector_last_success_seconds{collector=\"redis "
+				  "jobs\",target=\"jobs\"} 0\n"));
 	cr_expect(source_is_failing(&src, NOW));
 	cr_expect_str_eq(source_target(&src), "jobs");
 	buf_free(&b);
