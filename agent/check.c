@@ -137,36 +137,76 @@ static void check_failing(struct result *r, const struct source *src, double now
 		   src->last_error, since);
 }
 
-/*
- * True when a failing src would have given a metric q asks for: its kind
- * gives such names, the collector and target filters name it, and the
- * metrics it last had (if any of that name) match the other filters.
- */
-static bool failing_answers(const struct source *src, const struct check_query *q)
+/* Whether a failing collector answers a query: see failing_answers. */
+enum failing_verdict {
+	FAILING_NO,	/* not its metric, or the filters name another collector */
+	FAILING_YES,	/* the filters name it, or its last metrics match them */
+	FAILING_UNSURE, /* it may give the metric; unless another source has it */
+};
+
+/* True when the filter name=value names src, false when it names another; -1: neither. */
+static int names_source(const struct source *src, const char *name, const char *value)
 {
 	const char *target = source_target(src);
-	bool had = false;
+
+	if (strcmp(name, "collector") == 0)
+		return strcmp(value, src->name) == 0;
+	/* The section's NAME: the target label, or the label its kind puts it in. */
+	if (strcmp(name, "target") == 0 ||
+	    (src->name_label != NULL && strcmp(name, src->name_label) == 0))
+		return target != NULL && strcmp(value, target) == 0;
+	return -1;
+}
+
+/* True when one of the agent's metrics about src matches q (its health is always known). */
+static bool health_matches(const struct source *src, const struct check_query *q)
+{
+	struct metric_set *health = metric_set_new();
+	bool match = false;
+
+	source_health_metrics(src, 0, health);
+	for (size_t k = 0; !match && k < metric_set_count(health); k++) {
+		const struct metric *m = metric_set_at(health, k);
+
+		match = strcmp(m->name, q->name) == 0 && labels_match(m, q);
+	}
+	metric_set_free(health);
+	return match;
+}
+
+/*
+ * Would a failing src have given a metric q asks for? Not when its kind
+ * gives no such name or a filter names another collector; yes when a filter
+ * names it or the metrics it last had match; otherwise unsure (it never
+ * succeeded, so the other labels are unknown).
+ */
+static enum failing_verdict failing_answers(const struct source *src, const struct check_query *q)
+{
+	bool named = false, had = false;
 
 	if (!source_may_give(src, q->name))
-		return false;
+		return FAILING_NO;
+	if (strncmp(q->name, "collector_", strlen("collector_")) == 0)
+		return health_matches(src, q) ? FAILING_YES : FAILING_NO;
 	for (size_t i = 0; i < q->nlabels; i++) {
-		if (strcmp(q->label_name[i], "collector") == 0 &&
-		    strcmp(q->label_value[i], src->name) != 0)
-			return false;
-		if (strcmp(q->label_name[i], "target") == 0 &&
-		    (target == NULL || strcmp(q->label_value[i], target) != 0))
-			return false;
+		int n = names_source(src, q->label_name[i], q->label_value[i]);
+
+		if (n == 0)
+			return FAILING_NO;
+		named = named || n == 1;
 	}
+	if (named)
+		return FAILING_YES;
 	for (size_t k = 0; src->metrics != NULL && k < metric_set_count(src->metrics); k++) {
 		const struct metric *m = metric_set_at(src->metrics, k);
 
 		if (strcmp(m->name, q->name) != 0)
 			continue;
 		if (labels_match(m, q))
-			return true;
+			return FAILING_YES;
 		had = true;
 	}
-	return !had;
+	return had ? FAILING_NO : FAILING_UNSURE;
 }
 
 /* Evaluate the metrics of set called q->name that match q's labels; returns how many. */
@@ -231,7 +271,7 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 		struct metric_set *health;
 
 		if (source_is_failing(src, now)) {
-			if (failing_answers(src, q)) {
+			if (failing_answers(src, q) == FAILING_YES) {
 				check_failing(r, src, now);
 				found++;
 			}
@@ -242,6 +282,14 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 		source_health_metrics(src, now, health);
 		found += check_set(r, src, health, q, &t, now, true);
 		metric_set_free(health);
+	}
+	/* Nothing has it: a failing collector that may give it is the likely reason. */
+	for (size_t i = 0; found == 0 && i < s->n; i++) {
+		if (source_is_failing(&s->sources[i], now) &&
+		    failing_answers(&s->sources[i], q) == FAILING_UNSURE) {
+			check_failing(r, &s->sources[i], now);
+			found++;
+		}
 	}
 	if (found == 0) {
 		result_add(r, STATE_UNKNOWN, "no metric %s%s", q->name,

@@ -118,5 +118,5 @@ static void haproxy_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const haproxy_families[] = {"haproxy_", NULL};
 
-const struct collector_kind collect_haproxy = {"haproxy", haproxy_create, haproxy_collect,
-					       haproxy_destroy, haproxy_families};
+const struct collector_kind collect_haproxy = {"haproxy",	haproxy_create,	  haproxy_collect,
+					       haproxy_destroy, haproxy_families, "target"};

@@ -136,5 +136,5 @@ static void mysql_coll_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const mysql_families[] = {"lock_", NULL};
 
-const struct collector_kind collect_mysql = {"mysql", mysql_coll_create, mysql_coll_collect,
-					     mysql_coll_destroy, mysql_families};
+const struct collector_kind collect_mysql = {
+    "mysql", mysql_coll_create, mysql_coll_collect, mysql_coll_destroy, mysql_families, "target"};

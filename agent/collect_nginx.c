@@ -89,5 +89,5 @@ static void nginx_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const nginx_families[] = {"nginx_", NULL};
 
-const struct collector_kind collect_nginx = {"nginx", nginx_create, nginx_collect, nginx_destroy,
-					     nginx_families};
+const struct collector_kind collect_nginx = {"nginx",	    nginx_create,   nginx_collect,
+					     nginx_destroy, nginx_families, "target"};

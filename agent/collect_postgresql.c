@@ -152,5 +152,6 @@ static void pgsql_coll_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const postgresql_families[] = {"lock_", NULL};
 
-const struct collector_kind collect_postgresql = {
-    "postgresql", pgsql_coll_create, pgsql_coll_collect, pgsql_coll_destroy, postgresql_families};
+const struct collector_kind collect_postgresql = {"postgresql",	       pgsql_coll_create,
+						  pgsql_coll_collect,  pgsql_coll_destroy,
+						  postgresql_families, "target"};

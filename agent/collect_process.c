@@ -72,5 +72,5 @@ static void process_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const process_families[] = {"process_", NULL};
 
-const struct collector_kind collect_process = {"process", process_create, process_collect,
-					       process_destroy, process_families};
+const struct collector_kind collect_process = {"process",	process_create,	  process_collect,
+					       process_destroy, process_families, "process"};

@@ -150,5 +150,5 @@ static void rabbitmq_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const rabbitmq_families[] = {"rabbitmq_", "queue_", NULL};
 
-const struct collector_kind collect_rabbitmq = {"rabbitmq", rabbitmq_create, rabbitmq_collect,
-						rabbitmq_destroy, rabbitmq_families};
+const struct collector_kind collect_rabbitmq = {
+    "rabbitmq", rabbitmq_create, rabbitmq_collect, rabbitmq_destroy, rabbitmq_families, "target"};

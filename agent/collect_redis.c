@@ -141,5 +141,5 @@ static void redis_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const redis_families[] = {"redis_", "queue_depth", "celery_", "resque_", NULL};
 
-const struct collector_kind collect_redis = {"redis", redis_create, redis_collect, redis_destroy,
-					     redis_families};
+const struct collector_kind collect_redis = {"redis",	    redis_create,   redis_collect,
+					     redis_destroy, redis_families, "target"};

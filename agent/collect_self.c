@@ -18,4 +18,4 @@ static int self_collect(void *state, struct metric_set *set, char *err, size_t e
 /* The metric names it gives, for the check endpoint. */
 static const char *const self_families[] = {"http_requests", "resident_memory", NULL};
 
-const struct collector_kind collect_self = {"self", NULL, self_collect, NULL, self_families};
+const struct collector_kind collect_self = {"self", NULL, self_collect, NULL, self_families, NULL};

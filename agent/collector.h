@@ -29,6 +29,12 @@ struct collector_kind {
 	 * the metrics it would have given.
 	 */
 	const char *const *families;
+	/*
+	 * The label of its metrics whose value is the section's NAME: "target"
+	 * ([redis jobs] gives target="jobs"), "process" for [process nginx];
+	 * NULL for a kind without a name.
+	 */
+	const char *name_label;
 };
 
 /* The kind called name, or NULL. */

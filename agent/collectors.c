@@ -15,8 +15,8 @@
 		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
 		return NULL;                                                                       \
 	}                                                                                          \
-	static const struct collector_kind collect_##name = {#name, missing_##name, NULL, NULL,    \
-							     NULL};
+	static const struct collector_kind collect_##name = {#name, missing_##name, NULL,          \
+							     NULL,  NULL,	    NULL};
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")

@@ -309,6 +309,7 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 		src->name = xstrdup(cc->name);
 		src->where = where(cc);
 		src->families = j->kind->families;
+		src->name_label = j->kind->name_label;
 		src->interval = cc->interval;
 		src->timeout = cc->timeout;
 		s->n = i + 1;

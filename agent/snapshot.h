@@ -25,6 +25,7 @@ struct source {
 	char *where;		     /* what it collects from, in words ("127.0.0.1:6379"); NULL:
 					this host */
 	const char *const *families; /* prefixes of the metric names it gives; static, NULL-ended */
+	const char *name_label;	     /* the label its section's NAME is the value of; static */
 	unsigned long runs;	     /* collections attempted since start */
 	unsigned long errors;	     /* collections failed since start */
 };

@@ -51,6 +51,7 @@ static void setup(void)
 	src[2].name = "redis jobs";
 	src[2].where = "127.0.0.1:6379";
 	src[2].families = redis_families;
+	src[2].name_label = "target";
 	src[2].interval = 30;
 	src[2].timeout = 10;
 	src[2].last_attempt = NOW - 5;
@@ -74,8 +75,11 @@ TestSuite(check, .init = setup, .fini = teardown);
 
 static int ask(struct check_query *q)
 {
-	int status = check_answer(&snap, NOW, q, &r);
+	int status;
 
+	result_free(r);
+	free(out);
+	status = check_answer(&snap, NOW, q, &r);
 	out = result_render(r);
 	return status;
 }
@@ -135,6 +139,28 @@ Test(check, never_succeeded_answers_with_its_failure_not_404)
 	q.name = "nginx_active";
 	q.nlabels = 0;
 	cr_expect_eq(ask(&q), 404);
+}
+
+Test(check, failing_blamed_only_when_nothing_else_answers)
+{
+	struct check_query q = {.name = "queue_depth"};
+	struct metric *m;
+
+	/* No filter names it and it never had metrics: the likely reason for nothing. */
+	q.label_name[0] = "queue";
+	q.label_value[0] = "celery";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing", 64) ==
+			  0,
+		  "%s", out);
+	/* Another source has the series: that one answers, alone. */
+	m = metric_set_add(src[0].metrics, "queue_depth", METRIC_GAUGE, "", 7);
+	metric_label_add(m, "target", "cache");
+	metric_label_add(m, "queue", "celery");
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT OK - queue_depth{target=cache,queue=celery} is 7 | "
+			      "queue_depth_cache_celery=7\n");
 }
 
 Test(check, stale_without_error_is_unknown_with_age)
