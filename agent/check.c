@@ -128,12 +128,15 @@ static void check_metric(struct result *r, const struct source *src, const struc
  */
 static void check_failing(struct result *r, const struct source *src, double now)
 {
-	char where[300] = "", since[32];
+	char where[300] = "", since[48] = "", t[32];
 
 	if (src->where != NULL && strstr(src->last_error, src->where) == NULL)
 		snprintf(where, sizeof(where), " (%s)", src->where);
-	num_duration(now - src->failing_since, since, sizeof(since));
-	result_add(r, STATE_CRITICAL, "collector %s%s is failing: %s, since %s", src->name, where,
+	if (src->failing_since > 0) {
+		num_duration(now - src->failing_since, t, sizeof(t));
+		snprintf(since, sizeof(since), ", since %s", t);
+	}
+	result_add(r, STATE_CRITICAL, "collector %s%s is failing: %s%s", src->name, where,
 		   src->last_error, since);
 }
 
@@ -262,6 +265,7 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 	struct result *r = result_new(SERVICE);
 	struct threshold t;
 	size_t found = 0;
+	bool none;
 
 	*out = r;
 	if (parse_threshold(q, &t, r) != 0)
@@ -283,8 +287,9 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 		found += check_set(r, src, health, q, &t, now, true);
 		metric_set_free(health);
 	}
-	/* Nothing has it: a failing collector that may give it is the likely reason. */
-	for (size_t i = 0; found == 0 && i < s->n; i++) {
+	/* Nothing has it: the failing collectors that may give it are the likely reason. */
+	none = found == 0;
+	for (size_t i = 0; none && i < s->n; i++) {
 		if (source_is_failing(&s->sources[i], now) &&
 		    failing_answers(&s->sources[i], q) == FAILING_UNSURE) {
 			check_failing(r, &s->sources[i], now);

@@ -278,7 +278,7 @@ static char *where(const struct config_collector *cc)
 	if (cc->service != NULL)
 		return xasprintf("service %s", cc->service);
 	if (cc->option_file != NULL)
-		return xasprintf("as %s says", cc->option_file);
+		return xasprintf("the server %s names", cc->option_file);
 	return NULL;
 }
 

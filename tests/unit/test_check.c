@@ -154,6 +154,12 @@ Test(check, failing_blamed_only_when_nothing_else_answers)
 	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing", 64) ==
 			  0,
 		  "%s", out);
+	/* Every failing collector that may give it. */
+	src[1].families = redis_families;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect(strstr(out, ", collector redis jobs (127.0.0.1:6379) is failing") != NULL, "%s",
+		  out);
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector load is failing", 41) == 0, "%s", out);
 	/* Another source has the series: that one answers, alone. */
 	m = metric_set_add(src[0].metrics, "queue_depth", METRIC_GAUGE, "", 7);
 	metric_label_add(m, "target", "cache");
