@@ -98,14 +98,10 @@ static void check_metric(struct result *r, const struct source *src, const struc
 	enum state s;
 
 	describe(m, text, sizeof(text), label, sizeof(label));
+	/* Stale without an error (a failing source never gets here): it is late, not broken. */
 	if (!fresh && source_is_stale(src, now)) {
-		if (src->collected_at == 0)
-			result_add(r, STATE_UNKNOWN, "%s has not been collected yet", text);
-		else
-			result_add(r, STATE_UNKNOWN, "%s is stale: last collected %.0f s ago", text,
-				   source_age(src, now));
-		if (src->last_error != NULL)
-			result_add(r, STATE_UNKNOWN, "collector %s: %s", src->name, src->last_error);
+		num_duration(source_age(src, now), value, sizeof(value));
+		result_add(r, STATE_UNKNOWN, "%s is stale: last collected %s ago", text, value);
 		return;
 	}
 	p = perf_make(label, m->value, m->unit);
