@@ -106,6 +106,11 @@ kill -STOP "$redis_pid_jobs"
 wait_for "Redis hung: VaktCollectorDown pending or firing for redis jobs" \
 	'.data.alerts | map(select(.labels.alertname == "VaktCollectorDown" and .labels.collector == "redis jobs" and .labels.target == "jobs" and (.state == "pending" or .state == "firing"))) | length == 1' \
 	/api/v1/alerts
+# The alert tells the on-call engineer where to ask why; that answer is the collector's.
+why=$(curl -s "$prom/api/v1/alerts" | jq -r '.data.alerts[] | select(.labels.alertname == "VaktCollectorDown" and .labels.collector == "redis jobs") | .annotations.description' |
+	grep -o "http://[^']*" | head -1)
+expect "Redis hung: the URL in the alert's description says why" 0 \
+	"^VAKT CRITICAL - collector redis jobs .*is failing: .*, since [0-9]+ s" curl -s "$why"
 expect "Redis hung: the queue's series are gone from /metrics" 1 '^0$' \
 	sh -c "curl -s '$url/metrics' | grep -c '^vakt_queue_depth'"
 expect "Redis hung: the check endpoint says why" 0 \
