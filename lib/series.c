@@ -6,10 +6,12 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
 #include "series.h"
+#include "xalloc.h"
 
 void series_subject(const struct metric *m, const char *const *keys, char *out, size_t outlen)
 {
@@ -187,12 +189,14 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 }
 
 struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
-				    const char *plugin, const char *key, char *err,
-				    size_t errlen)
+				    const char *target, char *err, size_t errlen)
 {
-	struct statefile *sf = statefile_open(a->state_dir, plugin, key, time_now(),
+	char *key = xasprintf("%s%s%s", a->state_key, target != NULL ? " target=" : "",
+			      target != NULL ? target : "");
+	struct statefile *sf = statefile_open(a->state_dir, a->program, key, time_now(),
 					      STATEFILE_MAX_AGE, err, errlen);
 
+	free(key);
 	if (sf == NULL)
 		result_long(r, "no rates: %s", err);
 	return sf;

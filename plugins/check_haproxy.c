@@ -239,7 +239,7 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 	series_check(r, a, set, "haproxy_servers_up_pct", -1, keys, "servers up:");
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
-	sf = series_state_open(r, a, "check_haproxy", source, err, sizeof(err));
+	sf = series_state_open(r, a, source, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys,
 		    "5xx responses per second:");
 	series_state_close(r, sf);

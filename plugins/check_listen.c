@@ -181,20 +181,18 @@ static bool check_listeners(struct result *r, const struct plugin_args *a, const
 }
 
 /* The overflow and drop counters as rates since the previous run. */
-static void check_rates(struct result *r, const struct plugin_args *a, const struct opts *o)
+static void check_rates(struct result *r, const struct plugin_args *a)
 {
 	struct metric_set *set = metric_set_new();
 	struct statefile *sf;
-	char key[128], err[512];
+	char err[512];
 
-	snprintf(key, sizeof(key), "host=%s port=%ld all=%d", a->host != NULL ? a->host : "",
-		 a->port, o->all);
 	if (probe_netstat_collect(set, err, sizeof(err)) != 0) {
 		result_add(r, STATE_UNKNOWN, "%s", err);
 		metric_set_free(set);
 		return;
 	}
-	sf = series_state_open(r, a, "check_listen", key, err, sizeof(err));
+	sf = series_state_open(r, a, NULL, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "listen_overflows", NULL,
 		    "%.2f connections/s overflowed a full accept queue");
 	series_rate(r, a, sf, err, set, "listen_drops", NULL, "%.2f connections/s dropped");
@@ -243,7 +241,7 @@ int main(int argc, char **argv)
 		plugin_exit(STATE_CRITICAL, "nothing listens on TCP port %ld%s%s", a.port,
 			    a.host != NULL ? " at " : "", a.host != NULL ? addr : "");
 	}
-	check_rates(r, &a, &o);
+	check_rates(r, &a);
 	metric_set_free(set);
 	plugin_finish(r);
 }

@@ -82,7 +82,7 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	series_check(r, a, set, "redis_master_last_io", -1, NULL,
 		     "seconds since the master was heard:");
 	series_check(r, a, set, "redis_connected_replicas", -1, NULL, "replicas connected:");
-	sf = series_state_open(r, a, "check_redis", o->who, err, sizeof(err));
+	sf = series_state_open(r, a, o->who, err, sizeof(err));
 	series_rate(r, a, sf, no_dir, set, "redis_rejected_connections", NULL,
 		    "%.2f connections rejected/s");
 	series_rate(r, a, sf, no_dir, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");

@@ -418,7 +418,7 @@ static char *load_token(const struct opts *o)
 {
 	char err[512], *token;
 
-	if (secret_load(o->token_file, "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
+	if (secret_load_as(o->token_file, "--token-file", "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
 		plugin_usage_error("%s", err);
 	for (const char *p = token; p != NULL && *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f) {
