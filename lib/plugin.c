@@ -80,7 +80,7 @@ static void on_crash(int sig)
 {
 	(void)sig;
 	write_str(current->service);
-	write_str(" UNKNOWN - internal error (the plugin crashed); please report it\n");
+	write_str(" UNKNOWN - internal error (the plugin crashed), please report it\n");
 	_exit(STATE_UNKNOWN);
 }
 #endif

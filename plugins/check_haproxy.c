@@ -191,6 +191,22 @@ static void server(struct result *r, const struct opts *o, const struct haproxy_
 		   row->status, check, since[0] != '\0' ? " for " : "", since);
 }
 
+/* A backend with fewer active servers up than --min-up asks for. */
+static void min_up(struct result *r, const struct opts *o, const char *proxy, double n,
+		   double n_up)
+{
+	const char *pct = o->min_up_pct ? "%" : "";
+
+	if (n == 0)
+		result_add(r, STATE_CRITICAL,
+			   "backend %s has no active server (all in MAINT or backup), below "
+			   "--min-up %g%s",
+			   proxy, o->min_up, pct);
+	else
+		result_add(r, STATE_CRITICAL, "backend %s has %g of %g servers up, below --min-up %g%s",
+			   proxy, n_up, n, o->min_up, pct);
+}
+
 /* Frontends, backends and servers: what HAProxy says of each. */
 static void states(struct result *r, const struct opts *o, const struct haproxy_stat *st,
 		   const struct metric_set *set)
@@ -209,14 +225,13 @@ static void states(struct result *r, const struct opts *o, const struct haproxy_
 			backends++;
 			n = metric_set_value(set, "haproxy_servers", "proxy", row->proxy);
 			n_up = metric_set_value(set, "haproxy_servers_up", "proxy", row->proxy);
+			/* n is NAN for a backend without servers (stats, redirects): exempt. */
 			if (strcmp(row->status, "UP") != 0)
 				result_add(r, STATE_CRITICAL, "backend %s is %s: no server up",
 					   row->proxy, row->status);
 			else if (o->min_up > 0 && !isnan(n_up) &&
 				 n_up < (o->min_up_pct ? ceil(o->min_up * n / 100) : o->min_up))
-				result_add(r, STATE_CRITICAL,
-					   "backend %s has %g of %g servers up, below --min-up %g%s",
-					   row->proxy, n_up, n, o->min_up, o->min_up_pct ? "%" : "");
+				min_up(r, o, row->proxy, n, n_up);
 		}
 	}
 	result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,

@@ -102,13 +102,35 @@ static void check_set(struct result *r, const struct plugin_args *a, const struc
 	}
 }
 
+/* The message rates of q in words; those the server did not give are left out. */
+static void rates_words(const struct rabbitmq_queue *q, char *out, size_t outlen)
+{
+	const struct {
+		double v;
+		const char *what;
+	} f[] = {{q->publish, "published/s"}, {q->deliver, "delivered/s"}, {q->ack, "acks/s"}};
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && n < outlen; i++) {
+		int w;
+
+		if (!isfinite(f[i].v))
+			continue;
+		w = snprintf(out + n, outlen - n, "%s%.2f %s", n > 0 ? ", " : "", f[i].v, f[i].what);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (out[0] == '\0')
+		snprintf(out, outlen, "no message rates (the server keeps none for it)");
+}
+
 /* --mode queue: the named queues, or those the regex matches, or all of the vhost. */
 static void mode_queue(struct result *r, const struct plugin_args *a,
 		       const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
 {
 	struct rabbitmq_queues qs = {0};
 	const struct rabbitmq_queue *deepest = NULL;
-	char err[1024];
+	char err[1024], rates[160];
 	int why = 0;
 
 	for (size_t i = 0; i < o->nnames && why == 0; i++) {
@@ -132,11 +154,12 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	for (size_t i = 0; i < qs.n; i++) {
 		const struct rabbitmq_queue *q = &qs.v[i];
 
+		rates_words(q, rates, sizeof(rates));
 		result_long(r,
 			    "queue %s: %g messages (%g ready, %g unacknowledged), %g consumers, "
-			    "%s %s, idle %g s, %.2f published/s, %.2f delivered/s, %.2f acks/s",
+			    "%s %s, idle %g s, %s",
 			    q->name, q->messages, q->ready, q->unacked, q->consumers, q->type,
-			    q->state, q->idle, q->publish, q->deliver, q->ack);
+			    q->state, q->idle, rates);
 		if (deepest == NULL || q->messages > deepest->messages)
 			deepest = q;
 	}
