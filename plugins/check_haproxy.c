@@ -211,12 +211,13 @@ static void min_up(struct result *r, const struct opts *o, const char *proxy, do
 static void states(struct result *r, const struct opts *o, const struct haproxy_stat *st,
 		   const struct metric_set *set)
 {
-	size_t up = 0, total = 0, backends = 0;
+	size_t up = 0, total = 0, backends = 0, frontends = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct haproxy_row *row = &st->rows[i];
 		double n, n_up;
 
+		frontends += row->type == HAPROXY_FRONTEND;
 		if (row->type == HAPROXY_SERVER) {
 			server(r, o, row, &up, &total);
 		} else if (row->type == HAPROXY_FRONTEND && strcmp(row->status, "OPEN") != 0) {
@@ -234,8 +235,15 @@ static void states(struct result *r, const struct opts *o, const struct haproxy_
 				min_up(r, o, row->proxy, n, n_up);
 		}
 	}
-	result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,
-		   backends == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
+	/* Only what there is: "0 of 0 servers up" would read like an outage. */
+	if (total > 0)
+		result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,
+			   backends == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
+	else if (backends > 0)
+		result_add(r, STATE_OK, "%zu backend%s without servers", backends,
+			   backends == 1 ? "" : "s");
+	else if (frontends > 0)
+		result_add(r, STATE_OK, "%zu frontend%s", frontends, frontends == 1 ? "" : "s");
 }
 
 /* Thresholds on the numbers, and 5xx responses per second. */
