@@ -148,14 +148,22 @@ static void print_short_usage(void)
 
 void plugin_usage_error(const char *fmt, ...)
 {
+	struct result *r = result_new(current->service);
+	char *msg, *out;
 	va_list ap;
 
-	fflush(stdout);
-	printf("%s UNKNOWN - ", current->service);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
 	va_end(ap);
-	printf("\n");
+	/* Through the result, so that what the user typed is cleaned like any text. */
+	result_add(r, STATE_UNKNOWN, "%s", msg != NULL ? msg : "out of memory");
+	out = result_render(r);
+	fflush(stdout);
+	fputs(out, stdout);
+	free(out);
+	free(msg);
+	result_free(r);
 	print_short_usage();
 	fflush(stdout);
 	_exit(STATE_UNKNOWN);
