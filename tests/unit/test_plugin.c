@@ -64,23 +64,30 @@ static const struct plugin test_plugin = {
 static struct ctx ctx;
 static struct plugin_args args;
 
-/* Run plugin_start on a NULL-terminated argument list. */
-static void start(const char *first, ...)
+/* Run plugin_start on the arguments first and ap, up to a NULL. */
+static void vstart(const char *first, va_list ap)
 {
 	char *argv[32];
 	int argc = 0;
-	va_list ap;
 
 	argv[argc++] = "check_test";
-	va_start(ap, first);
 	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
 	memset(&ctx, 0, sizeof(ctx));
 	unsetenv("VAKT_TEST_PASSWORD");
 	optind = 1;
 	plugin_start(&test_plugin, argc, argv, &ctx, &args);
+}
+
+/* Run plugin_start on a NULL-terminated argument list. */
+static void start(const char *first, ...)
+{
+	va_list ap;
+
+	va_start(ap, first);
+	vstart(first, ap);
+	va_end(ap);
 }
 
 Test(plugin, defaults)
@@ -158,18 +165,11 @@ Test(plugin, password_from_environment)
 /* The state key of a command line, copied: the next start() replaces args. */
 static char *key_of(const char *first, ...)
 {
-	char *argv[32];
-	int argc = 0;
 	va_list ap;
 
-	argv[argc++] = "check_test";
 	va_start(ap, first);
-	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
+	vstart(first, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	optind = 1;
-	plugin_start(&test_plugin, argc, argv, &ctx, &args);
 	return strdup(args.state_key);
 }
 
