@@ -214,7 +214,8 @@ const char *statefile_rate_reason(enum rate_status st)
 	case RATE_FIRST:
 		return "no value yet, first sample, the next run will have one";
 	case RATE_RESET:
-		return "no value, the counter went backwards (a restart?), the next run will have one";
+		return "no value, the counter went backwards (a restart?), "
+		       "the next run will have one";
 	case RATE_STALE:
 		return "no value, the previous sample is too old, the next run will have one";
 	}

@@ -224,6 +224,11 @@ EOF
 		'^vakt_collector_up\{collector="haproxy lb"\} 1' \
 		'^vakt_collector_up\{collector="haproxy page"\} 1' \
 		'^vakt_collector_up\{collector="haproxy hung"\} 0'
+	if grep -q '^vakt_haproxy_servers_up{instance="lb",proxy="stats"' "$tmp/metrics"; then
+		fail "vaktd /metrics has server counts for the stats section, which has no servers"
+	else
+		echo "ok: vaktd /metrics has no server counts for the stats section"
+	fi
 	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
 		curl -s "$url/api/v1/check/haproxy_up?instance=lb&proxy=app&server=app2&critical=1:&format=nagios"
 fi
