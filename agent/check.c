@@ -43,8 +43,20 @@ static void describe(const struct metric *m, char *text, size_t textlen, char *l
 	buf_puts(&t, m->name);
 	buf_puts(&l, m->name);
 	for (size_t i = 0; i < m->nlabels; i++) {
-		buf_printf(&t, "%s%s=%s", i == 0 ? "{" : ",", m->labels[i].name, m->labels[i].value);
-		buf_printf(&l, "_%s", m->labels[i].value);
+		const struct metric_label *k = &m->labels[i], *next = k + 1;
+		char endpoint[128];
+
+		buf_printf(&t, "%s%s=%s", i == 0 ? "{" : ",", k->name, k->value);
+		/* A listener is "ADDR:PORT" in every perfdata label, as in the plugins. */
+		if (strcmp(k->name, "address") == 0 && i + 1 < m->nlabels &&
+		    strcmp(next->name, "port") == 0) {
+			metric_endpoint(k->value, next->value, endpoint, sizeof(endpoint));
+			buf_printf(&l, "_%s", endpoint);
+			buf_printf(&t, ",%s=%s", next->name, next->value);
+			i++;
+			continue;
+		}
+		buf_printf(&l, "_%s", k->value);
 	}
 	if (m->nlabels > 0)
 		buf_puts(&t, "}");

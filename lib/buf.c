@@ -112,3 +112,36 @@ void buf_excerpt(const char *data, size_t len, char *out, size_t outlen)
 	if (outlen > 0)
 		out[n] = '\0';
 }
+
+size_t buf_utf8_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+	unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+
+	if (u[0] < 0x80)
+		return u[0] != 0 ? 1 : 0;
+	if (u[0] >= 0xC2 && u[0] <= 0xDF)
+		n = 2;
+	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+		n = 3;
+	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	/* Overlong forms, surrogates and code points above U+10FFFF. */
+	if (u[0] == 0xE0)
+		lo = 0xA0;
+	else if (u[0] == 0xED)
+		hi = 0x9F;
+	else if (u[0] == 0xF0)
+		lo = 0x90;
+	else if (u[0] == 0xF4)
+		hi = 0x8F;
+	if (u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (u[i] < 0x80 || u[i] > 0xBF)
+			return 0;
+	return n;
+}

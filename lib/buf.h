@@ -34,5 +34,12 @@ void buf_free(struct buf *b);
  * for a message saying what an unexpected answer was.
  */
 void buf_excerpt(const char *data, size_t len, char *out, size_t outlen);
+/*
+ * The length (1 to 4) of the well-formed UTF-8 character that starts the
+ * NUL-terminated s, or 0 when none does (a stray continuation byte, an
+ * overlong form, a surrogate, or one cut short). For cleaning text from
+ * outside before it reaches a status line or a perfdata label.
+ */
+size_t buf_utf8_len(const char *s);
 
 #endif

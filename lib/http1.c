@@ -164,7 +164,7 @@ int http1_url_check(const char *url, const char *option, char *why, size_t whyle
 	if (memchr(auth, '@', strcspn(auth, "/?#")) != NULL) {
 		snprintf(why, whylen,
 			 "invalid %s: the URL holds credentials, which would show in the process "
-			 "list and in messages; give the user and password file as options",
+			 "list and in messages: give the user and password file as options",
 			 option);
 		return -1;
 	}

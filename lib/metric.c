@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,4 +144,11 @@ double metric_set_value(const struct metric_set *s, const char *name, const char
 	const struct metric *m = metric_set_find(s, name, label, value);
 
 	return m == NULL ? NAN : m->value;
+}
+
+void metric_endpoint(const char *address, const char *port, char *out, size_t outlen)
+{
+	bool v6 = strchr(address, ':') != NULL;
+
+	snprintf(out, outlen, "%s%s%s:%s", v6 ? "[" : "", address, v6 ? "]" : "", port);
 }

@@ -47,6 +47,12 @@ void metric_label_add(struct metric *m, const char *name, const char *value);
 void metric_set_label_missing(struct metric_set *s, const char *name, const char *value);
 /* The value of label name, or NULL. */
 const char *metric_label(const struct metric *m, const char *name);
+/*
+ * A listener's address and port as one name, "127.0.0.1:80" or "[::1]:80":
+ * the subject of every listen_queue perfdata label ("listen_queue_ADDR:PORT")
+ * in the plugins and the agent's check endpoint.
+ */
+void metric_endpoint(const char *address, const char *port, char *out, size_t outlen);
 size_t metric_set_count(const struct metric_set *s);
 const struct metric *metric_set_at(const struct metric_set *s, size_t i);
 /*

@@ -3,11 +3,13 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "output.h"
 #include "xalloc.h"
 
@@ -54,7 +56,12 @@ void result_free(struct result *r)
 	free(r);
 }
 
-/* Format into a new string with '|' removed and line breaks flattened. */
+/*
+ * Format into a new string fit for a status line or long output, whatever
+ * the names a monitored service gave its objects: '|' (which would start
+ * the perfdata) removed, line breaks and tabs as spaces, other control
+ * bytes and invalid UTF-8 as '?'.
+ */
 static char *clean_vformat(const char *fmt, va_list ap)
 {
 	char small[1024], *s, *w;
@@ -72,10 +79,25 @@ static char *clean_vformat(const char *fmt, va_list ap)
 		s = xstrdup("(out of memory)");
 	va_end(again);
 	w = s;
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == '|')
+	for (char *p = s; *p != '\0';) {
+		size_t len = buf_utf8_len(p);
+		unsigned char c = (unsigned char)*p;
+
+		if (len > 1) {
+			memmove(w, p, len);
+			w += len;
+			p += len;
 			continue;
-		*w++ = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
+		}
+		p++;
+		if (c == '|')
+			continue;
+		if (c == '\n' || c == '\r' || c == '\t')
+			*w++ = ' ';
+		else if (len == 0 || c < ' ' || c == 0x7f)
+			*w++ = '?';
+		else
+			*w++ = (char)c;
 	}
 	*w = '\0';
 	return s;
@@ -106,6 +128,11 @@ void result_perf(struct result *r, const struct perf *p)
 {
 	struct buf b;
 
+	if (!isfinite(p->value)) {
+		result_long(r, "%s: no value, %s", p->label,
+			    p->none != NULL ? p->none : "it could not be determined");
+		return;
+	}
 	buf_init(&b, OUTPUT_MAX);
 	if (perfdata_append(&b, p) != 0) {
 		buf_free(&b);

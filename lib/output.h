@@ -33,7 +33,11 @@ void result_add(struct result *r, enum state s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Add a line of long output; '|' is removed and newlines become spaces. */
 void result_long(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Add a perfdata entry; an entry with an invalid unit is dropped. */
+/*
+ * Add a perfdata entry; an entry with an invalid unit is dropped. A value
+ * that is not a number is left out of the perfdata, and a long-output line
+ * "LABEL: no value, WHY" (p->none) says so.
+ */
 void result_perf(struct result *r, const struct perf *p);
 /* The worst state of the items, OK when there are none. */
 enum state result_state(const struct result *r);

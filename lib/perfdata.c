@@ -14,7 +14,7 @@ static const char *const uoms[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "G
 
 struct perf perf_make(const char *label, double value, const char *uom)
 {
-	struct perf p = {label, value, uom, NULL, NAN, NAN};
+	struct perf p = {label, value, uom, NULL, NAN, NAN, NULL};
 
 	return p;
 }
@@ -38,19 +38,24 @@ static void append_label(struct buf *b, const char *label)
 	if (quote)
 		buf_puts(b, "'");
 	while (*p != '\0') {
-		/* Copy the plain run in one go, then deal with the one special byte. */
-		size_t plain = strcspn(p, "'|\x7f\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
-					 "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
-					 "\x1c\x1d\x1e\x1f");
+		size_t plain = 0, n;
 
+		/* Copy a run of plain ASCII in one go, then deal with what ends it. */
+		while (p[plain] >= ' ' && p[plain] < 0x7f && p[plain] != '\'' && p[plain] != '|')
+			plain++;
 		buf_append(b, p, plain);
 		p += plain;
-		if (*p == '\'')
-			buf_puts(b, "''");
-		else if (*p != '\0')
-			buf_puts(b, "_"); /* '|' or a control byte would end the perfdata or the line */
-		if (*p != '\0')
-			p++;
+		if (*p == '\0')
+			break;
+		n = buf_utf8_len(p);
+		if ((unsigned char)*p >= 0x80 && n > 0) {
+			buf_append(b, p, n); /* a well-formed multibyte character */
+			p += n;
+			continue;
+		}
+		/* '|', a control byte or invalid UTF-8 would break the perfdata. */
+		buf_puts(b, *p == '\'' ? "''" : "_");
+		p++;
 	}
 	if (quote)
 		buf_puts(b, "'");
@@ -69,7 +74,7 @@ int perfdata_append(struct buf *b, const struct perf *p)
 	const char *fields[2] = {NULL, NULL};
 	int last = -1;
 
-	if (!perfdata_uom_valid(p->uom) || p->label[0] == '\0')
+	if (!perfdata_uom_valid(p->uom) || p->label[0] == '\0' || !isfinite(p->value))
 		return -1;
 	if (p->thr != NULL && p->thr->has_warn)
 		fields[0] = p->thr->warn.text;
@@ -90,7 +95,7 @@ int perfdata_append(struct buf *b, const struct perf *p)
 	append_label(b, p->label);
 	buf_append(b, "=", 1);
 	append_number(b, p->value);
-	if (isfinite(p->value) && p->uom != NULL)
+	if (p->uom != NULL)
 		buf_puts(b, p->uom);
 	for (int i = 0; i <= last; i++) {
 		buf_append(b, ";", 1);

@@ -12,11 +12,12 @@
 
 struct perf {
 	const char *label;
-	double value;			/* NAN: could not be determined, written as U */
+	double value;			/* NAN: could not be determined, not written */
 	const char *uom;		/* NULL or "" for a plain count */
 	const struct threshold *thr;	/* NULL when no threshold applies */
 	double min;			/* NAN when not known */
 	double max;			/* NAN when not known */
+	const char *none;		/* why value is NAN, for long output; NULL: not known */
 };
 
 /* A perf with only label, value and unit; min and max unknown. */
@@ -25,7 +26,10 @@ struct perf perf_make(const char *label, double value, const char *uom);
 bool perfdata_uom_valid(const char *uom);
 /*
  * Append p to b, after a space when b is not empty. Returns 0, or -1 without
- * writing when the label is empty or the unit is not one of the allowed ones.
+ * writing when the label is empty, the unit is not one of the allowed ones,
+ * or the value is not a number: Icinga 2 rejects the guidelines' U, so a
+ * value that could not be determined is left out (and the caller says why
+ * in long output).
  */
 int perfdata_append(struct buf *b, const struct perf *p);
 

@@ -80,7 +80,7 @@ static void on_crash(int sig)
 {
 	(void)sig;
 	write_str(current->service);
-	write_str(" UNKNOWN - internal error (the plugin crashed); please report it\n");
+	write_str(" UNKNOWN - internal error (the plugin crashed), please report it\n");
 	_exit(STATE_UNKNOWN);
 }
 #endif
@@ -148,14 +148,22 @@ static void print_short_usage(void)
 
 void plugin_usage_error(const char *fmt, ...)
 {
+	struct result *r = result_new(current->service);
+	char *msg, *out;
 	va_list ap;
 
-	fflush(stdout);
-	printf("%s UNKNOWN - ", current->service);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
 	va_end(ap);
-	printf("\n");
+	/* Through the result, so that what the user typed is cleaned like any text. */
+	result_add(r, STATE_UNKNOWN, "%s", msg != NULL ? msg : "out of memory");
+	out = result_render(r);
+	fflush(stdout);
+	fputs(out, stdout);
+	free(out);
+	free(msg);
+	result_free(r);
 	print_short_usage();
 	fflush(stdout);
 	_exit(STATE_UNKNOWN);
@@ -397,25 +405,133 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 	spec_add(s, NULL, 0, 0);
 }
 
-/* The option getopt just stopped at, as the user wrote it, for messages. */
+/*
+ * The option getopt just stopped at, as the user wrote it but without an
+ * "=ARGUMENT" (which may be a secret), for messages.
+ */
 static const char *option_text(char **argv)
 {
-	static char shortopt[3];
+	static char text[128];
 	const char *arg = argv[optind - 1];
 
 	/* For a short option inside a cluster ("-rx"), name just that letter. */
-	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2) != 0) {
-		snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
-		return shortopt;
+	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2) != 0)
+		snprintf(text, sizeof(text), "-%c", optopt);
+	else
+		snprintf(text, sizeof(text), "%.*s", (int)strcspn(arg, "="), arg);
+	return text;
+}
+
+/* Whether a long option names or holds a secret, by its name. */
+static bool secret_option(const char *name)
+{
+	static const char *const words[] = {"password", "passwd", "token", "secret", NULL};
+
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (strstr(name, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * The argv element that held the long option getopt_long just returned:
+ * the one before its argument when that came as the next element.
+ */
+static const char *long_option_typed(char **argv)
+{
+	const char *last = argv[optind - 1];
+
+	if (optarg != NULL && optarg == last && optind >= 2)
+		return argv[optind - 2];
+	return last;
+}
+
+/* Exit 3 when the secret long option o was reached through an abbreviation. */
+static void refuse_abbreviation(const struct option *o, char **argv)
+{
+	const char *typed = long_option_typed(argv);
+	size_t len;
+
+	if (!secret_option(o->name) || strncmp(typed, "--", 2) != 0)
+		return;
+	len = strcspn(typed + 2, "=");
+	if (len != strlen(o->name))
+		plugin_usage_error("unknown option '--%.*s' (an option for a secret must be "
+				   "given in full, as --%s)",
+				   (int)(len < 64 ? len : 64), typed + 2, o->name);
+}
+
+/* The options that make the state key, in the order given. */
+struct keypart {
+	const char *name;
+	const char *arg; /* NULL for a flag */
+};
+
+/* Whether option c (long name name) can change what a plugin counts. */
+static bool counts(int c, const char *name)
+{
+	return c != 'v' && c != 't' && c != 'w' && c != 'c' && c != OPT_STATE_DIR &&
+	       c != OPT_PASSWORD_FILE && !secret_option(name);
+}
+
+/* Append s to b with '%', space and control bytes as %XX, so parts cannot run together. */
+static void key_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '%' || ch <= ' ' || ch == 0x7f)
+			buf_printf(b, "%%%02X", ch);
+		else
+			buf_append(b, s, 1);
 	}
-	return arg;
+}
+
+/*
+ * The state key: "--NAME=ARG" for every part, sorted by name but keeping the
+ * order of one option given twice (the last of "--proxy a --proxy b" wins,
+ * so that order matters; "--proxy a --server b" and "--server b --proxy a"
+ * count the same).
+ */
+static char *state_key(struct keypart *parts, size_t n)
+{
+	struct buf b;
+
+	/* Insertion sort: stable, and there are a handful of parts. */
+	for (size_t i = 1; i < n; i++) {
+		struct keypart k = parts[i];
+		size_t j = i;
+
+		for (; j > 0 && strcmp(parts[j - 1].name, k.name) > 0; j--)
+			parts[j] = parts[j - 1];
+		parts[j] = k;
+	}
+	buf_init(&b, 65536);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b, "%s--%s", i > 0 ? " " : "", parts[i].name);
+		if (parts[i].arg != NULL) {
+			buf_puts(&b, "=");
+			key_escape(&b, parts[i].arg);
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* The long name of option c in s. */
+static const char *spec_name(const struct optspec *s, int c)
+{
+	for (size_t i = 0; i < s->n && s->longs[i].name != NULL; i++)
+		if (s->longs[i].val == c)
+			return s->longs[i].name;
+	return "?";
 }
 
 static void load_password(const struct plugin *p, const char *file, struct plugin_args *a)
 {
 	char err[512];
 
-	if (secret_load(file, p->password_env, &a->password, err, sizeof(err)) < 0)
+	if (secret_load_as(file, "--password-file", p->password_env, &a->password, err,
+			   sizeof(err)) < 0)
 		plugin_usage_error("%s", err);
 }
 
@@ -423,9 +539,11 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 {
 	struct optspec spec;
 	const char *password_file = NULL;
+	struct keypart *parts = xcalloc((size_t)argc + 1, sizeof(*parts));
+	size_t nparts = 0;
 	char err[512];
 	size_t nplugin = 0;
-	int c;
+	int c, longindex = -1;
 
 	current = p;
 	current_args = a;
@@ -433,15 +551,24 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 	a->timeout = DEFAULT_TIMEOUT;
 	a->timeout_state = STATE_CRITICAL;
 	a->thresholds = thresholds_new();
+	a->program = p->name;
 	install_signals();
 	build_spec(p, &spec);
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
 		nplugin++;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, &longindex)) !=
+	       -1) {
+		const char *name;
 		int r;
 
 		err[0] = '\0';
+		if (longindex >= 0)
+			refuse_abbreviation(&spec.longs[longindex], argv);
+		name = longindex >= 0 ? spec.longs[longindex].name : spec_name(&spec, c);
+		longindex = -1;
+		if (c != '?' && c != ':' && counts(c, name))
+			parts[nparts++] = (struct keypart){name, optarg};
 		if (c == 'h' || c == 'V') {
 			if (c == 'h')
 				print_help();
@@ -467,6 +594,8 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 		if (r != 0)
 			plugin_usage_error("%s", err[0] != '\0' ? err : "invalid arguments");
 	}
+	a->state_key = state_key(parts, nparts);
+	free(parts);
 	free(spec.longs);
 	buf_free(&spec.shorts);
 	if (optind < argc)
@@ -498,6 +627,7 @@ void plugin_finish(struct result *r)
 	if (current_args != NULL) {
 		thresholds_free(current_args->thresholds);
 		secret_free(current_args->password);
+		free(current_args->state_key);
 	}
 	exit((int)s);
 }

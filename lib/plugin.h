@@ -61,12 +61,27 @@ struct plugin_args {
 	const char *state_dir;	 /* NULL: the default */
 	const char *user;
 	char *password;		 /* from --password-file or password_env; NULL if neither */
+	const char *program;	 /* the plugin's name, "check_haproxy" */
+	/*
+	 * Every option given that can change what the plugin counts, in a
+	 * normal form: all but -v -t -w -c, --state-dir and secrets. Rates are
+	 * kept per program and state_key (see series_state_open), so two
+	 * services that differ in any such option never share counters, and a
+	 * new option cannot be forgotten.
+	 */
+	char *state_key;
 };
 
 /*
  * Parse the command line: plugin options go to p->option, standard ones into
  * args. --help and --version print and exit 3; a usage error prints a short
  * usage and exits 3. On return the -t limit is running.
+ *
+ * A long option whose name says it names or holds a secret ("password",
+ * "passwd", "token" or "secret" in it) must be given in full: getopt_long
+ * would take "--password foo" as --password-file foo, and the user who
+ * typed that gave the password itself. Such an option's argument never
+ * appears in a message.
  */
 void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
 		  struct plugin_args *args);

@@ -12,24 +12,24 @@
 #include "secret.h"
 #include "xalloc.h"
 
-static int read_file(const char *file, char **out, char *err, size_t errlen)
+/* Read the first line of file, called what in messages. */
+static int read_file(const char *file, const char *what, char **out, char *err, size_t errlen)
 {
 	char data[SECRET_MAX + 2];
 	size_t len;
 
 	if (file_read_small(file, data, sizeof(data)) == -1) {
-		snprintf(err, errlen, "cannot read password file %s: %s", file, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", what, strerror(errno));
 		return -1;
 	}
 	len = strcspn(data, "\r\n");
 	if (len > SECRET_MAX) {
 		explicit_bzero(data, sizeof(data));
-		snprintf(err, errlen, "password file %s: first line longer than %d bytes", file,
-			 SECRET_MAX);
+		snprintf(err, errlen, "%s: first line longer than %d bytes", what, SECRET_MAX);
 		return -1;
 	}
 	if (len == 0) {
-		snprintf(err, errlen, "password file %s is empty", file);
+		snprintf(err, errlen, "%s is empty", what);
 		return -1;
 	}
 	*out = xstrndup(data, len);
@@ -39,11 +39,20 @@ static int read_file(const char *file, char **out, char *err, size_t errlen)
 
 int secret_load(const char *file, const char *env, char **out, char *err, size_t errlen)
 {
+	char what[4200];
+
+	snprintf(what, sizeof(what), "password file %s", file != NULL ? file : "");
+	return secret_load_as(file, what, env, out, err, errlen);
+}
+
+int secret_load_as(const char *file, const char *what, const char *env, char **out, char *err,
+		   size_t errlen)
+{
 	const char *v;
 
 	*out = NULL;
 	if (file != NULL)
-		return read_file(file, out, err, errlen);
+		return read_file(file, what, out, err, errlen);
 	v = env == NULL ? NULL : getenv(env);
 	if (v == NULL)
 		return 1;

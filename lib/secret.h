@@ -17,6 +17,13 @@
  * was given, or -1 with the reason in err (which never holds the secret).
  */
 int secret_load(const char *file, const char *env, char **out, char *err, size_t errlen);
+/*
+ * secret_load, with messages that call the file what ("--password-file")
+ * instead of naming it: a plugin's user may have typed the password itself
+ * where the file was expected, and the message must not show it.
+ */
+int secret_load_as(const char *file, const char *what, const char *env, char **out, char *err,
+		   size_t errlen);
 /* Wipe and free a secret; NULL is fine. */
 void secret_free(char *s);
 

@@ -6,10 +6,12 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
 #include "series.h"
+#include "xalloc.h"
 
 void series_subject(const struct metric *m, const char *const *keys, char *out, size_t outlen)
 {
@@ -19,7 +21,7 @@ void series_subject(const struct metric *m, const char *const *keys, char *out, 
 	for (size_t i = 0; keys != NULL && keys[i] != NULL && n < outlen; i++) {
 		size_t len = strcspn(keys[i], "=");
 		const char *v;
-		char key[128];
+		char key[128], endpoint[128];
 		int w;
 
 		snprintf(key, sizeof(key), "%.*s", (int)len, keys[i]);
@@ -27,6 +29,13 @@ void series_subject(const struct metric *m, const char *const *keys, char *out, 
 		/* "LABEL=VALUE": that value is the default, which says nothing. */
 		if (v == NULL || (keys[i][len] == '=' && strcmp(v, keys[i] + len + 1) == 0))
 			continue;
+		/* A listener is one "ADDR:PORT", as everywhere else. */
+		if (strcmp(key, "address") == 0 && keys[i + 1] != NULL &&
+		    strcmp(keys[i + 1], "port") == 0 && metric_label(m, "port") != NULL) {
+			metric_endpoint(v, metric_label(m, "port"), endpoint, sizeof(endpoint));
+			v = endpoint;
+			i++;
+		}
 		w = snprintf(out + n, outlen - n, "%s%s", n > 0 ? "/" : "", v);
 		if (w < 0)
 			break;
@@ -105,15 +114,31 @@ static enum state check_all(struct result *r, const struct plugin_args *a,
 			    const struct metric_set *set, const struct ask *q)
 {
 	enum state worst = STATE_OK;
+	char first[600], subject[512];
+	size_t none = 0;
 
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
 
 		if (strcmp(m->name, q->name) != 0)
 			continue;
-		worst = state_worst(worst, check_one(r, a, q, m, m->value, m->unit,
-						     m->kind == METRIC_COUNTER));
+		if (isfinite(m->value)) {
+			worst = state_worst(worst, check_one(r, a, q, m, m->value, m->unit,
+							     m->kind == METRIC_COUNTER));
+			continue;
+		}
+		/* No value: no perfdata, no threshold crossed, one line for them all. */
+		if (none++ == 0) {
+			series_subject(m, q->keys, subject, sizeof(subject));
+			snprintf(first, sizeof(first), "%s%s%s", q->name,
+				 subject[0] != '\0' ? "_" : "", subject);
+		}
 	}
+	if (none == 1)
+		result_long(r, "%s: no value, the service did not report it", first);
+	else if (none > 1)
+		result_long(r, "%s and %zu more: no value, the service did not report it", first,
+			    none - 1);
 	return worst;
 }
 
@@ -171,10 +196,17 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 			if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
 				*c = '_';
 		st = statefile_rate(sf, counter, m->value, &per_s);
-		/* One line per reason, not per series: a balancer has hundreds. */
-		if (st != RATE_OK && nwhy[st]++ == 0)
-			snprintf(first[st], sizeof(first[st]), "%s", counter);
-		worst = state_worst(worst, check_one(r, a, &q, m, per_s, "", false));
+		if (st == RATE_OK) {
+			worst = state_worst(worst, check_one(r, a, &q, m, per_s, "", false));
+			continue;
+		}
+		/*
+		 * No value: no perfdata, no threshold crossed, and one line per
+		 * reason rather than per series (a balancer has hundreds).
+		 */
+		if (nwhy[st]++ == 0)
+			snprintf(first[st], sizeof(first[st]), "%s%s%s", rate_name,
+				 subject[0] != '\0' ? "_" : "", subject);
 	}
 	for (int st = RATE_FIRST; st <= RATE_STALE; st++) {
 		if (nwhy[st] == 1)
@@ -187,12 +219,14 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 }
 
 struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
-				    const char *plugin, const char *key, char *err,
-				    size_t errlen)
+				    const char *target, char *err, size_t errlen)
 {
-	struct statefile *sf = statefile_open(a->state_dir, plugin, key, time_now(),
+	char *key = xasprintf("%s%s%s", a->state_key, target != NULL ? " target=" : "",
+			      target != NULL ? target : "");
+	struct statefile *sf = statefile_open(a->state_dir, a->program, key, time_now(),
 					      STATEFILE_MAX_AGE, err, errlen);
 
+	free(key);
 	if (sf == NULL)
 		result_long(r, "no rates: %s", err);
 	return sf;

@@ -56,14 +56,15 @@ enum state series_check_words(struct result *r, const struct plugin_args *a,
 			      const char *const *keys, const char *what, series_words_fn *words);
 
 /*
- * The counters plugin kept for key (the target and the options that change
- * what is counted) on its last run, from --state-dir. NULL when there is
- * no usable state directory: then err says why, and so does a long-output
- * line "no rates: ERR"; pass err on to series_rate().
+ * The counters the plugin kept on its last run with the same options
+ * (a->state_key) and target, from --state-dir. target is what the options
+ * resolved to where that can change outside the command line (a defaults
+ * file's host, say), or NULL. NULL when there is no usable state
+ * directory: then err says why, and so does a long-output line "no rates:
+ * ERR"; pass err on to series_rate().
  */
 struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
-				    const char *plugin, const char *key, char *err,
-				    size_t errlen);
+				    const char *target, char *err, size_t errlen);
 /* Keep the counters of sf for the next run ("rates not saved: ERR" when not) and free sf. */
 void series_state_close(struct result *r, struct statefile *sf);
 

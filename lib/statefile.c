@@ -212,11 +212,12 @@ const char *statefile_rate_reason(enum rate_status st)
 	case RATE_OK:
 		return "";
 	case RATE_FIRST:
-		return "first sample, rate from the next run";
+		return "no value yet, first sample, the next run will have one";
 	case RATE_RESET:
-		return "counter went backwards (restart?), rate from the next run";
+		return "no value, the counter went backwards (a restart?), "
+		       "the next run will have one";
 	case RATE_STALE:
-		return "previous sample too old, rate from the next run";
+		return "no value, the previous sample is too old, the next run will have one";
 	}
 	return "";
 }

@@ -102,6 +102,7 @@ static void report(struct result *r, const struct plugin_args *a, const struct o
 	p = perf_make("fds_pct", pct, "%");
 	p.min = 0;
 	p.max = 100;
+	p.none = "there is no limit";
 	s = plugin_metric(r, a, "fds_pct", o->percent ? 0 : -1, &p, why, sizeof(why));
 	if (s != STATE_OK)
 		result_add(r, s, "%s uses %.1f%% of its limit%s", who, pct, why);

@@ -191,16 +191,33 @@ static void server(struct result *r, const struct opts *o, const struct haproxy_
 		   row->status, check, since[0] != '\0' ? " for " : "", since);
 }
 
+/* A backend with fewer active servers up than --min-up asks for. */
+static void min_up(struct result *r, const struct opts *o, const char *proxy, double n,
+		   double n_up)
+{
+	const char *pct = o->min_up_pct ? "%" : "";
+
+	if (n == 0)
+		result_add(r, STATE_CRITICAL,
+			   "backend %s has no active server (all in MAINT or backup), below "
+			   "--min-up %g%s",
+			   proxy, o->min_up, pct);
+	else
+		result_add(r, STATE_CRITICAL, "backend %s has %g of %g servers up, below --min-up %g%s",
+			   proxy, n_up, n, o->min_up, pct);
+}
+
 /* Frontends, backends and servers: what HAProxy says of each. */
 static void states(struct result *r, const struct opts *o, const struct haproxy_stat *st,
 		   const struct metric_set *set)
 {
-	size_t up = 0, total = 0, backends = 0;
+	size_t up = 0, total = 0, backends = 0, frontends = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct haproxy_row *row = &st->rows[i];
 		double n, n_up;
 
+		frontends += row->type == HAPROXY_FRONTEND;
 		if (row->type == HAPROXY_SERVER) {
 			server(r, o, row, &up, &total);
 		} else if (row->type == HAPROXY_FRONTEND && strcmp(row->status, "OPEN") != 0) {
@@ -209,18 +226,24 @@ static void states(struct result *r, const struct opts *o, const struct haproxy_
 			backends++;
 			n = metric_set_value(set, "haproxy_servers", "proxy", row->proxy);
 			n_up = metric_set_value(set, "haproxy_servers_up", "proxy", row->proxy);
+			/* n is NAN for a backend without servers (stats, redirects): exempt. */
 			if (strcmp(row->status, "UP") != 0)
 				result_add(r, STATE_CRITICAL, "backend %s is %s: no server up",
 					   row->proxy, row->status);
 			else if (o->min_up > 0 && !isnan(n_up) &&
 				 n_up < (o->min_up_pct ? ceil(o->min_up * n / 100) : o->min_up))
-				result_add(r, STATE_CRITICAL,
-					   "backend %s has %g of %g servers up, below --min-up %g%s",
-					   row->proxy, n_up, n, o->min_up, o->min_up_pct ? "%" : "");
+				min_up(r, o, row->proxy, n, n_up);
 		}
 	}
-	result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,
-		   backends == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
+	/* Only what there is: "0 of 0 servers up" would read like an outage. */
+	if (total > 0)
+		result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,
+			   backends == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
+	else if (backends > 0)
+		result_add(r, STATE_OK, "%zu backend%s without servers", backends,
+			   backends == 1 ? "" : "s");
+	else if (frontends > 0)
+		result_add(r, STATE_OK, "%zu frontend%s", frontends, frontends == 1 ? "" : "s");
 }
 
 /* Thresholds on the numbers, and 5xx responses per second. */
@@ -239,7 +262,7 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 	series_check(r, a, set, "haproxy_servers_up_pct", -1, keys, "servers up:");
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
-	sf = series_state_open(r, a, "check_haproxy", source, err, sizeof(err));
+	sf = series_state_open(r, a, source, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys,
 		    "5xx responses per second:");
 	series_state_close(r, sf);

@@ -103,25 +103,20 @@ static bool selected(const struct metric *m, const struct plugin_args *a, const 
 
 static void endpoint(const struct metric *m, char *out, size_t outlen)
 {
-	const char *addr = metric_label(m, "address");
-
-	if (strchr(addr, ':') != NULL)
-		snprintf(out, outlen, "[%s]:%s", addr, metric_label(m, "port"));
-	else
-		snprintf(out, outlen, "%s:%s", addr, metric_label(m, "port"));
+	metric_endpoint(metric_label(m, "address"), metric_label(m, "port"), out, outlen);
 }
 
 /* Check one listener; returns its fill in %, to find the fullest. */
 static double check_one(struct result *r, const struct plugin_args *a, const struct opts *o,
 			const struct metric *m, double backlog)
 {
-	char ep[80], label[96], why[128];
+	char ep[80], label[112], why[128];
 	double pct = backlog > 0 ? 100.0 * m->value / backlog : NAN;
 	struct perf p;
 	enum state s;
 
 	endpoint(m, ep, sizeof(ep));
-	snprintf(label, sizeof(label), "queue_%s", ep);
+	snprintf(label, sizeof(label), "listen_queue_%s", ep);
 	p = perf_make(label, m->value, "");
 	p.min = 0;
 	p.max = backlog;
@@ -129,14 +124,18 @@ static double check_one(struct result *r, const struct plugin_args *a, const str
 	if (s != STATE_OK)
 		result_add(r, s, "%s has %.0f connections waiting to be accepted%s", ep, m->value,
 			   why);
-	snprintf(label, sizeof(label), "queue_pct_%s", ep);
+	snprintf(label, sizeof(label), "listen_queue_pct_%s", ep);
 	p = perf_make(label, pct, "%");
 	p.min = 0;
 	p.max = 100;
+	p.none = "the backlog is 0";
 	s = plugin_metric(r, a, "queue_pct", o->percent ? 0 : -1, &p, why, sizeof(why));
 	if (s != STATE_OK)
 		result_add(r, s, "%s accept queue is %.1f%% full%s", ep, pct, why);
-	result_long(r, "%s: %.0f of %.0f waiting (%.1f%%)", ep, m->value, backlog, pct);
+	if (isfinite(pct))
+		result_long(r, "%s: %.0f of %.0f waiting (%.1f%%)", ep, m->value, backlog, pct);
+	else
+		result_long(r, "%s: %.0f waiting, backlog %.0f", ep, m->value, backlog);
 	return pct;
 }
 
@@ -181,20 +180,18 @@ static bool check_listeners(struct result *r, const struct plugin_args *a, const
 }
 
 /* The overflow and drop counters as rates since the previous run. */
-static void check_rates(struct result *r, const struct plugin_args *a, const struct opts *o)
+static void check_rates(struct result *r, const struct plugin_args *a)
 {
 	struct metric_set *set = metric_set_new();
 	struct statefile *sf;
-	char key[128], err[512];
+	char err[512];
 
-	snprintf(key, sizeof(key), "host=%s port=%ld all=%d", a->host != NULL ? a->host : "",
-		 a->port, o->all);
 	if (probe_netstat_collect(set, err, sizeof(err)) != 0) {
 		result_add(r, STATE_UNKNOWN, "%s", err);
 		metric_set_free(set);
 		return;
 	}
-	sf = series_state_open(r, a, "check_listen", key, err, sizeof(err));
+	sf = series_state_open(r, a, NULL, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "listen_overflows", NULL,
 		    "%.2f connections/s overflowed a full accept queue");
 	series_rate(r, a, sf, err, set, "listen_drops", NULL, "%.2f connections/s dropped");
@@ -243,7 +240,7 @@ int main(int argc, char **argv)
 		plugin_exit(STATE_CRITICAL, "nothing listens on TCP port %ld%s%s", a.port,
 			    a.host != NULL ? " at " : "", a.host != NULL ? addr : "");
 	}
-	check_rates(r, &a, &o);
+	check_rates(r, &a);
 	metric_set_free(set);
 	plugin_finish(r);
 }

@@ -116,7 +116,7 @@ static void check_loadavg(struct result *r, const struct plugin_args *a, const s
 		result_add(r, STATE_OK, "load average: %.2f, %.2f, %.2f", load[0], load[1],
 			   load[2]);
 	if (a->verbose > 0)
-		result_long(r, "from /proc/loadavg; %.0f CPUs online", cpus);
+		result_long(r, "from /proc/loadavg, %.0f CPUs online", cpus);
 	check_value(r, a, "procs_running", -1, metric_set_value(set, "procs_running", NULL, NULL),
 		    "", NAN, "%s %.0f%s");
 	check_value(r, a, "procs", -1, metric_set_value(set, "procs", NULL, NULL), "",
@@ -143,7 +143,7 @@ static void check_pressure(struct result *r, const struct plugin_args *a, const 
 		}
 	}
 	if (a->verbose > 0)
-		result_long(r, "from /proc/pressure/%s; stalled since boot: some %.1f s", resource,
+		result_long(r, "from /proc/pressure/%s, stalled since boot: some %.1f s", resource,
 			    metric_set_value(set, "pressure_some_total", NULL, NULL) / 1e6);
 	/* The "full" averages are in perfdata, and in the summary when they cross a threshold. */
 	result_add(r, STATE_OK, "%s pressure %.2f%%, %.2f%%, %.2f%% (some tasks stalled, 10 s, 60 s, 300 s)",

@@ -184,7 +184,7 @@ static void rates(struct result *r, const struct plugin_args *a, const char *tar
 	struct statefile *sf;
 	char err[512] = "";
 
-	sf = series_state_open(r, a, "check_nginx", target, err, sizeof(err));
+	sf = series_state_open(r, a, target, err, sizeof(err));
 	series_rate(r, a, sf, err, set, "nginx_dropped", NULL, "connections dropped per second:");
 	series_rate(r, a, sf, err, set, "nginx_accepts", NULL, "connections accepted per second:");
 	series_rate(r, a, sf, err, set, "nginx_handled", NULL, "connections handled per second:");

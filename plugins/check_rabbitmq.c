@@ -102,13 +102,35 @@ static void check_set(struct result *r, const struct plugin_args *a, const struc
 	}
 }
 
+/* The message rates of q in words; those the server did not give are left out. */
+static void rates_words(const struct rabbitmq_queue *q, char *out, size_t outlen)
+{
+	const struct {
+		double v;
+		const char *what;
+	} f[] = {{q->publish, "published/s"}, {q->deliver, "delivered/s"}, {q->ack, "acks/s"}};
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && n < outlen; i++) {
+		int w;
+
+		if (!isfinite(f[i].v))
+			continue;
+		w = snprintf(out + n, outlen - n, "%s%.2f %s", n > 0 ? ", " : "", f[i].v, f[i].what);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (out[0] == '\0')
+		snprintf(out, outlen, "no message rates (the server keeps none for it)");
+}
+
 /* --mode queue: the named queues, or those the regex matches, or all of the vhost. */
 static void mode_queue(struct result *r, const struct plugin_args *a,
 		       const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
 {
 	struct rabbitmq_queues qs = {0};
 	const struct rabbitmq_queue *deepest = NULL;
-	char err[1024];
+	char err[1024], rates[160];
 	int why = 0;
 
 	for (size_t i = 0; i < o->nnames && why == 0; i++) {
@@ -132,11 +154,12 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	for (size_t i = 0; i < qs.n; i++) {
 		const struct rabbitmq_queue *q = &qs.v[i];
 
+		rates_words(q, rates, sizeof(rates));
 		result_long(r,
 			    "queue %s: %g messages (%g ready, %g unacknowledged), %g consumers, "
-			    "%s %s, idle %g s, %.2f published/s, %.2f delivered/s, %.2f acks/s",
+			    "%s %s, idle %g s, %s",
 			    q->name, q->messages, q->ready, q->unacked, q->consumers, q->type,
-			    q->state, q->idle, q->publish, q->deliver, q->ack);
+			    q->state, q->idle, rates);
 		if (deepest == NULL || q->messages > deepest->messages)
 			deepest = q;
 	}
@@ -153,13 +176,24 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	rabbitmq_queues_free(&qs);
 }
 
+/* "3 of 10 WHAT", "3 WHAT" or "WHAT not reported": no nan in the text. */
+static void of_words(double used, double total, const char *what, char *out, size_t outlen)
+{
+	if (!isfinite(used))
+		snprintf(out, outlen, "%s not reported", what);
+	else if (!isfinite(total))
+		snprintf(out, outlen, "%.0f %s", used, what);
+	else
+		snprintf(out, outlen, "%.0f of %.0f %s", used, total, what);
+}
+
 /* --mode overview and --mode node. */
 static void mode_broker(struct result *r, const struct plugin_args *a,
 			const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
 {
 	struct rabbitmq_overview ov;
 	struct rabbitmq_nodes ns = {0};
-	char err[1024];
+	char err[1024], used[96], total[96];
 	int why;
 
 	if (o->mode == MODE_OVERVIEW) {
@@ -168,11 +202,15 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 			fail(r, a, why, err);
 		rabbitmq_overview_metrics(&ov, o->hostport, set);
 		check_set(r, a, set, NULL, MODE_OVERVIEW, "rabbitmq_messages");
-		result_add(r, STATE_OK,
-			   "%g messages (%g ready, %g unacknowledged), %g queues, "
-			   "%g connections, RabbitMQ %s",
-			   ov.messages, ov.ready, ov.unacked, ov.queues, ov.connections,
-			   ov.version);
+		/* A new broker has no queue totals yet: no "nan messages". */
+		if (isfinite(ov.messages + ov.ready + ov.unacked))
+			result_add(r, STATE_OK, "%g messages (%g ready, %g unacknowledged)",
+				   ov.messages, ov.ready, ov.unacked);
+		else
+			result_add(r, STATE_OK, "no message totals from the server yet");
+		of_words(ov.queues, NAN, "queues", used, sizeof(used));
+		of_words(ov.connections, NAN, "connections", total, sizeof(total));
+		result_add(r, STATE_OK, "%s, %s, RabbitMQ %s", used, total, ov.version);
 		return;
 	}
 	why = probe_rabbitmq_nodes(h, &o->target, o->node, &ns, err, sizeof(err));
@@ -185,14 +223,16 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 		fail(r, a, why, err);
 	rabbitmq_nodes_metrics(&ns, o->hostport, set);
 	check_set(r, a, set, NULL, MODE_NODE, "rabbitmq_mem_pct");
-	for (size_t i = 0; i < ns.n; i++)
-		result_long(r,
-			    "node %s: %s, memory %.0f of %.0f bytes, %.0f of %.0f descriptors, "
-			    "%.0f of %.0f "
-			    "processes",
-			    ns.v[i].name, ns.v[i].running ? "running" : "not running",
-			    ns.v[i].mem_used, ns.v[i].mem_limit, ns.v[i].fds_used,
-			    ns.v[i].fds_total, ns.v[i].procs_used, ns.v[i].procs_total);
+	for (size_t i = 0; i < ns.n; i++) {
+		const struct rabbitmq_node *nd = &ns.v[i];
+		char mem[96], fds[96], procs[96];
+
+		of_words(nd->mem_used, nd->mem_limit, "bytes of memory", mem, sizeof(mem));
+		of_words(nd->fds_used, nd->fds_total, "descriptors", fds, sizeof(fds));
+		of_words(nd->procs_used, nd->procs_total, "processes", procs, sizeof(procs));
+		result_long(r, "node %s: %s, %s, %s, %s", nd->name,
+			    nd->running ? "running" : "not running", mem, fds, procs);
+	}
 	result_add(r, STATE_OK, "%zu node%s", ns.n, ns.n == 1 ? "" : "s");
 	rabbitmq_nodes_free(&ns);
 }

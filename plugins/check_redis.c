@@ -23,6 +23,7 @@ static void hit_ratio(struct result *r, const struct plugin_args *a, struct stat
 	static const char *const counters[] = {"redis_keyspace_hits", "redis_keyspace_misses"};
 	double per_s[2] = {NAN, NAN};
 	struct metric_set *ratio;
+	enum rate_status why = RATE_OK;
 
 	for (int i = 0; i < 2 && sf != NULL; i++) {
 		double v = metric_set_value(set, counters[i], NULL, NULL);
@@ -31,9 +32,10 @@ static void hit_ratio(struct result *r, const struct plugin_args *a, struct stat
 		if (isnan(v))
 			continue;
 		st = statefile_rate(sf, counters[i], v, &per_s[i]);
-		if (st != RATE_OK)
-			result_long(r, "%s: %s", counters[i], statefile_rate_reason(st));
+		why = st != RATE_OK ? st : why;
 	}
+	if (why != RATE_OK)
+		result_long(r, "redis_hit_ratio: %s", statefile_rate_reason(why));
 	if (isnan(per_s[0] + per_s[1]) || per_s[0] + per_s[1] <= 0)
 		return;
 	ratio = metric_set_new();
@@ -82,7 +84,7 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	series_check(r, a, set, "redis_master_last_io", -1, NULL,
 		     "seconds since the master was heard:");
 	series_check(r, a, set, "redis_connected_replicas", -1, NULL, "replicas connected:");
-	sf = series_state_open(r, a, "check_redis", o->who, err, sizeof(err));
+	sf = series_state_open(r, a, o->who, err, sizeof(err));
 	series_rate(r, a, sf, no_dir, set, "redis_rejected_connections", NULL,
 		    "%.2f connections rejected/s");
 	series_rate(r, a, sf, no_dir, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");
@@ -132,16 +134,16 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 	for (size_t i = 0; i < notes->nnot_queue; i++)
 		result_add(r, STATE_UNKNOWN, "key %s is not a queue", notes->not_queue[i]);
 	if (notes->queues_cut)
-		result_add(r, STATE_UNKNOWN, "more than 1000 queues; name them or narrow --queue-regex");
+		result_add(r, STATE_UNKNOWN, "more than 1000 queues: name them or narrow --queue-regex");
 	if (notes->celery_unbound)
-		result_add(r, STATE_UNKNOWN, "no Celery bindings (_kombu.binding.*) here; check "
+		result_add(r, STATE_UNKNOWN, "no Celery bindings (_kombu.binding.*) here: check "
 					     "--database and --key-prefix");
 	if (notes->resque_empty)
-		result_add(r, STATE_UNKNOWN, "no Resque queues in %s:queues; check --resque and "
+		result_add(r, STATE_UNKNOWN, "no Resque queues in %s:queues: check --resque and "
 					     "--database", o->queues.resque);
 	if (notes->scan_cut)
 		result_add(r, STATE_UNKNOWN,
-			   "discovery stopped after --scan-limit keys; some queues may be missing");
+			   "discovery stopped after --scan-limit keys, some queues may be missing");
 	series_check(r, a, set, "celery_unacked", -1, NULL, "unacknowledged Celery tasks:");
 	series_check(r, a, set, "resque_failed", -1, NULL, "failed Resque jobs:");
 	series_check(r, a, set, "resque_workers", -1, NULL, "Resque workers:");

@@ -192,7 +192,7 @@ static void check_args(const struct plugin_args *a, const struct opts *o)
 				   "IPv6 literal",
 				   a->host);
 	if (o->ca != NULL && !o->tls)
-		plugin_usage_error("--ca is for --tls connections; add --tls");
+		plugin_usage_error("--ca is for --tls connections: add --tls");
 }
 
 /* Append "?NAME=VALUE" to the URL, or "&NAME=VALUE" after the first, both percent-encoded. */
@@ -421,12 +421,12 @@ static char *load_token(const struct opts *o)
 {
 	char err[512], *token;
 
-	if (secret_load(o->token_file, "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
+	if (secret_load_as(o->token_file, "--token-file", "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
 		plugin_usage_error("%s", err);
 	for (const char *p = token; p != NULL && *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f) {
 			secret_free(token);
-			plugin_usage_error("the token has a control character; it cannot go in "
+			plugin_usage_error("the token has a control character, which cannot go in "
 					   "an HTTP header");
 		}
 	return token;

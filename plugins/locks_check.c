@@ -189,7 +189,7 @@ static void report(struct result *r, const struct plugin_args *a, const struct l
 	series_check(r, a, set, "lock_row_waits", -1, NULL, "row-lock waits:");
 	series_check(r, a, set, "lock_row_wait_time", -1, NULL, "row-lock wait time:");
 	series_check(r, a, set, "lock_table_waits", -1, NULL, "table-lock waits:");
-	sf = series_state_open(r, a, how->plugin->name, how->target, err, sizeof(err));
+	sf = series_state_open(r, a, how->target, err, sizeof(err));
 	rate(r, a, sf, err, set, "lock_deadlocks", "%.2f deadlocks/s");
 	rate(r, a, sf, err, set, "lock_row_waits", "%.2f row-lock waits/s");
 	rate(r, a, sf, err, set, "lock_row_wait_time", "%.2f s of row-lock waits per second");

@@ -23,8 +23,8 @@ extern const char locks_check_thresholds_help[];
 
 /* How a plugin names its sessions and keeps its rates. */
 struct locks_check_how {
-	const struct plugin *plugin; /* its name keys the state file, its service starts the line */
-	const char *target;	     /* the server and how it was found, which keys the state file */
+	const struct plugin *plugin; /* its service starts the line */
+	const char *target;	     /* the server and how it was found, part of the state key */
 	const char *session;	     /* "thread" or "pid" */
 };
 

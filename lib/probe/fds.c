@@ -133,7 +133,7 @@ int probe_fds_process(struct metric_set *set, long pid, char *err, size_t errlen
 		e = errno;
 		if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
-				 "no permission to read /proc/%ld/fd (%s); run as root or as the "
+				 "no permission to read /proc/%ld/fd (%s): run as root or as the "
 				 "owner of the process",
 				 pid, comm);
 		else

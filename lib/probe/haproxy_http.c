@@ -37,7 +37,9 @@ int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct hapro
 		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
 		snprintf(err, errlen, "%s is not HAProxy's CSV statistics (%s): \"%s\"%s", o->url,
 			 why, start,
-			 strstr(o->url, ";csv") == NULL ? "; the stats URL must end in ;csv" : "");
+			 strstr(o->url, ";csv") == NULL
+				 ? ", the stats URL must end in a semicolon and csv"
+				 : "");
 		r = PROBE_HAPROXY_BROKEN;
 	}
 	buf_free(&body);

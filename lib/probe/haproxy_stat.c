@@ -494,9 +494,12 @@ static int by_proxy_cmp(const void *a, const void *b)
 	return c != 0 ? c : x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Server counts of a backend: active servers not in MAINT, and those up. */
+/*
+ * Server counts of a backend: active servers not in MAINT, those up, and
+ * every server configured (backup, MAINT) at all.
+ */
 struct tally {
-	double servers, up;
+	double servers, up, configured;
 };
 
 /*
@@ -514,12 +517,13 @@ static struct tally *tally_servers(const struct haproxy_stat *s)
 		order[i] = (struct by_proxy){s->rows[i].proxy, i};
 	qsort(order, s->n, sizeof(*order), by_proxy_cmp);
 	while (from < s->n) {
-		struct tally sum = {0, 0};
+		struct tally sum = {0, 0, 0};
 		size_t to = from;
 
 		for (; to < s->n && strcmp(order[to].proxy, order[from].proxy) == 0; to++) {
 			const struct haproxy_row *row = &s->rows[order[to].i];
 
+			sum.configured += row->type == HAPROXY_SERVER;
 			if (row->type != HAPROXY_SERVER || row->backup ||
 			    row->state == HAPROXY_MAINT)
 				continue;
@@ -582,7 +586,13 @@ static void row_metrics(const struct haproxy_row *row, const struct tally *t,
 	}
 	if (row->http)
 		add(set, row, "haproxy_responses_5xx", METRIC_COUNTER, "", row->hrsp_5xx);
-	if (row->type != HAPROXY_BACKEND)
+	/*
+	 * A backend without servers (a stats page, a redirect, a listen
+	 * section that answers itself) has none by design: no server counts
+	 * that would read as an outage ("0 of 0 up") or trip an alert on
+	 * haproxy_servers_up.
+	 */
+	if (row->type != HAPROXY_BACKEND || t->configured == 0)
 		return;
 	add(set, row, "haproxy_servers", METRIC_GAUGE, "", t->servers);
 	add(set, row, "haproxy_servers_up", METRIC_GAUGE, "", t->up);

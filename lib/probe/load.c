@@ -136,7 +136,7 @@ int probe_pressure_collect(struct metric_set *set, const char *resource, char *e
 	if (file_read_text(path, text, sizeof(text), err, errlen) == -1) {
 		if (errno == ENOENT || errno == EOPNOTSUPP)
 			snprintf(err, errlen,
-				 "this kernel has no pressure stall information (%s: %s); PSI "
+				 "this kernel has no pressure stall information (%s: %s): PSI "
 				 "needs Linux 4.20 or later built with CONFIG_PSI and not booted "
 				 "with psi=0",
 				 path, strerror(errno));

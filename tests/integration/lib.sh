@@ -40,6 +40,45 @@ expect() {
 		failures=$((failures + 1))
 		return
 	fi
+	if ! contract_output "$out"; then
+		printf 'FAIL: %s: %s\n  output: %s\n' "$what" "$contract_why" "$out"
+		failures=$((failures + 1))
+		return
+	fi
+	printf 'ok: %s\n' "$what"
+}
+
+# contract_output OUTPUT: when OUTPUT is a plugin's answer ("NAME STATE - ..."),
+# check what Nagios and Icinga 2 would choke on: a perfdata value U (Icinga
+# rejects it), nan or inf in the text, and "; " (Nagios turns ';' into ':').
+# Sets $contract_why and fails when one is there.
+contract_output() {
+	printf '%s\n' "$1" | head -1 | grep -Eq '^[A-Z0-9_]+ (OK|WARNING|CRITICAL|UNKNOWN) - ' || return 0
+	if printf '%s\n' "$1" | head -1 | grep -Eq "=U(;| |\$)"; then
+		contract_why="a perfdata value U"
+	elif printf '%s\n' "$1" | grep -Eiq '(^|[^a-z0-9_])-?(nan|inf)([^a-z0-9_]|$)'; then
+		contract_why="nan or inf in the text"
+	elif printf '%s\n' "$1" | sed 's/ | .*//' | grep -q '; '; then
+		contract_why="'; ' in the text, which Nagios shows as ': '"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# expect_absent WHAT STATUS TEXT COMMAND...: COMMAND exits STATUS and its
+# output does not hold TEXT (a secret, say); one ok or FAIL line.
+expect_absent() {
+	local what=$1 want=$2 text=$3 out rc
+	shift 3
+	out=$(timeout 30 "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || printf '%s\n' "$out" | grep -Fq -- "$text"; then
+		printf 'FAIL: %s\n  status %s (want %s)\n  output: %s\n  must not hold: %s\n' \
+			"$what" "$rc" "$want" "$out" "$text"
+		failures=$((failures + 1))
+		return
+	fi
 	printf 'ok: %s\n' "$what"
 }
 

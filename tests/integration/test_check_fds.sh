@@ -34,7 +34,7 @@ expect "system wide percent threshold" 1 "^FDS WARNING - the system uses $num% o
 # Without permission to look, the answer is UNKNOWN and says why.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
 	chmod 755 "$tmp"
-	expect "no permission is UNKNOWN" 3 "^FDS UNKNOWN - no permission to read /proc/$pid/fd \(vakt-fdscheck\); run as root or as the owner" \
+	expect "no permission is UNKNOWN" 3 "^FDS UNKNOWN - no permission to read /proc/$pid/fd \(vakt-fdscheck\): run as root or as the owner" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$c" --pid "$pid"
 fi
 

@@ -136,6 +136,24 @@ expect "5xx per second: CRITICAL, with perfdata" 2 \
 	"web_dead/FRONTEND 5xx responses per second: [0-9.]+ \(> 0\).* haproxy_responses_5xx_rate_web_dead/FRONTEND=[0-9.]+;;0;0" \
 	"$check" -H "$sock" --proxy web_dead --state-dir "$state" -c haproxy_responses_5xx_rate=0
 
+# Rates are kept per option set: two services on one HAProxy with different
+# --proxy, run in turn, each get a rate on their second run.
+mkdir -p "$state/split"
+"$check" -H "$sock" --proxy web_dead --state-dir "$state/split" > /dev/null
+"$check" -H "$sock" --proxy '^app$' --state-dir "$state/split" > /dev/null
+curl -s -o /dev/null "http://127.0.0.1:$fe_dead/"
+expect "--proxy web_dead after a run with --proxy app: a 5xx rate" 0 \
+	" haproxy_responses_5xx_rate_web_dead/FRONTEND=[0-9.]+;;;0" \
+	"$check" -H "$sock" --proxy web_dead --state-dir "$state/split"
+expect "--proxy app after a run with --proxy web_dead: a 5xx rate" 2 \
+	" haproxy_responses_5xx_rate_app/BACKEND=[0-9.]+;;;0" \
+	"$check" -H "$sock" --proxy '^app$' --state-dir "$state/split"
+expect "a frontend alone: no server counts" 0 "^HAPROXY OK - 1 frontend \|" \
+	"$check" -H "$sock" --proxy web_dead
+expect "the first run has no rate, and says so" 0 \
+	"^haproxy_responses_5xx_rate_web_dead/FRONTEND( and [0-9]+ more)?: no value yet, first sample, the next run will have one$" \
+	"$check" -H "$sock" --proxy web_dead --state-dir "$state/split" --exclude nothing
+
 # show info: connections against maxconn, idle time.
 expect "show info metrics" 2 "haproxy_conns_pct=[0-9.]+%;;;0;100 haproxy_idle_pct=[0-9.]+%;;;0;100" "$check" -H "$sock"
 expect "idle threshold" 2 "idle [0-9.]+% \(< 200\)" "$check" -H "$sock" -c haproxy_idle_pct=200:
@@ -150,7 +168,7 @@ expect "CSV page with a login" 0 "^HAPROXY OK - 1 backend, 1 of 1 server up" \
 	--proxy '^db_read$' --exclude replica2
 expect "CSV page, no login: CRITICAL 401" 2 "^HAPROXY CRITICAL - http://127\.0\.0\.1:$auth/stats;csv answered HTTP 401, not HAProxy's statistics \(check --user and --password-file\)$" \
 	"$check" -u "http://127.0.0.1:$auth/stats;csv"
-expect "the HTML page instead of the CSV: UNKNOWN" 3 "is not HAProxy's CSV statistics \(.*\): \".*\"; the stats URL must end in ;csv$" \
+expect "the HTML page instead of the CSV: UNKNOWN" 3 "is not HAProxy's CSV statistics \(.*\): \".*\", the stats URL must end in a semicolon and csv$" \
 	"$check" -u "http://127.0.0.1:$haproxy_http/stats"
 expect "a page that is not there: CRITICAL" 2 "answered HTTP 404" "$check" -u "http://127.0.0.1:$app/stats;csv"
 
@@ -206,9 +224,43 @@ EOF
 		'^vakt_collector_up\{collector="haproxy lb",target="lb"\} 1' \
 		'^vakt_collector_up\{collector="haproxy page",target="page"\} 1' \
 		'^vakt_collector_up\{collector="haproxy hung",target="hung"\} 0'
+	if grep -q '^vakt_haproxy_servers_up{proxy="stats"' "$tmp/metrics"; then
+		fail "vaktd /metrics has server counts for the stats section, which has no servers"
+	else
+		echo "ok: vaktd /metrics has no server counts for the stats section"
+	fi
 	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
 		curl -s "$url/api/v1/check/haproxy_up?target=lb&proxy=app&server=app2&critical=1:&format=nagios"
 fi
+
+# A healthy HAProxy whose stats page is a listen section without servers,
+# as in the README's Nagios example: OK, and nothing reads "0 of 0 servers".
+start_haproxy "
+frontend shop
+	bind 127.0.0.1:$(pick_port)
+	default_backend pool
+backend pool
+	server p1 127.0.0.1:$app check
+	server p2 127.0.0.1:$app check"
+haproxy_wait pool p1 UP
+haproxy_wait pool p2 UP
+haproxy_wait stats BACKEND UP
+expect "healthy, with listen stats: --min-up 1 is OK" 0 \
+	"^HAPROXY OK - 2 backends, 2 of 2 servers up \|" "$check" -H "$haproxy_sock" --min-up 1 -w 80 -c 95
+expect "healthy, with listen stats: --min-up 100% is OK" 0 "^HAPROXY OK" \
+	"$check" -H "$haproxy_sock" --min-up 100%
+expect_absent "a section without servers has no server counts" 0 "haproxy_servers_up_stats" \
+	"$check" -H "$haproxy_sock" --min-up 1
+expect_absent "nothing reads 0 of 0" 0 "0 of 0" "$check" -H "$haproxy_sock" --min-up 1 -v
+haproxy_cmd "set server pool/p2 addr 127.0.0.1 port 1" > /dev/null
+haproxy_wait pool p2 DOWN
+expect "one server down, --min-up 2: CRITICAL on the backend with servers" 2 \
+	"^HAPROXY CRITICAL - pool/p2 is DOWN .*backend pool has 1 of 2 servers up, below --min-up 2" \
+	"$check" -H "$haproxy_sock" --min-up 2
+haproxy_cmd "set server pool/p1 addr 127.0.0.1 port 1" > /dev/null
+haproxy_wait pool p1 DOWN
+expect "every server down: CRITICAL" 2 "^HAPROXY CRITICAL - .*backend pool is DOWN: no server up" \
+	"$check" -H "$haproxy_sock" --min-up 1 -w 80 -c 95
 
 # Usage errors.
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus

@@ -5,18 +5,21 @@
 c=$plugins/check_listen
 num='[0-9]+(\.[0-9]+)?'
 state=$tmp/state
-mkdir "$state"
+mkdir "$state" "$state/first" "$state/first2"
 
 start_peer listen 127.0.0.1 16 5
 port=$peer_value
 ep="127.0.0.1:$port"
 
-expect "exact queue length" 0 "^LISTEN OK - $ep accept queue 5 of 16 \(31.2%\) \| queue_$ep=5;;;0;16 queue_pct_$ep=31.25%;;;0;100 listen_overflows_rate=U;;;0 listen_drops_rate=U;;;0$" \
-	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state"
+expect "exact queue length, no rate on the first run" 0 "^LISTEN OK - $ep accept queue 5 of 16 \(31.2%\) \| listen_queue_$ep=5;;;0;16 listen_queue_pct_$ep=31.25%;;;0;100$" \
+	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state/first"
+expect "the first run says why there is no rate" 0 "^listen_overflows_rate: no value yet, first sample, the next run will have one$" \
+	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state/first2"
+"$c" -p "$port" -H 127.0.0.1 --state-dir "$state" > /dev/null
 expect "rates on the second run" 0 "listen_overflows_rate=$num;;;0 listen_drops_rate=$num;;;0$" \
 	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state"
 expect "long output per listener" 0 "^$ep: 5 of 16 waiting \(31.2%\)$" "$c" -p "$port" --state-dir "$state"
-expect "queue at the threshold is OK" 0 "queue_$ep=5;5;;0;16" "$c" -p "$port" -w 5 --state-dir "$state"
+expect "queue at the threshold is OK" 0 "listen_queue_$ep=5;5;;0;16" "$c" -p "$port" -w 5 --state-dir "$state"
 expect "queue over warning" 1 "^LISTEN WARNING - $ep has 5 connections waiting to be accepted \(> 4\)" \
 	"$c" -p "$port" -w 4 -c 10 --state-dir "$state"
 expect "queue over critical" 2 "^LISTEN CRITICAL - $ep has 5 connections waiting to be accepted \(> 3\)" \

@@ -23,7 +23,7 @@ login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw"
 
 # shellcheck disable=SC2086 # $login is a list of words
 expect "no lock waits: OK" 0 \
-	"^MYSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=0c;;;0 lock_row_waits=0c;;;0 lock_row_wait_time=0s;;;0 lock_table_waits=0c;;;0 lock_deadlocks_rate=U;;;0 lock_row_waits_rate=U;;;0 lock_row_wait_time_rate=U;;;0 lock_table_waits_rate=U;;;0$" \
+	"^MYSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=0c;;;0 lock_row_waits=0c;;;0 lock_row_wait_time=0s;;;0 lock_table_waits=0c;;;0$" \
 	"$check" $login -w 10 -c 60 --state-dir "$tmp"
 
 # A row-lock wait behind a session idle in its open transaction.

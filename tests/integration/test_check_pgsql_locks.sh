@@ -24,7 +24,7 @@ login="-H 127.0.0.1 -p $port --user nagios --password-file $tmp/pw --database po
 
 # shellcheck disable=SC2086 # $login is a list of words
 expect "no lock waits: OK" 0 \
-	"^PGSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=0c;;;0 lock_deadlocks_rate=U;;;0$" \
+	"^PGSQL-LOCKS OK - no lock waits \| lock_wait_longest=0s;10;60;0 lock_waiters=0;;;0 lock_blockers=0;;;0 lock_blocked_most=0;;;0 lock_blocker_idle=0s;;;0 lock_deadlocks=0c;;;0$" \
 	"$check" $login -w 10 -c 60 --state-dir "$tmp"
 
 # A row-lock wait behind a session idle in its open transaction.

@@ -183,7 +183,7 @@ expect "wrong token: UNKNOWN" 3 "^VAKT UNKNOWN - the agent wants a valid token \
 }
 expect "--token-file wins over VAKT_TOKEN" 3 "wants a valid token" \
 	env VAKT_TOKEN="$token" "$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --token-file "$tmp/wrong"
-expect "unreadable token file: usage error" 3 "^VAKT UNKNOWN - cannot read password file $tmp/nosuch" \
+expect "unreadable token file: usage error, the path not repeated" 3 "^VAKT UNKNOWN - cannot read --token-file: No such file or directory$" \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --token-file "$tmp/nosuch"
 if "$check_vakt" -H 127.0.0.1 -p "$port" -m nosuch --token-file "$tmp/token" -vvv 2>&1 | grep -q "$token"; then
 	fail "the token appears in the output"

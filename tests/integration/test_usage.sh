@@ -23,5 +23,28 @@ for c in "$plugins"/check_*; do
 	expect "$name range with ~ as end" 3 "^$svc UNKNOWN - invalid range '10:~'" "$c" -c 10:~
 	expect "$name range colon" 3 "^$svc UNKNOWN - invalid range ':'" "$c" -w :
 	expect "$name unknown metric" 3 "^$svc UNKNOWN - unknown metric 'nosuch'" "$c" -w nosuch=5
+	# An option for a secret is never reached by an abbreviation, and what
+	# was typed after it (the password itself, likely) is never shown.
+	for opt in password-file token-file; do
+		"$c" --help | grep -q -- "--$opt=" || continue
+		short=${opt%%-*}
+		for typed in "--$short s3cr3tw0rd" "--${short%??} s3cr3tw0rd" "--${opt%?} s3cr3tw0rd" \
+			"--$short=s3cr3tw0rd"; do
+			# shellcheck disable=SC2086
+			expect "$name $typed: not taken for --$opt" 3 \
+				"^$svc UNKNOWN - unknown option '--[a-z-]+' \(an option for a secret must be given in full, as --$opt\)$" \
+				"$c" $typed
+			# shellcheck disable=SC2086
+			expect_absent "$name $typed: the argument is not shown" 3 s3cr3tw0rd "$c" $typed
+		done
+		expect_absent "$name --$opt naming no file: the argument is not shown" 3 s3cr3tw0rd \
+			"$c" "--$opt" s3cr3tw0rd
+		# check_vakt wants its agent and metric before it reads the token.
+		extra=
+		[ "$name" = check_vakt ] && extra="-H 127.0.0.1 -m load1"
+		# shellcheck disable=SC2086
+		expect "$name --$opt naming no file: a usage error" 3 \
+			"^$svc UNKNOWN - cannot read --$opt: No such file or directory$" "$c" $extra "--$opt" s3cr3tw0rd
+	done
 done
 finish

@@ -50,3 +50,19 @@ Test(buf, long_printf_and_steal)
 	free(s);
 	buf_free(&b);
 }
+
+Test(buf, utf8_len)
+{
+	cr_expect_eq(buf_utf8_len("a"), 1);
+	cr_expect_eq(buf_utf8_len(""), 0);
+	cr_expect_eq(buf_utf8_len("\xc3\xb6"), 2);
+	cr_expect_eq(buf_utf8_len("\xe2\x82\xac"), 3);
+	cr_expect_eq(buf_utf8_len("\xf0\x9f\x98\x80"), 4);
+	cr_expect_eq(buf_utf8_len("\x80"), 0, "a stray continuation byte");
+	cr_expect_eq(buf_utf8_len("\xc0\xaf"), 0, "overlong");
+	cr_expect_eq(buf_utf8_len("\xe0\x80\xaf"), 0, "overlong");
+	cr_expect_eq(buf_utf8_len("\xed\xa0\x80"), 0, "a surrogate");
+	cr_expect_eq(buf_utf8_len("\xf4\x90\x80\x80"), 0, "above U+10FFFF");
+	cr_expect_eq(buf_utf8_len("\xe2\x82"), 0, "cut short");
+	cr_expect_eq(buf_utf8_len("\xff"), 0);
+}

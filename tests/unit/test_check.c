@@ -84,16 +84,36 @@ static int ask(struct check_query *q)
 	return status;
 }
 
+/* Select the series of q with label port = port. */
+static void on_port(struct check_query *q, const char *port)
+{
+	q->label_name[0] = "port";
+	q->label_value[0] = port;
+	q->nlabels = 1;
+}
+
 Test(check, one_metric_by_label)
 {
 	struct check_query q = {.name = "listen_queue", .warning = "5", .critical = "10"};
 
-	q.label_name[0] = "port";
-	q.label_value[0] = "80";
-	q.nlabels = 1;
+	on_port(&q, "80");
 	cr_expect_eq(ask(&q), 200);
 	cr_expect_str_eq(out, "VAKT OK - listen_queue{address=0.0.0.0,port=80} is 3 | "
-			      "listen_queue_0.0.0.0_80=3;5;10\n");
+			      "listen_queue_0.0.0.0:80=3;5;10\n");
+}
+
+/* A listener is ADDR:PORT in the label, as in check_listen and check_nginx. */
+Test(check, listener_label_like_the_plugins)
+{
+	struct check_query q = {.name = "listen_queue"};
+	struct metric *m = metric_set_add(src[0].metrics, "listen_queue", METRIC_GAUGE, "", 1);
+
+	metric_label_add(m, "address", "::1");
+	metric_label_add(m, "port", "8443");
+	on_port(&q, "8443");
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT OK - listen_queue{address=::1,port=8443} is 1 | "
+			      "listen_queue_[::1]:8443=1\n");
 }
 
 Test(check, worst_of_several_first)

@@ -3,6 +3,7 @@
  * 8 KiB cap.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,29 @@ Test(output, pipes_removed_and_lines_flattened)
 	result_add(r, STATE_OK, "a|b\nc");
 	result_long(r, "x|y");
 	cr_expect_str_eq(render(), "REDIS OK - ab c\nxy\n");
+}
+
+Test(output, control_bytes_and_invalid_utf8_replaced)
+{
+	result_add(r, STATE_OK, "queue %s", "a\x1b[31mb\x7f");
+	result_long(r, "queue %s", "k\xc3\xb6\xff\xe2\x82");
+	cr_expect_str_eq(render(), "REDIS OK - queue a?[31mb?\nqueue k\xc3\xb6???\n");
+}
+
+/* A value not known: no U in the perfdata, and the long output says why. */
+Test(output, unknown_value_left_out_and_explained)
+{
+	struct perf a = perf_make("queue_a", 3, ""), b = perf_make("rate", NAN, "");
+	struct perf c = perf_make("pct", NAN, "%");
+
+	result_add(r, STATE_OK, "sum");
+	result_perf(r, &a);
+	b.none = "first sample, the next run will have one";
+	result_perf(r, &b);
+	result_perf(r, &c);
+	cr_expect_str_eq(render(), "REDIS OK - sum | queue_a=3\n"
+				   "rate: no value, first sample, the next run will have one\n"
+				   "pct: no value, it could not be determined\n");
 }
 
 Test(output, long_output_after_first_line)

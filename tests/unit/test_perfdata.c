@@ -78,14 +78,33 @@ Test(perfdata, label_quoting)
 	cr_expect_str_eq(fmt(&p), "pipe_and_newline=1");
 }
 
-Test(perfdata, unknown_value)
+/* Icinga 2 rejects the guidelines' U: a value not known is not written at all. */
+Test(perfdata, unknown_value_left_out)
 {
-	struct perf p = perf_make("rate", NAN, "");
+	const double values[] = {NAN, INFINITY, -INFINITY};
+	struct buf b;
 
-	p.min = 0;
-	cr_expect_str_eq(fmt(&p), "rate=U;;;0");
-	p = perf_make("rate", INFINITY, "s");
-	cr_expect_str_eq(fmt(&p), "rate=U");
+	buf_init(&b, 64);
+	buf_puts(&b, "a=1");
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct perf p = perf_make("rate", values[i], "s");
+
+		p.min = 0;
+		cr_expect_eq(perfdata_append(&b, &p), -1);
+	}
+	cr_expect_str_eq(buf_str(&b), "a=1", "nothing, not even the space, was written");
+	buf_free(&b);
+}
+
+Test(perfdata, label_utf8)
+{
+	struct perf p = perf_make("queue_k\xc3\xb6", 1, "");
+
+	cr_expect_str_eq(fmt(&p), "queue_k\xc3\xb6=1", "well-formed UTF-8 is kept");
+	p.label = "queue_\xff\xc3(";
+	cr_expect_str_eq(fmt(&p), "queue___(=1", "invalid UTF-8 is replaced");
+	p.label = "over\xc0\xaflong";
+	cr_expect_str_eq(fmt(&p), "over__long=1", "an overlong form is invalid");
 }
 
 Test(perfdata, units)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <criterion/redirect.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -63,23 +64,30 @@ static const struct plugin test_plugin = {
 static struct ctx ctx;
 static struct plugin_args args;
 
-/* Run plugin_start on a NULL-terminated argument list. */
-static void start(const char *first, ...)
+/* Run plugin_start on the arguments first and ap, up to a NULL. */
+static void vstart(const char *first, va_list ap)
 {
 	char *argv[32];
 	int argc = 0;
-	va_list ap;
 
 	argv[argc++] = "check_test";
-	va_start(ap, first);
 	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
 	memset(&ctx, 0, sizeof(ctx));
 	unsetenv("VAKT_TEST_PASSWORD");
 	optind = 1;
 	plugin_start(&test_plugin, argc, argv, &ctx, &args);
+}
+
+/* Run plugin_start on a NULL-terminated argument list. */
+static void start(const char *first, ...)
+{
+	va_list ap;
+
+	va_start(ap, first);
+	vstart(first, ap);
+	va_end(ap);
 }
 
 Test(plugin, defaults)
@@ -154,6 +162,81 @@ Test(plugin, password_from_environment)
 	cr_expect_str_eq(args.password, "from-env");
 }
 
+/* The state key of a command line, copied: the next start() replaces args. */
+static char *key_of(const char *first, ...)
+{
+	va_list ap;
+
+	va_start(ap, first);
+	vstart(first, ap);
+	va_end(ap);
+	return strdup(args.state_key);
+}
+
+Test(state_key, every_counting_option_in_normal_form)
+{
+	start("-H", "lb1", "--name=web", "--flag", "-p", "80", NULL);
+	cr_expect_str_eq(args.state_key, "--flag --hostname=lb1 --name=web --port=80");
+	cr_expect_str_eq(args.program, "check_test");
+}
+
+Test(state_key, thresholds_timeout_verbosity_state_dir_and_secrets_left_out)
+{
+	char path[] = "/tmp/vakt-test-pw-XXXXXX";
+	int fd = mkstemp(path);
+	char *plain, *busy;
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(write(fd, "pw\n", 3), 3);
+	close(fd);
+	plain = key_of("--name", "web", NULL);
+	busy = key_of("--name", "web", "-w", "5", "-c", "rate=1", "-t", "3", "-vv",
+		      "--state-dir", "/tmp", "--password-file", path, NULL);
+	unlink(path);
+	cr_expect_str_eq(busy, plain);
+	free(plain);
+	free(busy);
+}
+
+Test(state_key, spelling_and_order_do_not_matter)
+{
+	char *a = key_of("--name", "web", "-H", "lb1", NULL);
+	char *b = key_of("--hostname=lb1", "--na=web", NULL);
+
+	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+}
+
+Test(state_key, what_is_counted_changes_it)
+{
+	char *a = key_of("--name", "web", NULL);
+	char *b = key_of("--name", "db", NULL);
+	char *c = key_of("--name", "web", "--flag", NULL);
+	char *d = key_of("--name", "a", "--name", "b", NULL);
+	char *e = key_of("--name", "b", "--name", "a", NULL);
+
+	cr_expect_str_neq(a, b);
+	cr_expect_str_neq(a, c);
+	cr_expect_str_neq(d, e, "the last of a repeated option wins: its order counts");
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+}
+
+Test(state_key, parts_cannot_run_together)
+{
+	char *a = key_of("--name", "a --flag", NULL);
+	char *b = key_of("--name", "a", "--flag", NULL);
+
+	cr_expect_str_neq(a, b);
+	cr_expect_str_eq(a, "--name=a%20--flag");
+	free(a);
+	free(b);
+}
+
 Test(plugin, help_exits_3, .exit_code = 3)
 {
 	cr_redirect_stdout();
@@ -192,6 +275,45 @@ USAGE_ERROR(port_word, "-p", "http")
 USAGE_ERROR(empty_host, "-H", "")
 USAGE_ERROR(plugin_option_error, "--name", "-x")
 USAGE_ERROR(missing_password_file, "--password-file", "/nonexistent/vakt")
+
+/* A secret option reached by an abbreviation is refused, its argument not shown. */
+#define SECRET_ABBREVIATION(test, ...)                                                             \
+	Test(secret, test, .exit_code = 3)                                                         \
+	{                                                                                          \
+		fflush(stdout);                                                                    \
+		cr_redirect_stdout();                                                              \
+		start(__VA_ARGS__, NULL);                                                          \
+	}
+
+SECRET_ABBREVIATION(password, "--password", "hunter2")
+SECRET_ABBREVIATION(pass, "--pass", "hunter2")
+SECRET_ABBREVIATION(password_f, "--password-f", "hunter2")
+SECRET_ABBREVIATION(password_equals, "--password=hunter2")
+
+Test(secret, refusal_does_not_show_the_argument)
+{
+	char *argv[] = {"check_test", "--password", "hunter2", NULL};
+	int p[2];
+	pid_t pid;
+	char out[1024];
+	ssize_t n;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		optind = 1;
+		plugin_start(&test_plugin, 3, argv, &ctx, &args);
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	close(p[0]);
+	cr_assert_gt(n, 0);
+	out[n] = '\0';
+	cr_expect_not_null(strstr(out, "unknown option '--password'"), "%s", out);
+	cr_expect_null(strstr(out, "hunter2"), "%s", out);
+}
 
 Test(usage, empty_password_file, .exit_code = 3)
 {
