@@ -224,3 +224,8 @@ void num_duration(double s, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "%ld d %ld h", v / 86400, v % 86400 / 3600);
 }
+
+const char *num_plural(double n)
+{
+	return n == 1 ? "" : "s";
+}

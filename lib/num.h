@@ -25,5 +25,7 @@ int num_format(double v, char *out, size_t outlen);
 void num_bytes(double v, char *out, size_t outlen);
 /* Write seconds for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 void num_duration(double s, char *out, size_t outlen);
+/* The plural ending of a noun counting n things: "" for exactly 1, else "s". */
+const char *num_plural(double n);
 
 #endif

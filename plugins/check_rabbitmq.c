@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_rabbitmq.h"
+#include "num.h"
 #include "series.h"
 
 /* The health checks asked for; one a server lacks (404) is skipped. */
@@ -193,7 +194,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 			    ns.v[i].name, ns.v[i].running ? "running" : "not running",
 			    ns.v[i].mem_used, ns.v[i].mem_limit, ns.v[i].fds_used,
 			    ns.v[i].fds_total, ns.v[i].procs_used, ns.v[i].procs_total);
-	result_add(r, STATE_OK, "%zu node%s", ns.n, ns.n == 1 ? "" : "s");
+	result_add(r, STATE_OK, "%zu node%s", ns.n, num_plural(ns.n));
 	rabbitmq_nodes_free(&ns);
 }
 

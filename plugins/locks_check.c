@@ -90,14 +90,14 @@ static void summary(struct result *r, const struct plugin_args *a, const struct 
 	}
 	seconds(longest, t, sizeof(t));
 	if (w == NULL) {
-		result_add(r, s, "%zu session%s waiting, longest %s%s", n, n == 1 ? "" : "s", t,
+		result_add(r, s, "%zu session%s waiting, longest %s%s", n, num_plural(n), t,
 			   why);
 		return;
 	}
 	locks_who(w, who, sizeof(who));
 	doing(w, what, sizeof(what));
 	result_add(r, s, "%zu session%s waiting, longest %s%s, blocked by %s %ld (%s%s)", n,
-		   n == 1 ? "" : "s", t, why, how->session, w->id, who, what);
+		   num_plural(n), t, why, how->session, w->id, who, what);
 }
 
 /* Compare sessions for long output: blockers holding up most first, then longest waits. */
@@ -125,7 +125,7 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 	doing(s, what, sizeof(what));
 	if (s->blocks_total > 0)
 		snprintf(role, sizeof(role), " holds up %zu session%s (%zu directly)", s->blocks_total,
-			 s->blocks_total == 1 ? "" : "s", s->blocks_direct);
+			 num_plural(s->blocks_total), s->blocks_direct);
 	if (!isnan(s->wait)) {
 		char blocker[64] = "";
 
