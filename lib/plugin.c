@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "num.h"
 #include "plugin.h"
+#include "progress.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -63,7 +64,9 @@ static void on_timeout(int sig)
 	write_str(current->service);
 	write_str(timeout_state_text);
 	write_str(timeout_secs);
-	write_str(" s\n");
+	write_str(" s");
+	progress_write(STDOUT_FILENO);
+	write_str("\n");
 	_exit(timeout_code);
 }
 
@@ -131,6 +134,7 @@ static void arm_timeout(const struct plugin_args *a)
 	num_format(a->timeout, timeout_secs, sizeof(timeout_secs));
 	timeout_state_text = texts[a->timeout_state];
 	timeout_code = (int)a->timeout_state;
+	progress_enable();
 	handle(SIGALRM, on_timeout);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = (time_t)a->timeout;

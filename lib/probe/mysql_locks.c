@@ -49,6 +49,7 @@
 #include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -328,8 +329,7 @@ static int connect_failed(MYSQL *m, const char *who, unsigned int timeout, char 
 		return LOCKS_BROKEN;
 	}
 	if (timed_out(msg))
-		snprintf(err, errlen, "timed out after %u s connecting to %s (%s)", timeout, who,
-			 msg);
+		progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
 	else
 		snprintf(err, errlen, "cannot connect to %s: %s", who, msg);
 	return LOCKS_DOWN;
@@ -428,8 +428,8 @@ static int query_failed(const struct probe *p, enum stmt what, char *err, size_t
 	if (connection_lost(code)) {
 		/* A read timeout is only "Lost connection to server during query". */
 		if (timed_out(msg) || monotonic() - p->started >= read_timeout(p->m))
-			snprintf(err, errlen, "timed out after %u s waiting for %s to answer %s",
-				 read_timeout(p->m), p->who, stmt_name(p, what));
+			progress_format(err, errlen, read_timeout(p->m), p->who, PROGRESS_QUERY,
+					stmt_name(p, what));
 		else
 			snprintf(err, errlen, "lost the connection to %s: %s", p->who, msg);
 		return LOCKS_DOWN;
@@ -577,6 +577,7 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 {
 	unsigned int timeout = 1;
 	const char *host = t->host, *sock = NULL;
+	char who[300];
 	MYSQL *m;
 
 	if (t->timeout > 1)
@@ -591,6 +592,9 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 		return NULL;
 	}
 	set_options(m, t, timeout);
+	probe_mysql_describe(t, who, sizeof(who));
+	/* libmariadb connects, shakes hands and logs in in one call. */
+	progress_set(who, PROGRESS_SESSION, NULL);
 	if (host != NULL && host[0] == '/') {
 		/* "localhost", not NULL, or an option file's host would win over the socket. */
 		sock = host;
@@ -599,9 +603,6 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 	if (mysql_real_connect(m, host, t->user, t->password, t->database,
 			       t->port > 0 ? (unsigned int)t->port : 0, sock,
 			       CLIENT_MULTI_STATEMENTS) == NULL) {
-		char who[300];
-
-		probe_mysql_describe(t, who, sizeof(who));
 		*why = connect_failed(m, who, timeout, err, errlen);
 		if (*why == LOCKS_DOWN && (mysql_errno(m) == CR_CONN_HOST_ERROR ||
 					   mysql_errno(m) == CR_CONNECTION_ERROR))
@@ -968,7 +969,10 @@ static void drain(MYSQL *m)
 static int run(const struct probe *p, const char *sql, const enum stmt *stmts, size_t n,
 	       MYSQL_RES **res, char *err, size_t errlen)
 {
-	int rc = mysql_real_query(p->m, sql, strlen(sql)) != 0 ? 1 : 0;
+	int rc;
+
+	progress_set(p->who, PROGRESS_QUERY, n > 0 ? stmt_name(p, stmts[0]) : NULL);
+	rc = mysql_real_query(p->m, sql, strlen(sql)) != 0 ? 1 : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		/* The server stops a batch at the first statement that fails. */
@@ -1047,6 +1051,7 @@ static int find_mdl_blockers(const struct probe *p, struct lock_report *r, char 
 	MYSQL_RES *res;
 	int rc;
 
+	progress_set(p->who, PROGRESS_QUERY, "the query of performance_schema.metadata_locks");
 	if (mysql_real_query(p->m, mdl_sql, strlen(mdl_sql)) != 0) {
 		switch (mysql_errno(p->m)) {
 		case ER_NO_SUCH_TABLE:

@@ -21,6 +21,7 @@
 #include "net.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -334,6 +335,19 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Where a connection that is being made has got to, for the words of a time-out. */
+static enum progress_step connect_step(const PGconn *c)
+{
+	switch (PQstatus(c)) {
+	case CONNECTION_STARTED:
+		return PROGRESS_CONNECT;
+	case CONNECTION_SSL_STARTUP:
+		return PROGRESS_TLS;
+	default:
+		return PROGRESS_LOGIN;
+	}
+}
+
 PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, size_t errlen)
 {
 	double timeout = t->timeout > 0 ? t->timeout : DEFAULT_TIMEOUT;
@@ -394,15 +408,15 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 		}
 		if (st == PGRES_POLLING_OK)
 			break;
+		describe_conn(c, t, who, sizeof(who));
+		progress_set(who, connect_step(c), NULL);
 		ready = net_wait(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 				    deadline);
 		if (ready <= 0) {
 			int e = errno;
 
-			describe_conn(c, t, who, sizeof(who));
 			if (ready == 0)
-				snprintf(err, errlen, "timed out after %g s connecting to %s",
-					 timeout, who);
+				progress_format(err, errlen, timeout, who, connect_step(c), NULL);
 			else
 				snprintf(err, errlen, "cannot connect to %s: %s", who, strerror(e));
 			*why = LOCKS_DOWN;
@@ -508,6 +522,7 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 	PGresult *res = NULL;
 	enum wait_end w;
 
+	progress_set(who, PROGRESS_QUERY, NULL);
 	w = collect(c, deadline, NULL);
 	if (w == WAIT_READY && PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) == 0) {
 		if (PQstatus(c) == CONNECTION_BAD) {
@@ -532,7 +547,7 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 		 * server would hang us with it. The session's statement_timeout
 		 * ends the query there; the caller drops the connection.
 		 */
-		snprintf(err, errlen, "query to %s timed out after %g s", who, timeout);
+		progress_format(err, errlen, timeout, who, PROGRESS_QUERY, NULL);
 		*why = LOCKS_DOWN;
 	} else if (w == WAIT_LOST) {
 		*why = lost(c, who, err, errlen);

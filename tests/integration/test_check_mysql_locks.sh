@@ -156,8 +156,12 @@ expect "nothing listening: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cann
 expect "no such socket: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to $tmp/no\.sock: No such file or directory$" \
 	"$check" -H "$tmp/no.sock" --user nagios --password-file "$tmp/pw"
 start_peer listen 127.0.0.1 16 0
-expect "a server that never answers: CRITICAL within -t" 2 "^MYSQL-LOCKS CRITICAL - " \
+expect "a server that never answers: CRITICAL within -t" 2 \
+	"^MYSQL-LOCKS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$peer_value did not complete the connection and login$" \
 	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a server that never answers: -t SECONDS:STATE" 3 \
+	"^MYSQL-LOCKS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$peer_value did not complete the connection and login$" \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 1:unknown
 expect "a rate threshold without a state directory is UNKNOWN" 3 \
 	"^MYSQL-LOCKS UNKNOWN - no lock_deadlocks_rate: " \
 	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --state-dir /nonexistent/dir \

@@ -151,8 +151,13 @@ closed=$(pick_port)
 expect "nothing listening: CRITICAL" 2 "^PGSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed" \
 	"$check" -H 127.0.0.1 -p "$closed" --user nagios --password-file "$tmp/pw"
 start_peer listen 127.0.0.1 16 0
-expect "a server that never answers: CRITICAL within -t" 2 "^PGSQL-LOCKS CRITICAL - " \
+# libpq asks for TLS first (sslmode prefer), then logs in.
+expect "a server that never answers: CRITICAL within -t" 2 \
+	"^PGSQL-LOCKS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$peer_value did not finish the TLS handshake$" \
 	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a server that never answers the login: -t SECONDS:STATE" 3 \
+	"^PGSQL-LOCKS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$peer_value did not answer the login$" \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" --sslmode disable -t 1:unknown
 expect "a bad --sslmode is a usage error" 3 "^PGSQL-LOCKS UNKNOWN - invalid --sslmode 'sometimes'" \
 	"$check" --sslmode sometimes
 

@@ -198,10 +198,10 @@ expect "broker down: CRITICAL" 2 "^RABBITMQ CRITICAL - cannot connect to 127\.0\
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
 start=$(date +%s)
-expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after 2 s( waiting for 127\.0\.0\.1:$hung)?$" \
+expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" \
 	"$check" -p "$hung" --queue celery -t 2
 [ $(($(date +%s) - start)) -le 3 ] || fail "the hung broker took more than -t"
-expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s" \
+expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" \
 	"$check" -p "$hung" --mode health -t 1:unknown
 
 # Servers that are not RabbitMQ's management API, one per answer (a Python

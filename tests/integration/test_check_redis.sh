@@ -155,7 +155,10 @@ expect "server down: CRITICAL" 2 "^REDIS CRITICAL - cannot connect to 127\.0\.0\
 	"$check" -p 1
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
-expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
+expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer PING$" "$check" -p "$hung" -t 2
+expect "hung server: -t SECONDS:STATE, the same words" 3 \
+	"^REDIS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer PING$" \
+	"$check" -p "$hung" -t 1:unknown
 # An HTTP server, as a wrong port often is: it answers PING with an error page.
 start_fake_http "{}"
 garbage=$fake_port
