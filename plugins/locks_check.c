@@ -142,18 +142,36 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 		    s->query != NULL ? s->query : "(no current query)");
 }
 
+/*
+ * What ends blocker s, after its line: for the head of a chain (a blocker
+ * that waits for nobody), or for worst when every blocker waits (a
+ * deadlock the server has not broken yet). A prepared transaction (pid 0)
+ * has no session to end.
+ */
+static void remedy(struct result *r, const struct lock_session *s, const struct lock_session *worst,
+		   const struct locks_check_how *how)
+{
+	if (s->blocks_total == 0 || s->id <= 0 || (!isnan(s->wait) && s != worst))
+		return;
+	result_long(r, "to end %s %ld and roll back its transaction: %s%ld%s", how->session, s->id,
+		    how->end, s->id, how->end_close);
+}
+
 /* Every blocker and waiter, the ones to act on first. */
 static void details(struct result *r, const struct lock_report *rep,
 		    const struct locks_check_how *how)
 {
 	const struct lock_session **list = xcalloc(rep->nsessions + 1, sizeof(*list));
+	const struct lock_session *worst = locks_worst_blocker(rep);
 	size_t n = 0;
 
 	for (size_t i = 0; i < rep->nsessions; i++)
 		list[n++] = &rep->sessions[i];
 	qsort(list, n, sizeof(*list), by_importance);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		describe(r, rep, list[i], how);
+		remedy(r, list[i], worst, how);
+	}
 	if (rep->dropped > 0)
 		result_long(r, "more than %d sessions wait or block: the rest are not counted",
 			    LOCKS_SESSIONS_MAX);

@@ -26,6 +26,8 @@ struct locks_check_how {
 	const struct plugin *plugin; /* its name keys the state file, its service starts the line */
 	const char *target;	     /* the server and how it was found, which keys the state file */
 	const char *session;	     /* "thread" or "pid" */
+	const char *end;	     /* the statement that ends a session, before its id: "KILL " */
+	const char *end_close;	     /* and after it: "" or ")" */
 };
 
 /*

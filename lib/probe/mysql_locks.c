@@ -98,7 +98,11 @@ struct probe {
 	unsigned long version; /* 100611 for 10.6.11 */
 	char who[300];	       /* the server, for messages */
 	double started;	       /* monotonic s when the call started */
+	bool mdl_unknown;      /* performance_schema named no metadata lock: say so */
 };
+
+/* A metadata-lock wait when performance_schema does not say on what, nor who holds it. */
+#define MDL_UNKNOWN "metadata lock (table and holder unknown without performance_schema)"
 
 /* Where a server keeps InnoDB's row-lock waits. */
 struct rowlock_source {
@@ -896,7 +900,9 @@ static int take_process(const struct probe *p, struct lock_report *r, MYSQL_ROW 
 	if (row[PROC_COMMAND] != NULL && strcmp(row[PROC_COMMAND], "Sleep") == 0)
 		s->idle = secs;
 	if (lock != NULL && s->lock == NULL)
-		locks_set(&s->lock, lock, false);
+		locks_set(&s->lock,
+			  p->mdl_unknown && strcmp(lock, "metadata lock") == 0 ? MDL_UNKNOWN : lock,
+			  false);
 	/* TIME is how long the statement runs: for one waiting for a lock, nearly all waiting. */
 	if (lock != NULL && isnan(s->wait))
 		s->wait = secs;
@@ -918,6 +924,16 @@ static int take_processlist(const struct probe *p, struct lock_report *r, MYSQL_
 		if (rc != 0)
 			return rc;
 	}
+}
+
+/* Whether performance_schema named the lock of some metadata-lock wait in r. */
+static bool mdl_named(const struct lock_report *r)
+{
+	for (size_t i = 0; i < r->nsessions; i++)
+		if (r->sessions[i].lock != NULL &&
+		    strncmp(r->sessions[i].lock, "metadata lock on ", 17) == 0)
+			return true;
+	return false;
 }
 
 /* The blockers of metadata-lock waits, one row per wait. */
@@ -1094,8 +1110,11 @@ int probe_mysql_locks(MYSQL *m, struct lock_report *r, char *err, size_t errlen)
 	/* The processlist is last: it names the sessions that the other answers found. */
 	if (rc == 0)
 		rc = check_columns(&p, STMT_PROCESSLIST, res[n - 1], PROC_COLS, true, err, errlen);
-	if (rc == 0 && has_metadata_locks(&p) && metadata_waits(res[n - 1]))
-		rc = find_mdl_blockers(&p, r, err, errlen);
+	if (rc == 0 && metadata_waits(res[n - 1])) {
+		if (has_metadata_locks(&p))
+			rc = find_mdl_blockers(&p, r, err, errlen);
+		p.mdl_unknown = !mdl_named(r);
+	}
 	if (rc == 0)
 		rc = take_processlist(&p, r, res[n - 1], err, errlen);
 	for (size_t i = 0; i < n; i++)
