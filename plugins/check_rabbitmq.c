@@ -53,15 +53,38 @@ static void fail(struct result *r, const struct plugin_args *a, int why, const c
 /* Perfdata labels: METRIC_QUEUE in vhost /, METRIC_VHOST/QUEUE in others, METRIC_NODE. */
 static const char *const keys[] = {"vhost=/", "queue", "node", NULL};
 
+/* The queues check_set() is looking at, for the words of a stalled one. */
+static const struct rabbitmq_queues *checked_queues;
+
+/* "is stalled: 5 messages ready, 1 consumer holds 10 unacknowledged and ..." for queue q. */
+static void stalled_words(const struct metric *m, double v, char *out, size_t outlen)
+{
+	const struct rabbitmq_queue *q =
+	    checked_queues == NULL ? NULL
+				   : rabbitmq_queues_find(checked_queues, metric_label(m, "vhost"),
+							  metric_label(m, "queue"));
+
+	if (q == NULL) {
+		snprintf(out, outlen, "is stalled with %g message%s ready", v, num_plural(v));
+		return;
+	}
+	snprintf(out, outlen,
+		 "is stalled: %g message%s ready, %g consumer%s holding %g unacknowledged, "
+		 "nothing delivered or acknowledged",
+		 v, num_plural(v), q->consumers, num_plural(q->consumers), q->unacked);
+}
+
 /* "queue NAME has 5 messages": the words of a table entry for m at v, after whom they are about. */
 static void say(const struct metric *m, double v, const char *words, char *out, size_t outlen)
 {
 	const char *q = metric_label(m, "queue"), *n = metric_label(m, "node");
-	char said[128];
+	char said[256];
 
 	snprintf(said, sizeof(said), words, v);
 	if (strcmp(m->name, "queue_consumers") == 0 && v == 0)
 		snprintf(said, sizeof(said), "has no consumers");
+	if (strcmp(m->name, "queue_stalled") == 0)
+		stalled_words(m, v, said, sizeof(said));
 	if (q != NULL)
 		snprintf(out, outlen, "queue %s %s", q, said);
 	else if (n != NULL)
@@ -74,6 +97,7 @@ static void say(const struct metric *m, double v, const char *words, char *out, 
 static void check_set(struct result *r, const struct plugin_args *a, const struct metric_set *set,
 		      const struct rabbitmq_queues *qs, enum mode mode, const char *main)
 {
+	checked_queues = qs;
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
 		const char *q = metric_label(m, "queue"), *n = metric_label(m, "node");
@@ -101,6 +125,26 @@ static void check_set(struct result *r, const struct plugin_args *a, const struc
 			series_check_words(r, a, set, t->name, strcmp(t->name, main) == 0 ? 0 : -1,
 					   keys, t->words, say);
 	}
+}
+
+/* Whether an item of r already names queue q: one of its metrics in set is not OK. */
+static bool queue_named(const struct plugin_args *a, const struct metric_set *set, const char *q)
+{
+	for (size_t i = 0; i < metric_set_count(set); i++) {
+		const struct metric *m = metric_set_at(set, i);
+		const char *name = metric_label(m, "queue");
+		char why[128];
+
+		if (name == NULL || strcmp(name, q) != 0)
+			continue;
+		if (strcmp(m->name, "queue_running") == 0 && m->value == 0)
+			return true;
+		if (!isnan(m->value) &&
+		    plugin_eval(a, m->name, strcmp(m->name, "queue_depth") == 0 ? 0 : -1, m->value,
+				why, sizeof(why)) != STATE_OK)
+			return true;
+	}
+	return false;
 }
 
 /* --mode queue: the named queues, or those the regex matches, or all of the vhost. */
@@ -134,19 +178,18 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 		const struct rabbitmq_queue *q = &qs.v[i];
 
 		result_long(r,
-			    "queue %s: %g messages (%g ready, %g unacknowledged), %g consumers, "
-			    "%s %s, idle %g s, %.2f published/s, %.2f delivered/s, %.2f acks/s",
-			    q->name, q->messages, q->ready, q->unacked, q->consumers, q->type,
-			    q->state, q->idle, q->publish, q->deliver, q->ack);
+			    "queue %s: %g message%s (%g ready, %g unacknowledged), %g consumer%s, "
+			    "%s %s, idle %g s, %.2f published/s, %.2f delivered/s, %.2f acks/s%s",
+			    q->name, q->messages, num_plural(q->messages), q->ready, q->unacked,
+			    q->consumers, num_plural(q->consumers), q->type, q->state, q->idle,
+			    q->publish, q->deliver, q->ack,
+			    rabbitmq_queue_stalled(q) > 0 ? ", stalled" : "");
 		if (deepest == NULL || q->messages > deepest->messages)
 			deepest = q;
 	}
-	if (qs.n == 1 && result_state(r) == STATE_OK)
-		result_add(r, STATE_OK, "queue %s has %g messages", deepest->name,
-			   deepest->messages);
-	else if (qs.n > 1)
-		result_add(r, STATE_OK, "%zu queues, deepest %s with %g messages", qs.n,
-			   deepest->name, deepest->messages);
+	if (deepest != NULL)
+		series_queues(r, qs.n, deepest->name, deepest->messages,
+			      queue_named(a, set, deepest->name));
 	else if (o->nnames == 0)
 		result_add(r, STATE_OK, "no queues%s%s in vhost %s",
 			   o->regex_text != NULL ? " match " : "",

@@ -29,6 +29,7 @@ const struct check_rabbitmq_metric check_rabbitmq_metrics[] = {
 	{"queue_publish_rate", "gets %.2f messages/s published", MODE_QUEUE},
 	{"queue_deliver_rate", "delivers %.2f messages/s", MODE_QUEUE},
 	{"queue_ack_rate", "gets %.2f acks/s", MODE_QUEUE},
+	{"queue_stalled", "is stalled with %g messages ready", MODE_QUEUE},
 	{"rabbitmq_messages", "%g messages queued", MODE_OVERVIEW},
 	{"rabbitmq_messages_ready", "%g messages ready", MODE_OVERVIEW},
 	{"rabbitmq_messages_unacked", "%g messages unacknowledged", MODE_OVERVIEW},
@@ -122,7 +123,9 @@ const struct plugin check_rabbitmq = {
 	.service = "RABBITMQ",
 	.purpose = "Checks a RabbitMQ broker through its management HTTP API. --mode queue:\n"
 	       "the depth, consumers, idle time, state and rates of queues; a missing\n"
-	       "queue or one not running is CRITICAL. --mode overview: the cluster's\n"
+	       "queue or one not running is CRITICAL, and so is a stalled one (messages\n"
+	       "ready, consumers attached, none delivered or acknowledged: queue_stalled).\n"
+	       "--mode overview: the cluster's\n"
 	       "message totals, rates and object counts. --mode node: a node not running,\n"
 	       "a memory or disk alarm is CRITICAL; memory, file descriptors, sockets and\n"
 	       "Erlang processes against their limits. --mode health: the server's\n"
@@ -141,7 +144,10 @@ const struct plugin check_rabbitmq = {
 	.thresholds_help = "A bare -w/-c applies to the main metric of the mode: queue_depth of\n"
 		       "  each queue (queue), rabbitmq_messages (overview), rabbitmq_mem_pct of\n"
 		       "  each node (node); health takes none. Rates are per second, as the API\n"
-		       "  computes them.",
+		       "  computes them. queue_stalled counts the messages ready in a queue whose\n"
+		       "  consumers took and acknowledged none in the last statistics interval;\n"
+		       "  without a threshold on it, -c queue_stalled=0 applies (any is CRITICAL);\n"
+		       "  -w queue_stalled=0 makes it a WARNING, -c queue_stalled=~: turns it off.",
 	.host_help = "Host name or address of the management API (default 127.0.0.1).",
 	.password_env = "RABBITMQ_PASSWORD",
 	.examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
@@ -187,6 +193,17 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 	}
 }
 
+/* A stalled queue is CRITICAL unless a threshold on queue_stalled says otherwise. */
+static void default_thresholds(struct plugin_args *a, const struct check_rabbitmq_opts *o)
+{
+	struct threshold t = thresholds_get(a->thresholds, "queue_stalled", -1);
+	char err[128];
+
+	if (o->mode == MODE_QUEUE && !t.has_warn && !t.has_crit &&
+	    thresholds_add(a->thresholds, true, "queue_stalled=0", 1, err, sizeof(err)) != 0)
+		plugin_usage_error("%s", err);
+}
+
 /* http://HOST:PORT from -H and -p, an IPv6 literal in brackets. */
 static void default_url(const struct plugin_args *a, char *out, size_t outlen)
 {
@@ -204,6 +221,7 @@ void check_rabbitmq_args(int argc, char **argv, struct check_rabbitmq_opts *o,
 		metrics[k] = check_rabbitmq_metrics[k].name;
 	plugin_start(&check_rabbitmq, argc, argv, o, a);
 	check_args(a, o);
+	default_thresholds(a, o);
 	if (o->url == NULL)
 		default_url(a, o->default_url, sizeof(o->default_url));
 	o->vhost = o->vhost != NULL ? o->vhost : "/";

@@ -246,12 +246,17 @@ static bool queue_valid(struct json_object *o)
 	return string(o, "name") != NULL && string(o, "vhost") != NULL;
 }
 
-/* Append o to out when match accepts it; 1 when appended, 0 when not, -1 when o is no queue. */
+/*
+ * Append o to out when match accepts it and, in a listing, it is not the
+ * aliveness test's queue; 1 when appended, 0 when not, -1 when o is no queue.
+ */
 static int queue_add(struct json_object *o, const regex_t *match, size_t max, double now,
-		     struct rabbitmq_queues *out)
+		     bool listing, struct rabbitmq_queues *out)
 {
 	if (!queue_valid(o))
 		return -1;
+	if (listing && strcmp(string(o, "name"), RABBITMQ_ALIVENESS_QUEUE) == 0)
+		return 0;
 	if (match != NULL && regexec(match, string(o, "name"), 0, NULL, 0) != 0)
 		return 0;
 	if (max > 0 && out->n >= max) {
@@ -288,10 +293,10 @@ int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, si
 	if (j == NULL)
 		return -1;
 	if (json_object_is_type(j, json_type_object))
-		r = queue_add(j, match, max, now, out);
+		r = queue_add(j, match, max, now, false, out);
 	else if (json_object_is_type(j, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(j) && r >= 0; i++)
-			r = queue_add(json_object_array_get_idx(j, i), match, max, now, out);
+			r = queue_add(json_object_array_get_idx(j, i), match, max, now, true, out);
 	else
 		r = -1;
 	json_object_put(j);
@@ -317,6 +322,13 @@ static struct metric *broker_metric(struct metric_set *set, const char *name, co
 	return m;
 }
 
+double rabbitmq_queue_stalled(const struct rabbitmq_queue *q)
+{
+	if (isnan(q->deliver) || isnan(q->ack))
+		return q->consumers > 0 && q->ready > 0 ? NAN : 0;
+	return q->consumers > 0 && q->ready > 0 && q->deliver == 0 && q->ack == 0 ? q->ready : 0;
+}
+
 void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *instance,
 			     struct metric_set *set)
 {
@@ -338,6 +350,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *insta
 		    {"queue_publish_rate", "", q->publish},
 		    {"queue_deliver_rate", "", q->deliver},
 		    {"queue_ack_rate", "", q->ack},
+		    {"queue_stalled", "", rabbitmq_queue_stalled(q)},
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {

@@ -13,7 +13,9 @@
  * Metrics, with labels broker="rabbitmq" and instance on all of them:
  *   per queue (+ vhost, queue): queue_depth, queue_ready, queue_unacked,
  *     queue_consumers, queue_idle (s), queue_running (1/0),
- *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second)
+ *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second),
+ *     queue_stalled (messages ready in a queue whose consumers take none:
+ *     see rabbitmq_queue_stalled)
  *   overview: rabbitmq_messages, rabbitmq_messages_ready,
  *     rabbitmq_messages_unacked, rabbitmq_publish_rate, rabbitmq_deliver_rate,
  *     rabbitmq_ack_rate, rabbitmq_connections, rabbitmq_channels,
@@ -76,10 +78,23 @@ struct rabbitmq_nodes {
 };
 
 /*
+ * The messages stuck in q: its ready messages when it has consumers and
+ * none of them got or acknowledged a message in the last statistics
+ * interval (the classic stall: a consumer holds its whole prefetch
+ * unacknowledged and acknowledges nothing), else 0. NAN when the server
+ * gave no rates.
+ */
+double rabbitmq_queue_stalled(const struct rabbitmq_queue *q);
+
+/* The queue the management API's aliveness test declares in each vhost it tests. */
+#define RABBITMQ_ALIVENESS_QUEUE "aliveness-test"
+
+/*
  * Parse a queue object or an array of them (from /api/queues/VHOST or
  * /api/queues/VHOST/NAME, with or without columns=) and append to out those
  * whose name match accepts (every one when match is NULL), at most max of
- * them in out (0: no limit). now is the current time (seconds since the
+ * them in out (0: no limit). In an array (a listing), the aliveness test's
+ * own queue is left out: it is ours, not the user's. now is the current time (seconds since the
  * epoch) for queue_idle. Returns how many were appended, or -1 with err.
  */
 int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, size_t max,

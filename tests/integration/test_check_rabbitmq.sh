@@ -112,7 +112,7 @@ expect "vhost and queue names with spaces, / and UTF-8" 0 \
 expect "--queue-regex: only the matching queues" 0 "^RABBITMQ OK - queue celery has 3 messages \|" \
 	"$check" -p "$http" --queue-regex '^cel+ery$'
 expect "--queue-regex: the deepest of several" 1 \
-	"^RABBITMQ WARNING - queue celery has 3 messages \(> 2\), 2 queues, deepest celery with 3 messages \|.* queue_depth_celery.priority=1;2;;0" \
+	"^RABBITMQ WARNING - queue celery has 3 messages \(> 2\), 2 queues \|.* queue_depth_celery.priority=1;2;;0" \
 	"$check" -p "$http" --queue-regex '^celery' -w 2
 expect "--queue-regex matching nothing" 0 "^RABBITMQ OK - no queues match \\^zzz in vhost /$" \
 	"$check" -p "$http" --queue-regex '^zzz'
@@ -130,6 +130,54 @@ expect "health: every check passes" 0 "^RABBITMQ OK - [0-9]+ health checks passe
 	"$check" -p "$http" --mode health
 expect "health: the aliveness test before 4.0" 0 "^aliveness-test/%2F: ok$" \
 	"$check" -p "$http" --mode health
+# The aliveness test declared its queue; it is ours, not one to report.
+api GET queues/%2F/aliveness-test
+expect "the aliveness test's queue is left out of the listing" 0 \
+	"^RABBITMQ OK - 2 queues, deepest celery with 3 messages \| queue_depth_celery=3;;;0 (.* )?queue_depth_celery\.priority=1;;;0 " \
+	"$check" -p "$http" --vhost /
+
+# A consumer that takes its prefetch of 2 and never acknowledges: 3 of 5
+# messages stay ready and nothing is delivered or acknowledged any more.
+pika_python=""
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import pika' 2> /dev/null; then
+		pika_python=$py
+		break
+	fi
+done
+if [ -n "$pika_python" ]; then
+	api PUT queues/%2F/stall '{"durable":false}'
+	"$pika_python" "$(dirname "$0")/stall_consumer.py" "$amqp" stall > "$tmp/stall.out" 2>&1 &
+	peers="$peers $!"
+	for _ in $(seq 100); do
+		grep -q consuming "$tmp/stall.out" && break
+		sleep 0.1
+	done
+	publish %2F stall 5
+	# The statistics lag: wait until the deliveries have left the rates.
+	for _ in $(seq 100); do
+		"$check" -p "$http" --queue stall | grep -q "is stalled" && break
+		sleep 0.2
+	done
+	expect "a stalled consumer: CRITICAL by default" 2 \
+		"^RABBITMQ CRITICAL - queue stall is stalled: 3 messages ready, 1 consumer holding 2 unacknowledged, nothing delivered or acknowledged \(> 0\) \|.* queue_stalled_stall=3;;0;0" \
+		"$check" -p "$http" --queue stall
+	expect "a stalled consumer: the long output says so" 2 \
+		"^queue stall: 5 messages \(3 ready, 2 unacknowledged\), 1 consumer, .*, stalled$" \
+		"$check" -p "$http" --queue stall
+	expect "a stalled consumer: -w queue_stalled=0 makes it a WARNING" 1 \
+		"^RABBITMQ WARNING - queue stall is stalled: 3 messages ready" \
+		"$check" -p "$http" --queue stall -w queue_stalled=0
+	expect "a stalled consumer: -c queue_stalled=~: turns it off" 0 \
+		"^RABBITMQ OK - queue stall has 5 messages \|.* queue_stalled_stall=3;;~:;0" \
+		"$check" -p "$http" --queue stall -c 'queue_stalled=~:'
+	expect "a queue without consumers is not stalled" 0 "queue_stalled_celery=0;;0;0" \
+		"$check" -p "$http" --queue celery
+	api DELETE queues/%2F/stall
+else
+	echo "python3-pika not installed"
+	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && fail "python3-pika is needed for the stalled-consumer test"
+fi
 
 # A disk alarm: publishers blocked, the health checks answer 503.
 rabbitmqctl set_disk_free_limit 100000GB > /dev/null
@@ -170,7 +218,7 @@ expect "a bad --queue-regex" 3 "^RABBITMQ UNKNOWN - invalid --queue-regex '\('" 
 vaktd=$top_builddir/agent/vaktd
 if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; then
 	printf '%s\n' "[collect]" "interval = 1" "[rabbitmq main]" "url = http://127.0.0.1:$http" \
-		"queues = celery, nosuch" > "$tmp/vaktd.conf"
+		"queues = celery, nosuch" "[rabbitmq all]" "url = http://127.0.0.1:$http" > "$tmp/vaktd.conf"
 	start_vaktd "$tmp/vaktd.conf"
 	for _ in $(seq 50); do
 		curl -s "$url/metrics" | grep -q '^vakt_queue_depth{' && break
@@ -180,6 +228,22 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 	expect "vaktd: queue_depth of celery" 0 \
 		'^vakt_queue_depth\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 3$' \
 		grep '^vakt_queue_depth{' "$tmp/metrics"
+	for _ in $(seq 50); do
+		grep -q '^vakt_queue_depth{broker="rabbitmq",instance="all",queue="celery"' "$tmp/metrics" && break
+		sleep 0.1
+		curl -s "$url/metrics" > "$tmp/metrics"
+	done
+	expect "vaktd: discovery finds celery" 0 \
+		'^vakt_queue_depth\{broker="rabbitmq",instance="all",queue="celery",vhost="/"\} 3$' \
+		grep '^vakt_queue_depth{' "$tmp/metrics"
+	if grep -q 'queue="aliveness-test"' "$tmp/metrics"; then
+		fail "vaktd: the aliveness test's queue shows up in /metrics"
+	else
+		echo "ok: vaktd: the aliveness test's queue is left out"
+	fi
+	expect "vaktd: queue_stalled of celery" 0 \
+		'^vakt_queue_stalled\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 0$' \
+		grep '^vakt_queue_stalled{' "$tmp/metrics"
 	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\"\\} 1$" \
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
 	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
