@@ -201,7 +201,8 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 			return NET_DOWN;
 		}
 		if (wait_for(t, fd, POLLIN) != 0)
-			return timed_out(t, answer->len > 0 ? PROGRESS_ANSWER : PROGRESS_QUERY, err, errlen);
+			return timed_out(t, answer->len > 0 ? PROGRESS_ANSWER : PROGRESS_QUERY, err,
+					 errlen);
 	}
 }
 

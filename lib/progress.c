@@ -90,8 +90,7 @@ void progress_format(char *out, size_t outlen, double limit, const char *target,
 
 	num_format(limit, secs, sizeof(secs));
 	describe(tail, sizeof(tail), target, step, what);
-	snprintf(out, outlen, "timed out after %s s%s%s", secs, tail[0] != '\0' ? ": " : "",
-		 tail);
+	snprintf(out, outlen, "timed out after %s s%s%s", secs, tail[0] != '\0' ? ": " : "", tail);
 }
 
 /* Only write() here: this runs in a signal handler. */

@@ -56,22 +56,26 @@ static const char *const keys[] = {"vhost=/", "queue", "node", NULL};
 /* The queues check_set() is looking at, for the words of a stalled one. */
 static const struct rabbitmq_queues *checked_queues;
 
-/* "is stalled: 5 messages ready, 1 consumer holds 10 unacknowledged and ..." for queue q. */
+/*
+ * "is stalled: 5 messages ready, 1 consumer holding 10 unacknowledged,
+ * nothing delivered or acknowledged for 75 s" for the queue of m, stalled
+ * for v seconds.
+ */
 static void stalled_words(const struct metric *m, double v, char *out, size_t outlen)
 {
 	const struct rabbitmq_queue *q =
 	    checked_queues == NULL ? NULL
 				   : rabbitmq_queues_find(checked_queues, metric_label(m, "vhost"),
 							  metric_label(m, "queue"));
+	char t[32], more[160] = "";
 
-	if (q == NULL) {
-		snprintf(out, outlen, "is stalled with %g message%s ready", v, num_plural(v));
-		return;
-	}
-	snprintf(out, outlen,
-		 "is stalled: %g message%s ready, %g consumer%s holding %g unacknowledged, "
-		 "nothing delivered or acknowledged",
-		 v, num_plural(v), q->consumers, num_plural(q->consumers), q->unacked);
+	num_duration(v, t, sizeof(t));
+	if (q != NULL)
+		snprintf(more, sizeof(more),
+			 ": %g message%s ready, %g consumer%s holding %g unacknowledged,", q->ready,
+			 num_plural(q->ready), q->consumers, num_plural(q->consumers), q->unacked);
+	snprintf(out, outlen, "is stalled%s nothing delivered or acknowledged for %s%s", more, t,
+		 v >= RABBITMQ_STALL_WINDOW ? " or more" : "");
 }
 
 /* "queue NAME has 5 messages": the words of a table entry for m at v, after whom they are about. */
@@ -176,14 +180,19 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	check_set(r, a, set, &qs, MODE_QUEUE, "queue_depth");
 	for (size_t i = 0; i < qs.n; i++) {
 		const struct rabbitmq_queue *q = &qs.v[i];
+		char t[32] = "", stalled[64] = "";
 
+		if (q->stalled > 0) {
+			num_duration(q->stalled, t, sizeof(t));
+			snprintf(stalled, sizeof(stalled), ", stalled for %s", t);
+		}
 		result_long(r,
 			    "queue %s: %g message%s (%g ready, %g unacknowledged), %g consumer%s, "
 			    "%s %s, idle %g s, %.2f published/s, %.2f delivered/s, %.2f acks/s%s",
 			    q->name, q->messages, num_plural(q->messages), q->ready, q->unacked,
 			    q->consumers, num_plural(q->consumers), q->type, q->state, q->idle,
 			    q->publish, q->deliver, q->ack,
-			    rabbitmq_queue_stalled(q) > 0 ? ", stalled" : "");
+			    stalled);
 		if (deepest == NULL || q->messages > deepest->messages)
 			deepest = q;
 	}

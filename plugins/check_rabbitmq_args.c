@@ -29,7 +29,7 @@ const struct check_rabbitmq_metric check_rabbitmq_metrics[] = {
 	{"queue_publish_rate", "gets %.2f messages/s published", MODE_QUEUE},
 	{"queue_deliver_rate", "delivers %.2f messages/s", MODE_QUEUE},
 	{"queue_ack_rate", "gets %.2f acks/s", MODE_QUEUE},
-	{"queue_stalled", "is stalled with %g messages ready", MODE_QUEUE},
+	{"queue_stalled", "is stalled for %g s", MODE_QUEUE},
 	{"rabbitmq_messages", "%g messages queued", MODE_OVERVIEW},
 	{"rabbitmq_messages_ready", "%g messages ready", MODE_OVERVIEW},
 	{"rabbitmq_messages_unacked", "%g messages unacknowledged", MODE_OVERVIEW},
@@ -123,12 +123,13 @@ const struct plugin check_rabbitmq = {
 	.service = "RABBITMQ",
 	.purpose = "Checks a RabbitMQ broker through its management HTTP API. --mode queue:\n"
 	       "the depth, consumers, idle time, state and rates of queues; a missing\n"
-	       "queue or one not running is CRITICAL, and so is a stalled one (messages\n"
-	       "ready, consumers attached, none delivered or acknowledged: queue_stalled).\n"
-	       "--mode overview: the cluster's\n"
-	       "message totals, rates and object counts. --mode node: a node not running,\n"
-	       "a memory or disk alarm is CRITICAL; memory, file descriptors, sockets and\n"
-	       "Erlang processes against their limits. --mode health: the server's\n"
+	       "queue or one not running is CRITICAL; a stalled one (messages ready,\n"
+	       "consumers attached, nothing delivered or acknowledged: queue_stalled) is\n"
+	       "a WARNING after 60 s and CRITICAL after 300 s unless thresholds say else.\n"
+	       "--mode overview: the cluster's message totals, rates and object counts.\n"
+	       "--mode node: a node not running, a memory or disk alarm is CRITICAL;\n"
+	       "memory, file descriptors, sockets and Erlang processes against their\n"
+	       "limits. --mode health: the server's\n"
 	       "health checks (alarms, virtual hosts, quorum; the aliveness test before\n"
 	       "RabbitMQ 4.0); a failed one is CRITICAL with the server's reason.\n"
 	       "Perfdata labels are METRIC_QUEUE in vhost /, METRIC_VHOST/QUEUE in\n"
@@ -144,10 +145,11 @@ const struct plugin check_rabbitmq = {
 	.thresholds_help = "A bare -w/-c applies to the main metric of the mode: queue_depth of\n"
 		       "  each queue (queue), rabbitmq_messages (overview), rabbitmq_mem_pct of\n"
 		       "  each node (node); health takes none. Rates are per second, as the API\n"
-		       "  computes them. queue_stalled counts the messages ready in a queue whose\n"
-		       "  consumers took and acknowledged none in the last statistics interval;\n"
-		       "  without a threshold on it, -c queue_stalled=0 applies (any is CRITICAL);\n"
-		       "  -w queue_stalled=0 makes it a WARNING, -c queue_stalled=~: turns it off.",
+		       "  computes them. queue_stalled is how long (s, up to 600) a queue with\n"
+		       "  messages ready and consumers attached has delivered and acknowledged\n"
+		       "  nothing; without a threshold on it, -w queue_stalled=60\n"
+		       "  -c queue_stalled=300 apply; any threshold on it replaces both\n"
+		       "  (-c queue_stalled=~: alone turns it off).",
 	.host_help = "Host name or address of the management API (default 127.0.0.1).",
 	.password_env = "RABBITMQ_PASSWORD",
 	.examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
@@ -193,14 +195,20 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 	}
 }
 
-/* A stalled queue is CRITICAL unless a threshold on queue_stalled says otherwise. */
+/*
+ * A queue stalled for a minute is a WARNING, for five minutes CRITICAL,
+ * unless a threshold on queue_stalled says otherwise: long tasks keep a
+ * healthy consumer from acknowledging for a while.
+ */
 static void default_thresholds(struct plugin_args *a, const struct check_rabbitmq_opts *o)
 {
 	struct threshold t = thresholds_get(a->thresholds, "queue_stalled", -1);
 	char err[128];
 
-	if (o->mode == MODE_QUEUE && !t.has_warn && !t.has_crit &&
-	    thresholds_add(a->thresholds, true, "queue_stalled=0", 1, err, sizeof(err)) != 0)
+	if (o->mode != MODE_QUEUE || t.has_warn || t.has_crit)
+		return;
+	if (thresholds_add(a->thresholds, false, "queue_stalled=60", 1, err, sizeof(err)) != 0 ||
+	    thresholds_add(a->thresholds, true, "queue_stalled=300", 1, err, sizeof(err)) != 0)
 		plugin_usage_error("%s", err);
 }
 

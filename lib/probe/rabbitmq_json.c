@@ -322,11 +322,70 @@ static struct metric *broker_metric(struct metric_set *set, const char *name, co
 	return m;
 }
 
-double rabbitmq_queue_stalled(const struct rabbitmq_queue *q)
+bool rabbitmq_queue_stuck(const struct rabbitmq_queue *q)
 {
-	if (isnan(q->deliver) || isnan(q->ack))
-		return q->consumers > 0 && q->ready > 0 ? NAN : 0;
-	return q->consumers > 0 && q->ready > 0 && q->deliver == 0 && q->ack == 0 ? q->ready : 0;
+	return q->consumers > 0 && q->ready > 0 && q->deliver == 0 && q->ack == 0;
+}
+
+/* The samples of op in message_stats ms, newest first as the API sends them; NULL when none. */
+static struct json_object *samples(struct json_object *ms, const char *op)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_details", op);
+	return member(member(ms, key, json_type_object), "samples", json_type_array);
+}
+
+/* Sample i of a (NULL: none) at its timestamp t, ms; NAN when absent or not a number. */
+static double sample_at(struct json_object *a, size_t i, double t)
+{
+	struct json_object *s = a != NULL && i < json_object_array_length(a)
+					? json_object_array_get_idx(a, i)
+					: NULL;
+
+	return s != NULL && number(s, "timestamp") == t ? number(s, "sample") : NAN;
+}
+
+int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err,
+			 size_t errlen)
+{
+	struct json_object *j = parse(json, len, err, errlen), *ms, *d, *a;
+	double newest, count = NAN, since;
+	size_t n;
+
+	if (j == NULL)
+		return -1;
+	ms = member(j, "message_stats", json_type_object);
+	d = samples(ms, "deliver_get");
+	a = samples(ms, "ack");
+	n = d != NULL ? json_object_array_length(d) : a != NULL ? json_object_array_length(a) : 0;
+	newest = n > 0 ? number(json_object_array_get_idx(d != NULL ? d : a, 0), "timestamp") : NAN;
+	if (isnan(newest)) {
+		snprintf(err, errlen, "no samples of deliveries or acknowledgements");
+		json_object_put(j);
+		return -1;
+	}
+	since = newest;
+	/* Walk back while deliveries + acknowledgements stay what they are now. */
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(d != NULL ? d : a, i);
+		double t = number(s, "timestamp");
+		double c = (d != NULL ? sample_at(d, i, t) : 0) +
+			   (a != NULL ? sample_at(a, i, t) : 0);
+
+		if (isnan(c) || (!isnan(count) && c != count))
+			break;
+		count = c;
+		since = t;
+	}
+	json_object_put(j);
+	/*
+	 * Nothing delivered in the whole window, not even the messages the
+	 * consumers hold: those came after the newest sample, so the queue
+	 * has not been stuck for a measurable time yet.
+	 */
+	*seconds = count == 0 ? 0 : fmin(fmax(0, (newest - since) / 1000), RABBITMQ_STALL_WINDOW);
+	return 0;
 }
 
 void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *instance,
@@ -350,7 +409,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *insta
 		    {"queue_publish_rate", "", q->publish},
 		    {"queue_deliver_rate", "", q->deliver},
 		    {"queue_ack_rate", "", q->ack},
-		    {"queue_stalled", "", rabbitmq_queue_stalled(q)},
+		    {"queue_stalled", "s", q->stalled},
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {

@@ -154,24 +154,27 @@ if [ -n "$pika_python" ]; then
 		sleep 0.1
 	done
 	publish %2F stall 5
-	# The statistics lag: wait until the deliveries have left the rates.
+	# The statistics lag: wait until the samples show a stall.
 	for _ in $(seq 100); do
-		"$check" -p "$http" --queue stall | grep -q "is stalled" && break
+		"$check" -p "$http" --queue stall -c queue_stalled=1 | grep -q "is stalled" && break
 		sleep 0.2
 	done
-	expect "a stalled consumer: CRITICAL by default" 2 \
-		"^RABBITMQ CRITICAL - queue stall is stalled: 3 messages ready, 1 consumer holding 2 unacknowledged, nothing delivered or acknowledged \(> 0\) \|.* queue_stalled_stall=3;;0;0" \
-		"$check" -p "$http" --queue stall
+	expect "a stalled consumer: CRITICAL past -c, in words" 2 \
+		"^RABBITMQ CRITICAL - queue stall is stalled: 3 messages ready, 1 consumer holding 2 unacknowledged, nothing delivered or acknowledged for [0-9]+ s \(> 1\) \|.* queue_stalled_stall=[0-9]+s;;1;0" \
+		"$check" -p "$http" --queue stall -c queue_stalled=1
+	expect "a stalled consumer: WARNING past -w" 1 \
+		"^RABBITMQ WARNING - queue stall is stalled: 3 messages ready, .* \(> 1\)" \
+		"$check" -p "$http" --queue stall -w queue_stalled=1
 	expect "a stalled consumer: the long output says so" 2 \
-		"^queue stall: 5 messages \(3 ready, 2 unacknowledged\), 1 consumer, .*, stalled$" \
-		"$check" -p "$http" --queue stall
-	expect "a stalled consumer: -w queue_stalled=0 makes it a WARNING" 1 \
-		"^RABBITMQ WARNING - queue stall is stalled: 3 messages ready" \
-		"$check" -p "$http" --queue stall -w queue_stalled=0
-	expect "a stalled consumer: -c queue_stalled=~: turns it off" 0 \
-		"^RABBITMQ OK - queue stall has 5 messages \|.* queue_stalled_stall=3;;~:;0" \
+		"^queue stall: 5 messages \(3 ready, 2 unacknowledged\), 1 consumer, .*, stalled for [0-9]+ s$" \
+		"$check" -p "$http" --queue stall -c queue_stalled=1
+	# Its state depends on how long it has been stalled; the thresholds do not.
+	expect "a stalled consumer: WARNING at 60 s and CRITICAL at 300 s by default" 0 \
+		"queue_stalled_stall=[0-9]+s;60;300;0" sh -c '"$@" || true' sh "$check" -p "$http" --queue stall
+	expect "a stalled consumer: -c queue_stalled=~: alone turns it off" 0 \
+		"^RABBITMQ OK - queue stall has 5 messages \|.* queue_stalled_stall=[0-9]+s;;~:;0" \
 		"$check" -p "$http" --queue stall -c 'queue_stalled=~:'
-	expect "a queue without consumers is not stalled" 0 "queue_stalled_celery=0;;0;0" \
+	expect "a queue without consumers is not stalled" 0 "queue_stalled_celery=0s;60;300;0" \
 		"$check" -p "$http" --queue celery
 	api DELETE queues/%2F/stall
 else
@@ -242,8 +245,8 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 		echo "ok: vaktd: the aliveness test's queue is left out"
 	fi
 	expect "vaktd: queue_stalled of celery" 0 \
-		'^vakt_queue_stalled\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 0$' \
-		grep '^vakt_queue_stalled{' "$tmp/metrics"
+		'^vakt_queue_stalled_seconds\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 0$' \
+		grep '^vakt_queue_stalled' "$tmp/metrics"
 	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\"\\} 1$" \
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
 	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
