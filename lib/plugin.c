@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "num.h"
 #include "plugin.h"
 #include "progress.h"
@@ -45,16 +46,7 @@ static int timeout_code;
 
 static void write_str(const char *s)
 {
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, s, n);
-
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	file_write_str(STDOUT_FILENO, s);
 }
 
 /* Only write() and _exit() here: the handlers may interrupt anything. */

@@ -10,9 +10,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "fileio.h"
 #include "num.h"
 #include "progress.h"
 
@@ -97,21 +96,9 @@ void progress_format(char *out, size_t outlen, double limit, const char *target,
 void progress_write(int fd)
 {
 	int i = shown;
-	const char *s;
-	size_t n;
 
 	if (i < 0)
 		return;
-	s = words[i];
-	n = strlen(s);
-	if (write(fd, ": ", 2) != 2)
-		return;
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	file_write_str(fd, ": ");
+	file_write_str(fd, words[i]);
 }
