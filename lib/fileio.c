@@ -50,3 +50,17 @@ ssize_t file_read_text(const char *path, char *out, size_t size, char *err, size
 	}
 	return n;
 }
+
+void file_write_str(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}

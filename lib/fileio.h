@@ -1,5 +1,6 @@
 /*
- * Reading the small text files of /proc and /sys, and pidfiles.
+ * Reading the small text files of /proc and /sys, and pidfiles; writing a
+ * string whole from a signal handler.
  */
 #ifndef VAKT_FILEIO_H
 #define VAKT_FILEIO_H
@@ -18,5 +19,8 @@ ssize_t file_read_small(const char *path, char *out, size_t size);
  * reason" and errno is kept for callers that explain some errors better.
  */
 ssize_t file_read_text(const char *path, char *out, size_t size, char *err, size_t errlen);
+
+/* Write all of s to fd, giving up at the first error; only write(), so signal handlers may. */
+void file_write_str(int fd, const char *s);
 
 #endif

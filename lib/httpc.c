@@ -11,6 +11,7 @@
 #include "httpc.h"
 #include "net.h"
 #include "num.h"
+#include "progress.h"
 #include "statefile.h"
 
 /* Room for the status line, headers and chunk sizes around a body. */
@@ -30,16 +31,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	return buf_append(ctx, data, n) == 0 ? n : 0;
 }
 
-/*
- * The seconds a transfer may take: a little less than the limit, so that its
- * own reason is reported; a plugin's alarm is the backstop.
- */
-static double time_allowed(double timeout)
-{
-	double margin = timeout / 10 < 0.5 ? timeout / 10 : 0.5;
-
-	return timeout - margin > 0.001 ? timeout - margin : 0.001;
-}
+/* The words a time-out uses for the request. */
+#define HTTP_REQUEST "the HTTP request"
 
 /* Only http and https, whatever the URL says; the option changed name in curl 7.85. */
 static void limit_protocols(CURL *h)
@@ -55,7 +48,7 @@ static void limit_protocols(CURL *h)
 static void setup(CURL *h, const struct httpc_opts *o, const struct curl_slist *headers,
 		  struct buf *body, char *errbuf)
 {
-	long ms = (long)(time_allowed(o->timeout) * 1000);
+	long ms = (long)(o->timeout * 1000);
 
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, o->url);
@@ -107,15 +100,52 @@ static const char *target_of(const struct httpc_opts *o, const struct http1_url 
 	return o->target != NULL ? o->target : u->target;
 }
 
-/* The time-out in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
-static int timed_out(const struct httpc_opts *o, const struct http1_url *u, char *err,
-		     size_t errlen)
+/* The step a transfer on h had got to when it stopped, from libcurl's timings. */
+static enum progress_step curl_step(CURL *h, const struct http1_url *u)
 {
-	char secs[NUM_BUFSZ];
+	curl_off_t connected = 0, tls = 0, first = 0;
 
-	num_format(o->timeout_named > 0 ? o->timeout_named : o->timeout, secs, sizeof(secs));
-	snprintf(err, errlen, "timed out after %s s waiting for %s", secs, target_of(o, u));
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected);
+	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &tls);
+	curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &first);
+	if (connected == 0)
+		return PROGRESS_CONNECT;
+	if (u->tls && tls == 0)
+		return PROGRESS_TLS;
+	return first == 0 ? PROGRESS_QUERY : PROGRESS_ANSWER;
+}
+
+/* The time-out at step in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
+static int timed_out(const struct httpc_opts *o, const struct http1_url *u,
+		     enum progress_step step, char *err, size_t errlen)
+{
+	progress_format(err, errlen, o->timeout_named > 0 ? o->timeout_named : o->timeout,
+			target_of(o, u), step, HTTP_REQUEST);
 	return HTTPC_TIMEOUT;
+}
+
+/*
+ * Follow a transfer through libcurl's trace, so that a plugin's -t names the
+ * step it stopped at; at points to the step so far.
+ */
+static int on_trace(CURL *h, curl_infotype type, char *data, size_t size, void *at)
+{
+	enum progress_step *step = at, next = *step;
+
+	(void)h;
+	(void)data;
+	(void)size;
+	if ((type == CURLINFO_SSL_DATA_OUT || type == CURLINFO_SSL_DATA_IN) &&
+	    next == PROGRESS_CONNECT)
+		next = PROGRESS_TLS;
+	else if (type == CURLINFO_HEADER_OUT && next < PROGRESS_QUERY)
+		next = PROGRESS_QUERY;
+	else if (type == CURLINFO_HEADER_IN || type == CURLINFO_DATA_IN)
+		next = PROGRESS_ANSWER;
+	if (next != *step)
+		progress_step(next, HTTP_REQUEST);
+	*step = next;
+	return 0;
 }
 
 /* A server that closed without a byte, in words; returns HTTPC_DOWN. */
@@ -145,7 +175,7 @@ static int explain(CURL *h, const struct httpc_opts *o, const struct http1_url *
 		snprintf(err, errlen, "cannot resolve %s: %s", u->host, why);
 		return HTTPC_DOWN;
 	case CURLE_OPERATION_TIMEDOUT:
-		return timed_out(o, u, err, errlen);
+		return timed_out(o, u, curl_step(h, u), err, errlen);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		snprintf(err, errlen, "the TLS certificate of %s is not trusted: %s%s%s%s", target,
 			 why, o->ca_file == NULL && o->ca_hint != NULL ? " (" : "",
@@ -228,6 +258,7 @@ static int curl_get(struct httpc *c, const struct httpc_opts *o, const struct ht
 		    struct buf *body, long *status, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	enum progress_step step = PROGRESS_CONNECT;
 	struct curl_slist *headers = NULL, *more;
 	char *to = NULL;
 	CURLcode rc;
@@ -247,6 +278,12 @@ static int curl_get(struct httpc *c, const struct httpc_opts *o, const struct ht
 		return r;
 	}
 	setup(c->curl, o, headers, body, errbuf);
+	if (progress_enabled()) {
+		curl_easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, on_trace);
+		curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, &step);
+		curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
+	}
+	progress_set(target_of(o, u), step, NULL);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
 		r = explain(c->curl, o, u, rc, errbuf, err, errlen);
@@ -258,6 +295,8 @@ static int curl_get(struct httpc *c, const struct httpc_opts *o, const struct ht
 	/* errbuf and headers die here; the handle must not keep pointing at them. */
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, NULL);
 	curl_slist_free_all(headers);
 	return r;
 }
@@ -275,7 +314,7 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 			  struct buf *answer, char *err, size_t errlen)
 {
 	struct net_target t = {.host = u->host, .port = u->port, .family = o->family,
-			       .deadline = time_now() + time_allowed(o->timeout),
+			       .deadline = time_now() + o->timeout, .what = HTTP_REQUEST,
 			       .limit = o->timeout_named > 0 ? o->timeout_named : o->timeout};
 	struct buf auth, req;
 	int r;
@@ -300,8 +339,8 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	switch (r) {
 	case 0:
 		return answer->len > 0 ? 0 : got_nothing(o, u, err, errlen);
-	case NET_TIMEOUT:
-		return timed_out(o, u, err, errlen);
+	case NET_TIMEOUT: /* err names the step */
+		return HTTPC_TIMEOUT;
 	case NET_TOO_BIG:
 		snprintf(err, errlen, "the answer is too big");
 		return HTTPC_TOO_BIG;

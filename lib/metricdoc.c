@@ -64,6 +64,9 @@ static const struct metricdoc docs[] = {
 	{"queue_publish_rate", "Messages published to the queue per second."},
 	{"queue_deliver_rate", "Messages delivered or fetched from the queue per second."},
 	{"queue_ack_rate", "Messages acknowledged per second."},
+	{"queue_stalled",
+	 "Seconds (up to 600) for which a queue with messages ready and consumers attached has "
+	 "delivered and acknowledged nothing (a stalled consumer); 0 when the queue moves."},
 	/* lib/probe/rabbitmq_json.c: the cluster and its nodes */
 	{"rabbitmq_messages", "Messages in all queues."},
 	{"rabbitmq_messages_ready", "Messages ready in all queues."},

@@ -16,6 +16,7 @@
 
 #include "net.h"
 #include "num.h"
+#include "progress.h"
 #include "statefile.h"
 
 void net_describe(const struct net_target *t, char *out, size_t outlen)
@@ -56,13 +57,14 @@ static int wait_for(const struct net_target *t, int fd, short events)
 	return net_wait(fd, events, t->deadline) > 0 ? 0 : NET_TIMEOUT;
 }
 
-static int timed_out(const struct net_target *t, const char *doing, char *err, size_t errlen)
+/* The time-out at step in words; returns NET_TIMEOUT. */
+static int timed_out(const struct net_target *t, enum progress_step step, char *err,
+		     size_t errlen)
 {
-	char who[600], secs[NUM_BUFSZ];
+	char who[600];
 
 	net_describe(t, who, sizeof(who));
-	num_format(t->limit, secs, sizeof(secs));
-	snprintf(err, errlen, "timed out after %s s %s %s", secs, doing, who);
+	progress_format(err, errlen, t->limit, who, step, t->what);
 	return NET_TIMEOUT;
 }
 
@@ -111,9 +113,11 @@ static int connect_to(const struct net_target *t, int family, const struct socka
 static int open_socket(const struct net_target *t, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-	char port[32];
+	char port[32], who[600];
 	int fd = NET_DOWN, oserr = 0, rc;
 
+	net_describe(t, who, sizeof(who));
+	progress_set(who, PROGRESS_CONNECT, NULL);
 	if (t->path != NULL) {
 		struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
@@ -124,7 +128,7 @@ static int open_socket(const struct net_target *t, char *err, size_t errlen)
 		memcpy(sun.sun_path, t->path, strlen(t->path) + 1);
 		fd = connect_to(t, AF_UNIX, (struct sockaddr *)&sun, sizeof(sun), &oserr);
 		if (fd == NET_TIMEOUT)
-			return timed_out(t, "connecting to", err, errlen);
+			return timed_out(t, PROGRESS_CONNECT, err, errlen);
 		return fd >= 0 ? fd : failed(t, oserr, err, errlen);
 	}
 	hints.ai_family = t->family;
@@ -138,7 +142,7 @@ static int open_socket(const struct net_target *t, char *err, size_t errlen)
 		fd = connect_to(t, ai->ai_family, ai->ai_addr, ai->ai_addrlen, &oserr);
 	freeaddrinfo(res);
 	if (fd == NET_TIMEOUT)
-		return timed_out(t, "connecting to", err, errlen);
+		return timed_out(t, PROGRESS_CONNECT, err, errlen);
 	return fd >= 0 ? fd : failed(t, oserr, err, errlen);
 }
 
@@ -157,7 +161,7 @@ static int send_all(const struct net_target *t, int fd, const char *request, siz
 			continue;
 		} else if (n < 0 && errno == EAGAIN) {
 			if (wait_for(t, fd, POLLOUT) != 0)
-				return timed_out(t, "sending to", err, errlen);
+				return timed_out(t, PROGRESS_QUERY, err, errlen);
 		} else {
 			net_describe(t, who, sizeof(who));
 			snprintf(err, errlen, "%s closed the connection: %s", who,
@@ -187,6 +191,8 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 		}
 		if (n > 0 && whole != NULL && whole(answer->data, answer->len))
 			return 0;
+		if (n > 0)
+			progress_step(PROGRESS_ANSWER, NULL);
 		if (n > 0 || errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
@@ -195,7 +201,8 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 			return NET_DOWN;
 		}
 		if (wait_for(t, fd, POLLIN) != 0)
-			return timed_out(t, "waiting for the answer of", err, errlen);
+			return timed_out(t, answer->len > 0 ? PROGRESS_ANSWER : PROGRESS_QUERY, err,
+					 errlen);
 	}
 }
 
@@ -217,6 +224,7 @@ int net_exchange(const struct net_target *t, const char *request, size_t len, st
 	buf_reset(answer);
 	if (fd < 0)
 		return fd;
+	progress_step(PROGRESS_QUERY, t->what);
 	r = send_all(t, fd, request, len, err, errlen);
 	if (r == 0)
 		r = read_all(t, fd, answer, whole, err, errlen);

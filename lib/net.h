@@ -29,6 +29,7 @@ struct net_target {
 	int family;	 /* AF_UNSPEC, AF_INET or AF_INET6 */
 	double deadline; /* time_now() by which everything must have ended */
 	double limit;	 /* the time limit a time-out message names, seconds */
+	const char *what; /* the request, for a time-out ("show stat"); NULL: "the query" */
 };
 
 /*

@@ -234,3 +234,8 @@ void num_seconds(double s, char *out, size_t outlen)
 	else
 		num_duration(s, out, outlen);
 }
+
+const char *num_plural(double n)
+{
+	return n == 1 ? "" : "s";
+}

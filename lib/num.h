@@ -30,5 +30,7 @@ void num_duration(double s, char *out, size_t outlen);
  * whole seconds ("74 s") below an hour, then as num_duration ("1 h 5 min").
  */
 void num_seconds(double s, char *out, size_t outlen);
+/* The plural ending of a noun counting n things: "" for exactly 1, else "s". */
+const char *num_plural(double n);
 
 #endif

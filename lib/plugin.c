@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "num.h"
 #include "plugin.h"
+#include "progress.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -44,16 +46,7 @@ static int timeout_code;
 
 static void write_str(const char *s)
 {
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, s, n);
-
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	file_write_str(STDOUT_FILENO, s);
 }
 
 /* Only write() and _exit() here: the handlers may interrupt anything. */
@@ -63,7 +56,9 @@ static void on_timeout(int sig)
 	write_str(current->service);
 	write_str(timeout_state_text);
 	write_str(timeout_secs);
-	write_str(" s\n");
+	write_str(" s");
+	progress_write(STDOUT_FILENO);
+	write_str("\n");
 	_exit(timeout_code);
 }
 
@@ -131,6 +126,7 @@ static void arm_timeout(const struct plugin_args *a)
 	num_format(a->timeout, timeout_secs, sizeof(timeout_secs));
 	timeout_state_text = texts[a->timeout_state];
 	timeout_code = (int)a->timeout_state;
+	progress_enable();
 	handle(SIGALRM, on_timeout);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = (time_t)a->timeout;

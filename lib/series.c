@@ -240,3 +240,17 @@ void series_state_close(struct result *r, struct statefile *sf)
 		result_long(r, "rates not saved: %s", err);
 	statefile_free(sf);
 }
+
+void series_queues(struct result *r, size_t n, const char *deepest, double depth, bool named)
+{
+	if (n == 0 || (n == 1 && named))
+		return;
+	if (named)
+		result_add(r, STATE_OK, "%zu queues", n);
+	else if (n == 1)
+		result_add(r, STATE_OK, "queue %s has %g message%s", deepest, depth,
+			   num_plural(depth));
+	else
+		result_add(r, STATE_OK, "%zu queues, deepest %s with %g message%s", n, deepest,
+			   depth, num_plural(depth));
+}

@@ -80,4 +80,13 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 		       const char *sf_err, const struct metric_set *set, const char *name,
 		       const char *const *keys, const char *what);
 
+/*
+ * The summary item of a plugin that watched n queues, the deepest called
+ * deepest with depth messages: "queue X has N messages" for one queue,
+ * "N queues, deepest X with M messages" for several. When the deepest queue
+ * is already named by an item of its own (named), only "N queues" is said,
+ * and nothing at all for a single queue.
+ */
+void series_queues(struct result *r, size_t n, const char *deepest, double depth, bool named);
+
 #endif

@@ -123,5 +123,6 @@ int main(int argc, char **argv)
 	why = probe_mysql_locks(m, &rep, err, sizeof(err));
 	mysql_close(m);
 	locks_check_finish(&a, &rep, why, err,
-			   &(struct locks_check_how){&check_mysql_locks, who, "thread"});
+			   &(struct locks_check_how){&check_mysql_locks, who, "thread", "KILL ",
+						     ""});
 }

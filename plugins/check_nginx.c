@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "httpc.h"
+#include "num.h"
 #include "plugin.h"
 #include "probe/listen.h"
 #include "probe/nginx.h"
@@ -259,7 +260,7 @@ int main(int argc, char **argv)
 	r = result_new(check_nginx.service);
 	result_add(r, STATE_OK, "%g active connection%s",
 		   metric_set_value(set, "nginx_active", NULL, NULL),
-		   metric_set_value(set, "nginx_active", NULL, NULL) == 1 ? "" : "s");
+		   num_plural(metric_set_value(set, "nginx_active", NULL, NULL)));
 	series_check(r, &a, set, "nginx_active", 0, none, "active connections:");
 	series_check(r, &a, set, "nginx_reading", -1, none, "connections reading:");
 	series_check(r, &a, set, "nginx_writing", -1, none, "connections writing:");

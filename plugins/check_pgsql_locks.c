@@ -129,5 +129,6 @@ int main(int argc, char **argv)
 	why = probe_pgsql_locks(c, t.timeout, &rep, err, sizeof(err));
 	PQfinish(c);
 	locks_check_finish(&a, &rep, why, err,
-			   &(struct locks_check_how){&check_pgsql_locks, who, "pid"});
+			   &(struct locks_check_how){&check_pgsql_locks, who, "pid",
+						     "SELECT pg_terminate_backend(", ")"});
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_rabbitmq.h"
+#include "num.h"
 #include "series.h"
 
 /* The health checks asked for; one a server lacks (404) is skipped. */
@@ -52,15 +53,42 @@ static void fail(struct result *r, const struct plugin_args *a, int why, const c
 /* Perfdata labels: METRIC_QUEUE in vhost /, METRIC_VHOST/QUEUE in others, METRIC_NODE. */
 static const char *const keys[] = {"vhost=/", "queue", "node", NULL};
 
+/* The queues check_set() is looking at, for the words of a stalled one. */
+static const struct rabbitmq_queues *checked_queues;
+
+/*
+ * "is stalled: 5 messages ready, 1 consumer holding 10 unacknowledged,
+ * nothing delivered or acknowledged for 75 s" for the queue of m, stalled
+ * for v seconds.
+ */
+static void stalled_words(const struct metric *m, double v, char *out, size_t outlen)
+{
+	const struct rabbitmq_queue *q =
+	    checked_queues == NULL ? NULL
+				   : rabbitmq_queues_find(checked_queues, metric_label(m, "vhost"),
+							  metric_label(m, "queue"));
+	char t[32], more[160] = "";
+
+	num_duration(v, t, sizeof(t));
+	if (q != NULL)
+		snprintf(more, sizeof(more),
+			 ": %g message%s ready, %g consumer%s holding %g unacknowledged,", q->ready,
+			 num_plural(q->ready), q->consumers, num_plural(q->consumers), q->unacked);
+	snprintf(out, outlen, "is stalled%s nothing delivered or acknowledged for %s%s", more, t,
+		 v >= RABBITMQ_STALL_WINDOW ? " or more" : "");
+}
+
 /* "queue NAME has 5 messages": the words of a table entry for m at v, after whom they are about. */
 static void say(const struct metric *m, double v, const char *words, char *out, size_t outlen)
 {
 	const char *q = metric_label(m, "queue"), *n = metric_label(m, "node");
-	char said[128];
+	char said[256];
 
 	snprintf(said, sizeof(said), words, v);
 	if (strcmp(m->name, "queue_consumers") == 0 && v == 0)
 		snprintf(said, sizeof(said), "has no consumers");
+	if (strcmp(m->name, "queue_stalled") == 0)
+		stalled_words(m, v, said, sizeof(said));
 	if (q != NULL)
 		snprintf(out, outlen, "queue %s %s", q, said);
 	else if (n != NULL)
@@ -73,6 +101,7 @@ static void say(const struct metric *m, double v, const char *words, char *out, 
 static void check_set(struct result *r, const struct plugin_args *a, const struct metric_set *set,
 		      const struct rabbitmq_queues *qs, enum mode mode, const char *main)
 {
+	checked_queues = qs;
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
 		const char *q = metric_label(m, "queue"), *n = metric_label(m, "node");
@@ -124,6 +153,26 @@ static void rates_words(const struct rabbitmq_queue *q, char *out, size_t outlen
 		snprintf(out, outlen, "no message rates (the server keeps none for it)");
 }
 
+/* Whether an item of r already names queue q: one of its metrics in set is not OK. */
+static bool queue_named(const struct plugin_args *a, const struct metric_set *set, const char *q)
+{
+	for (size_t i = 0; i < metric_set_count(set); i++) {
+		const struct metric *m = metric_set_at(set, i);
+		const char *name = metric_label(m, "queue");
+		char why[128];
+
+		if (name == NULL || strcmp(name, q) != 0)
+			continue;
+		if (strcmp(m->name, "queue_running") == 0 && m->value == 0)
+			return true;
+		if (!isnan(m->value) &&
+		    plugin_eval(a, m->name, strcmp(m->name, "queue_depth") == 0 ? 0 : -1, m->value,
+				why, sizeof(why)) != STATE_OK)
+			return true;
+	}
+	return false;
+}
+
 /* --mode queue: the named queues, or those the regex matches, or all of the vhost. */
 static void mode_queue(struct result *r, const struct plugin_args *a,
 		       const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
@@ -153,22 +202,25 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	check_set(r, a, set, &qs, MODE_QUEUE, "queue_depth");
 	for (size_t i = 0; i < qs.n; i++) {
 		const struct rabbitmq_queue *q = &qs.v[i];
+		char t[32] = "", stalled[64] = "";
 
+		if (q->stalled > 0) {
+			num_duration(q->stalled, t, sizeof(t));
+			snprintf(stalled, sizeof(stalled), ", stalled for %s", t);
+		}
 		rates_words(q, rates, sizeof(rates));
 		result_long(r,
-			    "queue %s: %g messages (%g ready, %g unacknowledged), %g consumers, "
-			    "%s %s, idle %g s, %s",
-			    q->name, q->messages, q->ready, q->unacked, q->consumers, q->type,
-			    q->state, q->idle, rates);
+			    "queue %s: %g message%s (%g ready, %g unacknowledged), %g consumer%s, "
+			    "%s %s, idle %g s, %s%s",
+			    q->name, q->messages, num_plural(q->messages), q->ready, q->unacked,
+			    q->consumers, num_plural(q->consumers), q->type, q->state, q->idle,
+			    rates, stalled);
 		if (deepest == NULL || q->messages > deepest->messages)
 			deepest = q;
 	}
-	if (qs.n == 1 && result_state(r) == STATE_OK)
-		result_add(r, STATE_OK, "queue %s has %g messages", deepest->name,
-			   deepest->messages);
-	else if (qs.n > 1)
-		result_add(r, STATE_OK, "%zu queues, deepest %s with %g messages", qs.n,
-			   deepest->name, deepest->messages);
+	if (deepest != NULL)
+		series_queues(r, qs.n, deepest->name, deepest->messages,
+			      queue_named(a, set, deepest->name));
 	else if (o->nnames == 0)
 		result_add(r, STATE_OK, "no queues%s%s in vhost %s",
 			   o->regex_text != NULL ? " match " : "",
@@ -233,7 +285,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 		result_long(r, "node %s: %s, %s, %s, %s", nd->name,
 			    nd->running ? "running" : "not running", mem, fds, procs);
 	}
-	result_add(r, STATE_OK, "%zu node%s", ns.n, ns.n == 1 ? "" : "s");
+	result_add(r, STATE_OK, "%zu node%s", ns.n, num_plural(ns.n));
 	rabbitmq_nodes_free(&ns);
 }
 

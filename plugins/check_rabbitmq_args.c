@@ -29,6 +29,7 @@ const struct check_rabbitmq_metric check_rabbitmq_metrics[] = {
 	{"queue_publish_rate", "gets %.2f messages/s published", MODE_QUEUE},
 	{"queue_deliver_rate", "delivers %.2f messages/s", MODE_QUEUE},
 	{"queue_ack_rate", "gets %.2f acks/s", MODE_QUEUE},
+	{"queue_stalled", "is stalled for %g s", MODE_QUEUE},
 	{"rabbitmq_messages", "%g messages queued", MODE_OVERVIEW},
 	{"rabbitmq_messages_ready", "%g messages ready", MODE_OVERVIEW},
 	{"rabbitmq_messages_unacked", "%g messages unacknowledged", MODE_OVERVIEW},
@@ -122,10 +123,13 @@ const struct plugin check_rabbitmq = {
 	.service = "RABBITMQ",
 	.purpose = "Checks a RabbitMQ broker through its management HTTP API. --mode queue:\n"
 	       "the depth, consumers, idle time, state and rates of queues; a missing\n"
-	       "queue or one not running is CRITICAL. --mode overview: the cluster's\n"
-	       "message totals, rates and object counts. --mode node: a node not running,\n"
-	       "a memory or disk alarm is CRITICAL; memory, file descriptors, sockets and\n"
-	       "Erlang processes against their limits. --mode health: the server's\n"
+	       "queue or one not running is CRITICAL; a stalled one (messages ready,\n"
+	       "consumers attached, nothing delivered or acknowledged: queue_stalled) is\n"
+	       "a WARNING after 60 s and CRITICAL after 300 s unless thresholds say else.\n"
+	       "--mode overview: the cluster's message totals, rates and object counts.\n"
+	       "--mode node: a node not running, a memory or disk alarm is CRITICAL;\n"
+	       "memory, file descriptors, sockets and Erlang processes against their\n"
+	       "limits. --mode health: the server's\n"
 	       "health checks (alarms, virtual hosts, quorum; the aliveness test before\n"
 	       "RabbitMQ 4.0); a failed one is CRITICAL with the server's reason.\n"
 	       "Perfdata labels are METRIC_QUEUE in vhost /, METRIC_VHOST/QUEUE in\n"
@@ -141,7 +145,11 @@ const struct plugin check_rabbitmq = {
 	.thresholds_help = "A bare -w/-c applies to the main metric of the mode: queue_depth of\n"
 		       "  each queue (queue), rabbitmq_messages (overview), rabbitmq_mem_pct of\n"
 		       "  each node (node); health takes none. Rates are per second, as the API\n"
-		       "  computes them.",
+		       "  computes them. queue_stalled is how long (s, up to 600) a queue with\n"
+		       "  messages ready and consumers attached has delivered and acknowledged\n"
+		       "  nothing; without a threshold on it, -w queue_stalled=60\n"
+		       "  -c queue_stalled=300 apply; any threshold on it replaces both\n"
+		       "  (-c queue_stalled=~: alone turns it off).",
 	.host_help = "Host name or address of the management API (default 127.0.0.1).",
 	.password_env = "RABBITMQ_PASSWORD",
 	.examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
@@ -187,6 +195,23 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 	}
 }
 
+/*
+ * A queue stalled for a minute is a WARNING, for five minutes CRITICAL,
+ * unless a threshold on queue_stalled says otherwise: long tasks keep a
+ * healthy consumer from acknowledging for a while.
+ */
+static void default_thresholds(struct plugin_args *a, const struct check_rabbitmq_opts *o)
+{
+	struct threshold t = thresholds_get(a->thresholds, "queue_stalled", -1);
+	char err[128];
+
+	if (o->mode != MODE_QUEUE || t.has_warn || t.has_crit)
+		return;
+	if (thresholds_add(a->thresholds, false, "queue_stalled=60", 1, err, sizeof(err)) != 0 ||
+	    thresholds_add(a->thresholds, true, "queue_stalled=300", 1, err, sizeof(err)) != 0)
+		plugin_usage_error("%s", err);
+}
+
 /* http://HOST:PORT from -H and -p, an IPv6 literal in brackets. */
 static void default_url(const struct plugin_args *a, char *out, size_t outlen)
 {
@@ -204,6 +229,7 @@ void check_rabbitmq_args(int argc, char **argv, struct check_rabbitmq_opts *o,
 		metrics[k] = check_rabbitmq_metrics[k].name;
 	plugin_start(&check_rabbitmq, argc, argv, o, a);
 	check_args(a, o);
+	default_thresholds(a, o);
 	if (o->url == NULL)
 		default_url(a, o->default_url, sizeof(o->default_url));
 	o->vhost = o->vhost != NULL ? o->vhost : "/";

@@ -61,7 +61,7 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 			   100 * in->used_memory / in->maxmemory);
 	else
 		result_add(r, STATE_OK, "%s used (no maxmemory)", used);
-	result_add(r, STATE_OK, "%g client%s", in->clients, in->clients == 1 ? "" : "s");
+	result_add(r, STATE_OK, "%g client%s", in->clients, num_plural(in->clients));
 	if (in->rdb_save_ok == 0)
 		result_add(r, STATE_CRITICAL, "the last RDB save failed");
 	if (in->aof_enabled == 1 && in->aof_write_ok == 0)
@@ -92,11 +92,22 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	series_state_close(r, sf);
 }
 
+/* Whether queue q is one --require-queue asked for and Redis does not have. */
+static bool missing(const struct check_redis_opts *o, const struct redis_queue_notes *notes,
+		    const char *q)
+{
+	for (size_t i = 0; o->require && i < notes->nmissing; i++)
+		if (strcmp(notes->missing[i], q) == 0)
+			return true;
+	return false;
+}
+
 /* Every queue: perfdata and a line each; the deepest one in the summary. */
 static void queues(struct result *r, const struct plugin_args *a, const struct check_redis_opts *o,
 		   const struct metric_set *set, const struct redis_queue_notes *notes)
 {
 	const struct metric *worst = NULL;
+	bool worst_named = false;
 	size_t n = 0;
 
 	for (size_t i = 0; i < metric_set_count(set); i++) {
@@ -105,27 +116,30 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 		char label[300], why[128];
 		struct perf p;
 		enum state s;
+		bool gone;
 
 		if (strcmp(m->name, "queue_depth") != 0)
 			continue;
 		n++;
+		gone = missing(o, notes, q);
 		snprintf(label, sizeof(label), "queue_depth_%s", q);
 		p = perf_make(label, m->value, "");
 		p.min = 0;
 		s = plugin_metric(r, a, "queue_depth", 0, &p, why, sizeof(why));
-		if (s != STATE_OK)
+		if (s != STATE_OK && !gone)
 			result_add(r, s, "queue %s has %g message%s%s", q, m->value,
-				   m->value == 1 ? "" : "s", why);
-		result_long(r, "queue %s: %g message%s", q, m->value, m->value == 1 ? "" : "s");
-		if (worst == NULL || m->value > worst->value)
+				   num_plural(m->value), why);
+		if (gone)
+			result_long(r, "queue %s: does not exist", q);
+		else
+			result_long(r, "queue %s: %g message%s", q, m->value, num_plural(m->value));
+		if (worst == NULL || m->value > worst->value) {
 			worst = m;
+			worst_named = s != STATE_OK || gone;
+		}
 	}
-	if (worst != NULL && n == 1 && result_state(r) == STATE_OK)
-		result_add(r, STATE_OK, "queue %s has %g message%s", metric_label(worst, "queue"),
-			   worst->value, worst->value == 1 ? "" : "s");
-	else if (worst != NULL)
-		result_add(r, STATE_OK, "%zu queues, deepest %s with %g messages", n,
-			   metric_label(worst, "queue"), worst->value);
+	if (worst != NULL)
+		series_queues(r, n, metric_label(worst, "queue"), worst->value, worst_named);
 	else if (o->queues.regex != NULL || o->queues.celery || o->queues.resque != NULL)
 		result_add(r, STATE_OK, "no queues found");
 	/* Redis deletes an empty list: only --require-queue makes that news. */

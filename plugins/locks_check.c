@@ -79,14 +79,14 @@ static void summary(struct result *r, const struct plugin_args *a, const struct 
 	}
 	num_seconds(longest, t, sizeof(t));
 	if (w == NULL) {
-		result_add(r, s, "%zu session%s waiting, longest %s%s", n, n == 1 ? "" : "s", t,
+		result_add(r, s, "%zu session%s waiting, longest %s%s", n, num_plural(n), t,
 			   why);
 		return;
 	}
 	locks_who(w, who, sizeof(who));
 	doing(w, what, sizeof(what));
 	result_add(r, s, "%zu session%s waiting, longest %s%s, blocked by %s %ld (%s%s)", n,
-		   n == 1 ? "" : "s", t, why, how->session, w->id, who, what);
+		   num_plural(n), t, why, how->session, w->id, who, what);
 }
 
 /* Compare sessions for long output: blockers holding up most first, then longest waits. */
@@ -114,7 +114,7 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 	doing(s, what, sizeof(what));
 	if (s->blocks_total > 0)
 		snprintf(role, sizeof(role), " holds up %zu session%s (%zu directly)", s->blocks_total,
-			 s->blocks_total == 1 ? "" : "s", s->blocks_direct);
+			 num_plural(s->blocks_total), s->blocks_direct);
 	if (!isnan(s->wait)) {
 		char blocker[64] = "";
 
@@ -131,18 +131,36 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 		    s->query != NULL ? s->query : "(no current query)");
 }
 
+/*
+ * What ends blocker s, after its line: for the head of a chain (a blocker
+ * that waits for nobody), or for worst when every blocker waits (a
+ * deadlock the server has not broken yet). A prepared transaction (pid 0)
+ * has no session to end.
+ */
+static void remedy(struct result *r, const struct lock_session *s, const struct lock_session *worst,
+		   const struct locks_check_how *how)
+{
+	if (s->blocks_total == 0 || s->id <= 0 || (!isnan(s->wait) && s != worst))
+		return;
+	result_long(r, "to end %s %ld and roll back its transaction: %s%ld%s", how->session, s->id,
+		    how->end, s->id, how->end_close);
+}
+
 /* Every blocker and waiter, the ones to act on first. */
 static void details(struct result *r, const struct lock_report *rep,
 		    const struct locks_check_how *how)
 {
 	const struct lock_session **list = xcalloc(rep->nsessions + 1, sizeof(*list));
+	const struct lock_session *worst = locks_worst_blocker(rep);
 	size_t n = 0;
 
 	for (size_t i = 0; i < rep->nsessions; i++)
 		list[n++] = &rep->sessions[i];
 	qsort(list, n, sizeof(*list), by_importance);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		describe(r, rep, list[i], how);
+		remedy(r, list[i], worst, how);
+	}
 	if (rep->dropped > 0)
 		result_long(r, "more than %d sessions wait or block: the rest are not counted",
 			    LOCKS_SESSIONS_MAX);

@@ -26,6 +26,8 @@ struct locks_check_how {
 	const struct plugin *plugin; /* its service starts the line */
 	const char *target;	     /* the server and how it was found, part of the state key */
 	const char *session;	     /* "thread" or "pid" */
+	const char *end;	     /* the statement that ends a session, before its id: "KILL " */
+	const char *end_close;	     /* and after it: "" or ")" */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "num.h"
 #include "probe/fds.h"
+#include "progress.h"
 #include "xalloc.h"
 
 /* The kernel's comm holds 15 characters. */
@@ -207,9 +208,16 @@ long probe_fds_find(const char *name, long **pids, char *err, size_t errlen)
 int probe_fds_pidfile(const char *path, long *pid, char *err, size_t errlen)
 {
 	char text[64];
+	ssize_t n;
+	int e;
 
-	if (file_read_small(path, text, sizeof(text)) == -1) {
-		snprintf(err, errlen, "cannot read pidfile %s: %s", path, strerror(errno));
+	/* A pidfile on a hung file system, or a FIFO, blocks the read. */
+	progress_set(path, PROGRESS_READ, NULL);
+	n = file_read_small(path, text, sizeof(text));
+	e = errno;
+	progress_set("", PROGRESS_NONE, NULL);
+	if (n == -1) {
+		snprintf(err, errlen, "cannot read pidfile %s: %s", path, strerror(e));
 		return -1;
 	}
 	if (fds_parse_pidfile(text, pid) != 0) {

@@ -44,6 +44,7 @@ int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
 			 struct haproxy_info *in, char *err, size_t errlen)
 {
 	static const char request[] = "show info;show stat\n";
+	struct net_target q = *t;
 	const char *data, *end, *stat;
 	char who[600], why[256];
 	struct buf answer;
@@ -53,7 +54,8 @@ int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
 	memset(st, 0, sizeof(*st));
 	net_describe(t, who, sizeof(who));
 	buf_init(&answer, PROBE_HAPROXY_MAX_ANSWER);
-	r = net_exchange(t, request, sizeof(request) - 1, &answer, NULL, err, errlen);
+	q.what = "show stat";
+	r = net_exchange(&q, request, sizeof(request) - 1, &answer, NULL, err, errlen);
 	if (r != 0) {
 		buf_free(&answer);
 		return from_net(r);

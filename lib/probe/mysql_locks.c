@@ -49,6 +49,7 @@
 #include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -97,7 +98,11 @@ struct probe {
 	unsigned long version; /* 100611 for 10.6.11 */
 	char who[300];	       /* the server, for messages */
 	double started;	       /* monotonic s when the call started */
+	bool mdl_unknown;      /* performance_schema named no metadata lock: say so */
 };
+
+/* A metadata-lock wait when performance_schema does not say on what, nor who holds it. */
+#define MDL_UNKNOWN "metadata lock (table and holder unknown without performance_schema)"
 
 /* Where a server keeps InnoDB's row-lock waits. */
 struct rowlock_source {
@@ -328,8 +333,7 @@ static int connect_failed(MYSQL *m, const char *who, unsigned int timeout, char 
 		return LOCKS_BROKEN;
 	}
 	if (timed_out(msg))
-		snprintf(err, errlen, "timed out after %u s connecting to %s (%s)", timeout, who,
-			 msg);
+		progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
 	else
 		snprintf(err, errlen, "cannot connect to %s: %s", who, msg);
 	return LOCKS_DOWN;
@@ -428,8 +432,8 @@ static int query_failed(const struct probe *p, enum stmt what, char *err, size_t
 	if (connection_lost(code)) {
 		/* A read timeout is only "Lost connection to server during query". */
 		if (timed_out(msg) || monotonic() - p->started >= read_timeout(p->m))
-			snprintf(err, errlen, "timed out after %u s waiting for %s to answer %s",
-				 read_timeout(p->m), p->who, stmt_name(p, what));
+			progress_format(err, errlen, read_timeout(p->m), p->who, PROGRESS_QUERY,
+					stmt_name(p, what));
 		else
 			snprintf(err, errlen, "lost the connection to %s: %s", p->who, msg);
 		return LOCKS_DOWN;
@@ -577,6 +581,7 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 {
 	unsigned int timeout = 1;
 	const char *host = t->host, *sock = NULL;
+	char who[300];
 	MYSQL *m;
 
 	if (t->timeout > 1)
@@ -591,6 +596,9 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 		return NULL;
 	}
 	set_options(m, t, timeout);
+	probe_mysql_describe(t, who, sizeof(who));
+	/* libmariadb connects, shakes hands and logs in in one call. */
+	progress_set(who, PROGRESS_SESSION, NULL);
 	if (host != NULL && host[0] == '/') {
 		/* "localhost", not NULL, or an option file's host would win over the socket. */
 		sock = host;
@@ -599,9 +607,6 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 	if (mysql_real_connect(m, host, t->user, t->password, t->database,
 			       t->port > 0 ? (unsigned int)t->port : 0, sock,
 			       CLIENT_MULTI_STATEMENTS) == NULL) {
-		char who[300];
-
-		probe_mysql_describe(t, who, sizeof(who));
 		*why = connect_failed(m, who, timeout, err, errlen);
 		if (*why == LOCKS_DOWN && (mysql_errno(m) == CR_CONN_HOST_ERROR ||
 					   mysql_errno(m) == CR_CONNECTION_ERROR))
@@ -895,7 +900,9 @@ static int take_process(const struct probe *p, struct lock_report *r, MYSQL_ROW 
 	if (row[PROC_COMMAND] != NULL && strcmp(row[PROC_COMMAND], "Sleep") == 0)
 		s->idle = secs;
 	if (lock != NULL && s->lock == NULL)
-		locks_set(&s->lock, lock, false);
+		locks_set(&s->lock,
+			  p->mdl_unknown && strcmp(lock, "metadata lock") == 0 ? MDL_UNKNOWN : lock,
+			  false);
 	/* TIME is how long the statement runs: for one waiting for a lock, nearly all waiting. */
 	if (lock != NULL && isnan(s->wait))
 		s->wait = secs;
@@ -917,6 +924,16 @@ static int take_processlist(const struct probe *p, struct lock_report *r, MYSQL_
 		if (rc != 0)
 			return rc;
 	}
+}
+
+/* Whether performance_schema named the lock of some metadata-lock wait in r. */
+static bool mdl_named(const struct lock_report *r)
+{
+	for (size_t i = 0; i < r->nsessions; i++)
+		if (r->sessions[i].lock != NULL &&
+		    strncmp(r->sessions[i].lock, "metadata lock on ", 17) == 0)
+			return true;
+	return false;
 }
 
 /* The blockers of metadata-lock waits, one row per wait. */
@@ -968,7 +985,10 @@ static void drain(MYSQL *m)
 static int run(const struct probe *p, const char *sql, const enum stmt *stmts, size_t n,
 	       MYSQL_RES **res, char *err, size_t errlen)
 {
-	int rc = mysql_real_query(p->m, sql, strlen(sql)) != 0 ? 1 : 0;
+	int rc;
+
+	progress_set(p->who, PROGRESS_QUERY, n > 0 ? stmt_name(p, stmts[0]) : NULL);
+	rc = mysql_real_query(p->m, sql, strlen(sql)) != 0 ? 1 : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		/* The server stops a batch at the first statement that fails. */
@@ -1047,6 +1067,7 @@ static int find_mdl_blockers(const struct probe *p, struct lock_report *r, char 
 	MYSQL_RES *res;
 	int rc;
 
+	progress_set(p->who, PROGRESS_QUERY, "the query of performance_schema.metadata_locks");
 	if (mysql_real_query(p->m, mdl_sql, strlen(mdl_sql)) != 0) {
 		switch (mysql_errno(p->m)) {
 		case ER_NO_SUCH_TABLE:
@@ -1089,8 +1110,11 @@ int probe_mysql_locks(MYSQL *m, struct lock_report *r, char *err, size_t errlen)
 	/* The processlist is last: it names the sessions that the other answers found. */
 	if (rc == 0)
 		rc = check_columns(&p, STMT_PROCESSLIST, res[n - 1], PROC_COLS, true, err, errlen);
-	if (rc == 0 && has_metadata_locks(&p) && metadata_waits(res[n - 1]))
-		rc = find_mdl_blockers(&p, r, err, errlen);
+	if (rc == 0 && metadata_waits(res[n - 1])) {
+		if (has_metadata_locks(&p))
+			rc = find_mdl_blockers(&p, r, err, errlen);
+		p.mdl_unknown = !mdl_named(r);
+	}
 	if (rc == 0)
 		rc = take_processlist(&p, r, res[n - 1], err, errlen);
 	for (size_t i = 0; i < n; i++)

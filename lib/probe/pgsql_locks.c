@@ -21,6 +21,7 @@
 #include "net.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -76,6 +77,7 @@ enum session_column {
 	COL_CLASSID,
 	COL_OBJID,
 	COL_OBJSUBID,
+	COL_ROW_TABLE,
 	NCOLUMNS,
 };
 
@@ -99,7 +101,11 @@ static const char summary_format[] =
  * every backend (a stats snapshot, read once); w: waiters and whom
  * pg_blocking_pids() says they wait for (holders and those queued ahead;
  * 0 is a prepared transaction); b: those blockers; l: the lock each
- * backend waits for (one at a time). A new backend looks up every
+ * backend waits for (one at a time); t and r: the table of a row a
+ * backend waits for when the lock is the other transaction's id, from the
+ * tuple lock the first waiter for a row holds, else the one table it
+ * holds a row lock on (pg_locks names no table for a transactionid lock).
+ * A new backend looks up every
  * function, operator and cast a query names for the first time, which
  * costs more than running it, so this query returns raw columns and the
  * words and ages are made in C: timestamps arrive as ISO text in UTC (the
@@ -118,15 +124,27 @@ static const char sessions_format[] =
     " b as (select distinct unnest(blockers) as pid from w),"
     " s as (select pid, blockers from w"
     " union all select pid, null from b where pid not in (select pid from w)),"
-    " l as (select distinct on (pid) * from pg_lock_status()"
-    " where not granted order by pid)"
+    " k as (select * from pg_lock_status()),"
+    " l as (select distinct on (pid) * from k where not granted order by pid),"
+    " h as (select oid from pg_database where datname = current_database()),"
+    " t as (select distinct on (pid) pid, relation from k"
+    " where granted and locktype = 'tuple' and database in (select oid from h)"
+    " order by pid),"
+    " r as (select pid, min(relation) as relation from k"
+    " where granted and locktype = 'relation' and database in (select oid from h)"
+    " and mode in ('RowExclusiveLock', 'RowShareLock')"
+    " and (select relkind from pg_class c where c.oid = k.relation) in ('r', 'p')"
+    " group by pid having count(*) = 1)"
     " select s.pid, s.blockers, pg_get_userbyid(a.usesysid), a.client_addr, a.client_port,"
     " (select datname from pg_database where oid = a.datid), a.query, a.state, now(),"
     " a.xact_start, a.state_change, %s, l.locktype, l.mode, l.relation::regclass,"
     " l.database in (0, (select oid from pg_database where datname = current_database())),"
-    " l.database, l.transactionid, l.virtualxid, l.classid, l.objid, l.objsubid"
+    " l.database, l.transactionid, l.virtualxid, l.classid, l.objid, l.objsubid,"
+    " coalesce(t.relation, r.relation)::regclass"
     " from s left join a on a.pid = s.pid"
-    " left join l on l.pid = s.pid and s.blockers is not null";
+    " left join l on l.pid = s.pid and s.blockers is not null"
+    " left join t on t.pid = s.pid and l.locktype = 'transactionid'"
+    " left join r on r.pid = s.pid and l.locktype = 'transactionid'";
 
 void probe_pgsql_describe(const struct pgsql_target *t, char *out, size_t outlen)
 {
@@ -334,6 +352,19 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Where a connection that is being made has got to, for the words of a time-out. */
+static enum progress_step connect_step(const PGconn *c)
+{
+	switch (PQstatus(c)) {
+	case CONNECTION_STARTED:
+		return PROGRESS_CONNECT;
+	case CONNECTION_SSL_STARTUP:
+		return PROGRESS_TLS;
+	default:
+		return PROGRESS_LOGIN;
+	}
+}
+
 PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, size_t errlen)
 {
 	double timeout = t->timeout > 0 ? t->timeout : DEFAULT_TIMEOUT;
@@ -394,15 +425,15 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 		}
 		if (st == PGRES_POLLING_OK)
 			break;
+		describe_conn(c, t, who, sizeof(who));
+		progress_set(who, connect_step(c), NULL);
 		ready = net_wait(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 				    deadline);
 		if (ready <= 0) {
 			int e = errno;
 
-			describe_conn(c, t, who, sizeof(who));
 			if (ready == 0)
-				snprintf(err, errlen, "timed out after %g s connecting to %s",
-					 timeout, who);
+				progress_format(err, errlen, timeout, who, connect_step(c), NULL);
 			else
 				snprintf(err, errlen, "cannot connect to %s: %s", who, strerror(e));
 			*why = LOCKS_DOWN;
@@ -508,6 +539,7 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 	PGresult *res = NULL;
 	enum wait_end w;
 
+	progress_set(who, PROGRESS_QUERY, NULL);
 	w = collect(c, deadline, NULL);
 	if (w == WAIT_READY && PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) == 0) {
 		if (PQstatus(c) == CONNECTION_BAD) {
@@ -532,7 +564,7 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 		 * server would hang us with it. The session's statement_timeout
 		 * ends the query there; the caller drops the connection.
 		 */
-		snprintf(err, errlen, "query to %s timed out after %g s", who, timeout);
+		progress_format(err, errlen, timeout, who, PROGRESS_QUERY, NULL);
 		*why = LOCKS_DOWN;
 	} else if (w == WAIT_LOST) {
 		*why = lost(c, who, err, errlen);
@@ -678,8 +710,9 @@ static int take_blockers(struct lock_report *r, long waiter, const char *list)
 
 /*
  * What the session of row i waits for, in words: "RowExclusiveLock on
- * public.orders", "row lock on public.orders", "ShareLock on transaction
- * 757", "ExclusiveLock on advisory lock 42", ...
+ * public.orders", "row lock on table public.orders", "row lock on table
+ * public.orders (transaction 757)", "ShareLock on transaction 757" when the
+ * table is not known, "ExclusiveLock on advisory lock 42", ...
  */
 static void lock_words(const PGresult *res, int i, char *out, size_t outlen)
 {
@@ -698,9 +731,12 @@ static void lock_words(const PGresult *res, int i, char *out, size_t outlen)
 	else if (strcmp(type, "relation") == 0)
 		snprintf(out, outlen, "%s on %s", mode, rel);
 	else if (strcmp(type, "tuple") == 0)
-		snprintf(out, outlen, "row lock on %s", rel);
+		snprintf(out, outlen, "row lock on table %s", rel);
 	else if (relation)
 		snprintf(out, outlen, "%s lock on %s", type, rel);
+	else if (strcmp(type, "transactionid") == 0 && !PQgetisnull(res, i, COL_ROW_TABLE))
+		snprintf(out, outlen, "row lock on table %s (transaction %s)",
+			 PQgetvalue(res, i, COL_ROW_TABLE), PQgetvalue(res, i, COL_TRANSACTIONID));
 	else if (strcmp(type, "transactionid") == 0)
 		snprintf(out, outlen, "%s on transaction %s", mode,
 			 PQgetvalue(res, i, COL_TRANSACTIONID));

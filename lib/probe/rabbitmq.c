@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "buf.h"
 #include "httpc.h"
 #include "probe/rabbitmq.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -21,6 +23,12 @@
 	"columns=name,vhost,type,state,messages,messages_ready,messages_unacknowledged,consumers," \
 	"idle_since,message_stats.publish_details.rate,message_stats.deliver_get_details.rate,"    \
 	"message_stats.ack_details.rate"
+/* The samples that tell how long a stuck queue has not moved (rabbitmq_stall_parse). */
+#define STALL_QUERY                                                                                \
+	"columns=message_stats.deliver_get_details.samples,message_stats.ack_details.samples"     \
+	"&msg_rates_age=" STR(RABBITMQ_STALL_WINDOW) "&msg_rates_incr=" STR(RABBITMQ_STALL_STEP)
+#define STR(x) STR2(x)
+#define STR2(x) #x
 /* A URL of the base and a path of encoded names stays far below this. */
 #define URL_MAX 8192
 
@@ -119,7 +127,7 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 		return PROBE_RABBITMQ_LOCAL;
 	}
 	if (left <= 0) {
-		snprintf(err, errlen, "timed out after %g s waiting for %s", t->limit, target);
+		progress_format(err, errlen, t->limit, target, PROGRESS_QUERY, "the HTTP request");
 		return PROBE_RABBITMQ_TIMEOUT;
 	}
 	o.url = buf_str(u);
@@ -158,6 +166,60 @@ static int broken(char *err, size_t errlen)
 }
 
 /*
+ * How long queue q, which looks stuck, has delivered and acknowledged
+ * nothing, into q->stalled: one more request, for the few queues that
+ * look stuck. 0, or a probe_rabbitmq_error with err.
+ */
+static int get_stall(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_queue *q,
+		     char *err, size_t errlen)
+{
+	struct buf u, body;
+	long status;
+	int r;
+
+	buf_init(&u, URL_MAX);
+	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, "queues/");
+	httpc_escape(&u, q->vhost);
+	buf_puts(&u, "/");
+	httpc_escape(&u, q->name);
+	buf_puts(&u, "?" STALL_QUERY);
+	r = request(c, t, &u, false, &body, &status, err, errlen);
+	if (r == 0 && rabbitmq_stall_parse(buf_str(&body), body.len, &q->stalled, err, errlen) != 0)
+		r = broken(err, errlen);
+	buf_free(&u);
+	buf_free(&body);
+	/* Deleted in between: then it is not stuck either. */
+	if (r == PROBE_RABBITMQ_NOT_FOUND) {
+		q->stalled = 0;
+		r = 0;
+	}
+	return r;
+}
+
+/*
+ * Set stalled for the queues of out from number first on: NAN without
+ * rates when it might be stuck, the time since the last delivery or
+ * acknowledgement when it looks stuck, else 0.
+ */
+static int get_stalls(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_queues *out,
+		      size_t first, char *err, size_t errlen)
+{
+	int r = 0;
+
+	for (size_t i = first; i < out->n && r == 0; i++) {
+		struct rabbitmq_queue *q = &out->v[i];
+
+		q->stalled = 0;
+		if (q->consumers > 0 && q->ready > 0 && (isnan(q->deliver) || isnan(q->ack)))
+			q->stalled = NAN;
+		else if (rabbitmq_queue_stuck(q))
+			r = get_stall(c, t, q, err, errlen);
+	}
+	return r;
+}
+
+/*
  * GET the queue name of vhost, or every queue of vhost when name is NULL,
  * and append to out those match accepts, at most max (see rabbitmq.h).
  */
@@ -166,6 +228,7 @@ static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const ch
 		      size_t errlen)
 {
 	struct buf u, body;
+	size_t first = out->n;
 	long status;
 	int r, n = 0;
 
@@ -192,7 +255,7 @@ static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const ch
 		r = broken_because("not one queue", err, errlen);
 	buf_free(&u);
 	buf_free(&body);
-	return r;
+	return r == 0 ? get_stalls(c, t, out, first, err, errlen) : r;
 }
 
 int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,

@@ -246,12 +246,17 @@ static bool queue_valid(struct json_object *o)
 	return string(o, "name") != NULL && string(o, "vhost") != NULL;
 }
 
-/* Append o to out when match accepts it; 1 when appended, 0 when not, -1 when o is no queue. */
+/*
+ * Append o to out when match accepts it and, in a listing, it is not the
+ * aliveness test's queue; 1 when appended, 0 when not, -1 when o is no queue.
+ */
 static int queue_add(struct json_object *o, const regex_t *match, size_t max, double now,
-		     struct rabbitmq_queues *out)
+		     bool listing, struct rabbitmq_queues *out)
 {
 	if (!queue_valid(o))
 		return -1;
+	if (listing && strcmp(string(o, "name"), RABBITMQ_ALIVENESS_QUEUE) == 0)
+		return 0;
 	if (match != NULL && regexec(match, string(o, "name"), 0, NULL, 0) != 0)
 		return 0;
 	if (max > 0 && out->n >= max) {
@@ -288,10 +293,10 @@ int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, si
 	if (j == NULL)
 		return -1;
 	if (json_object_is_type(j, json_type_object))
-		r = queue_add(j, match, max, now, out);
+		r = queue_add(j, match, max, now, false, out);
 	else if (json_object_is_type(j, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(j) && r >= 0; i++)
-			r = queue_add(json_object_array_get_idx(j, i), match, max, now, out);
+			r = queue_add(json_object_array_get_idx(j, i), match, max, now, true, out);
 	else
 		r = -1;
 	json_object_put(j);
@@ -317,6 +322,72 @@ static struct metric *broker_metric(struct metric_set *set, const char *name, co
 	return m;
 }
 
+bool rabbitmq_queue_stuck(const struct rabbitmq_queue *q)
+{
+	return q->consumers > 0 && q->ready > 0 && q->deliver == 0 && q->ack == 0;
+}
+
+/* The samples of op in message_stats ms, newest first as the API sends them; NULL when none. */
+static struct json_object *samples(struct json_object *ms, const char *op)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_details", op);
+	return member(member(ms, key, json_type_object), "samples", json_type_array);
+}
+
+/* Sample i of a (NULL: none) at its timestamp t, ms; NAN when absent or not a number. */
+static double sample_at(struct json_object *a, size_t i, double t)
+{
+	struct json_object *s = a != NULL && i < json_object_array_length(a)
+					? json_object_array_get_idx(a, i)
+					: NULL;
+
+	return s != NULL && number(s, "timestamp") == t ? number(s, "sample") : NAN;
+}
+
+int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err,
+			 size_t errlen)
+{
+	struct json_object *j = parse(json, len, err, errlen), *ms, *d, *a;
+	double newest, count = NAN, since;
+	size_t n;
+
+	if (j == NULL)
+		return -1;
+	ms = member(j, "message_stats", json_type_object);
+	d = samples(ms, "deliver_get");
+	a = samples(ms, "ack");
+	n = d != NULL ? json_object_array_length(d) : a != NULL ? json_object_array_length(a) : 0;
+	newest = n > 0 ? number(json_object_array_get_idx(d != NULL ? d : a, 0), "timestamp") : NAN;
+	if (isnan(newest)) {
+		snprintf(err, errlen, "no samples of deliveries or acknowledgements");
+		json_object_put(j);
+		return -1;
+	}
+	since = newest;
+	/* Walk back while deliveries + acknowledgements stay what they are now. */
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(d != NULL ? d : a, i);
+		double t = number(s, "timestamp");
+		double c = (d != NULL ? sample_at(d, i, t) : 0) +
+			   (a != NULL ? sample_at(a, i, t) : 0);
+
+		if (isnan(c) || (!isnan(count) && c != count))
+			break;
+		count = c;
+		since = t;
+	}
+	json_object_put(j);
+	/*
+	 * Nothing delivered in the whole window, not even the messages the
+	 * consumers hold: those came after the newest sample, so the queue
+	 * has not been stuck for a measurable time yet.
+	 */
+	*seconds = count == 0 ? 0 : fmin(fmax(0, (newest - since) / 1000), RABBITMQ_STALL_WINDOW);
+	return 0;
+}
+
 void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *target,
 			     struct metric_set *set)
 {
@@ -338,6 +409,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *targe
 		    {"queue_publish_rate", "", q->publish},
 		    {"queue_deliver_rate", "", q->deliver},
 		    {"queue_ack_rate", "", q->ack},
+		    {"queue_stalled", "s", q->stalled},
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {

@@ -13,7 +13,9 @@
  * Metrics, with labels broker="rabbitmq" and target on all of them:
  *   per queue (+ vhost, queue): queue_depth, queue_ready, queue_unacked,
  *     queue_consumers, queue_idle (s), queue_running (1/0),
- *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second)
+ *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second),
+ *     queue_stalled (s, how long messages have waited in a queue whose
+ *     consumers take none: see rabbitmq_queue_stuck)
  *   overview: rabbitmq_messages, rabbitmq_messages_ready,
  *     rabbitmq_messages_unacked, rabbitmq_publish_rate, rabbitmq_deliver_rate,
  *     rabbitmq_ack_rate, rabbitmq_connections, rabbitmq_channels,
@@ -46,6 +48,13 @@ struct rabbitmq_queue {
 	double messages, ready, unacked, consumers;
 	double idle;		      /* seconds since idle_since, 0 when not idle */
 	double publish, deliver, ack; /* per second */
+	/*
+	 * Seconds for which nothing was delivered or acknowledged while the
+	 * queue is stuck (rabbitmq_queue_stuck), at least RABBITMQ_STALL_WINDOW
+	 * when it has been longer; 0 when it is not stuck; NAN when unknown.
+	 * Set by the probe (rabbitmq_stall_parse), 0 after parsing a queue.
+	 */
+	double stalled;
 };
 
 /* Queues parsed so far; parsing appends. */
@@ -76,10 +85,36 @@ struct rabbitmq_nodes {
 };
 
 /*
+ * Whether q looks stuck now: messages ready, consumers attached, and none
+ * of them got or acknowledged a message in the last statistics interval
+ * (the classic stall: a consumer holds its whole prefetch unacknowledged
+ * and acknowledges nothing). False when the server gave no rates.
+ */
+bool rabbitmq_queue_stuck(const struct rabbitmq_queue *q);
+
+/* How far back the probe looks for the last delivery or acknowledgement, and in what steps. */
+#define RABBITMQ_STALL_WINDOW 600
+#define RABBITMQ_STALL_STEP 5
+/*
+ * Parse one queue object asked for with the columns
+ * message_stats.deliver_get_details.samples and
+ * message_stats.ack_details.samples (and msg_rates_age, msg_rates_incr):
+ * *seconds gets the time from the last change in deliveries plus
+ * acknowledgements to the newest sample, in the server's clock, at most
+ * RABBITMQ_STALL_WINDOW. 0, or -1 with err.
+ */
+int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err,
+			 size_t errlen);
+
+/* The queue the management API's aliveness test declares in each vhost it tests. */
+#define RABBITMQ_ALIVENESS_QUEUE "aliveness-test"
+
+/*
  * Parse a queue object or an array of them (from /api/queues/VHOST or
  * /api/queues/VHOST/NAME, with or without columns=) and append to out those
  * whose name match accepts (every one when match is NULL), at most max of
- * them in out (0: no limit). now is the current time (seconds since the
+ * them in out (0: no limit). In an array (a listing), the aliveness test's
+ * own queue is left out: it is ours, not the user's. now is the current time (seconds since the
  * epoch) for queue_idle. Returns how many were appended, or -1 with err.
  */
 int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, size_t max,

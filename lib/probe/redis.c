@@ -17,6 +17,7 @@
 #endif
 
 #include "probe/redis.h"
+#include "progress.h"
 #include "statefile.h"
 #include "xalloc.h"
 
@@ -86,15 +87,20 @@ static void describe_context(const redisContext *c, char *out, size_t outlen)
 	probe_redis_describe(&t, out, outlen);
 }
 
+/* The time limit of c's connection in seconds, 0 without one. */
+static double context_timeout(const redisContext *c)
+{
+	return c->timeout == NULL ? 0
+				  : (double)c->timeout->tv_sec + (double)c->timeout->tv_usec / 1e6;
+}
+
 /* Say why the connection failed, and classify it. */
 static int io_error(const redisContext *c, char *err, size_t errlen)
 {
 	char who[300];
-	double timeout = 0;
+	double timeout = context_timeout(c);
 
 	describe_context(c, who, sizeof(who));
-	if (c->timeout != NULL)
-		timeout = (double)c->timeout->tv_sec + (double)c->timeout->tv_usec / 1e6;
 	switch (c->err) {
 	case REDIS_ERR_PROTOCOL:
 		snprintf(err, errlen, "%s answered something that is not Redis (%s)", who,
@@ -109,7 +115,7 @@ static int io_error(const redisContext *c, char *err, size_t errlen)
 	}
 	if (strstr(c->errstr, "temporarily unavailable") != NULL ||
 	    strstr(c->errstr, "timed out") != NULL)
-		snprintf(err, errlen, "timed out after %g s waiting for %s", timeout, who);
+		progress_format(err, errlen, timeout, who, PROGRESS_QUERY, NULL);
 	else
 		snprintf(err, errlen, "%s: %s", who, c->errstr);
 	return PROBE_REDIS_DOWN;
@@ -125,9 +131,7 @@ static _Thread_local double deadline;
 /* Start the time limit of one probe call: the connection's timeout, in all. */
 static void deadline_start(const redisContext *c)
 {
-	deadline = c->timeout == NULL ? 0
-				      : time_now() + (double)c->timeout->tv_sec +
-					    (double)c->timeout->tv_usec / 1e6;
+	deadline = c->timeout == NULL ? 0 : time_now() + context_timeout(c);
 }
 
 /*
@@ -157,7 +161,8 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 			char who[300];
 
 			describe_context(c, who, sizeof(who));
-			snprintf(err, errlen, "timed out waiting for %s to finish its answer", who);
+			progress_format(err, errlen, context_timeout(c), who, PROGRESS_ANSWER,
+					NULL);
 			return PROBE_REDIS_DOWN;
 		}
 		if (fed > PROBE_REDIS_MAX_REPLY) {
@@ -181,6 +186,10 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 static int pipeline(redisContext *c, const struct cmd *cmds, size_t n, redisReply **out, char *err,
 		    size_t errlen)
 {
+	if (n > 0)
+		progress_step(strcmp(cmds[0].argv[0], "AUTH") == 0 ? PROGRESS_LOGIN
+								   : PROGRESS_QUERY,
+			      cmds[0].argv[0]);
 	for (size_t i = 0; i < n; i++)
 		/* hiredis before 1.0 takes a non-const array it never writes to. */
 		if (redisAppendCommandArgv(c, cmds[i].argc, (const char **)cmds[i].argv,
@@ -333,6 +342,7 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 	char who[300];
 
 	probe_redis_describe(t, who, sizeof(who));
+	progress_set(who, PROGRESS_CONNECT, NULL);
 	if (t->host[0] == '/')
 		c = redisConnectUnixWithTimeout(t->host, tv);
 	else
@@ -345,8 +355,7 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 	}
 	if (c->err != 0) {
 		if (strstr(c->errstr, "timed out") != NULL)
-			snprintf(err, errlen, "timed out after %g s connecting to %s", t->timeout,
-				 who);
+			progress_format(err, errlen, t->timeout, who, PROGRESS_CONNECT, NULL);
 		else
 			snprintf(err, errlen, "cannot connect to %s: %s", who, c->errstr);
 		*why = PROBE_REDIS_DOWN;
@@ -356,8 +365,10 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 	deadline_start(c);
 	*why = redisSetTimeout(c, tv) == REDIS_OK ? 0 : io_error(c, err, errlen);
 #ifdef HAVE_HIREDIS_SSL
-	if (*why == 0 && t->tls)
+	if (*why == 0 && t->tls) {
+		progress_step(PROGRESS_TLS, NULL);
 		*why = start_tls(c, t, err, errlen);
+	}
 #endif
 	if (*why == 0)
 		*why = login(c, t, err, errlen);

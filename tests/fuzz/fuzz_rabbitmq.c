@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the RabbitMQ management API parsers: the same bytes, not
- * NUL-terminated (the parsers take a length), go to the queue, overview,
- * node and health parsers. What parses must give metrics that are finite or
+ * NUL-terminated (the parsers take a length), go to the queue, stall,
+ * overview, node and health parsers. What parses must give metrics that are finite or
  * NaN, never infinite, queues with a name and a vhost, and percentages only
  * from positive limits; nothing may leak.
  */
@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rabbitmq_nodes ns = {0};
 	struct rabbitmq_overview ov;
 	struct metric_set *set;
+	double stalled;
 
 	if (text == NULL)
 		return 0;
@@ -40,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_set(set);
 	}
 	rabbitmq_queues_free(&qs);
+	if (rabbitmq_stall_parse(text, size, &stalled, err, sizeof(err)) == 0)
+		FUZZ_CHECK(stalled >= 0 && !isinf(stalled));
 	if (rabbitmq_overview_parse(text, size, &ov, err, sizeof(err)) == 0) {
 		FUZZ_CHECK(memchr(ov.version, '\0', sizeof(ov.version)) != NULL);
 		set = metric_set_new();

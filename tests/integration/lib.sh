@@ -571,7 +571,8 @@ sql_lines() {
 	done
 }
 
-# start_mariadb: start a private mariadbd on a free loopback port, its data
+# start_mariadb [OPTION...]: start a private mariadbd (with the OPTIONs
+# given, e.g. --performance-schema=ON) on a free loopback port, its data
 # directory, socket, pid file and error log in a directory under $tmp:
 # InnoDB with a 16 MiB buffer pool and an 8 MiB redo log, no binary log, no
 # name resolution, at most 50 connections, and row-lock waits that give up
@@ -611,7 +612,7 @@ start_mariadb() {
 			--innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
 			--innodb-lock-wait-timeout=120 --innodb-flush-log-at-trx-commit=0 \
 			--skip-innodb-doublewrite --innodb-temp-data-file-path=ibtmp1:1M:autoextend \
-			--max-connections=50 > "$d/out" 2>&1 &
+			--max-connections=50 "$@" > "$d/out" 2>&1 &
 		pid=$!
 		mariadb_pids="${mariadb_pids:-} $pid"
 		# The socket is ours by its path, and mariadbd makes it only

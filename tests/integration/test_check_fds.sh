@@ -40,6 +40,6 @@ fi
 
 # A pidfile that blocks (a FIFO with no writer) must not outlive -t.
 mkfifo "$tmp/fifo"
-expect "-t ends a hung read" 2 "^FDS CRITICAL - timed out after 1 s$" "$c" --pidfile "$tmp/fifo" -t 1
-expect "-t with a state" 3 "^FDS UNKNOWN - timed out after 0.5 s$" "$c" --pidfile "$tmp/fifo" -t 0.5:unknown
+expect "-t ends a hung read" 2 "^FDS CRITICAL - timed out after 1 s: $tmp/fifo could not be read$" "$c" --pidfile "$tmp/fifo" -t 1
+expect "-t with a state" 3 "^FDS UNKNOWN - timed out after 0\.5 s: $tmp/fifo could not be read$" "$c" --pidfile "$tmp/fifo" -t 0.5:unknown
 finish

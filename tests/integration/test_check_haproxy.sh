@@ -180,9 +180,9 @@ expect "TCP stats socket down: CRITICAL" 2 "^HAPROXY CRITICAL - cannot connect t
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
 start=$(date +%s)
-expect "hung stats socket: CRITICAL within -t" 2 "^HAPROXY CRITICAL - timed out after 2 s" "$check" -H 127.0.0.1 -p "$hung" -t 2
+expect "hung stats socket: CRITICAL within -t" 2 "^HAPROXY CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer show stat$" "$check" -H 127.0.0.1 -p "$hung" -t 2
 [ $(($(date +%s) - start)) -le 3 ] || fail "the hung socket took more than -t"
-expect "hung CSV page: -t SECONDS:STATE" 3 "^HAPROXY UNKNOWN - timed out after 1 s" \
+expect "hung CSV page: -t SECONDS:STATE" 3 "^HAPROXY UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" \
 	"$check" -u "http://127.0.0.1:$hung/stats;csv" -t 1:unknown
 expect "not HAProxy on the TCP port: UNKNOWN" 3 "^HAPROXY UNKNOWN - 127\.0\.0\.1:$app did not answer with HAProxy statistics" \
 	"$check" -H 127.0.0.1 -p "$app"

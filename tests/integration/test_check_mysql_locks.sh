@@ -44,6 +44,9 @@ expect "the long output names the waiter, the lock and the query" 1 \
 	"thread [0-9]+ \(root@localhost, transaction open [0-9.]+ s\) waits [0-9.]+ s for the row lock on .t.\..a., blocked by thread $a: update t\.a set v = 2 where id = 1" \
 	"$check" $login -w 1
 # shellcheck disable=SC2086
+expect "the long output says how to end the blocker" 1 "^to end thread $a and roll back its transaction: KILL $a$" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
 expect "the long output names the blocker" 1 \
 	"thread $a \(root@localhost, idle [0-9.]+ s in an open transaction\) holds up 1 session \(1 directly\)" \
 	"$check" $login -w 1
@@ -95,7 +98,7 @@ expect "metadata-lock waits are counted and do not hang the check" 0 \
 	"^MYSQL-LOCKS OK - 2 sessions waiting, longest [0-9.]+ s" "$check" $login -t 5
 # shellcheck disable=SC2086
 expect "the long output says which lock" 0 \
-	"thread [0-9]+ \(root@localhost[^)]*\) waits [0-9.]+ s for the metadata lock[^:]*: alter table t\.a add column z int" \
+	"thread [0-9]+ \(root@localhost[^)]*\) waits [0-9.]+ s for the metadata lock \(table and holder unknown without performance_schema\): alter table t\.a add column z int" \
 	"$check" $login -t 5
 release c
 release b
@@ -156,8 +159,12 @@ expect "nothing listening: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cann
 expect "no such socket: CRITICAL, saying why" 2 "^MYSQL-LOCKS CRITICAL - cannot connect to $tmp/no\.sock: No such file or directory$" \
 	"$check" -H "$tmp/no.sock" --user nagios --password-file "$tmp/pw"
 start_peer listen 127.0.0.1 16 0
-expect "a server that never answers: CRITICAL within -t" 2 "^MYSQL-LOCKS CRITICAL - " \
+expect "a server that never answers: CRITICAL within -t" 2 \
+	"^MYSQL-LOCKS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$peer_value did not complete the connection and login$" \
 	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a server that never answers: -t SECONDS:STATE" 3 \
+	"^MYSQL-LOCKS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$peer_value did not complete the connection and login$" \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 1:unknown
 expect "a rate threshold without a state directory is UNKNOWN" 3 \
 	"^MYSQL-LOCKS UNKNOWN - no lock_deadlocks_rate: " \
 	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --state-dir /nonexistent/dir \
@@ -209,5 +216,28 @@ EOF
 	release b
 	release a
 fi
+
+# With performance_schema on (MariaDB's default is off), a metadata-lock
+# wait names its table and its holder, and how to end the holder.
+start_mariadb --performance-schema=ON --performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'
+mariadb_sql "create database t; create table t.a (id int primary key, v int) engine=innodb;
+	insert into t.a values (1, 0);
+	create user nagios@'127.0.0.1' identified by 's3cret';
+	grant process on *.* to nagios@'127.0.0.1';
+	grant select on performance_schema.* to nagios@'127.0.0.1';"
+login="-H 127.0.0.1 -p $mariadb_port --user nagios --password-file $tmp/pw"
+hold_mysql a "begin;" "select * from t.a;"
+a=$hold_id
+hold_mysql b "alter table t.a add column z int;"
+wait_mysql_waiters 1
+# shellcheck disable=SC2086
+expect "performance_schema: the metadata lock names its table and holder" 0 \
+	"thread [0-9]+ \(root@localhost[^)]*\) waits [0-9.]+ s for the metadata lock on .t.\..a., blocked by thread $a: alter table t\.a add column z int" \
+	"$check" $login -t 5
+# shellcheck disable=SC2086
+expect "performance_schema: how to end the holder" 0 "^to end thread $a and roll back its transaction: KILL $a$" \
+	"$check" $login -t 5
+release b
+release a
 
 finish

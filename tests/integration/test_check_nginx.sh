@@ -132,9 +132,16 @@ expect "nginx down: CRITICAL" 2 "^NGINX CRITICAL - cannot connect to 127\.0\.0\.
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
 start=$(date +%s)
-expect "nginx hung: CRITICAL within -t" 2 "^NGINX CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
+expect "nginx hung: CRITICAL within -t" 2 "^NGINX CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" "$check" -p "$hung" -t 2
 [ $(($(date +%s) - start)) -le 3 ] || fail "the hung nginx took more than -t"
-expect "nginx hung: -t SECONDS:STATE" 3 "^NGINX UNKNOWN - timed out after 1 s" "$check" -p "$hung" -t 1:unknown
+expect "nginx hung over https: the TLS handshake is the step named" 2 \
+	"^NGINX CRITICAL - timed out after 1 s: 127\.0\.0\.1:$hung did not finish the TLS handshake$" \
+	"$check" -u "https://127.0.0.1:$hung/status" -t 1
+start_fake_tcp 'b"HTTP/1.1 200 OK\\r\\nContent-Length: 100\\r\\n\\r\\nActive connections: 1"' 10
+expect "an answer that stops half-way: the step named" 2 \
+	"^NGINX CRITICAL - timed out after 1 s: 127\.0\.0\.1:$fake_port did not finish its answer$" \
+	"$check" -p "$fake_port" -t 1
+expect "nginx hung: -t SECONDS:STATE" 3 "^NGINX UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" "$check" -p "$hung" -t 1:unknown
 start_fake_http '{"garbage": (200, "hello"), "empty": (200, ""),
 	"lying": (200, "Active connections: 1 \nserver accepts handled requests\n 1 5 1 \nReading: 0 Writing: 1 Waiting: 0 \n")}'
 for case in garbage empty lying; do

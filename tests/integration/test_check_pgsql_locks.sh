@@ -45,6 +45,14 @@ expect "the long output names the waiter, the lock and the query" 1 \
 	"pid [0-9]+ \(postgres@local, transaction open [0-9.]+ s\) waits [0-9.]+ s for [^:]+, blocked by pid $a: update a set v = 2 where id = 1" \
 	"$check" $login -w 1
 # shellcheck disable=SC2086
+expect "a row lock names its table, not only the transaction" 1 \
+	"pid [0-9]+ \(postgres@local, transaction open [0-9.]+ s\) waits [0-9.]+ s for the row lock on table public\.a \(transaction [0-9]+\), blocked by pid $a: update a set v = 2 where id = 1" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
+expect "the long output says how to end the blocker" 1 \
+	"^to end pid $a and roll back its transaction: SELECT pg_terminate_backend\($a\)$" \
+	"$check" $login -w 1
+# shellcheck disable=SC2086
 expect "the long output names the blocker and its last statement" 1 \
 	"pid $a \(postgres@local, idle [0-9.]+ s in an open transaction\) holds up 1 session \(1 directly\): select 'vakt-hold-ready'" \
 	"$check" $login -w 1
@@ -80,6 +88,13 @@ expect "a chain: the head holds up both" 0 "pid $a \(postgres@local, idle [0-9.]
 expect "a chain: the middle both waits and blocks" 0 \
 	"pid [0-9]+ \(postgres@local, transaction open [0-9.]+ s\) holds up 1 session \(1 directly\) and waits [0-9.]+ s for [^:]+, blocked by pid $a" \
 	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: the head is the one to end" 0 \
+	"^to end pid $a and roll back its transaction: SELECT pg_terminate_backend\($a\)$" \
+	"$check" $login
+# shellcheck disable=SC2086
+expect "a chain: only the head gets a remedy, not the middle that waits" 0 "^1$" \
+	sh -c '"$@" | grep -c "^to end "' sh "$check" $login
 # shellcheck disable=SC2086
 expect "a chain: held-up threshold" 2 "^PGSQL-LOCKS CRITICAL - sessions held up by one blocker: 2 \(> 1\)" \
 	"$check" $login -c lock_blocked_most=1
@@ -151,8 +166,13 @@ closed=$(pick_port)
 expect "nothing listening: CRITICAL" 2 "^PGSQL-LOCKS CRITICAL - cannot connect to 127\.0\.0\.1:$closed" \
 	"$check" -H 127.0.0.1 -p "$closed" --user nagios --password-file "$tmp/pw"
 start_peer listen 127.0.0.1 16 0
-expect "a server that never answers: CRITICAL within -t" 2 "^PGSQL-LOCKS CRITICAL - " \
+# libpq asks for TLS first (sslmode prefer), then logs in.
+expect "a server that never answers: CRITICAL within -t" 2 \
+	"^PGSQL-LOCKS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$peer_value did not finish the TLS handshake$" \
 	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" -t 2
+expect "a server that never answers the login: -t SECONDS:STATE" 3 \
+	"^PGSQL-LOCKS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$peer_value did not answer the login$" \
+	timeout 5 "$check" -H 127.0.0.1 -p "$peer_value" --user nagios --password-file "$tmp/pw" --sslmode disable -t 1:unknown
 expect "a bad --sslmode is a usage error" 3 "^PGSQL-LOCKS UNKNOWN - invalid --sslmode 'sometimes'" \
 	"$check" --sslmode sometimes
 

@@ -112,7 +112,7 @@ expect "vhost and queue names with spaces, / and UTF-8" 0 \
 expect "--queue-regex: only the matching queues" 0 "^RABBITMQ OK - queue celery has 3 messages \|" \
 	"$check" -p "$http" --queue-regex '^cel+ery$'
 expect "--queue-regex: the deepest of several" 1 \
-	"^RABBITMQ WARNING - queue celery has 3 messages \(> 2\), 2 queues, deepest celery with 3 messages \|.* queue_depth_celery.priority=1;2;;0" \
+	"^RABBITMQ WARNING - queue celery has 3 messages \(> 2\), 2 queues \|.* queue_depth_celery.priority=1;2;;0" \
 	"$check" -p "$http" --queue-regex '^celery' -w 2
 expect "--queue-regex matching nothing" 0 "^RABBITMQ OK - no queues match \\^zzz in vhost /$" \
 	"$check" -p "$http" --queue-regex '^zzz'
@@ -130,6 +130,57 @@ expect "health: every check passes" 0 "^RABBITMQ OK - [0-9]+ health checks passe
 	"$check" -p "$http" --mode health
 expect "health: the aliveness test before 4.0" 0 "^aliveness-test/%2F: ok$" \
 	"$check" -p "$http" --mode health
+# The aliveness test declared its queue; it is ours, not one to report.
+api GET queues/%2F/aliveness-test
+expect "the aliveness test's queue is left out of the listing" 0 \
+	"^RABBITMQ OK - 2 queues, deepest celery with 3 messages \| queue_depth_celery=3;;;0 (.* )?queue_depth_celery\.priority=1;;;0 " \
+	"$check" -p "$http" --vhost /
+
+# A consumer that takes its prefetch of 2 and never acknowledges: 3 of 5
+# messages stay ready and nothing is delivered or acknowledged any more.
+pika_python=""
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import pika' 2> /dev/null; then
+		pika_python=$py
+		break
+	fi
+done
+if [ -n "$pika_python" ]; then
+	api PUT queues/%2F/stall '{"durable":false}'
+	"$pika_python" "$(dirname "$0")/stall_consumer.py" "$amqp" stall > "$tmp/stall.out" 2>&1 &
+	peers="$peers $!"
+	for _ in $(seq 100); do
+		grep -q consuming "$tmp/stall.out" && break
+		sleep 0.1
+	done
+	publish %2F stall 5
+	# The statistics lag: wait until the samples show a stall.
+	for _ in $(seq 100); do
+		"$check" -p "$http" --queue stall -c queue_stalled=1 | grep -q "is stalled" && break
+		sleep 0.2
+	done
+	expect "a stalled consumer: CRITICAL past -c, in words" 2 \
+		"^RABBITMQ CRITICAL - queue stall is stalled: 3 messages ready, 1 consumer holding 2 unacknowledged, nothing delivered or acknowledged for [0-9]+ s \(> 1\) \|.* queue_stalled_stall=[0-9]+s;;1;0" \
+		"$check" -p "$http" --queue stall -c queue_stalled=1
+	expect "a stalled consumer: WARNING past -w" 1 \
+		"^RABBITMQ WARNING - queue stall is stalled: 3 messages ready, .* \(> 1\)" \
+		"$check" -p "$http" --queue stall -w queue_stalled=1
+	expect "a stalled consumer: the long output says so" 2 \
+		"^queue stall: 5 messages \(3 ready, 2 unacknowledged\), 1 consumer, .*, stalled for [0-9]+ s$" \
+		"$check" -p "$http" --queue stall -c queue_stalled=1
+	# Its state depends on how long it has been stalled; the thresholds do not.
+	expect "a stalled consumer: WARNING at 60 s and CRITICAL at 300 s by default" 0 \
+		"queue_stalled_stall=[0-9]+s;60;300;0" sh -c '"$@" || true' sh "$check" -p "$http" --queue stall
+	expect "a stalled consumer: -c queue_stalled=~: alone turns it off" 0 \
+		"^RABBITMQ OK - queue stall has 5 messages \|.* queue_stalled_stall=[0-9]+s;;~:;0" \
+		"$check" -p "$http" --queue stall -c 'queue_stalled=~:'
+	expect "a queue without consumers is not stalled" 0 "queue_stalled_celery=0s;60;300;0" \
+		"$check" -p "$http" --queue celery
+	api DELETE queues/%2F/stall
+else
+	echo "python3-pika not installed"
+	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && fail "python3-pika is needed for the stalled-consumer test"
+fi
 
 # A disk alarm: publishers blocked, the health checks answer 503.
 rabbitmqctl set_disk_free_limit 100000GB > /dev/null
@@ -170,7 +221,7 @@ expect "a bad --queue-regex" 3 "^RABBITMQ UNKNOWN - invalid --queue-regex '\('" 
 vaktd=$top_builddir/agent/vaktd
 if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; then
 	printf '%s\n' "[collect]" "interval = 1" "[rabbitmq main]" "url = http://127.0.0.1:$http" \
-		"queues = celery, nosuch" > "$tmp/vaktd.conf"
+		"queues = celery, nosuch" "[rabbitmq all]" "url = http://127.0.0.1:$http" > "$tmp/vaktd.conf"
 	start_vaktd "$tmp/vaktd.conf"
 	for _ in $(seq 50); do
 		curl -s "$url/metrics" | grep -q '^vakt_queue_depth{' && break
@@ -180,6 +231,22 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 	expect "vaktd: queue_depth of celery" 0 \
 		'^vakt_queue_depth\{broker="rabbitmq",queue="celery",target="main",vhost="/"\} 3$' \
 		grep '^vakt_queue_depth{' "$tmp/metrics"
+	for _ in $(seq 50); do
+		grep -q '^vakt_queue_depth{broker="rabbitmq",queue="celery",target="all"' "$tmp/metrics" && break
+		sleep 0.1
+		curl -s "$url/metrics" > "$tmp/metrics"
+	done
+	expect "vaktd: discovery finds celery" 0 \
+		'^vakt_queue_depth\{broker="rabbitmq",queue="celery",target="all",vhost="/"\} 3$' \
+		grep '^vakt_queue_depth{' "$tmp/metrics"
+	if grep -q 'queue="aliveness-test"' "$tmp/metrics"; then
+		fail "vaktd: the aliveness test's queue shows up in /metrics"
+	else
+		echo "ok: vaktd: the aliveness test's queue is left out"
+	fi
+	expect "vaktd: queue_stalled of celery" 0 \
+		'^vakt_queue_stalled_seconds\{broker="rabbitmq",queue="celery",target="main",vhost="/"\} 0$' \
+		grep '^vakt_queue_stalled' "$tmp/metrics"
 	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\",target=\"main\"\\} 1$" \
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
 	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
@@ -198,10 +265,10 @@ expect "broker down: CRITICAL" 2 "^RABBITMQ CRITICAL - cannot connect to 127\.0\
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
 start=$(date +%s)
-expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after 2 s( waiting for 127\.0\.0\.1:$hung)?$" \
+expect "broker hung: CRITICAL within -t" 2 "^RABBITMQ CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" \
 	"$check" -p "$hung" --queue celery -t 2
 [ $(($(date +%s) - start)) -le 3 ] || fail "the hung broker took more than -t"
-expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s" \
+expect "broker hung: -t SECONDS:STATE" 3 "^RABBITMQ UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer the HTTP request$" \
 	"$check" -p "$hung" --mode health -t 1:unknown
 
 # Servers that are not RabbitMQ's management API, one per answer (a Python

@@ -27,14 +27,21 @@ expect "celery depth sums the priority lists" 0 \
 	"$check" -p "$port" --queue celery
 expect "queue threshold: WARNING" 1 "^REDIS WARNING - queue celery has 6 messages \(> 5\)" \
 	"$check" -p "$port" --queue celery -w 5 -c 10
-expect "queue threshold: CRITICAL" 2 "^REDIS CRITICAL - queue celery has 6 messages \(> 4\)" \
+expect "queue threshold: CRITICAL, the queue named once" 2 \
+	"^REDIS CRITICAL - queue celery has 6 messages \(> 4\), [0-9.]+ [KM]iB used" \
 	"$check" -p "$port" --queue celery -w 2 -c 4
+expect "two queues, the deepest past its threshold: not named twice" 2 \
+	"^REDIS CRITICAL - queue celery has 6 messages \(> 4\), 2 queues, [0-9.]+ [KM]iB used" \
+	"$check" -p "$port" --queue celery --queue unacked -c 4
 expect "unacked threshold" 2 "^REDIS CRITICAL - unacknowledged Celery tasks: 2 \(> 1\)" \
 	"$check" -p "$port" --queue celery -c celery_unacked=1
 
 # A missing queue is an empty one, unless it is required.
 expect "missing queue: depth 0, OK" 0 "queue_depth_nope=0;;;0" "$check" -p "$port" --queue nope
-expect "missing queue with --require-queue: CRITICAL" 2 "^REDIS CRITICAL - queue nope does not exist" \
+expect "missing queue with --require-queue: CRITICAL, said once" 2 \
+	"^REDIS CRITICAL - queue nope does not exist, [0-9.]+ [KM]iB used" \
+	"$check" -p "$port" --queue nope --require-queue
+expect "missing queue with --require-queue: long output" 2 "^queue nope: does not exist$" \
 	"$check" -p "$port" --queue nope --require-queue
 
 # Every type a queue can be; a string is not a queue.
@@ -148,7 +155,10 @@ expect "server down: CRITICAL" 2 "^REDIS CRITICAL - cannot connect to 127\.0\.0\
 	"$check" -p 1
 start_peer listen 127.0.0.1 16 0
 hung=$peer_value
-expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s" "$check" -p "$hung" -t 2
+expect "hung server: CRITICAL within -t" 2 "^REDIS CRITICAL - timed out after 2 s: 127\.0\.0\.1:$hung did not answer PING$" "$check" -p "$hung" -t 2
+expect "hung server: -t SECONDS:STATE, the same words" 3 \
+	"^REDIS UNKNOWN - timed out after 1 s: 127\.0\.0\.1:$hung did not answer PING$" \
+	"$check" -p "$hung" -t 1:unknown
 # An HTTP server, as a wrong port often is: it answers PING with an error page.
 start_fake_http "{}"
 garbage=$fake_port

@@ -61,8 +61,10 @@ Test(rabbitmq_queue, list_filter_and_limit)
 	struct rabbitmq_queues q = {0};
 	regex_t re;
 
-	cr_assert_eq(queues(test_data("rabbitmq/queues-3.10.json"), NULL, 0, &q), 3);
+	/* Recorded after --mode health: the aliveness test's queue is left out. */
+	cr_assert_eq(queues(test_data("rabbitmq/queues-3.10.json"), NULL, 0, &q), 2);
 	cr_assert_not(q.cut);
+	cr_assert_null(rabbitmq_queues_find(&q, "/", "aliveness-test"));
 	cr_assert_not_null(rabbitmq_queues_find(&q, "/", "quorum1"));
 	cr_assert_null(rabbitmq_queues_find(&q, "other", "quorum1"));
 	rabbitmq_queues_free(&q);
@@ -71,7 +73,7 @@ Test(rabbitmq_queue, list_filter_and_limit)
 	cr_assert_str_eq(q.v[0].name, "celery");
 	rabbitmq_queues_free(&q);
 	regfree(&re);
-	cr_assert_eq(queues(test_data("rabbitmq/queues-3.10.json"), NULL, 2, &q), 2);
+	cr_assert_eq(queues(test_data("rabbitmq/queues-3.10.json"), NULL, 1, &q), 1);
 	cr_assert(q.cut);
 	rabbitmq_queues_free(&q);
 }
@@ -84,7 +86,7 @@ Test(rabbitmq_queue, names_that_need_encoding)
 
 	cr_assert_eq(queues(test_data("rabbitmq/queues-vhost-3.10.json"), NULL, 0, &q), 1);
 	rabbitmq_queues_metrics(&q, "127.0.0.1:15672", set);
-	cr_assert_eq(metric_set_count(set), 9);
+	cr_assert_eq(metric_set_count(set), 10);
 	m = metric_set_find(set, "queue_depth", "queue", "a b/c");
 	cr_assert_not_null(m);
 	cr_expect_eq(m->value, 2);
@@ -93,6 +95,8 @@ Test(rabbitmq_queue, names_that_need_encoding)
 	cr_expect_str_eq(metric_label(m, "target"), "127.0.0.1:15672");
 	cr_expect_eq(metric_set_value(set, "queue_running", NULL, NULL), 1);
 	cr_expect_str_eq(metric_set_find(set, "queue_idle", NULL, NULL)->unit, "s");
+	cr_expect_str_eq(metric_set_find(set, "queue_stalled", NULL, NULL)->unit, "s");
+	cr_expect_eq(metric_set_value(set, "queue_stalled", NULL, NULL), 0);
 	metric_set_free(set);
 	rabbitmq_queues_free(&q);
 }
@@ -300,4 +304,89 @@ Test(rabbitmq_json, versions)
 	cr_expect_not(rabbitmq_version_before("10.0", 4));
 	cr_expect_not(rabbitmq_version_before("", 4));
 	cr_expect_not(rabbitmq_version_before("x", 4));
+}
+
+/* rabbitmq_stall_parse: the time since deliveries plus acknowledgements last changed. */
+static double stall_seconds(const char *text, int *rc)
+{
+	char err[256] = "";
+	double s = -1;
+
+	*rc = rabbitmq_stall_parse(text, strlen(text), &s, err, sizeof(err));
+	return s;
+}
+
+Test(rabbitmq_stall, recorded_samples)
+{
+	int rc;
+
+	cr_expect_eq(stall_seconds(test_data("rabbitmq/queue-stall-samples-3.10.json"), &rc), 20);
+	cr_expect_eq(rc, 0);
+}
+
+Test(rabbitmq_stall, the_whole_window_and_not_yet)
+{
+	int rc;
+
+	/* The same count in every sample: stuck for the whole window. */
+	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+				   "{\"sample\":4,\"timestamp\":30000},{\"sample\":4,\"timestamp\":20000},"
+				   "{\"sample\":4,\"timestamp\":10000}]}}}",
+				   &rc),
+		     20);
+	cr_expect_eq(rc, 0);
+	/* Nothing delivered yet in any sample: too new to say. */
+	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+				   "{\"sample\":0,\"timestamp\":30000},{\"sample\":0,\"timestamp\":20000}]},"
+				   "\"ack_details\":{\"samples\":[{\"sample\":0,\"timestamp\":30000},"
+				   "{\"sample\":0,\"timestamp\":20000}]}}}",
+				   &rc),
+		     0);
+	/* Acknowledgements count too: one 10 s ago ends the stall there. */
+	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+				   "{\"sample\":2,\"timestamp\":30000},{\"sample\":2,\"timestamp\":20000},"
+				   "{\"sample\":2,\"timestamp\":10000}]},"
+				   "\"ack_details\":{\"samples\":[{\"sample\":1,\"timestamp\":30000},"
+				   "{\"sample\":0,\"timestamp\":20000},{\"sample\":0,\"timestamp\":10000}]}}}",
+				   &rc),
+		     0);
+}
+
+Test(rabbitmq_stall, no_samples)
+{
+	int rc;
+
+	stall_seconds("{\"message_stats\":{}}", &rc);
+	cr_expect_eq(rc, -1);
+	stall_seconds(test_data("rabbitmq/not-json.html"), &rc);
+	cr_expect_eq(rc, -1);
+}
+
+Test(rabbitmq_stall, stuck)
+{
+	struct rabbitmq_queue q = {.ready = 3, .consumers = 1, .deliver = 0, .ack = 0};
+
+	cr_expect(rabbitmq_queue_stuck(&q));
+	q.ack = 0.5;
+	cr_expect(!rabbitmq_queue_stuck(&q));
+	q.ack = NAN;
+	cr_expect(!rabbitmq_queue_stuck(&q));
+	q.ack = 0;
+	q.consumers = 0;
+	cr_expect(!rabbitmq_queue_stuck(&q));
+}
+
+/* The aliveness test's queue is left out of a listing, not when it is asked for by name. */
+Test(rabbitmq_queue, aliveness_test_queue)
+{
+	struct rabbitmq_queues q = {0};
+
+	cr_expect_eq(queues("[{\"name\":\"aliveness-test\",\"vhost\":\"/\"},"
+			    "{\"name\":\"celery\",\"vhost\":\"/\"}]",
+			    NULL, 0, &q),
+		     1);
+	cr_expect_str_eq(q.v[0].name, "celery");
+	cr_expect_eq(queues("{\"name\":\"aliveness-test\",\"vhost\":\"/\"}", NULL, 0, &q), 1);
+	cr_expect_str_eq(q.v[1].name, "aliveness-test");
+	rabbitmq_queues_free(&q);
 }
