@@ -238,12 +238,12 @@ static void states(struct result *r, const struct opts *o, const struct haproxy_
 	/* Only what there is: "0 of 0 servers up" would read like an outage. */
 	if (total > 0)
 		result_add(r, STATE_OK, "%zu backend%s, %zu of %zu server%s up", backends,
-			   backends == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
+			   num_plural(backends), up, total, num_plural(total));
 	else if (backends > 0)
 		result_add(r, STATE_OK, "%zu backend%s without servers", backends,
-			   backends == 1 ? "" : "s");
+			   num_plural(backends));
 	else if (frontends > 0)
-		result_add(r, STATE_OK, "%zu frontend%s", frontends, frontends == 1 ? "" : "s");
+		result_add(r, STATE_OK, "%zu frontend%s", frontends, num_plural(frontends));
 }
 
 /* Thresholds on the numbers, and 5xx responses per second. */
