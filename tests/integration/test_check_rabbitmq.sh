@@ -161,7 +161,7 @@ expect "health takes no bare threshold" 3 "^RABBITMQ UNKNOWN - --mode health tak
 	"$check" -p "$http" --mode health -w 1
 expect "a threshold of another mode" 3 "^RABBITMQ UNKNOWN - queue_depth is not a metric of --mode node" \
 	"$check" -p "$http" --mode node -w queue_depth=1
-expect "-u and -p together" 3 "^RABBITMQ UNKNOWN - give either -u URL or -H HOST and -p PORT" \
+expect "-u and -p together" 3 "^RABBITMQ UNKNOWN - give either -u URL or -p PORT" \
 	"$check" -p "$http" -u "http://127.0.0.1:$http"
 expect "a bad --queue-regex" 3 "^RABBITMQ UNKNOWN - invalid --queue-regex '\('" \
 	"$check" -p "$http" --queue-regex '('
