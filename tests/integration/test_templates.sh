@@ -7,6 +7,7 @@
 # VAKT_REQUIRE_ALL=1, so CI cannot pass without having validated anything.
 # NAGIOS and ICINGA2 name the programs when they are not found by name.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/monitors.sh"
 nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
 icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
 missing=""
@@ -74,7 +75,10 @@ icinga_services=(
 	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"|check_listen -H 127.0.0.1 -c 100 -p 80 -w 10'
 	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "@tmp@"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]|check_listen --all --percent --state-dir @tmp@ -c 90 -c listen_overflows_rate=1 -w 50'
 	'vakt_rabbitmq|rabbitmq||check_rabbitmq -H 127.0.0.1'
-	'vakt_rabbitmq|celery on rabbitmq|vars.vakt_rabbitmq_queue = [ "celery", "mail" ]; vars.vakt_rabbitmq_vhost = "jobs"; vars.vakt_rabbitmq_user = "nagios"; vars.vakt_rabbitmq_password_file = "@tmp@/redis-pass"; vars.vakt_rabbitmq_port = 15673; vars.vakt_rabbitmq_warning = "1000"; vars.vakt_rabbitmq_critical = [ "5000", "queue_consumers=1:" ]; vars.vakt_timeout = 5|check_rabbitmq --password-file @tmp@/redis-pass --queue celery --queue mail --user nagios --vhost jobs -H 127.0.0.1 -c 5000 -c queue_consumers=1: -p 15673 -t 5 -w 1000'
+	'vakt_rabbitmq|celery on rabbitmq|vars.vakt_rabbitmq_queue = [ "celery", "mail" ]; vars.vakt_rabbitmq_vhost = "jobs"; vars.vakt_rabbitmq_user = "nagios"; vars.vakt_rabbitmq_password_file = "@tmp@/redis-pass"; vars.vakt_rabbitmq_port = 15673; vars.vakt_rabbitmq_warning = "1000"; vars.vakt_rabbitmq_critical = "5000"; vars.vakt_timeout = 5|check_rabbitmq --critical queue_consumers=1: --password-file @tmp@/redis-pass --queue celery --queue mail --user nagios --vhost jobs -H 127.0.0.1 -c 5000 -p 15673 -t 5 -w 1000'
+	'vakt_rabbitmq|queue that may go unread|vars.vakt_rabbitmq_queue = "reports"; vars.vakt_rabbitmq_min_consumers = 0; vars.vakt_rabbitmq_critical = "100"|check_rabbitmq --queue reports -H 127.0.0.1 -c 100'
+	'vakt_rabbitmq|queues by regex, two consumers|vars.vakt_rabbitmq_queue_regex = "^celery"; vars.vakt_rabbitmq_min_consumers = 2|check_rabbitmq --critical queue_consumers=2: --queue-regex ^celery -H 127.0.0.1'
+	'vakt_rabbitmq|queue in mode queue, consumers from critical|vars.vakt_rabbitmq_mode = "queue"; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_critical = [ "5000", "queue_consumers=0:" ]|check_rabbitmq --critical queue_consumers=1: --mode queue --queue celery -H 127.0.0.1 -c 5000 -c queue_consumers=0:'
 	'vakt_rabbitmq|rabbitmq nodes over tls|vars.vakt_rabbitmq_url = "https://mq1:15671"; vars.vakt_rabbitmq_mode = "node"; vars.vakt_rabbitmq_node = "rabbit@mq1"; vars.vakt_rabbitmq_ca_file = "@tmp@/vakt-ca.pem"; vars.vakt_rabbitmq_warning = "80"; vars.vakt_rabbitmq_timeout = "3:unknown"|check_rabbitmq --ca-file @tmp@/vakt-ca.pem --mode node --node rabbit@mq1 -t 3:unknown -u https://mq1:15671 -w 80'
 	'vakt_rabbitmq|rabbitmq health|vars.vakt_rabbitmq_mode = "health"; vars.vakt_rabbitmq_insecure = true|check_rabbitmq --insecure --mode health -H 127.0.0.1'
 	'vakt_redis|redis||check_redis -H 127.0.0.1 -c redis_memory_pct=95 -w redis_memory_pct=80'
@@ -111,11 +115,6 @@ printf 'not-the-password\n' > "$tmp/redis-pass"
 printf '[client]\nuser=nagios\npassword=not-the-password\n' > "$tmp/my.cnf"
 chmod 600 "$tmp/vakt-token" "$tmp/redis-pass" "$tmp/my.cnf"
 
-fail() {
-	printf 'FAIL: %s\n' "$1"
-	failures=$((failures + 1))
-}
-
 # A daemon killed with the test would keep running checks forever.
 stop_icinga() {
 	[ -n "$icinga_pid" ] || return 0
@@ -129,21 +128,6 @@ stop_icinga() {
 	icinga_pid=""
 }
 trap 'stop_icinga; cleanup' EXIT
-
-# find_daemon NAME...: print the first NAME found in $PATH or in the sbin
-# directories, which are not in every user's $PATH.
-find_daemon() {
-	local name dir
-	for name in "$@"; do
-		for dir in ${PATH//:/ } /usr/sbin /usr/local/sbin /sbin; do
-			if [ -x "$dir/$name" ]; then
-				echo "$dir/$name"
-				return 0
-			fi
-		done
-	done
-	return 1
-}
 
 # run_plugin WHAT COMMAND-LINE: run a template's command line with the built
 # plugin instead of the installed one. Any state is fine, since the test host
@@ -191,95 +175,13 @@ check_coverage() {
 # Checks run at once and every second, for a daemon that runs them
 # (test_nagios_run).
 write_nagios_config() {
-	local dir=$1 cfg=$2 entry cmd args sopts var host n=0
-	mkdir -p "$dir/checkresults"
-	cat > "$dir/nagios.cfg" <<-EOF
-		log_file=$dir/nagios.log
-		cfg_file=$cfg
-		cfg_file=$dir/objects.cfg
-		cfg_file=$dir/examples.cfg
-		object_cache_file=$dir/objects.cache
-		precached_object_file=$dir/objects.precache
-		resource_file=$dir/resource.cfg
-		status_file=$dir/status.dat
-		status_update_interval=1
-		state_retention_file=$dir/retention.dat
-		retain_state_information=0
-		temp_file=$dir/nagios.tmp
-		temp_path=$dir
-		lock_file=$dir/nagios.lock
-		command_file=$dir/nagios.cmd
-		check_result_path=$dir/checkresults
-		check_result_reaper_frequency=1
-		interval_length=1
-		service_inter_check_delay_method=n
-		max_service_check_spread=1
-		host_inter_check_delay_method=n
-		enable_notifications=0
-		nagios_user=$(id -un)
-		nagios_group=$(id -gn)
-		check_external_commands=0
-		illegal_macro_output_chars=\`~\$&|'"<>
-	EOF
-	: > "$dir/resource.cfg"
+	local dir=$1 cfg=$2 entry cmd args sopts var n=0
+	nagios_skeleton "$dir" "$cfg" "$dir/examples.cfg"
 	# The examples, with the '# ' taken off: every commented definition.
 	sed -n '/^# define [a-z]* {$/,/^# }$/s/^# //p' "$cfg" > "$dir/examples.cfg"
-	# generic-service and linux-server stand in for the templates of a real
-	# site, which supply what vakt-service leaves out (periods, contacts).
-	cat > "$dir/objects.cfg" <<-EOF
-		define timeperiod {
-		    timeperiod_name   24x7
-		    alias             always
-		    monday            00:00-24:00
-		    tuesday           00:00-24:00
-		    wednesday         00:00-24:00
-		    thursday          00:00-24:00
-		    friday            00:00-24:00
-		    saturday          00:00-24:00
-		    sunday            00:00-24:00
-		}
-		define command {
-		    command_name      vakt_test_true
-		    command_line      /bin/true
-		}
-		define contact {
-		    contact_name                    admin
-		    host_notification_period        24x7
-		    service_notification_period     24x7
-		    host_notification_options       d,u,r
-		    service_notification_options    w,u,c,r
-		    host_notification_commands      vakt_test_true
-		    service_notification_commands   vakt_test_true
-		}
-		define host {
-		    name                    linux-server
-		    check_command           vakt_test_true
-		    active_checks_enabled   0
-		    max_check_attempts      3
-		    check_period            24x7
-		    contacts                admin
-		    notification_interval   60
-		    notification_period     24x7
-		    register                0
-		}
-		define service {
-		    name                    generic-service
-		    check_period            24x7
-		    contacts                admin
-		    notification_interval   60
-		    notification_period     24x7
-		    register                0
-		}
-	EOF
-	for host in $(sed -n 's/^[[:space:]]*host_name[[:space:]]*//p' "$dir/examples.cfg" | sort -u); do
-		# A host the examples define themselves is left to them.
-		awk -v h="$host" '$1 == "host_name" && $2 == h { n++ } END { exit !(n > 0) }' \
-			<(sed -n '/^define host {/,/^}/p' "$dir/examples.cfg") && continue
-		printf 'define host {\n  use linux-server\n  host_name %s\n  address 127.0.0.1\n}\n' \
-			"$host" >> "$dir/objects.cfg"
-	done
+	nagios_hosts "$dir" "$dir/examples.cfg"
 	printf 'define host {\n  use linux-server\n  host_name vakt-test\n  address 127.0.0.1\n}\n' \
-		>> "$dir/objects.cfg"
+		>> "$dir/base.cfg"
 	for entry in "${nagios_services[@]}"; do
 		IFS='|' read -r cmd args sopts _ <<< "$entry"
 		n=$((n + 1))
@@ -291,7 +193,7 @@ write_nagios_config() {
 			printf '  check_interval 1\n  retry_interval 1\n'
 			[ -z "$sopts" ] || printf '  %s %s\n' "$var" "${sopts//@tmp@/$tmp}"
 			printf '}\n'
-		} >> "$dir/objects.cfg"
+		} >> "$dir/base.cfg"
 	done
 }
 
@@ -408,11 +310,9 @@ test_nagios() {
 # host, the services above and EXTRA.
 write_icinga_config() {
 	local dir=$1 template=$2 extra=${3:-} entry cmd name attrs
-	mkdir -p "$dir/cache" "$dir/lib" "$dir/log" "$dir/run" "$dir/spool" "$dir/zones.d"
-	cat > "$dir/icinga2.conf" <<-EOF
-		const PluginDir = "/usr/lib/nagios/plugins"
-		const PluginContribDir = "/usr/lib/nagios/plugins"
-		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
+	mkdir -p "$dir"
+	icinga2_constants > "$dir/icinga2.conf"
+	cat >> "$dir/icinga2.conf" <<-EOF
 		include <itl>
 		include <plugins>
 		include <plugins-contrib>
@@ -432,19 +332,6 @@ write_icinga_config() {
 		printf 'object Service "%s" {\n  host_name = "web1"\n  check_command = "%s"\n  check_interval = 1s\n  %s\n}\n' \
 			"$name" "$cmd" "${attrs//@tmp@/$tmp}" >> "$dir/icinga2.conf"
 	done
-}
-
-# icinga2_args DIR: set icinga_args to run icinga2 on DIR/icinga2.conf with
-# every path it would read or write outside the configuration, and the user
-# it would switch to as root, pointing into DIR.
-icinga2_args() {
-	local dir=$1
-	icinga_args=(daemon -c "$dir/icinga2.conf"
-		-DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)"
-		-DConfigDir="$dir" -DZonesDir="$dir/zones.d"
-		-DDataDir="$dir/lib" -DCacheDir="$dir/cache" -DLogDir="$dir/log"
-		-DSpoolDir="$dir/spool" -DInitRunDir="$dir/run"
-		-DPidPath="$dir/run/icinga2.pid")
 }
 
 # Runs the checks in a real icinga2 against stand-ins for the plugins that
@@ -500,7 +387,7 @@ test_icinga_arguments() {
 }
 
 test_icinga() {
-	local icinga dir=$tmp/icinga2 out rc entry cmd
+	local icinga dir=$tmp/icinga2 out rc entry cmd roles
 	icinga=${ICINGA2:-$(find_daemon icinga2)}
 	if [ ! -x "$icinga" ]; then
 		missing="$missing icinga2"
@@ -510,7 +397,23 @@ test_icinga() {
 		printf '%s\n' "${icinga_services[@]}" | grep -q "^$cmd|" ||
 			fail "no test service for Icinga CheckCommand $cmd: add one to icinga_services"
 	done
-	write_icinga_config "$dir" "$icinga_conf"
+	# The examples at the end of the file, without the comment markers.
+	sed -n '/^ \* Examples/,/^ \*\//{/^ \* Examples/d;/^ \*\//d;s/^ \*\( \|$\)//p;}' "$icinga_conf" \
+		> "$tmp/icinga-examples.conf"
+	grep -q '^apply Service' "$tmp/icinga-examples.conf" ||
+		fail "no example services found at the end of $icinga_conf"
+	# A host every example applies to, so each one is instantiated, with
+	# the agent endpoint the examples that run on the host name.
+	printf '%s\n' 'object Endpoint NodeName { }' 'object Zone NodeName { endpoints = [ NodeName ] }' \
+		'object Endpoint "examples" { }' \
+		'object Zone "examples" { endpoints = [ "examples" ]; parent = NodeName }' \
+		> "$tmp/icinga-examples.conf.tail"
+	roles=$(grep -o '"[^"]*" in host.vars.roles' "$tmp/icinga-examples.conf" | cut -d'"' -f2 |
+		sort -u | sed 's/.*/"&"/' | paste -sd, -)
+	printf 'object Host "examples" {\n  check_command = "dummy"\n  address = "127.0.0.1"\n  enable_active_checks = false\n  vars.os = "Linux"\n  vars.roles = [ %s ]\n  zone = NodeName\n}\n' \
+		"$roles" >> "$tmp/icinga-examples.conf"
+	cat "$tmp/icinga-examples.conf.tail" >> "$tmp/icinga-examples.conf"
+	write_icinga_config "$dir" "$icinga_conf" "include \"$tmp/icinga-examples.conf\""
 	icinga2_args "$dir"
 	out=$("$icinga" "${icinga_args[@]}" -C 2>&1)
 	rc=$?
@@ -519,7 +422,7 @@ test_icinga() {
 		printf '%s\n' "$out"
 		return
 	fi
-	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands and ${#icinga_services[@]} services"
+	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands, $(grep -c '^apply Service' "$tmp/icinga-examples.conf") examples and ${#icinga_services[@]} services"
 	test_icinga_arguments
 }
 
