@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Split the examples of README.md and the man pages into files for test_docs.sh.
 
-doc_blocks.py OUTDIR FILE...: every fenced code block of a Markdown FILE and
-every .EX/.EE block of a man page FILE (roff escapes undone) becomes
+doc_blocks.py OUTDIR FILE...: every fenced code block of a Markdown FILE,
+every `check_... -...` or `vaktd -...` code span of its text (as a "$ "
+line), and every .EX/.EE block of a man page FILE (roff escapes undone) becomes
 OUTDIR/NNN.KIND, with OUTDIR/NNN.origin saying FILE:LINE. KIND is what the
 block is, by these rules (the convention test_docs.sh documents):
 
@@ -49,6 +50,20 @@ def markdown_blocks(path):
                 lines.append(line)
 
 
+def markdown_inline(path):
+    """Commands in `code spans` of prose and tables: check_... with options."""
+    fenced = False
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.startswith("```"):
+                fenced = not fenced
+                continue
+            if fenced:
+                continue
+            for m in re.finditer(r"`(check_[a-z_]+ -[^`]*|vaktd -[^`]*)`", line):
+                yield "", n, ["$ " + m.group(1).replace("\\|", "|")]
+
+
 def man_blocks(path):
     start, lines = 0, None
     with open(path, encoding="utf-8") as f:
@@ -84,7 +99,10 @@ def main():
     sections = set(os.environ.get("SECTIONS", "").split())
     n = 0
     for path in sys.argv[2:]:
-        blocks = markdown_blocks(path) if path.endswith(".md") else man_blocks(path)
+        if path.endswith(".md"):
+            blocks = list(markdown_blocks(path)) + list(markdown_inline(path))
+        else:
+            blocks = man_blocks(path)
         for lang, start, lines in blocks:
             n += 1
             k = kind(lang, lines, sections)
