@@ -142,3 +142,34 @@ icinga2_constants() {
 		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 	EOF
 }
+
+# stop_group PID: stop the process group a daemon started with setsid
+# leads (icinga2 and nagios4 fork helpers that outlive a plain kill): TERM,
+# up to 10 s, then KILL.
+stop_group() {
+	[ -n "$1" ] || return 0
+	kill -- "-$1" 2> /dev/null
+	for _ in $(seq 100); do
+		kill -0 -- "-$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+	return 0
+}
+
+# monitors_finish STATUS: exit 1 on failures; otherwise, when a daemon in
+# $missing was not installed, fail with VAKT_REQUIRE_ALL=1 or exit STATUS
+# (77 for a skip), and exit 0 when all ran.
+monitors_finish() {
+	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+	if [ -n "$missing" ]; then
+		if [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
+			echo "FAIL: not installed:$missing (VAKT_REQUIRE_ALL=1)"
+			exit 1
+		fi
+		echo "SKIP: not installed:$missing"
+		exit "$1"
+	fi
+	exit 0
+}
