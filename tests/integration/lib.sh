@@ -10,8 +10,17 @@ peers=""
 # kill does not stop (start_rabbitmq adds one).
 cleanup_hooks=""
 cleanup() {
+	local alive
 	for h in $cleanup_hooks; do "$h"; done
 	for p in $peers; do kill "$p" 2>/dev/null; done
+	# Up to 5 s for them to go: a server that writes its log on the way
+	# out (redis-server) would recreate a file in $tmp behind rm.
+	for _ in $(seq 50); do
+		alive=""
+		for p in $peers; do proc_alive "$p" && alive=1; done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
