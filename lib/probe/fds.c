@@ -15,7 +15,6 @@
 #include "fileio.h"
 #include "num.h"
 #include "probe/fds.h"
-#include "progress.h"
 #include "xalloc.h"
 
 /* The kernel's comm holds 15 characters. */
@@ -134,8 +133,8 @@ int probe_fds_process(struct metric_set *set, long pid, char *err, size_t errlen
 		e = errno;
 		if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
-				 "no permission to read /proc/%ld/fd (%s): run as root or as the "
-				 "owner of the process",
+				 "no permission to read /proc/%ld/fd (%s): it takes root, the "
+				 "process's user or CAP_DAC_READ_SEARCH",
 				 pid, comm);
 		else
 			snprintf(err, errlen, "cannot read /proc/%ld/fd (%s): %s", pid, comm,
@@ -208,16 +207,9 @@ long probe_fds_find(const char *name, long **pids, char *err, size_t errlen)
 int probe_fds_pidfile(const char *path, long *pid, char *err, size_t errlen)
 {
 	char text[64];
-	ssize_t n;
-	int e;
 
-	/* A pidfile on a hung file system, or a FIFO, blocks the read. */
-	progress_set(path, PROGRESS_READ, NULL);
-	n = file_read_small(path, text, sizeof(text));
-	e = errno;
-	progress_set("", PROGRESS_NONE, NULL);
-	if (n == -1) {
-		snprintf(err, errlen, "cannot read pidfile %s: %s", path, strerror(e));
+	if (file_read_small(path, text, sizeof(text)) == -1) {
+		snprintf(err, errlen, "cannot read pidfile %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fds_parse_pidfile(text, pid) != 0) {
