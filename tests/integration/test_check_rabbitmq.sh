@@ -16,6 +16,7 @@ require_built "$check"
 # to it through the environment start_rabbitmq wrote.
 start_rabbitmq "vakt$$@localhost"
 http=$rabbit_http
+amqp=$rabbit_port
 set -a
 . "$rabbit_dir/env"
 set +a
