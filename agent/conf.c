@@ -1121,19 +1121,28 @@ static void enter_section(struct parser *p, const char *kind, const char *name)
 
 static void parse_header(struct parser *p, char *s)
 {
-	size_t n = strlen(s);
-	char *inner, *name;
+	char *close = strchr(s, ']'), *inner, *name, *rest;
+	char q[CONFIG_QUOTE_MAX + 4];
 
 	/* Until a header is good, its keys are ignored rather than misfiled. */
 	p->sec = SEC_SKIP;
 	seen_free(p->keys, p->nkeys);
 	p->keys = NULL;
 	p->nkeys = 0;
-	if (s[n - 1] != ']') {
-		perr(p, p->line, "section header lacks its closing ']'");
+	if (close == NULL) {
+		perr(p, p->line, "section header '%s' lacks its closing ']'",
+		     quote(s, q, sizeof(q)));
 		return;
 	}
-	s[n - 1] = '\0';
+	*close = '\0';
+	rest = trim(close + 1);
+	if (*rest != '\0') {
+		perr(p, p->line,
+		     "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
+		     "after a space)",
+		     quote(rest, q, sizeof(q)), trim(s + 1));
+		return;
+	}
 	inner = trim(s + 1);
 	if (*inner == '\0') {
 		perr(p, p->line, "empty section name []");
@@ -1176,27 +1185,43 @@ static void parse_key(struct parser *p, const char *key, const char *value)
 	k->set(p, key, value);
 }
 
+/*
+ * Cut a comment off s: a '#' or ';' at its start or after white space runs
+ * to the end of the line. One inside a word stays, so URL fragments, "a;b"
+ * and "pass#word" in a value are the value's.
+ */
+static void strip_comment(char *s)
+{
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if ((s[i] == '#' || s[i] == ';') && (i == 0 || is_space(s[i - 1]))) {
+			s[i] = '\0';
+			return;
+		}
+	}
+}
+
 static void parse_line(struct parser *p, char *line)
 {
-	char *s = trim(line), *eq, *key;
+	char *s, *eq, *key;
 
-	if (*s == '\0' || *s == '#' || *s == ';')
+	strip_comment(line);
+	s = trim(line);
+	if (*s == '\0')
 		return;
 	if (*s == '[') {
 		parse_header(p, s);
 		return;
 	}
 	eq = strchr(s, '=');
-	if (eq == NULL) {
-		perr(p, p->line, "line is neither [section] nor key = value");
+	if (eq == NULL || eq == s) {
+		char q[CONFIG_QUOTE_MAX + 4];
+
+		perr(p, p->line, "'%s' is neither a [section] header nor key = value",
+		     quote(s, q, sizeof(q)));
 		return;
 	}
 	*eq = '\0';
 	key = trim(s);
-	if (*key == '\0') {
-		perr(p, p->line, "line is neither [section] nor key = value");
-		return;
-	}
 	parse_key(p, key, trim(eq + 1));
 }
 
