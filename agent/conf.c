@@ -39,9 +39,9 @@
 #define DEFAULT_INTERVAL 15.0
 #define DEFAULT_TIMEOUT 5.0
 #define MAX_SECONDS 86400.0
-#define DEFAULT_MAX_CONNECTIONS 64
+#define DEFAULT_MAX_CONNECTIONS 128
 #define MAX_CONNECTIONS 10000
-#define DEFAULT_MAX_PER_CLIENT 8
+#define DEFAULT_MAX_PER_CLIENT 32
 #define DEFAULT_CONNECTION_TIMEOUT 10
 #define MAX_CONNECTION_TIMEOUT 3600
 
@@ -472,6 +472,41 @@ bool config_allows(const struct config *c, const struct sockaddr *sa)
 			return true;
 	}
 	return false;
+}
+
+bool config_unreachable(const struct config *c, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss, local;
+	socklen_t len;
+	char err[256];
+	bool loopback;
+
+	if (c->nallow == 0 || config_listen_parse(c->listen, &ss, &len, err, sizeof(err)) != 0)
+		return false;
+	memset(&local, 0, sizeof(local));
+	local.ss_family = ss.ss_family;
+	if (ss.ss_family == AF_INET) {
+		const struct in_addr *a = &((struct sockaddr_in *)&ss)->sin_addr;
+
+		loopback = (ntohl(a->s_addr) >> 24) == 127;
+		((struct sockaddr_in *)&local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+		((struct sockaddr_in6 *)&local)->sin6_addr = in6addr_loopback;
+	}
+	/* Only this host reaches a loopback address, from 127.0.0.0/8 or ::1. */
+	if (!loopback || config_allows(c, (struct sockaddr *)&local))
+		return false;
+	for (size_t i = 0; ss.ss_family == AF_INET && i < c->nallow; i++)
+		if (c->allow[i].family == AF_INET && c->allow[i].addr[0] == 127)
+			return false;
+	snprintf(out, outlen,
+		 "listen %s is a loopback address, which only this host can reach, and allow "
+		 "admits no loopback client (%s): every connection will be refused (add %s to "
+		 "allow, or listen where the allowed clients can connect)",
+		 c->listen, ss.ss_family == AF_INET ? "127.0.0.0/8" : "::1",
+		 ss.ss_family == AF_INET ? "127.0.0.1" : "::1");
+	return true;
 }
 
 /* [agent] keys. */

@@ -91,8 +91,8 @@ static void expect_builtin_defaults(const struct config *c)
 	cr_expect_null(c->tls_key);
 	cr_expect_null(c->user);
 	cr_expect_eq(c->nallow, 0);
-	cr_expect_eq(c->max_connections, 64);
-	cr_expect_eq(c->max_per_client, 8);
+	cr_expect_eq(c->max_connections, 128);
+	cr_expect_eq(c->max_per_client, 32);
 	cr_expect_eq(c->connection_timeout, 10);
 	cr_expect_eq(c->interval, 15);
 	cr_expect_eq(c->timeout, 5);
@@ -1163,4 +1163,35 @@ Test(config, redis_database_is_still_a_number)
 	expect_errors("[mysql shop]\nqueues = a\n[postgresql x]\ncelery = yes\n",
 		      "vaktd.conf:2: unknown key 'queues' in [mysql shop]\n"
 		      "vaktd.conf:4: unknown key 'celery' in [postgresql x]\n");
+}
+
+/* A loopback listen address with an allow-list no local client passes. */
+Test(config, unreachable_listen_is_warned_about)
+{
+	static const struct {
+		const char *text;
+		bool warn;
+	} cases[] = {
+		{"[agent]\nallow = 10.0.0.0/8, ::1/128\n", true},
+		{"[agent]\nlisten = 127.0.0.5:9333\nallow = 10.0.0.0/8\n", true},
+		{"[agent]\nlisten = [::1]:9333\nallow = 127.0.0.1, 10.0.0.0/8\n", true},
+		{"[agent]\n", false},
+		{"[agent]\nallow = 127.0.0.1\n", false},
+		{"[agent]\nallow = 127.0.0.2/32, 10.0.0.0/8\n", false},
+		{"[agent]\nallow = 0.0.0.0/0\n", false},
+		{"[agent]\nlisten = [::1]:9333\nallow = ::1\n", false},
+		{"[agent]\nlisten = *:9333\nallow = 10.0.0.0/8\n", false},
+		{"[agent]\nlisten = 10.1.2.3:9333\nallow = 10.0.0.0/8\n", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = parse_ok(cases[i].text);
+		char why[512] = "";
+
+		cr_expect_eq(config_unreachable(c, why, sizeof(why)), cases[i].warn, "%s",
+			     cases[i].text);
+		if (cases[i].warn)
+			cr_expect(strstr(why, "every connection will be refused") != NULL, "%s", why);
+		config_free(c);
+	}
 }
