@@ -75,8 +75,8 @@ struct config {
 	char *tls_key;
 	struct config_net *allow;   /* client networks allowed; none: everyone who can connect */
 	size_t nallow;
-	unsigned max_connections;   /* default 128; libmicrohttpd accepts no more */
-	unsigned max_per_client;    /* default 32; more are answered 503, twice as many closed */
+	unsigned max_connections;    /* default 128; libmicrohttpd accepts no more */
+	unsigned max_per_client;     /* default 32; more are answered 503, twice as many closed */
 	unsigned connection_timeout; /* seconds, default 10 */
 	char *user;		    /* drop privileges to this user after binding, NULL: stay */
 	/* [collect] defaults for every collector */

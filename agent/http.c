@@ -193,7 +193,8 @@ static void client_of(const struct sockaddr *sa, unsigned char key[KEY_LEN], cha
 
 	memset(key, 0, KEY_LEN);
 	if (family == AF_INET) {
-		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+			->sin_addr;
 	} else if (family == AF_INET6) {
 		const struct in6_addr *a6 =
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
@@ -545,8 +546,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
  * A listening socket on ss, bound here rather than by libmicrohttpd so that
  * a failure names the address and the reason. -1 with err on failure.
  */
-static int listen_on(const char *where, const struct sockaddr_storage *ss, socklen_t len,
-		     char *err, size_t errlen)
+static int listen_on(const char *where, const struct sockaddr_storage *ss, socklen_t len, char *err,
+		     size_t errlen)
 {
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1, e;
 
@@ -557,7 +558,8 @@ static int listen_on(const char *where, const struct sockaddr_storage *ss, sockl
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	/* "[::]" and "*" take IPv4 clients too; another IPv6 address only its own. */
 	if (ss->ss_family == AF_INET6) {
-		int v6only = !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+		int v6only =
+		    !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
 
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	}
@@ -593,8 +595,8 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	h->per_client = c->max_per_client;
 	h->max_connections = c->max_connections;
 	/* Room to answer a burst 503 before closing connections outright. */
-	h->hard_per_client = 2 * c->max_per_client < c->max_connections ? 2 * c->max_per_client
-									 : c->max_connections;
+	h->hard_per_client =
+	    2 * c->max_per_client < c->max_connections ? 2 * c->max_per_client : c->max_connections;
 	h->sched = s;
 	h->token = token != NULL ? xstrdup(token) : NULL;
 	if (c->nallow > 0) {
@@ -611,17 +613,18 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 		flags |= MHD_USE_TLS;
 	/* Without TLS the option list ends early, before the certificate options. */
 	h->daemon = MHD_start_daemon(
-		flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
-		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-		MHD_OPTION_CONNECTION_LIMIT, c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		h->hard_per_client, MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE, 2U,
-		cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	    flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	    MHD_OPTION_CONNECTION_LIMIT, c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    h->hard_per_client, MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE, 2U,
+	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen, "cannot serve on %s%s (see the messages above)", c->listen,
 			 cert != NULL ? " with TLS" : "");
-		/* fd is libmicrohttpd's now, closed or not: closing it again could hit a collector's. */
+		/* fd is libmicrohttpd's now, closed or not: closing it again could hit a
+		 * collector's. */
 		http_stop(h);
 		return NULL;
 	}

@@ -499,9 +499,10 @@ Test(config, bad_allow_networks_each_reported)
 Test(config, syntax_errors)
 {
 	expect_errors("interval = 5\n", "vaktd.conf:1: key outside any section\n");
-	expect_errors("[load]\nthis is not a setting\n",
-		      "vaktd.conf:2: 'this is not a setting' is neither a [section] header nor key = "
-		      "value\n");
+	expect_errors(
+	    "[load]\nthis is not a setting\n",
+	    "vaktd.conf:2: 'this is not a setting' is neither a [section] header nor key = "
+	    "value\n");
 	expect_errors("[load]\n= 5\n",
 		      "vaktd.conf:2: '= 5' is neither a [section] header nor key = value\n");
 	expect_errors("[load\n", "vaktd.conf:1: section header '[load' lacks its closing ']'\n");
@@ -1172,16 +1173,16 @@ Test(config, unreachable_listen_is_warned_about)
 		const char *text;
 		bool warn;
 	} cases[] = {
-		{"[agent]\nallow = 10.0.0.0/8, ::1/128\n", true},
-		{"[agent]\nlisten = 127.0.0.5:9333\nallow = 10.0.0.0/8\n", true},
-		{"[agent]\nlisten = [::1]:9333\nallow = 127.0.0.1, 10.0.0.0/8\n", true},
-		{"[agent]\n", false},
-		{"[agent]\nallow = 127.0.0.1\n", false},
-		{"[agent]\nallow = 127.0.0.2/32, 10.0.0.0/8\n", false},
-		{"[agent]\nallow = 0.0.0.0/0\n", false},
-		{"[agent]\nlisten = [::1]:9333\nallow = ::1\n", false},
-		{"[agent]\nlisten = *:9333\nallow = 10.0.0.0/8\n", false},
-		{"[agent]\nlisten = 10.1.2.3:9333\nallow = 10.0.0.0/8\n", false},
+	    {"[agent]\nallow = 10.0.0.0/8, ::1/128\n", true},
+	    {"[agent]\nlisten = 127.0.0.5:9333\nallow = 10.0.0.0/8\n", true},
+	    {"[agent]\nlisten = [::1]:9333\nallow = 127.0.0.1, 10.0.0.0/8\n", true},
+	    {"[agent]\n", false},
+	    {"[agent]\nallow = 127.0.0.1\n", false},
+	    {"[agent]\nallow = 127.0.0.2/32, 10.0.0.0/8\n", false},
+	    {"[agent]\nallow = 0.0.0.0/0\n", false},
+	    {"[agent]\nlisten = [::1]:9333\nallow = ::1\n", false},
+	    {"[agent]\nlisten = *:9333\nallow = 10.0.0.0/8\n", false},
+	    {"[agent]\nlisten = 10.1.2.3:9333\nallow = 10.0.0.0/8\n", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1191,7 +1192,8 @@ Test(config, unreachable_listen_is_warned_about)
 		cr_expect_eq(config_unreachable(c, why, sizeof(why)), cases[i].warn, "%s",
 			     cases[i].text);
 		if (cases[i].warn)
-			cr_expect(strstr(why, "every connection will be refused") != NULL, "%s", why);
+			cr_expect(strstr(why, "every connection will be refused") != NULL, "%s",
+				  why);
 		config_free(c);
 	}
 }
