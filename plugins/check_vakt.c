@@ -137,31 +137,33 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_vakt = {
-    .name = "check_vakt",
-    .service = "VAKT",
-    .purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
-	       "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
-	       "the same output and exit status. The agent evaluates the thresholds.\n"
-	       "An agent that cannot be reached, refuses the connection, fails the TLS\n"
-	       "handshake or does not answer within -t is CRITICAL. The default port\n"
-	       "is 9333.\n"
-	       "An agent that refuses, resets or closes the connection, or answers\n"
-	       "503 because too many connections are open (a burst of checks), is asked\n"
-	       "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
-	       "than half of -t has passed; only then is it CRITICAL, and the message\n"
-	       "says how often it was tried.",
-    .synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
-		"-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
-    .options = options,
-    .metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
-    .nmain = 1,
-    .thresholds_help = "A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
-		       "  series of the metric that matches. It is checked here first, so a bad\n"
-		       "  range is a usage error before any request. METRIC=RANGE does not\n"
-		       "  apply: the metric is the one -m names.",
-    .host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
-    .examples = "  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
+	.name = "check_vakt",
+	.service = "VAKT",
+	.purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
+		   "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
+		   "the same output and exit status. The agent evaluates the thresholds.\n"
+		   "An agent that cannot be reached, refuses the connection, fails the TLS\n"
+		   "handshake or does not answer within -t is CRITICAL. The default port\n"
+		   "is 9333.\n"
+		   "An agent that refuses, resets or closes the connection, or answers\n"
+		   "503 because too many connections are open (a burst of checks), is asked\n"
+		   "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
+		   "than half of -t has passed; only then is it CRITICAL, and the message\n"
+		   "says how often it was tried.",
+	.synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
+		    "-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
+	.options = options,
+	.metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
+	.nmain = 1,
+	.thresholds_help =
+		"A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
+		"  series of the metric that matches. It is checked here first, so a bad\n"
+		"  range is a usage error before any request. METRIC=RANGE does not\n"
+		"  apply: the metric is the one -m names.",
+	.host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
+	.examples =
+		"  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
 		"      Descriptors open by each nginx process the agent on web1 watches.\n"
 		"  check_vakt -H web1 -m listen_queue --label port=443 -w 10 -c 100\n"
 		"      Connections waiting to be accepted on port 443.\n"
@@ -169,7 +171,7 @@ static const struct plugin check_vakt = {
 		"      Over HTTPS, trusting the agent's own (self-signed) certificate.\n"
 		"  check_vakt -H web1 --token-file /etc/vakt/token -m load1 -w 4 -c 8\n"
 		"      With the bearer token of the agent's token_file.",
-    .option = on_option,
+	.option = on_option,
 };
 
 /* A host goes into the URL unescaped: only the characters of names and addresses. */
