@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -223,8 +224,12 @@ static void log_client(struct ratelog *r, const char *addr, const char *what)
 {
 	unsigned long skipped;
 	double since;
+	struct timespec ts;
 
-	switch (ratelog_note(r, addr, time_now(), &skipped, &since)) {
+	/* Monotonic: a clock set back must not silence a client for as long. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	switch (ratelog_note(r, addr, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &skipped,
+			     &since)) {
 	case RATELOG_QUIET:
 		return;
 	case RATELOG_OTHERS:
