@@ -10,7 +10,7 @@
 vaktd=$top_builddir/agent/vaktd
 check_vakt=$plugins/check_vakt
 
-require_tools curl jq openssl
+require_tools curl jq openssl ss
 require_built "$vaktd" "$check_vakt"
 
 # wait_collected [CURL-ARGS...]: until the agent has the holder's descriptors.
@@ -195,6 +195,7 @@ wait_collected
 # hold_slot: a keep-alive connection on fd 7 the agent has answered, so it holds the slot.
 hold_slot() {
 	local line=
+	wait_reaped "$port"
 	exec 7<> "/dev/tcp/127.0.0.1/$port"
 	printf 'GET /health HTTP/1.1\r\nHost: vakt\r\n\r\n' >&7
 	read -r -t 10 line <&7

@@ -7,7 +7,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 vaktd=$top_builddir/agent/vaktd
 
-require_tools curl jq promtool
+require_tools curl jq promtool ss
 require_built "$vaktd"
 
 # check WHAT WANT GOT: a plain comparison with a readable failure.
@@ -194,6 +194,7 @@ hold() {
 	read -r -t 10 line <&"$1"
 	check "held connection $1 is answered" "HTTP/1.1 200 OK" "${line%$'\r'}"
 }
+wait_reaped "$port"
 hold 7
 hold 8
 curl -s -D "$tmp/busy.head" -o "$tmp/busy.body" -w '%{http_code}' "$url/metrics" > "$tmp/busy.code"
@@ -228,6 +229,7 @@ wait "$vaktd_pid" 2> /dev/null
 # once); another client is served meanwhile, and this one after.
 : > "$tmp/empty.conf"
 start_vaktd "$tmp/empty.conf"
+wait_reaped "$port"
 "$top_builddir/tests/integration/holdsock" flood 127.0.0.1 "$port" 500 64 > "$tmp/flood.out" &
 flood_pid=$!
 peers="$peers $flood_pid"
@@ -248,6 +250,11 @@ wait "$vaktd_pid" 2> /dev/null
 if [ "$(id -u)" -eq 0 ]; then
 	printf '[agent]\nuser = nobody\n' > "$tmp/user.conf"
 	start_vaktd "$tmp/user.conf"
+	# It serves a moment before it drops privileges.
+	for _ in $(seq 100); do
+		[ "$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")" = "$(id -u nobody)" ] && break
+		sleep 0.1
+	done
 	check "runs as the configured user" "$(id -u nobody)" \
 		"$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")"
 	check "and still serves" 200 "$(status /metrics)"
