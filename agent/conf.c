@@ -39,9 +39,9 @@
 #define DEFAULT_INTERVAL 15.0
 #define DEFAULT_TIMEOUT 5.0
 #define MAX_SECONDS 86400.0
-#define DEFAULT_MAX_CONNECTIONS 64
+#define DEFAULT_MAX_CONNECTIONS 128
 #define MAX_CONNECTIONS 10000
-#define DEFAULT_MAX_PER_CLIENT 8
+#define DEFAULT_MAX_PER_CLIENT 32
 #define DEFAULT_CONNECTION_TIMEOUT 10
 #define MAX_CONNECTION_TIMEOUT 3600
 
@@ -472,6 +472,41 @@ bool config_allows(const struct config *c, const struct sockaddr *sa)
 			return true;
 	}
 	return false;
+}
+
+bool config_unreachable(const struct config *c, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss, local;
+	socklen_t len;
+	char err[256];
+	bool loopback;
+
+	if (c->nallow == 0 || config_listen_parse(c->listen, &ss, &len, err, sizeof(err)) != 0)
+		return false;
+	memset(&local, 0, sizeof(local));
+	local.ss_family = ss.ss_family;
+	if (ss.ss_family == AF_INET) {
+		const struct in_addr *a = &((struct sockaddr_in *)&ss)->sin_addr;
+
+		loopback = (ntohl(a->s_addr) >> 24) == 127;
+		((struct sockaddr_in *)&local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+		((struct sockaddr_in6 *)&local)->sin6_addr = in6addr_loopback;
+	}
+	/* Only this host reaches a loopback address, from 127.0.0.0/8 or ::1. */
+	if (!loopback || config_allows(c, (struct sockaddr *)&local))
+		return false;
+	for (size_t i = 0; ss.ss_family == AF_INET && i < c->nallow; i++)
+		if (c->allow[i].family == AF_INET && c->allow[i].addr[0] == 127)
+			return false;
+	snprintf(out, outlen,
+		 "listen %s is a loopback address, which only this host can reach, and allow "
+		 "admits no loopback client (%s): every connection will be refused (add %s to "
+		 "allow, or listen where the allowed clients can connect)",
+		 c->listen, ss.ss_family == AF_INET ? "127.0.0.0/8" : "::1",
+		 ss.ss_family == AF_INET ? "127.0.0.1" : "::1");
+	return true;
 }
 
 /* [agent] keys. */
@@ -1121,19 +1156,28 @@ static void enter_section(struct parser *p, const char *kind, const char *name)
 
 static void parse_header(struct parser *p, char *s)
 {
-	size_t n = strlen(s);
-	char *inner, *name;
+	char *close = strchr(s, ']'), *inner, *name, *rest;
+	char q[CONFIG_QUOTE_MAX + 4];
 
 	/* Until a header is good, its keys are ignored rather than misfiled. */
 	p->sec = SEC_SKIP;
 	seen_free(p->keys, p->nkeys);
 	p->keys = NULL;
 	p->nkeys = 0;
-	if (s[n - 1] != ']') {
-		perr(p, p->line, "section header lacks its closing ']'");
+	if (close == NULL) {
+		perr(p, p->line, "section header '%s' lacks its closing ']'",
+		     quote(s, q, sizeof(q)));
 		return;
 	}
-	s[n - 1] = '\0';
+	*close = '\0';
+	rest = trim(close + 1);
+	if (*rest != '\0') {
+		perr(p, p->line,
+		     "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
+		     "after a space)",
+		     quote(rest, q, sizeof(q)), trim(s + 1));
+		return;
+	}
 	inner = trim(s + 1);
 	if (*inner == '\0') {
 		perr(p, p->line, "empty section name []");
@@ -1176,27 +1220,43 @@ static void parse_key(struct parser *p, const char *key, const char *value)
 	k->set(p, key, value);
 }
 
+/*
+ * Cut a comment off s: a '#' or ';' at its start or after white space runs
+ * to the end of the line. One inside a word stays, so URL fragments, "a;b"
+ * and "pass#word" in a value are the value's.
+ */
+static void strip_comment(char *s)
+{
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if ((s[i] == '#' || s[i] == ';') && (i == 0 || is_space(s[i - 1]))) {
+			s[i] = '\0';
+			return;
+		}
+	}
+}
+
 static void parse_line(struct parser *p, char *line)
 {
-	char *s = trim(line), *eq, *key;
+	char *s, *eq, *key;
 
-	if (*s == '\0' || *s == '#' || *s == ';')
+	strip_comment(line);
+	s = trim(line);
+	if (*s == '\0')
 		return;
 	if (*s == '[') {
 		parse_header(p, s);
 		return;
 	}
 	eq = strchr(s, '=');
-	if (eq == NULL) {
-		perr(p, p->line, "line is neither [section] nor key = value");
+	if (eq == NULL || eq == s) {
+		char q[CONFIG_QUOTE_MAX + 4];
+
+		perr(p, p->line, "'%s' is neither a [section] header nor key = value",
+		     quote(s, q, sizeof(q)));
 		return;
 	}
 	*eq = '\0';
 	key = trim(s);
-	if (*key == '\0') {
-		perr(p, p->line, "line is neither [section] nor key = value");
-		return;
-	}
 	parse_key(p, key, trim(eq + 1));
 }
 

@@ -75,8 +75,8 @@ struct config {
 	char *tls_key;
 	struct config_net *allow;   /* client networks allowed; none: everyone who can connect */
 	size_t nallow;
-	unsigned max_connections;   /* default 64 */
-	unsigned max_per_client;    /* default 8 */
+	unsigned max_connections;    /* default 128; libmicrohttpd accepts no more */
+	unsigned max_per_client;     /* default 32; more are answered 503, twice as many closed */
 	unsigned connection_timeout; /* seconds, default 10 */
 	char *user;		    /* drop privileges to this user after binding, NULL: stay */
 	/* [collect] defaults for every collector */
@@ -120,5 +120,12 @@ int config_address_split(const char *addr, char *host, size_t hostlen, long *por
  * client on a dual-stack socket (::ffff:a.b.c.d) matches IPv4 networks.
  */
 bool config_allows(const struct config *c, const struct sockaddr *sa);
+/*
+ * True, with the reason in out, when the allow-list turns away every client
+ * that can reach the listen address: a loopback address is reached only from
+ * this host, so an allow-list without 127.0.0.1 (or ::1, or the address
+ * itself) refuses every connection. A valid configuration, but not a useful one.
+ */
+bool config_unreachable(const struct config *c, char *out, size_t outlen);
 
 #endif

@@ -8,7 +8,9 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <pthread.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -17,12 +19,15 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
 #include "expose.h"
 #include "http.h"
 #include "log.h"
+#include "ratelog.h"
 #include "statefile.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -34,6 +39,11 @@
 #define TEXT "text/plain; charset=utf-8"
 #define JSON "application/json"
 #define PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
+/* Lines about one client at most this often (seconds), and about this many clients. */
+#define CLIENT_LOG_PERIOD 60.0
+#define CLIENT_LOG_SLOTS 64
+/* An address as a key: the family, then 4 or 16 bytes, the rest zero. */
+#define KEY_LEN 17
 
 /*
  * The last /metrics body: rendering is most of a scrape's cost, and the
@@ -48,6 +58,19 @@ struct metrics_cache {
 	size_t len;
 };
 
+/* The connections open from one client address. */
+struct client {
+	unsigned char key[KEY_LEN];
+	unsigned n;
+};
+
+/* One connection: whose it is, and whether it was one too many when it came. */
+struct conn {
+	unsigned char key[KEY_LEN];
+	char addr[RATELOG_KEY_MAX];
+	bool busy;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct metrics_cache cache;
@@ -55,6 +78,15 @@ struct http_server {
 	pthread_mutex_t lock; /* guards sched across a reload */
 	char *token;
 	struct config allow; /* only allow and nallow are set: what config_allows reads */
+	/*
+	 * Connections from one address beyond per_client are answered 503 with
+	 * Retry-After; libmicrohttpd closes those beyond its own, higher,
+	 * per-address limit at once.
+	 */
+	unsigned per_client, hard_per_client, max_connections;
+	pthread_mutex_t clients_lock;
+	void *clients; /* tsearch(3) tree of struct client */
+	struct ratelog *refused, *busy;
 };
 
 /*
@@ -63,24 +95,32 @@ struct http_server {
  */
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
+	static const char limit[] = "Server reached connection limit";
 	static long last_second;
 	static unsigned long dropped;
+	const struct http_server *h = cls;
 	long now = (long)time_now();
 
-	(void)cls;
 	if (__atomic_exchange_n(&last_second, now, __ATOMIC_RELAXED) == now) {
 		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	log_vmsg(LOG_WARNING, fmt, ap);
+	/* Its words for both limits; ours name the settings. */
+	if (strncmp(fmt, limit, sizeof(limit) - 1) == 0)
+		log_msg(LOG_WARNING,
+			"closed a connection at once: %u open from its client (twice "
+			"max_connections_per_client), or max_connections %u in all",
+			h->hard_per_client, h->max_connections);
+	else
+		log_vmsg(LOG_WARNING, fmt, ap);
 	if (__atomic_load_n(&dropped, __ATOMIC_RELAXED) > 0)
 		log_msg(LOG_WARNING, "(%lu similar messages from the HTTP server left out)",
 			__atomic_exchange_n(&dropped, 0, __ATOMIC_RELAXED));
 }
 
-/* Queue body (taken over) with status and content type. */
-static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *type,
-			      struct buf *body)
+/* Queue body (taken over) with status and content type; busy adds Retry-After and closes. */
+static enum MHD_Result answer_as(struct MHD_Connection *c, unsigned status, const char *type,
+				 struct buf *body, bool busy)
 {
 	size_t len = body->len;
 	char *data = buf_steal(body);
@@ -88,6 +128,10 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ok;
 
+	if (busy) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -100,6 +144,12 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 	MHD_destroy_response(r);
 	stats_count_request();
 	return ok;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *type,
+			      struct buf *body)
+{
+	return answer_as(c, status, type, body, false);
 }
 
 static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -132,13 +182,172 @@ static bool authorized(struct http_server *h, struct MHD_Connection *c)
 	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, h->token);
 }
 
+/*
+ * The client at sa as a key and in words; an IPv4 client on a dual-stack
+ * socket (::ffff:a.b.c.d) is the same client as over IPv4.
+ */
+static void client_of(const struct sockaddr *sa, unsigned char key[KEY_LEN], char *text,
+		      size_t textlen)
+{
+	const unsigned char *a = NULL;
+	int family = sa->sa_family;
+
+	memset(key, 0, KEY_LEN);
+	if (family == AF_INET) {
+		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+			->sin_addr;
+	} else if (family == AF_INET6) {
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+		a = a6->s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			family = AF_INET;
+			a += 12;
+		}
+	}
+	if (a == NULL) {
+		snprintf(text, textlen, "an unknown address");
+		return;
+	}
+	key[0] = (unsigned char)family;
+	memcpy(key + 1, a, family == AF_INET ? 4 : 16);
+	if (inet_ntop(family, a, text, (socklen_t)textlen) == NULL)
+		snprintf(text, textlen, "an unknown address");
+}
+
+/*
+ * Log "what" about the client addr through r, at most once per client and
+ * minute; the line says how many were left out since the last one.
+ */
+static void log_client(struct ratelog *r, const char *addr, const char *what)
+{
+	unsigned long skipped;
+	double since;
+	struct timespec ts;
+
+	/* Monotonic: a clock set back must not silence a client for as long. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	switch (ratelog_note(r, addr, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &skipped,
+			     &since)) {
+	case RATELOG_QUIET:
+		return;
+	case RATELOG_OTHERS:
+		log_msg(LOG_WARNING, "%s %s; %lu more from other clients in the last %.0f s", what,
+			addr, skipped, since);
+		return;
+	case RATELOG_CLIENT:
+		break;
+	}
+	if (since == 0)
+		log_msg(LOG_WARNING, "%s %s (logged at most once a minute per client)", what, addr);
+	else
+		log_msg(LOG_WARNING, "%s %s; %lu more from it in the last %.0f s", what, addr,
+			skipped, since);
+}
+
 /* Checked when a connection is accepted, before a byte of it is read. */
 static enum MHD_Result accept_client(void *cls, const struct sockaddr *sa, socklen_t len)
 {
 	struct http_server *h = cls;
+	unsigned char key[KEY_LEN];
+	char addr[RATELOG_KEY_MAX];
 
 	(void)len;
-	return config_allows(&h->allow, sa) ? MHD_YES : MHD_NO;
+	if (config_allows(&h->allow, sa))
+		return MHD_YES;
+	client_of(sa, key, addr, sizeof(addr));
+	log_client(h->refused, addr, "refused a connection (not in allow) from");
+	return MHD_NO;
+}
+
+static int client_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct client *)a)->key, ((const struct client *)b)->key, KEY_LEN);
+}
+
+/* Count a new connection of its client; one over the per-client limit is busy. */
+static void client_add(struct http_server *h, struct conn *k)
+{
+	struct client *fresh = xcalloc(1, sizeof(*fresh)), **node;
+
+	memcpy(fresh->key, k->key, KEY_LEN);
+	pthread_mutex_lock(&h->clients_lock);
+	node = tsearch(fresh, &h->clients, client_cmp);
+	if (node == NULL || *node != fresh)
+		free(fresh);
+	if (node != NULL)
+		k->busy = ++(*node)->n > h->per_client;
+	pthread_mutex_unlock(&h->clients_lock);
+}
+
+static void client_remove(struct http_server *h, const struct conn *k)
+{
+	struct client probe, **node;
+
+	memcpy(probe.key, k->key, KEY_LEN);
+	pthread_mutex_lock(&h->clients_lock);
+	node = tfind(&probe, &h->clients, client_cmp);
+	if (node != NULL && --(*node)->n == 0) {
+		struct client *gone = *node;
+
+		tdelete(&probe, &h->clients, client_cmp);
+		free(gone);
+	}
+	pthread_mutex_unlock(&h->clients_lock);
+}
+
+/* libmicrohttpd's word that a connection started or closed: the per-client count. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *h = cls;
+	struct conn *k = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		if (ci == NULL || ci->client_addr == NULL)
+			return;
+		k = xcalloc(1, sizeof(*k));
+		client_of(ci->client_addr, k->key, k->addr, sizeof(k->addr));
+		client_add(h, k);
+		*socket_context = k;
+		return;
+	}
+	if (k == NULL)
+		return;
+	client_remove(h, k);
+	free(k);
+	*socket_context = NULL;
+}
+
+/* The connection of c when it came over the per-client limit, else NULL. */
+static const struct conn *busy_conn(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const struct conn *k = ci != NULL ? ci->socket_context : NULL;
+
+	return k != NULL && k->busy ? k : NULL;
+}
+
+/* 503 with Retry-After to a connection over its client's limit, then close it. */
+static enum MHD_Result answer_busy(struct http_server *h, struct MHD_Connection *c,
+				   const struct conn *k)
+{
+	struct buf b;
+	char what[128];
+
+	snprintf(what, sizeof(what),
+		 "answered 503 (more than max_connections_per_client %u at once) to",
+		 h->per_client);
+	log_client(h->busy, k->addr, what);
+	buf_init(&b, BODY_MAX);
+	buf_printf(&b, "busy: more than %u connections at once from %s; retry in a second\n",
+		   h->per_client, k->addr);
+	return answer_as(c, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT, &b, true);
 }
 
 struct query_ctx {
@@ -308,6 +517,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_data;
 	/* The first call only announces the request; answer on the last. */
 	if (seen == 0) {
+		const struct conn *k = busy_conn(c);
+
+		/* One connection too many is told to come back, before anything else. */
+		if (k != NULL)
+			return answer_busy(h, c, k);
 		*con_cls = (void *)(uintptr_t)1;
 		return MHD_YES;
 	}
@@ -333,6 +547,36 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return r;
 }
 
+/*
+ * A listening socket on ss, bound here rather than by libmicrohttpd so that
+ * a failure names the address and the reason. -1 with err on failure.
+ */
+static int listen_on(const char *where, const struct sockaddr_storage *ss, socklen_t len, char *err,
+		     size_t errlen)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1, e;
+
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot listen on %s: %s", where, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* "[::]" and "*" take IPv4 clients too; another IPv6 address only its own. */
+	if (ss->ss_family == AF_INET6) {
+		int v6only =
+		    !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	}
+	if (bind(fd, (const struct sockaddr *)ss, len) == -1 || listen(fd, SOMAXCONN) == -1) {
+		e = errno;
+		close(fd);
+		snprintf(err, errlen, "cannot listen on %s: %s", where, strerror(e));
+		return -1;
+	}
+	return fd;
+}
+
 struct http_server *http_start(const struct config *c, struct scheduler *s, const char *token,
 			       const char *cert, const char *key, char *err, size_t errlen)
 {
@@ -340,12 +584,24 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	int fd;
 
 	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0)
+		return NULL;
+	fd = listen_on(c->listen, &ss, sslen, err, errlen);
+	if (fd == -1)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->cache.lock, NULL);
+	pthread_mutex_init(&h->clients_lock, NULL);
+	h->refused = ratelog_new(CLIENT_LOG_PERIOD, CLIENT_LOG_SLOTS);
+	h->busy = ratelog_new(CLIENT_LOG_PERIOD, CLIENT_LOG_SLOTS);
+	h->per_client = c->max_per_client;
+	h->max_connections = c->max_connections;
+	/* Room to answer a burst 503 before closing connections outright. */
+	h->hard_per_client =
+	    2 * c->max_per_client < c->max_connections ? 2 * c->max_per_client : c->max_connections;
 	h->sched = s;
 	h->token = token != NULL ? xstrdup(token) : NULL;
 	if (c->nallow > 0) {
@@ -362,16 +618,18 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 		flags |= MHD_USE_TLS;
 	/* Without TLS the option list ends early, before the certificate options. */
 	h->daemon = MHD_start_daemon(
-		flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_LIMIT, c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		c->max_per_client, MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE, 2U,
-		cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	    flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	    MHD_OPTION_CONNECTION_LIMIT, c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    h->hard_per_client, MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE, 2U,
+	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (h->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s%s (address in use, or not allowed?)",
-			 c->listen, cert != NULL ? " with TLS" : "");
+		snprintf(err, errlen, "cannot serve on %s%s (see the messages above)", c->listen,
+			 cert != NULL ? " with TLS" : "");
+		/* fd is libmicrohttpd's now, closed or not: closing it again could hit a
+		 * collector's. */
 		http_stop(h);
 		return NULL;
 	}
@@ -391,6 +649,11 @@ void http_stop(struct http_server *h)
 		return;
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);
+	/* Stopping closed every connection, and each took its count with it. */
+	tdestroy(h->clients, free);
+	pthread_mutex_destroy(&h->clients_lock);
+	ratelog_free(h->refused);
+	ratelog_free(h->busy);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->cache.lock);
 	free(h->cache.body);

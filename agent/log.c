@@ -10,7 +10,9 @@
 
 #include "log.h"
 
+/* Until a daemon detaches, its messages go to both: a failed start is seen either way. */
 static bool to_stderr = true;
+static bool to_syslog = false;
 static int startup_fd = -1;
 
 void log_startup_fd(int fd)
@@ -29,9 +31,15 @@ void log_started(void)
 
 void log_init(bool foreground)
 {
-	to_stderr = foreground;
-	if (!foreground)
+	to_stderr = true;
+	to_syslog = !foreground;
+	if (to_syslog)
 		openlog("vaktd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_detached(void)
+{
+	to_stderr = false;
 }
 
 void log_vmsg(int prio, const char *fmt, va_list ap)
@@ -44,8 +52,8 @@ void log_vmsg(int prio, const char *fmt, va_list ap)
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (to_stderr)
-		fprintf(stderr, "vaktd: %s\n", line);
-	else
+		fprintf(stderr, "vaktd: %s%s\n", prio == LOG_WARNING ? "warning: " : "", line);
+	if (to_syslog)
 		syslog(prio, "%s", line);
 	if (startup_fd != -1 && prio <= LOG_ERR) {
 		(void)!write(startup_fd, line, strlen(line));

@@ -8,7 +8,12 @@
 #include <stdbool.h>
 #include <syslog.h>
 
+/*
+ * Log to stderr, and unless in the foreground to syslog as well, until
+ * log_detached() (the daemon's stderr is gone) leaves syslog alone.
+ */
 void log_init(bool foreground);
+void log_detached(void);
 /* Log one line at prio (LOG_ERR, LOG_WARNING, LOG_INFO). */
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

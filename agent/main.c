@@ -138,6 +138,17 @@ static struct config *load_config(const struct options *o)
 	return c;
 }
 
+/* Warn about what is valid but cannot work; the number of warnings. */
+static int warn_config(const struct options *o, const struct config *c)
+{
+	char why[512];
+
+	if (!config_unreachable(c, why, sizeof(why)))
+		return 0;
+	log_msg(LOG_WARNING, "%s: %s", o->file != NULL ? o->file : "built-in defaults", why);
+	return 1;
+}
+
 /* Read the token and TLS files named in c; 0, or -1 after logging why. */
 static int load_secrets(const struct config *c, char **token, char **cert, char **key)
 {
@@ -193,6 +204,7 @@ static void detach(void)
 		_exit(1);
 	}
 	close(fds[0]);
+	log_detached();
 	setsid();
 	if (chdir("/") == -1)
 		log_msg(LOG_WARNING, "cannot change to /: %s", strerror(errno));
@@ -259,6 +271,7 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 		log_msg(LOG_ERR, "reload failed; still running the previous configuration");
 		return;
 	}
+	warn_config(o, next);
 	if (!same_http(*c, next))
 		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow, user and connection "
 				     "settings change only on restart; keeping the running ones");
@@ -286,7 +299,7 @@ int main(int argc, char **argv)
 	struct http_server *h;
 	char *token, *cert, *key, *path = NULL, err[512];
 	sigset_t sigs;
-	int sig = 0;
+	int sig = 0, warnings;
 
 	parse_options(argc, argv, &o);
 	log_init(o.foreground || o.check_only);
@@ -302,8 +315,11 @@ int main(int argc, char **argv)
 	c = load_config(&o);
 	if (c == NULL)
 		return 1;
+	warnings = warn_config(&o, c);
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.file != NULL ? o.file : "built-in defaults");
+		/* A warning is for a person to read; the file is valid, so exit 0. */
+		printf("%s: configuration OK%s\n", o.file != NULL ? o.file : "built-in defaults",
+		       warnings > 0 ? " (with a warning on stderr)" : "");
 		config_free(c);
 		free(path);
 		return 0;

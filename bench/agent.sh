@@ -27,10 +27,10 @@
 #                         (default: prometheus-node-exporter)
 #   KEEP                  set to 1 to keep the temporary directory (logs)
 #
-# With more than 8 connections (vaktd's default max_connections_per_client)
+# With more than 32 connections (vaktd's default max_connections_per_client)
 # vaktd gets a configuration file setting max_connections_per_client to
-# CONNECTIONS and max_connections to CONNECTIONS or 64, whichever is more;
-# otherwise wrk's extra connections would be refused.
+# CONNECTIONS and max_connections to CONNECTIONS or 128, whichever is more;
+# otherwise wrk's extra connections would be answered 503.
 #
 # This is a benchmark, not a test: it exits 0 whether or not the goals are
 # met, 1 if a server fails to start or a run fails, 2 if a tool or program is
@@ -105,8 +105,8 @@ vport="" nport="" eport=""
 free_port vport nport eport
 
 vargs=(-f -l "127.0.0.1:$vport")
-if [ "$connections" -gt 8 ]; then
-	max=$((connections > 64 ? connections : 64))
+if [ "$connections" -gt 32 ]; then
+	max=$((connections > 128 ? connections : 128))
 	printf '[agent]\nmax_connections = %s\nmax_connections_per_client = %s\n' \
 		"$max" "$connections" > "$tmp/vaktd.conf"
 	vargs+=(-c "$tmp/vaktd.conf")

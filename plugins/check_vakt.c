@@ -15,11 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "httpc.h"
 #include "plugin.h"
 #include "secret.h"
+#include "statefile.h"
 
 #define DEFAULT_PORT 9333
 /* The most of an answer read; the agent's are a few KiB (OUTPUT_MAX and JSON). */
@@ -27,6 +30,10 @@
 /* The agent's CHECK_MAX_LABELS: it refuses a request with more. */
 #define MAX_LABELS 8
 #define NOT_A_RESULT "the agent answered something that is not a check result"
+/* Retries: the first pause, the longest, and the share of -t they may use. */
+#define RETRY_FIRST 0.1
+#define RETRY_MAX 1.0
+#define RETRY_SHARE 0.5
 
 enum { OPT_LABEL = 256, OPT_TLS, OPT_CA, OPT_TOKEN_FILE };
 
@@ -45,6 +52,7 @@ struct run {
 	const struct opts *opts;
 	char target[800]; /* "HOST:PORT" as the URL has it (a 255-byte host, escaped) */
 	char *url;
+	char tries[64]; /* " (tried 3 times in 0.7 s)" after retries, else "" */
 };
 
 /* A check result as the agent's JSON gives it; the strings belong to the JSON. */
@@ -136,7 +144,12 @@ static const struct plugin check_vakt = {
 		   "the same output and exit status. The agent evaluates the thresholds.\n"
 		   "An agent that cannot be reached, refuses the connection, fails the TLS\n"
 		   "handshake or does not answer within -t is CRITICAL. The default port\n"
-		   "is 9333.",
+		   "is 9333.\n"
+		   "An agent that refuses, resets or closes the connection, or answers\n"
+		   "503 because too many connections are open (a burst of checks), is asked\n"
+		   "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
+		   "than half of -t has passed; only then is it CRITICAL, and the message\n"
+		   "says how often it was tried.",
 	.synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
 		    "-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
 	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
@@ -377,8 +390,8 @@ static void fail_http(const struct run *r, long status, const struct buf *body)
 	}
 	first_line(buf_str(body), text, sizeof(text));
 	/* A server error is an agent that says it is broken. */
-	fail(r, status >= 500 ? STATE_CRITICAL : STATE_UNKNOWN, "the agent answered HTTP %ld: %s",
-	     status, text);
+	fail(r, status >= 500 ? STATE_CRITICAL : STATE_UNKNOWN, "the agent answered HTTP %ld: %s%s",
+	     status, text, r->tries);
 }
 
 /* Map a failed transfer (an httpc_error, words in err) to its state and exit. */
@@ -393,8 +406,67 @@ static void fail_transfer(const struct run *r, int why, const char *err)
 	case HTTPC_LOCAL:
 		fail(r, STATE_UNKNOWN, "%s", err);
 	default:
-		fail(r, STATE_CRITICAL, "%s", err);
+		fail(r, STATE_CRITICAL, "%s%s", err, r->tries);
 	}
+}
+
+/*
+ * Whether the agent turned this attempt away rather than answered: it
+ * refused, reset or closed the connection (a restart, a burst over its
+ * connection limits), or said 503 without a check result (busy, come back).
+ */
+static bool turned_away(int rc, long status, const struct buf *body)
+{
+	struct answer ans;
+
+	if (rc == HTTPC_DOWN)
+		return true;
+	if (rc != 0 || status != 503)
+		return false;
+	if (answer_parse(buf_str(body), body->len, &ans) != 0)
+		return true;
+	json_object_put(ans.json);
+	return false;
+}
+
+static void pause_for(double seconds)
+{
+	struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/*
+ * GET the check result, asking again while the agent turns the request away
+ * and at most RETRY_SHARE of -t has passed, the pauses doubling from
+ * RETRY_FIRST to RETRY_MAX, each a little shortened or stretched so that a
+ * burst of checks does not come back in step. httpc_get's result.
+ */
+static int fetch(struct run *r, struct httpc *client, struct httpc_opts *req, struct buf *body,
+		 long *status, char *err, size_t errlen)
+{
+	double start = time_now(), limit = r->args->timeout, pause = RETRY_FIRST, spent;
+	unsigned seed = (unsigned)getpid() * 2654435761u;
+	int rc, n;
+
+	req->timeout_named = limit;
+	for (n = 1;; n++) {
+		req->timeout = limit - (time_now() - start);
+		rc = httpc_get(client, req, body, status, err, errlen);
+		if (!turned_away(rc, *status, body))
+			break;
+		seed = seed * 1103515245u + 12345u;
+		spent = time_now() - start + pause * (0.75 + (double)(seed >> 16 & 0x3ff) / 2048);
+		if (spent > limit * RETRY_SHARE)
+			break;
+		pause_for(spent - (time_now() - start));
+		pause = pause * 2 < RETRY_MAX ? pause * 2 : RETRY_MAX;
+	}
+	if (n > 1)
+		snprintf(r->tries, sizeof(r->tries), " (tried %d times in %.1f s)", n,
+			 time_now() - start);
+	return rc;
 }
 
 /* The request for this run: the URL, the limits, TLS and the token. */
@@ -456,7 +528,7 @@ int main(int argc, char **argv)
 	build_url(&r);
 	buf_init(&body, ANSWER_MAX);
 	req = request(&r, headers, token);
-	rc = httpc_get(&client, &req, &body, &status, err, sizeof(err));
+	rc = fetch(&r, &client, &req, &body, &status, err, sizeof(err));
 	secret_free(token);
 	if (rc != 0)
 		fail_transfer(&r, rc, err);

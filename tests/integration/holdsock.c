@@ -7,19 +7,28 @@
  *   holdsock fds N LIMIT [NAME]         hold exactly 3 + N descriptors open
  *                                       under a soft RLIMIT_NOFILE of LIMIT,
  *                                       as command NAME (vakt-fdholder)
+ *   holdsock flood ADDRESS PORT N KEEP  open N connections to an HTTP server
+ *                                       at once, wait (up to 20 s) until it
+ *                                       has closed all but KEEP, then send
+ *                                       GET /health on each that is left and
+ *                                       keep them open
  *
- * It prints one line ("port P" or "pid P") when the state is in place, then
- * waits until it is killed.
+ * It prints one line ("port P", "pid P", or for flood "flood
+ * closed=C,200=A,503=B,other=D") when the state is in place, then waits
+ * until it is killed.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -91,6 +100,71 @@ static int hold_fds(int n, int limit, const char *name)
 	return 0;
 }
 
+/* Whether the server closed c (end of file or a reset), without waiting. */
+static int closed(int c)
+{
+	char b;
+	ssize_t n = recv(c, &b, 1, MSG_DONTWAIT | MSG_PEEK);
+
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* The status of the answer to GET /health on c: 200, 503, or 0 for none. */
+static int ask(int c)
+{
+	static const char req[] = "GET /health HTTP/1.1\r\nHost: flood\r\n\r\n";
+	char line[64];
+	size_t got = 0;
+	struct pollfd p = {c, POLLIN, 0};
+
+	if (send(c, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(req) - 1)
+		return 0;
+	/* "HTTP/1.1 200 OK": the status is all that is read; the rest stays unread. */
+	while (got < 12 && poll(&p, 1, 10000) == 1) {
+		ssize_t n = recv(c, line + got, 12 - got, 0);
+
+		if (n <= 0)
+			return 0;
+		got += (size_t)n;
+	}
+	line[got] = '\0';
+	return got == 12 ? atoi(line + 9) : 0;
+}
+
+static int flood(const char *addr, int port, int n, int keep)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(addr, &ss);
+	int *fd = calloc((size_t)n, sizeof(*fd)), nclosed = 0, ok = 0, busy = 0, other = 0;
+	time_t until = time(NULL) + 20;
+
+	if (len == 0 || fd == NULL)
+		return fail("address");
+	((struct sockaddr_in *)&ss)->sin_port = htons((unsigned short)port); /* same place in v6 */
+	for (int i = 0; i < n; i++) {
+		fd[i] = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (fd[i] == -1 || connect(fd[i], (struct sockaddr *)&ss, len) == -1)
+			return fail("connect");
+	}
+	while (time(NULL) < until) {
+		nclosed = 0;
+		for (int i = 0; i < n; i++)
+			nclosed += closed(fd[i]);
+		if (nclosed >= n - keep)
+			break;
+		usleep(50000);
+	}
+	for (int i = 0; i < n; i++) {
+		int st = closed(fd[i]) ? -1 : ask(fd[i]);
+
+		ok += st == 200;
+		busy += st == 503;
+		other += st != 200 && st != 503 && st != -1;
+	}
+	printf("flood closed=%d,200=%d,503=%d,other=%d\n", nclosed, ok, busy, other);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -99,8 +173,11 @@ int main(int argc, char **argv)
 		r = hold_listen(argv[2], atoi(argv[3]), atoi(argv[4]));
 	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "fds") == 0)
 		r = hold_fds(atoi(argv[2]), atoi(argv[3]), argc == 5 ? argv[4] : "vakt-fdholder");
+	else if (argc == 6 && strcmp(argv[1], "flood") == 0)
+		r = flood(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	else
-		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT [NAME]");
+		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT [NAME] | "
+			 "flood ADDRESS PORT N KEEP");
 	if (r != 0)
 		return r;
 	fflush(stdout);

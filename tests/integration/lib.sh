@@ -179,6 +179,17 @@ start_vaktd() {
 	exit 1
 }
 
+# wait_reaped PORT: until the server on loopback PORT holds no connection
+# open or half-closed (every earlier client reaped), for up to 10 s; for
+# tests that count a server's connections.
+wait_reaped() {
+	for _ in $(seq 100); do
+		[ -z "$(ss -Htn state established state close-wait "( sport = :$1 )" 2> /dev/null)" ] && return 0
+		sleep 0.1
+	done
+	fail "the server on port $1 still holds connections after 10 s"
+}
+
 finish() {
 	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 	exit 0

@@ -10,7 +10,7 @@
 vaktd=$top_builddir/agent/vaktd
 check_vakt=$plugins/check_vakt
 
-require_tools curl jq openssl
+require_tools curl jq openssl ss
 require_built "$vaktd" "$check_vakt"
 
 # wait_collected [CURL-ARGS...]: until the agent has the holder's descriptors.
@@ -100,10 +100,12 @@ expect "malformed range: usage error, no request" 3 "^VAKT UNKNOWN - invalid ran
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open -w 2:1
 expect "malformed critical range" 3 "^VAKT UNKNOWN - invalid range '10:~'" \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open -c 10:~
-expect "agent unreachable: CRITICAL" 2 "^VAKT CRITICAL - cannot connect to 127\.0\.0\.1:$port: Connection refused$" \
-	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open
+# Refused is tried again while half of -t lasts (an agent restarting), then CRITICAL.
+expect "agent unreachable: CRITICAL after retries" 2 \
+	"^VAKT CRITICAL - cannot connect to 127\.0\.0\.1:$port: Connection refused \(tried [0-9]+ times in [0-9.]+ s\)$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open -t 2
 expect "IPv6 literal in brackets" 2 "^VAKT CRITICAL - cannot connect to \[::1\]:$port: " \
-	"$check_vakt" -H ::1 -p "$port" -m load1
+	"$check_vakt" -H ::1 -p "$port" -m load1 -t 1
 
 # A port that accepts connections and never answers.
 start_peer listen 127.0.0.1 16 0
@@ -158,6 +160,72 @@ elif [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
 else
 	echo "skip: python3 not installed, no fake agent"
 fi
+
+# A burst, as a Nagios server runs checks: 40 at once against a default
+# agent all get their answer, none is reset.
+start_vaktd "$tmp/vaktd.conf"
+wait_collected
+burst=""
+for i in $(seq 40); do
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open --label "pid=$holder" -w 50 \
+		> "$tmp/burst.$i" 2>&1 &
+	burst="$burst $!"
+done
+# shellcheck disable=SC2086
+wait $burst
+check_burst() {
+	local i bad=0
+	for i in $(seq 40); do
+		grep -q "^VAKT OK - process_fds_open" "$tmp/burst.$i" && continue
+		bad=$((bad + 1))
+		echo "  check $i: $(cat "$tmp/burst.$i")"
+	done
+	[ "$bad" -eq 0 ] && echo "ok: 40 checks at once are all OK" || fail "$bad of 40 checks at once are not OK"
+}
+check_burst
+stop_vaktd
+
+# Over the per-client limit the agent answers 503 and check_vakt asks again:
+# one connection held, a check waits for it to go, then is OK.
+printf '[agent]\nmax_connections_per_client = 1\nconnection_timeout = 60\n' > "$tmp/one.conf"
+cat "$tmp/vaktd.conf" >> "$tmp/one.conf"
+start_vaktd "$tmp/one.conf"
+wait_collected
+# hold_slot: a keep-alive connection on fd 7 the agent has answered, so it holds the slot.
+hold_slot() {
+	local line=
+	wait_reaped "$port"
+	exec 7<> "/dev/tcp/127.0.0.1/$port"
+	printf 'GET /health HTTP/1.1\r\nHost: vakt\r\n\r\n' >&7
+	read -r -t 10 line <&7
+	if [ "${line%$'\r'}" = "HTTP/1.1 200 OK" ]; then
+		echo "ok: the agent answers the connection that holds the only slot"
+	else
+		fail "the held connection got '$line'"
+	fi
+}
+hold_slot
+"$check_vakt" -H 127.0.0.1 -p "$port" -m process_fds_open --label "pid=$holder" -t 30 > "$tmp/retried.out" 2>&1 7>&- &
+retried=$!
+# Once the agent has turned it away (the log says so), free the slot.
+for _ in $(seq 100); do
+	grep -q "answered 503" "$tmp/vaktd.log" && break
+	sleep 0.1
+done
+exec 7>&-
+wait "$retried"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "^VAKT OK - process_fds_open" "$tmp/retried.out"; then
+	echo "ok: a check turned away with 503 retries and is OK"
+else
+	fail "a check turned away with 503: status $rc: $(cat "$tmp/retried.out")"
+fi
+hold_slot
+expect "busy agent, -t too short to wait: CRITICAL, says 503 and the tries" 2 \
+	"^VAKT CRITICAL - the agent answered HTTP 503: busy: more than 1 connections at once from 127\.0\.0\.1; retry in a second \(tried [0-9]+ times in [0-9.]+ s\)$" \
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 -t 1
+exec 7>&-
+stop_vaktd
 
 # The bearer token: none, wrong, right (from a file and from VAKT_TOKEN).
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')

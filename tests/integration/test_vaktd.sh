@@ -7,7 +7,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 vaktd=$top_builddir/agent/vaktd
 
-require_tools curl jq promtool
+require_tools curl jq promtool ss
 require_built "$vaktd"
 
 # check WHAT WANT GOT: a plain comparison with a readable failure.
@@ -65,7 +65,14 @@ expect "--check-config reports the third" 1 "bad.conf:5: " "$vaktd" --check-conf
 expect "-l is checked" 1 "-l nowhere" "$vaktd" --check-config -l nowhere
 
 start_vaktd "$tmp/vaktd.conf"
-sleep 2.5 # let every collector run, and the hung one pass its limit
+# Until every collector has run and the hung one has passed its limit.
+for _ in $(seq 100); do
+	curl -s "$url/api/v1/metrics" | jq -e '(.collectors[] | select(.name == "process hung") |
+		.last_error // "" | test("still running")) and
+		([.collectors[] | select(.name != "process hung" and .runs == 0)] | length == 0)' \
+		> /dev/null 2>&1 && break
+	sleep 0.1
+done
 
 check "/metrics answers" 200 "$(status /metrics)"
 check "/metrics content type" "text/plain; version=0.0.4; charset=utf-8" \
@@ -133,7 +140,10 @@ esac
 # Reload: a broken file keeps the running configuration; a good one applies.
 printf '[load]\nintervall = 1\n' >> "$tmp/vaktd.conf"
 kill -HUP "$vaktd_pid"
-sleep 0.5
+for _ in $(seq 100); do
+	grep -q "reload failed" "$tmp/vaktd.log" && break
+	sleep 0.1
+done
 check "broken reload keeps serving" 200 "$(status /metrics)"
 expect "broken reload is logged with its line" 0 "vaktd.conf:12: .*intervall" cat "$tmp/vaktd.log"
 printf '[collect]\ninterval = 1\n[fds]\nenabled = no\n' > "$tmp/vaktd.conf"
@@ -171,16 +181,68 @@ expect "an empty token file is refused" 1 "token_file $tmp/token is empty" \
 	"$vaktd" --check-config -c "$tmp/token.conf"
 token=
 
-# Connection limits: idle clients cannot hold the agent.
-# The timeout leaves the third attempt a few seconds on a loaded machine:
-# with 1 s, a slow curl start let the idle two time out first.
-printf '[agent]\nmax_connections_per_client = 2\nconnection_timeout = 3\n' > "$tmp/limits.conf"
+# Connection limits. Over max_connections_per_client a client is told to
+# come back (503, Retry-After), not reset; every step waits for a condition.
+printf '[agent]\nmax_connections_per_client = 2\nconnection_timeout = 60\n' > "$tmp/limits.conf"
 start_vaktd "$tmp/limits.conf"
-exec 7<> "/dev/tcp/127.0.0.1/$port" 8<> "/dev/tcp/127.0.0.1/$port"
-check "a third connection from one client is refused" 000 "$(status /metrics --max-time 2)"
-sleep 4 # the two idle connections time out
-check "idle connections time out and free their slots" 200 "$(status /metrics --max-time 2)"
-exec 7>&- 8>&-
+# hold FD: a keep-alive connection on FD that the agent has answered, so it
+# counts against the limit for sure (and the agent is alive).
+hold() {
+	local line=
+	eval "exec $1<> /dev/tcp/127.0.0.1/$port"
+	printf 'GET /health HTTP/1.1\r\nHost: vakt\r\n\r\n' >&"$1"
+	read -r -t 10 line <&"$1"
+	check "held connection $1 is answered" "HTTP/1.1 200 OK" "${line%$'\r'}"
+}
+wait_reaped "$port"
+hold 7
+hold 8
+curl -s -D "$tmp/busy.head" -o "$tmp/busy.body" -w '%{http_code}' "$url/metrics" > "$tmp/busy.code"
+check "a third connection from one client is answered 503" 503 "$(cat "$tmp/busy.code")"
+expect "with Retry-After: 1" 0 "^Retry-After: 1" tr -d '\r' < "$tmp/busy.head"
+expect "and a body that says why" 0 "^busy: more than 2 connections at once from 127\.0\.0\.1" cat "$tmp/busy.body"
+expect "the 503 is logged" 0 "answered 503 \(more than max_connections_per_client 2 at once\) to 127\.0\.0\.1" \
+	cat "$tmp/vaktd.log"
+exec 7>&-
+settle /health 200
+check "a closed connection frees its slot" 200 "$(status /health)"
+exec 8>&-
+kill "$vaktd_pid"
+wait "$vaktd_pid" 2> /dev/null
+
+# Idle connections time out: the agent closes one that sends nothing.
+printf '[agent]\nconnection_timeout = 1\n' > "$tmp/idle.conf"
+start_vaktd "$tmp/idle.conf"
+exec 7<> "/dev/tcp/127.0.0.1/$port"
+if timeout 20 cat <&7 > /dev/null; then
+	echo "ok: an idle connection is closed by the agent"
+else
+	fail "an idle connection was not closed within 20 s"
+fi
+exec 7>&-
+check "and the agent serves on" 200 "$(status /health)"
+kill "$vaktd_pid"
+wait "$vaktd_pid" 2> /dev/null
+
+# A flood from one client: 500 connections at once against the defaults
+# (32 per client answered, 32 more told to come back, the rest closed at
+# once); another client is served meanwhile, and this one after.
+: > "$tmp/empty.conf"
+start_vaktd "$tmp/empty.conf"
+wait_reaped "$port"
+"$top_builddir/tests/integration/holdsock" flood 127.0.0.1 "$port" 500 64 > "$tmp/flood.out" &
+flood_pid=$!
+peers="$peers $flood_pid"
+for _ in $(seq 600); do
+	[ -s "$tmp/flood.out" ] && break
+	sleep 0.05
+done
+check "a flood of 500: 436 closed, 32 answered, 32 told 503" "flood closed=436,200=32,503=32,other=0" \
+	"$(cat "$tmp/flood.out")"
+check "another client is served during the flood" 200 "$(status /health --interface 127.0.0.2)"
+kill "$flood_pid"
+settle /health 200
+check "after the flood the client is served again" 200 "$(status /health)"
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
 
@@ -188,6 +250,11 @@ wait "$vaktd_pid" 2> /dev/null
 if [ "$(id -u)" -eq 0 ]; then
 	printf '[agent]\nuser = nobody\n' > "$tmp/user.conf"
 	start_vaktd "$tmp/user.conf"
+	# It serves a moment before it drops privileges.
+	for _ in $(seq 100); do
+		[ "$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")" = "$(id -u nobody)" ] && break
+		sleep 0.1
+	done
 	check "runs as the configured user" "$(id -u nobody)" \
 		"$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")"
 	check "and still serves" 200 "$(status /metrics)"
@@ -198,7 +265,7 @@ fi
 # Detached, vaktd still tells the starting command whether it started.
 start_peer listen 127.0.0.1 4 0
 busy=$peer_value
-expect "detached start on a busy port fails loudly" 1 "cannot listen on 127.0.0.1:$busy" \
+expect "detached start on a busy port fails loudly" 1 "cannot listen on 127.0.0.1:$busy: Address already in use" \
 	"$vaktd" -l "127.0.0.1:$busy"
 expect "detached start succeeds quietly" 0 "^$" "$vaktd" -l "127.0.0.1:$port"
 check "the detached agent serves" 200 "$(status /health)"
@@ -206,12 +273,46 @@ detached=$(pgrep -f "vaktd -l 127.0.0.1:$port\$")
 peers="$peers $detached"
 kill $detached
 
-# The allow-list is checked before a byte is read.
-printf '[agent]\nallow = 10.0.0.0/8\n' > "$tmp/allow.conf"
-"$vaktd" -f -c "$tmp/allow.conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
-vaktd_pid=$!
-peers="$peers $vaktd_pid"
-sleep 0.5
-check "a client outside the allow-list gets no answer" 000 "$(status /metrics --max-time 2)"
+# The allow-list is checked before a byte is read: 127.0.0.2 is let in
+# (the agent is alive), 127.0.0.1 refused and logged once a minute.
+printf '[agent]\nallow = 127.0.0.2, 10.0.0.0/8\n' > "$tmp/allow.conf"
+start_vaktd "$tmp/allow.conf" http --interface 127.0.0.2
+check "a client in the allow-list is served" 200 "$(status /health --interface 127.0.0.2)"
+check "a client outside the allow-list gets no answer" 000 "$(status /metrics --max-time 5)"
+check "a second time neither" 000 "$(status /metrics --max-time 5)"
+expect "the refusal is logged with the client" 0 "refused a connection \(not in allow\) from 127\.0\.0\.1 \(logged at most once a minute per client\)" \
+	cat "$tmp/vaktd.log"
+check "once a minute per client" 1 "$(grep -c 'refused a connection' "$tmp/vaktd.log")"
 kill "$vaktd_pid"
+wait "$vaktd_pid" 2> /dev/null
+
+# An allow-list that no client of a loopback address can pass is valid, but
+# --check-config says it cannot work; the README's configuration is sound.
+printf '[agent]\nlisten = 127.0.0.1:9333\nallow = 10.0.0.0/8, ::1/128\n' > "$tmp/nolocal.conf"
+expect "--check-config: a warning, still OK" 0 "configuration OK \(with a warning on stderr\)" \
+	"$vaktd" --check-config -c "$tmp/nolocal.conf"
+expect "--check-config names what cannot work" 0 "warning: .*listen 127\.0\.0\.1:9333 is a loopback address.*allow admits no loopback client" \
+	"$vaktd" --check-config -c "$tmp/nolocal.conf"
+expect "no warning for an allow-list with loopback" 0 "^[^ ]+: configuration OK$" \
+	"$vaktd" --check-config -c "$tmp/allow.conf"
+# The README's agent example, its files made real.
+mkdir "$tmp/etc"
+for f in token redis.pass mysql.pass pgsql.pass; do
+	echo secret > "$tmp/etc/$f"
+	chmod 600 "$tmp/etc/$f"
+done
+sed -n '/^## The agent/,/^### /p' "$top_srcdir/README.md" | sed -n '/^```ini$/,/^```$/p' | sed '1d;$d' |
+	sed "s|/etc/vakt/|$tmp/etc/|g" > "$tmp/readme.conf"
+check "the README has an agent example" 1 "$(grep -c '^\[agent\]' "$tmp/readme.conf")"
+expect "the README's agent example parses, without a warning" 0 "^[^ ]+: configuration OK$" \
+	"$vaktd" --check-config -c "$tmp/readme.conf"
+
+# Start-up failures reach the terminal, also when vaktd would detach.
+expect "a missing file is reported on stderr" 1 "^vaktd: $tmp/nosuch.conf: No such file or directory$" \
+	"$vaktd" -c "$tmp/nosuch.conf"
+printf '[agent\n' > "$tmp/broken.conf"
+expect "a broken file is reported on stderr" 1 "broken.conf:1: section header '\[agent' lacks its closing '\]'" \
+	"$vaktd" -c "$tmp/broken.conf"
+expect "in the foreground, a busy port is named" 1 "cannot listen on 127\.0\.0\.1:$busy: Address already in use" \
+	"$vaktd" -f -l "127.0.0.1:$busy"
 finish

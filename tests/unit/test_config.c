@@ -91,8 +91,8 @@ static void expect_builtin_defaults(const struct config *c)
 	cr_expect_null(c->tls_key);
 	cr_expect_null(c->user);
 	cr_expect_eq(c->nallow, 0);
-	cr_expect_eq(c->max_connections, 64);
-	cr_expect_eq(c->max_per_client, 8);
+	cr_expect_eq(c->max_connections, 128);
+	cr_expect_eq(c->max_per_client, 32);
 	cr_expect_eq(c->connection_timeout, 10);
 	cr_expect_eq(c->interval, 15);
 	cr_expect_eq(c->timeout, 5);
@@ -129,6 +129,27 @@ Test(config, empty_and_comment_only_files_are_the_defaults)
 	c = parse_ok(
 	    "# vaktd\n\n; nothing here\n   \t\n  # indented comment\n[agent]\n[collect]\n");
 	expect_builtin_defaults(c);
+	config_free(c);
+}
+
+/* What users write: comments after values and headers, as in the README. */
+Test(config, comment_rule)
+{
+	struct config *c = parse_ok("[agent]   # how the agent serves\n"
+				    "listen = 127.0.0.1:9333       # *:9333 for every address\n"
+				    "allow = 127.0.0.0/8, ::1/128\t; loopback only\n"
+				    "user = va#kt;x # a '#' or ';' inside a word stays\n"
+				    "[process nginx]               # every nginx\n"
+				    "[collect] ; defaults\n"
+				    "interval = 15 # seconds\n"
+				    "timeout = 5\t#\n");
+
+	cr_expect_str_eq(c->listen, "127.0.0.1:9333");
+	cr_expect_eq(c->nallow, 2);
+	cr_expect_str_eq(c->user, "va#kt;x");
+	cr_expect_eq(c->interval, 15);
+	cr_expect_eq(c->timeout, 5);
+	cr_expect_not_null(find(c, "process nginx"));
 	config_free(c);
 }
 
@@ -478,10 +499,19 @@ Test(config, bad_allow_networks_each_reported)
 Test(config, syntax_errors)
 {
 	expect_errors("interval = 5\n", "vaktd.conf:1: key outside any section\n");
-	expect_errors("[load]\nthis is not a setting\n",
-		      "vaktd.conf:2: line is neither [section] nor key = value\n");
-	expect_errors("[load]\n= 5\n", "vaktd.conf:2: line is neither [section] nor key = value\n");
-	expect_errors("[load\n", "vaktd.conf:1: section header lacks its closing ']'\n");
+	expect_errors(
+	    "[load]\nthis is not a setting\n",
+	    "vaktd.conf:2: 'this is not a setting' is neither a [section] header nor key = "
+	    "value\n");
+	expect_errors("[load]\n= 5\n",
+		      "vaktd.conf:2: '= 5' is neither a [section] header nor key = value\n");
+	expect_errors("[load\n", "vaktd.conf:1: section header '[load' lacks its closing ']'\n");
+	expect_errors("[load] interval = 5\n",
+		      "vaktd.conf:1: unexpected 'interval = 5' after the section header [load] (a "
+		      "comment starts with # or ; after a space)\n");
+	expect_errors("[load]# no space\n",
+		      "vaktd.conf:1: unexpected '# no space' after the section header [load] (a "
+		      "comment starts with # or ; after a space)\n");
 	expect_errors("[ ]\n", "vaktd.conf:1: empty section name []\n");
 	expect_errors("[load]\n# a comment\nintervall = 5\n",
 		      "vaktd.conf:3: unknown key 'intervall' in [load]\n");
@@ -549,8 +579,9 @@ Test(config, value_errors_give_the_range)
 	    "vaktd.conf:2: timeout -1 is out of range (more than 0, at most 86400 seconds)\n");
 	expect_errors("[collect]\ninterval = 15s\n",
 		      "vaktd.conf:2: invalid interval '15s' (expected seconds, like 15 or 0.5)\n");
-	expect_errors("[collect]\ninterval = 15 # seconds\n",
-		      "vaktd.conf:2: invalid interval '15 # seconds' (expected seconds, like 15 or "
+	/* A '#' inside a word is the value's, not a comment. */
+	expect_errors("[collect]\ninterval = 15#seconds\n",
+		      "vaktd.conf:2: invalid interval '15#seconds' (expected seconds, like 15 or "
 		      "0.5)\n");
 	expect_errors("[fds]\nenabled = maybe\n",
 		      "vaktd.conf:2: invalid enabled 'maybe' (expected yes or no)\n");
@@ -679,7 +710,7 @@ Test(config, every_error_is_reported)
 		      "vaktd.conf:5: max_connections 0 is out of range (1 to 10000)\n"
 		      "vaktd.conf:7: unknown key 'intervall' in [load]\n"
 		      "vaktd.conf:9: duplicate key 'pressure' in [load] (first at line 8)\n"
-		      "vaktd.conf:11: line is neither [section] nor key = value\n"
+		      "vaktd.conf:11: 'garbage' is neither a [section] header nor key = value\n"
 		      "vaktd.conf:12: duplicate section [process nginx] (first at line 10)\n"
 		      "vaktd.conf:15: timeout 11 is longer than the interval 10 in [collect]\n");
 }
@@ -690,7 +721,7 @@ Test(config, errors_come_in_line_order)
 		      "[load]\ntimeout = 20\n[collect]\ninterval = 10\nbogus\n",
 		      "vaktd.conf:2: max_connections_per_client 9 is more than max_connections 8\n"
 		      "vaktd.conf:5: timeout 20 is longer than the interval 10 of [load]\n"
-		      "vaktd.conf:8: line is neither [section] nor key = value\n");
+		      "vaktd.conf:8: 'bogus' is neither a [section] header nor key = value\n");
 }
 
 Test(config, too_many_errors_stop)
@@ -706,7 +737,7 @@ Test(config, too_many_errors_stop)
 	for (p = errors; *p != '\0'; p++)
 		n += *p == '\n';
 	cr_expect_eq(n, 101);
-	cr_expect(strstr(errors, "vaktd.conf:100: line is neither") != NULL);
+	cr_expect(strstr(errors, "vaktd.conf:100: 'oops' is neither") != NULL);
 	cr_expect(strstr(errors, "vaktd.conf:101:") == NULL);
 	cr_expect(strstr(errors, "vaktd.conf: too many errors, stopping after 100\n") != NULL);
 	free(errors);
@@ -1133,4 +1164,36 @@ Test(config, redis_database_is_still_a_number)
 	expect_errors("[mysql shop]\nqueues = a\n[postgresql x]\ncelery = yes\n",
 		      "vaktd.conf:2: unknown key 'queues' in [mysql shop]\n"
 		      "vaktd.conf:4: unknown key 'celery' in [postgresql x]\n");
+}
+
+/* A loopback listen address with an allow-list no local client passes. */
+Test(config, unreachable_listen_is_warned_about)
+{
+	static const struct {
+		const char *text;
+		bool warn;
+	} cases[] = {
+	    {"[agent]\nallow = 10.0.0.0/8, ::1/128\n", true},
+	    {"[agent]\nlisten = 127.0.0.5:9333\nallow = 10.0.0.0/8\n", true},
+	    {"[agent]\nlisten = [::1]:9333\nallow = 127.0.0.1, 10.0.0.0/8\n", true},
+	    {"[agent]\n", false},
+	    {"[agent]\nallow = 127.0.0.1\n", false},
+	    {"[agent]\nallow = 127.0.0.2/32, 10.0.0.0/8\n", false},
+	    {"[agent]\nallow = 0.0.0.0/0\n", false},
+	    {"[agent]\nlisten = [::1]:9333\nallow = ::1\n", false},
+	    {"[agent]\nlisten = *:9333\nallow = 10.0.0.0/8\n", false},
+	    {"[agent]\nlisten = 10.1.2.3:9333\nallow = 10.0.0.0/8\n", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = parse_ok(cases[i].text);
+		char why[512] = "";
+
+		cr_expect_eq(config_unreachable(c, why, sizeof(why)), cases[i].warn, "%s",
+			     cases[i].text);
+		if (cases[i].warn)
+			cr_expect(strstr(why, "every connection will be refused") != NULL, "%s",
+				  why);
+		config_free(c);
+	}
 }
