@@ -27,6 +27,7 @@
 #include "expose.h"
 #include "http.h"
 #include "log.h"
+#include "num.h"
 #include "ratelog.h"
 #include "statefile.h"
 #include "stats.h"
@@ -345,8 +346,8 @@ static enum MHD_Result answer_busy(struct http_server *h, struct MHD_Connection 
 		 h->per_client);
 	log_client(h->busy, k->addr, what);
 	buf_init(&b, BODY_MAX);
-	buf_printf(&b, "busy: more than %u connections at once from %s; retry in a second\n",
-		   h->per_client, k->addr);
+	buf_printf(&b, "busy: more than %u connection%s at once from %s, retry in a second\n",
+		   h->per_client, num_plural(h->per_client), k->addr);
 	return answer_as(c, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT, &b, true);
 }
 

@@ -59,8 +59,9 @@ void result_free(struct result *r)
 /*
  * Format into a new string fit for a status line or long output, whatever
  * the names a monitored service gave its objects: '|' (which would start
- * the perfdata) removed, line breaks and tabs as spaces, other control
- * bytes and invalid UTF-8 as '?'.
+ * the perfdata) removed, ';' as ',' (Nagios turns it into ':' on its way
+ * to the UI, Icinga does not: both show the same this way), line breaks
+ * and tabs as spaces, other control bytes and invalid UTF-8 as '?'.
  */
 static char *clean_vformat(const char *fmt, va_list ap)
 {
@@ -92,7 +93,9 @@ static char *clean_vformat(const char *fmt, va_list ap)
 		p++;
 		if (c == '|')
 			continue;
-		if (c == '\n' || c == '\r' || c == '\t')
+		if (c == ';')
+			*w++ = ',';
+		else if (c == '\n' || c == '\r' || c == '\t')
 			*w++ = ' ';
 		else if (len == 0 || c < ' ' || c == 0x7f)
 			*w++ = '?';

@@ -346,7 +346,7 @@ CONF
 # result, and SECTIONS (frontends and backends); wait until the socket
 # answers; set $haproxy_dir and $haproxy_pid and stop it in cleanup.
 start_haproxy() {
-	local d
+	local d deadline
 	for _ in 1 2 3 4 5; do
 		haproxy_http=$(pick_port) || break
 		d=$tmp/haproxy.$haproxy_http
@@ -376,7 +376,9 @@ CONF
 			cat "$d/start.log"
 			exit 1
 		fi
-		for _ in $(seq 50); do
+		# A deadline, not a count of tries: a loaded machine is slow to fork.
+		deadline=$(($(date +%s) + 30))
+		while [ "$(date +%s)" -lt "$deadline" ]; do
 			if [ -s "$d/haproxy.pid" ] && [ -S "$haproxy_sock" ]; then
 				haproxy_pid=$(cat "$d/haproxy.pid")
 				haproxy_dir=$d
@@ -385,6 +387,9 @@ CONF
 			fi
 			sleep 0.1
 		done
+		echo "haproxy in $d: no pid file and stats socket after 30 s"
+		cat "$d/start.log"
+		[ -s "$d/haproxy.pid" ] && kill "$(cat "$d/haproxy.pid")" 2> /dev/null
 	done
 	echo "FAIL: haproxy did not start"
 	exit 1

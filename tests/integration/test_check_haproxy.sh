@@ -166,7 +166,7 @@ expect "CSV page" 2 "^HAPROXY CRITICAL - app/app2 is DOWN \(L4CON: Connection re
 expect "CSV page with a login" 0 "^HAPROXY OK - 1 backend, 1 of 1 server up" \
 	env HAPROXY_STATS_PASSWORD=secret "$check" -u "http://127.0.0.1:$auth/stats;csv" --user nagios \
 	--proxy '^db_read$' --exclude replica2
-expect "CSV page, no login: CRITICAL 401" 2 "^HAPROXY CRITICAL - http://127\.0\.0\.1:$auth/stats;csv answered HTTP 401, not HAProxy's statistics \(check --user and --password-file\)$" \
+expect "CSV page, no login: CRITICAL 401" 2 "^HAPROXY CRITICAL - http://127\.0\.0\.1:$auth/stats,csv answered HTTP 401, not HAProxy's statistics \(check --user and --password-file\)$" \
 	"$check" -u "http://127.0.0.1:$auth/stats;csv"
 expect "the HTML page instead of the CSV: UNKNOWN" 3 "is not HAProxy's CSV statistics \(.*\): \".*\", the stats URL must end in a semicolon and csv$" \
 	"$check" -u "http://127.0.0.1:$haproxy_http/stats"
@@ -188,11 +188,11 @@ expect "not HAProxy on the TCP port: UNKNOWN" 3 "^HAPROXY UNKNOWN - 127\.0\.0\.1
 	"$check" -H 127.0.0.1 -p "$app"
 start_fake_http '{"garbage": (200, "hello"), "notype": (200, "# pxname,svname\n"),
 	"header": (200, "# pxname,svname,type,status\n")}'
-expect "garbage CSV: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/garbage;csv is not HAProxy's CSV statistics" \
+expect "garbage CSV: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/garbage,csv is not HAProxy's CSV statistics" \
 	"$check" -u "http://127.0.0.1:$fake_port/garbage;csv"
 expect "CSV without a type column: UNKNOWN" 3 "is not HAProxy's CSV statistics \(no type column\)" \
 	"$check" -u "http://127.0.0.1:$fake_port/notype;csv"
-expect "a header without rows: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/header;csv lists no frontend, backend or server" \
+expect "a header without rows: UNKNOWN" 3 "^HAPROXY UNKNOWN - http://127\.0\.0\.1:$fake_port/header,csv lists no frontend, backend or server" \
 	"$check" -u "http://127.0.0.1:$fake_port/header;csv"
 
 # The agent: server states as labelled gauges from the socket and the page,

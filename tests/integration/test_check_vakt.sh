@@ -222,7 +222,7 @@ else
 fi
 hold_slot
 expect "busy agent, -t too short to wait: CRITICAL, says 503 and the tries" 2 \
-	"^VAKT CRITICAL - the agent answered HTTP 503: busy: more than 1 connections at once from 127\.0\.0\.1; retry in a second \(tried [0-9]+ times in [0-9.]+ s\)$" \
+	"^VAKT CRITICAL - the agent answered HTTP 503: busy: more than 1 connection at once from 127\.0\.0\.1, retry in a second \(tried [0-9]+ times in [0-9.]+ s\)$" \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 -t 1
 exec 7>&-
 stop_vaktd

@@ -382,15 +382,16 @@ prepare_conf() {
 	chmod 600 "$2"
 	while IFS='=' read -r key path; do
 		key=${key// /}
-		path=${path# }
+		# A '#' or ';' after a blank starts a comment, as vaktd reads it.
+		path=$(printf '%s\n' "$path" | sed -E 's/[[:blank:]]+[#;].*//; s/^[[:blank:]]+//; s/[[:blank:]]+$//')
 		case $key in
 		\#*) ;;
 		*_file) make_file "$path" ;;
 		esac
 	done < "$1"
 	if grep -Eq '^tls_(cert|key) *=' "$2"; then
-		cert=$(sed -n 's/^tls_cert *= *//p' "$2")
-		key_file=$(sed -n 's/^tls_key *= *//p' "$2")
+		cert=$(sed -nE '/^tls_cert *=/{s/^tls_cert *= *//; s/[[:blank:]]+[#;].*//; p}' "$2")
+		key_file=$(sed -nE '/^tls_key *=/{s/^tls_key *= *//; s/[[:blank:]]+[#;].*//; p}' "$2")
 		mkdir -p "$(dirname "$cert")" "$(dirname "$key_file")"
 		openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
 			-keyout "$key_file" -out "$cert" > /dev/null 2>&1

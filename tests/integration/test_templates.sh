@@ -56,6 +56,8 @@ nagios_services=(
 	'vakt_check_vakt|load1!4!8||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8'
 	'vakt_check_vakt|load1!4!8!-p 9334 --tls --ca @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8 -p 9334 --tls --ca @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token'
 	'vakt_check_vakt_label|process_fds_open!process=nginx!5000!8000||check_vakt -H 127.0.0.1 -m process_fds_open --label process=nginx -w 5000 -c 8000'
+	'vakt_check_vakt_collectors|||check_vakt -H 127.0.0.1 -m collector_up -c 1:'
+	'vakt_check_vakt_collectors|--label target=jobs||check_vakt -H 127.0.0.1 -m collector_up -c 1: --label target=jobs'
 )
 
 # Icinga 2 services, one line each:

@@ -83,6 +83,14 @@ Test(output, control_bytes_and_invalid_utf8_replaced)
 	cr_expect_str_eq(render(), "REDIS OK - queue a?[31mb?\nqueue k\xc3\xb6???\n");
 }
 
+/* Nagios would show a ';' as ':' and Icinga as it is: both get a ','. */
+Test(output, semicolons_as_commas)
+{
+	result_add(r, STATE_OK, "server %s", "a;b");
+	result_long(r, "query %s", "select 1; select 2");
+	cr_expect_str_eq(render(), "REDIS OK - server a,b\nquery select 1, select 2\n");
+}
+
 /* A value not known: no U in the perfdata, and the long output says why. */
 Test(output, unknown_value_left_out_and_explained)
 {
