@@ -100,6 +100,59 @@ require_built() {
 	done
 }
 
+# find_daemon NAME...: print the first NAME found in $PATH or in the sbin
+# directories, which are not in every user's $PATH.
+find_daemon() {
+	local name dir
+	for name in "$@"; do
+		for dir in ${PATH//:/ } /usr/sbin /usr/local/sbin /sbin; do
+			if [ -x "$dir/$name" ]; then
+				echo "$dir/$name"
+				return 0
+			fi
+		done
+	done
+	return 1
+}
+
+# start_group NAME COMMAND...: run COMMAND in the background in a process
+# group of its own, its output in $tmp/NAME.out, and set $group_pid; the
+# group is stopped in cleanup. For daemons that fork helpers a kill of the
+# daemon alone would leave running (nagios4's workers, icinga2's).
+start_group() {
+	local name=$1
+	shift
+	setsid "$@" > "$tmp/$name.out" 2>&1 < /dev/null &
+	group_pid=$!
+	groups="${groups:-} $group_pid"
+	case " $cleanup_hooks " in
+	*" stop_groups "*) ;;
+	*) cleanup_hooks="stop_groups $cleanup_hooks" ;;
+	esac
+}
+
+# stop_group PID: stop the process group of start_group's PID: TERM, and
+# KILL what is left after 5 s.
+stop_group() {
+	kill -CONT -- "-$1" 2> /dev/null
+	kill -- "-$1" 2> /dev/null
+	for _ in $(seq 50); do
+		kill -0 -- "-$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+	return 0
+}
+
+# stop_groups: cleanup's hook, for every start_group.
+stop_groups() {
+	local g
+	for g in ${groups:-}; do
+		stop_group "$g"
+	done
+}
+
 fail() {
 	printf 'FAIL: %s\n' "$1"
 	failures=$((failures + 1))
@@ -112,23 +165,34 @@ start_vaktd() {
 	local conf=$1 scheme=${2:-http}
 	shift
 	[ $# -eq 0 ] || shift
+	: > "$tmp/vaktd.log"
 	for _ in 1 2 3 4 5; do
 		port=$(pick_port) || break
-		"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
-		vaktd_pid=$!
-		peers="$peers $vaktd_pid"
-		url="$scheme://127.0.0.1:$port"
-		for _ in $(seq 50); do
-			curl -s -o /dev/null "$@" "$url/health" && return 0
-			kill -0 "$vaktd_pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill "$vaktd_pid" 2> /dev/null
-		wait "$vaktd_pid" 2> /dev/null
+		vaktd_on "$conf" "$port" "$scheme" "$@" && return 0
 	done
 	echo "FAIL: vaktd did not start"
 	cat "$tmp/vaktd.log"
 	exit 1
+}
+
+# vaktd_on CONFIG PORT SCHEME [CURL-ARGS...]: run the agent as start_vaktd
+# does on PORT (again, after a test stopped it); 1 when it does not answer.
+vaktd_on() {
+	local conf=$1
+	port=$2
+	url="$3://127.0.0.1:$port"
+	shift 3
+	"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2>> "$tmp/vaktd.log" &
+	vaktd_pid=$!
+	peers="$peers $vaktd_pid"
+	for _ in $(seq 50); do
+		curl -s -o /dev/null "$@" "$url/health" && return 0
+		kill -0 "$vaktd_pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "$vaktd_pid" 2> /dev/null
+	wait "$vaktd_pid" 2> /dev/null
+	return 1
 }
 
 finish() {
@@ -260,25 +324,41 @@ http {
 }
 CONF
 		sed -i "s/@PORT@/$nginx_port/g" "$d/nginx.conf"
-		if ! nginx -q -c "$d/nginx.conf" -p "$d" > "$d/start.log" 2>&1; then
-			grep -q 'Address already in use' "$d/start.log" "$d/error.log" 2> /dev/null && continue
-			echo "FAIL: nginx did not start"
-			cat "$d/start.log" "$d/error.log" 2> /dev/null
-			exit 1
-		fi
-		for _ in $(seq 50); do
-			if [ -s "$d/nginx.pid" ] && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/nginx_status"; then
-				nginx_pid=$(cat "$d/nginx.pid")
-				nginx_dir=$d
-				peers="$peers $nginx_pid"
-				return 0
-			fi
-			sleep 0.1
-		done
-		[ -s "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2> /dev/null
+		nginx_on "$d"
+		case $? in
+		0) return 0 ;;
+		2) continue ;;
+		esac
+		echo "FAIL: nginx did not start"
+		cat "$d/start.log" "$d/error.log" 2> /dev/null
+		exit 1
 	done
 	echo "FAIL: nginx did not start"
 	exit 1
+}
+
+# nginx_on DIR: start the nginx of start_nginx's DIR (again, after a test
+# stopped it) and wait until it answers on $nginx_port; set $nginx_pid and
+# $nginx_dir. 2 when another port may do better (its port is taken, or it
+# did not answer), 1 when it does not start.
+nginx_on() {
+	local d=$1
+	rm -f "$d/nginx.pid"
+	if ! nginx -q -c "$d/nginx.conf" -p "$d" > "$d/start.log" 2>&1; then
+		grep -q 'Address already in use' "$d/start.log" "$d/error.log" 2> /dev/null && return 2
+		return 1
+	fi
+	for _ in $(seq 50); do
+		if [ -s "$d/nginx.pid" ] && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/nginx_status"; then
+			nginx_pid=$(cat "$d/nginx.pid")
+			nginx_dir=$d
+			peers="$peers $nginx_pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	[ -s "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2> /dev/null
+	return 2
 }
 
 # start_haproxy SECTIONS [GLOBAL]: start a private HAProxy (daemon) with an
@@ -414,7 +494,7 @@ start_redis() {
 # server as user rabbitmq); skips (77) otherwise. Exits 1 when it does not
 # start.
 start_rabbitmq() {
-	local dist dir wrapper ok
+	local dist dir
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "start_rabbitmq needs root"
 		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
@@ -448,35 +528,39 @@ start_rabbitmq() {
 		chown -R rabbitmq:rabbitmq "$dir"
 		rabbit_dir=$dir
 		rabbit_dirs="${rabbit_dirs:-} $dir"
-		(
-			set -a
-			. "$dir/env"
-			exec rabbitmq-server
-		) > "$dir/server.log" 2>&1 &
-		wrapper=$!
-		peers="$peers $wrapper"
-		# The management API answers before the AMQP listener is up
-		# (RabbitMQ starts client listeners last); await_startup covers
-		# the rest. Asking for our node name rules out another server
-		# that held the port first.
-		ok=0
-		for _ in $(seq 450); do
-			kill -0 "$wrapper" 2> /dev/null || break
-			if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
-				grep -qF "\"node\":\"$rabbit_node\""; then
-				ok=1
-				break
-			fi
-			sleep 0.2
-		done
-		if [ "$ok" = 1 ] && rabbit_ctl await_startup --timeout 60 > "$dir/await.log" 2>&1; then
-			return 0
-		fi
+		rabbitmq_on && return 0
 		stop_rabbitmq "$dir"
 	done
 	echo "FAIL: rabbitmq-server did not start"
 	tail -n 20 "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log 2> /dev/null
 	exit 1
+}
+
+# rabbitmq_on: boot the node of the last start_rabbitmq (again, after a test
+# stopped it) and wait until it runs; 1 when it does not.
+rabbitmq_on() {
+	local wrapper
+	(
+		set -a
+		. "$rabbit_dir/env"
+		exec rabbitmq-server
+	) >> "$rabbit_dir/server.log" 2>&1 &
+	wrapper=$!
+	peers="$peers $wrapper"
+	# The management API answers before the AMQP listener is up
+	# (RabbitMQ starts client listeners last); await_startup covers
+	# the rest. Asking for our node name rules out another server
+	# that held the port first.
+	for _ in $(seq 450); do
+		kill -0 "$wrapper" 2> /dev/null || return 1
+		if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
+			grep -qF "\"node\":\"$rabbit_node\""; then
+			rabbit_ctl await_startup --timeout 60 > "$rabbit_dir/await.log" 2>&1
+			return
+		fi
+		sleep 0.2
+	done
+	return 1
 }
 
 # rabbit_ctl ARG...: rabbitmqctl against the last start_rabbitmq's node.

@@ -101,30 +101,8 @@ fail() {
 # A daemon killed with the test would keep running checks forever.
 stop_icinga() {
 	[ -n "$icinga_pid" ] || return 0
-	kill -- "-$icinga_pid" 2>/dev/null
-	for _ in $(seq 50); do
-		kill -0 -- "-$icinga_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$icinga_pid" 2>/dev/null
-	wait "$icinga_pid" 2>/dev/null
+	stop_group "$icinga_pid"
 	icinga_pid=""
-}
-trap 'stop_icinga; cleanup' EXIT
-
-# find_daemon NAME...: print the first NAME found in $PATH or in the sbin
-# directories, which are not in every user's $PATH.
-find_daemon() {
-	local name dir
-	for name in "$@"; do
-		for dir in ${PATH//:/ } /usr/sbin /usr/local/sbin /sbin; do
-			if [ -x "$dir/$name" ]; then
-				echo "$dir/$name"
-				return 0
-			fi
-		done
-	done
-	return 1
 }
 
 # run_plugin WHAT COMMAND-LINE: run a template's command line with the built
@@ -360,10 +338,10 @@ test_icinga_arguments() {
 		"$icinga_conf" > "$dir/vakt-commands.conf"
 	write_icinga_config "$dir" "$dir/vakt-commands.conf" 'object CheckerComponent "checker" { }'
 	icinga2_args "$dir"
-	# setsid gives the daemon its own process group, which stop_icinga
-	# kills whole: icinga2 forks helpers that outlive a plain kill.
-	setsid "$icinga" "${icinga_args[@]}" > "$dir/icinga2.out" 2>&1 < /dev/null &
-	icinga_pid=$!
+	# In a process group of its own, which stop_icinga kills whole:
+	# icinga2 forks helpers that outlive a plain kill.
+	start_group icinga2-run "$icinga" "${icinga_args[@]}"
+	icinga_pid=$group_pid
 	# Each service runs within a second or two of the start.
 	for _ in $(seq 300); do
 		pending=0
@@ -389,7 +367,7 @@ test_icinga_arguments() {
 	done
 	if [ "$pending" -ne 0 ]; then
 		echo "icinga2 output:"
-		cat "$dir/icinga2.out"
+		cat "$tmp/icinga2-run.out"
 	fi
 }
 
