@@ -42,7 +42,9 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"url", 'u', "URL", "The stats page's CSV, http://HOST:PORT/PATH;csv or https://..."},
+	{"url", 'u', "URL",
+	 "The stats page's CSV, http://HOST:PORT/PATH;csv or https://...;\n"
+	 "it replaces -H and excludes -p."},
 	{"proxy", OPT_PROXY, "RE", "Only frontends and backends whose name matches RE."},
 	{"server", OPT_SERVER, "RE", "Only servers whose name matches RE."},
 	{"exclude", OPT_EXCLUDE, "RE", "Leave out every object whose PROXY/SERVER matches RE."},
@@ -302,8 +304,11 @@ int main(int argc, char **argv)
 	char source[1024], why[1400];
 
 	plugin_start(&check_haproxy, argc, argv, &run_opts, &a);
-	if (run_opts.url != NULL && (a.host != NULL || a.port != 0))
-		plugin_usage_error("give either -u URL or -H SOCKET (or -H HOST -p PORT), not both");
+	if (run_opts.url != NULL && a.port != 0)
+		plugin_usage_error("give either -u URL or -H HOST -p PORT, not both");
+	/* -u replaces -H SOCKET: the Nagios commands always pass a socket. */
+	if (run_opts.url != NULL)
+		a.host = NULL;
 	if (run_opts.url != NULL && http1_url_check(run_opts.url, "-u", why, sizeof(why)) != 0)
 		plugin_usage_error("%s", why);
 	fetch(&a, &run_opts, &st, &in, source, sizeof(source));

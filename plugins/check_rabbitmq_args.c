@@ -59,7 +59,8 @@ const size_t check_rabbitmq_nmetrics = NMETRICS;
 static const char *metrics[NMETRICS + 1];
 
 static const struct plugin_option options[] = {
-	{"url", 'u', "URL", "The API's base URL, e.g. https://mq1:15671 (instead of -H and -p)."},
+	{"url", 'u', "URL", "The API's base URL, e.g. https://mq1:15671; it replaces -H\n"
+	 "and excludes -p."},
 	{"mode", OPT_MODE, "MODE",
 	 "queue (the default with --queue, --queue-regex or --vhost), overview\n"
 	 "(the default otherwise), node, or health."},
@@ -163,8 +164,8 @@ static void check_args(const struct plugin_args *a, struct check_rabbitmq_opts *
 		o->mode = o->nnames > 0 || o->regex_text != NULL || o->vhost != NULL
 			      ? MODE_QUEUE
 			      : MODE_OVERVIEW;
-	if (o->url != NULL && (a->host != NULL || a->port != 0))
-		plugin_usage_error("give either -u URL or -H HOST and -p PORT, not both");
+	if (o->url != NULL && a->port != 0)
+		plugin_usage_error("give either -u URL or -p PORT, not both");
 	if (o->url != NULL && http1_url_check(o->url, "-u", why, sizeof(why)) != 0)
 		plugin_usage_error("%s", why);
 	if (a->host != NULL &&
@@ -203,6 +204,10 @@ void check_rabbitmq_args(int argc, char **argv, struct check_rabbitmq_opts *o,
 	for (size_t k = 0; k < NMETRICS; k++)
 		metrics[k] = check_rabbitmq_metrics[k].name;
 	plugin_start(&check_rabbitmq, argc, argv, o, a);
+	/* -u replaces -H: a command line that always passes the host's
+	 * address (the Nagios commands) can still point at a URL. */
+	if (o->url != NULL)
+		a->host = NULL;
 	check_args(a, o);
 	if (o->url == NULL)
 		default_url(a, o->default_url, sizeof(o->default_url));

@@ -133,8 +133,8 @@ int probe_fds_process(struct metric_set *set, long pid, char *err, size_t errlen
 		e = errno;
 		if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
-				 "no permission to read /proc/%ld/fd (%s); run as root or as the "
-				 "owner of the process",
+				 "no permission to read /proc/%ld/fd (%s): it takes root, the "
+				 "process's user or CAP_DAC_READ_SEARCH",
 				 pid, comm);
 		else
 			snprintf(err, errlen, "cannot read /proc/%ld/fd (%s): %s", pid, comm,

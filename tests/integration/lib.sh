@@ -485,14 +485,17 @@ start_redis() {
 	exit 1
 }
 
-# start_rabbitmq: start a private RabbitMQ with the management plugin on free
-# loopback ports and wait until it has booted (3 to 10 s); set $rabbit_port
-# (AMQP), $rabbit_http (the management API; user guest, password guest),
+# start_rabbitmq [NODE]: start a private RabbitMQ with the management plugin
+# on free loopback ports, named NODE (default vaktPORT@localhost), and wait
+# until it has booted (3 to 10 s; on a loaded machine up to
+# $VAKT_RABBITMQ_START seconds, default 180); set $rabbit_port (AMQP),
+# $rabbit_http (the management API; user guest, password guest),
 # $rabbit_node and $rabbit_dir, and stop it in cleanup. Statistics refresh
 # every 0.5 s, so a depth shows soon after a publish. Run rabbitmqctl
-# against it as rabbit_ctl ARGS. Needs root (Debian's wrapper runs the
-# server as user rabbitmq); skips (77) otherwise. Exits 1 when it does not
-# start.
+# against it as rabbit_ctl ARGS, or with the variables of $rabbit_dir/env.
+# Needs root (Debian's wrapper runs the server as user rabbitmq); skips
+# (77) otherwise. When it does not start, print why (its own logs, which
+# cleanup removes) and exit 1.
 start_rabbitmq() {
 	local dist dir
 	if [ "$(id -u)" -ne 0 ]; then
@@ -520,7 +523,7 @@ start_rabbitmq() {
 		printf '%s\n' "listeners.tcp.default = 127.0.0.1:$rabbit_port" \
 			"management.tcp.ip = 127.0.0.1" "management.tcp.port = $rabbit_http" \
 			"loopback_users = none" "collect_statistics_interval = 500" > "$dir/rabbitmq.conf"
-		rabbit_node=vakt$dist@localhost
+		rabbit_node=${1:-vakt$dist@localhost}
 		printf '%s\n' "HOME='$dir'" "RABBITMQ_NODENAME='$rabbit_node'" \
 			"RABBITMQ_DIST_PORT='$dist'" "RABBITMQ_MNESIA_BASE='$dir/mnesia'" \
 			"RABBITMQ_LOG_BASE='$dir/log'" "RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins'" \
@@ -530,16 +533,19 @@ start_rabbitmq() {
 		rabbit_dirs="${rabbit_dirs:-} $dir"
 		rabbitmq_on && return 0
 		stop_rabbitmq "$dir"
+		# Another port helps only when this one was taken.
+		grep -qsi 'eaddrinuse\|address already in use' "$dir/server.log" "$dir"/log/*.log || break
 	done
 	echo "FAIL: rabbitmq-server did not start"
-	tail -n 20 "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log 2> /dev/null
+	rabbit_logs
 	exit 1
 }
 
 # rabbitmq_on: boot the node of the last start_rabbitmq (again, after a test
-# stopped it) and wait until it runs; 1 when it does not.
+# stopped it) and wait until it runs, at most $VAKT_RABBITMQ_START seconds
+# (default 180); 1 when it does not, with the reason in $rabbit_dir/await.log.
 rabbitmq_on() {
-	local wrapper
+	local wrapper ok=0 deadline left
 	(
 		set -a
 		. "$rabbit_dir/env"
@@ -550,17 +556,36 @@ rabbitmq_on() {
 	# The management API answers before the AMQP listener is up
 	# (RabbitMQ starts client listeners last); await_startup covers
 	# the rest. Asking for our node name rules out another server
-	# that held the port first.
-	for _ in $(seq 450); do
-		kill -0 "$wrapper" 2> /dev/null || return 1
+	# that held the port first. A deadline, not a count of tries:
+	# under load each curl may take its whole -m.
+	deadline=$(($(date +%s) + ${VAKT_RABBITMQ_START:-180}))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		kill -0 "$wrapper" 2> /dev/null || break
 		if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
 			grep -qF "\"node\":\"$rabbit_node\""; then
-			rabbit_ctl await_startup --timeout 60 > "$rabbit_dir/await.log" 2>&1
-			return
+			ok=1
+			break
 		fi
 		sleep 0.2
 	done
+	left=$((deadline - $(date +%s)))
+	[ "$left" -ge 10 ] || left=10
+	if [ "$ok" = 1 ] && rabbit_ctl await_startup --timeout "$left" > "$rabbit_dir/await.log" 2>&1; then
+		return 0
+	fi
+	[ "$ok" = 1 ] || echo "rabbitmq-server did not answer on port $rabbit_http within ${VAKT_RABBITMQ_START:-180} s" > "$rabbit_dir/await.log"
 	return 1
+}
+
+# rabbit_logs: print the tail of every log of every start_rabbitmq, for a
+# start that failed (cleanup deletes them).
+rabbit_logs() {
+	local f
+	for f in "$tmp"/rabbit.*/await.log "$tmp"/rabbit.*/server.log "$tmp"/rabbit.*/log/*.log; do
+		[ -s "$f" ] || continue
+		echo "--- ${f#"$tmp"/}:"
+		tail -n 40 "$f"
+	done
 }
 
 # rabbit_ctl ARG...: rabbitmqctl against the last start_rabbitmq's node.

@@ -214,5 +214,7 @@ fi
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
 expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x
 expect "bad --proxy regex" 3 "^HAPROXY UNKNOWN - invalid --proxy '\(': " "$check" --proxy '('
-expect "-u and -H together" 3 "^HAPROXY UNKNOWN - give either -u URL or -H" "$check" -u "$csv" -H "$sock"
+expect "-u and -p together" 3 "^HAPROXY UNKNOWN - give either -u URL or -H HOST -p PORT" "$check" -u "$csv" -p 1
+# The Nagios commands always pass -H SOCKET; a -u after it replaces it.
+expect "-u replaces -H" 0 "^HAPROXY OK" "$check" -H "$tmp/no-such.sock" -u "$csv" --proxy '^web$'
 finish

@@ -7,36 +7,55 @@
 # VAKT_REQUIRE_ALL=1, so CI cannot pass without having validated anything.
 # NAGIOS and ICINGA2 name the programs when they are not found by name.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/monitors.sh"
 nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
 icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
 missing=""
 icinga_pid=""
 
-# Arguments for every Nagios command, as a service's check_command gives them
-# after the command name. Realistic values, because the same arguments are
-# also run through the built plugin.
-declare -A nagios_args=(
-	[vakt_check_load]='5,4,3!10,8,6'
-	[vakt_check_load_percpu]='1.5,1.2,1!3,2.5,2'
-	[vakt_check_pressure]='io!10,5,2!20,10,5'
-	[vakt_check_fds]='80!95'
-	[vakt_check_fds_process]='nginx!70!90'
-	[vakt_check_fds_pidfile]='/run/haproxy.pid!70!90'
-	[vakt_check_listen]='80!10!100'
-	[vakt_check_redis]='80!95'
-	[vakt_check_redis_queue]='celery!1000!5000'
-	[vakt_check_redis_resque]='100!1000!50'
-	[vakt_check_rabbitmq_queue]='celery!1000!5000'
-	[vakt_check_rabbitmq_node]='80!90'
-	[vakt_check_rabbitmq_health]=''
-	[vakt_check_nginx]='/nginx_status!800!1000'
-	[vakt_check_haproxy]='/run/haproxy/admin.sock!50%!80!95'
-	[vakt_check_haproxy_backend]='/run/haproxy/admin.sock!db_read!1!80!95'
-	[vakt_check_mysql_locks]='10!30'
-	[vakt_check_mysql_locks_idle]='10!30!120'
-	[vakt_check_pgsql_locks]='10!60'
-	[vakt_check_vakt]='load1!4!8'
-	[vakt_check_vakt_label]='process_fds_open!process=nginx!5000!8000'
+# Nagios services, one line each:
+#   COMMAND|ARGUMENTS|SERVICE OPTS|THE PLUGIN ARGUMENTS NAGIOS MUST RUN
+# ARGUMENTS are what check_command gives after the command name ('!'-
+# separated, with or without the optional OPTIONS last); SERVICE OPTS the
+# value of the service's custom variable _VAKT_<PLUGIN>_OPTS (empty: left
+# to vakt-service). Every command appears bare, and with options that give
+# another port, socket or URL and a password file, as its comment promises. The hosts'
+# address is 127.0.0.1; @tmp@ is this test's temporary directory. Realistic
+# values, because the command lines are also run through the built plugins.
+nagios_services=(
+	'vakt_check_load|5,4,3!10,8,6||check_load -w 5,4,3 -c 10,8,6'
+	'vakt_check_load|5,4,3!10,8,6!-t 5|-t 7:unknown|check_load -w 5,4,3 -c 10,8,6 -t 7:unknown -t 5'
+	'vakt_check_load_percpu|1.5,1.2,1!3,2.5,2||check_load -r -w 1.5,1.2,1 -c 3,2.5,2'
+	'vakt_check_pressure|io!10,5,2!20,10,5||check_load --pressure io -w 10,5,2 -c 20,10,5'
+	'vakt_check_fds|80!95||check_fds --percent -w 80 -c 95'
+	'vakt_check_fds_process|nginx!70!90||check_fds --process nginx --percent -w 70 -c 90'
+	'vakt_check_fds_pidfile|/run/haproxy.pid!70!90|-t 5|check_fds --pidfile /run/haproxy.pid --percent -w 70 -c 90 -t 5'
+	'vakt_check_listen|80!10!100||check_listen -p 80 -w 10 -c 100'
+	'vakt_check_listen|80!10!100!-H 127.0.0.1|--state-dir @tmp@|check_listen -p 80 -w 10 -c 100 --state-dir @tmp@ -H 127.0.0.1'
+	'vakt_check_redis|80!95||check_redis -H 127.0.0.1 -w redis_memory_pct=80 -c redis_memory_pct=95'
+	'vakt_check_redis|80!95!-p 6380 --user vakt --password-file @tmp@/redis-pass|--database 2|check_redis -H 127.0.0.1 -w redis_memory_pct=80 -c redis_memory_pct=95 --database 2 -p 6380 --user vakt --password-file @tmp@/redis-pass'
+	'vakt_check_redis_queue|celery!1000!5000||check_redis -H 127.0.0.1 --queue celery -w 1000 -c 5000'
+	'vakt_check_redis_queue|celery!1000!5000!-H @tmp@/redis.sock|--key-prefix myapp:|check_redis -H 127.0.0.1 --queue celery -w 1000 -c 5000 --key-prefix myapp: -H @tmp@/redis.sock'
+	'vakt_check_redis_resque|100!1000!50||check_redis -H 127.0.0.1 --resque -w 100 -c 1000 -c resque_failed=50'
+	'vakt_check_rabbitmq_queue|celery!1000!5000||check_rabbitmq -H 127.0.0.1 --queue celery -w 1000 -c 5000 -c queue_consumers=1:'
+	'vakt_check_rabbitmq_queue|celery!1000!5000!-p 15673 --user nagios --password-file @tmp@/redis-pass|--vhost jobs -c queue_consumers=0:|check_rabbitmq -H 127.0.0.1 --queue celery -w 1000 -c 5000 -c queue_consumers=1: --vhost jobs -c queue_consumers=0: -p 15673 --user nagios --password-file @tmp@/redis-pass'
+	'vakt_check_rabbitmq_node|80!90||check_rabbitmq -H 127.0.0.1 --mode node -w 80 -c 90'
+	'vakt_check_rabbitmq_node|80!90!-u https://127.0.0.1:15671 --ca-file @tmp@/vakt-ca.pem||check_rabbitmq -H 127.0.0.1 --mode node -w 80 -c 90 -u https://127.0.0.1:15671 --ca-file @tmp@/vakt-ca.pem'
+	'vakt_check_rabbitmq_health|||check_rabbitmq -H 127.0.0.1 --mode health'
+	'vakt_check_rabbitmq_health|-p 15673 --user nagios --password-file @tmp@/redis-pass||check_rabbitmq -H 127.0.0.1 --mode health -p 15673 --user nagios --password-file @tmp@/redis-pass'
+	'vakt_check_nginx|/nginx_status!800!1000||check_nginx -H 127.0.0.1 --uri /nginx_status -w 800 -c 1000 -w nginx_dropped_rate=0 -c nginx_dropped_rate=1'
+	'vakt_check_nginx|/status!800!1000!-p 8443 --tls --ca-file @tmp@/vakt-ca.pem|--host-header www.example.com --user nagios --password-file @tmp@/redis-pass|check_nginx -H 127.0.0.1 --uri /status -w 800 -c 1000 -w nginx_dropped_rate=0 -c nginx_dropped_rate=1 --host-header www.example.com --user nagios --password-file @tmp@/redis-pass -p 8443 --tls --ca-file @tmp@/vakt-ca.pem'
+	'vakt_check_haproxy|/run/haproxy/admin.sock!50%!80!95||check_haproxy -H /run/haproxy/admin.sock --min-up 50% -w 80 -c 95'
+	"vakt_check_haproxy|/run/haproxy/admin.sock!1!80!95!-u 'http://127.0.0.1:8404/stats\\;csv' --user nagios --password-file @tmp@/redis-pass|--maint warning|check_haproxy -H /run/haproxy/admin.sock --min-up 1 -w 80 -c 95 --maint warning -u http://127.0.0.1:8404/stats;csv --user nagios --password-file @tmp@/redis-pass"
+	'vakt_check_haproxy_backend|/run/haproxy/admin.sock!db_read!1!80!95||check_haproxy -H /run/haproxy/admin.sock --proxy ^db_read$ --min-up 1 -w 80 -c 95'
+	'vakt_check_mysql_locks|10!30||check_mysql_locks -H 127.0.0.1 -w 10 -c 30'
+	'vakt_check_mysql_locks|10!30!-p 3307 --user nagios --password-file @tmp@/redis-pass|-H @tmp@/mysql.sock|check_mysql_locks -H 127.0.0.1 -w 10 -c 30 -H @tmp@/mysql.sock -p 3307 --user nagios --password-file @tmp@/redis-pass'
+	'vakt_check_mysql_locks_idle|10!30!120|--defaults-file @tmp@/my.cnf|check_mysql_locks -H 127.0.0.1 -w 10 -c 30 -c lock_blocker_idle=120 --defaults-file @tmp@/my.cnf'
+	'vakt_check_pgsql_locks|10!60||check_pgsql_locks -H 127.0.0.1 --database postgres -w 10 -c 60'
+	'vakt_check_pgsql_locks|10!60!-p 5433 --user nagios --password-file @tmp@/redis-pass|-H @tmp@ --sslmode disable|check_pgsql_locks -H 127.0.0.1 --database postgres -w 10 -c 60 -H @tmp@ --sslmode disable -p 5433 --user nagios --password-file @tmp@/redis-pass'
+	'vakt_check_vakt|load1!4!8||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8'
+	'vakt_check_vakt|load1!4!8!-p 9334 --tls --ca @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8 -p 9334 --tls --ca @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token'
+	'vakt_check_vakt_label|process_fds_open!process=nginx!5000!8000||check_vakt -H 127.0.0.1 -m process_fds_open --label process=nginx -w 5000 -c 8000'
 )
 
 # Icinga 2 services, one line each:
@@ -56,7 +75,10 @@ icinga_services=(
 	'vakt_listen|http accept queue|vars.vakt_listen_port = 80; vars.vakt_listen_address = "127.0.0.1"; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"|check_listen -H 127.0.0.1 -c 100 -p 80 -w 10'
 	'vakt_listen|all accept queues|vars.vakt_listen_all = true; vars.vakt_listen_percent = true; vars.vakt_listen_state_dir = "@tmp@"; vars.vakt_listen_warning = "50"; vars.vakt_listen_critical = [ "90", "listen_overflows_rate=1" ]|check_listen --all --percent --state-dir @tmp@ -c 90 -c listen_overflows_rate=1 -w 50'
 	'vakt_rabbitmq|rabbitmq||check_rabbitmq -H 127.0.0.1'
-	'vakt_rabbitmq|celery on rabbitmq|vars.vakt_rabbitmq_queue = [ "celery", "mail" ]; vars.vakt_rabbitmq_vhost = "jobs"; vars.vakt_rabbitmq_user = "nagios"; vars.vakt_rabbitmq_password_file = "@tmp@/redis-pass"; vars.vakt_rabbitmq_port = 15673; vars.vakt_rabbitmq_warning = "1000"; vars.vakt_rabbitmq_critical = [ "5000", "queue_consumers=1:" ]; vars.vakt_timeout = 5|check_rabbitmq --password-file @tmp@/redis-pass --queue celery --queue mail --user nagios --vhost jobs -H 127.0.0.1 -c 5000 -c queue_consumers=1: -p 15673 -t 5 -w 1000'
+	'vakt_rabbitmq|celery on rabbitmq|vars.vakt_rabbitmq_queue = [ "celery", "mail" ]; vars.vakt_rabbitmq_vhost = "jobs"; vars.vakt_rabbitmq_user = "nagios"; vars.vakt_rabbitmq_password_file = "@tmp@/redis-pass"; vars.vakt_rabbitmq_port = 15673; vars.vakt_rabbitmq_warning = "1000"; vars.vakt_rabbitmq_critical = "5000"; vars.vakt_timeout = 5|check_rabbitmq --critical queue_consumers=1: --password-file @tmp@/redis-pass --queue celery --queue mail --user nagios --vhost jobs -H 127.0.0.1 -c 5000 -p 15673 -t 5 -w 1000'
+	'vakt_rabbitmq|queue that may go unread|vars.vakt_rabbitmq_queue = "reports"; vars.vakt_rabbitmq_min_consumers = 0; vars.vakt_rabbitmq_critical = "100"|check_rabbitmq --queue reports -H 127.0.0.1 -c 100'
+	'vakt_rabbitmq|queues by regex, two consumers|vars.vakt_rabbitmq_queue_regex = "^celery"; vars.vakt_rabbitmq_min_consumers = 2|check_rabbitmq --critical queue_consumers=2: --queue-regex ^celery -H 127.0.0.1'
+	'vakt_rabbitmq|queue in mode queue, consumers from critical|vars.vakt_rabbitmq_mode = "queue"; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_critical = [ "5000", "queue_consumers=0:" ]|check_rabbitmq --critical queue_consumers=1: --mode queue --queue celery -H 127.0.0.1 -c 5000 -c queue_consumers=0:'
 	'vakt_rabbitmq|rabbitmq nodes over tls|vars.vakt_rabbitmq_url = "https://mq1:15671"; vars.vakt_rabbitmq_mode = "node"; vars.vakt_rabbitmq_node = "rabbit@mq1"; vars.vakt_rabbitmq_ca_file = "@tmp@/vakt-ca.pem"; vars.vakt_rabbitmq_warning = "80"; vars.vakt_rabbitmq_timeout = "3:unknown"|check_rabbitmq --ca-file @tmp@/vakt-ca.pem --mode node --node rabbit@mq1 -t 3:unknown -u https://mq1:15671 -w 80'
 	'vakt_rabbitmq|rabbitmq health|vars.vakt_rabbitmq_mode = "health"; vars.vakt_rabbitmq_insecure = true|check_rabbitmq --insecure --mode health -H 127.0.0.1'
 	'vakt_redis|redis||check_redis -H 127.0.0.1 -c redis_memory_pct=95 -w redis_memory_pct=80'
@@ -92,11 +114,6 @@ printf 'not-the-token\n' > "$tmp/vakt-token"
 printf 'not-the-password\n' > "$tmp/redis-pass"
 printf '[client]\nuser=nagios\npassword=not-the-password\n' > "$tmp/my.cnf"
 chmod 600 "$tmp/vakt-token" "$tmp/redis-pass" "$tmp/my.cnf"
-
-fail() {
-	printf 'FAIL: %s\n' "$1"
-	failures=$((failures + 1))
-}
 
 # A daemon killed with the test would keep running checks forever.
 stop_icinga() {
@@ -144,134 +161,140 @@ check_coverage() {
 	echo "ok: every built plugin has a Nagios command and an Icinga CheckCommand"
 }
 
-# Everything nagios4 -v needs, all inside $tmp so nothing under /etc or /var
-# is read or written, plus one service per command in the template.
+# write_nagios_config DIR CFG: everything nagios4 needs in DIR/nagios.cfg,
+# all inside DIR so nothing under /etc or /var is read or written: CFG as the
+# commands, the examples in CFG's comments (uncommented), the hosts they
+# name, and one service per entry of nagios_services on a host vakt-test.
+# Checks run at once and every second, for a daemon that runs them
+# (test_nagios_run).
 write_nagios_config() {
-	local dir=$tmp/nagios cmd
-	mkdir -p "$dir/checkresults"
-	cat > "$dir/nagios.cfg" <<-EOF
-		log_file=$dir/nagios.log
-		cfg_file=$nagios_cfg
-		cfg_file=$dir/objects.cfg
-		object_cache_file=$dir/objects.cache
-		precached_object_file=$dir/objects.precache
-		resource_file=$dir/resource.cfg
-		status_file=$dir/status.dat
-		state_retention_file=$dir/retention.dat
-		temp_file=$dir/nagios.tmp
-		temp_path=$dir
-		lock_file=$dir/nagios.lock
-		command_file=$dir/nagios.cmd
-		check_result_path=$dir/checkresults
-		nagios_user=$(id -un)
-		nagios_group=$(id -gn)
-		check_external_commands=0
-		illegal_macro_output_chars=\`~\$&|'"<>
-	EOF
-	: > "$dir/resource.cfg"
-	# generic-service stands in for the template of a real site, which
-	# supplies what vakt-service leaves out (periods, contacts).
-	cat > "$dir/objects.cfg" <<-EOF
-		define timeperiod {
-		    timeperiod_name   24x7
-		    alias             always
-		    monday            00:00-24:00
-		    tuesday           00:00-24:00
-		    wednesday         00:00-24:00
-		    thursday          00:00-24:00
-		    friday            00:00-24:00
-		    saturday          00:00-24:00
-		    sunday            00:00-24:00
-		}
-		define command {
-		    command_name      vakt_test_notify
-		    command_line      /bin/true
-		}
-		define contact {
-		    contact_name                    admin
-		    host_notification_period        24x7
-		    service_notification_period     24x7
-		    host_notification_options       d,u,r
-		    service_notification_options    w,u,c,r
-		    host_notification_commands      vakt_test_notify
-		    service_notification_commands   vakt_test_notify
-		}
-		define host {
-		    host_name               web1
-		    address                 127.0.0.1
-		    check_command           vakt_check_load!5,4,3!10,8,6
-		    max_check_attempts      3
-		    check_period            24x7
-		    contacts                admin
-		    notification_interval   60
-		    notification_period     24x7
-		}
-		define service {
-		    name                    generic-service
-		    check_period            24x7
-		    contacts                admin
-		    notification_interval   60
-		    notification_period     24x7
-		    register                0
-		}
-	EOF
-	for cmd in $nagios_commands; do
-		if [ -z "${nagios_args[$cmd]+set}" ]; then
-			fail "no test arguments for Nagios command $cmd: add them to nagios_args"
-			continue
-		fi
-		cat >> "$dir/objects.cfg" <<-EOF
-			define service {
-			    use                     vakt-service,generic-service
-			    host_name               web1
-			    service_description     $cmd
-			    check_command           $cmd!${nagios_args[$cmd]}
-			}
-		EOF
+	local dir=$1 cfg=$2 entry cmd args sopts var n=0
+	nagios_skeleton "$dir" "$cfg" "$dir/examples.cfg"
+	# The examples, with the '# ' taken off: every commented definition.
+	sed -n '/^# define [a-z]* {$/,/^# }$/s/^# //p' "$cfg" > "$dir/examples.cfg"
+	nagios_hosts "$dir" "$dir/examples.cfg"
+	printf 'define host {\n  use linux-server\n  host_name vakt-test\n  address 127.0.0.1\n}\n' \
+		>> "$dir/base.cfg"
+	for entry in "${nagios_services[@]}"; do
+		IFS='|' read -r cmd args sopts _ <<< "$entry"
+		n=$((n + 1))
+		var=_VAKT_$(nagios_plugin "$cmd" | tr a-z A-Z)_OPTS
+		args=${args//@tmp@/$tmp}
+		{
+			printf 'define service {\n  use vakt-service,generic-service\n  host_name vakt-test\n'
+			printf '  service_description %s %s\n  check_command %s%s\n' "$n" "$cmd" "$cmd" "${args:+!$args}"
+			printf '  check_interval 1\n  retry_interval 1\n'
+			[ -z "$sopts" ] || printf '  %s %s\n' "$var" "${sopts//@tmp@/$tmp}"
+			printf '}\n'
+		} >> "$dir/base.cfg"
 	done
 }
 
-# The command line Nagios would run for CMD with ARGS ('!'-separated) on
-# web1, whose address is 127.0.0.1.
-nagios_command_line() {
-	local cmd=$1 line i
-	local -a args
-	IFS='!' read -ra args <<< "$2"
-	line=$(awk -v c="$cmd" '
-		$1 == "define" && $2 ~ /^command/ { name = ""; cl = "" }
+# nagios_plugin COMMAND: the plugin COMMAND runs, without check_ (redis).
+nagios_plugin() {
+	awk -v c="$1" '
+		$1 == "define" && $2 ~ /^command/ { name = "" }
 		$1 == "command_name" { name = $2 }
-		$1 == "command_line" { $1 = ""; cl = substr($0, 2) }
-		$1 == "}" && name == c { print cl; exit }' "$nagios_cfg")
-	for i in "${!args[@]}"; do
-		line=${line//\$ARG$((i + 1))\$/${args[$i]}}
+		$1 == "command_line" && name == c { sub(/.*\/check_/, "", $2); print $2; exit }' \
+		"$nagios_cfg"
+}
+
+# Every command must have a test service, and must end in the service
+# variable of its plugin and the optional OPTIONS argument.
+check_nagios_commands() {
+	local cmd var line n
+	for cmd in $nagios_commands; do
+		printf '%s\n' "${nagios_services[@]}" | grep -q "^$cmd|" ||
+			fail "no test service for Nagios command $cmd: add one to nagios_services"
+		var=VAKT_$(nagios_plugin "$cmd" | tr a-z A-Z)_OPTS
+		line=$(awk -v c="$cmd" '$1 == "command_name" { name = $2 }
+			$1 == "command_line" && name == c { print }' "$nagios_cfg")
+		n=$(printf '%s\n' "$line" | grep -o '\$ARG[0-9]*\$' | tr -dc '0-9\n' | sort -n | tail -1)
+		case $line in
+		*" \$_SERVICE$var\$ \$ARG$n\$") ;;
+		*) fail "Nagios command $cmd does not end in \$_SERVICE$var\$ \$ARGn\$" ;;
+		esac
+		grep -Eq "^[[:space:]]*_$var\$" "$nagios_cfg" || fail "vakt-service does not set _$var"
 	done
-	line=${line//\$HOSTADDRESS\$/127.0.0.1}
-	# $$ is how a command line writes a literal $.
-	line=${line//\$\$/\$}
-	printf '%s\n' "$line"
+	echo "ok: every Nagios command ends in its plugin's service variable and OPTIONS"
+}
+
+# Runs every test service in a real nagios4 against stand-ins for the plugins
+# that log their arguments, because only a running daemon expands the custom
+# variables, $$ and the quoting; then runs each logged line with the built
+# plugin.
+test_nagios_run() {
+	local nagios=$1 dir=$tmp/nagios-run calls=$tmp/nagios-run/calls entry cmd want pending pid
+	mkdir -p "$dir/plugins"
+	: > "$calls"
+	for prog in $(sed -n 's|^[[:space:]]*command_line[[:space:]]*[^[:space:]]*/\(check_[^[:space:]/]*\).*|\1|p' "$nagios_cfg" | sort -u); do
+		cat > "$dir/plugins/$prog" <<-EOF
+			#!/bin/sh
+			printf '%s\n' "$prog \$*" >> "$calls"
+			echo "OK - logged"
+			exit 0
+		EOF
+		chmod +x "$dir/plugins/$prog"
+	done
+	sed "s|^\([[:space:]]*command_line[[:space:]]*\)[^[:space:]]*/\(check_[^[:space:]/]*\)|\1$dir/plugins/\2|" \
+		"$nagios_cfg" > "$dir/vakt-commands.cfg"
+	write_nagios_config "$dir" "$dir/vakt-commands.cfg"
+	setsid "$nagios" "$dir/nagios.cfg" > "$dir/nagios.out" 2>&1 < /dev/null &
+	pid=$!
+	for _ in $(seq 600); do
+		pending=0
+		for entry in "${nagios_services[@]}"; do
+			want=${entry##*|}
+			grep -qxF -- "${want//@tmp@/$tmp}" "$calls" || { pending=1; break; }
+		done
+		[ "$pending" -eq 0 ] && break
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -- "-$pid" 2> /dev/null
+	for _ in $(seq 100); do
+		kill -0 -- "-$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	for entry in "${nagios_services[@]}"; do
+		IFS='|' read -r cmd _ <<< "$entry"
+		want=${entry##*|}
+		want=${want//@tmp@/$tmp}
+		if grep -qxF -- "$want" "$calls"; then
+			echo "ok: nagios4 runs $cmd as: $want"
+			run_plugin "nagios $cmd" "$want"
+		else
+			fail "nagios4 $cmd: no call '$want'; the calls of ${want%% *} were:"
+			grep "^${want%% *} " "$calls" | sort -u
+		fi
+	done
+	if [ "$pending" -ne 0 ]; then
+		echo "nagios4 output:"
+		cat "$dir/nagios.out" "$dir/nagios.log" 2> /dev/null | tail -n 40
+	fi
 }
 
 test_nagios() {
-	local nagios out rc cmd
+	local nagios out rc
 	nagios=${NAGIOS:-$(find_daemon nagios4 nagios)}
 	if [ ! -x "$nagios" ]; then
 		missing="$missing nagios4"
 		return
 	fi
-	write_nagios_config
+	check_nagios_commands
+	write_nagios_config "$tmp/nagios" "$nagios_cfg"
 	out=$("$nagios" -v "$tmp/nagios/nagios.cfg" 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ] || ! printf '%s\n' "$out" | grep -Eq '^Total Errors: +0$' ||
 		! printf '%s\n' "$out" | grep -Eq '^Total Warnings: +0$'; then
-		fail "$nagios -v rejects the Nagios templates (status $rc)"
+		fail "$nagios -v rejects the Nagios templates or their examples (status $rc)"
 		printf '%s\n' "$out"
 		return
 	fi
-	echo "ok: $nagios -v accepts $(echo $nagios_commands | wc -w) commands and vakt-service"
-	for cmd in $nagios_commands; do
-		[ -n "${nagios_args[$cmd]+set}" ] || continue
-		run_plugin "nagios $cmd" "$(nagios_command_line "$cmd" "${nagios_args[$cmd]}")"
-	done
+	echo "ok: $nagios -v accepts $(echo $nagios_commands | wc -w) commands, vakt-service, $(grep -c '^define' "$tmp/nagios/examples.cfg") examples and ${#nagios_services[@]} services"
+	test_nagios_run "$nagios"
 }
 
 # write_icinga_config DIR TEMPLATE [EXTRA]: a whole Icinga 2 configuration in
@@ -280,11 +303,9 @@ test_nagios() {
 # host, the services above and EXTRA.
 write_icinga_config() {
 	local dir=$1 template=$2 extra=${3:-} entry cmd name attrs
-	mkdir -p "$dir/cache" "$dir/lib" "$dir/log" "$dir/run" "$dir/spool" "$dir/zones.d"
-	cat > "$dir/icinga2.conf" <<-EOF
-		const PluginDir = "/usr/lib/nagios/plugins"
-		const PluginContribDir = "/usr/lib/nagios/plugins"
-		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
+	mkdir -p "$dir"
+	icinga2_constants > "$dir/icinga2.conf"
+	cat >> "$dir/icinga2.conf" <<-EOF
 		include <itl>
 		include <plugins>
 		include <plugins-contrib>
@@ -304,19 +325,6 @@ write_icinga_config() {
 		printf 'object Service "%s" {\n  host_name = "web1"\n  check_command = "%s"\n  check_interval = 1s\n  %s\n}\n' \
 			"$name" "$cmd" "${attrs//@tmp@/$tmp}" >> "$dir/icinga2.conf"
 	done
-}
-
-# icinga2_args DIR: set icinga_args to run icinga2 on DIR/icinga2.conf with
-# every path it would read or write outside the configuration, and the user
-# it would switch to as root, pointing into DIR.
-icinga2_args() {
-	local dir=$1
-	icinga_args=(daemon -c "$dir/icinga2.conf"
-		-DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)"
-		-DConfigDir="$dir" -DZonesDir="$dir/zones.d"
-		-DDataDir="$dir/lib" -DCacheDir="$dir/cache" -DLogDir="$dir/log"
-		-DSpoolDir="$dir/spool" -DInitRunDir="$dir/run"
-		-DPidPath="$dir/run/icinga2.pid")
 }
 
 # Runs the checks in a real icinga2 against stand-ins for the plugins that
@@ -372,7 +380,7 @@ test_icinga_arguments() {
 }
 
 test_icinga() {
-	local icinga dir=$tmp/icinga2 out rc entry cmd
+	local icinga dir=$tmp/icinga2 out rc entry cmd roles
 	icinga=${ICINGA2:-$(find_daemon icinga2)}
 	if [ ! -x "$icinga" ]; then
 		missing="$missing icinga2"
@@ -382,7 +390,23 @@ test_icinga() {
 		printf '%s\n' "${icinga_services[@]}" | grep -q "^$cmd|" ||
 			fail "no test service for Icinga CheckCommand $cmd: add one to icinga_services"
 	done
-	write_icinga_config "$dir" "$icinga_conf"
+	# The examples at the end of the file, without the comment markers.
+	sed -n '/^ \* Examples/,/^ \*\//{/^ \* Examples/d;/^ \*\//d;s/^ \*\( \|$\)//p;}' "$icinga_conf" \
+		> "$tmp/icinga-examples.conf"
+	grep -q '^apply Service' "$tmp/icinga-examples.conf" ||
+		fail "no example services found at the end of $icinga_conf"
+	# A host every example applies to, so each one is instantiated, with
+	# the agent endpoint the examples that run on the host name.
+	printf '%s\n' 'object Endpoint NodeName { }' 'object Zone NodeName { endpoints = [ NodeName ] }' \
+		'object Endpoint "examples" { }' \
+		'object Zone "examples" { endpoints = [ "examples" ]; parent = NodeName }' \
+		> "$tmp/icinga-examples.conf.tail"
+	roles=$(grep -o '"[^"]*" in host.vars.roles' "$tmp/icinga-examples.conf" | cut -d'"' -f2 |
+		sort -u | sed 's/.*/"&"/' | paste -sd, -)
+	printf 'object Host "examples" {\n  check_command = "dummy"\n  address = "127.0.0.1"\n  enable_active_checks = false\n  vars.os = "Linux"\n  vars.roles = [ %s ]\n  zone = NodeName\n}\n' \
+		"$roles" >> "$tmp/icinga-examples.conf"
+	cat "$tmp/icinga-examples.conf.tail" >> "$tmp/icinga-examples.conf"
+	write_icinga_config "$dir" "$icinga_conf" "include \"$tmp/icinga-examples.conf\""
 	icinga2_args "$dir"
 	out=$("$icinga" "${icinga_args[@]}" -C 2>&1)
 	rc=$?
@@ -391,7 +415,7 @@ test_icinga() {
 		printf '%s\n' "$out"
 		return
 	fi
-	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands and ${#icinga_services[@]} services"
+	echo "ok: $icinga daemon -C accepts $(echo $icinga_commands | wc -w) CheckCommands, $(grep -c '^apply Service' "$tmp/icinga-examples.conf") examples and ${#icinga_services[@]} services"
 	test_icinga_arguments
 }
 

@@ -1,0 +1,416 @@
+#!/bin/bash
+# Every example of README.md, of the man pages (their .EX blocks) and of the
+# plugins' --help is run, so that none can drift from what the programs do.
+#
+# The convention the documents follow (doc_blocks.py sorts the blocks):
+# - A line that starts with "$ " is a command a user types, continued by a
+#   trailing backslash; the lines up to the next "$ " are what it prints.
+#   - check_*: run with the built plugin. It must accept the command line
+#     (no usage error, exit 0 to 3) and print the status line of the
+#     documented service ("REDIS ..." where the document shows "REDIS OK").
+#     The example's servers are not there: host names become 127.0.0.1, and
+#     files under /etc (password, token, defaults files) are made, empty of
+#     secrets, in a scratch directory that stands in for /etc.
+#   - vaktd --check-config -c FILE: run on FILE as a "$ cat FILE" before it
+#     in the same block shows it; "configuration OK" must then be the
+#     answer. Other vaktd command lines: the options must parse.
+#   - curl: run against a vaktd started for this test (127.0.0.1:9333 and
+#     localhost:9333 are its address); it must answer, and not with 400.
+#   - cat FILE: the lines after it are FILE's content.
+#   - anything else (kill, setcap) is shown, not run.
+# - A ```sh block of README.md: one command per line, # starts a comment;
+#   vaktd lines as above, scripts must exist.
+# - A ```ini block, or a block whose section headers are all vaktd.conf
+#   sections: vaktd --check-config must accept it (files it names made as
+#   above).
+# - A block with Nagios object definitions: nagios4 -v must accept it with
+#   the built vakt-commands.cfg. A block with Icinga 2 objects: icinga2
+#   daemon -C, with the built vakt-commands.conf in place of the installed
+#   one.
+# - Anything else (sample output, SQL, JSON) is not run.
+# The plugins' --help Examples are commands as above, without "$ ".
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/monitors.sh"
+src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+vaktd=$top_builddir/agent/vaktd
+nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
+icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
+etc=$tmp/etc
+blocks=$tmp/blocks
+missing=""
+vaktd_up=""
+ran=0
+require_tools python3
+
+# The file FILE stands for in the scratch /etc (a path under /etc/ moves
+# under $etc; others stay).
+sandbox_path() {
+	case $1 in
+	/etc/*) printf '%s\n' "$etc/${1#/etc/}" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# make_file PATH: create the scratch file PATH stands for, unless a block
+# made it: a password, token or key file (mode 600) or a [client] file.
+make_file() {
+	local f
+	f=$(sandbox_path "$1")
+	[ "$f" != "$1" ] || return 0
+	[ -e "$f" ] && return 0
+	mkdir -p "$(dirname "$f")"
+	case $f in
+	*.cnf) printf '[client]\nuser = nagios\n' > "$f" ;;
+	*) printf 'not-the-secret\n' > "$f" ;;
+	esac
+	chmod 600 "$f"
+}
+
+# split_words LINE: print the words of a shell command line, one per line,
+# quotes removed and nothing expanded, up to the first |, ; or &&.
+split_words() {
+	python3 -c '
+import shlex, sys
+lex = shlex.shlex(sys.argv[1], posix=True, punctuation_chars=True)
+lex.whitespace_split = True
+for w in lex:
+    if w in ("|", "||", ";", "&&", "&", ">", "<", ">>"):
+        break
+    print(w)
+' "$1"
+}
+
+# run_check WHERE OUTPUT WORD...: run an example command line of a plugin.
+run_check() {
+	local where=$1 doc=$2 prog out rc want i w prev=""
+	shift 2
+	local -a args=()
+	prog=$(basename "$1")
+	shift
+	if [ ! -x "$plugins/$prog" ]; then
+		echo "skip: $where: $prog is not built"
+		return
+	fi
+	for w in "$@"; do
+		case $prev in
+		-H | --hostname)
+			# A name of the example's world is 127.0.0.1 here.
+			case $w in
+			/* | *[0-9].[0-9]* | *:*) ;;
+			*) w=127.0.0.1 ;;
+			esac
+			;;
+		-u | --url)
+			w=$(printf '%s\n' "$w" | sed -E 's#^(https?://)[A-Za-z][A-Za-z0-9.-]*#\1127.0.0.1#')
+			;;
+		esac
+		case $w in
+		/etc/*)
+			make_file "$w"
+			w=$(sandbox_path "$w")
+			;;
+		--*=/etc/*)
+			make_file "${w#*=}"
+			w=${w%%=*}=$(sandbox_path "${w#*=}")
+			;;
+		esac
+		args+=("$w")
+		prev=$w
+	done
+	out=$(TMPDIR=$tmp timeout 60 "$plugins/$prog" -t 5 "${args[@]}" 2>&1)
+	rc=$?
+	ran=$((ran + 1))
+	if [ "$rc" -gt 3 ] || { printf '%s\n' "$out" | grep -q '^Usage: ' &&
+		! printf '%s\n' "$doc" | grep -q '^Usage: '; }; then
+		fail "$where: $prog ${args[*]} is not accepted (status $rc):"
+		printf '%s\n' "$out" | head -5
+		return
+	fi
+	want=$(printf '%s\n' "$doc" | sed -n '1s/^\([A-Z][A-Z0-9-]*\) \(OK\|WARNING\|CRITICAL\|UNKNOWN\) - .*/\1/p')
+	if [ -n "$want" ] && [ "${out%% *}" != "$want" ]; then
+		fail "$where: $prog ${args[*]} prints '${out%%$'\n'*}', the document a $want status line"
+		return
+	fi
+	echo "ok: $where: $prog $* (${out:0:50})"
+}
+
+# start_doc_vaktd: the agent curl examples talk to, with its defaults.
+start_doc_vaktd() {
+	[ -n "$vaktd_up" ] && return 0
+	: > "$tmp/empty.conf"
+	start_vaktd "$tmp/empty.conf"
+	vaktd_up=1
+}
+
+# run_curl WHERE WORD...: an example request to the agent.
+run_curl() {
+	local where=$1 code w
+	shift
+	local -a args=()
+	if [ ! -x "$vaktd" ]; then
+		echo "skip: $where: vaktd is not built"
+		return
+	fi
+	start_doc_vaktd
+	for w in "$@"; do
+		w=${w//127.0.0.1:9333/127.0.0.1:$port}
+		w=${w//localhost:9333/127.0.0.1:$port}
+		args+=("$w")
+	done
+	code=$(timeout 30 "${args[@]}" -s -o /dev/null -w '%{http_code}' 2>&1)
+	ran=$((ran + 1))
+	case $code in
+	000 | 400 | "")
+		fail "$where: ${args[*]} gets $code from the agent"
+		;;
+	*) echo "ok: $where: ${args[*]} ($code)" ;;
+	esac
+}
+
+# run_vaktd WHERE OUTPUT WORD...: an example vaktd command line.
+run_vaktd() {
+	local where=$1 doc=$2 out rc w check=0 conf=""
+	shift 3
+	local -a args=()
+	for w in "$@"; do
+		case $w in
+		--check-config) check=1 ;;
+		esac
+		case $w in
+		/*) w=$(sandbox_path "$w") ;;
+		esac
+		args+=("$w")
+	done
+	for ((i = 0; i < ${#args[@]}; i++)); do
+		case ${args[$i]} in
+		-c | --config) conf=${args[$((i + 1))]:-} ;;
+		esac
+	done
+	ran=$((ran + 1))
+	if [ "$check" = 1 ] && [ -n "$conf" ] && [ -e "$conf" ]; then
+		out=$(timeout 30 "$vaktd" "${args[@]}" 2>&1)
+		rc=$?
+		if printf '%s\n' "$doc" | grep -q 'configuration OK' && [ "$rc" -ne 0 ]; then
+			fail "$where: vaktd ${args[*]} does not say the file is OK:"
+			printf '%s\n' "$out"
+			return
+		fi
+		echo "ok: $where: vaktd ${args[*]} ($rc)"
+		return
+	fi
+	# The options must parse: -V, last, prints the version once they have.
+	out=$(timeout 30 "$vaktd" "${args[@]}" -V 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "$where: vaktd does not take the options ${args[*]}:"
+		printf '%s\n' "$out" | head -3
+		return
+	fi
+	echo "ok: $where: vaktd ${args[*]} parses"
+}
+
+# run_command WHERE OUTPUT LINE: one example command line and what the
+# document says it prints.
+run_command() {
+	local where=$1 doc=$2 line=$3 first f
+	local -a words
+	mapfile -t words < <(split_words "$line")
+	[ "${#words[@]}" -gt 0 ] || return 0
+	first=${words[0]}
+	case $first in
+	check_* | */check_*) run_check "$where" "$doc" "${words[@]}" ;;
+	vaktd | */vaktd) run_vaktd "$where" "$doc" "${words[@]}" ;;
+	curl) run_curl "$where" "${words[@]}" ;;
+	cat)
+		f=$(sandbox_path "${words[1]}")
+		mkdir -p "$(dirname "$f")"
+		printf '%s\n' "$doc" > "$f.doc"
+		prepare_conf "$f.doc" "$f"
+		;;
+	scripts/* | ./autogen.sh)
+		if [ -x "$src/$first" ]; then
+			echo "ok: $where: $first exists"
+		else
+			fail "$where: $first is not an executable file of the source tree"
+		fi
+		;;
+	*) echo "skip: $where: $first is not run" ;;
+	esac
+}
+
+# session FILE WHERE: the "$ " commands of a block, each with its output.
+session() {
+	local file=$1 where=$2 cmd="" doc="" line cont=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [ "$cont" = 1 ]; then
+			cmd="${cmd% \\} ${line#"${line%%[! ]*}"}"
+			case $line in *\\) ;; *) cont=0 ;; esac
+			continue
+		fi
+		case $line in
+		'$ '*)
+			[ -z "$cmd" ] || run_command "$where" "$doc" "$cmd"
+			cmd=${line#\$ }
+			doc=""
+			case $cmd in *\\) cont=1 ;; esac
+			;;
+		*) doc=${doc:+$doc$'\n'}$line ;;
+		esac
+	done < "$file"
+	[ -z "$cmd" ] || run_command "$where" "$doc" "$cmd"
+}
+
+# sh_block FILE WHERE: one command per line, comments after #.
+sh_block() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%%#*}
+		[ -n "${line// /}" ] || continue
+		run_command "$2" "" "$line"
+	done < "$1"
+}
+
+# prepare_conf SRC DEST: a vaktd.conf example as DEST, its paths under /etc
+# moved to the scratch /etc, and the files it names made there: secrets, and
+# a TLS certificate and key.
+prepare_conf() {
+	local key path cert key_file
+	sed -E "s#(^|[ =])/etc/#\\1$etc/#g" "$1" > "$2"
+	chmod 600 "$2"
+	while IFS='=' read -r key path; do
+		key=${key// /}
+		path=${path# }
+		case $key in
+		\#*) ;;
+		*_file) make_file "$path" ;;
+		esac
+	done < "$1"
+	if grep -Eq '^tls_(cert|key) *=' "$2"; then
+		cert=$(sed -n 's/^tls_cert *= *//p' "$2")
+		key_file=$(sed -n 's/^tls_key *= *//p' "$2")
+		mkdir -p "$(dirname "$cert")" "$(dirname "$key_file")"
+		openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
+			-keyout "$key_file" -out "$cert" > /dev/null 2>&1
+		chmod 600 "$key_file"
+	fi
+}
+
+# ini_block FILE WHERE: a vaktd.conf example must pass --check-config.
+ini_block() {
+	local conf=$tmp/doc.conf out
+	prepare_conf "$1" "$conf"
+	ran=$((ran + 1))
+	if [ ! -x "$vaktd" ]; then
+		echo "skip: $2: vaktd is not built"
+		return
+	fi
+	if out=$("$vaktd" --check-config -c "$conf" 2>&1); then
+		echo "ok: $2: vaktd --check-config accepts it"
+	else
+		fail "$2: vaktd --check-config rejects the example:"
+		printf '%s\n' "$out"
+	fi
+}
+
+# nagios_block FILE WHERE: the definitions with the built commands.
+nagios_block() {
+	local dir=$tmp/nagios.${2//[^A-Za-z0-9]/_} nagios out cfg
+	nagios=${NAGIOS:-$(find_daemon nagios4 nagios)}
+	if [ ! -x "$nagios" ]; then
+		missing="$missing nagios4"
+		return
+	fi
+	cfg=$(sed -n 's/^cfg_file=//p' "$1")
+	case $cfg in
+	"" | */vakt/nagios/vakt-commands.cfg) ;;
+	*) fail "$2: cfg_file=$cfg is not where make install puts vakt-commands.cfg" ;;
+	esac
+	mkdir -p "$dir"
+	grep -v '^cfg_file=' "$1" > "$dir/doc.cfg"
+	nagios_skeleton "$dir" "$nagios_cfg" "$dir/doc.cfg"
+	nagios_hosts "$dir" "$dir/doc.cfg"
+	ran=$((ran + 1))
+	out=$("$nagios" -v "$dir/nagios.cfg" 2>&1)
+	if printf '%s\n' "$out" | grep -Eq '^Total Errors: +0$' &&
+		printf '%s\n' "$out" | grep -Eq '^Total Warnings: +0$'; then
+		echo "ok: $2: nagios4 -v accepts it"
+	else
+		fail "$2: nagios4 -v rejects it:"
+		printf '%s\n' "$out" | grep -E 'Error|Warning' | head -10
+	fi
+}
+
+# icinga_block FILE WHERE: the objects with the built CheckCommands, and a
+# host every apply rule in it matches.
+icinga_block() {
+	local dir=$tmp/icinga.${2//[^A-Za-z0-9]/_} icinga out roles
+	icinga=${ICINGA2:-$(find_daemon icinga2)}
+	if [ ! -x "$icinga" ]; then
+		missing="$missing icinga2"
+		return
+	fi
+	mkdir -p "$dir"
+	roles=$(grep -o '"[^"]*" in host.vars.roles' "$1" | cut -d'"' -f2 | sort -u |
+		sed 's/.*/"&"/' | paste -sd, -)
+	{
+		icinga2_constants
+		sed "s#^include \"[^\"]*/vakt-commands.conf\"#include \"$icinga_conf\"#" "$1"
+		printf 'object Host "doc" {\n  check_command = "dummy"\n  address = "127.0.0.1"\n'
+		printf '  enable_active_checks = false\n  vars.os = "Linux"\n  vars.roles = [ %s ]\n}\n' "$roles"
+	} > "$dir/icinga2.conf"
+	icinga2_args "$dir"
+	ran=$((ran + 1))
+	if out=$("$icinga" "${icinga_args[@]}" -C 2>&1) &&
+		! printf '%s\n' "$out" | grep -Eq '(warning|critical)/'; then
+		echo "ok: $2: icinga2 daemon -C accepts it"
+	else
+		fail "$2: icinga2 daemon -C rejects it:"
+		printf '%s\n' "$out" | grep -E '(warning|critical)/' | head -10
+	fi
+}
+
+# help_examples: the Examples of every built plugin's --help.
+help_examples() {
+	local p
+	for p in "$plugins"/check_*; do
+		[ -x "$p" ] && [ -f "$p" ] || continue
+		case $p in *.*) continue ;; esac
+		# "  check_..." lines, and the lines a trailing \ continues them on.
+		"$p" --help | awk '
+			/^Examples:/ { e = 1; next }
+			e && /^[^ ]/ { e = 0 }
+			e && c { print; c = /\\$/; next }
+			e && /^  check_/ { sub(/^  /, ""); print "$ " $0; c = /\\$/ }' \
+			> "$tmp/help.$(basename "$p")"
+		session "$tmp/help.$(basename "$p")" "$(basename "$p") --help"
+	done
+}
+
+mkdir -p "$blocks" "$etc"
+sections=$(sed -n 's/^\.S[HS] .*\[\([a-z]*\).*/\1/p' "$src/man/vaktd.conf.5" | sort -u | tr '\n' ' ')
+SECTIONS=$sections python3 "$(dirname "$0")/doc_blocks.py" "$blocks" "$src/README.md" \
+	"$src"/man/*.1 "$src"/man/*.5 "$src"/man/*.8 || exit 1
+for f in "$blocks"/*; do
+	case $f in *.origin) continue ;; esac
+	where=$(cat "${f%.*}.origin")
+	case $f in
+	*.session) session "$f" "$where" ;;
+	*.sh) sh_block "$f" "$where" ;;
+	*.ini) ini_block "$f" "$where" ;;
+	*.nagios) nagios_block "$f" "$where" ;;
+	*.icinga) icinga_block "$f" "$where" ;;
+	esac
+done
+help_examples
+echo "$ran examples run, $(ls "$blocks"/*.other 2> /dev/null | wc -l) blocks of output, SQL or JSON not run"
+[ "$ran" -gt 50 ] || fail "only $ran examples run: did the extraction break?"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+if [ -n "$missing" ]; then
+	if [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
+		echo "FAIL: not installed:$missing (VAKT_REQUIRE_ALL=1)"
+		exit 1
+	fi
+	echo "SKIP parts: not installed:$missing"
+fi
+exit 0
