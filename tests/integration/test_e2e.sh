@@ -250,36 +250,37 @@ agent_port=$port
 
 # ------------------------------------------------------------- the services
 
-# One service per line, the same in Nagios and Icinga 2:
-#   NAME|NAGIOS HOST|NAGIOS CHECK_COMMAND|ICINGA CHECKCOMMAND|ICINGA ATTRIBUTES
-# Between them they schedule every shipped Nagios command and Icinga
-# CheckCommand. The Nagios host redis has the Redis socket as its address,
-# mariadb the MariaDB socket, postgres PostgreSQL's socket directory; the
-# host e2e is 127.0.0.1. @NAME@ is replaced by the value of $NAME.
+# One service per line, the same in Nagios and Icinga 2, on the host e2e
+# (127.0.0.1):
+#   NAME|NAGIOS CHECK_COMMAND|NAGIOS VARIABLE|ICINGA CHECKCOMMAND|ICINGA ATTRIBUTES
+# NAGIOS VARIABLE is the service's _VAKT_*_OPTS line, where the template
+# comments say a site puts a server's port, socket or login. Between them
+# they schedule every shipped Nagios command and Icinga CheckCommand.
+# @NAME@ is replaced by the value of $NAME.
 services=(
-	'load|e2e|vakt_check_load!50,50,50!100,100,100|vakt_load|vars.vakt_load_warning = "50,50,50"; vars.vakt_load_critical = "100,100,100"'
-	'load per cpu|e2e|vakt_check_load_percpu!25,25,25!50,50,50|vakt_load|vars.vakt_load_percpu = true; vars.vakt_load_warning = "25,25,25"; vars.vakt_load_critical = "50,50,50"'
-	'io pressure|e2e|vakt_check_pressure!io!99,99,99!100,100,100|vakt_load|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "99,99,99"; vars.vakt_load_critical = "100,100,100"'
-	'fds|e2e|vakt_check_fds!80!95|vakt_fds|'
-	'nginx fds|e2e|vakt_check_fds_process!nginx!70!90|vakt_fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
-	'haproxy fds|e2e|vakt_check_fds_pidfile!@haproxy_dir@/haproxy.pid!70!90|vakt_fds|vars.vakt_fds_pidfile = "@haproxy_dir@/haproxy.pid"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
-	'accept queue|e2e|vakt_check_listen!@front_port@!10!100|vakt_listen|vars.vakt_listen_port = @front_port@; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"'
-	'nginx|e2e|vakt_check_nginx!/nginx_status!800!1000|vakt_nginx|vars.vakt_nginx_port = @nginx_port@; vars.vakt_nginx_warning = [ "800", "nginx_dropped_rate=0" ]; vars.vakt_nginx_critical = [ "1000", "nginx_dropped_rate=1" ]'
-	'haproxy|e2e|vakt_check_haproxy!@haproxy_sock@!1!80!95|vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_min_up = 1'
-	'haproxy app|e2e|vakt_check_haproxy_backend!@haproxy_sock@!app!1!80!95|vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_backend = "app"; vars.vakt_haproxy_min_up = 1; vars.vakt_haproxy_critical = [ "95", "haproxy_responses_5xx_rate=5" ]'
-	'haproxy db|e2e|vakt_check_haproxy_backend!@haproxy_sock@!db!1!80!95|vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_backend = "db"; vars.vakt_haproxy_min_up = 1'
-	'redis|redis|vakt_check_redis!80!95|vakt_redis|vars.vakt_redis_port = @redis_port@'
-	'celery on redis|redis|vakt_check_redis_queue!celery!100!200|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_celery = true; vars.vakt_redis_warning = [ "100", "redis_memory_pct=80" ]; vars.vakt_redis_critical = [ "200", "redis_memory_pct=95" ]'
-	'resque on redis|redis|vakt_check_redis_resque!100!1000!50|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_resque = true; vars.vakt_redis_warning = "100"; vars.vakt_redis_critical = [ "1000", "resque_failed=50" ]'
-	'celery on rabbitmq|e2e|vakt_check_rabbitmq_queue!celery!100!200|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_warning = "100"; vars.vakt_rabbitmq_critical = [ "200", "queue_consumers=1:" ]'
-	'rabbitmq node|e2e|vakt_check_rabbitmq_node!80!90|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "node"; vars.vakt_rabbitmq_warning = "80"; vars.vakt_rabbitmq_critical = "90"'
-	'rabbitmq health|e2e|vakt_check_rabbitmq_health|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "health"'
-	'mysql locks|mariadb|vakt_check_mysql_locks!2!4|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = "4"'
-	'mysql idle blocker|mariadb|vakt_check_mysql_locks_idle!2!4!120|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = [ "4", "lock_blocker_idle=120" ]'
-	'pgsql locks|postgres|vakt_check_pgsql_locks!2!4|vakt_pgsql_locks|vars.vakt_pgsql_locks_address = "@pg_sock_dir@"; vars.vakt_pgsql_locks_port = @pg_port@; vars.vakt_pgsql_locks_warning = "2"; vars.vakt_pgsql_locks_critical = "4"'
-	'agent load|e2e|vakt_check_vakt!load1!50!100|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "50"; vars.vakt_vakt_critical = "100"'
-	'agent nginx fds|e2e|vakt_check_vakt_label!process_fds_open!process=nginx!5000!8000|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = "process=nginx"; vars.vakt_vakt_warning = "5000"; vars.vakt_vakt_critical = "8000"'
-	'agent celery queue|e2e|vakt_check_vakt_label!queue_depth!queue=celery!100!200|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "queue_depth"; vars.vakt_vakt_label = "queue=celery"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
+	'load|vakt_check_load!50,50,50!100,100,100||vakt_load|vars.vakt_load_warning = "50,50,50"; vars.vakt_load_critical = "100,100,100"'
+	'load per cpu|vakt_check_load_percpu!25,25,25!50,50,50||vakt_load|vars.vakt_load_percpu = true; vars.vakt_load_warning = "25,25,25"; vars.vakt_load_critical = "50,50,50"'
+	'io pressure|vakt_check_pressure!io!99,99,99!100,100,100||vakt_load|vars.vakt_load_pressure = "io"; vars.vakt_load_warning = "99,99,99"; vars.vakt_load_critical = "100,100,100"'
+	'fds|vakt_check_fds!80!95||vakt_fds|'
+	'nginx fds|vakt_check_fds_process!nginx!70!90||vakt_fds|vars.vakt_fds_process = "nginx"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
+	'haproxy fds|vakt_check_fds_pidfile!@haproxy_dir@/haproxy.pid!70!90||vakt_fds|vars.vakt_fds_pidfile = "@haproxy_dir@/haproxy.pid"; vars.vakt_fds_warning = "70"; vars.vakt_fds_critical = "90"'
+	'accept queue|vakt_check_listen!@front_port@!10!100||vakt_listen|vars.vakt_listen_port = @front_port@; vars.vakt_listen_warning = "10"; vars.vakt_listen_critical = "100"'
+	'nginx|vakt_check_nginx!/nginx_status!800!1000|_VAKT_NGINX_OPTS -p @nginx_port@|vakt_nginx|vars.vakt_nginx_port = @nginx_port@; vars.vakt_nginx_warning = [ "800", "nginx_dropped_rate=0" ]; vars.vakt_nginx_critical = [ "1000", "nginx_dropped_rate=1" ]'
+	'haproxy|vakt_check_haproxy!@haproxy_sock@!1!80!95||vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_min_up = 1'
+	'haproxy app|vakt_check_haproxy_backend!@haproxy_sock@!app!1!80!95||vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_backend = "app"; vars.vakt_haproxy_min_up = 1; vars.vakt_haproxy_critical = [ "95", "haproxy_responses_5xx_rate=5" ]'
+	'haproxy db|vakt_check_haproxy_backend!@haproxy_sock@!db!1!80!95||vakt_haproxy|vars.vakt_haproxy_address = "@haproxy_sock@"; vars.vakt_haproxy_backend = "db"; vars.vakt_haproxy_min_up = 1'
+	'redis|vakt_check_redis!80!95|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@'
+	'celery on redis|vakt_check_redis_queue!celery!100!200|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_celery = true; vars.vakt_redis_warning = [ "100", "redis_memory_pct=80" ]; vars.vakt_redis_critical = [ "200", "redis_memory_pct=95" ]'
+	'resque on redis|vakt_check_redis_resque!100!1000!50|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_resque = true; vars.vakt_redis_warning = "100"; vars.vakt_redis_critical = [ "1000", "resque_failed=50" ]'
+	'celery on rabbitmq|vakt_check_rabbitmq_queue!celery!100!200|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_warning = "100"; vars.vakt_rabbitmq_critical = [ "200", "queue_consumers=1:" ]'
+	'rabbitmq node|vakt_check_rabbitmq_node!80!90|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "node"; vars.vakt_rabbitmq_warning = "80"; vars.vakt_rabbitmq_critical = "90"'
+	'rabbitmq health|vakt_check_rabbitmq_health|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "health"'
+	'mysql locks|vakt_check_mysql_locks!2!4|_VAKT_MYSQL_LOCKS_OPTS -H @mariadb_sock@|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = "4"'
+	'mysql idle blocker|vakt_check_mysql_locks_idle!2!4!120|_VAKT_MYSQL_LOCKS_OPTS -H @mariadb_sock@|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = [ "4", "lock_blocker_idle=120" ]'
+	'pgsql locks|vakt_check_pgsql_locks!2!4|_VAKT_PGSQL_LOCKS_OPTS -H @pg_sock_dir@ -p @pg_port@|vakt_pgsql_locks|vars.vakt_pgsql_locks_address = "@pg_sock_dir@"; vars.vakt_pgsql_locks_port = @pg_port@; vars.vakt_pgsql_locks_warning = "2"; vars.vakt_pgsql_locks_critical = "4"'
+	'agent load|vakt_check_vakt!load1!50!100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "50"; vars.vakt_vakt_critical = "100"'
+	'agent nginx fds|vakt_check_vakt_label!process_fds_open!process=nginx!5000!8000|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = "process=nginx"; vars.vakt_vakt_warning = "5000"; vars.vakt_vakt_critical = "8000"'
+	'agent celery queue|vakt_check_vakt_label!queue_depth!queue=celery!100!200|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "queue_depth"; vars.vakt_vakt_label = "queue=celery"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
 )
 
 # subst TEXT: TEXT with every @NAME@ replaced by the value of $NAME.
@@ -301,7 +302,7 @@ service_names() {
 
 # Every shipped command must be scheduled.
 for cmd in $(awk '$1 == "command_name" { print $2 }' "$nagios_cfg"); do
-	printf '%s\n' "${services[@]}" | cut -d'|' -f3 | grep -q "^$cmd\(!\|$\)" ||
+	printf '%s\n' "${services[@]}" | cut -d'|' -f2 | grep -q "^$cmd\(!\|$\)" ||
 		fail "no end-to-end service runs the Nagios command $cmd"
 done
 for cmd in $(sed -n 's/^object CheckCommand "\([^"]*\)".*/\1/p' "$icinga_conf"); do
@@ -313,7 +314,7 @@ done
 
 nagios_dir=$tmp/nagios
 nagios_write_config() {
-	local d=$nagios_dir entry name host cmd
+	local d=$nagios_dir entry name cmd var
 	mkdir -p "$d/checkresults"
 	cat > "$d/nagios.cfg" <<- EOF
 		log_file=$d/nagios.log
@@ -388,21 +389,6 @@ nagios_write_config() {
 		    host_name               e2e
 		    address                 127.0.0.1
 		}
-		define host {
-		    use                     e2e-host
-		    host_name               redis
-		    address                 $tmp/redis.sock
-		}
-		define host {
-		    use                     e2e-host
-		    host_name               mariadb
-		    address                 $mariadb_sock
-		}
-		define host {
-		    use                     e2e-host
-		    host_name               postgres
-		    address                 $pg_sock_dir
-		}
 		define service {
 		    name                    generic-service
 		    check_period            24x7
@@ -413,13 +399,14 @@ nagios_write_config() {
 		}
 	EOF
 	for entry in "${services[@]}"; do
-		IFS='|' read -r name host cmd _ <<< "$entry"
+		IFS='|' read -r name cmd var _ <<< "$entry"
 		cat >> "$d/objects.cfg" <<- EOF
 			define service {
 			    use                     vakt-service,generic-service
-			    host_name               $host
+			    host_name               e2e
 			    service_description     $name
 			    check_command           $(subst "$cmd")
+			    $(subst "$var")
 			    check_interval          3
 			    retry_interval          1
 			    max_check_attempts      1
@@ -469,11 +456,10 @@ nagios_snapshot() {
 
 # nagios_force: check every service now.
 nagios_force() {
-	local entry name host now
+	local name now
 	now=$(date +%s)
-	for entry in "${services[@]}"; do
-		IFS='|' read -r name host _ <<< "$entry"
-		printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' "$now" "$host" "$name" "$now"
+	service_names | while IFS= read -r name; do
+		printf '[%s] SCHEDULE_FORCED_SVC_CHECK;e2e;%s;%s\n' "$now" "$name" "$now"
 	done | timeout 5 tee "$nagios_dir/nagios.cmd" > /dev/null
 }
 
