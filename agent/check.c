@@ -1,7 +1,11 @@
 /*
  * The check endpoint (see check.h). Every metric that matches the name and
- * the label filters is evaluated; the worst decides, as in a plugin. A
- * metric of a stale collector is UNKNOWN, saying how old it is and why.
+ * the label filters is evaluated; the worst decides, as in a plugin. The
+ * agent's metrics about its collectors (collector_up, ...) are checked like
+ * any other. A collector that is failing answers for the metrics it would
+ * give with its own failure, CRITICAL, once: its old values (or none) would
+ * say nothing about the service. A metric of a collector that is stale
+ * without an error (never run yet) is UNKNOWN, saying how old it is.
  */
 #include "config.h"
 
@@ -72,22 +76,32 @@ static int parse_threshold(const struct check_query *q, struct threshold *t, str
 	return 0;
 }
 
+/* The value in words: seconds as the checks write them ("84 s"), else number and unit. */
+static void value_text(const struct metric *m, char *out, size_t outlen)
+{
+	char v[NUM_BUFSZ];
+
+	if (strcmp(m->unit, "s") == 0 && isfinite(m->value)) {
+		num_seconds(m->value, out, outlen);
+		return;
+	}
+	num_format(m->value, v, sizeof(v));
+	snprintf(out, outlen, "%s%s", v, m->unit);
+}
+
+/* Evaluate m of src; fresh says it is one of the agent's own metrics about src. */
 static void check_metric(struct result *r, const struct source *src, const struct metric *m,
-			 const struct threshold *t, double now)
+			 const struct threshold *t, double now, bool fresh)
 {
 	char text[512], label[256], value[NUM_BUFSZ], why[RANGE_TEXT_MAX + 16] = "";
 	struct perf p;
 	enum state s;
 
 	describe(m, text, sizeof(text), label, sizeof(label));
-	if (source_is_stale(src, now)) {
-		if (src->collected_at == 0)
-			result_add(r, STATE_UNKNOWN, "%s has not been collected yet", text);
-		else
-			result_add(r, STATE_UNKNOWN, "%s is stale: last collected %.0f s ago", text,
-				   source_age(src, now));
-		if (src->last_error != NULL)
-			result_add(r, STATE_UNKNOWN, "collector %s: %s", src->name, src->last_error);
+	/* Stale without an error (a failing source never gets here): it is late, not broken. */
+	if (!fresh && source_is_stale(src, now)) {
+		num_duration(source_age(src, now), value, sizeof(value));
+		result_add(r, STATE_UNKNOWN, "%s is stale: last collected %s ago", text, value);
 		return;
 	}
 	p = perf_make(label, m->value, m->unit);
@@ -100,8 +114,116 @@ static void check_metric(struct result *r, const struct source *src, const struc
 		range_explain(s == STATE_CRITICAL ? &t->crit : &t->warn, m->value, e, sizeof(e));
 		snprintf(why, sizeof(why), " (%s)", e);
 	}
-	num_format(m->value, value, sizeof(value));
-	result_add(r, s, "%s is %s%s%s", text, value, m->unit, why);
+	value_text(m, value, sizeof(value));
+	result_add(r, s, "%s is %s%s", text, value, why);
+}
+
+/*
+ * "collector redis jobs (127.0.0.1:6379) is failing: ERROR, since 3 min":
+ * where it collects from unless the error says so already.
+ */
+static void check_failing(struct result *r, const struct source *src, double now)
+{
+	char where[300] = "", since[48] = "", t[32];
+
+	if (src->where != NULL && strstr(src->last_error, src->where) == NULL)
+		snprintf(where, sizeof(where), " (%s)", src->where);
+	if (src->failing_since > 0) {
+		num_duration(now - src->failing_since, t, sizeof(t));
+		snprintf(since, sizeof(since), ", since %s", t);
+	}
+	result_add(r, STATE_CRITICAL, "collector %s%s is failing: %s%s", src->name, where,
+		   src->last_error, since);
+}
+
+/* Whether a failing collector answers a query: see failing_answers. */
+enum failing_verdict {
+	FAILING_NO,	/* not its metric, or the filters name another collector */
+	FAILING_YES,	/* the filters name it, or its last metrics match them */
+	FAILING_UNSURE, /* it may give the metric; unless another source has it */
+};
+
+/* True when the filter name=value names src, false when it names another; -1: neither. */
+static int names_source(const struct source *src, const char *name, const char *value)
+{
+	const char *target = source_target(src);
+
+	if (strcmp(name, "collector") == 0)
+		return strcmp(value, src->name) == 0;
+	/* The section's NAME: the target label, or the label its kind puts it in. */
+	if (strcmp(name, "target") == 0 ||
+	    (src->name_label != NULL && strcmp(name, src->name_label) == 0))
+		return target != NULL && strcmp(value, target) == 0;
+	return -1;
+}
+
+/* True when one of the agent's metrics about src matches q (its health is always known). */
+static bool health_matches(const struct source *src, const struct check_query *q)
+{
+	struct metric_set *health = metric_set_new();
+	bool match = false;
+
+	source_health_metrics(src, 0, health);
+	for (size_t k = 0; !match && k < metric_set_count(health); k++) {
+		const struct metric *m = metric_set_at(health, k);
+
+		match = strcmp(m->name, q->name) == 0 && labels_match(m, q);
+	}
+	metric_set_free(health);
+	return match;
+}
+
+/*
+ * Would a failing src have given a metric q asks for? Not when its kind
+ * gives no such name or a filter names another collector; yes when a filter
+ * names it or the metrics it last had match; otherwise unsure (it never
+ * succeeded, so the other labels are unknown).
+ */
+static enum failing_verdict failing_answers(const struct source *src, const struct check_query *q)
+{
+	bool named = false, had = false;
+
+	if (!source_may_give(src, q->name))
+		return FAILING_NO;
+	if (strncmp(q->name, "collector_", strlen("collector_")) == 0)
+		return health_matches(src, q) ? FAILING_YES : FAILING_NO;
+	for (size_t i = 0; i < q->nlabels; i++) {
+		int n = names_source(src, q->label_name[i], q->label_value[i]);
+
+		if (n == 0)
+			return FAILING_NO;
+		named = named || n == 1;
+	}
+	if (named)
+		return FAILING_YES;
+	for (size_t k = 0; src->metrics != NULL && k < metric_set_count(src->metrics); k++) {
+		const struct metric *m = metric_set_at(src->metrics, k);
+
+		if (strcmp(m->name, q->name) != 0)
+			continue;
+		if (labels_match(m, q))
+			return FAILING_YES;
+		had = true;
+	}
+	return had ? FAILING_NO : FAILING_UNSURE;
+}
+
+/* Evaluate the metrics of set called q->name that match q's labels; returns how many. */
+static size_t check_set(struct result *r, const struct source *src, const struct metric_set *set,
+			const struct check_query *q, const struct threshold *t, double now,
+			bool fresh)
+{
+	size_t found = 0;
+
+	for (size_t k = 0; set != NULL && k < metric_set_count(set); k++) {
+		const struct metric *m = metric_set_at(set, k);
+
+		if (strcmp(m->name, q->name) != 0 || !labels_match(m, q))
+			continue;
+		check_metric(r, src, m, t, now, fresh);
+		found++;
+	}
+	return found;
 }
 
 int check_query_arg(struct check_query *q, const char *key, const char *value, char *err,
@@ -139,19 +261,34 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 	struct result *r = result_new(SERVICE);
 	struct threshold t;
 	size_t found = 0;
+	bool none;
 
 	*out = r;
 	if (parse_threshold(q, &t, r) != 0)
 		return 400;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct source *src = &s->sources[i];
+		struct metric_set *health;
 
-		for (size_t k = 0; src->metrics != NULL && k < metric_set_count(src->metrics); k++) {
-			const struct metric *m = metric_set_at(src->metrics, k);
-
-			if (strcmp(m->name, q->name) != 0 || !labels_match(m, q))
-				continue;
-			check_metric(r, src, m, &t, now);
+		if (source_is_failing(src, now)) {
+			if (failing_answers(src, q) == FAILING_YES) {
+				check_failing(r, src, now);
+				found++;
+			}
+			continue;
+		}
+		found += check_set(r, src, src->metrics, q, &t, now, false);
+		health = metric_set_new();
+		source_health_metrics(src, now, health);
+		found += check_set(r, src, health, q, &t, now, true);
+		metric_set_free(health);
+	}
+	/* Nothing has it: the failing collectors that may give it are the likely reason. */
+	none = found == 0;
+	for (size_t i = 0; none && i < s->n; i++) {
+		if (source_is_failing(&s->sources[i], now) &&
+		    failing_answers(&s->sources[i], q) == FAILING_UNSURE) {
+			check_failing(r, &s->sources[i], now);
 			found++;
 		}
 	}

@@ -40,8 +40,11 @@ int check_query_arg(struct check_query *q, const char *key, const char *value, c
 
 /*
  * Answer q from s at time now into *out (never NULL afterwards; the caller
- * frees it). Returns the HTTP status: 200 for an answer in any state, 400
- * for a malformed range (UNKNOWN, saying why), 404 when no metric matches
+ * frees it). The collectors' own metrics (collector_up, ...) are among
+ * those asked for; a failing collector answers for the metrics it would
+ * give with its failure, CRITICAL. Returns the HTTP status: 200 for an
+ * answer in any state, 400 for a malformed range (UNKNOWN, saying why), 404
+ * when no metric matches and no failing collector would have given one
  * (UNKNOWN, saying so).
  */
 int check_answer(const struct snapshot *s, double now, const struct check_query *q,

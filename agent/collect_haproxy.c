@@ -4,7 +4,7 @@
  * closes it after answering) or from its stats page's CSV (one curl handle
  * per section, its connection kept open). Server state is a labelled gauge
  * (haproxy_up, haproxy_state), 5xx responses a counter; every series
- * carries the instance label.
+ * carries the target label.
  */
 #include "config.h"
 
@@ -22,7 +22,7 @@
 
 struct haproxy_coll {
 	char host[256];
-	char *url, *user, *password, *ca_file, *instance; /* owned */
+	char *url, *user, *password, *ca_file, *section_name; /* owned */
 	struct net_target t;
 	struct httpc_opts o;
 	double timeout;
@@ -37,7 +37,7 @@ static void *haproxy_create(const struct config_collector *cc, char *err, size_t
 	struct haproxy_coll *c = xcalloc(1, sizeof(*c));
 	const char *space = strchr(cc->name, ' ');
 
-	c->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	c->timeout = cc->timeout;
 	if (cc->url == NULL) {
 		if (config_address_split(cc->address, c->host, sizeof(c->host), &c->t.port, err,
@@ -96,7 +96,7 @@ static int haproxy_collect(void *state, struct metric_set *set, char *err, size_
 		haproxy_info_metrics(&in, set);
 	haproxy_stat_free(&st);
 	/* Two [haproxy X] sections must not give the same series. */
-	metric_set_label_missing(set, "instance", c->instance);
+	metric_set_label_missing(set, "target", c->section_name);
 	return 0;
 }
 
@@ -111,9 +111,12 @@ static void haproxy_destroy(void *state)
 	free(c->url);
 	free(c->user);
 	free(c->ca_file);
-	free(c->instance);
+	free(c->section_name);
 	free(c);
 }
 
-const struct collector_kind collect_haproxy = {"haproxy", haproxy_create, haproxy_collect,
-					       haproxy_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const haproxy_families[] = {"haproxy_", NULL};
+
+const struct collector_kind collect_haproxy = {"haproxy",	haproxy_create,	  haproxy_collect,
+					       haproxy_destroy, haproxy_families, "target"};

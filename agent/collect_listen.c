@@ -16,4 +16,8 @@ static int listen_collect(void *state, struct metric_set *set, char *err, size_t
 	return probe_netstat_collect(set, err, errlen);
 }
 
-const struct collector_kind collect_listen = {"listen", NULL, listen_collect, NULL};
+/* The metric names it gives, for the check endpoint. */
+static const char *const listen_families[] = {"listen_", NULL};
+
+const struct collector_kind collect_listen = {"listen",	       NULL, listen_collect, NULL,
+					      listen_families, NULL};

@@ -40,4 +40,8 @@ static void load_destroy(void *state)
 	free(state);
 }
 
-const struct collector_kind collect_load = {"load", load_create, load_collect, load_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const load_families[] = {"load", "procs", "cpus_online", "pressure_", NULL};
+
+const struct collector_kind collect_load = {"load",	  load_create,	 load_collect,
+					    load_destroy, load_families, NULL};

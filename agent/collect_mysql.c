@@ -4,7 +4,7 @@
  * and the server's lock counters (probe/locks.h). The connection is kept
  * between collections; after a failure it is dropped and made again, no
  * sooner than a backoff that doubles up to a minute, as for [redis]. Every
- * series carries the instance label and dbms="mysql", so the lock_* names
+ * series carries the target label and dbms="mysql", so the lock_* names
  * the PostgreSQL collector shares stay apart.
  *
  * Threads: libmariadb (Connector/C 3) initialises itself once under
@@ -32,7 +32,7 @@
 struct mysql_coll {
 	char host[256];
 	/* owned copies, which target points to */
-	char *user, *password, *dbname, *option_file, *ca_file, *instance;
+	char *user, *password, *dbname, *option_file, *ca_file, *section_name;
 	struct mysql_target target;
 	MYSQL *m;
 	struct backoff backoff;
@@ -62,7 +62,7 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 	c->dbname = cc->dbname != NULL ? xstrdup(cc->dbname) : NULL;
 	c->option_file = cc->option_file != NULL ? xstrdup(cc->option_file) : NULL;
 	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
-	c->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	c->target.host = cc->address != NULL ? c->host : NULL;
 	c->target.user = c->user;
 	c->target.password = c->password;
@@ -109,7 +109,7 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
-	metric_set_label_missing(set, "instance", c->instance);
+	metric_set_label_missing(set, "target", c->section_name);
 	metric_set_label_missing(set, "dbms", "mysql");
 	backoff_ok(&c->backoff);
 	return 0;
@@ -128,10 +128,13 @@ static void mysql_coll_destroy(void *state)
 	free(c->dbname);
 	free(c->option_file);
 	free(c->ca_file);
-	free(c->instance);
+	free(c->section_name);
 	backoff_free(&c->backoff);
 	free(c);
 }
 
-const struct collector_kind collect_mysql = {"mysql", mysql_coll_create, mysql_coll_collect,
-					     mysql_coll_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const mysql_families[] = {"lock_", NULL};
+
+const struct collector_kind collect_mysql = {
+    "mysql", mysql_coll_create, mysql_coll_collect, mysql_coll_destroy, mysql_families, "target"};

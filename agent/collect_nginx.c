@@ -2,7 +2,7 @@
  * [nginx NAME]: nginx's stub_status page through check_nginx's probe. One
  * curl handle per section keeps its connection open between collections;
  * the password is read once, at start-up or reload. Counters stay counters
- * (a reader takes their rates); every series carries the instance label.
+ * (a reader takes their rates); every series carries the target label.
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 #include "xalloc.h"
 
 struct nginx_coll {
-	char *url, *user, *password, *ca_file, *instance, *host_header; /* owned */
+	char *url, *user, *password, *ca_file, *section_name, *host_header; /* owned */
 	const char *headers[2]; /* the Host header, when asked for */
 	struct httpc_opts o;
 	struct httpc http;
@@ -43,7 +43,7 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 	n->url = xstrdup(cc->url != NULL ? cc->url : CONFIG_DEFAULT_NGINX);
 	n->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
 	n->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
-	n->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	n->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	if (cc->host_header != NULL) {
 		n->host_header = xasprintf("Host: %s", cc->host_header);
 		n->headers[0] = n->host_header;
@@ -66,7 +66,7 @@ static int nginx_collect(void *state, struct metric_set *set, char *err, size_t 
 	if (probe_nginx(&n->http, &n->o, set, err, errlen) != 0)
 		return -1;
 	/* Two [nginx X] sections must not give the same series. */
-	metric_set_label_missing(set, "instance", n->instance);
+	metric_set_label_missing(set, "target", n->section_name);
 	return 0;
 }
 
@@ -81,9 +81,13 @@ static void nginx_destroy(void *state)
 	free(n->url);
 	free(n->user);
 	free(n->ca_file);
-	free(n->instance);
+	free(n->section_name);
 	free(n->host_header);
 	free(n);
 }
 
-const struct collector_kind collect_nginx = {"nginx", nginx_create, nginx_collect, nginx_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const nginx_families[] = {"nginx_", NULL};
+
+const struct collector_kind collect_nginx = {"nginx",	    nginx_create,   nginx_collect,
+					     nginx_destroy, nginx_families, "target"};

@@ -4,7 +4,7 @@
  * and the deadlock counter (probe/locks.h). The connection is kept between
  * collections; after a failure it is dropped and made again, no sooner
  * than a backoff that doubles up to a minute, as for [redis]. Every query
- * is limited by the section's timeout. Every series carries the instance
+ * is limited by the section's timeout. Every series carries the target
  * label and dbms="postgresql", so the lock_* names the MySQL collector
  * shares stay apart.
  */
@@ -29,7 +29,7 @@
 struct pgsql_coll {
 	char host[256];
 	/* owned copies, which target points to */
-	char *user, *password, *dbname, *service, *sslmode, *ca_file, *instance;
+	char *user, *password, *dbname, *service, *sslmode, *ca_file, *section_name;
 	struct pgsql_target target;
 	PGconn *conn;
 	struct backoff backoff;
@@ -78,7 +78,7 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 	c->service = cc->service != NULL ? xstrdup(cc->service) : NULL;
 	c->sslmode = cc->sslmode != NULL ? xstrdup(cc->sslmode) : NULL;
 	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
-	c->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	c->target.host = cc->address != NULL ? c->host : NULL;
 	c->target.user = c->user;
 	c->target.password = c->password;
@@ -125,7 +125,7 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
-	metric_set_label_missing(set, "instance", c->instance);
+	metric_set_label_missing(set, "target", c->section_name);
 	metric_set_label_missing(set, "dbms", "postgresql");
 	backoff_ok(&c->backoff);
 	return 0;
@@ -144,10 +144,14 @@ static void pgsql_coll_destroy(void *state)
 	free(c->service);
 	free(c->sslmode);
 	free(c->ca_file);
-	free(c->instance);
+	free(c->section_name);
 	backoff_free(&c->backoff);
 	free(c);
 }
 
-const struct collector_kind collect_postgresql = {"postgresql", pgsql_coll_create,
-						  pgsql_coll_collect, pgsql_coll_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const postgresql_families[] = {"lock_", NULL};
+
+const struct collector_kind collect_postgresql = {"postgresql",	       pgsql_coll_create,
+						  pgsql_coll_collect,  pgsql_coll_destroy,
+						  postgresql_families, "target"};

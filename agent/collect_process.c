@@ -69,5 +69,8 @@ static void process_destroy(void *state)
 	free(p);
 }
 
-const struct collector_kind collect_process = {"process", process_create, process_collect,
-					       process_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const process_families[] = {"process_", NULL};
+
+const struct collector_kind collect_process = {"process",	process_create,	  process_collect,
+					       process_destroy, process_families, "process"};

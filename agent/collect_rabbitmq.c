@@ -23,7 +23,7 @@
 
 struct rabbitmq_coll {
 	/* owned copies, which target points to */
-	char *url, *user, *password, *ca_file, *vhost, *instance, **names;
+	char *url, *user, *password, *ca_file, *vhost, *section_name, **names;
 	size_t nnames;
 	regex_t regex;
 	bool has_regex;
@@ -62,7 +62,7 @@ static void *rabbitmq_create(const struct config_collector *cc, char *err, size_
 	r->user = dup_or(cc->user, "guest");
 	r->ca_file = dup_or(cc->ca_file, NULL);
 	r->vhost = dup_or(cc->vhost, "/");
-	r->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	r->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
 	for (size_t i = 0; i < cc->nqueues; i++)
 		r->names[i] = xstrdup(cc->queues[i]);
@@ -117,9 +117,9 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 	if (why == 0)
 		why = probe_rabbitmq_nodes(&r->http, &r->target, NULL, &ns, err, errlen);
 	if (why == 0) {
-		rabbitmq_queues_metrics(&qs, r->instance, set);
-		rabbitmq_overview_metrics(&ov, r->instance, set);
-		rabbitmq_nodes_metrics(&ns, r->instance, set);
+		rabbitmq_queues_metrics(&qs, r->section_name, set);
+		rabbitmq_overview_metrics(&ov, r->section_name, set);
+		rabbitmq_nodes_metrics(&ns, r->section_name, set);
 	}
 	rabbitmq_queues_free(&qs);
 	rabbitmq_nodes_free(&ns);
@@ -138,7 +138,7 @@ static void rabbitmq_destroy(void *state)
 	free(r->user);
 	free(r->ca_file);
 	free(r->vhost);
-	free(r->instance);
+	free(r->section_name);
 	for (size_t i = 0; r->names != NULL && i < r->nnames; i++)
 		free(r->names[i]);
 	free(r->names);
@@ -147,5 +147,8 @@ static void rabbitmq_destroy(void *state)
 	free(r);
 }
 
-const struct collector_kind collect_rabbitmq = {"rabbitmq", rabbitmq_create, rabbitmq_collect,
-						rabbitmq_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const rabbitmq_families[] = {"rabbitmq_", "queue_", NULL};
+
+const struct collector_kind collect_rabbitmq = {
+    "rabbitmq", rabbitmq_create, rabbitmq_collect, rabbitmq_destroy, rabbitmq_families, "target"};

@@ -22,7 +22,7 @@
 struct redis_coll {
 	char host[256];
 	/* owned copies, which target and queues point to */
-	char *user, *password, *instance, *resque, *key_prefix, **names;
+	char *user, *password, *section_name, *resque, *key_prefix, **names;
 	struct redis_target target;
 	struct redis_queues queues;
 	regex_t regex;
@@ -45,7 +45,7 @@ static void *redis_create(const struct config_collector *cc, char *err, size_t e
 		return NULL;
 	}
 	r->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
-	r->instance = xstrdup(space != NULL ? space + 1 : cc->name);
+	r->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	r->resque = cc->resque != NULL ? xstrdup(cc->resque) : NULL;
 	r->key_prefix = cc->key_prefix != NULL ? xstrdup(cc->key_prefix) : NULL;
 	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
@@ -58,7 +58,7 @@ static void *redis_create(const struct config_collector *cc, char *err, size_t e
 	r->target.timeout = cc->timeout;
 	r->queues.names = (const char *const *)r->names;
 	r->queues.nnames = cc->nqueues;
-	r->queues.instance = r->instance;
+	r->queues.target = r->section_name;
 	r->queues.database = cc->database;
 	r->queues.celery = cc->celery;
 	r->queues.resque = r->resque;
@@ -111,7 +111,7 @@ static int redis_collect(void *state, struct metric_set *set, char *err, size_t 
 	if (why != 0)
 		return failed(r, err);
 	/* Two [redis X] sections must not give the same series. */
-	metric_set_label_missing(set, "instance", r->instance);
+	metric_set_label_missing(set, "target", r->section_name);
 	backoff_ok(&r->backoff);
 	return 0;
 }
@@ -131,12 +131,15 @@ static void redis_destroy(void *state)
 	free(r->names);
 	if (r->queues.regex != NULL)
 		regfree(&r->regex);
-	free(r->instance);
+	free(r->section_name);
 	free(r->resque);
 	free(r->key_prefix);
 	backoff_free(&r->backoff);
 	free(r);
 }
 
-const struct collector_kind collect_redis = {"redis", redis_create, redis_collect,
-					     redis_destroy};
+/* The metric names it gives, for the check endpoint. */
+static const char *const redis_families[] = {"redis_", "queue_depth", "celery_", "resque_", NULL};
+
+const struct collector_kind collect_redis = {"redis",	    redis_create,   redis_collect,
+					     redis_destroy, redis_families, "target"};

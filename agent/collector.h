@@ -23,6 +23,18 @@ struct collector_kind {
 	int (*collect)(void *state, struct metric_set *set, char *err, size_t errlen);
 	/* Free what create made; NULL is fine. NULL for a collector without state. */
 	void (*destroy)(void *state);
+	/*
+	 * Prefixes of the metric names it gives ("redis_", "queue_depth"),
+	 * NULL-ended: the check endpoint blames a failing collector only for
+	 * the metrics it would have given.
+	 */
+	const char *const *families;
+	/*
+	 * The label of its metrics whose value is the section's NAME: "target"
+	 * ([redis jobs] gives target="jobs"), "process" for [process nginx];
+	 * NULL for a kind without a name.
+	 */
+	const char *name_label;
 };
 
 /* The kind called name, or NULL. */

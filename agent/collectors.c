@@ -10,12 +10,13 @@
 
 /* A kind this build lacks the library for: configuring it says so. */
 #define MISSING(name, library)                                                                     \
-	static void *missing_##name(const struct config_collector *cc, char *err, size_t errlen)  \
+	static void *missing_##name(const struct config_collector *cc, char *err, size_t errlen)   \
 	{                                                                                          \
 		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
 		return NULL;                                                                       \
 	}                                                                                          \
-	static const struct collector_kind collect_##name = {#name, missing_##name, NULL, NULL};
+	static const struct collector_kind collect_##name = {#name, missing_##name, NULL,          \
+							     NULL,  NULL,	    NULL};
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")

@@ -313,34 +313,13 @@ static int sample_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Add metric name labelled collector=src's name to set. */
-static void add_collector_metric(struct metric_set *set, const struct source *src, const char *name,
-				 enum metric_kind kind, const char *unit, double value)
-{
-	struct metric *m = metric_set_add(set, name, kind, unit, value);
-
-	metric_label_add(m, "collector", src->name);
-}
-
 /* The agent's metrics about its collectors and itself, as a set the caller frees. */
 static struct metric_set *self_metrics(const struct snapshot *s, double now)
 {
 	struct metric_set *set = metric_set_new();
 
-	for (size_t i = 0; i < s->n; i++) {
-		const struct source *src = &s->sources[i];
-
-		add_collector_metric(set, src, "collector_up", METRIC_GAUGE, "",
-				     source_is_stale(src, now) ? 0 : 1);
-		add_collector_metric(set, src, "collector_duration", METRIC_GAUGE, "s",
-				     src->duration);
-		add_collector_metric(set, src, "collector_runs", METRIC_COUNTER, "",
-				     (double)src->runs);
-		add_collector_metric(set, src, "collector_errors", METRIC_COUNTER, "",
-				     (double)src->errors);
-		add_collector_metric(set, src, "collector_last_success", METRIC_GAUGE, "s",
-				     src->collected_at);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		source_health_metrics(&s->sources[i], now, set);
 	metric_set_add(set, "uptime", METRIC_GAUGE, "s", now - s->started_at);
 	return set;
 }

@@ -16,9 +16,10 @@
  * Prometheus name (metricdoc_prometheus_name; values in base units), each
  * family once with HELP and TYPE, each series once (the first source that
  * has it wins); then vakt_collector_{up,duration_seconds,runs_total,
- * errors_total,last_success_seconds} labelled collector="NAME" for every
- * source, stale or not, and vakt_uptime_seconds. Stale sources' metrics are
- * left out.
+ * errors_total,last_success_seconds} labelled collector="NAME" (and
+ * target="NAME" for a named one, see source_health_metrics) for every source,
+ * stale or not, and vakt_uptime_seconds. Stale sources' metrics are left
+ * out: a failing collector's series vanish and its vakt_collector_up is 0.
  */
 void expose_prometheus(const struct snapshot *s, double now, struct buf *out);
 

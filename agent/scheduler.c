@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "num.h"
 #include "scheduler.h"
 #include "statefile.h"
 #include "xalloc.h"
@@ -70,6 +71,7 @@ static void copy_source(struct source *dst, const struct source *src)
 	dst->name = xstrdup(src->name);
 	dst->metrics = src->metrics == NULL ? NULL : metric_set_copy(src->metrics);
 	dst->last_error = src->last_error == NULL ? NULL : xstrdup(src->last_error);
+	dst->where = src->where == NULL ? NULL : xstrdup(src->where);
 }
 
 static void free_source(struct source *s)
@@ -77,6 +79,7 @@ static void free_source(struct source *s)
 	free(s->name);
 	metric_set_free(s->metrics);
 	free(s->last_error);
+	free(s->where);
 }
 
 /* Drop a reference; the last one frees. Atomic, so release needs no lock. */
@@ -124,9 +127,21 @@ void snapshot_release(const struct snapshot *snap)
 
 static void set_error(struct source *src, const char *msg)
 {
+	if (src->failing_since == 0)
+		src->failing_since = time_now();
 	free(src->last_error);
 	src->last_error = xstrdup(msg);
 	src->errors++;
+}
+
+/* "collection took 3.2 s, over its 2 s limit", in the checks' words for seconds. */
+static void overdue_message(char *msg, size_t msglen, const char *what, double took, double limit)
+{
+	char t[32], l[32];
+
+	num_seconds(took, t, sizeof(t));
+	num_seconds(limit, l, sizeof(l));
+	snprintf(msg, msglen, "collection %s %s, over its %s limit", what, t, l);
 }
 
 /* Record one finished collection in the master copy and publish; lock held. */
@@ -144,10 +159,10 @@ static void record(struct job *j, struct metric_set *set, int r, const char *err
 		src->collected_at = src->last_attempt;
 		free(src->last_error);
 		src->last_error = NULL;
+		src->failing_since = 0;
 	} else {
 		if (r == 0)
-			snprintf(msg, sizeof(msg), "collection took %.1f s, over its %.1f s limit",
-				 took, src->timeout);
+			overdue_message(msg, sizeof(msg), "took", took, src->timeout);
 		metric_set_free(set);
 		/* The watchdog already counted a collection that ran over. */
 		if (!j->overdue)
@@ -228,9 +243,8 @@ static void *run_watchdog(void *arg)
 			if (j->running_since == 0 || j->overdue ||
 			    now - j->running_since <= src->timeout)
 				continue;
-			snprintf(msg, sizeof(msg),
-				 "collection still running after %.1f s, over its %.1f s limit",
-				 now - j->running_since, src->timeout);
+			overdue_message(msg, sizeof(msg), "still running after",
+					now - j->running_since, src->timeout);
 			set_error(src, msg);
 			j->overdue = true;
 			changed = true;
@@ -240,6 +254,31 @@ static void *run_watchdog(void *arg)
 		wait_until(s, now + 1);
 	}
 	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/*
+ * What cc collects from, in words for messages: its address, or its URL
+ * without a user name and password, or the libpq service or option file
+ * that names the server; NULL for a collector of this host.
+ */
+static char *where(const struct config_collector *cc)
+{
+	const char *at, *scheme;
+
+	if (cc->url != NULL) {
+		scheme = strstr(cc->url, "://");
+		at = scheme == NULL ? NULL : strchr(scheme + 3, '@');
+		if (at != NULL && strcspn(scheme + 3, "/?#") > (size_t)(at - scheme - 3))
+			return xasprintf("%.*s%s", (int)(scheme + 3 - cc->url), cc->url, at + 1);
+		return xstrdup(cc->url);
+	}
+	if (cc->address != NULL)
+		return xstrdup(cc->address);
+	if (cc->service != NULL)
+		return xasprintf("service %s", cc->service);
+	if (cc->option_file != NULL)
+		return xasprintf("the server %s names", cc->option_file);
 	return NULL;
 }
 
@@ -268,6 +307,9 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 				return -1;
 		}
 		src->name = xstrdup(cc->name);
+		src->where = where(cc);
+		src->families = j->kind->families;
+		src->name_label = j->kind->name_label;
 		src->interval = cc->interval;
 		src->timeout = cc->timeout;
 		s->n = i + 1;

@@ -13,16 +13,21 @@
 
 /* One collector's latest result. Immutable once published. */
 struct source {
-	char *name;		    /* the collector's name: "load", "fds", "process nginx", ... */
-	struct metric_set *metrics; /* the last successful collection; NULL before the first */
-	double collected_at;	    /* when it finished (time_now()); 0 before the first */
-	double last_attempt;	    /* when the last collection, good or bad, finished */
-	double duration;	    /* seconds the last collection took */
-	double interval;	    /* seconds between collections */
-	double timeout;		    /* seconds one collection may take */
-	char *last_error;	    /* why the last collection failed; NULL when it did not */
-	unsigned long runs;	    /* collections attempted since start */
-	unsigned long errors;	    /* collections failed since start */
+	char *name;		     /* the collector's name: "load", "fds", "process nginx", ... */
+	struct metric_set *metrics;  /* the last successful collection; NULL before the first */
+	double collected_at;	     /* when it finished (time_now()); 0 before the first */
+	double last_attempt;	     /* when the last collection, good or bad, finished */
+	double duration;	     /* seconds the last collection took */
+	double interval;	     /* seconds between collections */
+	double timeout;		     /* seconds one collection may take */
+	char *last_error;	     /* why the last collection failed; NULL when it did not */
+	double failing_since;	     /* when the failures since the last success began; 0: none */
+	char *where;		     /* what it collects from, in words ("127.0.0.1:6379"); NULL:
+					this host */
+	const char *const *families; /* prefixes of the metric names it gives; static, NULL-ended */
+	const char *name_label;	     /* the label its section's NAME is the value of; static */
+	unsigned long runs;	     /* collections attempted since start */
+	unsigned long errors;	     /* collections failed since start */
 };
 
 struct snapshot {
@@ -39,5 +44,24 @@ struct snapshot {
 int source_is_stale(const struct source *src, double now);
 /* Seconds since src's last success (a large number before the first). */
 double source_age(const struct source *src, double now);
+/*
+ * True when src is failing: its last collection failed and it has no fresh
+ * metrics (never had any, or they are stale). Its metrics then say nothing
+ * about the service; its error does.
+ */
+int source_is_failing(const struct source *src, double now);
+/*
+ * The section's NAME of a named collector ("jobs" for "redis jobs"): the
+ * target label of its metrics. NULL for an unnamed one ("load").
+ */
+const char *source_target(const struct source *src);
+/* True when src's kind may give a metric called name (collector_* for every source). */
+int source_may_give(const struct source *src, const char *name);
+/*
+ * Add the agent's metrics about src to set: collector_up, collector_duration,
+ * collector_runs, collector_errors and collector_last_success, labelled
+ * collector="NAME" and, for a named collector, target="NAME" as its metrics.
+ */
+void source_health_metrics(const struct source *src, double now, struct metric_set *set);
 
 #endif

@@ -224,3 +224,13 @@ void num_duration(double s, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "%ld d %ld h", v / 86400, v % 86400 / 3600);
 }
+
+void num_seconds(double s, char *out, size_t outlen)
+{
+	if (s < 10 && s != floor(s))
+		snprintf(out, outlen, "%.1f s", s);
+	else if (s < 3600)
+		snprintf(out, outlen, "%.0f s", s);
+	else
+		num_duration(s, out, outlen);
+}

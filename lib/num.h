@@ -25,5 +25,10 @@ int num_format(double v, char *out, size_t outlen);
 void num_bytes(double v, char *out, size_t outlen);
 /* Write seconds for people: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 void num_duration(double s, char *out, size_t outlen);
+/*
+ * Write a measured time as the checks word it: "0.4 s" below ten seconds,
+ * whole seconds ("74 s") below an hour, then as num_duration ("1 h 5 min").
+ */
+void num_seconds(double s, char *out, size_t outlen);
 
 #endif

@@ -127,7 +127,7 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 		rabbitmq_queues_free(&qs);
 		fail(r, a, why, err);
 	}
-	rabbitmq_queues_metrics(&qs, o->instance, set);
+	rabbitmq_queues_metrics(&qs, o->hostport, set);
 	check_set(r, a, set, &qs, MODE_QUEUE, "queue_depth");
 	for (size_t i = 0; i < qs.n; i++) {
 		const struct rabbitmq_queue *q = &qs.v[i];
@@ -166,7 +166,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 		why = probe_rabbitmq_overview(h, &o->target, &ov, err, sizeof(err));
 		if (why != 0)
 			fail(r, a, why, err);
-		rabbitmq_overview_metrics(&ov, o->instance, set);
+		rabbitmq_overview_metrics(&ov, o->hostport, set);
 		check_set(r, a, set, NULL, MODE_OVERVIEW, "rabbitmq_messages");
 		result_add(r, STATE_OK,
 			   "%g messages (%g ready, %g unacknowledged), %g queues, "
@@ -183,7 +183,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 	}
 	if (why != 0)
 		fail(r, a, why, err);
-	rabbitmq_nodes_metrics(&ns, o->instance, set);
+	rabbitmq_nodes_metrics(&ns, o->hostport, set);
 	check_set(r, a, set, NULL, MODE_NODE, "rabbitmq_mem_pct");
 	for (size_t i = 0; i < ns.n; i++)
 		result_long(r,

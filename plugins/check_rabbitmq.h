@@ -24,7 +24,7 @@ struct check_rabbitmq_opts {
 	size_t nnames;
 	regex_t regex;
 	struct rabbitmq_target target; /* the API to ask, its login and deadline */
-	char instance[300];	       /* the instance label */
+	char hostport[300];	       /* the target label */
 	char default_url[600];	       /* from -H and -p, when there is no -u */
 };
 

@@ -220,7 +220,7 @@ void check_rabbitmq_args(int argc, char **argv, struct check_rabbitmq_opts *o,
 	o->target.limit = a->timeout;
 	o->target.user_agent = "check_rabbitmq/" PACKAGE_VERSION;
 	o->target.ca_hint = "--ca-file";
-	probe_rabbitmq_instance(&o->target, o->instance, sizeof(o->instance));
+	probe_rabbitmq_hostport(&o->target, o->hostport, sizeof(o->hostport));
 }
 
 void check_rabbitmq_opts_free(struct check_rabbitmq_opts *o)

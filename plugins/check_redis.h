@@ -20,7 +20,7 @@ struct check_redis_opts {
 	const char **names; /* --queue, the storage behind queues.names */
 	regex_t regex;	    /* --queue-regex, when queues.regex points to it */
 	bool require;	    /* --require-queue */
-	char who[300];	    /* the target in words, the instance label */
+	char who[300];	    /* the target in words, the target label */
 };
 
 extern const struct plugin check_redis;

@@ -167,7 +167,7 @@ void check_redis_args(int argc, char **argv, struct check_redis_opts *o, struct 
 	o->target.password = a->password;
 	o->target.timeout = a->timeout;
 	probe_redis_describe(&o->target, o->who, sizeof(o->who));
-	o->queues.instance = o->who;
+	o->queues.target = o->who;
 	o->queues.database = o->target.database;
 }
 

@@ -157,7 +157,10 @@ static const struct plugin check_vakt = {
 		"  check_vakt -H 2001:db8::7 --tls --ca /etc/vakt/agent.pem -m load1 -w 4\n"
 		"      Over HTTPS, trusting the agent's own (self-signed) certificate.\n"
 		"  check_vakt -H web1 --token-file /etc/vakt/token -m load1 -w 4 -c 8\n"
-		"      With the bearer token of the agent's token_file.",
+		"      With the bearer token of the agent's token_file.\n"
+		"  check_vakt -H web1 -m collector_up -c 1:\n"
+		"      Every collector of the agent: CRITICAL, with its error, for one that\n"
+		"      fails (add --label target=jobs for the one of [redis jobs]).",
 	.option = on_option,
 };
 

@@ -30,17 +30,6 @@ const char locks_check_thresholds_help[] =
 	"A bare -w/-c applies to the longest current lock wait in seconds\n"
 	"  (lock_wait_longest). Rates are per second since the last run.";
 
-/* Seconds in words: "0.4 s" below ten, "74 s" up to an hour, then "1 h 5 min". */
-static void seconds(double s, char *out, size_t outlen)
-{
-	if (s < 10 && s != floor(s))
-		snprintf(out, outlen, "%.1f s", s);
-	else if (s < 3600)
-		snprintf(out, outlen, "%.0f s", s);
-	else
-		num_duration(s, out, outlen);
-}
-
 /* Words for a series in seconds that crossed a bound: "WHAT 3.4 s". */
 static void seconds_words(const struct metric *m, double v, const char *what, char *out,
 			  size_t outlen)
@@ -48,7 +37,7 @@ static void seconds_words(const struct metric *m, double v, const char *what, ch
 	char t[32];
 
 	(void)m;
-	seconds(v, t, sizeof(t));
+	num_seconds(v, t, sizeof(t));
 	snprintf(out, outlen, "%s %s", what, t);
 }
 
@@ -61,10 +50,10 @@ static void doing(const struct lock_session *s, char *out, size_t outlen)
 	char t[32];
 
 	if (!isnan(s->idle)) {
-		seconds(s->idle, t, sizeof(t));
+		num_seconds(s->idle, t, sizeof(t));
 		snprintf(out, outlen, ", idle %s in an open transaction", t);
 	} else if (!isnan(s->trx_age)) {
-		seconds(s->trx_age, t, sizeof(t));
+		num_seconds(s->trx_age, t, sizeof(t));
 		snprintf(out, outlen, ", transaction open %s", t);
 	} else {
 		out[0] = '\0';
@@ -88,7 +77,7 @@ static void summary(struct result *r, const struct plugin_args *a, const struct 
 		result_add(r, s, "no lock waits%s", why);
 		return;
 	}
-	seconds(longest, t, sizeof(t));
+	num_seconds(longest, t, sizeof(t));
 	if (w == NULL) {
 		result_add(r, s, "%zu session%s waiting, longest %s%s", n, n == 1 ? "" : "s", t,
 			   why);
@@ -129,7 +118,7 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 	if (!isnan(s->wait)) {
 		char blocker[64] = "";
 
-		seconds(s->wait, t, sizeof(t));
+		num_seconds(s->wait, t, sizeof(t));
 		if (by >= 0)
 			snprintf(blocker, sizeof(blocker), ", blocked by %s %ld", how->session, by);
 		result_long(r, "%s %ld (%s%s)%s%s waits %s for the %s%s: %s", how->session, s->id,

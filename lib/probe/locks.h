@@ -9,7 +9,7 @@
  * check_pgsql_locks and the agent share. Everything here is pure: no I/O.
  *
  * Metric names (one per thing, the same for both databases; dbms and
- * instance labels tell them apart in the agent):
+ * target labels tell them apart in the agent):
  *   lock_waiters         sessions waiting for a lock now
  *   lock_wait_longest    s, the longest current wait (0 when none)
  *   lock_blockers        sessions holding up at least one other

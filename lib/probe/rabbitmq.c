@@ -24,7 +24,7 @@
 /* A URL of the base and a path of encoded names stays far below this. */
 #define URL_MAX 8192
 
-void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t outlen)
+void probe_rabbitmq_hostport(const struct rabbitmq_target *t, char *out, size_t outlen)
 {
 	httpc_target(t->url, out, outlen);
 	if (out[0] == '\0')
@@ -113,7 +113,7 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 	char target[300];
 	int r;
 
-	probe_rabbitmq_instance(t, target, sizeof(target));
+	probe_rabbitmq_hostport(t, target, sizeof(target));
 	if (u->truncated) {
 		snprintf(err, errlen, "the names make a URL longer than %d bytes", URL_MAX);
 		return PROBE_RABBITMQ_LOCAL;

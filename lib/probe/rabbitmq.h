@@ -45,8 +45,8 @@ struct rabbitmq_target {
 	const char *ca_hint;	/* the option naming a CA file, for messages; NULL: none */
 };
 
-/* "HOST:PORT" of the API, for the instance label and messages. */
-void probe_rabbitmq_instance(const struct rabbitmq_target *t, char *out, size_t outlen);
+/* "HOST:PORT" of the API, for the target label and messages. */
+void probe_rabbitmq_hostport(const struct rabbitmq_target *t, char *out, size_t outlen);
 
 /*
  * The queue name in vhost, appended to out. Returns 0, or a

@@ -306,18 +306,18 @@ int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, si
 	return (int)(out->n - before);
 }
 
-/* Add a metric with the labels of a broker: broker and instance. */
+/* Add a metric with the labels of a broker: broker and target. */
 static struct metric *broker_metric(struct metric_set *set, const char *name, const char *unit,
-				    double v, const char *instance)
+				    double v, const char *target)
 {
 	struct metric *m = metric_set_add(set, name, METRIC_GAUGE, unit, v);
 
 	metric_label_add(m, "broker", "rabbitmq");
-	metric_label_add(m, "instance", instance);
+	metric_label_add(m, "target", target);
 	return m;
 }
 
-void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *instance,
+void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *target,
 			     struct metric_set *set)
 {
 	for (size_t i = 0; i < qs->n; i++) {
@@ -341,8 +341,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *insta
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			struct metric *m =
-			    broker_metric(set, f[k].name, f[k].unit, f[k].v, instance);
+			struct metric *m = broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
 
 			metric_label_add(m, "vhost", q->vhost);
 			metric_label_add(m, "queue", q->name);
@@ -397,19 +396,19 @@ int rabbitmq_overview_parse(const char *json, size_t len, struct rabbitmq_overvi
 	return 0;
 }
 
-void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *instance,
+void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *target,
 			       struct metric_set *set)
 {
-	broker_metric(set, "rabbitmq_messages", "", o->messages, instance);
-	broker_metric(set, "rabbitmq_messages_ready", "", o->ready, instance);
-	broker_metric(set, "rabbitmq_messages_unacked", "", o->unacked, instance);
-	broker_metric(set, "rabbitmq_publish_rate", "", o->publish, instance);
-	broker_metric(set, "rabbitmq_deliver_rate", "", o->deliver, instance);
-	broker_metric(set, "rabbitmq_ack_rate", "", o->ack, instance);
-	broker_metric(set, "rabbitmq_connections", "", o->connections, instance);
-	broker_metric(set, "rabbitmq_channels", "", o->channels, instance);
-	broker_metric(set, "rabbitmq_queues", "", o->queues, instance);
-	broker_metric(set, "rabbitmq_consumers", "", o->consumers, instance);
+	broker_metric(set, "rabbitmq_messages", "", o->messages, target);
+	broker_metric(set, "rabbitmq_messages_ready", "", o->ready, target);
+	broker_metric(set, "rabbitmq_messages_unacked", "", o->unacked, target);
+	broker_metric(set, "rabbitmq_publish_rate", "", o->publish, target);
+	broker_metric(set, "rabbitmq_deliver_rate", "", o->deliver, target);
+	broker_metric(set, "rabbitmq_ack_rate", "", o->ack, target);
+	broker_metric(set, "rabbitmq_connections", "", o->connections, target);
+	broker_metric(set, "rabbitmq_channels", "", o->channels, target);
+	broker_metric(set, "rabbitmq_queues", "", o->queues, target);
+	broker_metric(set, "rabbitmq_consumers", "", o->consumers, target);
 }
 
 /* Append the node object o to out; -1 when it is no node. */
@@ -473,7 +472,7 @@ static double pct(double used, double total)
 	return isfinite(p) ? p : NAN;
 }
 
-void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *ns, const char *instance,
+void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *ns, const char *target,
 			    struct metric_set *set)
 {
 	for (size_t i = 0; i < ns->n; i++) {
@@ -498,7 +497,7 @@ void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *ns, const char *instanc
 		};
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			metric_label_add(broker_metric(set, f[k].name, f[k].unit, f[k].v, instance),
+			metric_label_add(broker_metric(set, f[k].name, f[k].unit, f[k].v, target),
 					 "node", n->name);
 	}
 }

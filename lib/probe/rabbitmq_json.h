@@ -10,7 +10,7 @@
  * server left out (management statistics not collected yet, a field a
  * version dropped) as unknown: NAN, reported as U, never as 0.
  *
- * Metrics, with labels broker="rabbitmq" and instance on all of them:
+ * Metrics, with labels broker="rabbitmq" and target on all of them:
  *   per queue (+ vhost, queue): queue_depth, queue_ready, queue_unacked,
  *     queue_consumers, queue_idle (s), queue_running (1/0),
  *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second)
@@ -85,7 +85,7 @@ struct rabbitmq_nodes {
 int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, size_t max,
 			  double now, struct rabbitmq_queues *out, char *err, size_t errlen);
 /* Add the metrics of every queue in q to set. */
-void rabbitmq_queues_metrics(const struct rabbitmq_queues *q, const char *instance,
+void rabbitmq_queues_metrics(const struct rabbitmq_queues *q, const char *target,
 			     struct metric_set *set);
 /* The queue called name in vhost, or NULL. */
 const struct rabbitmq_queue *rabbitmq_queues_find(const struct rabbitmq_queues *q,
@@ -95,7 +95,7 @@ void rabbitmq_queues_free(struct rabbitmq_queues *q);
 /* Parse /api/overview into out; 0, or -1 with err. */
 int rabbitmq_overview_parse(const char *json, size_t len, struct rabbitmq_overview *out, char *err,
 			    size_t errlen);
-void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *instance,
+void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *target,
 			       struct metric_set *set);
 
 /*
@@ -104,7 +104,7 @@ void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *in
  */
 int rabbitmq_nodes_parse(const char *json, size_t len, struct rabbitmq_nodes *out, char *err,
 			 size_t errlen);
-void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *n, const char *instance,
+void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *n, const char *target,
 			    struct metric_set *set);
 void rabbitmq_nodes_free(struct rabbitmq_nodes *n);
 

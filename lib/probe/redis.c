@@ -816,7 +816,7 @@ static struct metric *broker_metric(struct metric_set *set, const struct redis_q
 
 	snprintf(db, sizeof(db), "db%ld", q->database);
 	metric_label_add(m, "broker", "redis");
-	metric_label_add(m, "instance", q->instance != NULL ? q->instance : "");
+	metric_label_add(m, "target", q->target != NULL ? q->target : "");
 	metric_label_add(m, "vhost", db);
 	return m;
 }

@@ -9,7 +9,7 @@
  * set) walks a bounded SCAN/SSCAN. Every answer is read under a size cap.
  *
  * Metrics besides those of redis_info.h: redis_ping (s); per queue
- * queue_depth, labelled broker="redis", instance, vhost="dbN", queue; and,
+ * queue_depth, labelled broker="redis", target, vhost="dbN", queue; and,
  * with the same labels but queue, celery_unacked (tasks delivered but not
  * acknowledged, when Celery's hash exists), resque_failed and
  * resque_workers.
@@ -59,7 +59,7 @@ struct redis_queues {
 	const char *resque;	  /* Resque namespace to report, NULL: none */
 	const char *key_prefix;	  /* prefix of every Celery key (global_keyprefix), NULL */
 	long scan_limit;	  /* keys discovery may visit; 0: PROBE_REDIS_SCAN_LIMIT */
-	const char *instance;	  /* the instance label */
+	const char *target;	  /* the target label */
 	long database;		  /* for the vhost label */
 };
 

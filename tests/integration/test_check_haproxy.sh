@@ -196,18 +196,18 @@ EOF
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
 	expect_lines "vaktd /metrics" "$tmp/metrics" \
-		'^vakt_haproxy_up\{instance="lb",proxy="app",server="app1"\} 1' \
-		'^vakt_haproxy_up\{instance="lb",proxy="app",server="app2"\} 0' \
-		'^vakt_haproxy_state\{instance="lb",proxy="db_read",server="replica2"\} 2' \
-		'^vakt_haproxy_servers_up\{instance="lb",proxy="dead",server="BACKEND"\} 0' \
-		'^vakt_haproxy_responses_5xx_total\{instance="lb",proxy="web_dead",server="FRONTEND"\} [1-9]' \
-		'^vakt_haproxy_conns\{instance="lb"\} [0-9]' \
-		'^vakt_haproxy_up\{instance="page",proxy="app",server="app2"\} 0' \
-		'^vakt_collector_up\{collector="haproxy lb"\} 1' \
-		'^vakt_collector_up\{collector="haproxy page"\} 1' \
-		'^vakt_collector_up\{collector="haproxy hung"\} 0'
+		'^vakt_haproxy_up\{proxy="app",server="app1",target="lb"\} 1' \
+		'^vakt_haproxy_up\{proxy="app",server="app2",target="lb"\} 0' \
+		'^vakt_haproxy_state\{proxy="db_read",server="replica2",target="lb"\} 2' \
+		'^vakt_haproxy_servers_up\{proxy="dead",server="BACKEND",target="lb"\} 0' \
+		'^vakt_haproxy_responses_5xx_total\{proxy="web_dead",server="FRONTEND",target="lb"\} [1-9]' \
+		'^vakt_haproxy_conns\{target="lb"\} [0-9]' \
+		'^vakt_haproxy_up\{proxy="app",server="app2",target="page"\} 0' \
+		'^vakt_collector_up\{collector="haproxy lb",target="lb"\} 1' \
+		'^vakt_collector_up\{collector="haproxy page",target="page"\} 1' \
+		'^vakt_collector_up\{collector="haproxy hung",target="hung"\} 0'
 	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
-		curl -s "$url/api/v1/check/haproxy_up?instance=lb&proxy=app&server=app2&critical=1:&format=nagios"
+		curl -s "$url/api/v1/check/haproxy_up?target=lb&proxy=app&server=app2&critical=1:&format=nagios"
 fi
 
 # Usage errors.

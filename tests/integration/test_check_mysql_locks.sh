@@ -184,23 +184,23 @@ EOF
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
 	expect_lines "vaktd /metrics" "$tmp/metrics" \
-		'^vakt_lock_waiters\{dbms="mysql",instance="db"\} 1$' \
-		'^vakt_lock_wait_longest_seconds\{dbms="mysql",instance="db"\} [0-9.]+$' \
+		'^vakt_lock_waiters\{dbms="mysql",target="db"\} 1$' \
+		'^vakt_lock_wait_longest_seconds\{dbms="mysql",target="db"\} [0-9.]+$' \
 		"^vakt_lock_blocker_sessions\\{[^}]*id=\"$a\"[^}]*\\} 1\$" \
-		'^vakt_lock_deadlocks_total\{dbms="mysql",instance="db"\} [0-9]+$' \
-		'^vakt_collector_up\{collector="mysql db"\} 1$'
+		'^vakt_lock_deadlocks_total\{dbms="mysql",target="db"\} [0-9]+$' \
+		'^vakt_collector_up\{collector="mysql db",target="db"\} 1$'
 	expect "vaktd check endpoint on the longest wait" 0 \
-		"^VAKT CRITICAL - lock_wait_longest\\{[^}]*instance=db[^}]*\\} is [0-9.]+s? \\(> 0\\.5\\)" \
-		curl -s "$url/api/v1/check/lock_wait_longest?instance=db&critical=0.5&format=nagios"
+		"^VAKT CRITICAL - lock_wait_longest\\{[^}]*target=db[^}]*\\} is [0-9.]+ s \\(> 0\\.5\\)" \
+		curl -s "$url/api/v1/check/lock_wait_longest?target=db&critical=0.5&format=nagios"
 	kill -STOP "$mariadb_pid"
 	stale=""
 	for _ in $(seq 40); do
-		stale=$(curl -s "$url/api/v1/check/lock_waiters?instance=db&format=nagios")
-		case $stale in *"is stale"*) break ;; esac
+		stale=$(curl -s "$url/api/v1/check/lock_waiters?target=db&format=nagios")
+		case $stale in *"is failing"*) break ;; esac
 		sleep 0.25
 	done
 	case $stale in
-	"VAKT UNKNOWN - "*"is stale"*) echo "ok: a mariadbd that stopped answering makes its series stale" ;;
+	"VAKT CRITICAL - collector mysql db is failing: "*", since "*) echo "ok: a mariadbd that stopped answering: the collector's own failure, CRITICAL" ;;
 	*) fail "a stopped mariadbd: $stale" ;;
 	esac
 	expect "the other collectors stay fresh" 0 "^VAKT OK - load1" \

@@ -194,16 +194,16 @@ EOF
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
 	expect_lines "vaktd /metrics" "$tmp/metrics" \
-		'^vakt_nginx_active\{instance="web"\} [1-9]' \
-		'^vakt_nginx_requests_total\{instance="web"\} [1-9][0-9]*' \
-		'^vakt_nginx_dropped_total\{instance="web"\} 0' \
-		'^vakt_nginx_response_time_seconds\{instance="web"\} 0\.' \
-		'^vakt_nginx_accepts_total\{instance="vhost"\} [1-9]' \
-		'^vakt_collector_up\{collector="nginx web"\} 1' \
-		'^vakt_collector_up\{collector="nginx vhost"\} 1' \
-		'^vakt_collector_up\{collector="nginx hung"\} 0'
-	expect "vaktd check endpoint on nginx" 0 "^VAKT WARNING - nginx_active\{instance=web\} is [0-9]+ \(> 0\)" \
-		curl -s "$url/api/v1/check/nginx_active?instance=web&warning=0&format=nagios"
+		'^vakt_nginx_active\{target="web"\} [1-9]' \
+		'^vakt_nginx_requests_total\{target="web"\} [1-9][0-9]*' \
+		'^vakt_nginx_dropped_total\{target="web"\} 0' \
+		'^vakt_nginx_response_time_seconds\{target="web"\} 0\.' \
+		'^vakt_nginx_accepts_total\{target="vhost"\} [1-9]' \
+		'^vakt_collector_up\{collector="nginx web",target="web"\} 1' \
+		'^vakt_collector_up\{collector="nginx vhost",target="vhost"\} 1' \
+		'^vakt_collector_up\{collector="nginx hung",target="hung"\} 0'
+	expect "vaktd check endpoint on nginx" 0 "^VAKT WARNING - nginx_active\{target=web\} is [0-9]+ \(> 0\)" \
+		curl -s "$url/api/v1/check/nginx_active?target=web&warning=0&format=nagios"
 fi
 
 # Usage errors.

@@ -151,9 +151,9 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 	done
 	curl -s "$url/metrics" > "$tmp/metrics"
 	expect "vaktd: queue_depth of celery" 0 \
-		'^vakt_queue_depth\{broker="rabbitmq",instance="main",queue="celery",vhost="/"\} 3$' \
+		'^vakt_queue_depth\{broker="rabbitmq",queue="celery",target="main",vhost="/"\} 3$' \
 		grep '^vakt_queue_depth{' "$tmp/metrics"
-	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\"\\} 1$" \
+	expect "vaktd: node metrics" 0 "^vakt_rabbitmq_running\\{.*node=\"vakt$$@localhost\",target=\"main\"\\} 1$" \
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
 	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
 		curl -s "$url/api/v1/check/queue_depth?queue=celery&warning=2"

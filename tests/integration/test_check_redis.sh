@@ -162,6 +162,7 @@ expect "bad regex" 3 "^REDIS UNKNOWN - invalid --queue-regex '\(': " "$check" -p
 # The agent: exact depths in /metrics and the check endpoint; a broker that
 # goes away or hangs only makes its own collector stale.
 if [ -x "$top_builddir/agent/vaktd" ]; then
+	jobs_port=$port
 	cat > "$tmp/vaktd.conf" << EOF
 [redis jobs]
 address = 127.0.0.1:$port
@@ -177,30 +178,55 @@ EOF
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
 	for line in \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="celery",vhost="db0"} 6' \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="nope",vhost="db0"} 0' \
-		'vakt_queue_depth{broker="redis",instance="jobs",queue="high",vhost="db0"} 4' \
-		'vakt_celery_unacked{broker="redis",instance="jobs",vhost="db0"} 2' \
-		'vakt_resque_failed{broker="redis",instance="jobs",vhost="db0"} 2' \
-		'vakt_collector_up{collector="redis jobs"} 1' \
-		'vakt_collector_up{collector="redis hung"} 0'; do
+		'vakt_queue_depth{broker="redis",queue="celery",target="jobs",vhost="db0"} 6' \
+		'vakt_queue_depth{broker="redis",queue="nope",target="jobs",vhost="db0"} 0' \
+		'vakt_queue_depth{broker="redis",queue="high",target="jobs",vhost="db0"} 4' \
+		'vakt_celery_unacked{broker="redis",target="jobs",vhost="db0"} 2' \
+		'vakt_resque_failed{broker="redis",target="jobs",vhost="db0"} 2' \
+		'vakt_collector_up{collector="redis jobs",target="jobs"} 1' \
+		'vakt_collector_up{collector="redis hung",target="hung"} 0'; do
 		if grep -qF "$line" "$tmp/metrics"; then
 			echo "ok: vaktd /metrics has $line"
 		else
 			fail "vaktd /metrics lacks $line"
 		fi
 	done
-	grep -q '^vakt_redis_clients{instance="jobs"} [0-9]' "$tmp/metrics" ||
-		fail "vaktd: server metrics carry the instance label"
+	grep -q '^vakt_redis_clients{target="jobs"} [0-9]' "$tmp/metrics" ||
+		fail "vaktd: server metrics carry the target label"
 	expect "vaktd check endpoint on a queue" 0 "^VAKT CRITICAL - queue_depth\{.*queue=celery\} is 6 \(> 5\)" \
 		curl -s "$url/api/v1/check/queue_depth?queue=celery&critical=5&format=nagios"
+	# A collector that never succeeded answers with its own failure, not 404.
+	failing=""
+	for _ in $(seq 100); do
+		failing=$(curl -s "$url/api/v1/check/queue_depth?target=hung&queue=celery&critical=5&format=nagios")
+		case $failing in *"is failing"*) break ;; esac
+		sleep 0.1
+	done
+	expect "a hung broker's queue: the collector's own failure, not 404" 0 \
+		"^VAKT CRITICAL - collector redis hung( \(127\.0\.0\.1:$hung\))? is failing: .+, since [0-9]+ s$" \
+		printf '%s\n' "$failing"
+	vakt=$top_builddir/plugins/check_vakt
+	expect "check_vakt on every collector names the failing one" 2 \
+		"^VAKT CRITICAL - collector redis hung .*is failing: .*since [0-9]+ s, collector_up" \
+		"$vakt" -H 127.0.0.1 -p "$port" -m collector_up -c 1:
+	expect "check_vakt on one collector by its target label" 0 \
+		"^VAKT OK - collector_up\{collector=redis jobs,target=jobs\} is 1 \| 'collector_up_redis jobs_jobs'=1;;1:$" \
+		"$vakt" -H 127.0.0.1 -p "$port" -m collector_up --label target=jobs -c 1:
 	kill -9 "$port_pid"
 	# Metrics turn stale once the collector misses its interval a few times.
 	for _ in $(seq 100); do
-		curl -s "$url/metrics" | grep -qF 'vakt_collector_up{collector="redis jobs"} 0' && break
+		curl -s "$url/metrics" | grep -qF 'vakt_collector_up{collector="redis jobs",target="jobs"} 0' && break
 		sleep 0.1
 	done
-	expect "vaktd keeps serving with its broker gone" 0 'vakt_collector_up\{collector="redis jobs"\} 0' \
+	expect "vaktd keeps serving with its broker gone" 0 'vakt_collector_up\{collector="redis jobs",target="jobs"\} 0' \
 		curl -s "$url/metrics"
+	curl -s "$url/metrics" | grep -q '^vakt_queue_depth' &&
+		fail "vaktd: a failing collector's series vanish from /metrics"
+	expect "a queue of a broker gone: CRITICAL, the collector's failure, not a vanished metric" 2 \
+		"^VAKT CRITICAL - collector redis jobs( \([^)]*\))? is failing: .*127\.0\.0\.1:$jobs_port.*, since [0-9]+ s$" \
+		"$vakt" -H 127.0.0.1 -p "$port" -m queue_depth --label target=jobs --label queue=celery -c 5
+	expect "check_vakt -m collector_up on the broker gone" 2 \
+		"^VAKT CRITICAL - collector redis jobs .*is failing: " \
+		"$vakt" -H 127.0.0.1 -p "$port" -m collector_up --label target=jobs -c 1:
 fi
 finish

@@ -1,6 +1,7 @@
 /*
  * The agent's check endpoint: matching by name and labels, thresholds, the
- * worst state, stale collectors, unknown metrics and malformed ranges.
+ * worst state, failing and stale collectors, the collectors' own metrics,
+ * seconds in words, unknown metrics and malformed ranges.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -12,8 +13,10 @@
 
 #define NOW 1000000.0
 
-static struct source src[2];
-static struct snapshot snap = {src, 2, NOW - 100, 1};
+static const char *const load_families[] = {"load", NULL};
+static const char *const redis_families[] = {"redis_", "queue_depth", NULL};
+static struct source src[3];
+static struct snapshot snap = {src, 3, NOW - 100, 1};
 static struct result *r;
 static char *out;
 
@@ -42,6 +45,20 @@ static void setup(void)
 	src[1].interval = 15;
 	src[1].timeout = 5;
 	src[1].last_error = "cannot read /proc/loadavg: Permission denied";
+	src[1].failing_since = NOW - 70;
+	src[1].families = load_families;
+	/* A broker that never answered. */
+	src[2].name = "redis jobs";
+	src[2].where = "127.0.0.1:6379";
+	src[2].families = redis_families;
+	src[2].name_label = "target";
+	src[2].interval = 30;
+	src[2].timeout = 10;
+	src[2].last_attempt = NOW - 5;
+	src[2].failing_since = NOW - 185;
+	src[2].last_error = "collection still running after 10 s, over its 10 s limit";
+	src[2].runs = 6;
+	src[2].errors = 6;
 	r = NULL;
 	out = NULL;
 }
@@ -58,8 +75,11 @@ TestSuite(check, .init = setup, .fini = teardown);
 
 static int ask(struct check_query *q)
 {
-	int status = check_answer(&snap, NOW, q, &r);
+	int status;
 
+	result_free(r);
+	free(out);
+	status = check_answer(&snap, NOW, q, &r);
 	out = result_render(r);
 	return status;
 }
@@ -88,14 +108,127 @@ Test(check, worst_of_several_first)
 		  "%s", out);
 }
 
-Test(check, stale_is_unknown_with_age_and_reason)
+Test(check, failing_collector_is_critical_with_its_error)
 {
 	struct check_query q = {.name = "load1", .critical = "10"};
 
 	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_CRITICAL);
+	/* The error names the file already; no "(where)" for a collector of this host. */
+	cr_expect_str_eq(out, "VAKT CRITICAL - collector load is failing: cannot read "
+			      "/proc/loadavg: Permission denied, since 70 s\n");
+}
+
+Test(check, never_succeeded_answers_with_its_failure_not_404)
+{
+	struct check_query q = {.name = "queue_depth", .critical = "1000"};
+
+	q.label_name[0] = "target";
+	q.label_value[0] = "jobs";
+	q.label_name[1] = "queue";
+	q.label_value[1] = "celery";
+	q.nlabels = 2;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing: "
+			      "collection still running after 10 s, over its 10 s limit, since 3 "
+			      "min\n");
+	/* Another section's name, or a metric another kind gives: not this collector's. */
+	q.label_value[0] = "cache";
+	cr_expect_eq(ask(&q), 404);
+	cr_expect_str_eq(out, "VAKT UNKNOWN - no metric queue_depth with those labels\n");
+	q.name = "nginx_active";
+	q.nlabels = 0;
+	cr_expect_eq(ask(&q), 404);
+}
+
+Test(check, failing_blamed_only_when_nothing_else_answers)
+{
+	struct check_query q = {.name = "queue_depth"};
+	struct metric *m;
+
+	/* No filter names it and it never had metrics: the likely reason for nothing. */
+	q.label_name[0] = "queue";
+	q.label_value[0] = "celery";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing", 64) ==
+			  0,
+		  "%s", out);
+	/* Every failing collector that may give it. */
+	src[1].families = redis_families;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect(strstr(out, ", collector redis jobs (127.0.0.1:6379) is failing") != NULL, "%s",
+		  out);
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector load is failing", 41) == 0, "%s", out);
+	/* Another source has the series: that one answers, alone. */
+	m = metric_set_add(src[0].metrics, "queue_depth", METRIC_GAUGE, "", 7);
+	metric_label_add(m, "target", "cache");
+	metric_label_add(m, "queue", "celery");
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT OK - queue_depth{target=cache,queue=celery} is 7 | "
+			      "queue_depth_cache_celery=7\n");
+}
+
+Test(check, stale_without_error_is_unknown_with_age)
+{
+	struct check_query q = {.name = "load1", .critical = "10"};
+
+	src[1].last_error = NULL;
+	cr_expect_eq(ask(&q), 200);
 	cr_expect_eq(result_state(r), STATE_UNKNOWN);
-	cr_expect_str_eq(out, "VAKT UNKNOWN - load1 is stale: last collected 100 s ago, collector "
-			      "load: cannot read /proc/loadavg: Permission denied\n");
+	cr_expect_str_eq(out, "VAKT UNKNOWN - load1 is stale: last collected 100 s ago\n");
+}
+
+Test(check, collector_up_is_checked)
+{
+	struct check_query q = {.name = "collector_up", .critical = "1:"};
+
+	q.label_name[0] = "collector";
+	q.label_value[0] = "listen";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT OK - collector_up{collector=listen} is 1 | "
+			      "collector_up_listen=1;;1:\n");
+	/* Every collector: the failing ones first, each with its own error. */
+	q.nlabels = 0;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_CRITICAL);
+	cr_expect(strncmp(out,
+			  "VAKT CRITICAL - collector load is failing: cannot read "
+			  "/proc/loadavg: Permission denied, since 70 s, collector redis jobs "
+			  "(127.0.0.1:6379) is failing: ",
+			  151) == 0,
+		  "%s", out);
+	cr_expect(
+	    strstr(out, "collector_up{collector=listen} is 1 | collector_up_listen=1;;1:\n") !=
+		NULL,
+	    "%s", out);
+	/* A named collector by its target label, no space to quote. */
+	q.label_name[0] = "target";
+	q.label_value[0] = "jobs";
+	q.nlabels = 1;
+	cr_expect_eq(ask(&q), 200);
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379)", 52) == 0,
+		  "%s", out);
+}
+
+Test(check, seconds_in_words_perfdata_exact)
+{
+	struct check_query q = {.name = "lock_wait_longest", .critical = "60"};
+	struct metric *m =
+	    metric_set_add(src[0].metrics, "lock_wait_longest", METRIC_GAUGE, "s", 84.224915);
+
+	metric_label_add(m, "dbms", "mysql");
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out, "VAKT CRITICAL - lock_wait_longest{dbms=mysql} is 84 s (> 60) | "
+			      "lock_wait_longest_mysql=84.224915s;;60\n");
+	metric_set_free(src[0].metrics);
+	src[0].metrics = metric_set_new();
+	metric_set_add(src[0].metrics, "lock_wait_longest", METRIC_GAUGE, "s", 0.42);
+	q.critical = "0.5";
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_str_eq(out,
+			 "VAKT OK - lock_wait_longest is 0.4 s | lock_wait_longest=0.42s;;0.5\n");
 }
 
 Test(check, unknown_metric_is_404)

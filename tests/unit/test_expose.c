@@ -296,6 +296,42 @@ Test(expose, stale_source_left_out_but_reported)
 	fixture_free(&f);
 }
 
+Test(expose, named_collector_health_carries_its_target)
+{
+	struct source src = fresh_source("redis jobs", NULL);
+	struct snapshot snap = {&src, 1, NOW - 60, 1};
+	struct buf b;
+
+	/* Never succeeded: up 0, last success 0, and no series of its own. */
+	src.collected_at = 0;
+	src.last_error = "cannot connect to 127.0.0.1:6379: Connection refused";
+	buf_init(&b, 1 << 20);
+	expose_prometheus(&snap, NOW, &b);
+	cr_expect_not_null(
+	    strstr(buf_str(&b),
+		   "\nvakt_collector_up{collector=\"redis jobs\",target=\"jobs\"} 0\n"),
+	    "%s", buf_str(&b));
+	cr_expect_not_null(strstr(buf_str(&b),
+				  "\nvakt_collector_last_success_seconds{collector=\"redis "
+				  "jobs\",target=\"jobs\"} 0\n"));
+	cr_expect(source_is_failing(&src, NOW));
+	cr_expect_str_eq(source_target(&src), "jobs");
+	buf_free(&b);
+}
+
+Test(expose, failing_needs_an_error_and_stale_metrics)
+{
+	struct source src = fresh_source("load", NULL);
+
+	cr_expect_null(source_target(&src));
+	src.last_error = "cannot read /proc/loadavg";
+	cr_expect(!source_is_failing(&src, NOW), "one failed run among fresh metrics is jitter");
+	src.collected_at = NOW - 100;
+	cr_expect(source_is_failing(&src, NOW));
+	src.last_error = NULL;
+	cr_expect(!source_is_failing(&src, NOW), "stale without an error is not failing");
+}
+
 Test(expose, never_collected_is_stale)
 {
 	struct source src = fresh_source("x", NULL);

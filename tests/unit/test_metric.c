@@ -78,11 +78,11 @@ Test(metric, label_missing_only_where_absent)
 	struct metric_set *s = metric_set_new();
 	struct metric *m = metric_set_add(s, "queue_depth", METRIC_GAUGE, "", 3);
 
-	metric_label_add(m, "instance", "jobs");
+	metric_label_add(m, "target", "jobs");
 	metric_set_add(s, "redis_clients", METRIC_GAUGE, "", 1);
-	metric_set_label_missing(s, "instance", "main");
-	cr_assert_str_eq(metric_label(metric_set_at(s, 0), "instance"), "jobs");
+	metric_set_label_missing(s, "target", "main");
+	cr_assert_str_eq(metric_label(metric_set_at(s, 0), "target"), "jobs");
 	cr_assert_eq(metric_set_at(s, 0)->nlabels, 1);
-	cr_assert_str_eq(metric_label(metric_set_at(s, 1), "instance"), "main");
+	cr_assert_str_eq(metric_label(metric_set_at(s, 1), "target"), "main");
 	metric_set_free(s);
 }

@@ -90,7 +90,7 @@ Test(rabbitmq_queue, names_that_need_encoding)
 	cr_expect_eq(m->value, 2);
 	cr_expect_str_eq(metric_label(m, "vhost"), "my v\xc3\xa4rd");
 	cr_expect_str_eq(metric_label(m, "broker"), "rabbitmq");
-	cr_expect_str_eq(metric_label(m, "instance"), "127.0.0.1:15672");
+	cr_expect_str_eq(metric_label(m, "target"), "127.0.0.1:15672");
 	cr_expect_eq(metric_set_value(set, "queue_running", NULL, NULL), 1);
 	cr_expect_str_eq(metric_set_find(set, "queue_idle", NULL, NULL)->unit, "s");
 	metric_set_free(set);
