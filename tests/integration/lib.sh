@@ -11,7 +11,16 @@ peers=""
 cleanup_hooks=""
 cleanup() {
 	for h in $cleanup_hooks; do "$h"; done
-	for p in $peers; do kill "$p" 2>/dev/null; done
+	# CONT: a test may have stopped one (SIGSTOP) to make it hang.
+	for p in $peers; do kill "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
+	# Up to 5 s until they are gone, so that none writes into $tmp while
+	# it is removed.
+	for _ in $(seq 50); do
+		cleanup_alive=""
+		for p in $peers; do proc_alive "$p" && cleanup_alive=1; done
+		[ -z "$cleanup_alive" ] && break
+		sleep 0.1
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

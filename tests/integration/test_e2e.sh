@@ -623,10 +623,13 @@ prom_start() {
 }
 
 # prom_snapshot: every pending or firing alert as STATE NAME LABEL=VALUE...;
-# and "target down: ERROR" when the last scrape of the agent failed.
+# and "target down: ERROR" when the last scrape of the agent failed. The
+# load of the machine the suite runs on (a busy CI host) is not the health
+# of the stack: VaktLoadHigh is left out.
 prom_snapshot() {
 	curl -sf -m 5 "http://127.0.0.1:$prom_port/api/v1/alerts" |
-		jq -r '.data.alerts[] | "\(.state) \(.labels.alertname) " +
+		jq -r '.data.alerts[] | select(.labels.alertname != "VaktLoadHigh") |
+			"\(.state) \(.labels.alertname) " +
 			([.labels | to_entries[] | select(.key != "alertname") | "\(.key)=\(.value)"] | join(" "))'
 	curl -sf -m 5 "http://127.0.0.1:$prom_port/api/v1/targets" |
 		jq -r '.data.activeTargets[] | select(.health != "up") | "target \(.health): \(.lastError)"'
@@ -672,19 +675,21 @@ service_shows() {
 		"$(printf '%s\n' "$line" | cut -f3- | cut -c1-400)"
 }
 
-# await [-q] WHAT [SVC:NAME:STATE-RE:TEXT-RE | ALERT:RE | NOALERT:RE]...: poll all
-# three consumers (forcing checks first) until every condition holds, within
-# $e2e_timeout seconds: SVC must be so in Nagios and Icinga, an alert
-# (pending or firing) whose "NAME LABEL=VALUE..." matches RE must be raised,
+# await [-q] [-t SECONDS] WHAT [SVC:NAME:STATE-RE:TEXT-RE | ALERT:RE |
+# NOALERT:RE]...: poll all three consumers (forcing checks first) until
+# every condition holds, within SECONDS (default $e2e_timeout): SVC must be so in Nagios and Icinga, an alert
+# whose "STATE NAME LABEL=VALUE..." (STATE pending or firing) matches RE
+# must be raised,
 # none that matches a NOALERT RE may be. One ok line per condition (with
 # -q, one for all), and a FAIL for each that never held, naming what the
 # consumer said last.
 await() {
-	local quiet=0 what deadline cond kind rest name st re c pending
+	local quiet=0 limit=$e2e_timeout what deadline cond kind rest name st re c pending
 	[ "$1" = -q ] && quiet=1 && shift
+	[ "$1" = -t ] && limit=$2 && shift 2
 	what=$1
 	shift
-	deadline=$(($(date +%s) + e2e_timeout))
+	deadline=$(($(date +%s) + limit))
 	nagios_force
 	icinga_force
 	while :; do
@@ -745,15 +750,17 @@ cond_holds() {
 	esac
 }
 
-# healthy WHAT: every service OK in Nagios and Icinga, and no alert and no
-# failed scrape in Prometheus.
+# healthy WHAT [NOALERT-RE]: every service OK in Nagios and Icinga, and no
+# alert firing (or none that matches NOALERT-RE) and no failed scrape in
+# Prometheus. A fault's alerts are only pending, as their "for" outlasts
+# the suite; they must be gone too.
 healthy() {
 	local -a conds=()
 	local name
 	while IFS= read -r name; do
 		conds+=("SVC:$name:OK:.")
 	done < <(service_names)
-	await -q "$1" "${conds[@]}" "NOALERT:."
+	await -q "$1" "${conds[@]}" "NOALERT:${2:-.}"
 }
 
 # ------------------------------------------------------------------ the run
@@ -773,29 +780,30 @@ done
 echo "fault: one app server down"
 stop_pid "${app_pid[app1]}"
 await "app1 down" 'SVC:haproxy app:WARNING|CRITICAL:app1' 'SVC:haproxy:WARNING|CRITICAL:app1' \
-	'ALERT:app1'
+	'ALERT:VaktHaproxyServerDown .*proxy=app'
 app_on app1
 healthy "app1 back"
 
 echo "fault: every app server down"
 stop_pid "${app_pid[app1]}"
 stop_pid "${app_pid[app2]}"
-await "app servers down" 'SVC:haproxy app:CRITICAL:app' 'ALERT:proxy=app'
+await "app servers down" 'SVC:haproxy app:CRITICAL:app' 'SVC:haproxy:CRITICAL:app' \
+	'ALERT:VaktHaproxyBackendDown .*proxy=app'
 app_on app1
 app_on app2
 healthy "app servers back"
 
 echo "fault: nginx stopped"
 stop_pid "$nginx_pid"
-await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:nginx'
+await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown .*collector=nginx'
 nginx_on "$nginx_dir" || fail "nginx did not start again"
 healthy "nginx back"
 
 echo "fault: Redis hung"
 kill -STOP "$redis_pid"
-await "redis hung" "SVC:redis:CRITICAL:(time|timed) out.*(redis.sock|$redis_port)|(redis.sock|$redis_port).*(time|timed) out" \
+await "redis hung" "SVC:redis:CRITICAL:(time|timed) out.*$redis_port|$redis_port.*(time|timed) out" \
 	"SVC:celery on redis:CRITICAL:(time|timed) out" \
-	'SVC:agent celery queue:CRITICAL|UNKNOWN:redis' 'ALERT:redis'
+	'SVC:agent celery queue:CRITICAL|UNKNOWN:redis' 'ALERT:VaktCollectorDown .*collector=redis'
 for c in nagios icinga; do
 	service_says "$c" 'agent celery queue' '.*' 'no metric' &&
 		fail "$c: agent celery queue says: $(service_shows "$c" 'agent celery queue')"
@@ -804,9 +812,9 @@ kill -CONT "$redis_pid"
 healthy "redis back"
 
 echo "fault: a queue past its threshold"
-redis-cli -p "$redis_port" eval "for i = 1, 300 do redis.call('rpush', 'celery', '{}') end" 0 > /dev/null
+redis-cli -p "$redis_port" eval "for i = 1, 10050 do redis.call('rpush', 'celery', '{}') end" 0 > /dev/null
 await "celery queue deep" 'SVC:celery on redis:CRITICAL:celery' \
-	'SVC:agent celery queue:CRITICAL:celery' 'ALERT:celery'
+	'SVC:agent celery queue:CRITICAL:celery' 'ALERT:VaktQueueDepthHigh .*queue=celery'
 redis-cli -p "$redis_port" ltrim celery 0 2 > /dev/null
 healthy "celery queue drained"
 
@@ -827,41 +835,39 @@ echo "fault: RabbitMQ stopped"
 stop_rabbitmq "$rabbit_dir"
 await "rabbitmq stopped" "SVC:celery on rabbitmq:CRITICAL:$rabbit_http" \
 	"SVC:rabbitmq node:CRITICAL:$rabbit_http" "SVC:rabbitmq health:CRITICAL:$rabbit_http" \
-	'ALERT:rabbitmq'
+	'ALERT:VaktCollectorDown .*collector=rabbitmq'
 rabbitmq_on || fail "RabbitMQ did not start again"
 healthy "rabbitmq back"
 
-echo "fault: a row lock with a waiter in MariaDB"
+# VaktLockWaitLong wants a wait of more than 60 s: one fault for both.
+echo "fault: a row lock with a waiter in MariaDB and in PostgreSQL"
 hold_mysql blocker "begin" "select * from t.orders where id = 1 for update"
-blocker=$hold_id
+mysql_blocker=$hold_id
 hold_mysql waiter "update t.orders set v = 2 where id = 1"
-await "mariadb lock wait" "SVC:mysql locks:CRITICAL:KILL $blocker" \
-	"SVC:mysql idle blocker:CRITICAL:KILL $blocker" 'SVC:mysql locks:CRITICAL:orders' \
-	'ALERT:mysql'
+hold_pg pg_blocker "begin" "select * from orders where id = 1 for update"
+pg_blocker=$hold_id
+hold_pg pg_waiter "update orders set v = 2 where id = 1"
+await -t 150 "lock waits" \
+	"SVC:mysql locks:CRITICAL:KILL $mysql_blocker" 'SVC:mysql locks:CRITICAL:orders' \
+	"SVC:mysql idle blocker:CRITICAL:KILL $mysql_blocker" \
+	"SVC:pgsql locks:CRITICAL:pg_terminate_backend\\($pg_blocker\\)" \
+	'SVC:pgsql locks:CRITICAL:orders' \
+	'ALERT:VaktLockWaitLong .*dbms=mysql' 'ALERT:VaktLockWaitLong .*dbms=postgresql'
 release waiter
 release blocker
-healthy "mariadb locks gone"
-
-echo "fault: a row lock with a waiter in PostgreSQL"
-hold_pg blocker "begin" "select * from orders where id = 1 for update"
-blocker=$hold_id
-hold_pg waiter "update orders set v = 2 where id = 1"
-await "postgresql lock wait" \
-	"SVC:pgsql locks:CRITICAL:pg_terminate_backend\\($blocker\\)" \
-	'SVC:pgsql locks:CRITICAL:orders' 'ALERT:postgresql'
-release waiter
-release blocker
-healthy "postgresql locks gone"
+release pg_waiter
+release pg_blocker
+healthy "locks gone"
 
 echo "fault: the agent stopped"
 stop_pid "$vaktd_pid"
-await "agent stopped" "SVC:agent load:CRITICAL:$agent_port" "ALERT:127\\.0\\.0\\.1:$agent_port"
+await "agent stopped" "SVC:agent load:CRITICAL:$agent_port" "ALERT:VaktAgentDown"
 vaktd_on "$tmp/vaktd.conf" "$agent_port" http || fail "vaktd did not start again"
 healthy "agent back"
 
 echo "fault: the agent hung"
 kill -STOP "$vaktd_pid"
-await "agent hung" "SVC:agent load:CRITICAL:(time|timed) out" "ALERT:127\\.0\\.0\\.1:$agent_port"
+await "agent hung" "SVC:agent load:CRITICAL:(time|timed) out" "ALERT:VaktAgentDown"
 kill -CONT "$vaktd_pid"
 healthy "agent running again"
 
