@@ -109,21 +109,6 @@ require_built() {
 	done
 }
 
-# find_daemon NAME...: print the first NAME found in $PATH or in the sbin
-# directories, which are not in every user's $PATH.
-find_daemon() {
-	local name dir
-	for name in "$@"; do
-		for dir in ${PATH//:/ } /usr/sbin /usr/local/sbin /sbin; do
-			if [ -x "$dir/$name" ]; then
-				echo "$dir/$name"
-				return 0
-			fi
-		done
-	done
-	return 1
-}
-
 # start_group NAME COMMAND...: run COMMAND in the background in a process
 # group of its own, its output in $tmp/NAME.out, and set $group_pid; the
 # group is stopped in cleanup. For daemons that fork helpers a kill of the

@@ -1,7 +1,8 @@
 # Shared by the tests that load configuration into a real Nagios 4 or
-# Icinga 2 (test_templates.sh, test_docs.sh): where the daemons are, and a
-# configuration around the objects under test that reads and writes nothing
-# outside a test's directory. Bash only; source it after lib.sh.
+# Icinga 2 (test_templates.sh, test_docs.sh, test_e2e.sh): where the daemons
+# are, and a configuration around the objects under test that reads and
+# writes nothing outside a test's directory. Bash only; source it after
+# lib.sh.
 
 # find_daemon NAME...: print the first NAME found in $PATH or in the sbin
 # directories, which are not in every user's $PATH.
