@@ -4,10 +4,10 @@
 #
 # nginx (stub_status) proxies to HAProxy, which balances two app servers with
 # health checks, has a TCP listen over the two databases and a listen stats
-# section; Redis carries a Celery queue, RabbitMQ a queue with a real AMQP
-# consumer; MariaDB and PostgreSQL; vaktd runs every collector. A real
-# Nagios 4 loads the Nagios commands as make install installs them (made by
-# the same rule, with this build's plugins) and a service for every shipped
+# section; Redis carries a Celery and a Resque queue, RabbitMQ a queue with a
+# real AMQP consumer; MariaDB and PostgreSQL; vaktd runs every collector. A
+# real Nagios 4 loads the Nagios commands as make install installs them (made
+# by the same rule, with this build's plugins) and a service for every shipped
 # command; a real Icinga 2 the CheckCommands, with the same services; a real
 # Prometheus scrapes the agent and evaluates the shipped alerting rules.
 # What they say is read back from them: Nagios' status.dat, Icinga's REST
