@@ -10,15 +10,16 @@ peers=""
 # kill does not stop (start_rabbitmq adds one).
 cleanup_hooks=""
 cleanup() {
+	local alive
 	for h in $cleanup_hooks; do "$h"; done
 	# CONT: a test may have stopped one (SIGSTOP) to make it hang.
 	for p in $peers; do kill "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
-	# Up to 5 s until they are gone, so that none writes into $tmp while
-	# it is removed.
+	# Up to 5 s for them to go: a server that writes its log on the way
+	# out (redis-server) would recreate a file in $tmp behind rm.
 	for _ in $(seq 50); do
-		cleanup_alive=""
-		for p in $peers; do proc_alive "$p" && cleanup_alive=1; done
-		[ -z "$cleanup_alive" ] && break
+		alive=""
+		for p in $peers; do proc_alive "$p" && alive=1; done
+		[ -z "$alive" ] && break
 		sleep 0.1
 	done
 	rm -rf "$tmp"
@@ -125,12 +126,14 @@ start_group() {
 	esac
 }
 
-# stop_group PID: stop the process group of start_group's PID: TERM, and
-# KILL what is left after 5 s.
+# stop_group PID: stop the process group PID leads (start_group's, or a
+# daemon started with setsid): TERM (and CONT, for one a test stopped), and
+# KILL what is left after 10 s.
 stop_group() {
+	[ -n "$1" ] || return 0
 	kill -CONT -- "-$1" 2> /dev/null
 	kill -- "-$1" 2> /dev/null
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		kill -0 -- "-$1" 2> /dev/null || break
 		sleep 0.1
 	done

@@ -143,3 +143,19 @@ icinga2_constants() {
 		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 	EOF
 }
+
+# monitors_finish STATUS: exit 1 on failures; otherwise, when a daemon in
+# $missing was not installed, fail with VAKT_REQUIRE_ALL=1 or exit STATUS
+# (77 for a skip), and exit 0 when all ran.
+monitors_finish() {
+	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+	if [ -n "$missing" ]; then
+		if [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
+			echo "FAIL: not installed:$missing (VAKT_REQUIRE_ALL=1)"
+			exit 1
+		fi
+		echo "SKIP: not installed:$missing"
+		exit "$1"
+	fi
+	exit 0
+}

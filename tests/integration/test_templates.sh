@@ -11,7 +11,7 @@
 nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
 icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
 missing=""
-icinga_pid=""
+daemon_pid=""
 
 # Nagios services, one line each:
 #   COMMAND|ARGUMENTS|SERVICE OPTS|THE PLUGIN ARGUMENTS NAGIOS MUST RUN
@@ -116,11 +116,11 @@ printf '[client]\nuser=nagios\npassword=not-the-password\n' > "$tmp/my.cnf"
 chmod 600 "$tmp/vakt-token" "$tmp/redis-pass" "$tmp/my.cnf"
 
 # A daemon killed with the test would keep running checks forever.
-stop_icinga() {
-	[ -n "$icinga_pid" ] || return 0
-	stop_group "$icinga_pid"
-	icinga_pid=""
+stop_daemon() {
+	stop_group "$daemon_pid"
+	daemon_pid=""
 }
+trap 'stop_daemon; cleanup' EXIT
 
 # run_plugin WHAT COMMAND-LINE: run a template's command line with the built
 # plugin instead of the installed one. Any state is fine, since the test host
@@ -144,6 +144,55 @@ run_plugin() {
 		return
 	fi
 	echo "ok: $what runs ($(printf '%s\n' "$out" | head -1 | cut -c1-60))"
+}
+
+# stand_ins DIR CALLS PROG...: in DIR, a script for each PROG that appends
+# its name and arguments to CALLS and says OK.
+stand_ins() {
+	local dir=$1 calls=$2 prog
+	shift 2
+	mkdir -p "$dir"
+	: > "$calls"
+	for prog in "$@"; do
+		printf '#!/bin/sh\nprintf "%%s\\n" "%s $*" >> "%s"\necho "OK - logged"\n' \
+			"$prog" "$calls" > "$dir/$prog"
+		chmod +x "$dir/$prog"
+	done
+}
+
+# check_calls DAEMON CALLS ENTRY...: wait up to 60 s, while the daemon of
+# $daemon_pid runs, until CALLS holds what follows the third '|' of every
+# ENTRY (@tmp@ for $tmp), the command line the daemon must run; stop the
+# daemon; then one ok (and a run of the line with the built plugin) or FAIL
+# per entry. Returns 1 when a call is missing.
+check_calls() {
+	local daemon=$1 calls=$2 entry want what rest deadline pending=1
+	shift 2
+	deadline=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		pending=0
+		for entry in "$@"; do
+			IFS='|' read -r _ _ _ want <<< "$entry"
+			grep -qxF -- "${want//@tmp@/$tmp}" "$calls" || { pending=1; break; }
+		done
+		[ "$pending" -eq 0 ] && break
+		kill -0 "$daemon_pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	stop_daemon
+	for entry in "$@"; do
+		IFS='|' read -r what rest _ want <<< "$entry"
+		what="$what ($rest)"
+		want=${want//@tmp@/$tmp}
+		if grep -qxF -- "$want" "$calls"; then
+			echo "ok: $daemon runs $what as: $want"
+			run_plugin "$daemon $what" "$want"
+		else
+			fail "$daemon $what: no call '$want'; the calls of ${want%% *} were:"
+			grep "^${want%% *} " "$calls" | sort -u
+		fi
+	done
+	return "$pending"
 }
 
 # Adding a plugin without templates is a mistake this test exists to catch.
@@ -224,53 +273,15 @@ check_nagios_commands() {
 # variables, $$ and the quoting; then runs each logged line with the built
 # plugin.
 test_nagios_run() {
-	local nagios=$1 dir=$tmp/nagios-run calls=$tmp/nagios-run/calls entry cmd want pending pid
-	mkdir -p "$dir/plugins"
-	: > "$calls"
-	for prog in $(sed -n 's|^[[:space:]]*command_line[[:space:]]*[^[:space:]]*/\(check_[^[:space:]/]*\).*|\1|p' "$nagios_cfg" | sort -u); do
-		cat > "$dir/plugins/$prog" <<-EOF
-			#!/bin/sh
-			printf '%s\n' "$prog \$*" >> "$calls"
-			echo "OK - logged"
-			exit 0
-		EOF
-		chmod +x "$dir/plugins/$prog"
-	done
+	local nagios=$1 dir=$tmp/nagios-run calls=$tmp/nagios-run/calls
+	stand_ins "$dir/plugins" "$calls" $(sed -n 's|^[[:space:]]*command_line[[:space:]]*[^[:space:]]*/\(check_[^[:space:]/]*\).*|\1|p' "$nagios_cfg" | sort -u)
 	sed "s|^\([[:space:]]*command_line[[:space:]]*\)[^[:space:]]*/\(check_[^[:space:]/]*\)|\1$dir/plugins/\2|" \
 		"$nagios_cfg" > "$dir/vakt-commands.cfg"
 	write_nagios_config "$dir" "$dir/vakt-commands.cfg"
+	# daemon_pid, so that stop_daemon stops it also when the test dies.
 	setsid "$nagios" "$dir/nagios.cfg" > "$dir/nagios.out" 2>&1 < /dev/null &
-	pid=$!
-	for _ in $(seq 600); do
-		pending=0
-		for entry in "${nagios_services[@]}"; do
-			want=${entry##*|}
-			grep -qxF -- "${want//@tmp@/$tmp}" "$calls" || { pending=1; break; }
-		done
-		[ "$pending" -eq 0 ] && break
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -- "-$pid" 2> /dev/null
-	for _ in $(seq 100); do
-		kill -0 -- "-$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	for entry in "${nagios_services[@]}"; do
-		IFS='|' read -r cmd _ <<< "$entry"
-		want=${entry##*|}
-		want=${want//@tmp@/$tmp}
-		if grep -qxF -- "$want" "$calls"; then
-			echo "ok: nagios4 runs $cmd as: $want"
-			run_plugin "nagios $cmd" "$want"
-		else
-			fail "nagios4 $cmd: no call '$want'; the calls of ${want%% *} were:"
-			grep "^${want%% *} " "$calls" | sort -u
-		fi
-	done
-	if [ "$pending" -ne 0 ]; then
+	daemon_pid=$!
+	if ! check_calls nagios4 "$calls" "${nagios_services[@]}"; then
 		echo "nagios4 output:"
 		cat "$dir/nagios.out" "$dir/nagios.log" 2> /dev/null | tail -n 40
 	fi
@@ -331,51 +342,19 @@ write_icinga_config() {
 # log their arguments, because only a running daemon resolves set_if,
 # repeat_key, defaults and nested macros; daemon -C checks none of them.
 test_icinga_arguments() {
-	local dir=$tmp/icinga2-run calls=$tmp/icinga2-run/calls entry cmd name want prog pending
-	mkdir -p "$dir/plugins"
-	: > "$calls"
-	for prog in $(sed -n 's|^[[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*"[^"]*/\(check_[^"/]*\)".*|\1|p' "$icinga_conf"); do
-		cat > "$dir/plugins/$prog" <<-EOF
-			#!/bin/sh
-			printf '%s\n' "$prog \$*" >> "$calls"
-			exit 0
-		EOF
-		chmod +x "$dir/plugins/$prog"
-	done
+	local dir=$tmp/icinga2-run calls=$tmp/icinga2-run/calls
+	stand_ins "$dir/plugins" "$calls" $(sed -n 's|^[[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*"[^"]*/\(check_[^"/]*\)".*|\1|p' "$icinga_conf")
 	sed "s|^\([[:space:]]*command[[:space:]]*=[[:space:]]*\[[[:space:]]*\"\)[^\"]*/\(check_[^\"/]*\"\)|\1$dir/plugins/\2|" \
 		"$icinga_conf" > "$dir/vakt-commands.conf"
 	write_icinga_config "$dir" "$dir/vakt-commands.conf" 'object CheckerComponent "checker" { }'
 	icinga2_args "$dir"
-	# In a process group of its own, which stop_icinga kills whole:
-	# icinga2 forks helpers that outlive a plain kill.
-	start_group icinga2-run "$icinga" "${icinga_args[@]}"
-	icinga_pid=$group_pid
-	# Each service runs within a second or two of the start.
-	for _ in $(seq 300); do
-		pending=0
-		for entry in "${icinga_services[@]}"; do
-			IFS='|' read -r _ _ _ want <<< "$entry"
-			grep -qxF -- "${want//@tmp@/$tmp}" "$calls" || pending=1
-		done
-		[ "$pending" -eq 0 ] && break
-		kill -0 "$icinga_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	stop_icinga
-	for entry in "${icinga_services[@]}"; do
-		IFS='|' read -r cmd name _ want <<< "$entry"
-		want=${want//@tmp@/$tmp}
-		if grep -qxF -- "$want" "$calls"; then
-			echo "ok: icinga2 runs $cmd for \"$name\" as: $want"
-			run_plugin "icinga2 $cmd \"$name\"" "$want"
-		else
-			fail "icinga2 $cmd for \"$name\": no call '$want'; the calls of ${want%% *} were:"
-			grep "^${want%% *} " "$calls" | sort -u
-		fi
-	done
-	if [ "$pending" -ne 0 ]; then
+	# setsid gives the daemon its own process group, which stop_daemon
+	# kills whole: icinga2 forks helpers that outlive a plain kill.
+	setsid "$icinga" "${icinga_args[@]}" > "$dir/icinga2.out" 2>&1 < /dev/null &
+	daemon_pid=$!
+	if ! check_calls icinga2 "$calls" "${icinga_services[@]}"; then
 		echo "icinga2 output:"
-		cat "$tmp/icinga2-run.out"
+		cat "$dir/icinga2.out"
 	fi
 }
 
@@ -431,13 +410,4 @@ check_coverage
 test_nagios
 test_icinga
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-if [ -n "$missing" ]; then
-	if [ "${VAKT_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "FAIL: not installed:$missing (VAKT_REQUIRE_ALL=1)"
-		exit 1
-	fi
-	echo "SKIP: not installed:$missing"
-	exit 77
-fi
-exit 0
+monitors_finish 77
