@@ -110,8 +110,8 @@ stop_pid() {
 }
 
 # The AMQP clients: "consume" acknowledges every message, "stall" takes 20
-# and acknowledges none, "trickle" publishes five a second; both reconnect
-# when RabbitMQ goes away. "publish N" publishes N messages and exits.
+# and acknowledges none; both reconnect when RabbitMQ goes away. "publish N"
+# publishes N messages and exits.
 cat > "$tmp/amqp.py" << 'PY'
 import os, sys, time
 import pika
@@ -139,10 +139,6 @@ def on_message(ch, method, properties, body):
 while True:
     try:
         conn, ch = channel()
-        if mode == "trickle":
-            while True:
-                ch.basic_publish("", "celery", b"{}")
-                conn.sleep(0.2)
         ch.basic_qos(prefetch_count=20)
         ch.basic_consume("celery", on_message)
         ch.start_consuming()
@@ -273,7 +269,7 @@ services=(
 	'redis|vakt_check_redis!80!95|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@'
 	'celery on redis|vakt_check_redis_queue!celery!100!200|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_celery = true; vars.vakt_redis_warning = [ "100", "redis_memory_pct=80" ]; vars.vakt_redis_critical = [ "200", "redis_memory_pct=95" ]'
 	'resque on redis|vakt_check_redis_resque!100!1000!50|_VAKT_REDIS_OPTS -p @redis_port@|vakt_redis|vars.vakt_redis_port = @redis_port@; vars.vakt_redis_resque = true; vars.vakt_redis_warning = "100"; vars.vakt_redis_critical = [ "1000", "resque_failed=50" ]'
-	'celery on rabbitmq|vakt_check_rabbitmq_queue!celery!100!200|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_warning = "100"; vars.vakt_rabbitmq_critical = [ "200", "queue_consumers=1:" ]'
+	'celery on rabbitmq|vakt_check_rabbitmq_queue!celery!100!200!-w queue_stalled=10|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_queue = "celery"; vars.vakt_rabbitmq_warning = [ "100", "queue_stalled=10" ]; vars.vakt_rabbitmq_critical = [ "200", "queue_consumers=1:" ]'
 	'rabbitmq node|vakt_check_rabbitmq_node!80!90|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "node"; vars.vakt_rabbitmq_warning = "80"; vars.vakt_rabbitmq_critical = "90"'
 	'rabbitmq health|vakt_check_rabbitmq_health|_VAKT_RABBITMQ_OPTS -p @rabbit_http@|vakt_rabbitmq|vars.vakt_rabbitmq_port = @rabbit_http@; vars.vakt_rabbitmq_mode = "health"'
 	'mysql locks|vakt_check_mysql_locks!2!4|_VAKT_MYSQL_LOCKS_OPTS -H @mariadb_sock@|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = "4"'
@@ -758,14 +754,14 @@ await "celery queue deep" 'SVC:celery on redis:CRITICAL:celery' \
 redis-cli -p "$redis_port" ltrim celery 0 2 > /dev/null
 healthy "celery queue drained"
 
+# Fewer messages than the depth thresholds: the stall alone must alert
+# (the services warn after 10 s of it).
 echo "fault: a stalled consumer"
 stop_pid "$consumer_pid"
 amqp stall
 stall_pid=$amqp_pid
-amqp trickle
-trickle_pid=$amqp_pid
-await "consumer stalled" 'SVC:celery on rabbitmq:WARNING|CRITICAL:[Ss]tall' 'ALERT:[Ss]tall'
-stop_pid "$trickle_pid"
+"$amqp_python" "$tmp/amqp.py" publish "$rabbit_port" 50 || fail "could not publish to RabbitMQ"
+await "consumer stalled" 'SVC:celery on rabbitmq:WARNING|CRITICAL:stalled' 'ALERT:[Ss]tall'
 stop_pid "$stall_pid"
 amqp consume
 consumer_pid=$amqp_pid
