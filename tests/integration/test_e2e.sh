@@ -660,14 +660,17 @@ await() {
 	done
 }
 
-# output_flaws: a FAIL, once a service, for an output in Icinga that carries
-# a ';' (Nagios shows it as ':') or a nan or inf, which no reader can use.
+# output_flaws: a FAIL, once a service, for an output in Icinga whose
+# status line carries a ';' (Nagios shows it as ':'), or that carries a nan
+# or inf anywhere, which no reader can use. The long output may quote a
+# session's SQL, semicolons and all.
 declare -A flawed
 output_flaws() {
 	local name out
 	while IFS=$'\t' read -r name _ out; do
 		[ -n "$name" ] && [ -z "${flawed[$name]:-}" ] || continue
-		if printf '%s\n' "$out" | grep -Eqi ';|(^|[^a-z])(nan|inf)([^a-z]|$)'; then
+		if printf '%s\n' "${out%%\\n*}" | grep -q ';' ||
+			printf '%s\n' "$out" | grep -Eqi '(^|[^a-z])(nan|inf)([^a-z]|$)'; then
 			flawed[$name]=1
 			fail "icinga '$name' says what Nagios mangles or nobody can read: $(printf '%s' "$out" | cut -c1-300)"
 		fi
