@@ -12,7 +12,8 @@ cleanup_hooks=""
 cleanup() {
 	local alive
 	for h in $cleanup_hooks; do "$h"; done
-	for p in $peers; do kill "$p" 2>/dev/null; done
+	# CONT: a test may have stopped one (SIGSTOP) to make it hang.
+	for p in $peers; do kill "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
 	# Up to 5 s for them to go: a server that writes its log on the way
 	# out (redis-server) would recreate a file in $tmp behind rm.
 	for _ in $(seq 50); do
@@ -148,6 +149,46 @@ require_built() {
 	done
 }
 
+# start_group NAME COMMAND...: run COMMAND in the background in a process
+# group of its own, its output in $tmp/NAME.out, and set $group_pid; the
+# group is stopped in cleanup. For daemons that fork helpers a kill of the
+# daemon alone would leave running (nagios4's workers, icinga2's).
+start_group() {
+	local name=$1
+	shift
+	setsid "$@" > "$tmp/$name.out" 2>&1 < /dev/null &
+	group_pid=$!
+	groups="${groups:-} $group_pid"
+	case " $cleanup_hooks " in
+	*" stop_groups "*) ;;
+	*) cleanup_hooks="stop_groups $cleanup_hooks" ;;
+	esac
+}
+
+# stop_group PID: stop the process group PID leads (start_group's, or a
+# daemon started with setsid): TERM (and CONT, for one a test stopped), and
+# KILL what is left after 10 s.
+stop_group() {
+	[ -n "$1" ] || return 0
+	kill -CONT -- "-$1" 2> /dev/null
+	kill -- "-$1" 2> /dev/null
+	for _ in $(seq 100); do
+		kill -0 -- "-$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+	return 0
+}
+
+# stop_groups: cleanup's hook, for every start_group.
+stop_groups() {
+	local g
+	for g in ${groups:-}; do
+		stop_group "$g"
+	done
+}
+
 fail() {
 	printf 'FAIL: %s\n' "$1"
 	failures=$((failures + 1))
@@ -160,19 +201,10 @@ start_vaktd() {
 	local conf=$1 scheme=${2:-http}
 	shift
 	[ $# -eq 0 ] || shift
+	: > "$tmp/vaktd.log"
 	for _ in 1 2 3 4 5; do
 		port=$(pick_port) || break
-		"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2> "$tmp/vaktd.log" &
-		vaktd_pid=$!
-		peers="$peers $vaktd_pid"
-		url="$scheme://127.0.0.1:$port"
-		for _ in $(seq 50); do
-			curl -s -o /dev/null "$@" "$url/health" && return 0
-			kill -0 "$vaktd_pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill "$vaktd_pid" 2> /dev/null
-		wait "$vaktd_pid" 2> /dev/null
+		vaktd_on "$conf" "$port" "$scheme" "$@" && return 0
 	done
 	echo "FAIL: vaktd did not start"
 	cat "$tmp/vaktd.log"
@@ -188,6 +220,26 @@ wait_reaped() {
 		sleep 0.1
 	done
 	fail "the server on port $1 still holds connections after 10 s"
+}
+
+# vaktd_on CONFIG PORT SCHEME [CURL-ARGS...]: run the agent as start_vaktd
+# does on PORT (again, after a test stopped it); 1 when it does not answer.
+vaktd_on() {
+	local conf=$1
+	port=$2
+	url="$3://127.0.0.1:$port"
+	shift 3
+	"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2>> "$tmp/vaktd.log" &
+	vaktd_pid=$!
+	peers="$peers $vaktd_pid"
+	for _ in $(seq 50); do
+		curl -s -o /dev/null "$@" "$url/health" && return 0
+		kill -0 "$vaktd_pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "$vaktd_pid" 2> /dev/null
+	wait "$vaktd_pid" 2> /dev/null
+	return 1
 }
 
 finish() {
@@ -319,25 +371,41 @@ http {
 }
 CONF
 		sed -i "s/@PORT@/$nginx_port/g" "$d/nginx.conf"
-		if ! nginx -q -c "$d/nginx.conf" -p "$d" > "$d/start.log" 2>&1; then
-			grep -q 'Address already in use' "$d/start.log" "$d/error.log" 2> /dev/null && continue
-			echo "FAIL: nginx did not start"
-			cat "$d/start.log" "$d/error.log" 2> /dev/null
-			exit 1
-		fi
-		for _ in $(seq 50); do
-			if [ -s "$d/nginx.pid" ] && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/nginx_status"; then
-				nginx_pid=$(cat "$d/nginx.pid")
-				nginx_dir=$d
-				peers="$peers $nginx_pid"
-				return 0
-			fi
-			sleep 0.1
-		done
-		[ -s "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2> /dev/null
+		nginx_on "$d"
+		case $? in
+		0) return 0 ;;
+		2) continue ;;
+		esac
+		echo "FAIL: nginx did not start"
+		cat "$d/start.log" "$d/error.log" 2> /dev/null
+		exit 1
 	done
 	echo "FAIL: nginx did not start"
 	exit 1
+}
+
+# nginx_on DIR: start the nginx of start_nginx's DIR (again, after a test
+# stopped it) and wait until it answers on $nginx_port; set $nginx_pid and
+# $nginx_dir. 2 when another port may do better (its port is taken, or it
+# did not answer), 1 when it does not start.
+nginx_on() {
+	local d=$1
+	rm -f "$d/nginx.pid"
+	if ! nginx -q -c "$d/nginx.conf" -p "$d" > "$d/start.log" 2>&1; then
+		grep -q 'Address already in use' "$d/start.log" "$d/error.log" 2> /dev/null && return 2
+		return 1
+	fi
+	for _ in $(seq 50); do
+		if [ -s "$d/nginx.pid" ] && curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/nginx_status"; then
+			nginx_pid=$(cat "$d/nginx.pid")
+			nginx_dir=$d
+			peers="$peers $nginx_pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	[ -s "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2> /dev/null
+	return 2
 }
 
 # start_haproxy SECTIONS [GLOBAL]: start a private HAProxy (daemon) with an
@@ -481,7 +549,7 @@ start_redis() {
 # (77) otherwise. When it does not start, print why (its own logs, which
 # cleanup removes) and exit 1.
 start_rabbitmq() {
-	local dist dir wrapper ok deadline left
+	local dist dir
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "start_rabbitmq needs root"
 		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
@@ -515,35 +583,7 @@ start_rabbitmq() {
 		chown -R rabbitmq:rabbitmq "$dir"
 		rabbit_dir=$dir
 		rabbit_dirs="${rabbit_dirs:-} $dir"
-		(
-			set -a
-			. "$dir/env"
-			exec rabbitmq-server
-		) > "$dir/server.log" 2>&1 &
-		wrapper=$!
-		peers="$peers $wrapper"
-		# The management API answers before the AMQP listener is up
-		# (RabbitMQ starts client listeners last); await_startup covers
-		# the rest. Asking for our node name rules out another server
-		# that held the port first. A deadline, not a count of tries:
-		# under load each curl may take its whole -m.
-		deadline=$(($(date +%s) + ${VAKT_RABBITMQ_START:-180}))
-		ok=0
-		while [ "$(date +%s)" -lt "$deadline" ]; do
-			kill -0 "$wrapper" 2> /dev/null || break
-			if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
-				grep -qF "\"node\":\"$rabbit_node\""; then
-				ok=1
-				break
-			fi
-			sleep 0.2
-		done
-		left=$((deadline - $(date +%s)))
-		[ "$left" -ge 10 ] || left=10
-		if [ "$ok" = 1 ] && rabbit_ctl await_startup --timeout "$left" > "$dir/await.log" 2>&1; then
-			return 0
-		fi
-		[ "$ok" = 1 ] || echo "rabbitmq-server did not answer on port $rabbit_http within ${VAKT_RABBITMQ_START:-180} s" > "$dir/await.log"
+		rabbitmq_on && return 0
 		stop_rabbitmq "$dir"
 		# Another port helps only when this one was taken.
 		grep -qsi 'eaddrinuse\|address already in use' "$dir/server.log" "$dir"/log/*.log || break
@@ -551,6 +591,42 @@ start_rabbitmq() {
 	echo "FAIL: rabbitmq-server did not start"
 	rabbit_logs
 	exit 1
+}
+
+# rabbitmq_on: boot the node of the last start_rabbitmq (again, after a test
+# stopped it) and wait until it runs, at most $VAKT_RABBITMQ_START seconds
+# (default 180); 1 when it does not, with the reason in $rabbit_dir/await.log.
+rabbitmq_on() {
+	local wrapper ok=0 deadline left
+	(
+		set -a
+		. "$rabbit_dir/env"
+		exec rabbitmq-server
+	) >> "$rabbit_dir/server.log" 2>&1 &
+	wrapper=$!
+	peers="$peers $wrapper"
+	# The management API answers before the AMQP listener is up
+	# (RabbitMQ starts client listeners last); await_startup covers
+	# the rest. Asking for our node name rules out another server
+	# that held the port first. A deadline, not a count of tries:
+	# under load each curl may take its whole -m.
+	deadline=$(($(date +%s) + ${VAKT_RABBITMQ_START:-180}))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		kill -0 "$wrapper" 2> /dev/null || break
+		if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
+			grep -qF "\"node\":\"$rabbit_node\""; then
+			ok=1
+			break
+		fi
+		sleep 0.2
+	done
+	left=$((deadline - $(date +%s)))
+	[ "$left" -ge 10 ] || left=10
+	if [ "$ok" = 1 ] && rabbit_ctl await_startup --timeout "$left" > "$rabbit_dir/await.log" 2>&1; then
+		return 0
+	fi
+	[ "$ok" = 1 ] || echo "rabbitmq-server did not answer on port $rabbit_http within ${VAKT_RABBITMQ_START:-180} s" > "$rabbit_dir/await.log"
+	return 1
 }
 
 # rabbit_logs: print the tail of every log of every start_rabbitmq, for a

@@ -1,7 +1,8 @@
 # Shared by the tests that load configuration into a real Nagios 4 or
-# Icinga 2 (test_templates.sh, test_docs.sh): where the daemons are, and a
-# configuration around the objects under test that reads and writes nothing
-# outside a test's directory. Bash only; source it after lib.sh.
+# Icinga 2 (test_templates.sh, test_docs.sh, test_e2e.sh): where the daemons
+# are, and a configuration around the objects under test that reads and
+# writes nothing outside a test's directory. Bash only; source it after
+# lib.sh.
 
 # find_daemon NAME...: print the first NAME found in $PATH or in the sbin
 # directories, which are not in every user's $PATH.
@@ -141,21 +142,6 @@ icinga2_constants() {
 		const PluginContribDir = "/usr/lib/nagios/plugins"
 		const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 	EOF
-}
-
-# stop_group PID: stop the process group a daemon started with setsid
-# leads (icinga2 and nagios4 fork helpers that outlive a plain kill): TERM,
-# up to 10 s, then KILL.
-stop_group() {
-	[ -n "$1" ] || return 0
-	kill -- "-$1" 2> /dev/null
-	for _ in $(seq 100); do
-		kill -0 -- "-$1" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$1" 2> /dev/null
-	wait "$1" 2> /dev/null
-	return 0
 }
 
 # monitors_finish STATUS: exit 1 on failures; otherwise, when a daemon in
