@@ -278,6 +278,7 @@ services=(
 	'agent load|vakt_check_vakt!load1!50!100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "50"; vars.vakt_vakt_critical = "100"'
 	'agent nginx fds|vakt_check_vakt_label!process_fds_open!process=nginx!5000!8000|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = "process=nginx"; vars.vakt_vakt_warning = "5000"; vars.vakt_vakt_critical = "8000"'
 	'agent celery queue|vakt_check_vakt_label!queue_depth!queue=celery!100!200|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "queue_depth"; vars.vakt_vakt_label = "queue=celery"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
+	'agent collectors|vakt_check_vakt_collectors|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "collector_up"; vars.vakt_vakt_critical = "1:"'
 )
 
 # subst TEXT: TEXT with every @NAME@ replaced by the value of $NAME.
@@ -734,7 +735,8 @@ healthy "app servers back"
 
 echo "fault: nginx stopped"
 stop_pid "$nginx_pid"
-await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown .*collector=nginx'
+await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown .*collector=nginx' \
+	'SVC:agent collectors:CRITICAL:collector nginx web.* is failing'
 nginx_on "$nginx_dir" || fail "nginx did not start again"
 healthy "nginx back"
 
@@ -742,7 +744,8 @@ echo "fault: Redis hung"
 kill -STOP "$redis_pid"
 await "redis hung" "SVC:redis:CRITICAL:(time|timed) out.*$redis_port|$redis_port.*(time|timed) out" \
 	"SVC:celery on redis:CRITICAL:(time|timed) out" \
-	'SVC:agent celery queue:CRITICAL|UNKNOWN:redis' 'ALERT:VaktCollectorDown .*collector=redis'
+	'SVC:agent celery queue:CRITICAL:collector redis jobs.* is failing' \
+	'SVC:agent collectors:CRITICAL:collector redis jobs.* is failing' 'ALERT:VaktCollectorDown .*collector=redis'
 for c in nagios icinga; do
 	service_says "$c" 'agent celery queue' '.*' 'no metric' &&
 		fail "$c: agent celery queue says: $(service_shows "$c" 'agent celery queue')"
@@ -764,7 +767,10 @@ stop_pid "$consumer_pid"
 amqp stall
 stall_pid=$amqp_pid
 "$amqp_python" "$tmp/amqp.py" publish "$rabbit_port" 50 || fail "could not publish to RabbitMQ"
-await "consumer stalled" 'SVC:celery on rabbitmq:WARNING|CRITICAL:stalled' 'ALERT:[Ss]tall'
+# Prometheus alerts as check_rabbitmq does by default, after 60 s of the
+# stall: more than the usual time to wait.
+await -t 150 "consumer stalled" 'SVC:celery on rabbitmq:WARNING|CRITICAL:stalled' \
+	'ALERT:VaktQueueStalled .*queue=celery'
 stop_pid "$stall_pid"
 amqp consume
 consumer_pid=$amqp_pid
