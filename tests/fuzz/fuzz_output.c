@@ -10,7 +10,8 @@
  *   op, repeat, payload
  * where op % 4 is 0 item (state = op >> 2 & 3, text), 1 long line (text),
  * 2 or 3 perfdata (flags, label, value, unit, warn range, crit range, min,
- * max); texts are NUL-terminated.
+ * max; a value that is not a number makes a long output line instead);
+ * texts are NUL-terminated.
  */
 #include "config.h"
 
@@ -65,7 +66,8 @@ static bool pick_range(struct fuzz_in *in, struct range *r)
 	return ok;
 }
 
-static void add_perf(struct result *res, struct fuzz_in *in, unsigned repeat)
+/* Add a perfdata entry repeat times; how many long output lines that made. */
+static unsigned add_perf(struct result *res, struct fuzz_in *in, unsigned repeat)
 {
 	uint8_t flags = fuzz_byte(in);
 	char *label = fuzz_string(in);
@@ -85,6 +87,8 @@ static void add_perf(struct result *res, struct fuzz_in *in, unsigned repeat)
 	for (unsigned i = 0; i < repeat; i++)
 		result_perf(res, &p);
 	free(label);
+	/* A value that is not a number is left out, with a line saying so. */
+	return isfinite(p.value) ? 0 : repeat;
 }
 
 static size_t count_char(const char *s, const char *end, char c)
@@ -165,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(text);
 			break;
 		default:
-			add_perf(res, &in, repeat);
+			nlines += add_perf(res, &in, repeat);
 			break;
 		}
 	}
