@@ -280,6 +280,26 @@ fake_start() {
 	fake_port=$(started "$py.port" "the fake $1 server") || exit 1
 }
 
+# fake_tcp_start WHAT FIRST-LINE: fake_start for a TCP server whose stdin
+# defines serve(c), called in a thread of its own for each connection c.
+fake_tcp_start() {
+	local body=$tmp/fake.tcp.$$.py
+	{
+		echo 'import socket, threading'
+		cat
+		cat << 'PY'
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print("port", s.getsockname()[1], flush=True)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
+PY
+	} > "$body"
+	fake_start "$1" "$2" < "$body"
+	rm -f "$body"
+}
+
 # start_fake_http ANSWERS: serve HTTP/1.1 on a free loopback port from
 # python3 for answers no real server gives. ANSWERS is a Python dict
 # {NAME: (STATUS, BODY[, {HEADER: VALUE}])}; a request is answered by the
@@ -313,8 +333,8 @@ PY
 # and closes, after HOLD seconds (default 0): a service that is not the one
 # a check expects, or one that keeps the connection open. Sets $fake_port.
 start_fake_tcp() {
-	fake_start TCP "answer, hold = $1, ${2:-0}" << 'PY'
-import socket, threading, time
+	fake_tcp_start TCP "answer, hold = $1, ${2:-0}" << 'PY'
+import time
 def serve(c):
     c.settimeout(1)
     try:
@@ -324,12 +344,6 @@ def serve(c):
     except OSError:
         pass
     c.close()
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-print("port", s.getsockname()[1], flush=True)
-while True:
-    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
 PY
 }
 

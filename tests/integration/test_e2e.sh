@@ -478,8 +478,7 @@ icinga_get() {
 # graphite_sink: a loopback TCP server that reads and keeps what it is sent
 # (in $tmp/graphite.txt); set $fake_port.
 graphite_sink() {
-	fake_start graphite "out = '$tmp/graphite.txt'" << 'PY'
-import socket, threading
+	fake_tcp_start graphite "out = '$tmp/graphite.txt'" << 'PY'
 def serve(c):
     with open(out, "ab") as f:
         while True:
@@ -489,12 +488,6 @@ def serve(c):
             f.write(data)
             f.flush()
     c.close()
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-print("port", s.getsockname()[1], flush=True)
-while True:
-    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
 PY
 }
 
