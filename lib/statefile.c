@@ -48,12 +48,22 @@ struct statefile {
 	size_t n;
 };
 
-double time_now(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double time_now(void)
+{
+	return clock_seconds(CLOCK_REALTIME);
+}
+
+double time_monotonic(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static uint64_t fnv1a(const char *s)

@@ -49,5 +49,7 @@ void statefile_free(struct statefile *sf);
 
 /* Seconds since the epoch, with sub-second precision. */
 double time_now(void);
+/* Seconds on a clock that never jumps (CLOCK_MONOTONIC): for intervals and deadlines. */
+double time_monotonic(void);
 
 #endif
