@@ -102,15 +102,14 @@ void conns_free(struct conns *t)
 	free(t);
 }
 
-static void record_cut(char *addr, unsigned long *count, const struct conn *c)
+/*
+ * Shut c down for reason and stop counting it; the server closes it when it
+ * sees end of file.
+ */
+static void cut(struct conns *t, struct conn *c, enum conn_cut reason)
 {
-	++*count;
-	snprintf(addr, RATELOG_KEY_MAX, "%s", c->addr);
-}
-
-/* Shut c down and stop counting it; the server closes it when it sees end of file. */
-static void cut(struct conns *t, struct conn *c)
-{
+	t->cuts.n[reason]++;
+	snprintf(t->cuts.addr[reason], RATELOG_KEY_MAX, "%s", c->addr);
 	c->cut = true;
 	c->client->n--;
 	t->n--;
@@ -183,22 +182,18 @@ struct conn *conns_add(struct conns *t, int fd, const struct sockaddr *sa, doubl
 	if (t->n > t->lim.max) {
 		victim = victim_any(t, c);
 		if (victim != NULL) {
-			record_cut(t->cuts.evicted_addr, &t->cuts.evicted, victim);
-			cut(t, victim);
+			cut(t, victim, CONN_CUT_EVICTED);
 		} else {
-			record_cut(t->cuts.refused_addr, &t->cuts.refused, c);
-			cut(t, c);
+			cut(t, c, CONN_CUT_REFUSED);
 			*v = CONN_CUT;
 		}
 	}
 	if (*v == CONN_SERVE && c->client->n > t->lim.per_client) {
 		victim = victim_own(t, c, now);
 		if (victim != NULL) {
-			record_cut(t->cuts.evicted_addr, &t->cuts.evicted, victim);
-			cut(t, victim);
+			cut(t, victim, CONN_CUT_EVICTED);
 		} else if (c->client->n > t->lim.hard_per_client) {
-			record_cut(t->cuts.refused_addr, &t->cuts.refused, c);
-			cut(t, c);
+			cut(t, c, CONN_CUT_REFUSED);
 			*v = CONN_CUT;
 		} else {
 			*v = CONN_BUSY;
@@ -260,8 +255,7 @@ double conns_reap(struct conns *t, double now)
 		if (c->cut)
 			continue;
 		if (due <= now) {
-			record_cut(t->cuts.overdue_addr, &t->cuts.overdue, c);
-			cut(t, c);
+			cut(t, c, CONN_CUT_OVERDUE);
 		} else if (next == 0 || due < next) {
 			next = due;
 		}
@@ -291,6 +285,6 @@ void conns_take_cuts(struct conns *t, struct conns_cuts *out)
 {
 	pthread_mutex_lock(&t->lock);
 	*out = t->cuts;
-	t->cuts.overdue = t->cuts.evicted = t->cuts.refused = 0;
+	memset(t->cuts.n, 0, sizeof(t->cuts.n));
 	pthread_mutex_unlock(&t->lock);
 }

@@ -94,12 +94,19 @@ unsigned conns_count(struct conns *t, const struct conn *c, unsigned *from_clien
 void conn_client_of(const struct sockaddr *sa, unsigned char key[CONN_KEY_LEN], char *text,
 		    size_t textlen);
 
-/* Why connections were cut, for the log: counted per reason since the last call. */
-struct conns_cuts {
-	unsigned long overdue, evicted, refused;
-	char overdue_addr[RATELOG_KEY_MAX], evicted_addr[RATELOG_KEY_MAX],
-	    refused_addr[RATELOG_KEY_MAX]; /* the last of each */
+/* Why connections were cut, for the log. */
+enum conn_cut {
+	CONN_CUT_OVERDUE = 0, /* past the deadline */
+	CONN_CUT_EVICTED,     /* made room for a newcomer */
+	CONN_CUT_REFUSED,     /* a newcomer without a slot */
+	CONN_CUT_REASONS,
 };
+/* Connections cut per reason, and the last one's address. */
+struct conns_cuts {
+	unsigned long n[CONN_CUT_REASONS];
+	char addr[CONN_CUT_REASONS][RATELOG_KEY_MAX];
+};
+/* The cuts since the last call. */
 void conns_take_cuts(struct conns *t, struct conns_cuts *out);
 
 #endif

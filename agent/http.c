@@ -85,6 +85,8 @@ struct http_server {
 	bool reaping, stopping;
 	pthread_mutex_t reap_lock;
 	pthread_cond_t reap_wake;
+	struct conns_cuts cut_pending; /* cut, not logged yet */
+	double cut_logged[CONN_CUT_REASONS];
 };
 
 /*
@@ -521,57 +523,75 @@ static int listen_on(const char *where, const struct sockaddr_storage *ss, sockl
 	return fd;
 }
 
-/* Log what was cut since the last call, if anything: one line per reason. */
-static void log_cuts(struct http_server *h)
+/*
+ * Log the connections cut since the last call, one line per reason, each at
+ * most once a period (all of them when flush); the rest waits, counted.
+ */
+static void log_cuts(struct http_server *h, double now, bool flush)
 {
 	struct conns_cuts k;
+	char why[160];
 
 	conns_take_cuts(h->conns, &k);
-	if (k.overdue > 0)
-		log_msg(LOG_WARNING,
-			"closed %lu connection%s that had not sent a whole request or taken its "
-			"answer within connection_timeout %.0f s, the last from %s",
-			k.overdue, num_plural(k.overdue), h->limits.deadline, k.overdue_addr);
-	if (k.evicted > 0)
-		log_msg(LOG_WARNING,
-			"closed %lu connection%s waiting for a request to make room for new ones "
-			"(max_connections %u, max_connections_per_client %u), the last from %s",
-			k.evicted, num_plural(k.evicted), h->limits.max, h->limits.per_client,
-			k.evicted_addr);
-	if (k.refused > 0)
-		log_msg(LOG_WARNING,
-			"closed %lu new connection%s at once: every slot busy answering "
-			"(max_connections %u) or more than %u from one client, the last from %s",
-			k.refused, num_plural(k.refused), h->limits.max, h->limits.hard_per_client,
-			k.refused_addr);
+	for (int r = 0; r < CONN_CUT_REASONS; r++) {
+		if (k.n[r] > 0) {
+			h->cut_pending.n[r] += k.n[r];
+			memcpy(h->cut_pending.addr[r], k.addr[r], sizeof(k.addr[r]));
+		}
+		if (h->cut_pending.n[r] == 0 || (!flush && now - h->cut_logged[r] < CUT_LOG_PERIOD))
+			continue;
+		switch ((enum conn_cut)r) {
+		case CONN_CUT_OVERDUE:
+			snprintf(why, sizeof(why),
+				 "that had not sent a whole request or taken its answer within "
+				 "connection_timeout %.0f s",
+				 h->limits.deadline);
+			break;
+		case CONN_CUT_EVICTED:
+			snprintf(why, sizeof(why),
+				 "waiting for a request, to make room for new ones "
+				 "(max_connections %u, max_connections_per_client %u)",
+				 h->limits.max, h->limits.per_client);
+			break;
+		default:
+			snprintf(why, sizeof(why),
+				 "at once: every slot busy answering (max_connections %u) or "
+				 "more than %u from one client",
+				 h->limits.max, h->limits.hard_per_client);
+			break;
+		}
+		log_msg(LOG_WARNING, "closed %lu %sconnection%s %s, the last from %s%s",
+			h->cut_pending.n[r], r == CONN_CUT_REFUSED ? "new " : "",
+			num_plural(h->cut_pending.n[r]), why,
+			h->cut_pending.addr[r],
+			h->cut_logged[r] > -CUT_LOG_PERIOD ? "" : " (logged at most once a minute)");
+		h->cut_pending.n[r] = 0;
+		h->cut_logged[r] = now;
+	}
 }
 
-/* Cut connections at their deadlines; log the cuts at most once a period. */
+/* Cut connections at their deadlines, and log the cuts. */
 static void *reap(void *arg)
 {
 	struct http_server *h = arg;
-	double logged = time_monotonic();
 
+	for (int r = 0; r < CONN_CUT_REASONS; r++)
+		h->cut_logged[r] = -CUT_LOG_PERIOD;
 	pthread_mutex_lock(&h->reap_lock);
 	while (!h->stopping) {
 		double now = time_monotonic(), next = conns_reap(h->conns, now);
 		struct timespec ts;
 
-		if (now - logged >= CUT_LOG_PERIOD) {
-			log_cuts(h);
-			logged = now;
-		}
+		log_cuts(h, now, false);
 		/* Nothing open: a connection accepted from now on is due after this. */
 		if (next == 0 || next > now + h->limits.deadline)
 			next = now + h->limits.deadline;
-		if (next > logged + CUT_LOG_PERIOD)
-			next = logged + CUT_LOG_PERIOD;
 		ts.tv_sec = (time_t)next;
 		ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
 		pthread_cond_timedwait(&h->reap_wake, &h->reap_lock, &ts);
 	}
 	pthread_mutex_unlock(&h->reap_lock);
-	log_cuts(h);
+	log_cuts(h, time_monotonic(), true);
 	return NULL;
 }
 

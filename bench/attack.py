@@ -16,7 +16,9 @@ one request per connection (as check_vakt does), with a time-out of
 TIMEOUT seconds, before (--before), during (--duration) and after
 (--after) the attack. It prints one line per phase:
 
-  PHASE: N requests, OK answered 200, p50 X ms, p99 Y ms, max Z ms
+  PHASE: N requests, A answered, OK with 200, p50 X ms, p99 Y ms, max Z ms
+
+(answered: any HTTP status; latencies are of every request, answered or not)
 
 and a last line "attack: ..." saying what the attacker did. With --check
 it exits 1 unless every request of every phase was answered 200 within
@@ -174,7 +176,7 @@ def attack(a, stop, out):
 
 
 def ask(a):
-    """One legitimate request: (answered 200, seconds)."""
+    """One legitimate request: (answered 200, answered at all, seconds)."""
     t0 = time.monotonic()
     try:
         with socket.create_connection((a.host, a.port), timeout=a.timeout,
@@ -190,9 +192,10 @@ def ask(a):
                 data += chunk
                 s.settimeout(max(0.001, a.timeout - (time.monotonic() - t0)))
             ok = data.startswith(b"HTTP/1.1 200 ")
+            answered = data.startswith(b"HTTP/1.1 ")
     except OSError:
-        ok = False
-    return ok, time.monotonic() - t0
+        ok = answered = False
+    return ok, answered, time.monotonic() - t0
 
 
 def phase(a, name, seconds, results):
@@ -206,14 +209,16 @@ def phase(a, name, seconds, results):
 
 
 def report(name, rows):
-    lat = sorted(r[1] * 1000 for r in rows)
+    lat = sorted(r[2] * 1000 for r in rows)
     ok = sum(1 for r in rows if r[0])
+    answered = sum(1 for r in rows if r[1])
 
     def pct(p):
         return lat[min(len(lat) - 1, int(p * len(lat)))] if lat else 0.0
 
-    print("%s: %d requests, %d answered 200, p50 %.1f ms, p99 %.1f ms, max %.1f ms" %
-          (name, len(rows), ok, pct(0.50), pct(0.99), lat[-1] if lat else 0.0), flush=True)
+    print("%s: %d requests, %d answered, %d with 200, p50 %.1f ms, p99 %.1f ms, max %.1f ms" %
+          (name, len(rows), answered, ok, pct(0.50), pct(0.99), lat[-1] if lat else 0.0),
+          flush=True)
     return ok == len(rows) and len(rows) > 0
 
 
