@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "conns.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* The connections of one address. */
@@ -110,6 +111,8 @@ static void cut(struct conns *t, struct conn *c, enum conn_cut reason)
 {
 	t->cuts.n[reason]++;
 	snprintf(t->cuts.addr[reason], RATELOG_KEY_MAX, "%s", c->addr);
+	stats_count_cut(reason);
+	stats_count_connection(-1);
 	c->cut = true;
 	c->client->n--;
 	t->n--;
@@ -172,6 +175,7 @@ struct conn *conns_add(struct conns *t, int fd, const struct sockaddr *sa, doubl
 	c->client->refs++;
 	c->client->n++;
 	t->n++;
+	stats_count_connection(1);
 	c->prev = t->tail;
 	if (t->tail != NULL)
 		t->tail->next = c;
@@ -227,6 +231,7 @@ void conns_remove(struct conns *t, struct conn *c)
 	if (!c->cut) {
 		k->n--;
 		t->n--;
+		stats_count_connection(-1);
 	}
 	if (c->prev != NULL)
 		c->prev->next = c->next;

@@ -20,6 +20,8 @@ cat > "$tmp/vaktd.conf" << 'EOF'
 [agent]
 connection_timeout = 2
 max_connections_per_client = 4
+[collect]
+interval = 1
 [listen]
 enabled = no
 EOF
@@ -109,6 +111,22 @@ done
 [ "$bad" -eq 0 ] && echo "ok: 8 slow connections from the checks' address: 5 checks of 5 OK" ||
 	fail "8 slow connections from the checks' address: $bad of 5 checks not OK"
 wait "$same"
+
+# The agent counts what it closed, by reason, once its self collector has
+# run again (every second here).
+for _ in $(seq 300); do
+	metrics=$(curl -s "$url/metrics")
+	grep -q '^vakt_http_connections_closed_total{reason="deadline"} [1-9]' <<< "$metrics" &&
+		grep -q '^vakt_http_connections_closed_total{reason="made_room"} [1-9]' <<< "$metrics" && break
+	sleep 0.1
+done
+for reason in deadline made_room; do
+	if grep -q "^vakt_http_connections_closed_total{reason=\"$reason\"} [1-9]" <<< "$metrics"; then
+		echo "ok: /metrics counts connections closed for $reason"
+	else
+		fail "/metrics does not count connections closed for $reason: $(grep http_conn <<< "$metrics")"
+	fi
+done
 
 # The agent said what it did, by reason.
 for what in "had not sent a whole request" "to make room for new ones"; do

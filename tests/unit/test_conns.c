@@ -90,10 +90,10 @@ Test(conns, a_whole_request_within_the_deadline)
 	cr_expect_eq(conns_reap(t, 130), 0);
 	cr_expect(is_cut(&b));
 	conns_take_cuts(t, &k);
-	cr_expect_eq(k.overdue, 2);
-	cr_expect_str_eq(k.overdue_addr, "10.0.0.2");
+	cr_expect_eq(k.n[CONN_CUT_OVERDUE], 2);
+	cr_expect_str_eq(k.addr[CONN_CUT_OVERDUE], "10.0.0.2");
 	conns_take_cuts(t, &k);
-	cr_expect_eq(k.overdue, 0);
+	cr_expect_eq(k.n[CONN_CUT_OVERDUE], 0);
 	drop(t, &a);
 	drop(t, &b);
 	conns_free(t);
@@ -118,8 +118,8 @@ Test(conns, a_newcomer_takes_the_slot_of_the_client_holding_most)
 	cr_expect_eq(conns_count(t, a2.c, &from), 3);
 	cr_expect_eq(from, 1);
 	conns_take_cuts(t, &k);
-	cr_expect_eq(k.evicted, 1);
-	cr_expect_str_eq(k.evicted_addr, "127.0.0.2");
+	cr_expect_eq(k.n[CONN_CUT_EVICTED], 1);
+	cr_expect_str_eq(k.addr[CONN_CUT_EVICTED], "127.0.0.2");
 	drop(t, &a1);
 	drop(t, &b);
 	drop(t, &a2);
