@@ -176,7 +176,8 @@ Test(series, rates_between_two_runs)
 
 	cr_assert_not_null(mkdtemp(dir));
 	metric_label_add(m, "proxy", "web");
-	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
 		     STATE_OK);
@@ -185,7 +186,8 @@ Test(series, rates_between_two_runs)
 	result_free(r);
 
 	m->value = 130;
-	sf = statefile_open(dir, "test", "k", 1010, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1010, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
 		     STATE_CRITICAL);
@@ -211,7 +213,8 @@ Test(series, a_rate_in_a_format)
 	struct result *r;
 
 	cr_assert_not_null(mkdtemp(dir));
-	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s");
 	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
@@ -219,7 +222,8 @@ Test(series, a_rate_in_a_format)
 	result_free(r);
 
 	m->value = 105;
-	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s"),
 		     STATE_CRITICAL);
