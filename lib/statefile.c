@@ -50,10 +50,10 @@ struct sample {
 struct statefile {
 	char *path;
 	char *key;
-	int lock;	   /* the lock file, locked; -1 when the lock was not had */
+	int lock; /* the lock file, locked; -1 when the lock was not had */
 	double now;
 	double then[GENS]; /* time of each earlier sample, NAN when none */
-	double ahead;	   /* how far the earliest sample from the future was ahead, or 0 */
+	double ahead;	   /* how far ahead of now the nearest sample from the future was, or 0 */
 	double max_age;
 	struct sample *v;
 	size_t n;
@@ -158,10 +158,9 @@ static char *next_field(char **s)
 /* Read "time T [T [T]]": every time a positive number; 0 or -1. */
 static int parse_times(struct statefile *sf, char *rest)
 {
-	char *f;
 	int g = 0;
 
-	while ((f = next_field(&rest)) != NULL) {
+	for (char *f = next_field(&rest); f != NULL; f = next_field(&rest)) {
 		if (g == GENS || num_parse(f, &sf->then[g]) != 0 || sf->then[g] <= 0)
 			return -1;
 		g++;
@@ -176,10 +175,9 @@ static int parse_times(struct statefile *sf, char *rest)
 static void parse_counter(struct statefile *sf, const char *name, char *rest)
 {
 	double v[GENS];
-	char *f;
 	int g = 0;
 
-	while ((f = next_field(&rest)) != NULL) {
+	for (char *f = next_field(&rest); f != NULL; f = next_field(&rest)) {
 		if (g == GENS || isnan(sf->then[g]))
 			return;
 		if (strcmp(f, "-") == 0 || num_parse(f, &v[g]) != 0 || !statefile_counter_ok(v[g]))

@@ -294,17 +294,18 @@ Test(series, rates_too_soon_or_from_bad_counters_say_why)
 
 	web->value = 130;
 	api->value = -1;
-	sf = statefile_open(dir, "test", "k", 1000.004, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT,
-			    err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1000.004, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
 		     STATE_OK);
 	out = result_render(r);
-	cr_assert_str_eq(out, "TEST OK\n"
-			      "errors_rate_web: no value yet, the previous run was less than 1 s ago "
-			      "(a rate needs samples at least 1 s apart)\n"
-			      "errors_rate_api: no value, the service gave a counter that is not a "
-			      "whole number from 0 to 2^53\n");
+	cr_assert_str_eq(out,
+			 "TEST OK\n"
+			 "errors_rate_web: no value yet, the previous run was less than 1 s ago "
+			 "(a rate needs samples at least 1 s apart)\n"
+			 "errors_rate_api: no value, the service gave a counter that is not a "
+			 "whole number from 0 to 2^53\n");
 	free(out);
 	remove_state(sf);
 	statefile_free(sf);

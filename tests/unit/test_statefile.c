@@ -169,7 +169,8 @@ Test(statefile, overlapping_runs_never_corrupt)
 			 * it, so any other rate came from a mixed-up sample.
 			 */
 			for (int n = 0; n < 200; n++) {
-				enum rate_status st = run("k", 1001 + n + i * 0.01, 100 * n + i, &rate);
+				enum rate_status st =
+				    run("k", 1001 + n + i * 0.01, 100 * n + i, &rate);
 
 				if (st == RATE_OK && fabs(rate - 100) > 1e-6)
 					_exit(1);
@@ -190,7 +191,7 @@ Test(statefile, overlapping_runs_never_corrupt)
 Test(statefile, unusable_directory)
 {
 	struct statefile *sf =
-		statefile_open("/nonexistent/dir", "check_x", "k", 1, 300, 1, err, sizeof(err));
+	    statefile_open("/nonexistent/dir", "check_x", "k", 1, 300, 1, err, sizeof(err));
 
 	cr_expect_null(sf);
 	cr_expect(strstr(err, "/nonexistent/dir") != NULL, "%s", err);
@@ -229,7 +230,8 @@ Test(statefile, two_services_sharing_a_file)
 
 		cr_expect_eq(run("k", t, 600 * minute, &rate), RATE_OK);
 		cr_expect_float_eq(rate, 10.0, 1e-3);
-		cr_expect_eq(run("k", t + 0.004, 600 * minute, &rate), RATE_OK, "minute %d", minute);
+		cr_expect_eq(run("k", t + 0.004, 600 * minute, &rate), RATE_OK, "minute %d",
+			     minute);
 		cr_expect(rate > 9.9 && rate < 10.1, "%g over about a minute", rate);
 	}
 }
@@ -246,8 +248,11 @@ Test(statefile, frequent_runs_keep_a_recent_base)
 	for (t = 1000; t < 1020; t += 0.3, n++) {
 		enum rate_status st = run("k", t, floor((t - 1000) * 10), &rate);
 
-		cr_expect_eq(st, n == 0 ? RATE_FIRST : t - 1000 < 1 ? RATE_SOON : RATE_OK, "at %.1f",
-			     t - 1000);
+		cr_expect_eq(st,
+			     n == 0	    ? RATE_FIRST
+			     : t - 1000 < 1 ? RATE_SOON
+					    : RATE_OK,
+			     "at %.1f", t - 1000);
 	}
 	for (; t < 1022.5; t += 0.3)
 		run("k", t, 200, &rate);
@@ -284,8 +289,9 @@ static void plant(const char *text)
 /* A counter in the file that is negative, not whole, or absurd is no sample. */
 Test(statefile, bad_counters_in_the_file)
 {
-	static const char *const bad[] = {"-72920714988474", "-1", "1.5", "nan", "inf",
-					  "1e300", "99999999999999999999", "0x10", "", "12abc"};
+	static const char *const bad[] = {
+	    "-72920714988474",	    "-1",   "1.5", "nan",  "inf", "1e300",
+	    "99999999999999999999", "0x10", "",	   "12abc"};
 	double rate;
 	char text[256];
 
@@ -306,15 +312,15 @@ Test(statefile, bad_counters_in_the_file)
 Test(statefile, bad_files)
 {
 	static const char *const bad[] = {
-		"vakt-state 2\nkey k\ntime -5\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime 0\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime nan\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime 990 980 970 960\nrequests 1 1 1 1\n",
-		"vakt-state 3\nkey k\ntime 1000\nrequests 1\n",
-		"vakt-state 2\nkey other\ntime 1000\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime 1000 990\nrequests 1\n",
-		"vakt-state 2\nkey k\ntime 1000\nrequests 1 2\n",
+	    "vakt-state 2\nkey k\ntime -5\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime 0\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime nan\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime 990 980 970 960\nrequests 1 1 1 1\n",
+	    "vakt-state 3\nkey k\ntime 1000\nrequests 1\n",
+	    "vakt-state 2\nkey other\ntime 1000\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime 1000 990\nrequests 1\n",
+	    "vakt-state 2\nkey k\ntime 1000\nrequests 1 2\n",
 	};
 	double rate;
 
