@@ -46,6 +46,7 @@
 /* After mysql.h, which it needs: PVIO_TYPE_SOCKET. */
 #include <ma_pvio.h>
 
+#include "fileio.h"
 #include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
@@ -484,17 +485,17 @@ static char *session_sql(const struct probe *p, double limit)
 	return xstrdup(base);
 }
 
-/* Check that an option file can be read, so that a typo is not a silent fallback. */
+/*
+ * Check that an option file can be read, so that a typo is not a silent
+ * fallback, and that it is a regular file: libmariadb would wait on a FIFO
+ * for good and read /dev/zero until the time limit.
+ */
 static int option_file_ok(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	char what[4200];
 
-	if (f == NULL) {
-		snprintf(err, errlen, "cannot read option file %s: %s", path, strerror(errno));
-		return LOCKS_BROKEN;
-	}
-	fclose(f);
-	return 0;
+	snprintf(what, sizeof(what), "option file %s", path);
+	return file_check_regular(path, what, err, errlen) == 0 ? 0 : LOCKS_BROKEN;
 }
 
 /* Whether t asks for TLS. */
