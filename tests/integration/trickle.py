@@ -18,23 +18,6 @@ def packet(seq, payload):
     return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
 
 
-def read_packet(c):
-    head = b""
-    while len(head) < 4:
-        more = c.recv(4 - len(head))
-        if not more:
-            raise OSError("closed")
-        head += more
-    n = struct.unpack("<I", head[:3] + b"\0")[0]
-    body = b""
-    while len(body) < n:
-        more = c.recv(n - len(body))
-        if not more:
-            raise OSError("closed")
-        body += more
-    return body
-
-
 def recv_exactly(c, n):
     data = b""
     while len(data) < n:
@@ -43,6 +26,11 @@ def recv_exactly(c, n):
             raise OSError("closed")
         data += more
     return data
+
+
+def read_packet(c):
+    n = struct.unpack("<I", recv_exactly(c, 4)[:3] + b"\0")[0]
+    return recv_exactly(c, n)
 
 
 def pg_login(c):
@@ -59,7 +47,7 @@ def pg_login(c):
     recv_exactly(c, n - 4)
 
 
-def login(c):
+def mysql_login(c):
     # Protocol 10 greeting: 4.1 protocol, secure connection, plugin auth,
     # multi statements and results, transactions; no TLS.
     caps = 0x1 | 0x200 | 0x2000 | 0x8000 | 0x10000 | 0x20000 | 0x80000
@@ -84,7 +72,7 @@ def drain(c):
 def serve(c):
     try:
         if mode == "--mysql-login":
-            login(c)
+            mysql_login(c)
         elif mode == "--pg-login":
             pg_login(c)
         threading.Thread(target=drain, args=(c,), daemon=True).start()
