@@ -62,6 +62,10 @@ expect "--check-config reports the first error with its line" 1 "bad.conf:2: .*l
 expect "--check-config reports the second" 1 "bad.conf:4: .*intervall" \
 	"$vaktd" --check-config -c "$tmp/bad.conf"
 expect "--check-config reports the third" 1 "bad.conf:5: " "$vaktd" --check-config -c "$tmp/bad.conf"
+# In the sanitizer build, LeakSanitizer reports what a rejected file leaks
+# (it keeps the exit status 1, so only its words tell).
+expect_absent "a rejected configuration leaks nothing" 1 "LeakSanitizer" \
+	"$vaktd" --check-config -c "$tmp/bad.conf"
 expect "-l is checked" 1 "-l nowhere" "$vaktd" --check-config -l nowhere
 
 start_vaktd "$tmp/vaktd.conf"
@@ -351,6 +355,8 @@ expect "a missing file is reported on stderr" 1 "^vaktd: $tmp/nosuch.conf: No su
 	"$vaktd" -c "$tmp/nosuch.conf"
 printf '[agent\n' > "$tmp/broken.conf"
 expect "a broken file is reported on stderr" 1 "broken.conf:1: section header '\[agent' lacks its closing '\]'" \
+	"$vaktd" -c "$tmp/broken.conf"
+expect_absent "a configuration rejected at start leaks nothing" 1 "LeakSanitizer" \
 	"$vaktd" -c "$tmp/broken.conf"
 expect "in the foreground, a busy port is named" 1 "cannot listen on 127\.0\.0\.1:$busy: Address already in use" \
 	"$vaktd" -f -l "127.0.0.1:$busy"
