@@ -1523,7 +1523,8 @@ struct config *config_load(const char *path, char **errors)
 	struct parser p;
 	char *text = xmalloc(CONFIG_MAX_FILE + 2), err[512];
 	/* Not a regular file (a FIFO would block a reload for good): refused at once. */
-	ssize_t n = file_read_as(path, "the file", text, CONFIG_MAX_FILE + 2, NULL, err, sizeof(err));
+	ssize_t n =
+	    file_read_as(path, "the file", text, CONFIG_MAX_FILE + 2, NULL, err, sizeof(err));
 	struct config *c;
 
 	if (n >= 0 && n <= CONFIG_MAX_FILE && strlen(text) == (size_t)n) {

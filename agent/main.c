@@ -166,9 +166,10 @@ static int load_secrets(const struct config *c, char **token, char **cert, char 
 	/* Zeroed: a failed read leaves them for secret_free(), which wipes up to a NUL. */
 	*cert = xcalloc(1, SECRET_MAX * 16);
 	*key = xcalloc(1, SECRET_MAX * 16);
-	if (file_read_as(c->tls_cert, c->tls_cert, *cert, SECRET_MAX * 16, NULL, err, sizeof(err)) ==
-		-1 ||
-	    file_read_as(c->tls_key, c->tls_key, *key, SECRET_MAX * 16, NULL, err, sizeof(err)) == -1) {
+	if (file_read_as(c->tls_cert, c->tls_cert, *cert, SECRET_MAX * 16, NULL, err,
+			 sizeof(err)) == -1 ||
+	    file_read_as(c->tls_key, c->tls_key, *key, SECRET_MAX * 16, NULL, err, sizeof(err)) ==
+		-1) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}

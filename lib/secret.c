@@ -26,8 +26,8 @@ static int read_file(const char *file, const char *what, char **out, char *err, 
 		return -1;
 	if ((mode & S_IROTH) != 0) {
 		explicit_bzero(data, sizeof(data));
-		snprintf(err, errlen, "%s is readable by every user (mode %04o): chmod o-r it", what,
-			 (unsigned)mode);
+		snprintf(err, errlen, "%s is readable by every user (mode %04o): chmod o-r it",
+			 what, (unsigned)mode);
 		return -1;
 	}
 	len = strcspn(data, "\r\n");

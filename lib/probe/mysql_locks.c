@@ -292,8 +292,8 @@ static int nb_wait(MYSQL *m, int status, double deadline)
 }
 
 /* mysql_real_connect() until deadline; *expired tells whether it ran out. */
-static MYSQL *nb_connect(MYSQL *m, const char *host, const struct mysql_target *t,
-			 const char *sock, double deadline, bool *expired)
+static MYSQL *nb_connect(MYSQL *m, const char *host, const struct mysql_target *t, const char *sock,
+			 double deadline, bool *expired)
 {
 	MYSQL *ret = NULL;
 	int status = mysql_real_connect_start(&ret, m, host, t->user, t->password, t->database,

@@ -786,8 +786,8 @@ Test(config, load_reads_files)
 
 	c = config_load("/nonexistent/vaktd.conf", &errors);
 	cr_expect_null(c);
-	cr_expect_str_eq(errors,
-			 "/nonexistent/vaktd.conf: cannot read the file: No such file or directory\n");
+	cr_expect_str_eq(
+	    errors, "/nonexistent/vaktd.conf: cannot read the file: No such file or directory\n");
 	free(errors);
 
 	/* A FIFO would block the reading thread (on SIGHUP, the main one) for good. */
@@ -796,7 +796,8 @@ Test(config, load_reads_files)
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	c = config_load(fifo, &errors);
 	cr_expect_null(c);
-	cr_expect(strstr(errors, ": cannot read the file: it is a FIFO, not a regular file\n") != NULL,
+	cr_expect(strstr(errors, ": cannot read the file: it is a FIFO, not a regular file\n") !=
+		      NULL,
 		  "%s", errors);
 	free(errors);
 	unlink(fifo);

@@ -39,9 +39,10 @@ Test(fileio, refuses_a_fifo_and_devices_at_once)
 	cr_expect_eq(file_check_regular(fifo, "--defaults-file", err, sizeof(err)), -1);
 	cr_expect_str_eq(err, "cannot read --defaults-file: it is a FIFO, not a regular file");
 	/* /dev/zero would never end. */
-	cr_expect_eq(file_read_as("/dev/zero", "/dev/zero", out, sizeof(out), NULL, err, sizeof(err)),
-		     -1);
-	cr_expect_str_eq(err, "cannot read /dev/zero: it is a character device, not a regular file");
+	cr_expect_eq(
+	    file_read_as("/dev/zero", "/dev/zero", out, sizeof(out), NULL, err, sizeof(err)), -1);
+	cr_expect_str_eq(err,
+			 "cannot read /dev/zero: it is a character device, not a regular file");
 	cr_expect_eq(file_check_regular(dir, "the CA file", err, sizeof(err)), -1);
 	cr_expect_str_eq(err, "cannot read the CA file: it is a directory, not a regular file");
 	cr_expect_eq(file_check_regular("/nonexistent/x", "x", err, sizeof(err)), -1);
@@ -54,6 +55,7 @@ Test(fileio, proc_files_count_as_regular)
 {
 	char out[256], err[256];
 
-	cr_expect_gt(file_read_as("/proc/self/stat", "stat", out, sizeof(out), NULL, err, sizeof(err)),
-		     0, "%s", err);
+	cr_expect_gt(
+	    file_read_as("/proc/self/stat", "stat", out, sizeof(out), NULL, err, sizeof(err)), 0,
+	    "%s", err);
 }

@@ -95,7 +95,8 @@ Test(secret, refuses_a_file_every_user_may_read)
 	cr_assert_eq(chmod(path, 0644), 0);
 	cr_expect_eq(secret_load_as(path, "--password-file", NULL, &s, err, sizeof(err)), -1);
 	cr_expect_null(s);
-	cr_expect_str_eq(err, "--password-file is readable by every user (mode 0644): chmod o-r it");
+	cr_expect_str_eq(err,
+			 "--password-file is readable by every user (mode 0644): chmod o-r it");
 	/* Its group may read it: Nagios reads a root:nagios 0640 file through its group. */
 	cr_assert_eq(chmod(path, 0640), 0);
 	cr_expect_eq(secret_load_as(path, "--password-file", NULL, &s, err, sizeof(err)), 0, "%s",
