@@ -1521,9 +1521,10 @@ struct config *config_default(void)
 struct config *config_load(const char *path, char **errors)
 {
 	struct parser p;
-	char *text = xmalloc(CONFIG_MAX_FILE + 2);
-	ssize_t n = file_read_small(path, text, CONFIG_MAX_FILE + 2);
-	int e = errno;
+	char *text = xmalloc(CONFIG_MAX_FILE + 2), err[512];
+	/* Not a regular file (a FIFO would block a reload for good): refused at once. */
+	ssize_t n =
+	    file_read_as(path, "the file", text, CONFIG_MAX_FILE + 2, NULL, err, sizeof(err));
 	struct config *c;
 
 	if (n >= 0 && n <= CONFIG_MAX_FILE && strlen(text) == (size_t)n) {
@@ -1537,7 +1538,7 @@ struct config *config_load(const char *path, char **errors)
 	p.path = path;
 	p.c = config_base();
 	if (n == -1)
-		perr(&p, 0, "cannot read: %s", strerror(e));
+		perr(&p, 0, "%s", err);
 	else if (n > CONFIG_MAX_FILE)
 		perr(&p, 0, "larger than 1 MiB; refusing it");
 	else

@@ -152,19 +152,24 @@ static int warn_config(const struct options *o, const struct config *c)
 /* Read the token and TLS files named in c; 0, or -1 after logging why. */
 static int load_secrets(const struct config *c, char **token, char **cert, char **key)
 {
-	char err[512];
+	char err[512], what[4200];
 
 	*token = *cert = *key = NULL;
-	if (c->token_file != NULL && secret_load(c->token_file, NULL, token, err, sizeof(err)) != 0) {
+	snprintf(what, sizeof(what), "token_file %s", c->token_file != NULL ? c->token_file : "");
+	if (c->token_file != NULL &&
+	    secret_load_as(c->token_file, what, NULL, token, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
 	if (c->tls_cert == NULL)
 		return 0;
-	*cert = xmalloc(SECRET_MAX * 16);
-	*key = xmalloc(SECRET_MAX * 16);
-	if (file_read_text(c->tls_cert, *cert, SECRET_MAX * 16, err, sizeof(err)) == -1 ||
-	    file_read_text(c->tls_key, *key, SECRET_MAX * 16, err, sizeof(err)) == -1) {
+	/* Zeroed: a failed read leaves them for secret_free(), which wipes up to a NUL. */
+	*cert = xcalloc(1, SECRET_MAX * 16);
+	*key = xcalloc(1, SECRET_MAX * 16);
+	if (file_read_as(c->tls_cert, c->tls_cert, *cert, SECRET_MAX * 16, NULL, err,
+			 sizeof(err)) == -1 ||
+	    file_read_as(c->tls_key, c->tls_key, *key, SECRET_MAX * 16, NULL, err, sizeof(err)) ==
+		-1) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -217,6 +222,15 @@ static void detach(void)
 			close(null);
 	}
 	log_startup_fd(fds[1]);
+}
+
+/* Whether c->user, if one is set, names a user of this host; 0, or -1 after logging why. */
+static int check_user(const struct config *c)
+{
+	if (c->user == NULL || getpwnam(c->user) != NULL)
+		return 0;
+	log_msg(LOG_ERR, "no such user '%s' to run as", c->user);
+	return -1;
 }
 
 /* After binding, become c->user, if one is set; 0, or -1 after logging why. */
@@ -294,12 +308,12 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct config *c;
-	struct scheduler *s;
+	struct config *c = NULL;
+	struct scheduler *s = NULL;
 	struct http_server *h;
-	char *token, *cert, *key, *path = NULL, err[512];
+	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512];
 	sigset_t sigs;
-	int sig = 0, warnings;
+	int sig = 0, warnings, r = 1;
 
 	parse_options(argc, argv, &o);
 	log_init(o.foreground || o.check_only);
@@ -314,18 +328,20 @@ int main(int argc, char **argv)
 	}
 	c = load_config(&o);
 	if (c == NULL)
-		return 1;
+		goto out;
 	warnings = warn_config(&o, c);
 	if (o.check_only) {
+		/* What start would stop on: a user that does not exist, an empty token file. */
+		if (check_user(c) != 0 || load_secrets(c, &token, &cert, &key) != 0)
+			goto out;
 		/* A warning is for a person to read; the file is valid, so exit 0. */
 		printf("%s: configuration OK%s\n", o.file != NULL ? o.file : "built-in defaults",
 		       warnings > 0 ? " (with a warning on stderr)" : "");
-		config_free(c);
-		free(path);
-		return 0;
+		r = 0;
+		goto out;
 	}
 	if (load_secrets(c, &token, &cert, &key) != 0)
-		return 1;
+		goto out;
 	/* Signals go to this thread only, through sigwait; block them before any thread starts. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGHUP);
@@ -339,32 +355,35 @@ int main(int argc, char **argv)
 	s = scheduler_start(c, started_at, err, sizeof(err));
 	if (s == NULL) {
 		log_msg(LOG_ERR, "%s", err);
-		return 1;
+		goto out;
 	}
 	h = http_start(c, s, token, cert, key, err, sizeof(err));
 	secret_free(token);
 	secret_free(key);
 	free(cert);
+	token = key = cert = NULL;
 	if (h == NULL) {
 		log_msg(LOG_ERR, "%s", err);
-		scheduler_stop(s);
-		config_free(c);
-		return 1;
+		goto out;
 	}
 	log_msg(LOG_INFO, "serving on %s", c->listen);
 	if (drop_privileges(c) != 0) {
 		http_stop(h);
-		scheduler_stop(s);
-		config_free(c);
-		return 1;
+		goto out;
 	}
 	log_started();
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
 		reload(&o, &c, &s, h);
 	log_msg(LOG_INFO, "stopping on signal %d", sig);
 	http_stop(h);
-	scheduler_stop(s);
+	r = 0;
+out:
+	if (s != NULL)
+		scheduler_stop(s);
+	secret_free(token);
+	secret_free(key);
+	free(cert);
 	config_free(c);
 	free(path);
-	return 0;
+	return r;
 }

@@ -243,9 +243,12 @@ static void print_help(void)
 	if (p->common & PLUGIN_LOGIN) {
 		print_option(NULL, "user", "NAME", "Log in as NAME.");
 		print_option(NULL, "password-file", "FILE",
-			     p->password_env != NULL ? "Read the password from the first line of FILE;\n"
-						       "without it, from the environment (see below)."
-						     : "Read the password from the first line of FILE.");
+			     p->password_env != NULL
+				     ? "Read the password from the first line of FILE, a regular\n"
+				       "file not every user may read (chmod o-r); without it,\n"
+				       "from the environment (see below)."
+				     : "Read the password from the first line of FILE, a regular\n"
+				       "file not every user may read (chmod o-r).");
 	}
 	if (p->common & PLUGIN_STATE_DIR)
 		print_option(NULL, "state-dir", "DIR",

@@ -3,23 +3,31 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "secret.h"
 #include "xalloc.h"
 
-/* Read the first line of file, called what in messages. */
+/*
+ * Read the first line of file, called what in messages. A file every user
+ * may read holds no secret, and using it would hide that: refuse it.
+ */
 static int read_file(const char *file, const char *what, char **out, char *err, size_t errlen)
 {
 	char data[SECRET_MAX + 2];
+	mode_t mode;
 	size_t len;
 
-	if (file_read_small(file, data, sizeof(data)) == -1) {
-		snprintf(err, errlen, "cannot read %s: %s", what, strerror(errno));
+	if (file_read_as(file, what, data, sizeof(data), &mode, err, errlen) == -1)
+		return -1;
+	if ((mode & S_IROTH) != 0) {
+		explicit_bzero(data, sizeof(data));
+		snprintf(err, errlen, "%s is readable by every user (mode %04o): chmod o-r it",
+			 what, (unsigned)mode);
 		return -1;
 	}
 	len = strcspn(data, "\r\n");

@@ -15,6 +15,8 @@
  * value of the environment variable env when env is not NULL and set.
  * Returns 0 with *out set (free with secret_free), 1 when neither source
  * was given, or -1 with the reason in err (which never holds the secret).
+ * The file must be a regular file that not every user may read (mode o-r):
+ * anything else is refused at once.
  */
 int secret_load(const char *file, const char *env, char **out, char *err, size_t errlen);
 /*

@@ -25,8 +25,8 @@ static const struct plugin_option options[] = {
 	{"database", OPT_DATABASE, "NAME", "Connect to database NAME (locks are read server-wide)."},
 	{"defaults-file", OPT_DEFAULTS_FILE, "FILE",
 	 "Read host, port, user, password, socket and TLS settings from the\n"
-	 "[client] group of FILE, as the mysql client does; options given here\n"
-	 "win over it."},
+	 "[client] group of FILE (a regular file), as the mysql client does;\n"
+	 "options given here win over it."},
 	{"ssl", OPT_SSL, NULL, "Require TLS."},
 	{"ssl-ca", OPT_SSL_CA, "FILE",
 	 "Require TLS and verify the server's certificate against the CA in FILE."},

@@ -78,7 +78,8 @@ static const struct plugin_option options[] = {
 	 "system's. For a self-signed agent certificate, FILE is that certificate."},
 	{"token-file", OPT_TOKEN_FILE, "FILE",
 	 "Send the bearer token in the first line of FILE, in the Authorization\n"
-	 "header only. Without it, the token is taken from the environment variable\n"
+	 "header only; FILE must be a regular file not every user may read\n"
+	 "(chmod o-r). Without it, the token is taken from the environment variable\n"
 	 "VAKT_TOKEN when that is set."},
 	{NULL, 0, NULL, NULL},
 };

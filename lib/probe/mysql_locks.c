@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@
 /* After mysql.h, which it needs: PVIO_TYPE_SOCKET. */
 #include <ma_pvio.h>
 
+#include "fileio.h"
 #include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
@@ -98,6 +100,7 @@ struct probe {
 	unsigned long version; /* 100611 for 10.6.11 */
 	char who[300];	       /* the server, for messages */
 	double started;	       /* monotonic s when the call started */
+	double deadline;       /* monotonic s when its queries give up, whatever the server sends */
 	bool mdl_unknown;      /* performance_schema named no metadata lock: say so */
 };
 
@@ -241,6 +244,102 @@ static double monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The connection's read timeout in s, for messages. */
+static unsigned int read_timeout(MYSQL *m)
+{
+	unsigned int s = 0;
+
+	mysql_get_option(m, MYSQL_OPT_READ_TIMEOUT, &s);
+	return s;
+}
+
+/*
+ * libmariadb's time limits hold for each read and write, so a server that
+ * sends a byte a second keeps a blocking call going for ever. Its
+ * non-blocking calls are driven here instead, polling its socket until a
+ * deadline for the whole call. Past the deadline the call is resumed with
+ * MYSQL_WAIT_TIMEOUT as the event, which libmariadb takes as its own time
+ * limit: the call ends with an error ("Lost connection"), the connection is
+ * closed, and nothing stays half done.
+ */
+
+/* Wait for the events status asks for, until deadline; the events that came. */
+static int nb_wait(MYSQL *m, int status, double deadline)
+{
+	struct pollfd pfd = {.fd = mysql_get_socket(m)};
+	double left = deadline - monotonic(), own = -1;
+	int ms, r;
+
+	if ((status & MYSQL_WAIT_TIMEOUT) != 0)
+		own = mysql_get_timeout_value_ms(m) / 1000.0;
+	if (left <= 0)
+		return MYSQL_WAIT_TIMEOUT;
+	if (own >= 0 && own < left)
+		left = own;
+	pfd.events = (short)(((status & MYSQL_WAIT_READ) != 0 ? POLLIN : 0) |
+			     ((status & MYSQL_WAIT_WRITE) != 0 ? POLLOUT : 0) |
+			     ((status & MYSQL_WAIT_EXCEPT) != 0 ? POLLPRI : 0));
+	ms = (int)ceil(left * 1000);
+	do
+		r = poll(&pfd, 1, ms);
+	while (r == -1 && errno == EINTR);
+	if (r <= 0)
+		return MYSQL_WAIT_TIMEOUT;
+	/* An error or hang-up is for the read or write to find. */
+	return ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) != 0 ? MYSQL_WAIT_READ : 0) |
+	       ((pfd.revents & (POLLOUT | POLLERR | POLLHUP)) != 0 ? MYSQL_WAIT_WRITE : 0) |
+	       ((pfd.revents & POLLPRI) != 0 ? MYSQL_WAIT_EXCEPT : 0);
+}
+
+/* mysql_real_connect() until deadline; *expired tells whether it ran out. */
+static MYSQL *nb_connect(MYSQL *m, const char *host, const struct mysql_target *t, const char *sock,
+			 double deadline, bool *expired)
+{
+	MYSQL *ret = NULL;
+	int status = mysql_real_connect_start(&ret, m, host, t->user, t->password, t->database,
+					      t->port > 0 ? (unsigned int)t->port : 0, sock,
+					      CLIENT_MULTI_STATEMENTS);
+
+	*expired = false;
+	while (status != 0) {
+		status = nb_wait(m, status, deadline);
+		*expired = *expired || monotonic() >= deadline;
+		status = mysql_real_connect_cont(&ret, m, status);
+	}
+	return ret;
+}
+
+/* mysql_real_query() until deadline. */
+static int nb_query(MYSQL *m, const char *sql, double deadline)
+{
+	int ret = 1, status = mysql_real_query_start(&ret, m, sql, strlen(sql));
+
+	while (status != 0)
+		status = mysql_real_query_cont(&ret, m, nb_wait(m, status, deadline));
+	return ret;
+}
+
+/* mysql_store_result() until deadline. */
+static MYSQL_RES *nb_store_result(MYSQL *m, double deadline)
+{
+	MYSQL_RES *ret = NULL;
+	int status = mysql_store_result_start(&ret, m);
+
+	while (status != 0)
+		status = mysql_store_result_cont(&ret, m, nb_wait(m, status, deadline));
+	return ret;
+}
+
+/* mysql_next_result() until deadline. */
+static int nb_next_result(MYSQL *m, double deadline)
+{
+	int ret = 1, status = mysql_next_result_start(&ret, m);
+
+	while (status != 0)
+		status = mysql_next_result_cont(&ret, m, nb_wait(m, status, deadline));
+	return ret;
+}
+
 /*
  * The probe's state for m: which server it is. libmariadb strips the
  * "5.5.5-" that MariaDB 10 puts before its version for old clients; a
@@ -262,21 +361,13 @@ static void probe_start(struct probe *p, MYSQL *m)
 		p->version = mysql_get_server_version(m);
 	describe_connection(m, p->who, sizeof(p->who));
 	p->started = monotonic();
+	p->deadline = p->started + (read_timeout(m) > 0 ? read_timeout(m) : 1);
 }
 
 /* Whether the server keeps row-lock waits in performance_schema (MySQL 8.0.1 and later). */
 static bool rowlocks_in_perf_schema(const struct probe *p)
 {
 	return !p->mariadb && p->version >= 80001;
-}
-
-/* The connection's read timeout in s, for messages. */
-static unsigned int read_timeout(MYSQL *m)
-{
-	unsigned int s = 0;
-
-	mysql_get_option(m, MYSQL_OPT_READ_TIMEOUT, &s);
-	return s;
 }
 
 /* Whether a client error means the server went away or stopped answering. */
@@ -378,9 +469,9 @@ static void ask_identity(const struct probe *p, char *grantee, size_t len, doubl
 		sql = "SELECT CURRENT_USER(), @@max_execution_time / 1000";
 	snprintf(grantee, len, "the monitoring user");
 	*limit = NAN;
-	if (mysql_real_query(p->m, sql, strlen(sql)) != 0)
+	if (nb_query(p->m, sql, p->deadline) != 0)
 		return;
-	res = mysql_store_result(p->m);
+	res = nb_store_result(p->m, p->deadline);
 	row = res != NULL && mysql_num_fields(res) == 2 ? mysql_fetch_row(res) : NULL;
 	if (row != NULL && row[0] != NULL) {
 		const char *at = strrchr(row[0], '@');
@@ -484,17 +575,17 @@ static char *session_sql(const struct probe *p, double limit)
 	return xstrdup(base);
 }
 
-/* Check that an option file can be read, so that a typo is not a silent fallback. */
+/*
+ * Check that an option file can be read, so that a typo is not a silent
+ * fallback, and that it is a regular file: libmariadb would wait on a FIFO
+ * for good and read /dev/zero until the time limit.
+ */
 static int option_file_ok(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	char what[4200];
 
-	if (f == NULL) {
-		snprintf(err, errlen, "cannot read option file %s: %s", path, strerror(errno));
-		return LOCKS_BROKEN;
-	}
-	fclose(f);
-	return 0;
+	snprintf(what, sizeof(what), "option file %s", path);
+	return file_check_regular(path, what, err, errlen) == 0 ? 0 : LOCKS_BROKEN;
 }
 
 /* Whether t asks for TLS. */
@@ -582,6 +673,8 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 	unsigned int timeout = 1;
 	const char *host = t->host, *sock = NULL;
 	char who[300];
+	double started = monotonic();
+	bool expired;
 	MYSQL *m;
 
 	if (t->timeout > 1)
@@ -596,6 +689,8 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 		return NULL;
 	}
 	set_options(m, t, timeout);
+	/* Before the connection: its calls are then driven by nb_wait(). */
+	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
 	probe_mysql_describe(t, who, sizeof(who));
 	/* libmariadb connects, shakes hands and logs in in one call. */
 	progress_set(who, PROGRESS_SESSION, NULL);
@@ -604,10 +699,13 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 		sock = host;
 		host = "localhost";
 	}
-	if (mysql_real_connect(m, host, t->user, t->password, t->database,
-			       t->port > 0 ? (unsigned int)t->port : 0, sock,
-			       CLIENT_MULTI_STATEMENTS) == NULL) {
+	if (nb_connect(m, host, t, sock, started + (t->timeout > 0 ? t->timeout : 1), &expired) ==
+	    NULL) {
 		*why = connect_failed(m, who, timeout, err, errlen);
+		if (expired) {
+			progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
+			*why = LOCKS_DOWN;
+		}
 		if (*why == LOCKS_DOWN && (mysql_errno(m) == CR_CONN_HOST_ERROR ||
 					   mysql_errno(m) == CR_CONNECTION_ERROR))
 			connect_reason(t, err, errlen);
@@ -969,12 +1067,12 @@ static int take_mdl(const struct probe *p, struct lock_report *r, MYSQL_RES *res
 }
 
 /* Read the rest of a batch that is given up, so that the connection can be used again. */
-static void drain(MYSQL *m)
+static void drain(const struct probe *p)
 {
-	while (mysql_more_results(m)) {
-		if (mysql_next_result(m) != 0)
+	while (mysql_more_results(p->m)) {
+		if (nb_next_result(p->m, p->deadline) != 0)
 			break;
-		mysql_free_result(mysql_store_result(m));
+		mysql_free_result(nb_store_result(p->m, p->deadline));
 	}
 }
 
@@ -988,19 +1086,19 @@ static int run(const struct probe *p, const char *sql, const enum stmt *stmts, s
 	int rc;
 
 	progress_set(p->who, PROGRESS_QUERY, n > 0 ? stmt_name(p, stmts[0]) : NULL);
-	rc = mysql_real_query(p->m, sql, strlen(sql)) != 0 ? 1 : 0;
+	rc = nb_query(p->m, sql, p->deadline) != 0 ? 1 : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		/* The server stops a batch at the first statement that fails. */
 		if (i > 0)
-			rc = mysql_next_result(p->m);
+			rc = nb_next_result(p->m, p->deadline);
 		if (rc < 0) {
 			snprintf(err, errlen, "%s answered %zu statements of %zu", p->who, i, n);
 			return LOCKS_BROKEN;
 		}
 		if (rc > 0)
 			return query_failed(p, stmts[i], err, errlen);
-		res[i] = mysql_store_result(p->m);
+		res[i] = nb_store_result(p->m, p->deadline);
 		if (res[i] == NULL && mysql_errno(p->m) != 0)
 			return query_failed(p, stmts[i], err, errlen);
 		/* The SET answers with no rows at all. */
@@ -1009,13 +1107,13 @@ static int run(const struct probe *p, const char *sql, const enum stmt *stmts, s
 		if (res[i] == NULL) {
 			snprintf(err, errlen, "%s answered %s without rows", p->who,
 				 stmt_name(p, stmts[i]));
-			drain(p->m);
+			drain(p);
 			return LOCKS_BROKEN;
 		}
 	}
 	if (mysql_more_results(p->m)) {
 		snprintf(err, errlen, "%s answered more statements than it was sent", p->who);
-		drain(p->m);
+		drain(p);
 		return LOCKS_BROKEN;
 	}
 	return 0;
@@ -1068,7 +1166,7 @@ static int find_mdl_blockers(const struct probe *p, struct lock_report *r, char 
 	int rc;
 
 	progress_set(p->who, PROGRESS_QUERY, "the query of performance_schema.metadata_locks");
-	if (mysql_real_query(p->m, mdl_sql, strlen(mdl_sql)) != 0) {
+	if (nb_query(p->m, mdl_sql, p->deadline) != 0) {
 		switch (mysql_errno(p->m)) {
 		case ER_NO_SUCH_TABLE:
 		case ER_TABLEACCESS_DENIED_ERROR:
@@ -1078,7 +1176,7 @@ static int find_mdl_blockers(const struct probe *p, struct lock_report *r, char 
 		}
 		return query_failed(p, STMT_MDL, err, errlen);
 	}
-	res = mysql_store_result(p->m);
+	res = nb_store_result(p->m, p->deadline);
 	if (res == NULL)
 		return query_failed(p, STMT_MDL, err, errlen);
 	rc = take_mdl(p, r, res, err, errlen);

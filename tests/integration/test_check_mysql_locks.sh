@@ -146,6 +146,7 @@ expect "without PROCESS: UNKNOWN naming the grant" 3 \
 	"^MYSQL-LOCKS UNKNOWN - .*PROCESS.*GRANT PROCESS ON \*\.\* TO 'noproc'@'127\.0\.0\.1'" \
 	env MYSQL_PWD=s3cret "$check" -H 127.0.0.1 -p "$port" --user noproc
 printf 'wrong\n' > "$tmp/bad"
+chmod 600 "$tmp/bad"
 expect "wrong password: CRITICAL" 2 "^MYSQL-LOCKS CRITICAL - .*Access denied for user 'nagios'" \
 	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/bad"
 out=$("$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" -vvv 2>&1)

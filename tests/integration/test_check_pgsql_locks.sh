@@ -155,6 +155,7 @@ expect "without pg_monitor: UNKNOWN naming the grant" 3 \
 	"^PGSQL-LOCKS UNKNOWN - .*GRANT pg_monitor TO nomon" \
 	env PGPASSWORD=s3cret "$check" -H 127.0.0.1 -p "$port" --user nomon --database postgres
 printf 'wrong\n' > "$tmp/bad"
+chmod 600 "$tmp/bad"
 expect "wrong password: CRITICAL" 2 "^PGSQL-LOCKS CRITICAL - .*password authentication failed for user \"nagios\"" \
 	"$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/bad" --database postgres
 out=$("$check" -H 127.0.0.1 -p "$port" --user nagios --password-file "$tmp/pw" --database postgres -vvv 2>&1)

@@ -171,6 +171,7 @@ rabbitmqctl set_disk_free_limit 50MB > /dev/null
 
 printf 's3cret\n' > "$tmp/password"
 printf 'wrong\n' > "$tmp/wrong"
+chmod 600 "$tmp/password" "$tmp/wrong"
 expect "login from --password-file" 0 "^RABBITMQ OK - queue celery has 3 messages" \
 	"$check" -p "$http" --user nagios --password-file "$tmp/password" --queue celery
 expect "login from RABBITMQ_PASSWORD" 0 "^RABBITMQ OK - queue celery has 3 messages" \

@@ -138,6 +138,7 @@ redis-cli -p "$auth" -a s3cret --no-auth-warning acl setuser mon on '>monpw' '~*
 redis-cli -p "$auth" -a s3cret --no-auth-warning acl setuser blind on '>blindpw' '~*' +ping > /dev/null
 printf 'monpw\n' > "$tmp/mon"
 printf 'blindpw\n' > "$tmp/blind"
+chmod 600 "$tmp/mon" "$tmp/blind"
 expect "ACL user" 0 "^REDIS OK - queue q has 0 messages" "$check" -p "$auth" --user mon --password-file "$tmp/mon" --queue q
 expect "ACL user without INFO: UNKNOWN naming it" 3 "^REDIS UNKNOWN - 127\.0\.0\.1:$auth does not allow INFO to this user \(NOPERM" \
 	"$check" -p "$auth" --user blind --password-file "$tmp/blind"

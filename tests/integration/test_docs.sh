@@ -380,6 +380,12 @@ prepare_conf() {
 	local key path cert key_file
 	sed -E "s#(^|[ =])/etc/#\\1$etc/#g" "$1" > "$2"
 	chmod 600 "$2"
+	# The agent's user is one a package creates (vakt): --check-config
+	# checks that it exists, so run as nobody where it does not.
+	awk '/^\[/ { agent = ($0 ~ /^\[agent\]/) }
+		agent && /^user *=/ { split($0, kv, "="); u = kv[2]; gsub(/[ \t]/, "", u)
+			if (system("getent passwd " u " > /dev/null") != 0) $0 = "user = nobody" }
+		{ print }' "$2" > "$2.user" && cat "$2.user" > "$2" && rm "$2.user"
 	while IFS='=' read -r key path; do
 		key=${key// /}
 		# A '#' or ';' after a blank starts a comment, as vaktd reads it.

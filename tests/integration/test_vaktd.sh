@@ -62,6 +62,10 @@ expect "--check-config reports the first error with its line" 1 "bad.conf:2: .*l
 expect "--check-config reports the second" 1 "bad.conf:4: .*intervall" \
 	"$vaktd" --check-config -c "$tmp/bad.conf"
 expect "--check-config reports the third" 1 "bad.conf:5: " "$vaktd" --check-config -c "$tmp/bad.conf"
+# In the sanitizer build, LeakSanitizer reports what a rejected file leaks
+# (it keeps the exit status 1, so only its words tell).
+expect_absent "a rejected configuration leaks nothing" 1 "LeakSanitizer" \
+	"$vaktd" --check-config -c "$tmp/bad.conf"
 expect "-l is checked" 1 "-l nowhere" "$vaktd" --check-config -l nowhere
 
 start_vaktd "$tmp/vaktd.conf"
@@ -152,9 +156,40 @@ settle /health 200
 check "good reload applies (fds collector gone)" 0 \
 	"$(curl -s "$url/api/v1/metrics" | jq '[.collectors[] | select(.name == "fds")] | length')"
 check "good reload keeps serving" 200 "$(status /health)"
+# A configuration replaced by a FIFO: refused at once, not read until a
+# writer comes (which blocked the main thread, and SIGTERM with it).
+mv "$tmp/vaktd.conf" "$tmp/vaktd.conf.good"
+mkfifo -m 600 "$tmp/vaktd.conf"
+kill -HUP "$vaktd_pid"
+for _ in $(seq 100); do
+	grep -q "vaktd.conf: cannot read the file: it is a FIFO" "$tmp/vaktd.log" && break
+	sleep 0.1
+done
+expect "a FIFO on reload is refused and logged" 0 \
+	"vaktd.conf: cannot read the file: it is a FIFO, not a regular file" cat "$tmp/vaktd.log"
+check "a FIFO on reload keeps serving" 200 "$(status /health)"
 kill -TERM "$vaktd_pid"
+for _ in $(seq 100); do
+	kill -0 "$vaktd_pid" 2> /dev/null || break
+	sleep 0.1
+done
+if kill -0 "$vaktd_pid" 2> /dev/null; then
+	fail "SIGTERM after a FIFO reload did not stop vaktd within 10 s"
+	kill -KILL "$vaktd_pid"
+fi
 wait "$vaktd_pid"
 check "SIGTERM stops cleanly" 0 "$?"
+expect "--check-config -c FIFO is an error at once" 1 \
+	"vaktd.conf: cannot read the file: it is a FIFO, not a regular file" \
+	"$vaktd" --check-config -c "$tmp/vaktd.conf"
+rm "$tmp/vaktd.conf"
+mv "$tmp/vaktd.conf.good" "$tmp/vaktd.conf"
+printf '[agent]\nuser = vakt-no-such-user\n' > "$tmp/nouser.conf"
+expect "--check-config checks that user names a user" 1 "no such user 'vakt-no-such-user' to run as" \
+	"$vaktd" --check-config -c "$tmp/nouser.conf"
+printf '[agent]\nuser = nobody\n' > "$tmp/nobody.conf"
+expect "--check-config accepts a user that exists" 0 "configuration OK" \
+	"$vaktd" --check-config -c "$tmp/nobody.conf"
 
 # The bearer token: none, wrong, right; never in the URL.
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -179,6 +214,14 @@ expect "a token file others can read is refused" 1 "readable by others" \
 chmod 600 "$tmp/token"
 expect "an empty token file is refused" 1 "token_file $tmp/token is empty" \
 	"$vaktd" --check-config -c "$tmp/token.conf"
+printf '\nsecond line\n' > "$tmp/token"
+expect "a token file whose first line is empty is refused, as at start" 1 \
+	"token_file $tmp/token is empty" "$vaktd" --check-config -c "$tmp/token.conf"
+rm "$tmp/token"
+mkfifo -m 600 "$tmp/token"
+expect "a FIFO as token file is refused" 1 "token_file $tmp/token is not a regular file" \
+	"$vaktd" --check-config -c "$tmp/token.conf"
+rm "$tmp/token"
 token=
 
 # Connection limits. Over max_connections_per_client a client is told to
@@ -322,6 +365,8 @@ expect "a missing file is reported on stderr" 1 "^vaktd: $tmp/nosuch.conf: No su
 	"$vaktd" -c "$tmp/nosuch.conf"
 printf '[agent\n' > "$tmp/broken.conf"
 expect "a broken file is reported on stderr" 1 "broken.conf:1: section header '\[agent' lacks its closing '\]'" \
+	"$vaktd" -c "$tmp/broken.conf"
+expect_absent "a configuration rejected at start leaks nothing" 1 "LeakSanitizer" \
 	"$vaktd" -c "$tmp/broken.conf"
 expect "in the foreground, a busy port is named" 1 "cannot listen on 127\.0\.0\.1:$busy: Address already in use" \
 	"$vaktd" -f -l "127.0.0.1:$busy"

@@ -774,7 +774,7 @@ Test(config, crlf_and_byte_order_mark)
 Test(config, load_reads_files)
 {
 	char *path = temp_file("[agent]\nlisten = [::]:9444\n[fds]\nenabled = no\n", 0644);
-	char *errors = NULL;
+	char *errors = NULL, dir[] = "/tmp/vakt-config-XXXXXX", fifo[64];
 	struct config *c = config_load(path, &errors);
 
 	cr_assert_not_null(c, "%s", errors);
@@ -786,9 +786,22 @@ Test(config, load_reads_files)
 
 	c = config_load("/nonexistent/vaktd.conf", &errors);
 	cr_expect_null(c);
-	cr_expect_str_eq(errors,
-			 "/nonexistent/vaktd.conf: cannot read: No such file or directory\n");
+	cr_expect_str_eq(
+	    errors, "/nonexistent/vaktd.conf: cannot read the file: No such file or directory\n");
 	free(errors);
+
+	/* A FIFO would block the reading thread (on SIGHUP, the main one) for good. */
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	c = config_load(fifo, &errors);
+	cr_expect_null(c);
+	cr_expect(strstr(errors, ": cannot read the file: it is a FIFO, not a regular file\n") !=
+		      NULL,
+		  "%s", errors);
+	free(errors);
+	unlink(fifo);
+	rmdir(dir);
 
 	path = temp_file("[agent]\n", 0600);
 	cr_assert_eq(truncate(path, 1024 * 1024 + 1), 0);
