@@ -446,51 +446,76 @@ static struct json_object *json_collector(const struct source *src, double now)
 	return o;
 }
 
-/* Add src's metrics (those called family, unless NULL) to arr; returns how many. */
-static int json_add_metrics(struct json_object *arr, const struct source *src, double now,
-			    const char *family)
+/*
+ * Append o (taken over) to out as one element of an array, after a comma
+ * unless it is the first; 0, or -1 when json-c cannot write it.
+ */
+static int put_element(struct buf *out, struct json_object *o, bool first)
+{
+	const char *text =
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (text != NULL) {
+		if (!first)
+			buf_puts(out, ",");
+		buf_puts(out, text);
+	}
+	json_object_put(o);
+	return text == NULL ? -1 : 0;
+}
+
+/*
+ * Append src's metrics (those called family, unless NULL) to the array
+ * being written, *n of them so far; 0, or -1 when json-c fails.
+ */
+static int json_add_metrics(struct buf *out, const struct source *src, double now,
+			    const char *family, int *n)
 {
 	bool stale = source_is_stale(src, now) != 0;
 	size_t count;
-	int n = 0;
 
 	if (src->metrics == NULL)
 		return 0;
 	count = metric_set_count(src->metrics);
-	for (size_t i = 0; i < count; i++) {
+	/* A cut buffer is refused anyway: no point writing on. */
+	for (size_t i = 0; i < count && !out->truncated; i++) {
 		const struct metric *m = metric_set_at(src->metrics, i);
 
 		if (family != NULL && strcmp(m->name, family) != 0)
 			continue;
-		json_object_array_add(arr, json_metric(src, m, stale, now));
-		n++;
+		if (put_element(out, json_metric(src, m, stale, now), *n == 0) != 0)
+			return -1;
+		(*n)++;
 	}
-	return n;
+	return 0;
 }
 
+/*
+ * The document is written one metric at a time, in the form json-c gives a
+ * whole tree (JSON_C_TO_STRING_PLAIN): a tree of every metric would take
+ * many times the memory of its text.
+ */
 int expose_json(const struct snapshot *s, double now, const char *family, struct buf *out)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *metrics = json_object_new_array();
-	struct json_object *collectors = json_object_new_array();
+	size_t start = out->len;
 	struct c_numeric cn;
-	const char *text;
-	int n = 0;
+	int n = 0, r = 0;
 
 	c_numeric_enter(&cn);
-	for (size_t i = 0; i < s->n; i++) {
-		n += json_add_metrics(metrics, &s->sources[i], now, family);
-		json_object_array_add(collectors, json_collector(&s->sources[i], now));
-	}
+	buf_puts(out, "{\"metrics\":[");
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = json_add_metrics(out, &s->sources[i], now, family, &n);
+	buf_puts(out, "],\"collectors\":[");
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = put_element(out, json_collector(&s->sources[i], now), i == 0);
+	buf_puts(out, "]}");
 	c_numeric_leave(&cn);
-	json_object_object_add(root, "metrics", metrics);
-	json_object_object_add(root, "collectors", collectors);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (text == NULL)
-		n = -1;
-	else
-		buf_puts(out, text);
-	json_object_put(root);
+	if (r != 0) {
+		/* Nothing appended, as promised. */
+		out->len = start;
+		if (out->data != NULL)
+			out->data[start] = '\0';
+		return -1;
+	}
 	return n;
 }
