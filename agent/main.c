@@ -284,6 +284,7 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	/* Serve the old metrics until the new collectors have something (or time out). */
 	scheduler_wait_first(fresh, 2 * next->timeout);
 	http_set_scheduler(h, fresh);
+	http_set_max_answer(h, next->max_answer_size);
 	*s = fresh;
 	scheduler_stop(old);
 	config_free(*c);
