@@ -30,20 +30,6 @@ struct metric_set *metric_set_ref(struct metric_set *s)
 	return s;
 }
 
-struct metric_set *metric_set_copy(const struct metric_set *s)
-{
-	struct metric_set *c = metric_set_new();
-
-	for (size_t i = 0; i < s->n; i++) {
-		const struct metric *m = &s->v[i];
-		struct metric *n = metric_set_add(c, m->name, m->kind, m->unit, m->value);
-
-		for (size_t k = 0; k < m->nlabels; k++)
-			metric_label_add(n, m->labels[k].name, m->labels[k].value);
-	}
-	return c;
-}
-
 void metric_set_free(struct metric_set *s)
 {
 	/* Atomic, so that threads sharing a set give it back without a lock. */

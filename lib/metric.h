@@ -33,8 +33,6 @@ struct metric {
 struct metric_set;
 
 struct metric_set *metric_set_new(void);
-/* A deep copy of s (label values copied, constants shared); never NULL. */
-struct metric_set *metric_set_copy(const struct metric_set *s);
 /*
  * Another reference to s (NULL gives NULL), for another thread to read: s
  * must not change any more. Every reference is given back with
