@@ -239,8 +239,8 @@ static int get_size(struct parser *p, const char *key, const char *value, size_t
 	} else {
 		bytes = (size_t)n << (unit != NULL ? 10 * (unit - units + 1) : 0);
 		if (bytes < min || bytes > max) {
-			perr(p, p->line, "%s %s is out of range (%zuK to %zuM)", key, value, min >> 10,
-			     max >> 20);
+			perr(p, p->line, "%s %s is out of range (%zuK to %zuM)", key, value,
+			     min >> 10, max >> 20);
 		} else {
 			*out = bytes;
 			r = 0;

@@ -475,8 +475,8 @@ static struct json_object *json_collector(const struct source *src, double now)
  */
 static int put_element(struct buf *out, struct json_object *o, bool first)
 {
-	const char *text =
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (text != NULL) {
 		if (!first)

@@ -92,7 +92,7 @@ struct http_server {
 	pthread_mutex_t clients_lock;
 	void *clients; /* tsearch(3) tree of struct client */
 	struct ratelog *refused, *busy;
-	size_t max_answer;	  /* max_answer_size: a larger answer is a 500 */
+	size_t max_answer;     /* max_answer_size: a larger answer is a 500 */
 	long too_large_logged; /* when (time_now()) the last "too large" line was logged */
 };
 
@@ -506,7 +506,7 @@ static enum MHD_Result answer_whole(struct http_server *h, struct MHD_Connection
 		 url, body->cap);
 	buf_free(body);
 	if (now - last >= 60 && __atomic_compare_exchange_n(&h->too_large_logged, &last, now, false,
-							     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		log_msg(LOG_ERR, "answered 500 (%s)", msg);
 	return answer_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 }

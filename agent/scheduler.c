@@ -236,7 +236,8 @@ static void *run_job(void *arg)
 	pthread_cond_broadcast(&s->wake);
 	pthread_mutex_unlock(&s->lock);
 	if (last) {
-		log_msg(LOG_INFO, "[%s] of a stopped configuration returned; its collectors are freed",
+		log_msg(LOG_INFO,
+			"[%s] of a stopped configuration returned; its collectors are freed",
 			s->sources[j->index].name);
 		free_scheduler(s);
 	}

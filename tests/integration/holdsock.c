@@ -115,8 +115,10 @@ static int listen_range(int port, int from, int to)
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 
 		/* 127.77.0.0/16 is loopback, and no other test listens there. */
-		a.sin_addr.s_addr = htonl(0x7f4d0000U | (unsigned)(i / 250) << 8 | (unsigned)(i % 250 + 1));
-		if (s == -1 || bind(s, (struct sockaddr *)&a, sizeof(a)) == -1 || listen(s, 8) == -1)
+		a.sin_addr.s_addr =
+		    htonl(0x7f4d0000U | (unsigned)(i / 250) << 8 | (unsigned)(i % 250 + 1));
+		if (s == -1 || bind(s, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+		    listen(s, 8) == -1)
 			return fail("listen");
 	}
 	return 0;

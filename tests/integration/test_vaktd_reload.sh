@@ -16,16 +16,6 @@ grep -q '^#define HAVE_LIBCURL 1' "$top_builddir/config.h" || {
 	exit 77
 }
 
-# check WHAT WANT GOT: a plain comparison with a readable failure.
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-	else
-		printf 'FAIL: %s\n  want: %s\n  got:  %s\n' "$1" "$2" "$3"
-		failures=$((failures + 1))
-	fi
-}
-
 # wait_count FILE PATTERN N: until FILE has N lines matching PATTERN, for up to 30 s.
 wait_count() {
 	for _ in $(seq 300); do

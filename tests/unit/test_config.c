@@ -589,9 +589,10 @@ Test(config, value_errors_give_the_range)
 	expect_errors("[agent]\nmax_answer_size = M\n",
 		      "vaktd.conf:2: invalid max_answer_size 'M' (expected bytes, like 67108864 or "
 		      "64M)\n");
-	expect_errors("[agent]\nmax_answer_size = -1\n",
-		      "vaktd.conf:2: invalid max_answer_size '-1' (expected bytes, like 67108864 or "
-		      "64M)\n");
+	expect_errors(
+	    "[agent]\nmax_answer_size = -1\n",
+	    "vaktd.conf:2: invalid max_answer_size '-1' (expected bytes, like 67108864 or "
+	    "64M)\n");
 	expect_errors("[agent]\nconnection_timeout = 3601\n",
 		      "vaktd.conf:2: connection_timeout 3601 is out of range (1 to 3600)\n");
 	expect_errors(
