@@ -44,6 +44,8 @@
 #define DEFAULT_MAX_PER_CLIENT 32
 #define DEFAULT_CONNECTION_TIMEOUT 10
 #define MAX_CONNECTION_TIMEOUT 3600
+#define MIN_ANSWER_SIZE ((size_t)64 << 10)
+#define MAX_ANSWER_SIZE ((size_t)1 << 30)
 
 enum section { SEC_NONE, SEC_SKIP, SEC_AGENT, SEC_COLLECT, SEC_COLLECTOR };
 
@@ -212,6 +214,40 @@ static int get_uint(struct parser *p, const char *key, const char *value, long m
 	}
 	*out = (unsigned)n;
 	return 0;
+}
+
+/*
+ * Parse a size in bytes for key, a whole number with an optional K, M or G
+ * (KiB, MiB, GiB), from min to max; 0, or -1 after reporting why not.
+ */
+static int get_size(struct parser *p, const char *key, const char *value, size_t min, size_t max,
+		    size_t *out)
+{
+	static const char units[] = "KMG";
+	char q[CONFIG_QUOTE_MAX + 4], *digits = xstrdup(value);
+	size_t len = strlen(digits);
+	const char *unit = len > 0 ? strchr(units, digits[len - 1]) : NULL;
+	size_t bytes;
+	long n;
+	int r = -1;
+
+	if (unit != NULL)
+		digits[len - 1] = '\0';
+	if (num_parse_long(digits, 0, LONG_MAX >> 30, &n) != 0) {
+		perr(p, p->line, "invalid %s '%s' (expected bytes, like 67108864 or 64M)", key,
+		     quote(value, q, sizeof(q)));
+	} else {
+		bytes = (size_t)n << (unit != NULL ? 10 * (unit - units + 1) : 0);
+		if (bytes < min || bytes > max) {
+			perr(p, p->line, "%s %s is out of range (%zuK to %zuM)", key, value,
+			     min >> 10, max >> 20);
+		} else {
+			*out = bytes;
+			r = 0;
+		}
+	}
+	free(digits);
+	return r;
 }
 
 /* Parse a number of seconds in (0, 86400] for key; 0, or -1 after reporting. */
@@ -601,6 +637,11 @@ static void set_connection_timeout(struct parser *p, const char *key, const char
 	get_uint(p, key, value, 1, MAX_CONNECTION_TIMEOUT, &p->c->connection_timeout);
 }
 
+static void set_max_answer_size(struct parser *p, const char *key, const char *value)
+{
+	get_size(p, key, value, MIN_ANSWER_SIZE, MAX_ANSWER_SIZE, &p->c->max_answer_size);
+}
+
 static void set_user(struct parser *p, const char *key, const char *value)
 {
 	(void)key;
@@ -934,6 +975,7 @@ static const struct key keys[] = {
     {SEC_AGENT, NULL, "max_connections", set_max_connections},
     {SEC_AGENT, NULL, "max_connections_per_client", set_max_per_client},
     {SEC_AGENT, NULL, "connection_timeout", set_connection_timeout},
+    {SEC_AGENT, NULL, "max_answer_size", set_max_answer_size},
     {SEC_AGENT, NULL, "user", set_user},
     {SEC_COLLECT, NULL, "interval", set_collect_interval},
     {SEC_COLLECT, NULL, "timeout", set_collect_timeout},
@@ -1452,6 +1494,7 @@ static struct config *config_base(void)
 	c->max_connections = DEFAULT_MAX_CONNECTIONS;
 	c->max_per_client = DEFAULT_MAX_PER_CLIENT;
 	c->connection_timeout = DEFAULT_CONNECTION_TIMEOUT;
+	c->max_answer_size = CONFIG_DEFAULT_MAX_ANSWER_SIZE;
 	c->interval = DEFAULT_INTERVAL;
 	c->timeout = DEFAULT_TIMEOUT;
 	return c;

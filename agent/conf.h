@@ -18,6 +18,11 @@
 #define CONFIG_DEFAULT_HAPROXY "/run/haproxy/admin.sock"
 #define CONFIG_DEFAULT_MYSQL "127.0.0.1:3306"
 #define CONFIG_DEFAULT_POSTGRESQL "127.0.0.1:5432"
+/*
+ * [agent] max_answer_size: /api/v1/metrics of 50,000 listeners' series is
+ * about 12 MiB, /metrics 3 MiB.
+ */
+#define CONFIG_DEFAULT_MAX_ANSWER_SIZE ((size_t)32 << 20)
 /* [postgresql] database when neither database nor service is given */
 #define CONFIG_DEFAULT_PGSQL_DATABASE "postgres"
 
@@ -78,6 +83,8 @@ struct config {
 	unsigned max_connections;    /* default 128; libmicrohttpd accepts no more */
 	unsigned max_per_client;     /* default 32; more are answered 503, twice as many closed */
 	unsigned connection_timeout; /* seconds, default 10 */
+	size_t max_answer_size;	     /* bytes an HTTP answer may have, default
+					CONFIG_DEFAULT_MAX_ANSWER_SIZE; larger ones are refused with 500 */
 	char *user;		    /* drop privileges to this user after binding, NULL: stay */
 	/* [collect] defaults for every collector */
 	double interval;	    /* default 15 */

@@ -206,19 +206,19 @@ static void put_label_name(struct buf *b, const char *name)
 }
 
 /*
- * The label set of m as Prometheus writes it ("{a=\"x\",b=\"y\"}", "" with
- * no labels), sorted by name so that equal sets render alike; a repeated
- * label name keeps its first value. NULL when it would exceed LABELS_MAX.
+ * Append the label set of m as Prometheus writes it ("{a=\"x\",b=\"y\"}",
+ * "" with no labels) and a NUL to text, sorted by name so that equal sets
+ * render alike; a repeated label name keeps its first value. 0, or -1 with
+ * nothing appended when it would exceed LABELS_MAX.
  */
-static char *render_labels(const struct metric *m)
+static int render_labels(const struct metric *m, struct buf *text)
 {
-	const struct metric_label **sorted;
-	struct buf b;
+	const struct metric_label *few[8], **sorted = few;
+	size_t start = text->len;
 
-	if (m->nlabels == 0)
-		return xstrdup("");
+	if (m->nlabels > sizeof(few) / sizeof(few[0]))
+		sorted = xcalloc(m->nlabels, sizeof(*sorted));
 	/* Insertion sort: stable, and a metric has a handful of labels. */
-	sorted = xcalloc(m->nlabels, sizeof(*sorted));
 	for (size_t i = 0; i < m->nlabels; i++) {
 		size_t k = i;
 
@@ -226,31 +226,33 @@ static char *render_labels(const struct metric *m)
 			sorted[k] = sorted[k - 1];
 		sorted[k] = &m->labels[i];
 	}
-	buf_init(&b, LABELS_MAX);
-	buf_puts(&b, "{");
 	for (size_t i = 0; i < m->nlabels; i++) {
 		if (i > 0 && strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
 			continue;
-		if (i > 0)
-			buf_puts(&b, ",");
-		put_label_name(&b, sorted[i]->name);
-		buf_puts(&b, "=\"");
-		put_text(&b, sorted[i]->value, ESC_LABEL);
-		buf_puts(&b, "\"");
+		buf_puts(text, i > 0 ? "," : "{");
+		put_label_name(text, sorted[i]->name);
+		buf_puts(text, "=\"");
+		put_text(text, sorted[i]->value, ESC_LABEL);
+		buf_puts(text, "\"");
 	}
-	buf_puts(&b, "}");
-	free(sorted);
-	if (b.truncated) {
-		buf_free(&b);
-		return NULL;
+	if (m->nlabels > 0)
+		buf_puts(text, "}");
+	if (sorted != few)
+		free(sorted);
+	if (text->len - start > LABELS_MAX) {
+		buf_truncate(text, start);
+		return -1;
 	}
-	return buf_steal(&b);
+	buf_append(text, "", 1);
+	return 0;
 }
 
 /* One line of /metrics, before sorting. */
 struct sample {
-	char *family;	  /* the Prometheus name */
-	char *labels;	  /* rendered by render_labels() */
+	const char *family; /* the Prometheus name, in the samples' text */
+	const char *labels; /* rendered by render_labels(), in the samples' text */
+	size_t family_at;   /* where they are in the text, while it grows */
+	size_t labels_at;
 	const char *name; /* the vakt name, for HELP */
 	enum metric_kind kind;
 	double value;  /* as the probe measured it */
@@ -258,12 +260,17 @@ struct sample {
 	size_t order;  /* position in the snapshot: the first of equal series wins */
 };
 
+/*
+ * The samples and, in one buffer rather than two small allocations a
+ * sample, their families and label sets: a host may have tens of thousands.
+ */
 struct samples {
 	struct sample *v;
 	size_t n;
+	struct buf text;
 };
 
-/* Add every metric of set to ss. */
+/* Add every metric of set to ss; samples_seal() before reading them. */
 static void samples_add_set(struct samples *ss, const struct metric_set *set)
 {
 	size_t count = metric_set_count(set);
@@ -271,18 +278,24 @@ static void samples_add_set(struct samples *ss, const struct metric_set *set)
 	for (size_t i = 0; i < count; i++) {
 		const struct metric *m = metric_set_at(set, i);
 		char family[FAMILY_MAX];
-		char *labels = render_labels(m);
 		struct sample *sm;
+		size_t labels_at = ss->text.len;
 		double factor;
 
-		if (labels == NULL)
+		if (render_labels(m, &ss->text) != 0)
 			continue;
 		metricdoc_prometheus_name(m->name, m->unit, m->kind, family, sizeof(family),
 					  &factor);
 		ss->v = xgrow(ss->v, ss->n, sizeof(*ss->v));
 		sm = &ss->v[ss->n];
-		sm->family = xstrdup(family);
-		sm->labels = labels;
+		/* A set gives a family's metrics one after another: write it once for them. */
+		if (ss->n > 0 && strcmp(ss->text.data + sm[-1].family_at, family) == 0) {
+			sm->family_at = sm[-1].family_at;
+		} else {
+			sm->family_at = ss->text.len;
+			buf_append(&ss->text, family, strlen(family) + 1);
+		}
+		sm->labels_at = labels_at;
 		sm->name = m->name;
 		sm->kind = m->kind;
 		sm->value = m->value;
@@ -291,13 +304,19 @@ static void samples_add_set(struct samples *ss, const struct metric_set *set)
 	}
 }
 
-static void samples_free(struct samples *ss)
+/* Point the samples into their text, which no longer grows. */
+static void samples_seal(struct samples *ss)
 {
 	for (size_t i = 0; i < ss->n; i++) {
-		free(ss->v[i].family);
-		free(ss->v[i].labels);
+		ss->v[i].family = ss->text.data + ss->v[i].family_at;
+		ss->v[i].labels = ss->text.data + ss->v[i].labels_at;
 	}
+}
+
+static void samples_free(struct samples *ss)
+{
 	free(ss->v);
+	buf_free(&ss->text);
 }
 
 static int sample_cmp(const void *a, const void *b)
@@ -351,10 +370,13 @@ static void put_family(struct buf *out, const struct sample *v, size_t n)
 
 void expose_prometheus(const struct snapshot *s, double now, struct buf *out)
 {
-	struct samples ss = {NULL, 0};
+	struct samples ss = {NULL, 0, {NULL, 0, 0, 0, false}};
 	struct metric_set *self = self_metrics(s, now);
 	struct c_numeric cn;
 	size_t i, j;
+
+	/* Only the label sets have a cap (LABELS_MAX each); out has the document's. */
+	buf_init(&ss.text, SIZE_MAX);
 
 	for (i = 0; i < s->n; i++) {
 		const struct source *src = &s->sources[i];
@@ -363,6 +385,7 @@ void expose_prometheus(const struct snapshot *s, double now, struct buf *out)
 			samples_add_set(&ss, src->metrics);
 	}
 	samples_add_set(&ss, self);
+	samples_seal(&ss);
 	qsort(ss.v, ss.n, sizeof(*ss.v), sample_cmp);
 	c_numeric_enter(&cn);
 	for (i = 0; i < ss.n; i = j) {
@@ -446,51 +469,74 @@ static struct json_object *json_collector(const struct source *src, double now)
 	return o;
 }
 
-/* Add src's metrics (those called family, unless NULL) to arr; returns how many. */
-static int json_add_metrics(struct json_object *arr, const struct source *src, double now,
-			    const char *family)
+/*
+ * Append o (taken over) to out as one element of an array, after a comma
+ * unless it is the first; 0, or -1 when json-c cannot write it.
+ */
+static int put_element(struct buf *out, struct json_object *o, bool first)
+{
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (text != NULL) {
+		if (!first)
+			buf_puts(out, ",");
+		buf_puts(out, text);
+	}
+	json_object_put(o);
+	return text == NULL ? -1 : 0;
+}
+
+/*
+ * Append src's metrics (those called family, unless NULL) to the array
+ * being written, *n of them so far; 0, or -1 when json-c fails.
+ */
+static int json_add_metrics(struct buf *out, const struct source *src, double now,
+			    const char *family, int *n)
 {
 	bool stale = source_is_stale(src, now) != 0;
 	size_t count;
-	int n = 0;
 
 	if (src->metrics == NULL)
 		return 0;
 	count = metric_set_count(src->metrics);
-	for (size_t i = 0; i < count; i++) {
+	/* A cut buffer is refused anyway: no point writing on. */
+	for (size_t i = 0; i < count && !out->truncated; i++) {
 		const struct metric *m = metric_set_at(src->metrics, i);
 
 		if (family != NULL && strcmp(m->name, family) != 0)
 			continue;
-		json_object_array_add(arr, json_metric(src, m, stale, now));
-		n++;
+		if (put_element(out, json_metric(src, m, stale, now), *n == 0) != 0)
+			return -1;
+		(*n)++;
 	}
-	return n;
+	return 0;
 }
 
+/*
+ * The document is written one metric at a time, in the form json-c gives a
+ * whole tree (JSON_C_TO_STRING_PLAIN): a tree of every metric would take
+ * many times the memory of its text.
+ */
 int expose_json(const struct snapshot *s, double now, const char *family, struct buf *out)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *metrics = json_object_new_array();
-	struct json_object *collectors = json_object_new_array();
+	size_t start = out->len;
 	struct c_numeric cn;
-	const char *text;
-	int n = 0;
+	int n = 0, r = 0;
 
 	c_numeric_enter(&cn);
-	for (size_t i = 0; i < s->n; i++) {
-		n += json_add_metrics(metrics, &s->sources[i], now, family);
-		json_object_array_add(collectors, json_collector(&s->sources[i], now));
-	}
+	buf_puts(out, "{\"metrics\":[");
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = json_add_metrics(out, &s->sources[i], now, family, &n);
+	buf_puts(out, "],\"collectors\":[");
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = put_element(out, json_collector(&s->sources[i], now), i == 0);
+	buf_puts(out, "]}");
 	c_numeric_leave(&cn);
-	json_object_object_add(root, "metrics", metrics);
-	json_object_object_add(root, "collectors", collectors);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (text == NULL)
-		n = -1;
-	else
-		buf_puts(out, text);
-	json_object_put(root);
+	if (r != 0) {
+		/* Nothing appended, as promised. */
+		buf_truncate(out, start);
+		return -1;
+	}
 	return n;
 }

@@ -33,7 +33,10 @@
 #include "stats.h"
 #include "xalloc.h"
 
-/* Bodies are built in memory; the largest expected is far below this. */
+/*
+ * Our own messages and the check endpoint's answers are built in memory up
+ * to this; the metrics up to max_answer_size.
+ */
 #define BODY_MAX (4 * 1024 * 1024)
 /* A client sending more body than this is cut off instead of answered. */
 #define BODY_DROP_MAX 65536
@@ -61,6 +64,7 @@ struct metrics_cache {
 	long second;
 	char *body;
 	size_t len;
+	bool truncated; /* the rendering was over max_answer_size; body is NULL */
 };
 
 /* What libmicrohttpd keeps for a connection: its record, and whether it is one too many. */
@@ -87,6 +91,8 @@ struct http_server {
 	pthread_cond_t reap_wake;
 	struct conns_cuts cut_pending; /* cut, not logged yet */
 	double cut_logged[CONN_CUT_REASONS];
+	size_t max_answer;     /* max_answer_size: a larger answer is a 500 */
+	long too_large_logged; /* when (time_now()) the last "too large" line was logged */
 };
 
 /*
@@ -395,26 +401,59 @@ static enum MHD_Result serve_health(struct MHD_Connection *c, const struct snaps
 	return answer(c, stale == 0 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, TEXT, &b);
 }
 
-/* The Prometheus text for snap now, rendered at most once per snapshot and second. */
+/*
+ * The Prometheus text for snap now, rendered at most once per snapshot and
+ * second; out->truncated when it is over max_answer_size.
+ */
 static void metrics_body(struct http_server *h, const struct snapshot *snap, struct buf *out)
 {
 	struct metrics_cache *m = &h->cache;
 	double now = time_now();
 
 	pthread_mutex_lock(&m->lock);
-	if (m->body == NULL || m->generation != snap->generation || m->second != (long)now) {
+	if ((m->body == NULL && !m->truncated) || m->generation != snap->generation ||
+	    m->second != (long)now) {
 		struct buf b;
 
-		buf_init(&b, BODY_MAX);
+		buf_init(&b, out->cap);
 		expose_prometheus(snap, now, &b);
 		free(m->body);
+		m->truncated = b.truncated;
+		if (b.truncated)
+			buf_free(&b);
 		m->len = b.len;
 		m->body = buf_steal(&b);
 		m->generation = snap->generation;
 		m->second = (long)now;
 	}
-	buf_append(out, m->body, m->len);
+	if (m->truncated)
+		out->truncated = true;
+	else
+		buf_append(out, m->body, m->len);
 	pthread_mutex_unlock(&m->lock);
+}
+
+/*
+ * Answer body with 200, or, when it was cut at max_answer_size, with 500
+ * and a line that says so (logged at most once a minute: a scraper asks
+ * again and again).
+ */
+static enum MHD_Result answer_whole(struct http_server *h, struct MHD_Connection *c,
+				    const char *url, const char *type, struct buf *body)
+{
+	long now = (long)time_now(), last = __atomic_load_n(&h->too_large_logged, __ATOMIC_RELAXED);
+	char msg[256];
+
+	if (!body->truncated)
+		return answer(c, MHD_HTTP_OK, type, body);
+	snprintf(msg, sizeof(msg),
+		 "answer too large: %s is over max_answer_size (%zu bytes); raise it in vaktd.conf",
+		 url, body->cap);
+	buf_free(body);
+	if (now - last >= 60 && __atomic_compare_exchange_n(&h->too_large_logged, &last, now, false,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		log_msg(LOG_ERR, "answered 500 (%s)", msg);
+	return answer_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 }
 
 static enum MHD_Result route(struct http_server *h, struct MHD_Connection *c,
@@ -424,18 +463,18 @@ static enum MHD_Result route(struct http_server *h, struct MHD_Connection *c,
 	static const char check_prefix[] = "/api/v1/check/";
 	struct buf b;
 
-	buf_init(&b, BODY_MAX);
+	buf_init(&b, __atomic_load_n(&h->max_answer, __ATOMIC_RELAXED));
 	if (strcmp(url, "/metrics") == 0) {
 		metrics_body(h, snap, &b);
-		return answer(c, MHD_HTTP_OK, PROMETHEUS, &b);
+		return answer_whole(h, c, url, PROMETHEUS, &b);
 	}
 	if (strcmp(url, "/api/v1/metrics") == 0) {
 		expose_json(snap, time_now(), NULL, &b);
-		return answer(c, MHD_HTTP_OK, JSON, &b);
+		return answer_whole(h, c, url, JSON, &b);
 	}
 	if (strncmp(url, metrics_prefix, sizeof(metrics_prefix) - 1) == 0) {
 		if (expose_json(snap, time_now(), url + sizeof(metrics_prefix) - 1, &b) > 0)
-			return answer(c, MHD_HTTP_OK, JSON, &b);
+			return answer_whole(h, c, url, JSON, &b);
 		buf_free(&b);
 		return answer_text(c, MHD_HTTP_NOT_FOUND, "no such metric");
 	}
@@ -639,6 +678,7 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	h->busy = ratelog_new(CLIENT_LOG_PERIOD, CLIENT_LOG_SLOTS);
 	h->limits.max = c->max_connections;
 	h->limits.per_client = c->max_per_client;
+	h->max_answer = c->max_answer_size;
 	/* Room to answer a burst 503 before closing connections outright. */
 	h->limits.hard_per_client =
 	    2 * c->max_per_client < c->max_connections ? 2 * c->max_per_client : c->max_connections;
@@ -702,6 +742,11 @@ void http_set_scheduler(struct http_server *h, struct scheduler *s)
 	pthread_mutex_lock(&h->lock);
 	h->sched = s;
 	pthread_mutex_unlock(&h->lock);
+}
+
+void http_set_max_answer(struct http_server *h, size_t bytes)
+{
+	__atomic_store_n(&h->max_answer, bytes, __ATOMIC_RELAXED);
 }
 
 void http_stop(struct http_server *h)

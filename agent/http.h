@@ -22,6 +22,8 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 			       const char *cert, const char *key, char *err, size_t errlen);
 /* Point the server at another scheduler (after a reload); the old one is the caller's. */
 void http_set_scheduler(struct http_server *h, struct scheduler *s);
+/* Refuse answers over bytes from now on (max_answer_size, after a reload). */
+void http_set_max_answer(struct http_server *h, size_t bytes);
 void http_stop(struct http_server *h);
 
 #endif

@@ -3,10 +3,16 @@
  *
  * The scheduler keeps a master copy of every source under one mutex. After
  * each collection the collector thread updates its source and publishes a
- * deep copy of all sources as a new reference-counted snapshot; readers
- * take a reference under the same mutex (a pointer read and an increment)
- * and never wait for a collection. A watchdog thread marks collections that
- * run over their time limit, so a hung source says so in its last_error.
+ * copy of all sources as a new reference-counted snapshot; readers take a
+ * reference under the same mutex (a pointer read and an increment) and
+ * never wait for a collection. A source's metric set is never copied: the
+ * master and every snapshot share it by reference (metric_set_ref), so a
+ * publish costs a few small strings per source, whatever the number of
+ * metrics. A watchdog thread marks collections that run over their time
+ * limit, so a hung source says so in its last_error.
+ *
+ * A scheduler stopped while a collector is stuck in a call is left to that
+ * thread: the last collector thread to return frees it.
  */
 #include "config.h"
 
@@ -18,7 +24,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "collector.h"
+#include "log.h"
 #include "num.h"
 #include "scheduler.h"
 #include "statefile.h"
@@ -52,24 +60,17 @@ struct scheduler {
 	pthread_t watchdog;
 	bool started_watchdog;
 	int threads_running;
+	bool abandoned; /* stopped with collectors still running: the last to return frees it */
 };
 
 /* Snapshot generations, unique for the life of the process. */
 static unsigned long generations;
 
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void copy_source(struct source *dst, const struct source *src)
 {
 	*dst = *src;
 	dst->name = xstrdup(src->name);
-	dst->metrics = src->metrics == NULL ? NULL : metric_set_copy(src->metrics);
+	dst->metrics = metric_set_ref(src->metrics);
 	dst->last_error = src->last_error == NULL ? NULL : xstrdup(src->last_error);
 	dst->where = src->where == NULL ? NULL : xstrdup(src->where);
 }
@@ -176,7 +177,7 @@ static void record(struct job *j, struct metric_set *set, int r, const char *err
 /* Sleep on the condition until it is signalled or deadline (monotonic) passes; lock held. */
 static void timed_wait(struct scheduler *s, double deadline)
 {
-	double left = deadline - monotonic();
+	double left = deadline - time_monotonic();
 	struct timespec ts;
 
 	if (left <= 0)
@@ -194,19 +195,22 @@ static void timed_wait(struct scheduler *s, double deadline)
 /* Wait until deadline or until the scheduler stops; lock held. */
 static void wait_until(struct scheduler *s, double deadline)
 {
-	while (!s->stopping && monotonic() < deadline)
+	while (!s->stopping && time_monotonic() < deadline)
 		timed_wait(s, deadline);
 }
+
+static void free_scheduler(struct scheduler *s);
 
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
 	struct scheduler *s = j->sched;
 	double interval = s->sources[j->index].interval;
+	bool last;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		double t0 = monotonic(), took;
+		double t0 = time_monotonic(), took;
 		struct metric_set *set = metric_set_new();
 		char err[512] = "";
 		int r;
@@ -214,14 +218,21 @@ static void *run_job(void *arg)
 		j->running_since = t0;
 		pthread_mutex_unlock(&s->lock);
 		r = j->kind->collect(j->state, set, err, sizeof(err));
-		took = monotonic() - t0;
+		took = time_monotonic() - t0;
 		pthread_mutex_lock(&s->lock);
 		record(j, set, r, err, took);
 		wait_until(s, t0 + interval);
 	}
 	s->threads_running--;
+	last = s->abandoned && s->threads_running == 0;
 	pthread_cond_broadcast(&s->wake);
 	pthread_mutex_unlock(&s->lock);
+	if (last) {
+		log_msg(LOG_INFO,
+			"[%s] of a stopped configuration returned; its collectors are freed",
+			s->sources[j->index].name);
+		free_scheduler(s);
+	}
 	return NULL;
 }
 
@@ -234,7 +245,7 @@ static void *run_watchdog(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		bool changed = false;
-		double now = monotonic();
+		double now = time_monotonic();
 
 		for (size_t i = 0; i < s->n; i++) {
 			struct job *j = &s->jobs[i];
@@ -354,6 +365,27 @@ struct scheduler *scheduler_start(const struct config *c, double started_at, cha
 	return s;
 }
 
+/*
+ * Hand s to its stuck collector threads, naming them in the log; lock held.
+ * After the caller unlocks, s belongs to the last of them.
+ */
+static void abandon(struct scheduler *s)
+{
+	struct buf names;
+
+	buf_init(&names, 1024);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->jobs[i].running_since != 0)
+			buf_printf(&names, "%s[%s]", names.len > 0 ? ", " : "", s->sources[i].name);
+		if (s->jobs[i].started_thread)
+			pthread_detach(s->jobs[i].thread);
+	}
+	log_msg(LOG_WARNING, "stopped collectors: %s still in a collection; freed when it returns",
+		buf_str(&names));
+	buf_free(&names);
+	s->abandoned = true;
+}
+
 void scheduler_stop(struct scheduler *s)
 {
 	double deadline;
@@ -364,22 +396,31 @@ void scheduler_stop(struct scheduler *s)
 	s->stopping = true;
 	pthread_cond_broadcast(&s->wake);
 	/* Give collectors a second to finish; one stuck in a call is left behind. */
-	deadline = monotonic() + 1;
-	while (s->threads_running > 0 && monotonic() < deadline)
+	deadline = time_monotonic() + 1;
+	while (s->threads_running > 0 && time_monotonic() < deadline)
 		timed_wait(s, deadline);
 	pthread_mutex_unlock(&s->lock);
+	/* The watchdog stops at once; it must be gone before s may be freed by another thread. */
 	if (s->started_watchdog)
 		pthread_join(s->watchdog, NULL);
+	pthread_mutex_lock(&s->lock);
 	if (s->threads_running > 0) {
-		/* A stuck thread still points into s: leave it all to process exit. */
-		for (size_t i = 0; i < s->n; i++)
-			if (s->jobs[i].started_thread)
-				pthread_detach(s->jobs[i].thread);
+		/* A stuck thread still points into s: the last one to return frees it. */
+		abandon(s);
+		pthread_mutex_unlock(&s->lock);
 		return;
 	}
-	for (size_t i = 0; i < s->n; i++) {
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < s->n; i++)
 		if (s->jobs[i].started_thread)
 			pthread_join(s->jobs[i].thread, NULL);
+	free_scheduler(s);
+}
+
+/* Free s, whose collector threads have all returned. */
+static void free_scheduler(struct scheduler *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
 		if (s->jobs[i].kind->destroy != NULL)
 			s->jobs[i].kind->destroy(s->jobs[i].state);
 		free_source(&s->sources[i]);
@@ -394,17 +435,17 @@ void scheduler_stop(struct scheduler *s)
 
 int scheduler_wait_first(struct scheduler *s, double seconds)
 {
-	double deadline = monotonic() + seconds;
+	double deadline = time_monotonic() + seconds;
 	int r = -1;
 
 	pthread_mutex_lock(&s->lock);
-	while (r != 0 && monotonic() < deadline) {
+	while (r != 0 && time_monotonic() < deadline) {
 		r = 0;
 		for (size_t i = 0; i < s->n; i++)
 			if (s->sources[i].runs == 0)
 				r = -1;
 		if (r != 0)
-			timed_wait(s, monotonic() + 0.01 < deadline ? monotonic() + 0.01 : deadline);
+			timed_wait(s, time_monotonic() + 0.01 < deadline ? time_monotonic() + 0.01 : deadline);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;

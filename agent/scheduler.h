@@ -30,8 +30,9 @@ const struct snapshot *scheduler_acquire(struct scheduler *s);
 void snapshot_release(const struct snapshot *snap);
 /*
  * Stop the collectors and free everything. A collector stuck in a call is
- * given a second, then left behind (the process is about to exit or to
- * start a new scheduler; its thread holds no shared state).
+ * given a second, then left behind with the scheduler, which the last such
+ * thread frees when its call returns (logged as it is left and as it is
+ * freed); nothing else may use s after this call.
  */
 void scheduler_stop(struct scheduler *s);
 

@@ -26,6 +26,8 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* The contents, "" when empty; valid until the next append or buf_free. */
 const char *buf_str(const struct buf *b);
 void buf_reset(struct buf *b);
+/* Drop what was appended after the first len bytes; truncated stays as it was. */
+void buf_truncate(struct buf *b, size_t len);
 /* Hand the string to the caller (who frees it) and reset the buffer. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);

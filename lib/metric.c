@@ -15,6 +15,7 @@
 struct metric_set {
 	struct metric *v;
 	size_t n;
+	int refs; /* references less one: a new set has 0 */
 };
 
 struct metric_set *metric_set_new(void)
@@ -22,23 +23,17 @@ struct metric_set *metric_set_new(void)
 	return xcalloc(1, sizeof(struct metric_set));
 }
 
-struct metric_set *metric_set_copy(const struct metric_set *s)
+struct metric_set *metric_set_ref(struct metric_set *s)
 {
-	struct metric_set *c = metric_set_new();
-
-	for (size_t i = 0; i < s->n; i++) {
-		const struct metric *m = &s->v[i];
-		struct metric *n = metric_set_add(c, m->name, m->kind, m->unit, m->value);
-
-		for (size_t k = 0; k < m->nlabels; k++)
-			metric_label_add(n, m->labels[k].name, m->labels[k].value);
-	}
-	return c;
+	if (s != NULL)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return s;
 }
 
 void metric_set_free(struct metric_set *s)
 {
-	if (s == NULL)
+	/* Atomic, so that threads sharing a set give it back without a lock. */
+	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) >= 0)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		struct metric *m = &s->v[i];
@@ -68,7 +63,8 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 
 void metric_label_add(struct metric *m, const char *name, const char *value)
 {
-	m->labels = xgrow(m->labels, m->nlabels, sizeof(*m->labels));
+	/* Exactly as many as there are: a metric has a handful, and a host thousands of metrics. */
+	m->labels = xreallocarray(m->labels, m->nlabels + 1, sizeof(*m->labels));
 	m->labels[m->nlabels].name = name;
 	m->labels[m->nlabels].value = xstrdup(value);
 	m->nlabels++;

@@ -3,7 +3,8 @@
  * unit and a kind. Probes fill one; the plugins read it to apply thresholds
  * and the agent publishes it. Names, units and label names are the probes'
  * string constants and are not copied; label values are copied and owned by
- * the set.
+ * the set. A finished set can be shared (metric_set_ref): the agent hands one
+ * collection's set to every snapshot that holds it, without copying it.
  */
 #ifndef VAKT_METRIC_H
 #define VAKT_METRIC_H
@@ -32,8 +33,13 @@ struct metric {
 struct metric_set;
 
 struct metric_set *metric_set_new(void);
-/* A deep copy of s (label values copied, constants shared); never NULL. */
-struct metric_set *metric_set_copy(const struct metric_set *s);
+/*
+ * Another reference to s (NULL gives NULL), for another thread to read: s
+ * must not change any more. Every reference is given back with
+ * metric_set_free; the last one frees the set.
+ */
+struct metric_set *metric_set_ref(struct metric_set *s);
+/* Give back a reference (a new set has one); the last frees s. NULL is fine. */
 void metric_set_free(struct metric_set *s);
 /*
  * Add a metric and return it, for metric_label_add(); valid until the set

@@ -2,7 +2,8 @@
  * sock_diag listen-queue probe (see listen.h). One dump request per address
  * family with only TCP_LISTEN in the state mask; for a listener, inet_diag
  * reports the accept queue length in idiag_rqueue and the backlog in
- * idiag_wqueue.
+ * idiag_wqueue. Sockets of one address and port are merged after the dump,
+ * by sorting: a host may have tens of thousands of listeners.
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@ struct listener {
 	unsigned port;
 	double queue;
 	double backlog;
+	size_t seq; /* order in the dump: listeners are given in the order first seen */
 };
 
 struct dump {
@@ -34,26 +36,59 @@ struct dump {
 	size_t n;
 };
 
-/* Add one socket, summed into the listener of the same address and port. */
+/* Add one socket; merge() sums those of one address and port. */
 static void add_socket(struct dump *d, const char *addr, unsigned port, double queue,
 		       double backlog)
 {
 	struct listener *l;
 
-	for (size_t i = 0; i < d->n; i++) {
-		l = &d->v[i];
-		if (l->port == port && strcmp(l->addr, addr) == 0) {
-			l->queue += queue;
-			l->backlog += backlog;
-			return;
-		}
-	}
 	d->v = xgrow(d->v, d->n, sizeof(*d->v));
-	l = &d->v[d->n++];
+	l = &d->v[d->n];
 	snprintf(l->addr, sizeof(l->addr), "%s", addr);
 	l->port = port;
 	l->queue = queue;
 	l->backlog = backlog;
+	l->seq = d->n++;
+}
+
+static int by_endpoint(const void *a, const void *b)
+{
+	const struct listener *x = a, *y = b;
+	int c = strcmp(x->addr, y->addr);
+
+	if (c != 0)
+		return c;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct listener *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sum the sockets of one address and port (SO_REUSEPORT) into the first of them. */
+static void merge(struct dump *d)
+{
+	size_t kept = 0;
+
+	qsort(d->v, d->n, sizeof(*d->v), by_endpoint);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct listener *l = &d->v[i];
+		struct listener *last = kept > 0 ? &d->v[kept - 1] : NULL;
+
+		if (last != NULL && last->port == l->port && strcmp(last->addr, l->addr) == 0) {
+			last->queue += l->queue;
+			last->backlog += l->backlog;
+			continue;
+		}
+		d->v[kept++] = *l;
+	}
+	d->n = kept;
+	qsort(d->v, d->n, sizeof(*d->v), by_seq);
 }
 
 static void emit(struct metric_set *set, const struct dump *d)
@@ -142,8 +177,10 @@ int probe_listen_collect(struct metric_set *set, char *err, size_t errlen)
 	if (r == 0)
 		r = dump_family(nl, AF_INET6, &d, err, errlen);
 	mnl_socket_close(nl);
-	if (r == 0)
+	if (r == 0) {
+		merge(&d);
 		emit(set, &d);
+	}
 	free(d.v);
 	return r;
 }

@@ -235,15 +235,6 @@ static unsigned long parse_version(const char *s)
 	return part[0] * 10000 + part[1] * 100 + part[2];
 }
 
-/* A monotonic clock in s. */
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The connection's read timeout in s, for messages. */
 static unsigned int read_timeout(MYSQL *m)
 {
@@ -267,7 +258,7 @@ static unsigned int read_timeout(MYSQL *m)
 static int nb_wait(MYSQL *m, int status, double deadline)
 {
 	struct pollfd pfd = {.fd = mysql_get_socket(m)};
-	double left = deadline - monotonic(), own = -1;
+	double left = deadline - time_monotonic(), own = -1;
 	int ms, r;
 
 	if ((status & MYSQL_WAIT_TIMEOUT) != 0)
@@ -303,7 +294,7 @@ static MYSQL *nb_connect(MYSQL *m, const char *host, const struct mysql_target *
 	*expired = false;
 	while (status != 0) {
 		status = nb_wait(m, status, deadline);
-		*expired = *expired || monotonic() >= deadline;
+		*expired = *expired || time_monotonic() >= deadline;
 		status = mysql_real_connect_cont(&ret, m, status);
 	}
 	return ret;
@@ -360,7 +351,7 @@ static void probe_start(struct probe *p, MYSQL *m)
 	if (p->version == 0)
 		p->version = mysql_get_server_version(m);
 	describe_connection(m, p->who, sizeof(p->who));
-	p->started = monotonic();
+	p->started = time_monotonic();
 	p->deadline = p->started + (read_timeout(m) > 0 ? read_timeout(m) : 1);
 }
 
@@ -522,7 +513,7 @@ static int query_failed(const struct probe *p, enum stmt what, char *err, size_t
 	snprintf(msg, sizeof(msg), "%s", mysql_error(p->m));
 	if (connection_lost(code)) {
 		/* A read timeout is only "Lost connection to server during query". */
-		if (timed_out(msg) || monotonic() - p->started >= read_timeout(p->m))
+		if (timed_out(msg) || time_monotonic() - p->started >= read_timeout(p->m))
 			progress_format(err, errlen, read_timeout(p->m), p->who, PROGRESS_QUERY,
 					stmt_name(p, what));
 		else
@@ -673,7 +664,7 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 	unsigned int timeout = 1;
 	const char *host = t->host, *sock = NULL;
 	char who[300];
-	double started = monotonic();
+	double started = time_monotonic();
 	bool expired;
 	MYSQL *m;
 

@@ -7,21 +7,27 @@
  *   holdsock fds N LIMIT [NAME]         hold exactly 3 + N descriptors open
  *                                       under a soft RLIMIT_NOFILE of LIMIT,
  *                                       as command NAME (vakt-fdholder)
+ *   holdsock listeners PORT N           listen on PORT of N loopback addresses,
+ *                                       127.77.0.1, 127.77.0.2, ... (250 to a
+ *                                       /24), in as many processes as the
+ *                                       descriptor limit needs: N listeners
+ *                                       for the agent's [listen] collector
  *   holdsock flood ADDRESS PORT N KEEP  open N connections to an HTTP server
  *                                       at once, wait (up to 20 s) until it
  *                                       has closed all but KEEP, then send
  *                                       GET /health on each that is left and
  *                                       keep them open
  *
- * It prints one line ("port P", "pid P", or for flood "flood
+ * It prints one line ("port P", "pid P", "listeners N", or for flood "flood
  * closed=C,200=A,503=B,other=D") when the state is in place, then waits
- * until it is killed.
+ * until it is killed (the processes of listeners with it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +106,69 @@ static int hold_fds(int n, int limit, const char *name)
 	return 0;
 }
 
+/* Listen on port of 127.77.X.Y for the addresses numbered from to to - 1; 0 or 1. */
+static int listen_range(int port, int from, int to)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+
+	for (int i = from; i < to; i++) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		/* 127.77.0.0/16 is loopback, and no other test listens there. */
+		a.sin_addr.s_addr =
+		    htonl(0x7f4d0000U | (unsigned)(i / 250) << 8 | (unsigned)(i % 250 + 1));
+		if (s == -1 || bind(s, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+		    listen(s, 8) == -1)
+			return fail("listen");
+	}
+	return 0;
+}
+
+/*
+ * N listeners on one port (one port, so that the ephemeral ports other tests
+ * connect from are not used up), a process for each slice the descriptor
+ * limit allows; each child dies with this process.
+ */
+static int hold_listeners(int port, int n)
+{
+	struct rlimit rl;
+	int per, ready[2];
+	char b;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return fail("getrlimit");
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return fail("setrlimit");
+	per = rl.rlim_cur > 10100 ? 10000 : (int)rl.rlim_cur - 100;
+	if (per < 1 || pipe(ready) == -1)
+		return fail("descriptors");
+	for (int from = per; from < n; from += per) {
+		pid_t pid = fork();
+
+		if (pid == -1)
+			return fail("fork");
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(ready[0]);
+			if (listen_range(port, from, from + per < n ? from + per : n) != 0)
+				_exit(1);
+			if (write(ready[1], "x", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+	}
+	close(ready[1]);
+	if (listen_range(port, 0, per < n ? per : n) != 0)
+		return 1;
+	for (int from = per; from < n; from += per)
+		if (read(ready[0], &b, 1) != 1)
+			return fail("a child");
+	printf("listeners %d\n", n);
+	return 0;
+}
+
 /* Whether the server closed c (end of file or a reset), without waiting. */
 static int closed(int c)
 {
@@ -173,11 +242,13 @@ int main(int argc, char **argv)
 		r = hold_listen(argv[2], atoi(argv[3]), atoi(argv[4]));
 	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "fds") == 0)
 		r = hold_fds(atoi(argv[2]), atoi(argv[3]), argc == 5 ? argv[4] : "vakt-fdholder");
+	else if (argc == 4 && strcmp(argv[1], "listeners") == 0)
+		r = hold_listeners(atoi(argv[2]), atoi(argv[3]));
 	else if (argc == 6 && strcmp(argv[1], "flood") == 0)
 		r = flood(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	else
 		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT [NAME] | "
-			 "flood ADDRESS PORT N KEEP");
+			 "listeners PORT N | flood ADDRESS PORT N KEEP");
 	if (r != 0)
 		return r;
 	fflush(stdout);

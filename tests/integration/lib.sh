@@ -76,6 +76,16 @@ contract_output() {
 	return 1
 }
 
+# check WHAT WANT GOT: a plain comparison with a readable failure.
+check() {
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1"
+	else
+		printf 'FAIL: %s\n  want: %s\n  got:  %s\n' "$1" "$2" "$3"
+		failures=$((failures + 1))
+	fi
+}
+
 # expect_absent WHAT STATUS TEXT COMMAND...: COMMAND exits STATUS and its
 # output does not hold TEXT (a secret, say); one ok or FAIL line.
 expect_absent() {

@@ -10,16 +10,6 @@ vaktd=$top_builddir/agent/vaktd
 require_tools curl jq promtool ss
 require_built "$vaktd"
 
-# check WHAT WANT GOT: a plain comparison with a readable failure.
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-	else
-		printf 'FAIL: %s\n  want: %s\n  got:  %s\n' "$1" "$2" "$3"
-		failures=$((failures + 1))
-	fi
-}
-
 # settle PATH WANT: poll PATH for up to 10 s until it answers WANT.
 settle() {
 	for _ in $(seq 100); do

@@ -36,6 +36,24 @@ Test(buf, cap_holds)
 	buf_free(&b);
 }
 
+Test(buf, truncate_drops_the_tail)
+{
+	struct buf b;
+
+	buf_init(&b, 100);
+	buf_truncate(&b, 0);
+	cr_expect_str_eq(buf_str(&b), "");
+	buf_puts(&b, "abcdef");
+	buf_truncate(&b, 10);
+	cr_expect_str_eq(buf_str(&b), "abcdef");
+	buf_truncate(&b, 3);
+	cr_expect_str_eq(buf_str(&b), "abc");
+	cr_expect_eq(b.len, 3);
+	buf_puts(&b, "x");
+	cr_expect_str_eq(buf_str(&b), "abcx");
+	buf_free(&b);
+}
+
 Test(buf, long_printf_and_steal)
 {
 	struct buf b;

@@ -94,6 +94,7 @@ static void expect_builtin_defaults(const struct config *c)
 	cr_expect_eq(c->max_connections, 128);
 	cr_expect_eq(c->max_per_client, 32);
 	cr_expect_eq(c->connection_timeout, 10);
+	cr_expect_eq(c->max_answer_size, 32 * 1024 * 1024);
 	cr_expect_eq(c->interval, 15);
 	cr_expect_eq(c->timeout, 5);
 	cr_assert_eq(c->ncollectors, 3);
@@ -167,6 +168,7 @@ Test(config, every_agent_key)
 			       "max_connections = 100\n"
 			       "max_connections_per_client = 100\n"
 			       "connection_timeout = 3600\n"
+			       "max_answer_size = 1G\n"
 			       "user = vakt\n",
 			       token, cert, key);
 	struct config *c = parse_ok(text);
@@ -183,6 +185,7 @@ Test(config, every_agent_key)
 	cr_expect_eq(c->max_connections, 100);
 	cr_expect_eq(c->max_per_client, 100);
 	cr_expect_eq(c->connection_timeout, 3600);
+	cr_expect_eq(c->max_answer_size, 1024 * 1024 * 1024);
 	cr_expect_str_eq(c->user, "vakt");
 	cr_expect_eq(c->ncollectors, 3, "[agent] leaves the collectors alone");
 	config_free(c);
@@ -190,6 +193,20 @@ Test(config, every_agent_key)
 	remove_temp(token);
 	remove_temp(cert);
 	remove_temp(key);
+}
+
+Test(config, max_answer_size_in_bytes_or_units)
+{
+	struct config *c = parse_ok("[agent]\nmax_answer_size = 65536\n");
+
+	cr_expect_eq(c->max_answer_size, 65536);
+	config_free(c);
+	c = parse_ok("[agent]\nmax_answer_size = 100K\n");
+	cr_expect_eq(c->max_answer_size, 102400);
+	config_free(c);
+	c = parse_ok("[agent]\nmax_answer_size = 64M\n");
+	cr_expect_eq(c->max_answer_size, 64 * 1024 * 1024);
+	config_free(c);
 }
 
 Test(config, collect_and_collector_keys)
@@ -562,6 +579,20 @@ Test(config, value_errors_give_the_range)
 	    "10000)\n");
 	expect_errors("[agent]\nmax_connections_per_client = 0\n",
 		      "vaktd.conf:2: max_connections_per_client 0 is out of range (1 to 10000)\n");
+	expect_errors("[agent]\nmax_answer_size = 63K\n",
+		      "vaktd.conf:2: max_answer_size 63K is out of range (64K to 1024M)\n");
+	expect_errors("[agent]\nmax_answer_size = 1025M\n",
+		      "vaktd.conf:2: max_answer_size 1025M is out of range (64K to 1024M)\n");
+	expect_errors("[agent]\nmax_answer_size = 64 MiB\n",
+		      "vaktd.conf:2: invalid max_answer_size '64 MiB' (expected bytes, like "
+		      "67108864 or 64M)\n");
+	expect_errors("[agent]\nmax_answer_size = M\n",
+		      "vaktd.conf:2: invalid max_answer_size 'M' (expected bytes, like 67108864 or "
+		      "64M)\n");
+	expect_errors(
+	    "[agent]\nmax_answer_size = -1\n",
+	    "vaktd.conf:2: invalid max_answer_size '-1' (expected bytes, like 67108864 or "
+	    "64M)\n");
 	expect_errors("[agent]\nconnection_timeout = 3601\n",
 		      "vaktd.conf:2: connection_timeout 3601 is out of range (1 to 3600)\n");
 	expect_errors(
