@@ -160,6 +160,10 @@ static const struct metricdoc docs[] = {
 	{"collector_last_success", "When the collector last succeeded, as Unix time (0: never)."},
 	{"collector_up", "1 when the collector's metrics are fresh, 0 when stale or missing."},
 	{"http_requests", "HTTP requests the agent has answered."},
+	{"http_connections", "HTTP connections open now."},
+	{"http_connections_closed",
+	 "HTTP connections the agent closed: past connection_timeout (deadline), for a newcomer "
+	 "(made_room), or new without a place (no_room)."},
 	{"resident_memory", "The agent's resident memory."},
 	{"uptime", "Time since the agent started."},
 };

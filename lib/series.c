@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "num.h"
 #include "series.h"
@@ -165,8 +166,8 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 		       const char *const *keys, const char *what)
 {
 	enum state worst = STATE_OK;
-	char rate_name[128], first[RATE_STALE + 1][700];
-	size_t nwhy[RATE_STALE + 1] = {0};
+	char rate_name[128], first[RATE_STATUSES][700];
+	size_t nwhy[RATE_STATUSES] = {0};
 	const struct ask q = {rate_name, -1, keys, what, NULL};
 
 	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
@@ -208,7 +209,7 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 			snprintf(first[st], sizeof(first[st]), "%s%s%s", rate_name,
 				 subject[0] != '\0' ? "_" : "", subject);
 	}
-	for (int st = RATE_FIRST; st <= RATE_STALE; st++) {
+	for (int st = RATE_FIRST; st < RATE_STATUSES; st++) {
 		if (nwhy[st] == 1)
 			result_long(r, "%s: %s", first[st], statefile_rate_reason(st));
 		else if (nwhy[st] > 1)
@@ -218,13 +219,32 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 	return worst;
 }
 
+/*
+ * How long to wait for other runs of the check to be done with the state
+ * file: STATEFILE_LOCK_WAIT, or half of what is left of -t when less.
+ */
+static double lock_wait(void)
+{
+	struct itimerval it;
+	double left;
+
+	if (getitimer(ITIMER_REAL, &it) == -1)
+		return STATEFILE_LOCK_WAIT;
+	left = (double)it.it_value.tv_sec + (double)it.it_value.tv_usec / 1e6;
+	/* No -t running (a unit test): the default. */
+	if (left <= 0)
+		return STATEFILE_LOCK_WAIT;
+	return left / 2 < STATEFILE_LOCK_WAIT ? left / 2 : STATEFILE_LOCK_WAIT;
+}
+
 struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
 				    const char *target, char *err, size_t errlen)
 {
 	char *key = xasprintf("%s%s%s", a->state_key, target != NULL ? " target=" : "",
 			      target != NULL ? target : "");
+	/* The time is taken before the wait for the lock: the counters were read by then. */
 	struct statefile *sf = statefile_open(a->state_dir, a->program, key, time_now(),
-					      STATEFILE_MAX_AGE, err, errlen);
+					      STATEFILE_MAX_AGE, lock_wait(), err, errlen);
 
 	free(key);
 	if (sf == NULL)

@@ -1,13 +1,16 @@
 /*
  * State files for rates (see statefile.h). Format, one record per line:
  *
- *   vakt-state 1
+ *   vakt-state 2
  *   key <the key string>
- *   time <seconds since the epoch>
- *   <counter> <value>
+ *   time <newest sample> [<an earlier one> [<the earliest>]]
+ *   <counter> <value or "-"> ... (one field per time)
  *
- * The key is stored as well as hashed into the name, so a hash collision
- * reads as "no earlier sample", never as someone else's counters.
+ * Times are seconds since the epoch, newest first; "-" is a counter that
+ * sample does not have. Version 1 is the same with one time. The key is
+ * stored as well as hashed into the name, so a hash collision reads as "no
+ * earlier sample", never as someone else's counters. The lock is a file of
+ * its own beside it (NAME.lock), since the state file itself is replaced.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,32 +32,49 @@
 #include "statefile.h"
 #include "xalloc.h"
 
-#define STATE_FILE_MAX 65536
+/* The largest state file written or read: some 13,000 HAProxy servers. */
+#define STATE_FILE_MAX (1024 * 1024)
+/* Earlier samples kept in a file (see statefile.h). */
+#define GENS 3
+/* 2^53: every whole number up to it is exact in a double. */
+#define COUNTER_MAX 9007199254740992.0
+/* Longest pause between two tries of a lock held by another run, in ns. */
+#define LOCK_PAUSE_MAX 16000000L
 
 struct sample {
 	char *name;
-	double old;	/* value in the earlier file */
-	bool has_old;
-	double value;	/* value recorded now */
-	bool has_value;
+	double old[GENS]; /* value in each earlier sample, NAN when it has none */
+	double value;	  /* value recorded now, NAN when none */
 };
 
 struct statefile {
 	char *path;
 	char *key;
+	int lock; /* the lock file, locked; -1 when the lock was not had */
 	double now;
-	double then;	/* time of the earlier sample, NAN when none */
+	double then[GENS]; /* time of each earlier sample, NAN when none */
+	double ahead;	   /* how far ahead of now the nearest sample from the future was, or 0 */
 	double max_age;
 	struct sample *v;
 	size_t n;
 };
 
-double time_now(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double time_now(void)
+{
+	return clock_seconds(CLOCK_REALTIME);
+}
+
+double time_monotonic(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static uint64_t fnv1a(const char *s)
@@ -115,58 +136,184 @@ static struct sample *find(struct statefile *sf, const char *name, bool create)
 	if (!create)
 		return NULL;
 	sf->v = xgrow(sf->v, sf->n, sizeof(*sf->v));
-	memset(&sf->v[sf->n], 0, sizeof(*sf->v));
 	sf->v[sf->n].name = xstrdup(name);
+	for (int g = 0; g < GENS; g++)
+		sf->v[sf->n].old[g] = NAN;
+	sf->v[sf->n].value = NAN;
 	return &sf->v[sf->n++];
 }
 
-/* Read one line "NAME VALUE" into the samples; malformed lines are skipped. */
+bool statefile_counter_ok(double v)
+{
+	return v >= 0 && v <= COUNTER_MAX && floor(v) == v;
+}
+
+/* The next field of the space-separated *s, or NULL past its end. */
+static char *next_field(char **s)
+{
+	char *f = *s, *sp;
+
+	if (f == NULL || *f == '\0')
+		return NULL;
+	sp = strchr(f, ' ');
+	if (sp == NULL) {
+		*s = NULL;
+	} else {
+		*sp = '\0';
+		*s = sp + 1;
+	}
+	return f;
+}
+
+/* Read "time T [T [T]]": every time a positive number; 0 or -1. */
+static int parse_times(struct statefile *sf, char *rest)
+{
+	int g = 0;
+
+	for (char *f = next_field(&rest); f != NULL; f = next_field(&rest)) {
+		if (g == GENS || num_parse(f, &sf->then[g]) != 0 || sf->then[g] <= 0)
+			return -1;
+		g++;
+	}
+	return g > 0 ? 0 : -1;
+}
+
+/*
+ * Read "NAME V [V [V]]", one value per time; a value that is "-", or not a
+ * counter, is no sample. A line with another number of values is skipped.
+ */
+static void parse_counter(struct statefile *sf, const char *name, char *rest)
+{
+	double v[GENS];
+	int g = 0;
+
+	for (char *f = next_field(&rest); f != NULL; f = next_field(&rest)) {
+		if (g == GENS || isnan(sf->then[g]))
+			return;
+		if (strcmp(f, "-") == 0 || num_parse(f, &v[g]) != 0 || !statefile_counter_ok(v[g]))
+			v[g] = NAN;
+		g++;
+	}
+	if (g == 0 || (g < GENS && !isnan(sf->then[g])))
+		return;
+	memcpy(find(sf, name, true)->old, v, sizeof(double) * (size_t)g);
+}
+
+/* Read one line "NAME REST" into the samples; malformed lines are skipped. */
 static void parse_line(struct statefile *sf, char *line, int lineno, bool *valid)
 {
 	char *sp = strchr(line, ' ');
-	double v;
 
-	if (sp == NULL)
+	if (sp == NULL) {
+		*valid = lineno > 2;
 		return;
+	}
 	*sp = '\0';
-	if (lineno == 0) {
-		*valid = strcmp(line, "vakt-state") == 0 && strcmp(sp + 1, "1") == 0;
-	} else if (lineno == 1) {
+	if (lineno == 0)
+		*valid = strcmp(line, "vakt-state") == 0 &&
+			 (strcmp(sp + 1, "1") == 0 || strcmp(sp + 1, "2") == 0);
+	else if (lineno == 1)
 		*valid = strcmp(line, "key") == 0 && strcmp(sp + 1, sf->key) == 0;
-	} else if (lineno == 2) {
-		*valid = strcmp(line, "time") == 0 && num_parse(sp + 1, &sf->then) == 0;
-	} else if (num_parse(sp + 1, &v) == 0) {
-		struct sample *s = find(sf, line, true);
+	else if (lineno == 2)
+		*valid = strcmp(line, "time") == 0 && parse_times(sf, sp + 1) == 0;
+	else
+		parse_counter(sf, line, sp + 1);
+}
 
-		s->old = v;
-		s->has_old = true;
+/*
+ * Forget the samples of sf taken after now: the clock went back, or, when
+ * only a little, another run read its counters after this one but saved
+ * first. Either way they cannot be the base of a rate, and the new sample
+ * takes their place.
+ */
+static void drop_future(struct statefile *sf)
+{
+	for (int g = 0; g < GENS; g++) {
+		if (isnan(sf->then[g]) || sf->then[g] <= sf->now)
+			continue;
+		if (sf->ahead == 0 || sf->then[g] - sf->now < sf->ahead)
+			sf->ahead = sf->then[g] - sf->now;
+		sf->then[g] = NAN;
+		for (size_t i = 0; i < sf->n; i++)
+			sf->v[i].old[g] = NAN;
 	}
 }
 
 static void load(struct statefile *sf)
 {
-	char data[STATE_FILE_MAX + 1], *line, *nl;
+	char *data = xmalloc(STATE_FILE_MAX + 2), *line, *nl;
+	ssize_t len = file_read_small(sf->path, data, STATE_FILE_MAX + 2);
 	bool valid = true;
 
 	/* A missing or unreadable file is the same as no earlier sample. */
-	if (file_read_small(sf->path, data, sizeof(data)) == -1)
-		return;
 	line = data;
-	for (int lineno = 0; valid && (nl = strchr(line, '\n')) != NULL; lineno++) {
+	for (int lineno = 0; len >= 0 && valid && (nl = strchr(line, '\n')) != NULL; lineno++) {
 		*nl = '\0';
 		parse_line(sf, line, lineno, &valid);
 		line = nl + 1;
 	}
-	if (!valid || isnan(sf->then)) {
-		/* Not ours, or not whole: start afresh. */
+	if (len > STATE_FILE_MAX || !valid || isnan(sf->then[0])) {
+		/* Not ours, not whole or larger than we write: start afresh. */
 		for (size_t i = 0; i < sf->n; i++)
-			sf->v[i].has_old = false;
-		sf->then = NAN;
+			for (int g = 0; g < GENS; g++)
+				sf->v[i].old[g] = NAN;
+		for (int g = 0; g < GENS; g++)
+			sf->then[g] = NAN;
 	}
+	drop_future(sf);
+	free(data);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Take the lock of sf's file, trying for wait seconds: 0; 1 when other runs
+ * held it all that time; -1 with the reason in err.
+ */
+static int lock(struct statefile *sf, double wait, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s.lock", sf->path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	double deadline = mono_now() + wait;
+	long pause = 1000000;
+
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot open lock file %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	/* Others hold it for a read and a write: poll, there is no flock with a time-out. */
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		double left = deadline - mono_now();
+		struct timespec ts = {0, pause};
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errlen, "cannot lock %s: %s", sf->path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (left <= 0) {
+			close(fd);
+			return 1;
+		}
+		if (left < (double)pause / 1e9)
+			ts.tv_nsec = (long)(left * 1e9);
+		nanosleep(&ts, NULL);
+		pause = pause * 2 > LOCK_PAUSE_MAX ? LOCK_PAUSE_MAX : pause * 2;
+	}
+	sf->lock = fd;
+	return 0;
 }
 
 struct statefile *statefile_open(const char *dir, const char *plugin, const char *key, double now,
-				 double max_age, char *err, size_t errlen)
+				 double max_age, double lock_wait, char *err, size_t errlen)
 {
 	char d[4096];
 	struct statefile *sf;
@@ -180,29 +327,68 @@ struct statefile *statefile_open(const char *dir, const char *plugin, const char
 	for (char *p = sf->key; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+	sf->lock = -1;
 	sf->now = now;
-	sf->then = NAN;
+	for (int g = 0; g < GENS; g++)
+		sf->then[g] = NAN;
 	sf->max_age = max_age;
-	load(sf);
+	switch (lock(sf, lock_wait, err, errlen)) {
+	case -1:
+		statefile_free(sf);
+		return NULL;
+	case 0:
+		load(sf);
+		break;
+	}
 	return sf;
+}
+
+/* Why counter s has no earlier sample to make a rate from. */
+static enum rate_status no_base(const struct statefile *sf, bool soon)
+{
+	if (soon)
+		return RATE_SOON;
+	/* An overlapping run saved its sample read a moment after ours. */
+	if (sf->ahead > 0 && sf->ahead <= STATEFILE_LOCK_WAIT + STATEFILE_MIN_INTERVAL)
+		return RATE_SOON;
+	return sf->ahead > 0 ? RATE_CLOCK : RATE_FIRST;
 }
 
 enum rate_status statefile_rate(struct statefile *sf, const char *counter, double value,
 				double *rate)
 {
-	struct sample *s = find(sf, counter, true);
-	double dt = sf->now - sf->then;
+	struct sample *s;
+	bool soon = false;
+	int base = -1;
 
-	s->value = value;
-	s->has_value = true;
 	*rate = NAN;
-	if (!s->has_old || isnan(sf->then))
-		return RATE_FIRST;
-	if (dt > sf->max_age)
+	if (sf->lock == -1)
+		return RATE_BUSY;
+	if (!statefile_counter_ok(value))
+		return RATE_BAD;
+	s = find(sf, counter, true);
+	s->value = value;
+	for (int g = 0; g < GENS; g++) {
+		if (isnan(s->old[g]))
+			continue;
+		if (sf->now - sf->then[g] < STATEFILE_MIN_INTERVAL) {
+			soon = true;
+			continue;
+		}
+		if (value < s->old[g]) {
+			/* A restart: what came before it is no base for any later run. */
+			for (int h = 0; h < GENS; h++)
+				s->old[h] = NAN;
+			return RATE_RESET;
+		}
+		if (base == -1 || sf->then[g] > sf->then[base])
+			base = g;
+	}
+	if (base == -1)
+		return no_base(sf, soon);
+	if (sf->now - sf->then[base] > sf->max_age)
 		return RATE_STALE;
-	if (value < s->old || dt <= 0)
-		return RATE_RESET;
-	*rate = (value - s->old) / dt;
+	*rate = (value - s->old[base]) / (sf->now - sf->then[base]);
 	return RATE_OK;
 }
 
@@ -218,24 +404,81 @@ const char *statefile_rate_reason(enum rate_status st)
 		       "the next run will have one";
 	case RATE_STALE:
 		return "no value, the previous sample is too old, the next run will have one";
+	case RATE_SOON:
+		return "no value yet, the previous run was less than 1 s ago "
+		       "(a rate needs samples at least 1 s apart)";
+	case RATE_CLOCK:
+		return "no value, the clock went back since the previous sample, "
+		       "the next run will have one";
+	case RATE_BAD:
+		return "no value, the service gave a counter that is not a whole number "
+		       "from 0 to 2^53";
+	case RATE_BUSY:
+		return "no value, other runs of this check held its state file too long";
 	}
 	return "";
 }
 
-static void format_file(const struct statefile *sf, struct buf *b)
+/*
+ * The earlier samples to keep beside the new one, newest first, into keep;
+ * how many. See statefile.h: the newest at least STATEFILE_MIN_INTERVAL
+ * older than now, and the oldest younger than that.
+ */
+static int kept(const struct statefile *sf, int keep[2])
+{
+	int base = -1, next = -1, n = 0;
+
+	for (int g = 0; g < GENS; g++) {
+		if (isnan(sf->then[g]))
+			continue;
+		if (sf->now - sf->then[g] >= STATEFILE_MIN_INTERVAL) {
+			if (base == -1 || sf->then[g] > sf->then[base])
+				base = g;
+		} else if (next == -1 || sf->then[g] < sf->then[next]) {
+			next = g;
+		}
+	}
+	if (next != -1)
+		keep[n++] = next;
+	if (base != -1)
+		keep[n++] = base;
+	return n;
+}
+
+static void format_value(double v, struct buf *b)
 {
 	char num[NUM_BUFSZ];
 
-	buf_printf(b, "vakt-state 1\nkey %s\n", sf->key);
-	num_format(sf->now, num, sizeof(num));
-	buf_printf(b, "time %s\n", num);
+	if (isnan(v)) {
+		buf_printf(b, " -");
+		return;
+	}
+	num_format(v, num, sizeof(num));
+	buf_printf(b, " %s", num);
+}
+
+static void format_file(const struct statefile *sf, struct buf *b)
+{
+	int keep[2], n = kept(sf, keep);
+
+	buf_printf(b, "vakt-state 2\nkey %s\ntime", sf->key);
+	format_value(sf->now, b);
+	for (int k = 0; k < n; k++)
+		format_value(sf->then[keep[k]], b);
+	buf_printf(b, "\n");
 	for (size_t i = 0; i < sf->n; i++) {
 		const struct sample *s = &sf->v[i];
+		bool any = !isnan(s->value);
 
-		if (!s->has_value || strpbrk(s->name, " \n") != NULL)
+		for (int k = 0; k < n; k++)
+			any = any || !isnan(s->old[keep[k]]);
+		if (!any || strpbrk(s->name, " \n") != NULL)
 			continue;
-		num_format(s->value, num, sizeof(num));
-		buf_printf(b, "%s %s\n", s->name, num);
+		buf_printf(b, "%s", s->name);
+		format_value(s->value, b);
+		for (int k = 0; k < n; k++)
+			format_value(s->old[keep[k]], b);
+		buf_printf(b, "\n");
 	}
 }
 
@@ -257,7 +500,16 @@ static int replace(const char *tmp, const char *path)
 	return rename(tmp, path);
 }
 
-int statefile_save(struct statefile *sf, char *err, size_t errlen)
+/* Let go of the lock of sf, if it is held. */
+static void unlock(struct statefile *sf)
+{
+	if (sf->lock != -1)
+		close(sf->lock);
+	sf->lock = -1;
+}
+
+/* Write the file of sf whole under a temporary name, then put it in place. */
+static int write_file(struct statefile *sf, char *err, size_t errlen)
 {
 	struct buf b;
 	char *tmp = xasprintf("%s.XXXXXX", sf->path);
@@ -296,6 +548,18 @@ out:
 	return r;
 }
 
+int statefile_save(struct statefile *sf, char *err, size_t errlen)
+{
+	int r;
+
+	/* Without the lock, another run is using the file: leave it be. */
+	if (sf->lock == -1)
+		return 0;
+	r = write_file(sf, err, errlen);
+	unlock(sf);
+	return r;
+}
+
 const char *statefile_path(const struct statefile *sf)
 {
 	return sf->path;
@@ -305,6 +569,7 @@ void statefile_free(struct statefile *sf)
 {
 	if (sf == NULL)
 		return;
+	unlock(sf);
 	for (size_t i = 0; i < sf->n; i++)
 		free(sf->v[i].name);
 	free(sf->v);

@@ -37,7 +37,7 @@ declare -A srcs=(
 	[fuzz_haproxy_stat]="lib/probe/haproxy_stat.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_stub_status]="lib/probe/stub_status.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_http1]="lib/http1.c lib/buf.c lib/xalloc.c"
-	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/check.c agent/expose.c agent/snapshot.c
+	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/conns.c agent/check.c agent/expose.c agent/snapshot.c
 			   agent/conf.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
 			   lib/http1.c lib/metric.c lib/metricdoc.c lib/num.c lib/output.c lib/perfdata.c
 			   lib/range.c lib/sslmode.c lib/state.c lib/statefile.c lib/xalloc.c

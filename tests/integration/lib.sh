@@ -106,6 +106,14 @@ expect_lines() {
 	done
 }
 
+# rate_gap: let a rate's minimum interval (1 s, STATEFILE_MIN_INTERVAL in
+# lib/statefile.h) pass since the last run kept its counters, so that the
+# next run has a rate rather than "less than 1 s ago". Time passing is the
+# condition itself here, not a guess at how long something takes.
+rate_gap() {
+	sleep 1
+}
+
 # start_peer NAME ARGS...: run holdsock in the background, wait for its line,
 # and set $peer_pid and $peer_value (the port or pid it printed).
 start_peer() {

@@ -132,6 +132,7 @@ wait "$holder" 2> /dev/null
 # 5xx responses per second, through a frontend whose servers are all down.
 "$check" -H "$sock" --proxy web_dead --state-dir "$state" > /dev/null
 for _ in $(seq 10); do curl -s -o /dev/null "http://127.0.0.1:$fe_dead/"; done
+rate_gap
 expect "5xx per second: CRITICAL, with perfdata" 2 \
 	"web_dead/FRONTEND 5xx responses per second: [0-9.]+ \(> 0\).* haproxy_responses_5xx_rate_web_dead/FRONTEND=[0-9.]+;;0;0" \
 	"$check" -H "$sock" --proxy web_dead --state-dir "$state" -c haproxy_responses_5xx_rate=0
@@ -142,6 +143,7 @@ mkdir -p "$state/split"
 "$check" -H "$sock" --proxy web_dead --state-dir "$state/split" > /dev/null
 "$check" -H "$sock" --proxy '^app$' --state-dir "$state/split" > /dev/null
 curl -s -o /dev/null "http://127.0.0.1:$fe_dead/"
+rate_gap
 expect "--proxy web_dead after a run with --proxy app: a 5xx rate" 0 \
 	" haproxy_responses_5xx_rate_web_dead/FRONTEND=[0-9.]+;;;0" \
 	"$check" -H "$sock" --proxy web_dead --state-dir "$state/split"

@@ -16,6 +16,7 @@ expect "exact queue length, no rate on the first run" 0 "^LISTEN OK - $ep accept
 expect "the first run says why there is no rate" 0 "^listen_overflows_rate: no value yet, first sample, the next run will have one$" \
 	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state/first2"
 "$c" -p "$port" -H 127.0.0.1 --state-dir "$state" > /dev/null
+rate_gap
 expect "rates on the second run" 0 "listen_overflows_rate=$num;;;0 listen_drops_rate=$num;;;0$" \
 	"$c" -p "$port" -H 127.0.0.1 --state-dir "$state"
 expect "long output per listener" 0 "^$ep: 5 of 16 waiting \(31.2%\)$" "$c" -p "$port" --state-dir "$state"
@@ -26,6 +27,7 @@ expect "queue over critical" 2 "^LISTEN CRITICAL - $ep has 5 connections waiting
 	"$c" -p "$port" -w 2 -c 3 --state-dir "$state"
 expect "fill in percent" 1 "^LISTEN WARNING - $ep accept queue is 31.2% full \(> 30\)" \
 	"$c" -p "$port" --percent -w 30 -c 90 --state-dir "$state"
+rate_gap
 expect "rate threshold by name" 2 "connections/s overflowed a full accept queue \(< 1000\)" \
 	"$c" -p "$port" -c listen_overflows_rate=1000: --state-dir "$state"
 expect "--all finds it" 0 "^$ep: 5 of 16 waiting" "$c" --all --state-dir "$state"

@@ -49,6 +49,7 @@ seen=$(requests)
 expect "counters after 20 requests are exact" 0 "nginx_requests=$((seen + 1))c;;;0 " \
 	"$check" -p "$port" --state-dir "$state"
 for _ in $(seq 30); do curl -s -o /dev/null "http://127.0.0.1:$port/"; done
+rate_gap
 expect "traffic gives a request rate above 0" 0 "nginx_requests_rate=([1-9][0-9.]*|0\.[0-9]*[1-9][0-9]*);;;0" \
 	"$check" -p "$port" --state-dir "$state"
 expect "-u gives the same check" 0 "^NGINX OK - 1 active connection \|" "$check" -u "$url" --state-dir "$state"
@@ -75,7 +76,7 @@ time.sleep(0.3)
 held += [connect() for _ in range(8)]
 time.sleep(0.3)
 ' "$port"
-sleep 0.2
+rate_gap
 expect "dropped connections: CRITICAL on their rate" 2 "^NGINX CRITICAL - connections dropped per second: [0-9.]+ \(> 0\)" \
 	"$check" -p "$port" --state-dir "$state" -c nginx_dropped_rate=0
 
@@ -85,14 +86,85 @@ for _ in $(seq 50); do [ -e "$nginx_dir/nginx.pid" ] || break; sleep 0.1; done
 nginx -q -c "$nginx_dir/nginx.conf" -p "$nginx_dir"
 for _ in $(seq 50); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
 peers="$peers $(cat "$nginx_dir/nginx.pid")"
+rate_gap
 cp -r "$state" "$tmp/state.before"
 expect_absent "after a restart the rate starts again: left out of the perfdata" 0 "nginx_requests_rate=" \
 	"$check" -p "$port" --state-dir "$state"
 expect "after a restart, long output says why" 0 "^nginx_requests_rate: no value, the counter went backwards \(a restart\?\), the next run will have one$" \
 	"$check" -p "$port" --state-dir "$tmp/state.before"
 "$check" -p "$port" --state-dir "$state" > /dev/null
+rate_gap
 expect "after a restart, rates come back" 0 "nginx_requests_rate=[0-9.]+;;;0" \
 	"$check" -p "$port" --state-dir "$state"
+
+# Rates that cannot lie (issue 14), on an nginx of their own that has room
+# for fifty checks at once. rate_in FILE: the requests rate in a check's
+# output, or nothing when it has none.
+nginx_worker_connections=256 start_nginx
+rport=$nginx_port
+rurl=http://127.0.0.1:$rport/nginx_status
+rate_in() { head -1 "$1" | grep -o 'nginx_requests_rate=[0-9.]*' | cut -d= -f2; }
+# A counter in the state file that is negative, not whole or not a number
+# is no sample: no rate, rather than 72920714988474.5 requests/s. The file
+# is in version 1 of the format, as the issue found it (still read).
+mkdir "$tmp/planted"
+"$check" -p "$rport" --state-dir "$tmp/planted" > /dev/null
+planted=$(ls "$tmp/planted"/check_nginx-*.state)
+plant() {
+	printf 'vakt-state 1\n%s\ntime %s\nnginx_requests -72920714988474\nnginx_accepts 1.5\nnginx_handled nan\nnginx_dropped 99999999999999999999\n' \
+		"$(sed -n 2p "$planted")" "$(($(date +%s) - 10))" > "$planted.new"
+	mv "$planted.new" "$planted"
+}
+plant
+expect_absent "a negative counter planted in the state file: no rate" 0 "_rate=" \
+	"$check" -p "$rport" --state-dir "$tmp/planted"
+plant
+expect "a negative counter planted in the state file: a first sample" 0 "^nginx_requests_rate: no value yet, first sample" \
+	"$check" -p "$rport" --state-dir "$tmp/planted"
+# Two runs a moment apart: the second has no rate made of the first one's
+# request, it waits for samples at least 1 s apart. Should the machine be
+# so slow that a second passed, the rate is still that one request over it.
+mkdir "$tmp/apart"
+"$check" -p "$rport" --state-dir "$tmp/apart" > /dev/null
+"$check" -p "$rport" --state-dir "$tmp/apart" > "$tmp/apart.out"
+r=$(rate_in "$tmp/apart.out")
+if [ -z "$r" ] && grep -q "^nginx_requests_rate: no value yet, the previous run was less than 1 s ago (a rate needs samples at least 1 s apart)$" "$tmp/apart.out"; then
+	echo "ok: two runs a moment apart: no rate yet, saying why"
+elif [ -n "$r" ] && awk -v r="$r" 'BEGIN { exit !(r <= 1) }'; then
+	echo "ok: two runs a second apart: one request over a second"
+else
+	fail "two runs a moment apart: $(cat "$tmp/apart.out")"
+fi
+# Fifty runs at once sharing a state file, while curl sends requests: each
+# rate is over at least 1 s since a sample in this window, so none can be
+# above every request nginx counted in it (the checks' own included) per
+# second. Without the lock and the minimum interval they gave thousands.
+mkdir "$tmp/burst"
+before=$(curl -s "$rurl" | sed -n 3p | awk '{print $3}')
+"$check" -p "$rport" --state-dir "$tmp/burst" > /dev/null
+rate_gap
+(for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rport/"; done) &
+load=$!
+for i in $(seq 50); do
+	"$check" -p "$rport" --state-dir "$tmp/burst" > "$tmp/burst.$i" &
+done
+wait
+after=$(curl -s "$rurl" | sed -n 3p | awk '{print $3}')
+bound=$((after - before))
+rated=0
+bad=""
+for i in $(seq 50); do
+	r=$(rate_in "$tmp/burst.$i")
+	head -1 "$tmp/burst.$i" | grep -q "^NGINX OK - " || bad="$bad run $i: $(head -1 "$tmp/burst.$i");"
+	[ -z "$r" ] && continue
+	rated=$((rated + 1))
+	awk -v r="$r" -v b="$bound" 'BEGIN { exit !(r >= 0 && r <= b) }' || bad="$bad run $i: $r requests/s;"
+done
+if [ -z "$bad" ] && [ "$rated" -gt 0 ]; then
+	echo "ok: 50 runs sharing a state file: $rated rates, none above the $bound requests nginx counted per second"
+else
+	fail "50 runs sharing a state file ($rated rates, at most $bound/s):$bad"
+fi
 
 # Pages that are not stub_status are CRITICAL, naming the HTTP status.
 expect "HTML page: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/html answered HTTP 200 with a page that is not nginx's stub_status \(.*\): \"<html><body>It works" \

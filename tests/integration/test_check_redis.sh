@@ -96,6 +96,7 @@ expect "a database that does not exist: UNKNOWN" 3 "^REDIS UNKNOWN - 127\.0\.0\.
 # Rates need two runs; the second has numbers.
 mkdir -p "$tmp/state"
 "$check" -p "$port" --state-dir "$tmp/state" > /dev/null
+rate_gap
 expect "rates on the second run" 0 "redis_rejected_connections_rate=0;;;0 redis_evicted_keys_rate=0;;;0" \
 	"$check" -p "$port" --state-dir "$tmp/state"
 

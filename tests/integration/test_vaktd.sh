@@ -224,9 +224,12 @@ check "and the agent serves on" 200 "$(status /health)"
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
 
-# A flood from one client: 500 connections at once against the defaults
-# (32 per client answered, 32 more told to come back, the rest closed at
-# once); another client is served meanwhile, and this one after.
+# A flood from one client: 500 connections at once against the defaults.
+# At most 64 (twice max_connections_per_client) stay open, answered or told
+# to come back; the rest are closed at once, never left waiting in the
+# kernel's accept queue. Which ones stay depends on timing: a connection
+# that has waited for its request makes room for a newcomer of its client.
+# Another client is served meanwhile, and this one after.
 : > "$tmp/empty.conf"
 start_vaktd "$tmp/empty.conf"
 wait_reaped "$port"
@@ -237,8 +240,15 @@ for _ in $(seq 600); do
 	[ -s "$tmp/flood.out" ] && break
 	sleep 0.05
 done
-check "a flood of 500: 436 closed, 32 answered, 32 told 503" "flood closed=436,200=32,503=32,other=0" \
-	"$(cat "$tmp/flood.out")"
+flood=$(sed -n 's/^flood closed=\([0-9]*\),200=\([0-9]*\),503=\([0-9]*\),other=\([0-9]*\)$/\1 \2 \3 \4/p' "$tmp/flood.out")
+# shellcheck disable=SC2086
+set -- $flood
+if [ $# -eq 4 ] && [ "$4" -eq 0 ] && [ $(($1 + $2 + $3)) -eq 500 ] && [ "$2" -ge 1 ] &&
+	[ $(($2 + $3)) -le 64 ] && [ -z "$(ss -Htln "( sport = :$port )" | awk '$2 != 0')" ]; then
+	echo "ok: a flood of 500: at most 64 stay, answered or told 503, the rest closed at once"
+else
+	fail "a flood of 500: $(cat "$tmp/flood.out"), accept queue: $(ss -Htln "( sport = :$port )")"
+fi
 check "another client is served during the flood" 200 "$(status /health --interface 127.0.0.2)"
 kill "$flood_pid"
 settle /health 200

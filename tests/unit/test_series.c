@@ -28,6 +28,16 @@ static struct metric_set *two_servers(double a, double b)
 	return s;
 }
 
+/* Remove the state file of sf and its lock, so that its directory can go. */
+static void remove_state(const struct statefile *sf)
+{
+	char lock[4200];
+
+	snprintf(lock, sizeof(lock), "%s.lock", statefile_path(sf));
+	cr_expect_eq(unlink(statefile_path(sf)), 0);
+	cr_expect_eq(unlink(lock), 0);
+}
+
 static struct plugin_args args(const char *warn, const char *crit)
 {
 	struct plugin_args a = {0};
@@ -176,7 +186,8 @@ Test(series, rates_between_two_runs)
 
 	cr_assert_not_null(mkdtemp(dir));
 	metric_label_add(m, "proxy", "web");
-	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
 		     STATE_OK);
@@ -185,7 +196,8 @@ Test(series, rates_between_two_runs)
 	result_free(r);
 
 	m->value = 130;
-	sf = statefile_open(dir, "test", "k", 1010, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1010, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
 		     STATE_CRITICAL);
@@ -193,7 +205,7 @@ Test(series, rates_between_two_runs)
 	cr_assert_str_eq(out, "TEST CRITICAL - web errors per second: 3 (> 1) | "
 			      "errors_rate_web=3;;1;0\n");
 	free(out);
-	unlink(statefile_path(sf));
+	remove_state(sf);
 	statefile_free(sf);
 	result_free(r);
 	rmdir(dir);
@@ -211,7 +223,8 @@ Test(series, a_rate_in_a_format)
 	struct result *r;
 
 	cr_assert_not_null(mkdtemp(dir));
-	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s");
 	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
@@ -219,14 +232,15 @@ Test(series, a_rate_in_a_format)
 	result_free(r);
 
 	m->value = 105;
-	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, err, sizeof(err));
+	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
 	r = result_new("TEST");
 	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s"),
 		     STATE_CRITICAL);
 	out = result_render(r);
 	cr_assert_str_eq(out, "TEST CRITICAL - 2.50 errors/s (> 1) | errors_rate=2.5;;1;0\n");
 	free(out);
-	unlink(statefile_path(sf));
+	remove_state(sf);
 	statefile_free(sf);
 	result_free(r);
 	rmdir(dir);
@@ -250,4 +264,53 @@ Test(series, a_rate_threshold_without_state_is_unknown)
 	result_free(r);
 	metric_set_free(s);
 	thresholds_free(a.thresholds);
+}
+
+/*
+ * A run 4 ms after the last has no rate and says so once for every series;
+ * a counter the service gave as negative is no sample either. Neither is
+ * a threshold crossed.
+ */
+Test(series, rates_too_soon_or_from_bad_counters_say_why)
+{
+	char dir[] = "/tmp/vakt-series-XXXXXX", err[256] = "", *out;
+	struct plugin_args a = args(NULL, "errors_rate=1");
+	struct metric_set *s = metric_set_new();
+	struct metric *web = metric_set_add(s, "errors", METRIC_COUNTER, "", 100);
+	struct metric *api = metric_set_add(s, "errors", METRIC_COUNTER, "", 5);
+	struct statefile *sf;
+	struct result *r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	metric_label_add(web, "proxy", "web");
+	metric_label_add(api, "proxy", "api");
+	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
+	r = result_new("TEST");
+	series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:");
+	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
+	statefile_free(sf);
+	result_free(r);
+
+	web->value = 130;
+	api->value = -1;
+	sf = statefile_open(dir, "test", "k", 1000.004, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
+			    sizeof(err));
+	r = result_new("TEST");
+	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
+		     STATE_OK);
+	out = result_render(r);
+	cr_assert_str_eq(out,
+			 "TEST OK\n"
+			 "errors_rate_web: no value yet, the previous run was less than 1 s ago "
+			 "(a rate needs samples at least 1 s apart)\n"
+			 "errors_rate_api: no value, the service gave a counter that is not a "
+			 "whole number from 0 to 2^53\n");
+	free(out);
+	remove_state(sf);
+	statefile_free(sf);
+	result_free(r);
+	metric_set_free(s);
+	thresholds_free(a.thresholds);
+	rmdir(dir);
 }
