@@ -283,7 +283,7 @@ struct request {
  * are kept out of its way here, both an error answer it queues and then
  * loses:
  * - It parses the query into records from the connection's memory pool,
- *   and when they do not fit (some 470 parameters) it queues a 431, which
+ *   and when they do not fit (some 500 short parameters) it queues a 431, which
  *   parse_initial_message_line() then ignores: the read buffer is gone and
  *   the client waits for the time-out. So the query is taken here and cut
  *   from its buffer (uri points into it, writable; it parses what follows
@@ -314,7 +314,7 @@ static void *request_start(void *cls, const char *uri, struct MHD_Connection *c)
 	return rq;
 }
 
-
+/* Free request_start's record of a request; NULL is none. */
 static void request_free(struct request *rq)
 {
 	if (rq == NULL)
@@ -363,7 +363,10 @@ static enum MHD_Result answer_refused(struct MHD_Connection *c, const struct htt
 	return answer_as(c, v->status, TEXT, &b, true);
 }
 
-/* A request ended, answered or not: its connection may wait for the next one. */
+/*
+ * A request ended, answered or not: its connection may wait for the next
+ * one, and request_start's record of it goes.
+ */
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
