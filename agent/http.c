@@ -26,6 +26,7 @@
 #include "conns.h"
 #include "expose.h"
 #include "http.h"
+#include "httpguard.h"
 #include "log.h"
 #include "num.h"
 #include "ratelog.h"
@@ -38,8 +39,6 @@
  * to this; the metrics up to max_answer_size.
  */
 #define BODY_MAX (4 * 1024 * 1024)
-/* A client sending more body than this is cut off instead of answered. */
-#define BODY_DROP_MAX 65536
 #define TEXT "text/plain; charset=utf-8"
 #define JSON "application/json"
 #define PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
@@ -126,12 +125,13 @@ static struct conn_ctx *conn_of(struct MHD_Connection *mc)
 }
 
 /*
- * Queue body (taken over) with status and content type; busy adds
- * Retry-After and closes. From here on the connection is being answered: it
- * keeps its slot until the answer has gone (or its deadline).
+ * Queue body (taken over) with status and content type; closing closes the
+ * connection after it, and a 503 that closes adds Retry-After. From here on
+ * the connection is being answered: it keeps its slot until the answer has
+ * gone (or its deadline).
  */
 static enum MHD_Result answer_as(struct MHD_Connection *c, unsigned status, const char *type,
-				 struct buf *body, bool busy)
+				 struct buf *body, bool closing)
 {
 	size_t len = body->len;
 	char *data = buf_steal(body);
@@ -142,10 +142,10 @@ static enum MHD_Result answer_as(struct MHD_Connection *c, unsigned status, cons
 
 	if (x != NULL)
 		conns_serving(x->table, x->c, time_monotonic());
-	if (busy) {
+	if (closing && status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	if (closing)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -272,17 +272,118 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 	*socket_context = NULL;
 }
 
-/* A request ended, answered or not: its connection may wait for the next one. */
+/*
+ * One request, from its request line to its end: what the rules said of
+ * its target, and its query, which libmicrohttpd never parses.
+ */
+struct request {
+	struct httpguard_verdict verdict;
+	char *query;	   /* the query as sent (after '?'), NULL when none */
+	unsigned injected; /* header fields request_start put before the client's */
+	bool started;	   /* the handler's first call is done */
+};
+
+/*
+ * libmicrohttpd's first word of a request: its target as sent, before it
+ * is unescaped or its query parsed. Two defects of libmicrohttpd 0.9.75
+ * are kept out of its way here, both an error answer it queues and then
+ * loses:
+ * - It parses the query into records from the connection's memory pool,
+ *   and when they do not fit (some 500 short parameters) it queues a 431, which
+ *   parse_initial_message_line() then ignores: the read buffer is gone and
+ *   the client waits for the time-out. So the query is taken here and cut
+ *   from its buffer (uri points into it, writable; it parses what follows
+ *   the '?' next), and httpguard_query_next() parses our copy.
+ * - An error in Content-Length (-1, too large) or Cookie (out of pool) is
+ *   queued with its headers built, then the HEADERS_RECEIVED state carries
+ *   on as if none was, and the status line and headers go out twice. Its
+ *   lookups take the first field of a name, so a "Content-Length: 0" and an
+ *   empty Cookie put here, before the client's fields, are what it reads;
+ *   the client's own are judged by httpguard in handle().
+ */
+static void *request_start(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request *rq = xcalloc(1, sizeof(*rq));
+	char *query = uri != NULL ? strchr(uri, '?') : NULL;
+
+	(void)cls;
+	httpguard_target(uri, &rq->verdict);
+	if (query != NULL) {
+		rq->query = xstrdup(query + 1);
+		query[1] = '\0';
+	}
+	if (MHD_set_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH, "0") ==
+	    MHD_YES)
+		rq->injected++;
+	if (MHD_set_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE, "") == MHD_YES)
+		rq->injected++;
+	return rq;
+}
+
+/* Free request_start's record of a request; NULL is none. */
+static void request_free(struct request *rq)
+{
+	if (rq == NULL)
+		return;
+	free(rq->query);
+	free(rq);
+}
+
+/* The client's header fields, the injected ones skipped, for httpguard. */
+struct fields {
+	struct httpguard_head head;
+	unsigned skip;
+};
+
+static enum MHD_Result note_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct fields *f = cls;
+
+	(void)kind;
+	if (f->skip > 0)
+		f->skip--;
+	else
+		httpguard_field(&f->head, key, value);
+	return MHD_YES;
+}
+
+/* Whether rq, with its header fields now in, breaks a rule of httpguard. */
+static bool refused(struct MHD_Connection *c, struct request *rq, const char *version)
+{
+	struct fields f = {.skip = rq->injected};
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, note_field, &f);
+	/* libmicrohttpd answers other major versions itself; any later 1.x is 1.1 to it. */
+	httpguard_head_judge(&f.head, strcmp(version, MHD_HTTP_VERSION_1_0) != 0, &rq->verdict);
+	return rq->verdict.status != 0;
+}
+
+/* Say which rule the request broke, and close: where it ends is in doubt. */
+static enum MHD_Result answer_refused(struct MHD_Connection *c, const struct httpguard_verdict *v)
+{
+	struct buf b;
+
+	buf_init(&b, BODY_MAX);
+	buf_printf(&b, "%s\n", v->why);
+	return answer_as(c, v->status, TEXT, &b, true);
+}
+
+/*
+ * A request ended, answered or not: its connection may wait for the next
+ * one, and request_start's record of it goes.
+ */
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *h = cls;
 	struct conn_ctx *x = conn_of(mc);
 
-	(void)con_cls;
 	(void)toe;
 	if (x != NULL)
 		conns_done(h->conns, x->c, time_monotonic());
+	request_free(*con_cls);
+	*con_cls = NULL;
 }
 
 /* 503 with Retry-After to a connection over its client's limit, then close it. */
@@ -300,22 +401,6 @@ static enum MHD_Result answer_busy(struct http_server *h, struct MHD_Connection 
 	buf_printf(&b, "busy: more than %u connection%s at once from %s, retry in a second\n",
 		   h->limits.per_client, num_plural(h->limits.per_client), conn_addr(k));
 	return answer_as(c, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT, &b, true);
-}
-
-struct query_ctx {
-	struct check_query *q;
-	char err[128]; /* the first bad argument's reason, "" when none */
-};
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
-{
-	struct query_ctx *x = cls;
-
-	(void)kind;
-	if (x->err[0] == '\0')
-		check_query_arg(x->q, key, value != NULL ? value : "", x->err, sizeof(x->err));
-	return MHD_YES;
 }
 
 static bool wants_text(struct MHD_Connection *c, enum check_format format)
@@ -349,11 +434,12 @@ static void check_json(enum state st, const char *text, struct buf *b)
 	free(line);
 }
 
+/* The check endpoint for metric name; query is the request's, decoded here in place. */
 static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapshot *snap,
-				   const char *name)
+				   const char *name, char *query)
 {
 	struct check_query q = {0};
-	struct query_ctx x = {&q, ""};
+	char err[128] = "", *key, *value; /* err: the first bad argument's reason */
 	struct result *r;
 	struct buf b;
 	char *text;
@@ -361,9 +447,10 @@ static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapsh
 	enum state st;
 
 	q.name = name;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &x);
-	if (x.err[0] != '\0')
-		return answer_text(c, MHD_HTTP_BAD_REQUEST, x.err);
+	while (err[0] == '\0' && query != NULL && httpguard_query_next(&query, &key, &value))
+		check_query_arg(&q, key, value, err, sizeof(err));
+	if (err[0] != '\0')
+		return answer_text(c, MHD_HTTP_BAD_REQUEST, err);
 	status = (unsigned)check_answer(snap, time_now(), &q, &r);
 	text = result_render(r);
 	st = result_state(r);
@@ -457,7 +544,7 @@ static enum MHD_Result answer_whole(struct http_server *h, struct MHD_Connection
 }
 
 static enum MHD_Result route(struct http_server *h, struct MHD_Connection *c,
-			     const struct snapshot *snap, const char *url)
+			     const struct snapshot *snap, const char *url, char *query)
 {
 	static const char metrics_prefix[] = "/api/v1/metrics/";
 	static const char check_prefix[] = "/api/v1/check/";
@@ -481,7 +568,7 @@ static enum MHD_Result route(struct http_server *h, struct MHD_Connection *c,
 	buf_free(&b);
 	if (strncmp(url, check_prefix, sizeof(check_prefix) - 1) == 0 &&
 	    url[sizeof(check_prefix) - 1] != '\0')
-		return serve_check(c, snap, url + sizeof(check_prefix) - 1);
+		return serve_check(c, snap, url + sizeof(check_prefix) - 1, query);
 	if (strcmp(url, "/health") == 0)
 		return serve_health(c, snap);
 	return answer_text(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -495,30 +582,27 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	const struct snapshot *snap;
 	struct scheduler *sched;
 	enum MHD_Result r;
-	/* Per-connection state in the pointer itself: 1 + body bytes seen. */
-	uintptr_t seen = (uintptr_t)*con_cls;
+	struct request *rq = *con_cls; /* request_start's */
 
-	(void)version;
 	(void)upload_data;
+	if (rq == NULL)
+		return MHD_NO;
 	/* The first call only announces the request; answer on the last. */
-	if (seen == 0) {
+	if (!rq->started) {
 		struct conn_ctx *x = conn_of(c);
 
 		/* One connection too many is told to come back, before anything else. */
 		if (x != NULL && x->busy)
 			return answer_busy(h, c, x->c);
-		*con_cls = (void *)(uintptr_t)1;
+		rq->started = true;
+		/* A refusal now, before any body: libmicrohttpd then drops it and closes. */
+		if (refused(c, rq, version))
+			return answer_refused(c, &rq->verdict);
 		return MHD_YES;
 	}
-	if (*upload_size != 0) {
-		/* Nothing here takes a body: count it, drop it, refuse once it ends. */
-		seen += *upload_size;
-		*upload_size = 0;
-		*con_cls = (void *)seen;
-		return seen > BODY_DROP_MAX ? MHD_NO : MHD_YES;
-	}
-	if (seen > 1)
-		return answer_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted");
+	/* Never: every request with a body was refused on the first call. */
+	if (*upload_size != 0)
+		return MHD_NO;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return answer_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD");
 	if (!authorized(h, c))
@@ -527,7 +611,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	sched = h->sched;
 	snap = scheduler_acquire(sched);
 	pthread_mutex_unlock(&h->lock);
-	r = route(h, c, snap, url);
+	r = route(h, c, snap, url, rq->query);
 	snapshot_release(snap);
 	return r;
 }
@@ -714,6 +798,7 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	h->daemon = MHD_start_daemon(
 	    flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_start, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_LIMIT,
 	    c->max_connections + MHD_HEADROOM, MHD_OPTION_CONNECTION_TIMEOUT,
 	    c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,

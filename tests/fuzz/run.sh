@@ -37,14 +37,21 @@ declare -A srcs=(
 	[fuzz_haproxy_stat]="lib/probe/haproxy_stat.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_stub_status]="lib/probe/stub_status.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_http1]="lib/http1.c lib/buf.c lib/xalloc.c"
+	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/conns.c agent/check.c agent/expose.c agent/snapshot.c
+			   agent/conf.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
+			   lib/http1.c lib/metric.c lib/metricdoc.c lib/num.c lib/output.c lib/perfdata.c
+			   lib/range.c lib/sslmode.c lib/state.c lib/statefile.c lib/xalloc.c
+			   -lmicrohttpd -ljson-c"
 )
 # netstat is ~5 KB and the probe reads up to 16 KB; the others guess from the corpus.
-declare -A extra=([fuzz_proc]="-max_len=16384")
+# fuzz_vaktd_http: past 32 KiB libmicrohttpd answers 414 or 431 to anything.
+declare -A extra=([fuzz_proc]="-max_len=16384" [fuzz_vaktd_http]="-max_len=40000")
 
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
-	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq fuzz_haproxy_stat fuzz_stub_status fuzz_http1)
+	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq fuzz_haproxy_stat fuzz_stub_status fuzz_http1
+		fuzz_vaktd_http)
 fi
 
 configdir=$(cd "${VAKT_BUILD_DIR:-$root}" && pwd)
@@ -76,7 +83,7 @@ for t in "${targets[@]}"; do
 	echo "== $t: build"
 	# shellcheck disable=SC2086 # the source lists split on purpose
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I lib -I "$configdir" -I tests/fuzz -o "$build/$t" "tests/fuzz/$t.c" ${srcs[$t]} -lm -lpthread
+		-I lib -I agent -I "$configdir" -I tests/fuzz -o "$build/$t" "tests/fuzz/$t.c" ${srcs[$t]} -lm -lpthread
 
 	rm -rf "$build/corpus/$t" "$build/artifacts/$t"
 	mkdir -p "$build/corpus/$t" "$build/artifacts/$t"
