@@ -265,6 +265,9 @@ expect "every server down: CRITICAL" 2 "^HAPROXY CRITICAL - .*backend pool is DO
 # Usage errors.
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
 expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x
+expect "--min-up over 100%" 3 "^HAPROXY UNKNOWN - invalid --min-up '200%': expected a whole number of servers N, or N% from 0 to 100$" \
+	"$check" --min-up 200%
+expect "--min-up part of a server" 3 "^HAPROXY UNKNOWN - invalid --min-up '1\.5'" "$check" --min-up 1.5
 expect "bad --proxy regex" 3 "^HAPROXY UNKNOWN - invalid --proxy '\(': " "$check" --proxy '('
 expect "-u and -p together" 3 "^HAPROXY UNKNOWN - give either -u URL or -H HOST -p PORT" "$check" -u "$csv" -p 1
 # The Nagios commands always pass -H SOCKET; a -u after it replaces it.
