@@ -262,6 +262,20 @@ haproxy_wait pool p1 DOWN
 expect "every server down: CRITICAL" 2 "^HAPROXY CRITICAL - .*backend pool is DOWN: no server up" \
 	"$check" -H "$haproxy_sock" --min-up 1 -w 80 -c 95
 
+# A server whose health check answers with a hostile reason phrase: HAProxy
+# passes it on in the check's description, which check_haproxy prints
+# without the escape sequence, the C1 CSI or the bidi override
+# (expect's outcheck reads every byte).
+start_fake_tcp 'b"HTTP/1.0 500 \x1b[31mevil\xc2\x9b31m \xe2\x80\xaerlo|x;y\r\nContent-Length: 0\r\n\r\n"'
+start_haproxy "
+backend hostile
+	option httpchk
+	server h1 127.0.0.1:$fake_port check"
+haproxy_wait hostile h1 DOWN
+expect "a hostile check description is cleaned" 2 \
+	"^HAPROXY CRITICAL - hostile/h1 is DOWN \(L7STS: [^)]*\?\[31mevil\?31m \?rlox,y" \
+	"$check" -H "$haproxy_sock" --proxy '^hostile$'
+
 # Usage errors.
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
 expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x
