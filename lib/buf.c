@@ -153,3 +153,21 @@ size_t buf_utf8_len(const char *s)
 			return 0;
 	return n;
 }
+
+bool buf_utf8_control(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+
+	if (len == 1)
+		return u[0] < ' ' || u[0] == 0x7f;
+	if (len == 2) {
+		cp = (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu);
+		return cp <= 0x9f || cp == 0x61c;
+	}
+	if (len != 3)
+		return false;
+	cp = (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}

@@ -43,5 +43,14 @@ void buf_excerpt(const char *data, size_t len, char *out, size_t outlen);
  * outside before it reaches a status line or a perfdata label.
  */
 size_t buf_utf8_len(const char *s);
+/*
+ * Whether the well-formed character of len bytes at s (len from
+ * buf_utf8_len) must not be printed as it is: a C0 or C1 control, DEL, a
+ * line or paragraph separator (U+2028, U+2029), or a bidirectional mark,
+ * embedding, override or isolate (U+061C, U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069), which a terminal or a web page would act on or
+ * which would show a text other than the one that is there.
+ */
+bool buf_utf8_control(const char *s, size_t len);
 
 #endif

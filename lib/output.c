@@ -56,16 +56,59 @@ void result_free(struct result *r)
 	free(r);
 }
 
+void output_clean(char *s)
+{
+	char *w = s;
+
+	for (char *p = s; *p != '\0';) {
+		size_t len = buf_utf8_len(p);
+		unsigned char c = (unsigned char)*p;
+
+		if (len > 1 && !buf_utf8_control(p, len)) {
+			memmove(w, p, len);
+			w += len;
+			p += len;
+			continue;
+		}
+		p += len > 1 ? len : 1;
+		if (c == '|')
+			continue;
+		if (c == ';')
+			*w++ = ',';
+		else if (c == '\n' || c == '\r' || c == '\t')
+			*w++ = ' ';
+		else if (len != 1 || c < ' ' || c == 0x7f)
+			*w++ = '?';
+		else
+			*w++ = (char)c;
+	}
+	*w = '\0';
+}
+
 /*
- * Format into a new string fit for a status line or long output, whatever
- * the names a monitored service gave its objects: '|' (which would start
- * the perfdata) removed, ';' as ',' (Nagios turns it into ':' on its way
- * to the UI, Icinga does not: both show the same this way), line breaks
- * and tabs as spaces, other control bytes and invalid UTF-8 as '?'.
+ * Cut the middle out of s, in place, when it is longer than OUTPUT_TEXT_MAX:
+ * the start says what the text is about and the end holds the value and
+ * the threshold ("queue NAME has 5 messages (> 3)"), so both stay.
  */
+static void cut_middle(char *s)
+{
+	size_t len = strlen(s), head = (OUTPUT_TEXT_MAX - 3) * 2 / 3, tail;
+
+	if (len <= OUTPUT_TEXT_MAX)
+		return;
+	while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+		head--;
+	tail = len - (OUTPUT_TEXT_MAX - 3 - head);
+	while (s[tail] != '\0' && ((unsigned char)s[tail] & 0xC0) == 0x80)
+		tail++;
+	memcpy(s + head, "...", 3);
+	memmove(s + head + 3, s + tail, len - tail + 1);
+}
+
+/* Format into a new string fit for a status line or long output (see output_clean). */
 static char *clean_vformat(const char *fmt, va_list ap)
 {
-	char small[1024], *s, *w;
+	char small[1024], *s;
 	va_list again;
 	int n;
 
@@ -79,30 +122,8 @@ static char *clean_vformat(const char *fmt, va_list ap)
 	else if (vasprintf(&s, fmt, again) == -1)
 		s = xstrdup("(out of memory)");
 	va_end(again);
-	w = s;
-	for (char *p = s; *p != '\0';) {
-		size_t len = buf_utf8_len(p);
-		unsigned char c = (unsigned char)*p;
-
-		if (len > 1) {
-			memmove(w, p, len);
-			w += len;
-			p += len;
-			continue;
-		}
-		p++;
-		if (c == '|')
-			continue;
-		if (c == ';')
-			*w++ = ',';
-		else if (c == '\n' || c == '\r' || c == '\t')
-			*w++ = ' ';
-		else if (len == 0 || c < ' ' || c == 0x7f)
-			*w++ = '?';
-		else
-			*w++ = (char)c;
-	}
-	*w = '\0';
+	output_clean(s);
+	cut_middle(s);
 	return s;
 }
 
@@ -132,8 +153,12 @@ void result_perf(struct result *r, const struct perf *p)
 	struct buf b;
 
 	if (!isfinite(p->value)) {
-		result_long(r, "%s: no value, %s", p->label,
+		/* Named as the perfdata would name it. */
+		buf_init(&b, PERFDATA_LABEL_MAX);
+		perfdata_label(&b, p->label);
+		result_long(r, "%s: no value, %s", buf_str(&b),
 			    p->none != NULL ? p->none : "it could not be determined");
+		buf_free(&b);
 		return;
 	}
 	buf_init(&b, OUTPUT_MAX);
@@ -154,16 +179,8 @@ enum state result_state(const struct result *r)
 	return s;
 }
 
-/* Append at most room bytes of text ending in "...", cut at a UTF-8 character boundary. */
-static void append_cut(struct buf *b, const char *text, size_t room)
-{
-	size_t n = room > 3 ? room - 3 : 0;
-
-	while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-		n--;
-	buf_append(b, text, n);
-	buf_puts(b, "...");
-}
+/* So the worst item, the first shown, is never left out. */
+_Static_assert(OUTPUT_TEXT_MAX + 24 <= OUTPUT_SUMMARY_MAX, "an item fits in the summary");
 
 /* Append the summary: items of severity sev, in the order they were added. */
 static void append_items(const struct result *r, struct buf *b, int sev, size_t *shown,
@@ -177,13 +194,7 @@ static void append_items(const struct result *r, struct buf *b, int sev, size_t 
 			continue;
 		/* Keep room for the " (and N more)" note. */
 		if (b->len + need + 24 > OUTPUT_SUMMARY_MAX) {
-			if (*shown == 0) {
-				/* The worst item is never hidden: cut it instead. */
-				append_cut(b, text, OUTPUT_SUMMARY_MAX - 24 - b->len);
-				(*shown)++;
-			} else {
-				(*left)++;
-			}
+			(*left)++;
 			continue;
 		}
 		if (*shown > 0)

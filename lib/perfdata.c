@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "num.h"
@@ -29,36 +30,59 @@ bool perfdata_uom_valid(const char *uom)
 	return false;
 }
 
-/* Write the label, quoted when Nagios would otherwise misread it. */
+/* FNV-1a: a short, stable tag for a label that had to be cut. */
+static unsigned long label_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void perfdata_label(struct buf *b, const char *label)
+{
+	struct buf clean;
+	size_t n;
+
+	buf_init(&clean, PERFDATA_LABEL_MAX + 1);
+	for (const char *p = label; *p != '\0' && !clean.truncated;) {
+		size_t len = buf_utf8_len(p);
+
+		if (len == 0 || buf_utf8_control(p, len) || strchr("='|;", *p) != NULL) {
+			buf_puts(&clean, "_");
+			p += len > 0 ? len : 1;
+		} else {
+			buf_append(&clean, p, len);
+			p += len;
+		}
+	}
+	n = clean.len;
+	if (n > PERFDATA_LABEL_MAX) {
+		/* Cut, with a tag that keeps labels that differ only at the end apart. */
+		n = PERFDATA_LABEL_MAX - 9;
+		while (n > 0 && ((unsigned char)clean.data[n] & 0xC0) == 0x80)
+			n--;
+		buf_append(b, clean.data, n);
+		buf_printf(b, "_%08lx", label_hash(label));
+	} else {
+		buf_append(b, buf_str(&clean), n);
+	}
+	buf_free(&clean);
+}
+
+/* Write the label, quoted when it has a space (nothing else in it needs quotes). */
 static void append_label(struct buf *b, const char *label)
 {
-	bool quote = strpbrk(label, " ='") != NULL;
-	const char *p = label;
+	struct buf clean;
 
-	if (quote)
-		buf_puts(b, "'");
-	while (*p != '\0') {
-		size_t plain = 0, n;
-
-		/* Copy a run of plain ASCII in one go, then deal with what ends it. */
-		while (p[plain] >= ' ' && p[plain] < 0x7f && p[plain] != '\'' && p[plain] != '|')
-			plain++;
-		buf_append(b, p, plain);
-		p += plain;
-		if (*p == '\0')
-			break;
-		n = buf_utf8_len(p);
-		if ((unsigned char)*p >= 0x80 && n > 0) {
-			buf_append(b, p, n); /* a well-formed multibyte character */
-			p += n;
-			continue;
-		}
-		/* '|', a control byte or invalid UTF-8 would break the perfdata. */
-		buf_puts(b, *p == '\'' ? "''" : "_");
-		p++;
-	}
-	if (quote)
-		buf_puts(b, "'");
+	buf_init(&clean, PERFDATA_LABEL_MAX);
+	perfdata_label(&clean, label);
+	if (strchr(buf_str(&clean), ' ') != NULL)
+		buf_printf(b, "'%s'", buf_str(&clean));
+	else
+		buf_puts(b, buf_str(&clean));
+	buf_free(&clean);
 }
 
 static void append_number(struct buf *b, double v)

@@ -10,6 +10,9 @@
 #include "buf.h"
 #include "range.h"
 
+/* The longest label written, in bytes. */
+#define PERFDATA_LABEL_MAX 200
+
 struct perf {
 	const char *label;
 	double value;			/* NAN: could not be determined, not written */
@@ -32,5 +35,14 @@ bool perfdata_uom_valid(const char *uom);
  * in long output).
  */
 int perfdata_append(struct buf *b, const struct perf *p);
+/*
+ * Append label as perfdata has it, without the quotes a space needs: '=',
+ * '\'', ';', '|', control characters (see buf_utf8_control) and invalid
+ * UTF-8, which the plugin guidelines forbid or a parser would misread,
+ * each become '_'. A label longer than PERFDATA_LABEL_MAX bytes is cut and
+ * ends in '_' and 8 hex digits of a hash of the whole label, so it stays
+ * stable and two long labels stay apart.
+ */
+void perfdata_label(struct buf *b, const char *label);
 
 #endif

@@ -136,10 +136,22 @@ static void arm_timeout(const struct plugin_args *a)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/*
+ * The usage after an error, which Nagios and Icinga read as long output:
+ * there a '|' would start perfdata, so the synopsis says "or" instead.
+ */
 static void print_short_usage(void)
 {
-	printf("Usage: %s %s\nTry '%s --help' for more information.\n", current->name,
-	       current->synopsis, current->name);
+	printf("Usage: %s ", current->name);
+	for (const char *p = current->synopsis; *p != '\0'; p++) {
+		if (*p != '|')
+			putchar(*p);
+		else if (p > current->synopsis && p[-1] == ' ')
+			fputs("or", stdout);
+		else
+			fputs(" or ", stdout);
+	}
+	printf("\nTry '%s --help' for more information.\n", current->name);
 }
 
 void plugin_usage_error(const char *fmt, ...)
@@ -559,12 +571,13 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, &longindex)) !=
 	       -1) {
 		const char *name;
+		bool typed_long = longindex >= 0;
 		int r;
 
 		err[0] = '\0';
-		if (longindex >= 0)
+		if (typed_long)
 			refuse_abbreviation(&spec.longs[longindex], argv);
-		name = longindex >= 0 ? spec.longs[longindex].name : spec_name(&spec, c);
+		name = typed_long ? spec.longs[longindex].name : spec_name(&spec, c);
 		longindex = -1;
 		if (c != '?' && c != ':' && counts(c, name))
 			parts[nparts++] = (struct keypart){name, optarg};
@@ -580,6 +593,11 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 			plugin_usage_error("unknown option '%s'", option_text(argv));
 		if (c == ':')
 			plugin_usage_error("option '%s' needs an argument", option_text(argv));
+		/* No option gives an empty string a meaning: it is a slip, never "nothing". */
+		if (optarg != NULL && optarg[0] == '\0')
+			plugin_usage_error("option '%s%s' needs a non-empty argument",
+					   typed_long ? "--" : "-",
+					   typed_long ? name : (char[2]){(char)c, '\0'});
 		if (c == OPT_PASSWORD_FILE) {
 			password_file = optarg;
 			continue;

@@ -75,7 +75,10 @@ struct plugin_args {
 /*
  * Parse the command line: plugin options go to p->option, standard ones into
  * args. --help and --version print and exit 3; a usage error prints a short
- * usage and exits 3. On return the -t limit is running.
+ * usage and exits 3. On return the -t limit is running. An empty argument
+ * ("--queue ''", "--resque=") is a usage error whatever the option: none
+ * gives it a meaning, and taken as given it would check nothing and say
+ * so in words that hide the slip.
  *
  * A long option whose name says it names or holds a secret ("password",
  * "passwd", "token" or "secret" in it) must be given in full: getopt_long

@@ -13,6 +13,7 @@
 
 #include "fileio.h"
 #include "num.h"
+#include "output.h"
 #include "progress.h"
 
 #define PROGRESS_LEN 512
@@ -74,6 +75,8 @@ void progress_set(const char *target, enum progress_step step, const char *what)
 	if (target != last_target)
 		snprintf(last_target, sizeof(last_target), "%s", target);
 	describe(words[next], sizeof(words[next]), last_target, step, what);
+	/* The handler writes these words as they are, after the status line's start. */
+	output_clean(words[next]);
 	shown = step == PROGRESS_NONE ? -1 : next;
 }
 

@@ -19,6 +19,31 @@ static int fail(char *err, size_t errlen, const char *s, const char *why)
 	return -1;
 }
 
+/*
+ * Parse the number at s as perfdata writes one, -?DIGITS[.DIGITS]; *end is
+ * set past it. The range is repeated in perfdata as given, so what strtod
+ * also takes ("+5", "1.", ".5") is refused rather than passed on to a
+ * parser that may not read it. 0 or -1.
+ */
+static int range_number(const char *s, double *out, const char **end)
+{
+	const char *p = s + (*s == '-');
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (num_parse_prefix(s, out, end) != 0 || *end != p)
+		return -1;
+	return 0;
+}
+
 int range_parse(const char *s, struct range *r, char *err, size_t errlen)
 {
 	const char *p = s, *colon, *end;
@@ -38,8 +63,9 @@ int range_parse(const char *s, struct range *r, char *err, size_t errlen)
 		if (p[0] == '~' && colon == p + 1) {
 			r->start_inf = true;
 		} else if (colon != p) {
-			if (num_parse_prefix(p, &r->start, &end) != 0 || end != colon)
-				return fail(err, errlen, s, "the start is not a number");
+			if (range_number(p, &r->start, &end) != 0 || end != colon)
+				return fail(err, errlen, s,
+					    "the start is not a decimal number like 10, -2 or 0.5");
 		}
 		p = colon + 1;
 		if (*p == '\0' && colon == s + r->inside)
@@ -48,9 +74,10 @@ int range_parse(const char *s, struct range *r, char *err, size_t errlen)
 	if (*p != '\0') {
 		if (*p == '~')
 			return fail(err, errlen, s, "'~' is only allowed as the start");
-		if (num_parse(p, &r->end) != 0)
+		if (range_number(p, &r->end, &end) != 0 || *end != '\0')
 			return fail(err, errlen, s,
-				    "expected [@][start:][end] with decimal numbers, start may be '~'");
+				    "expected [@][start:][end] with decimal numbers like 10, -2 or "
+				    "0.5, start may be '~'");
 		r->end_inf = false;
 	}
 	if (!r->start_inf && !r->end_inf && r->start > r->end)

@@ -88,9 +88,14 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		snprintf(err, errlen, "invalid --maint '%s': expected ok, warning or critical", arg);
 		return -1;
 	case OPT_MIN_UP:
+		/* A count of servers is whole; a share of them is at most all. */
 		if (num_parse_prefix(arg, &o->min_up, &end) != 0 || o->min_up < 0 ||
-		    (strcmp(end, "%") != 0 && end[0] != '\0')) {
-			snprintf(err, errlen, "invalid --min-up '%s': expected N or N%%", arg);
+		    (strcmp(end, "%") != 0 && end[0] != '\0') ||
+		    (end[0] == '%' ? o->min_up > 100 : o->min_up != floor(o->min_up))) {
+			snprintf(err, errlen,
+				 "invalid --min-up '%s': expected a whole number of servers N, or "
+				 "N%% from 0 to 100",
+				 arg);
 			return -1;
 		}
 		o->min_up_pct = end[0] == '%';

@@ -9,12 +9,14 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_redis.h"
 #include "num.h"
 #include "series.h"
 #include "statefile.h"
+#include "xalloc.h"
 
 /* The keyspace hit ratio since the last run, from the hit and miss counters. */
 static void hit_ratio(struct result *r, const struct plugin_args *a, struct statefile *sf,
@@ -113,7 +115,7 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
 		const char *q = metric_label(m, "queue");
-		char label[300], why[128];
+		char *label, why[128];
 		struct perf p;
 		enum state s;
 		bool gone;
@@ -122,10 +124,12 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 			continue;
 		n++;
 		gone = missing(o, notes, q);
-		snprintf(label, sizeof(label), "queue_depth_%s", q);
+		/* Whole: perfdata cuts a long label with a hash of all of it, so it stays unique. */
+		label = xasprintf("queue_depth_%s", q);
 		p = perf_make(label, m->value, "");
 		p.min = 0;
 		s = plugin_metric(r, a, "queue_depth", 0, &p, why, sizeof(why));
+		free(label);
 		if (s != STATE_OK && !gone)
 			result_add(r, s, "queue %s has %g message%s%s", q, m->value,
 				   num_plural(m->value), why);

@@ -280,10 +280,25 @@ static void fail(const struct run *r, enum state s, const char *fmt, ...)
 }
 
 /*
+ * Whether s is text as lib/output writes it: valid UTF-8 without control
+ * characters but line ends. check_vakt prints the agent's answer as it
+ * came, so it must not carry what a terminal or a web page would act on.
+ */
+static bool printable(const char *s)
+{
+	for (size_t n; *s != '\0'; s += n) {
+		n = buf_utf8_len(s);
+		if (n == 0 || (*s != '\n' && buf_utf8_control(s, n)))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Parse body as the check endpoint's JSON into ans: every field there, with
  * the right types, an exit code of 0 to 3 that agrees with the state and the
- * status line, and an output that starts with that line. 0, or -1 (nothing
- * to free).
+ * status line, and a printable output that starts with that line. 0, or -1
+ * (nothing to free).
  */
 static int answer_parse(const char *body, size_t len, struct answer *ans)
 {
@@ -329,7 +344,7 @@ static int answer_parse(const char *body, size_t len, struct answer *ans)
 	    strncmp(ans->output, ans->status_line, linelen) != 0 ||
 	    (ans->output[linelen] != '\n' && strncmp(ans->output + linelen, " | ", 3) != 0) ||
 	    outlen != (size_t)json_object_get_string_len(f[4]) || outlen > OUTPUT_MAX ||
-	    ans->output[outlen - 1] != '\n')
+	    ans->output[outlen - 1] != '\n' || !printable(ans->output))
 		goto bad;
 	return 0;
 bad:

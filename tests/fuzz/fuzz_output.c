@@ -3,8 +3,9 @@
  * operations (add a summary item, a long output line or a perfdata entry,
  * each repeated up to 256 times so the 8 KiB cap is reached) applied to one
  * result, which is then rendered. The rendering must be at most OUTPUT_MAX
- * bytes, end in '\n', start with "NAME STATE", carry '|' only as the perfdata
- * separator, and cut long output at a line boundary with a correct note.
+ * bytes, end in '\n', start with "NAME STATE", be valid UTF-8 without control
+ * characters but line ends, carry '|' only as the perfdata separator, and
+ * cut long output at a line boundary with a correct note.
  *
  * Input: byte 0 picks the service name; then records of
  *   op, repeat, payload
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "fuzz.h"
 #include "output.h"
 #include "perfdata.h"
@@ -104,7 +106,7 @@ static size_t count_char(const char *s, const char *end, char c)
 static void check_render(const char *out, const char *name, enum state st, size_t nitems,
 			 size_t nlines)
 {
-	size_t len = strlen(out), namelen = strlen(name), shown = 0;
+	size_t len = strlen(out), namelen = strlen(name), shown = 0, n;
 	const char *nl = strchr(out, '\n'), *last, *p;
 	char head[64], note[64];
 
@@ -113,6 +115,12 @@ static void check_render(const char *out, const char *name, enum state st, size_
 	snprintf(head, sizeof(head), "%s %s%s", name, state_name(st), nitems > 0 ? " - " : "");
 	FUZZ_CHECK(strncmp(out, head, strlen(head)) == 0);
 	FUZZ_CHECK(strncmp(out, name, namelen) == 0);
+	/* Valid UTF-8 without a control character but the line ends. */
+	for (p = out; *p != '\0'; p += n) {
+		n = buf_utf8_len(p);
+		FUZZ_CHECK(n > 0);
+		FUZZ_CHECK(*p == '\n' || !buf_utf8_control(p, n));
+	}
 	/* '|' only as the perfdata separator, on the first line. */
 	FUZZ_CHECK(count_char(out, nl, '|') <= 1);
 	FUZZ_CHECK(strchr(nl, '|') == NULL);

@@ -39,7 +39,10 @@ static void check_range(const char *s)
 	FUZZ_CHECK(strlen(s) < RANGE_TEXT_MAX);
 	FUZZ_CHECK(strcmp(r.text, s) == 0);
 	/* Words, lists and blanks are rejected; only numbers, '@', '~', ':'. */
-	FUZZ_CHECK(strspn(s, "@~:+-.0123456789") == strlen(s));
+	FUZZ_CHECK(strspn(s, "@~:-.0123456789") == strlen(s));
+	/* As perfdata writes numbers: a '.' between digits, no '+'. */
+	for (const char *d = strchr(s, '.'); d != NULL; d = strchr(d + 1, '.'))
+		FUZZ_CHECK(d > s && d[-1] >= '0' && d[-1] <= '9' && d[1] >= '0' && d[1] <= '9');
 	FUZZ_CHECK(strcmp(s, ":") != 0 && strcmp(s, "@:") != 0);
 	FUZZ_CHECK(r.start_inf || isfinite(r.start));
 	FUZZ_CHECK(r.end_inf || isfinite(r.end));

@@ -60,11 +60,15 @@ expect() {
 
 # contract_output OUTPUT: when OUTPUT is a plugin's answer ("NAME STATE - ..."),
 # check what Nagios and Icinga 2 would choke on: a perfdata value U (Icinga
-# rejects it), nan or inf in the text, and "; " (Nagios turns ';' into ':').
-# Sets $contract_why and fails when one is there.
+# rejects it), nan or inf in the text, "; " (Nagios turns ';' into ':'),
+# and what outcheck finds (invalid UTF-8, control characters, perfdata
+# a strict parser cannot read). Sets $contract_why and fails when one is
+# there.
 contract_output() {
-	printf '%s\n' "$1" | head -1 | grep -Eq '^[A-Z0-9_]+ (OK|WARNING|CRITICAL|UNKNOWN) - ' || return 0
-	if printf '%s\n' "$1" | head -1 | grep -Eq "=U(;| |\$)"; then
+	printf '%s\n' "$1" | head -1 | grep -Eq '^[A-Z0-9_-]+ (OK|WARNING|CRITICAL|UNKNOWN)( |$)' || return 0
+	if ! contract_why=$(printf '%s\n' "$1" | "$top_builddir/tests/integration/outcheck"); then
+		contract_why="outcheck: $contract_why"
+	elif printf '%s\n' "$1" | head -1 | grep -Eq "=U(;| |\$)"; then
 		contract_why="a perfdata value U"
 	elif printf '%s\n' "$1" | grep -Eiq '(^|[^a-z0-9_])-?(nan|inf)([^a-z0-9_]|$)'; then
 		contract_why="nan or inf in the text"

@@ -264,9 +264,26 @@ haproxy_wait pool p1 DOWN
 expect "every server down: CRITICAL" 2 "^HAPROXY CRITICAL - .*backend pool is DOWN: no server up" \
 	"$check" -H "$haproxy_sock" --min-up 1 -w 80 -c 95
 
+# A server whose health check answers with a hostile reason phrase: HAProxy
+# passes it on in the check's description, which check_haproxy prints
+# without the escape sequence, the C1 CSI or the bidi override
+# (expect's outcheck reads every byte).
+start_fake_tcp 'b"HTTP/1.0 500 \x1b[31mevil\xc2\x9b31m \xe2\x80\xaerlo|x;y\r\nContent-Length: 0\r\n\r\n"'
+start_haproxy "
+backend hostile
+	option httpchk
+	server h1 127.0.0.1:$fake_port check"
+haproxy_wait hostile h1 DOWN
+expect "a hostile check description is cleaned" 2 \
+	"^HAPROXY CRITICAL - hostile/h1 is DOWN \(L7STS: [^)]*\?\[31mevil\?31m \?rlox,y" \
+	"$check" -H "$haproxy_sock" --proxy '^hostile$'
+
 # Usage errors.
 expect "--maint bogus" 3 "^HAPROXY UNKNOWN - invalid --maint 'bogus'" "$check" --maint bogus
 expect "--min-up x" 3 "^HAPROXY UNKNOWN - invalid --min-up 'x'" "$check" --min-up x
+expect "--min-up over 100%" 3 "^HAPROXY UNKNOWN - invalid --min-up '200%': expected a whole number of servers N, or N% from 0 to 100$" \
+	"$check" --min-up 200%
+expect "--min-up part of a server" 3 "^HAPROXY UNKNOWN - invalid --min-up '1\.5'" "$check" --min-up 1.5
 expect "bad --proxy regex" 3 "^HAPROXY UNKNOWN - invalid --proxy '\(': " "$check" --proxy '('
 expect "-u and -p together" 3 "^HAPROXY UNKNOWN - give either -u URL or -H HOST -p PORT" "$check" -u "$csv" -p 1
 # The Nagios commands always pass -H SOCKET; a -u after it replaces it.

@@ -60,6 +60,26 @@ release b
 release a
 wait_mysql_waiters 0
 
+# Text a hostile client chose: a table named with an escape sequence, '|'
+# and ';', and a query with an escape sequence, a C1 CSI and a bidi
+# override in a string. expect's outcheck reads every byte of the output;
+# none of them gets through as it is.
+esc=$(printf '\033')
+hostile_table="\`h${esc}[2J|x;y\`"
+mariadb_sql "create table t.$hostile_table (id int primary key, v varchar(64)) engine=innodb;
+	insert into t.$hostile_table values (1, '');"
+hold_mysql a "begin;" "select * from t.$hostile_table where id = 1 for update;"
+a=$hold_id
+hold_mysql b "update t.$hostile_table set v = '${esc}[31mred $(printf '\302\233')31m c1 $(printf '\342\200\256')rlo' where id = 1;"
+wait_mysql_waiters 1
+# shellcheck disable=SC2086
+expect "hostile text: the table's name and the query without their controls" 1 \
+	"waits [0-9.]+ s for the row lock on .t.\..h\?\[2Jx,y., blocked by thread $a: update t\..h\?\[2Jx,y. set v = '\?\[31mred \?31m c1 \?rlo' where id = 1$" \
+	"$check" $login -w lock_waiters=0
+release b
+release a
+wait_mysql_waiters 0
+
 # A chain: a holds row 1; b holds row 2 and waits for row 1; c waits for row 2.
 hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
 a=$hold_id

@@ -116,6 +116,43 @@ release b
 release a
 wait_pg_waiters 0
 
+# Text a hostile client chose: a table named with an escape sequence, '|',
+# ';', a C1 CSI and a bidi override, a query with the same in a comment,
+# and one with bytes that are not UTF-8 (a SQL_ASCII database stores them
+# as sent, and pg_stat_activity hands them on). expect's outcheck reads
+# every byte of the output; none of them gets through as it is.
+esc=$(printf '\033')
+c1=$(printf '\302\233')
+rlo=$(printf '\342\200\256')
+pg_sql "create table U&\"h\\001b[2J|x;y\\009b\\202e\" (id int primary key);
+	insert into U&\"h\\001b[2J|x;y\\009b\\202e\" values (1);
+	create database raw encoding 'SQL_ASCII' locale 'C' template template0;" > /dev/null
+pg_sql '\c raw' "create table r (id int primary key); insert into r values (1);" > /dev/null
+hold_pg a "begin;" "select * from U&\"h\\001b[2J|x;y\\009b\\202e\" where id = 1 for update;"
+a=$hold_id
+hold_pg b "update U&\"h\\001b[2J|x;y\\009b\\202e\" set id = 1 where id = 1 /* ${esc}[31mred ${c1}31m c1 ${rlo}rlo */;"
+hold_pg c '\c raw' "begin;" "select * from r for update;"
+# A waiter in raw, by hand: hold_pg names the session it started in.
+(printf '%s\n' "set client_encoding = 'SQL_ASCII';" \
+	"update r set id = 1 where id = 1 /* raw$(printf '\377\376')bytes */;" |
+	psql -X -q -h "$pg_sock_dir" -p "$pg_port" -U postgres -d raw > "$tmp/raw.log" 2>&1) &
+peers="$peers $!"
+wait_pg_waiters 2
+# shellcheck disable=SC2086
+expect "hostile text: the table's name without its controls" 1 \
+	"waits [0-9.]+ s for the row lock on table public\.\"h\?\[2Jx,y\?\?\" \(transaction [0-9]+\), blocked by pid $a: " \
+	"$check" $login -w 0
+# shellcheck disable=SC2086
+expect "hostile text: the query without its controls" 1 \
+	": update .* set id = 1 where id = 1 /\* \?\[31mred \?31m c1 \?rlo \*/,$" "$check" $login -w 0
+# shellcheck disable=SC2086
+expect "hostile text: bytes that are not UTF-8" 1 \
+	"waits [0-9.]+ s for [^:]*: update r set id = 1 where id = 1 /\* raw\?\?bytes \*/,$" "$check" $login -w 0
+release c
+release b
+release a
+wait_pg_waiters 0
+
 # A real deadlock: the counter moves and so does its rate.
 state=$tmp/state
 mkdir "$state"

@@ -83,6 +83,31 @@ expect "a missing vhost is CRITICAL" 2 "^RABBITMQ CRITICAL - queue celery not fo
 expect "vhost and queue names with spaces, / and UTF-8" 0 \
 	"^RABBITMQ OK - queue a b/c has 2 messages \| 'queue_depth_my värd/a b/c'=2;;;0 " \
 	"$check" -u "http://127.0.0.1:$http/" --vhost 'my värd' --queue 'a b/c'
+# Queues a hostile client named, in a vhost of their own: expect's outcheck
+# reads every byte of the output (no control characters, perfdata by the
+# grammar), and the labels say the names in the characters a label allows.
+api PUT vhosts/hostile
+api PUT permissions/hostile/guest '{"configure":".*","write":".*","read":".*"}'
+# Each name percent-encoded for the URL, then escaped for JSON (the API
+# drops a line break from the name in its path: none here).
+set -- a%7Cb%3D1%3B2%3B3 'a|b=1;2;3' e%1B%5B31mred 'e\u001b[31mred' \
+	c1%C2%9Bm 'c1\u009bm' rlo%E2%80%AEtxt 'rlo\u202etxt'
+while [ $# -gt 0 ]; do
+	api PUT "queues/hostile/$1" '{"durable":false}'
+	publish hostile "$2" 1
+	shift 2
+done
+# Statistics lag: until every queue shows its message.
+for _ in $(seq 50); do
+	[ "$("$check" -p "$http" --vhost hostile | head -1 | grep -o ' queue_depth_[^ ]*=1;' | wc -l)" = 4 ] && break
+	sleep 0.2
+done
+for l in a_b_1_2_3 'e_\[31mred' c1_m rlo_txt; do
+	expect "hostile queue names: $l" 1 " queue_depth_hostile/$l=1;0;;0( |$)" \
+		"$check" -p "$http" --vhost hostile -w 0
+done
+expect "hostile queue names: in words, '|' dropped and ';' a ','" 1 "^queue ab=1,2,3: 1 message" \
+	"$check" -p "$http" --vhost hostile -w 0
 expect "--queue-regex: only the matching queues" 0 "^RABBITMQ OK - queue celery has 3 messages \|" \
 	"$check" -p "$http" --queue-regex '^cel+ery$'
 expect "--queue-regex: the deepest of several" 1 \

@@ -56,11 +56,42 @@ expect "set, sorted set, hash, stream" 0 \
 expect "a string key: UNKNOWN" 3 "^REDIS UNKNOWN - key str \(a string\) is not a queue" \
 	"$check" -p "$port" --queue str
 
-# Names with spaces, quotes and unicode become quoted perfdata labels.
+# Names with spaces and unicode become quoted perfdata labels; a quote, which
+# the plugin guidelines forbid in a label, becomes '_'.
 cli rpush "jobs été" 1
 cli rpush "it's" 1 2
-expect "names that need quoting" 0 "'queue_depth_jobs été'=1;;;0 'queue_depth_it''s'=2;;;0" \
+expect "names that need quoting" 0 "'queue_depth_jobs été'=1;;;0 queue_depth_it_s=2;;;0" \
 	"$check" -p "$port" --queue "jobs été" --queue "it's"
+
+# Names a hostile client gave its keys, found by discovery (in a database
+# of their own): expect's outcheck reads the output as a strict consumer
+# (valid UTF-8, no control characters, perfdata by the grammar, unique
+# labels), and the labels say the names in the characters a label allows.
+long=$(printf 'L%.0s' $(seq 3000))
+for k in 'a|b=1;2;3' "$(printf 'e\033[31mred\033[0m')" "$(printf 'n\nl\r;x')" \
+	"$(printf 'c1\302\233m')" "$(printf 'bad\377\300utf8')" "$(printf 'rlo\342\200\256txt')" \
+	"${long}1" "${long}2"; do
+	redis-cli -p "$port" -n 5 rpush "$k" 1 > /dev/null
+done
+[ "$(redis-cli -p "$port" -n 5 dbsize)" = 8 ] || fail "the hostile keys were not all made"
+hostile="$check -p $port --database 5 --queue-regex . -w 0"
+# shellcheck disable=SC2086 # $hostile is a list of words
+expect "hostile names: a|b=1;2;3 is a label without = ; |" 1 \
+	"^REDIS WARNING - .*\| (.* )?queue_depth_a_b_1_2_3=1;0;;0( |$)" $hostile
+# In SCAN's order, which is not the order of the keys.
+for l in 'e_\[31mred_\[0m' n_l__x c1_m bad__utf8 rlo_txt; do
+	# shellcheck disable=SC2086
+	expect "hostile names: $l (ESC, line breaks, C1 and bidi controls, invalid UTF-8)" 1 \
+		" queue_depth_$l=1;0;;0( |$)" $hostile
+done
+# shellcheck disable=SC2086
+expect "hostile names: in words, '|' dropped and ';' a ','" 1 "^queue ab=1,2,3: 1 message$" $hostile
+# shellcheck disable=SC2086
+expect "hostile names: a 3000-byte name is cut to 200 bytes with a hash" 1 \
+	" queue_depth_L{179}_[0-9a-f]{8}=1;0;;0 .*queue_depth_L{179}_[0-9a-f]{8}=1;0;;0" $hostile
+# shellcheck disable=SC2086
+expect "hostile names: in words, a 3000-byte name loses its middle" 1 \
+	"^queue L{600,}\.\.\.L{300,}[12]: 1 message$" $hostile
 
 # Discovery: a regular expression, Celery's bindings, a Resque namespace.
 expect "--queue-regex folds priority lists into their queue" 0 \

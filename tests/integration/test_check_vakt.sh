@@ -133,6 +133,9 @@ if command -v python3 > /dev/null; then
 		'trailing': (200, $(answer .) + ' trailing', $json),
 		'array': (200, $(answer '[.]'), $json),
 		'big': (200, $(answer '.output = ("x" * 100000)'), $json),
+		'escape': (200, $(answer '.output += "\u001b[2J\n"'), $json),
+		'c1': (200, $(answer '.output += "\u009b31m\n"'), $json),
+		'bidi': (200, $(answer '.output += "\u202eevil\n"'), $json),
 		'broken': (500, 'the agent is broken\\n', $json),
 		'notfound': (404, 'not found\\n', $json),
 		'busy': (503, 'busy: more than 1 connection at once from 127.0.0.1, retry in a second\\n',
@@ -147,7 +150,9 @@ if command -v python3 > /dev/null; then
 	else
 		fail "a check result with long output: status $rc: $(cat "$tmp/good.out")"
 	fi
-	for case in garbage html missing range mismatch trailing array; do
+	# An agent that is not vaktd, or an old one, must not get an escape
+	# sequence or a bidi override onto the console through check_vakt.
+	for case in garbage html missing range mismatch trailing array escape c1 bidi; do
 		expect "fake agent: $case is UNKNOWN" 3 "$nacr\$" "$check_vakt" -H 127.0.0.1 -p "$fake" -m "$case"
 	done
 	expect "fake agent: more than 64 KiB is UNKNOWN" 3 "$nacr \(more than 65536 bytes\)$" \

@@ -23,6 +23,28 @@ for c in "$plugins"/check_*; do
 	expect "$name range with ~ as end" 3 "^$svc UNKNOWN - invalid range '10:~'" "$c" -c 10:~
 	expect "$name range colon" 3 "^$svc UNKNOWN - invalid range ':'" "$c" -w :
 	expect "$name unknown metric" 3 "^$svc UNKNOWN - unknown metric 'nosuch'" "$c" -w nosuch=5
+	# A range is repeated in the perfdata as written: only numbers every
+	# parser reads (what strtod would also take is refused).
+	for r in 1. +5 .5 -.5 1:2. @+1:2; do
+		expect "$name range $r" 3 "^$svc UNKNOWN - invalid range '$(printf '%s' "$r" | sed 's/[.+]/\\&/g')': " \
+			"$c" -c "$r"
+	done
+	expect "$name range with decimals" 3 "^$svc UNKNOWN - unknown metric 'nosuch'" "$c" -w -0.5:10.25 -w nosuch=1
+	# No option gives an empty argument a meaning: every one, as listed
+	# in --help, refuses it, written either way, before anything else.
+	opts=$("$c" --help | sed -n 's/^ *\(-[A-Za-z0-9], \)\{0,1\}--\([a-z0-9-]*\)=.*/\2/p')
+	[ -n "$opts" ] || fail "$name --help lists no option with an argument"
+	for opt in $opts; do
+		expect "$name --$opt ''" 3 "^$svc UNKNOWN - option '--$opt' needs a non-empty argument$" \
+			"$c" "--$opt" ''
+		expect "$name --$opt=" 3 "^$svc UNKNOWN - option '--$opt' needs a non-empty argument$" \
+			"$c" "--$opt="
+	done
+	for opt in $("$c" --help | sed -n 's/^ *--\([a-z0-9-]*\)\[=.*/\1/p'); do
+		expect "$name --$opt= (optional argument)" 3 \
+			"^$svc UNKNOWN - option '--$opt' needs a non-empty argument$" "$c" "--$opt="
+	done
+	expect "$name -w ''" 3 "^$svc UNKNOWN - option '-w' needs a non-empty argument$" "$c" -w ''
 	# An option for a secret is never reached by an abbreviation, and what
 	# was typed after it (the password itself, likely) is never shown.
 	for opt in password-file token-file; do

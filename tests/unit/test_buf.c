@@ -84,3 +84,23 @@ Test(buf, utf8_len)
 	cr_expect_eq(buf_utf8_len("\xe2\x82"), 0, "cut short");
 	cr_expect_eq(buf_utf8_len("\xff"), 0);
 }
+
+/* What a status line must not carry as it is, and what it may. */
+Test(buf, utf8_control)
+{
+	static const char *const bad[] = {
+		"\x01", "\x1b", "\t", "\x7f", "\xc2\x80", "\xc2\x9b", "\xc2\x9f", "\xd8\x9c",
+		"\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaa",
+		"\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa9",
+	};
+	static const char *const good[] = {
+		"a", " ", "~", "\xc2\xa0", "\xc3\xb6", "\xe2\x80\x8d", "\xe2\x80\xa7",
+		"\xe2\x80\xaf", "\xe2\x81\xa5", "\xe2\x81\xaa", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect(buf_utf8_control(bad[i], buf_utf8_len(bad[i])), "#%zu is a control", i);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_expect(!buf_utf8_control(good[i], buf_utf8_len(good[i])), "#%zu is printable",
+			  i);
+}

@@ -83,6 +83,61 @@ Test(output, control_bytes_and_invalid_utf8_replaced)
 	cr_expect_str_eq(render(), "REDIS OK - queue a?[31mb?\nqueue k\xc3\xb6???\n");
 }
 
+/* A C1 control (CSI) acts like ESC [ on a terminal; a bidi override reorders what is shown. */
+Test(output, unicode_controls_replaced)
+{
+	result_add(r, STATE_OK, "queue %s", "a\xc2\x9b" "31mb \xe2\x80\xae" "evil\xe2\x81\xa6");
+	result_long(r, "line%ssep", "\xe2\x80\xa8");
+	cr_expect_str_eq(render(), "REDIS OK - queue a?31mb ?evil?\nline?sep\n");
+}
+
+/* A name from outside cannot fill the output: the middle goes, the value stays. */
+Test(output, long_text_loses_its_middle)
+{
+	char name[5000];
+	const char *nl;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	name[0] = 'A';
+	name[sizeof(name) - 2] = 'Z';
+	result_add(r, STATE_CRITICAL, "queue %s has 5 messages (> 3)", name);
+	result_long(r, "%s", name);
+	render();
+	nl = strchr(out, '\n');
+	cr_assert_not_null(nl);
+	cr_expect_eq((size_t)(nl - out), strlen("REDIS CRITICAL - ") + OUTPUT_TEXT_MAX);
+	cr_expect(strncmp(out, "REDIS CRITICAL - queue Ann", 26) == 0);
+	cr_expect(strstr(out, "nnn...nnn") != NULL);
+	cr_expect(strncmp(nl - 24, "nnZ has 5 messages (> 3)", 24) == 0);
+	cr_expect_eq(strlen(nl + 1), OUTPUT_TEXT_MAX + 1, "the long line too");
+}
+
+/* A middle cut never splits a character. */
+Test(output, long_text_cut_at_characters)
+{
+	char name[3001];
+
+	for (size_t i = 0; i + 3 <= sizeof(name) - 1; i += 3)
+		memcpy(name + i, "\xe2\x82\xac", 3);
+	name[sizeof(name) - 1] = '\0';
+	result_long(r, "x%s", name);
+	render();
+	cr_expect(strncmp(out, "REDIS OK\nx", 10) == 0);
+	for (const char *p = out + 10; *p != '\n'; p += 3)
+		cr_assert(strncmp(p, "\xe2\x82\xac", 3) == 0 || strncmp(p, "...", 3) == 0,
+			  "at %td", p - out);
+}
+
+/* The name of a value not known is written as the perfdata would write it. */
+Test(output, unknown_value_named_as_in_perfdata)
+{
+	struct perf p = perf_make("queue_depth_a|b=1;2;3", NAN, "");
+
+	result_perf(r, &p);
+	cr_expect_str_eq(render(), "REDIS OK\nqueue_depth_a_b_1_2_3: no value, it could not be determined\n");
+}
+
 /* Nagios would show a ';' as ':' and Icinga as it is: both get a ','. */
 Test(output, semicolons_as_commas)
 {
@@ -150,23 +205,27 @@ Test(output, capped_at_8k_without_cutting_the_first_line)
 
 Test(output, oversized_perfdata_dropped_whole)
 {
-	char label[4000];
+	char label[PERFDATA_LABEL_MAX + 1];
 	struct perf p;
 	const char *nl;
 
 	memset(label, 'l', sizeof(label) - 1);
 	label[sizeof(label) - 1] = '\0';
 	result_add(r, STATE_OK, "many");
-	for (int i = 0; i < 3; i++) {
-		p = perf_make(label, i, "");
+	for (int i = 0; i < 60; i++) {
+		snprintf(label, 8, "%03d_", i);
+		label[4] = 'l';
+		p = perf_make(label, 1000 + i, "");
 		result_perf(r, &p);
 	}
 	render();
 	cr_expect_leq(strlen(out), OUTPUT_MAX);
 	nl = strchr(out, '\n');
 	cr_assert_not_null(nl);
-	/* Two entries fit; the third is left out, not cut. */
-	cr_expect(strncmp(nl - 2, "=1", 2) == 0, "the line ends with a whole entry");
+	/* Those that fit are there; the rest are left out, not cut. */
+	cr_expect(strncmp(nl - 5, "=10", 3) == 0 && nl[-2] >= '0' && nl[-1] >= '0',
+		  "the line ends with a whole entry: %s", nl - 20);
+	cr_expect(strstr(out, "=1059") == NULL, "not all fit");
 }
 
 Test(output, long_summary_leaves_items_out_whole)
@@ -210,7 +269,7 @@ Test(output, note_survives_a_full_first_line)
 	cr_expect(strstr(out, "\n(2 more lines not shown)\n") != NULL, "%s", out + strlen(out) - 60);
 }
 
-/* The worst item is cut to fit, never dropped. */
+/* The worst item loses its middle to fit, it is never dropped. */
 Test(output, oversized_first_item_is_cut_not_hidden)
 {
 	char text[3000];
@@ -218,8 +277,10 @@ Test(output, oversized_first_item_is_cut_not_hidden)
 	memset(text, 'q', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	result_add(r, STATE_CRITICAL, "queue %s is full", text);
+	result_add(r, STATE_WARNING, "%s", text);
 	render();
 	cr_expect(strncmp(out, "REDIS CRITICAL - queue qqq", 26) == 0, "%.40s", out);
-	cr_expect(strstr(out, "q...\n") != NULL);
+	cr_expect(strstr(out, "q...q") != NULL);
+	cr_expect(strstr(out, "q is full (and 1 more)\n") != NULL);
 	cr_expect_leq(strchr(out, '\n') - out, OUTPUT_SUMMARY_MAX + 32);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <locale.h>
 #include <math.h>
+#include <string.h>
 
 #include "perfdata.h"
 
@@ -68,14 +69,62 @@ Test(perfdata, label_quoting)
 	struct perf p = perf_make("queue high", 1, "");
 
 	cr_expect_str_eq(fmt(&p), "'queue high'=1");
-	p.label = "a=b";
-	cr_expect_str_eq(fmt(&p), "'a=b'=1");
-	p.label = "it's";
-	cr_expect_str_eq(fmt(&p), "'it''s'=1");
 	p.label = "queue_[::]:80";
 	cr_expect_str_eq(fmt(&p), "queue_[::]:80=1");
-	p.label = "pipe|and\nnewline";
-	cr_expect_str_eq(fmt(&p), "pipe_and_newline=1");
+	p.label = "queue_a,b/c~d";
+	cr_expect_str_eq(fmt(&p), "queue_a,b/c~d=1");
+}
+
+/*
+ * The guidelines forbid '=' and '\'' in a label, and a parser that splits
+ * on ';' or '|' would misread one: whatever a service named its objects,
+ * none of them gets through, with or without quotes.
+ */
+Test(perfdata, label_forbidden_characters_replaced)
+{
+	struct perf p = perf_make("queue_depth_a|b=1;2;3", 5, "");
+
+	cr_expect_str_eq(fmt(&p), "queue_depth_a_b_1_2_3=5");
+	p.label = "it's";
+	cr_expect_str_eq(fmt(&p), "it_s=5");
+	p.label = "a b=c";
+	cr_expect_str_eq(fmt(&p), "'a b_c'=5");
+	p.label = "pipe|and\nnewline\ttab";
+	cr_expect_str_eq(fmt(&p), "pipe_and_newline_tab=5");
+	p.label = "q\x1b[31mred\x7f";
+	cr_expect_str_eq(fmt(&p), "q_[31mred_=5");
+	p.label = "c1\xc2\x9b" "31m rlo\xe2\x80\xae";
+	cr_expect_str_eq(fmt(&p), "'c1_31m rlo_'=5", "C1 controls and bidi overrides");
+}
+
+/* A label from a very long name is cut, stays the same from run to run, and stays apart. */
+Test(perfdata, label_bounded)
+{
+	char a[1000], b[1000], wa[300], wb[300];
+	struct perf p;
+
+	memset(a, 'x', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	b[sizeof(b) - 2] = 'y';
+	p = perf_make(a, 1, "");
+	snprintf(wa, sizeof(wa), "%s", fmt(&p));
+	p.label = b;
+	snprintf(wb, sizeof(wb), "%s", fmt(&p));
+	cr_expect_eq(strlen(wa), PERFDATA_LABEL_MAX + 2, "%s", wa);
+	cr_expect(strncmp(wa, a, PERFDATA_LABEL_MAX - 9) == 0);
+	cr_expect_eq(wa[PERFDATA_LABEL_MAX - 9], '_');
+	cr_expect_str_neq(wa, wb, "two long labels stay apart");
+	p.label = a;
+	cr_expect_str_eq(fmt(&p), wa, "the same label every run");
+	a[PERFDATA_LABEL_MAX] = '\0';
+	cr_expect_str_eq(fmt(&p), strcat(strcpy(wb, a), "=1"), "200 bytes are kept whole");
+	/* A cut never splits a character. */
+	for (size_t i = 0; i + 1 < sizeof(a); i += 2)
+		memcpy(a + i, "\xc3\xb6", 2);
+	a[sizeof(a) - 1] = '\0';
+	cr_expect_eq(fmt(&p)[PERFDATA_LABEL_MAX - 11], '\xb6');
+	cr_expect_eq(fmt(&p)[PERFDATA_LABEL_MAX - 10], '_');
 }
 
 /* Icinga 2 rejects the guidelines' U: a value not known is not written at all. */

@@ -75,3 +75,11 @@ Test(progress, recorded_steps)
 	progress_set("", PROGRESS_NONE, NULL);
 	written_is("");
 }
+
+/* The alarm handler writes these words onto the status line: they are cleaned first. */
+Test(progress, words_cleaned)
+{
+	progress_enable();
+	progress_set("/run/a|b;c\x1b[2J\xc2\x9b\n.sock", PROGRESS_CONNECT, NULL);
+	written_is(": /run/ab,c?[2J? .sock did not accept the connection");
+}

@@ -37,7 +37,7 @@ static const struct row table[] = {
 	{"-10:-5", -11, true}, {"-10:-5", -7.5, false}, {"-10:-5", -4, true},
 	{"0.5:1.5", 0.49, true}, {"0.5:1.5", 1.5, false}, {"~:-1", -1, false}, {"~:-1", 0, true},
 	{"@~:0", -3, true}, {"@~:0", 0.1, false}, {":10", 11, true}, {":10", 0, false},
-	{"~:", -1e300, false}, {"+5", 6, true},
+	{"~:", -1e300, false}, {"-0:0", 0, false}, {"007", 7.5, true},
 };
 
 Test(range, contract_table)
@@ -74,6 +74,8 @@ static const char *const invalid[] = {
 	"", ":", "@", "@:", "2:1", "1:~", "10:~", "~", "abc", "1-10", "1,10", "10:20:30",
 	"1e3", "0x10", "inf", "nan", " 5", "5 ", "--5", "~5:", "5:x", "@@5", "1.2.3",
 	"100000000000000000000000000000000000000000000000000000000000000000000:1",
+	/* What strtod takes but the perfdata the range is repeated in may not. */
+	"+5", "1.", ".5", "-.5", "1.:2", "+1:2", ".5:", "@+5", "1:+5", "1:2.", "- 5", "5.e1",
 };
 
 Test(range, rejects_invalid_forms)
@@ -96,6 +98,24 @@ Test(range, error_names_the_input)
 
 	range_parse("2:1", &r, err, sizeof(err));
 	cr_expect_str_eq(err, "invalid range '2:1': start is greater than end");
+	range_parse("1.", &r, err, sizeof(err));
+	cr_expect_str_eq(err, "invalid range '1.': expected [@][start:][end] with decimal numbers "
+			      "like 10, -2 or 0.5, start may be '~'");
+	range_parse("+1:2", &r, err, sizeof(err));
+	cr_expect_str_eq(err, "invalid range '+1:2': the start is not a decimal number like 10, -2 "
+			      "or 0.5");
+}
+
+/* Whatever is accepted goes into perfdata as written, in a form every parser reads. */
+Test(range, accepted_text_is_canonical)
+{
+	static const char *const ok[] = {"10", "-2.5:0.5", "@~:1", "10:", "~:", ":3", "@0.000001"};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct range r = parse_ok(ok[i]);
+
+		cr_expect_str_eq(r.text, ok[i]);
+	}
 }
 
 Test(range, explain)
