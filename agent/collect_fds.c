@@ -15,4 +15,5 @@ static int fds_collect(void *state, struct metric_set *set, char *err, size_t er
 /* The metric names it gives, for the check endpoint. */
 static const char *const fds_families[] = {"fds_", NULL};
 
-const struct collector_kind collect_fds = {"fds", NULL, fds_collect, NULL, fds_families, NULL};
+const struct collector_kind collect_fds = {
+    .kind = "fds", .collect = fds_collect, .families = fds_families};

@@ -26,7 +26,7 @@ struct haproxy_coll {
 	struct net_target t;
 	struct httpc_opts o;
 	double timeout;
-	bool page;	  /* the stats page, not the socket */
+	bool page;	   /* the stats page, not the socket */
 	struct httpc http; /* for the stats page */
 };
 
@@ -118,5 +118,9 @@ static void haproxy_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const haproxy_families[] = {"haproxy_", NULL};
 
-const struct collector_kind collect_haproxy = {"haproxy",	haproxy_create,	  haproxy_collect,
-					       haproxy_destroy, haproxy_families, "target"};
+const struct collector_kind collect_haproxy = {.kind = "haproxy",
+					       .create = haproxy_create,
+					       .collect = haproxy_collect,
+					       .destroy = haproxy_destroy,
+					       .families = haproxy_families,
+					       .name_label = "target"};

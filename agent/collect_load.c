@@ -43,5 +43,8 @@ static void load_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const load_families[] = {"load", "procs", "cpus_online", "pressure_", NULL};
 
-const struct collector_kind collect_load = {"load",	  load_create,	 load_collect,
-					    load_destroy, load_families, NULL};
+const struct collector_kind collect_load = {.kind = "load",
+					    .create = load_create,
+					    .collect = load_collect,
+					    .destroy = load_destroy,
+					    .families = load_families};

@@ -136,5 +136,9 @@ static void mysql_coll_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const mysql_families[] = {"lock_", NULL};
 
-const struct collector_kind collect_mysql = {
-    "mysql", mysql_coll_create, mysql_coll_collect, mysql_coll_destroy, mysql_families, "target"};
+const struct collector_kind collect_mysql = {.kind = "mysql",
+					     .create = mysql_coll_create,
+					     .collect = mysql_coll_collect,
+					     .destroy = mysql_coll_destroy,
+					     .families = mysql_families,
+					     .name_label = "target"};

@@ -89,5 +89,9 @@ static void nginx_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const nginx_families[] = {"nginx_", NULL};
 
-const struct collector_kind collect_nginx = {"nginx",	    nginx_create,   nginx_collect,
-					     nginx_destroy, nginx_families, "target"};
+const struct collector_kind collect_nginx = {.kind = "nginx",
+					     .create = nginx_create,
+					     .collect = nginx_collect,
+					     .destroy = nginx_destroy,
+					     .families = nginx_families,
+					     .name_label = "target"};

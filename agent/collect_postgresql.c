@@ -152,6 +152,9 @@ static void pgsql_coll_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const postgresql_families[] = {"lock_", NULL};
 
-const struct collector_kind collect_postgresql = {"postgresql",	       pgsql_coll_create,
-						  pgsql_coll_collect,  pgsql_coll_destroy,
-						  postgresql_families, "target"};
+const struct collector_kind collect_postgresql = {.kind = "postgresql",
+						  .create = pgsql_coll_create,
+						  .collect = pgsql_coll_collect,
+						  .destroy = pgsql_coll_destroy,
+						  .families = postgresql_families,
+						  .name_label = "target"};

@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <linux/capability.h>
+
 #include "collector.h"
+#include "privs.h"
 #include "probe/fds.h"
 #include "xalloc.h"
 
 struct process {
-	char *name;	/* command name to look for, or NULL */
-	char *pidfile;	/* or the pidfile to read */
+	char *name;    /* command name to look for, or NULL */
+	char *pidfile; /* or the pidfile to read */
 };
 
 static void *process_create(const struct config_collector *cc, char *err, size_t errlen)
@@ -72,5 +75,14 @@ static void process_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const process_families[] = {"process_", NULL};
 
-const struct collector_kind collect_process = {"process",	process_create,	  process_collect,
-					       process_destroy, process_families, "process"};
+/*
+ * Listing another user's /proc/PID/fd (mode 500, owned by that user) takes
+ * CAP_DAC_READ_SEARCH; CAP_SYS_PTRACE does not help with the directory.
+ */
+const struct collector_kind collect_process = {.kind = "process",
+					       .create = process_create,
+					       .collect = process_collect,
+					       .destroy = process_destroy,
+					       .families = process_families,
+					       .name_label = "process",
+					       .caps = PRIV_CAP(CAP_DAC_READ_SEARCH)};

@@ -87,8 +87,8 @@ static int collect_queues(struct rabbitmq_coll *r, struct rabbitmq_queues *qs, c
 	int why = 0;
 
 	for (size_t i = 0; i < r->nnames && why == 0; i++) {
-		why =
-		    probe_rabbitmq_queue(&r->http, &r->target, r->vhost, r->names[i], qs, err, errlen);
+		why = probe_rabbitmq_queue(&r->http, &r->target, r->vhost, r->names[i], qs, err,
+					   errlen);
 		/* A queue that does not exist has no series; the check endpoint says so. */
 		if (why == PROBE_RABBITMQ_NOT_FOUND)
 			why = 0;
@@ -150,5 +150,9 @@ static void rabbitmq_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const rabbitmq_families[] = {"rabbitmq_", "queue_", NULL};
 
-const struct collector_kind collect_rabbitmq = {
-    "rabbitmq", rabbitmq_create, rabbitmq_collect, rabbitmq_destroy, rabbitmq_families, "target"};
+const struct collector_kind collect_rabbitmq = {.kind = "rabbitmq",
+						.create = rabbitmq_create,
+						.collect = rabbitmq_collect,
+						.destroy = rabbitmq_destroy,
+						.families = rabbitmq_families,
+						.name_label = "target"};

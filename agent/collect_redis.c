@@ -18,7 +18,6 @@
 #include "secret.h"
 #include "xalloc.h"
 
-
 struct redis_coll {
 	char host[256];
 	/* owned copies, which target and queues point to */
@@ -141,5 +140,9 @@ static void redis_destroy(void *state)
 /* The metric names it gives, for the check endpoint. */
 static const char *const redis_families[] = {"redis_", "queue_depth", "celery_", "resque_", NULL};
 
-const struct collector_kind collect_redis = {"redis",	    redis_create,   redis_collect,
-					     redis_destroy, redis_families, "target"};
+const struct collector_kind collect_redis = {.kind = "redis",
+					     .create = redis_create,
+					     .collect = redis_collect,
+					     .destroy = redis_destroy,
+					     .families = redis_families,
+					     .name_label = "target"};

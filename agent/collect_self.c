@@ -29,4 +29,5 @@ static int self_collect(void *state, struct metric_set *set, char *err, size_t e
 static const char *const self_families[] = {"http_requests", "http_connections",
 					    "http_connections_closed", "resident_memory", NULL};
 
-const struct collector_kind collect_self = {"self", NULL, self_collect, NULL, self_families, NULL};
+const struct collector_kind collect_self = {
+    .kind = "self", .collect = self_collect, .families = self_families};

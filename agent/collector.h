@@ -8,6 +8,7 @@
 #define VAKT_COLLECTOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf.h"
 #include "metric.h"
@@ -35,10 +36,18 @@ struct collector_kind {
 	 * NULL for a kind without a name.
 	 */
 	const char *name_label;
+	/*
+	 * The capabilities it needs once vaktd has dropped its privileges, as
+	 * PRIV_CAP() bits (privs.h): kept only when such a collector is
+	 * configured. 0 for none.
+	 */
+	uint64_t caps;
 };
 
 /* The kind called name, or NULL. */
 const struct collector_kind *collector_find(const char *name);
+/* The capabilities the collectors c configures need (their caps, together). */
+uint64_t collector_caps(const struct config *c);
 
 extern const struct collector_kind collect_load;
 extern const struct collector_kind collect_fds;

@@ -15,8 +15,8 @@
 		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
 		return NULL;                                                                       \
 	}                                                                                          \
-	static const struct collector_kind collect_##name = {#name, missing_##name, NULL,          \
-							     NULL,  NULL,	    NULL};
+	static const struct collector_kind collect_##name = {.kind = #name,                        \
+							     .create = missing_##name};
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")
@@ -34,17 +34,9 @@ MISSING(postgresql, "libpq")
 #endif
 
 static const struct collector_kind *const kinds[] = {
-	&collect_load,
-	&collect_fds,
-	&collect_process,
-	&collect_listen,
-	&collect_self,
-	&collect_redis,
-	&collect_rabbitmq,
-	&collect_nginx,
-	&collect_haproxy,
-	&collect_mysql,
-	&collect_postgresql,
+    &collect_load,    &collect_fds,   &collect_process,	   &collect_listen,
+    &collect_self,    &collect_redis, &collect_rabbitmq,   &collect_nginx,
+    &collect_haproxy, &collect_mysql, &collect_postgresql,
 };
 
 const struct collector_kind *collector_find(const char *name)
@@ -53,4 +45,17 @@ const struct collector_kind *collector_find(const char *name)
 		if (strcmp(kinds[i]->kind, name) == 0)
 			return kinds[i];
 	return NULL;
+}
+
+uint64_t collector_caps(const struct config *c)
+{
+	uint64_t caps = 0;
+
+	for (size_t i = 0; i < c->ncollectors; i++) {
+		const struct collector_kind *k = collector_find(c->collectors[i].kind);
+
+		if (k != NULL)
+			caps |= k->caps;
+	}
+	return caps;
 }

@@ -45,7 +45,7 @@
 /* Lines about one client at most this often (seconds), and about this many clients. */
 #define CLIENT_LOG_PERIOD 60.0
 #define CLIENT_LOG_SLOTS 64
-/* A connection waits this long for its request before its own client's newcomer may take its slot. */
+/* A connection's wait for its request before its client's newcomer may take its slot. */
 #define GRACE 0.05
 /* Cut connections are logged at most this often (seconds). */
 #define CUT_LOG_PERIOD 60.0
@@ -135,8 +135,7 @@ static enum MHD_Result answer_as(struct MHD_Connection *c, unsigned status, cons
 {
 	size_t len = body->len;
 	char *data = buf_steal(body);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	struct conn_ctx *x = conn_of(c);
 	enum MHD_Result ok;
 
@@ -193,7 +192,8 @@ static bool authorized(struct http_server *h, struct MHD_Connection *c)
 	if (h->token == NULL)
 		return true;
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, h->token);
+	return auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 &&
+	       same_secret(auth + 7, h->token);
 }
 
 /*
@@ -405,7 +405,8 @@ static enum MHD_Result answer_busy(struct http_server *h, struct MHD_Connection 
 
 static bool wants_text(struct MHD_Connection *c, enum check_format format)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *accept =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 
 	if (format != CHECK_FORMAT_ASK)
 		return format == CHECK_FORMAT_NAGIOS;
@@ -685,9 +686,9 @@ static void log_cuts(struct http_server *h, double now, bool flush)
 		}
 		log_msg(LOG_WARNING, "closed %lu %sconnection%s %s, the last from %s%s",
 			h->cut_pending.n[r], r == CONN_CUT_REFUSED ? "new " : "",
-			num_plural(h->cut_pending.n[r]), why,
-			h->cut_pending.addr[r],
-			h->cut_logged[r] > -CUT_LOG_PERIOD ? "" : " (logged at most once a minute)");
+			num_plural(h->cut_pending.n[r]), why, h->cut_pending.addr[r],
+			h->cut_logged[r] > -CUT_LOG_PERIOD ? ""
+							   : " (logged at most once a minute)");
 		h->cut_pending.n[r] = 0;
 		h->cut_logged[r] = now;
 	}
@@ -740,21 +741,30 @@ static unsigned http_mode(unsigned *threads)
 	return MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 }
 
-struct http_server *http_start(const struct config *c, struct scheduler *s, const char *token,
-			       const char *cert, const char *key, char *err, size_t errlen)
+int http_bind(const struct config *c, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0)
+		return -1;
+	return listen_on(c->listen, &ss, sslen, err, errlen);
+}
+
+struct http_server *http_start(const struct config *c, int fd, struct scheduler *s,
+			       const char *token, const char *cert, const char *key, char *err,
+			       size_t errlen)
 {
 	struct http_server *h;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned threads, flags = http_mode(&threads) | MHD_USE_ERROR_LOG;
 	pthread_condattr_t attr;
-	int fd;
 
-	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0)
+	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0) {
+		close(fd);
 		return NULL;
-	fd = listen_on(c->listen, &ss, sslen, err, errlen);
-	if (fd == -1)
-		return NULL;
+	}
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->cache.lock, NULL);
@@ -784,8 +794,8 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	/* "[::]" and "*" mean every address, IPv4 included. */
 	if (ss.ss_family == AF_INET6)
 		flags |= IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr)
-				 ? MHD_USE_DUAL_STACK
-				 : MHD_USE_IPv6;
+			     ? MHD_USE_DUAL_STACK
+			     : MHD_USE_IPv6;
 	if (cert != NULL)
 		flags |= MHD_USE_TLS;
 	/*
@@ -798,11 +808,10 @@ struct http_server *http_start(const struct config *c, struct scheduler *s, cons
 	h->daemon = MHD_start_daemon(
 	    flags, 0, accept_client, h, handle, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-	    MHD_OPTION_URI_LOG_CALLBACK, request_start, h,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_LIMIT,
-	    c->max_connections + MHD_HEADROOM, MHD_OPTION_CONNECTION_TIMEOUT,
-	    c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_start, h, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, h, MHD_OPTION_CONNECTION_LIMIT, c->max_connections + MHD_HEADROOM,
+	    MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (h->daemon == NULL) {

@@ -14,12 +14,18 @@
 struct http_server;
 
 /*
- * Bind and start serving s under the settings of c; token is the bearer
- * token or NULL, cert/key the PEM contents or NULL. NULL with err on
- * failure.
+ * Bind and listen on c's listen address (before privileges are dropped:
+ * a port below 1024 needs root); the socket, or -1 with err.
  */
-struct http_server *http_start(const struct config *c, struct scheduler *s, const char *token,
-			       const char *cert, const char *key, char *err, size_t errlen);
+int http_bind(const struct config *c, char *err, size_t errlen);
+/*
+ * Serve s on fd (http_bind's, taken over) under the settings of c; token is
+ * the bearer token or NULL, cert/key the PEM contents or NULL. NULL with
+ * err on failure.
+ */
+struct http_server *http_start(const struct config *c, int fd, struct scheduler *s,
+			       const char *token, const char *cert, const char *key, char *err,
+			       size_t errlen);
 /* Point the server at another scheduler (after a reload); the old one is the caller's. */
 void http_set_scheduler(struct http_server *h, struct scheduler *s);
 /* Refuse answers over bytes from now on (max_answer_size, after a reload). */

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <grp.h>
 #include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
@@ -19,10 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collector.h"
 #include "conf.h"
 #include "fileio.h"
 #include "http.h"
 #include "log.h"
+#include "privs.h"
 #include "scheduler.h"
 #include "secret.h"
 #include "statefile.h"
@@ -56,10 +57,13 @@ static void usage(FILE *to)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
-		{"foreground", no_argument, NULL, 'f'}, {"config", required_argument, NULL, 'c'},
-		{"listen", required_argument, NULL, 'l'}, {"check-config", no_argument, NULL, 'C'},
-		{"version", no_argument, NULL, 'V'},	{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -118,7 +122,8 @@ static struct config *load_config(const struct options *o)
 	} else {
 		c = config_load(o->file, &errors);
 		if (c == NULL) {
-			log_lines(LOG_ERR, errors != NULL ? errors : "cannot read the configuration");
+			log_lines(LOG_ERR,
+				  errors != NULL ? errors : "cannot read the configuration");
 			free(errors);
 			return NULL;
 		}
@@ -234,25 +239,23 @@ static int check_user(const struct config *c)
 	return -1;
 }
 
-/* After binding, become c->user, if one is set; 0, or -1 after logging why. */
-static int drop_privileges(const struct config *c)
-{
-	struct passwd *pw;
+/*
+ * Set once privileges are dropped: who vaktd runs as, for a reload that
+ * cannot read a file any more.
+ */
+static char running_as[256];
 
-	if (c->user == NULL)
-		return 0;
-	pw = getpwnam(c->user);
-	if (pw == NULL) {
-		log_msg(LOG_ERR, "no such user '%s' to run as", c->user);
-		return -1;
-	}
-	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1 ||
-	    (pw->pw_uid != 0 && setuid(0) != -1)) {
-		log_msg(LOG_ERR, "cannot become user '%s': %s", c->user, strerror(errno));
-		return -1;
-	}
-	log_msg(LOG_INFO, "running as user %s", c->user);
-	return 0;
+/*
+ * A reload's error for a file it may no longer read: say why, once
+ * privileges were dropped at start.
+ */
+static void explain_denied(const char *err)
+{
+	if (running_as[0] != '\0' && strstr(err, strerror(EACCES)) != NULL)
+		log_msg(LOG_ERR,
+			"reload: vaktd read its files as root at start and is %s now: make the "
+			"file readable by that user, or restart vaktd to read it as root",
+			running_as);
 }
 
 static bool same_string(const char *a, const char *b)
@@ -300,6 +303,8 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	char err[512];
 
 	if (next == NULL) {
+		if (o->file != NULL && access(o->file, R_OK) == -1)
+			explain_denied(strerror(errno));
 		log_msg(LOG_ERR, "reload failed; still running the previous configuration");
 		return;
 	}
@@ -309,7 +314,9 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 				     "settings change only on restart; keeping the running ones");
 	fresh = scheduler_start(next, started_at, err, sizeof(err));
 	if (fresh == NULL) {
-		log_msg(LOG_ERR, "reload failed: %s; still running the previous configuration", err);
+		explain_denied(err);
+		log_msg(LOG_ERR, "reload failed: %s; still running the previous configuration",
+			err);
 		config_free(next);
 		return;
 	}
@@ -330,9 +337,9 @@ int main(int argc, char **argv)
 	struct config *c = NULL;
 	struct scheduler *s = NULL;
 	struct http_server *h;
-	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512];
+	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512], done[256];
 	sigset_t sigs;
-	int sig = 0, warnings, r = 1;
+	int sig = 0, warnings, fd, r = 1;
 
 	tune_malloc();
 	parse_options(argc, argv, &o);
@@ -371,13 +378,37 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!o.foreground)
 		detach();
+	/*
+	 * Everything that may need root first: the collectors' password files
+	 * and the listen address (a port below 1024). Then vaktd becomes its
+	 * user, with only the capabilities its collectors need, before a single
+	 * thread starts: every collector and every request runs unprivileged.
+	 */
 	started_at = time_now();
-	s = scheduler_start(c, started_at, err, sizeof(err));
+	s = scheduler_new(c, started_at, err, sizeof(err));
 	if (s == NULL) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
 	}
-	h = http_start(c, s, token, cert, key, err, sizeof(err));
+	fd = http_bind(c, err, sizeof(err));
+	if (fd == -1) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out;
+	}
+	if (privs_drop(c->user, collector_caps(c), done, sizeof(done), err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		close(fd);
+		goto out;
+	}
+	log_msg(getuid() == 0 ? LOG_WARNING : LOG_INFO, "%s", done);
+	if (getuid() != 0)
+		snprintf(running_as, sizeof(running_as), "%s", done + strlen("running as "));
+	if (scheduler_run(s, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		close(fd);
+		goto out;
+	}
+	h = http_start(c, fd, s, token, cert, key, err, sizeof(err));
 	secret_free(token);
 	secret_free(key);
 	free(cert);
@@ -387,10 +418,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_msg(LOG_INFO, "serving on %s", c->listen);
-	if (drop_privileges(c) != 0) {
-		http_stop(h);
-		goto out;
-	}
 	log_started();
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
 		reload(&o, &c, &s, h);

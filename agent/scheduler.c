@@ -328,8 +328,7 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 	return 0;
 }
 
-struct scheduler *scheduler_start(const struct config *c, double started_at, char *err,
-				  size_t errlen)
+struct scheduler *scheduler_new(const struct config *c, double started_at, char *err, size_t errlen)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	pthread_condattr_t attr;
@@ -348,20 +347,38 @@ struct scheduler *scheduler_start(const struct config *c, double started_at, cha
 	}
 	pthread_mutex_lock(&s->lock);
 	publish(s);
+	pthread_mutex_unlock(&s->lock);
+	return s;
+}
+
+int scheduler_run(struct scheduler *s, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n; i++) {
 		int e = pthread_create(&s->jobs[i].thread, NULL, run_job, &s->jobs[i]);
 
 		if (e != 0) {
 			snprintf(err, errlen, "cannot start a collector thread: %s", strerror(e));
 			pthread_mutex_unlock(&s->lock);
-			scheduler_stop(s);
-			return NULL;
+			return -1;
 		}
 		s->jobs[i].started_thread = true;
 		s->threads_running++;
 	}
 	s->started_watchdog = pthread_create(&s->watchdog, NULL, run_watchdog, s) == 0;
 	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+struct scheduler *scheduler_start(const struct config *c, double started_at, char *err,
+				  size_t errlen)
+{
+	struct scheduler *s = scheduler_new(c, started_at, err, errlen);
+
+	if (s != NULL && scheduler_run(s, err, errlen) != 0) {
+		scheduler_stop(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -445,7 +462,8 @@ int scheduler_wait_first(struct scheduler *s, double seconds)
 			if (s->sources[i].runs == 0)
 				r = -1;
 		if (r != 0)
-			timed_wait(s, time_monotonic() + 0.01 < deadline ? time_monotonic() + 0.01 : deadline);
+			timed_wait(s, time_monotonic() + 0.01 < deadline ? time_monotonic() + 0.01
+									 : deadline);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;

@@ -14,9 +14,16 @@
 struct scheduler;
 
 /*
- * Create the collectors of c and start them; NULL with err on failure.
- * started_at is when the agent started (uptime survives a reload).
+ * Create the collectors of c, reading what they need (password files),
+ * without starting a thread; NULL with err on failure. started_at is when
+ * the agent started (uptime survives a reload). Its snapshot is empty until
+ * scheduler_run; scheduler_stop frees it either way.
  */
+struct scheduler *scheduler_new(const struct config *c, double started_at, char *err,
+				size_t errlen);
+/* Start the collectors of s, each in its thread; 0, or -1 with err. */
+int scheduler_run(struct scheduler *s, char *err, size_t errlen);
+/* scheduler_new, then scheduler_run; NULL with err on failure. */
 struct scheduler *scheduler_start(const struct config *c, double started_at, char *err,
 				  size_t errlen);
 /*

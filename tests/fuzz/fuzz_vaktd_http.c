@@ -122,6 +122,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct config *c = config_default();
 	char listen[32], err[256] = "";
+	int fd;
 
 	(void)argc;
 	(void)argv;
@@ -135,7 +136,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 		free(c->listen);
 		c->listen = strdup(listen);
-		server = http_start(c, NULL, NULL, NULL, NULL, err, sizeof(err));
+		fd = http_bind(c, err, sizeof(err));
+		if (fd != -1)
+			server = http_start(c, fd, NULL, NULL, NULL, NULL, err, sizeof(err));
 	}
 	config_free(c);
 	if (server == NULL) {

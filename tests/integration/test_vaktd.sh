@@ -289,18 +289,57 @@ check "after the flood the client is served again" 200 "$(status /health)"
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
 
-# Privileges are dropped after binding.
+# Privileges: vaktd binds and reads its files as root, then becomes its
+# user with only the capabilities its collectors need, before a thread
+# starts. So from the first answer on, every thread runs as nobody: with a
+# [process] section keeping CAP_DAC_READ_SEARCH alone (bit 2, 0x4), enough
+# to count a root process's descriptors; without one, no capability at all.
+# identity PID: each thread's "Uid Gid CapEff CapPrm CapInh CapAmb", one
+# line per distinct answer.
+identity() {
+	for status in /proc/"$1"/task/*/status; do
+		awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } /^CapEff:/ { e = $2 } /^CapPrm:/ { p = $2 }
+			/^CapInh:/ { i = $2 } /^CapAmb:/ { a = $2 } /^NoNewPrivs:/ { n = $2 }
+			END { print u, g, e, p, i, a, n }' "$status"
+	done | sort -u
+}
 if [ "$(id -u)" -eq 0 ]; then
+	nobody="$(id -u nobody) $(id -g nobody)"
+	cat > "$tmp/user.conf" << CONF
+[agent]
+user = nobody
+[collect]
+interval = 1
+timeout = 1
+[process holder]
+name = vakt-fdholder
+CONF
+	start_vaktd "$tmp/user.conf"
+	check "from the first answer, every thread is nobody with CAP_DAC_READ_SEARCH only" \
+		"$nobody 0000000000000004 0000000000000004 0000000000000000 0000000000000000 1" \
+		"$(identity "$vaktd_pid")"
+	check "and counts the descriptors of root's holder" 1 \
+		"$(curl -s "$url/metrics" | grep -c "^vakt_process_fds_open{pid=\"$holder\",process=\"vakt-fdholder\"} 40$")"
+	expect "the log says who it runs as" 0 "running as user nobody, capabilities: CAP_DAC_READ_SEARCH" \
+		cat "$tmp/vaktd.log"
+	kill "$vaktd_pid"
+	wait "$vaktd_pid" 2> /dev/null
+
 	printf '[agent]\nuser = nobody\n' > "$tmp/user.conf"
 	start_vaktd "$tmp/user.conf"
-	# It serves a moment before it drops privileges.
+	check "without [process], every thread is nobody without a capability" \
+		"$nobody 0000000000000000 0000000000000000 0000000000000000 0000000000000000 1" \
+		"$(identity "$vaktd_pid")"
+	# $tmp is root's (mode 700): nobody cannot read the file again.
+	kill -HUP "$vaktd_pid"
 	for _ in $(seq 100); do
-		[ "$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")" = "$(id -u nobody)" ] && break
+		grep -q "reload failed" "$tmp/vaktd.log" && break
 		sleep 0.1
 	done
-	check "runs as the configured user" "$(id -u nobody)" \
-		"$(awk '/^Uid:/ { print $2 }' "/proc/$vaktd_pid/status")"
-	check "and still serves" 200 "$(status /metrics)"
+	expect "a reload that cannot read the file as nobody says why" 0 \
+		"reload: vaktd read its files as root at start and is user nobody, capabilities: none now: make the file readable by that user, or restart vaktd to read it as root" \
+		cat "$tmp/vaktd.log"
+	check "and keeps serving" 200 "$(status /health)"
 	kill "$vaktd_pid"
 	wait "$vaktd_pid" 2> /dev/null
 fi
