@@ -6,12 +6,12 @@
 #include <stdlib.h>
 
 #include "backoff.h"
-#include "statefile.h"
+#include "clock.h"
 #include "xalloc.h"
 
 bool backoff_waiting(const struct backoff *b, char *err, size_t errlen)
 {
-	double now = time_now();
+	double now = time_monotonic();
 
 	if (now >= b->retry_at)
 		return false;
@@ -26,7 +26,7 @@ int backoff_failed(struct backoff *b, bool lost, const char *err)
 		b->delay = 0;
 	else
 		b->delay = b->delay == 0 ? 1 : fmin(2 * b->delay, BACKOFF_MAX);
-	b->retry_at = time_now() + b->delay;
+	b->retry_at = time_monotonic() + b->delay;
 	free(b->last_error);
 	b->last_error = xstrdup(err);
 	return -1;

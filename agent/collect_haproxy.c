@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "collector.h"
 #include "httpc.h"
 #include "probe/haproxy.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 struct haproxy_coll {
@@ -84,7 +84,7 @@ static int haproxy_collect(void *state, struct metric_set *set, char *err, size_
 	struct haproxy_stat st;
 	int why;
 
-	c->t.deadline = time_now() + c->timeout;
+	c->t.deadline = time_monotonic() + c->timeout;
 	if (c->page)
 		why = probe_haproxy_http(&c->http, &c->o, &st, err, errlen);
 	else

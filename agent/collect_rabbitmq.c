@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "collector.h"
 #include "probe/rabbitmq.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 /* Queues watched at most when the section names none: a vhost can hold tens of thousands. */
@@ -109,7 +109,7 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 	int why;
 
 	/* Every request of this collection shares the section's timeout. */
-	r->target.deadline = time_now() + r->timeout;
+	r->target.deadline = time_monotonic() + r->timeout;
 	r->target.limit = r->timeout;
 	why = collect_queues(r, &qs, err, errlen);
 	if (why == 0)

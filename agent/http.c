@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "clock.h"
 #include "conns.h"
 #include "expose.h"
 #include "http.h"
@@ -30,7 +31,6 @@
 #include "log.h"
 #include "num.h"
 #include "ratelog.h"
-#include "statefile.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -91,7 +91,7 @@ struct http_server {
 	struct conns_cuts cut_pending; /* cut, not logged yet */
 	double cut_logged[CONN_CUT_REASONS];
 	size_t max_answer;     /* max_answer_size: a larger answer is a 500 */
-	long too_large_logged; /* when (time_now()) the last "too large" line was logged */
+	long too_large_logged; /* when (time_monotonic()) the last "too large" line was logged */
 };
 
 /*
@@ -102,7 +102,7 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	static long last_second;
 	static unsigned long dropped;
-	long now = (long)time_now();
+	long now = (long)time_monotonic();
 
 	(void)cls;
 	if (__atomic_exchange_n(&last_second, now, __ATOMIC_RELAXED) == now) {
@@ -529,7 +529,8 @@ static void metrics_body(struct http_server *h, const struct snapshot *snap, str
 static enum MHD_Result answer_whole(struct http_server *h, struct MHD_Connection *c,
 				    const char *url, const char *type, struct buf *body)
 {
-	long now = (long)time_now(), last = __atomic_load_n(&h->too_large_logged, __ATOMIC_RELAXED);
+	long now = (long)time_monotonic(),
+	     last = __atomic_load_n(&h->too_large_logged, __ATOMIC_RELAXED);
 	char msg[256];
 
 	if (!body->truncated)
@@ -773,6 +774,7 @@ struct http_server *http_start(const struct config *c, int fd, struct scheduler 
 	h->limits.max = c->max_connections;
 	h->limits.per_client = c->max_per_client;
 	h->max_answer = c->max_answer_size;
+	h->too_large_logged = -60; /* the first is logged, however soon after boot */
 	/* Room to answer a burst 503 before closing connections outright. */
 	h->limits.hard_per_client =
 	    2 * c->max_per_client < c->max_connections ? 2 * c->max_per_client : c->max_connections;

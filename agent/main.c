@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collector.h"
 #include "conf.h"
 #include "fileio.h"
@@ -26,7 +27,6 @@
 #include "privs.h"
 #include "scheduler.h"
 #include "secret.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 struct options {

@@ -25,11 +25,11 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "collector.h"
 #include "log.h"
 #include "num.h"
 #include "scheduler.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 struct published {

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "httpc.h"
 #include "net.h"
 #include "num.h"
 #include "progress.h"
-#include "statefile.h"
 
 /* Room for the status line, headers and chunk sizes around a body. */
 #define HEAD_ROOM (64 * 1024)
@@ -314,7 +314,7 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 			  struct buf *answer, char *err, size_t errlen)
 {
 	struct net_target t = {.host = u->host, .port = u->port, .family = o->family,
-			       .deadline = time_now() + o->timeout, .what = HTTP_REQUEST,
+			       .deadline = time_monotonic() + o->timeout, .what = HTTP_REQUEST,
 			       .limit = o->timeout_named > 0 ? o->timeout_named : o->timeout};
 	struct buf auth, req;
 	int r;

@@ -14,10 +14,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "net.h"
 #include "num.h"
 #include "progress.h"
-#include "statefile.h"
 
 void net_describe(const struct net_target *t, char *out, size_t outlen)
 {
@@ -38,7 +38,7 @@ int net_wait(int fd, short events, double deadline)
 		return -1;
 	}
 	for (;;) {
-		double ms = (deadline - time_now()) * 1000;
+		double ms = (deadline - time_monotonic()) * 1000;
 		int n;
 
 		if (ms <= 0)

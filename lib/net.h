@@ -27,13 +27,13 @@ struct net_target {
 	const char *host; /* host name or address */
 	long port;
 	int family;	 /* AF_UNSPEC, AF_INET or AF_INET6 */
-	double deadline; /* time_now() by which everything must have ended */
+	double deadline; /* time_monotonic() by which everything must have ended */
 	double limit;	 /* the time limit a time-out message names, seconds */
 	const char *what; /* the request, for a time-out ("show stat"); NULL: "the query" */
 };
 
 /*
- * Wait until fd is ready for events (POLLIN, POLLOUT) or time_now() passes
+ * Wait until fd is ready for events (POLLIN, POLLOUT) or time_monotonic() passes
  * deadline: 1 ready, 0 the deadline passed, -1 failed (errno).
  */
 int net_wait(int fd, short events, double deadline);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "clock.h"
 #include "num.h"
 #include "series.h"
 #include "xalloc.h"

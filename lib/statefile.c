@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fileio.h"
 #include "num.h"
 #include "statefile.h"
@@ -58,24 +59,6 @@ struct statefile {
 	struct sample *v;
 	size_t n;
 };
-
-static double clock_seconds(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double time_now(void)
-{
-	return clock_seconds(CLOCK_REALTIME);
-}
-
-double time_monotonic(void)
-{
-	return clock_seconds(CLOCK_MONOTONIC);
-}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -264,14 +247,6 @@ static void load(struct statefile *sf)
 	free(data);
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Take the lock of sf's file, trying for wait seconds: 0; 1 when other runs
  * held it all that time; -1 with the reason in err.
@@ -280,7 +255,7 @@ static int lock(struct statefile *sf, double wait, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s.lock", sf->path);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-	double deadline = mono_now() + wait;
+	double deadline = time_monotonic() + wait;
 	long pause = 1000000;
 
 	if (fd == -1) {
@@ -291,7 +266,7 @@ static int lock(struct statefile *sf, double wait, char *err, size_t errlen)
 	free(path);
 	/* Others hold it for a read and a write: poll, there is no flock with a time-out. */
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		double left = deadline - mono_now();
+		double left = deadline - time_monotonic();
 		struct timespec ts = {0, pause};
 
 		if (errno != EWOULDBLOCK && errno != EINTR) {

@@ -81,9 +81,4 @@ int statefile_save(struct statefile *sf, char *err, size_t errlen);
 const char *statefile_path(const struct statefile *sf);
 void statefile_free(struct statefile *sf);
 
-/* Seconds since the epoch, with sub-second precision. */
-double time_now(void);
-/* Seconds on a clock that never jumps (CLOCK_MONOTONIC): for intervals and deadlines. */
-double time_monotonic(void);
-
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "httpc.h"
 #include "num.h"
 #include "plugin.h"
@@ -292,7 +293,7 @@ static void fetch(const struct plugin_args *a, const struct opts *o, struct hapr
 		  struct haproxy_info *in, char *source, size_t sourcelen)
 {
 	struct net_target t = {.host = a->host, .port = a->port, .family = a->family,
-			       .deadline = time_now() + a->timeout, .limit = a->timeout};
+			       .deadline = time_monotonic() + a->timeout, .limit = a->timeout};
 	struct httpc_opts h = {.url = o->url, .timeout = a->timeout, .user = a->user,
 			       .password = a->password, .ca_file = o->ca_file,
 			       .insecure = o->insecure, .family = a->family,

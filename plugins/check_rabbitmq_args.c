@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check_rabbitmq.h"
-#include "statefile.h"
+#include "clock.h"
 #include "xalloc.h"
 
 enum { OPT_MODE = 256, OPT_QUEUE, OPT_QUEUE_REGEX, OPT_VHOST, OPT_NODE, OPT_CA_FILE, OPT_INSECURE };
@@ -242,7 +242,7 @@ void check_rabbitmq_args(int argc, char **argv, struct check_rabbitmq_opts *o,
 	o->target.user = a->user != NULL ? a->user : "guest";
 	o->target.password = a->password != NULL ? a->password : a->user == NULL ? "guest" : "";
 	o->target.family = a->family;
-	o->target.deadline = time_now() + a->timeout;
+	o->target.deadline = time_monotonic() + a->timeout;
 	o->target.limit = a->timeout;
 	o->target.user_agent = "check_rabbitmq/" PACKAGE_VERSION;
 	o->target.ca_hint = "--ca-file";

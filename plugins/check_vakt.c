@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "httpc.h"
 #include "plugin.h"
 #include "secret.h"
-#include "statefile.h"
 
 #define DEFAULT_PORT 9333
 /* The most of an answer read; the agent's are a few KiB (OUTPUT_MAX and JSON). */
@@ -462,26 +462,26 @@ static void pause_for(double seconds)
 static int fetch(struct run *r, struct httpc *client, struct httpc_opts *req, struct buf *body,
 		 long *status, char *err, size_t errlen)
 {
-	double start = time_now(), limit = r->args->timeout, pause = RETRY_FIRST, spent;
+	double start = time_monotonic(), limit = r->args->timeout, pause = RETRY_FIRST, spent;
 	unsigned seed = (unsigned)getpid() * 2654435761u;
 	int rc, n;
 
 	req->timeout_named = limit;
 	for (n = 1;; n++) {
-		req->timeout = limit - (time_now() - start);
+		req->timeout = limit - (time_monotonic() - start);
 		rc = httpc_get(client, req, body, status, err, errlen);
 		if (!turned_away(rc, *status, body))
 			break;
 		seed = seed * 1103515245u + 12345u;
-		spent = time_now() - start + pause * (0.75 + (double)(seed >> 16 & 0x3ff) / 2048);
+		spent = time_monotonic() - start + pause * (0.75 + (double)(seed >> 16 & 0x3ff) / 2048);
 		if (spent > limit * RETRY_SHARE)
 			break;
-		pause_for(spent - (time_now() - start));
+		pause_for(spent - (time_monotonic() - start));
 		pause = pause * 2 < RETRY_MAX ? pause * 2 : RETRY_MAX;
 	}
 	if (n > 1)
 		snprintf(r->tries, sizeof(r->tries), " (tried %d times in %.1f s)", n,
-			 time_now() - start);
+			 time_monotonic() - start);
 	return rc;
 }
 

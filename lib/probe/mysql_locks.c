@@ -47,12 +47,12 @@
 /* After mysql.h, which it needs: PVIO_TYPE_SOCKET. */
 #include <ma_pvio.h>
 
+#include "clock.h"
 #include "fileio.h"
 #include "net.h"
 #include "num.h"
 #include "probe/mysql_locks.h"
 #include "progress.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 /* MySQL's error for max_execution_time; MariaDB's headers lack it. */
@@ -641,7 +641,7 @@ static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size
  */
 static void connect_reason(const struct mysql_target *t, char *err, size_t errlen)
 {
-	struct net_target n = {.deadline = time_now() + 1, .limit = 1};
+	struct net_target n = {.deadline = time_monotonic() + 1, .limit = 1};
 	char reason[600];
 	int r;
 

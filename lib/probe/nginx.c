@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "probe/nginx.h"
 #include "probe/stub_status.h"
-#include "statefile.h"
 
 /* An answer other than 200 in words, with where a redirect points. */
 static int not_ok(const struct httpc *c, const struct httpc_opts *o, long status, char *err,
@@ -28,13 +28,13 @@ int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *
 	char why[128], start[48];
 	struct stub_status st;
 	struct buf body;
-	double t0 = time_now(), took;
+	double t0 = time_monotonic(), took;
 	long status;
 	int r;
 
 	buf_init(&body, PROBE_NGINX_MAX_ANSWER);
 	r = httpc_get(c, o, &body, &status, err, errlen);
-	took = time_now() - t0;
+	took = time_monotonic() - t0;
 	if (r == HTTPC_TOO_BIG) {
 		snprintf(err, errlen, "%s answered more than %d KiB, not nginx's stub_status page",
 			 o->url, PROBE_NGINX_MAX_ANSWER / 1024);

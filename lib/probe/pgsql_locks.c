@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "net.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
 #include "progress.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 /* Seconds when a target or caller gives no positive timeout. */
@@ -368,7 +368,7 @@ static enum progress_step connect_step(const PGconn *c)
 PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, size_t errlen)
 {
 	double timeout = t->timeout > 0 ? t->timeout : DEFAULT_TIMEOUT;
-	double deadline = time_now() + timeout;
+	double deadline = time_monotonic() + timeout;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	struct params p = {.n = 0};
 	char port[24], ctimeout[24], options[320], who[WHO_MAX];
@@ -535,7 +535,7 @@ static int lost(PGconn *c, const char *who, char *err, size_t errlen)
 static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout, int *why,
 		     char *err, size_t errlen)
 {
-	double deadline = time_now() + timeout;
+	double deadline = time_monotonic() + timeout;
 	PGresult *res = NULL;
 	enum wait_end w;
 

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "httpc.h"
 #include "probe/rabbitmq.h"
 #include "progress.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 #define NOT_API "the server answered something that is not RabbitMQ's management API"
@@ -117,7 +117,7 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 		   struct buf *body, long *status, char *err, size_t errlen)
 {
 	struct httpc_opts o = {0};
-	double left = t->deadline - time_now();
+	double left = t->deadline - time_monotonic();
 	char target[300];
 	int r;
 

@@ -39,7 +39,7 @@ struct rabbitmq_target {
 	const char *ca_file;	/* PEM CA bundle, NULL: the system's */
 	bool insecure;		/* do not verify the server's certificate */
 	int family;		/* AF_UNSPEC, AF_INET or AF_INET6 */
-	double deadline;	/* time_now() by which every request must have ended */
+	double deadline;	/* time_monotonic() by which every request must have ended */
 	double limit;		/* the time limit a time-out message names, seconds */
 	const char *user_agent; /* NULL: none */
 	const char *ca_hint;	/* the option naming a CA file, for messages; NULL: none */

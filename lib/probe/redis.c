@@ -16,9 +16,9 @@
 #include <hiredis/hiredis_ssl.h>
 #endif
 
+#include "clock.h"
 #include "probe/redis.h"
 #include "progress.h"
-#include "statefile.h"
 #include "xalloc.h"
 
 /* Celery (kombu) keeps priority steps 1..9 of queue Q in lists Q SEP STEP. */
@@ -131,7 +131,7 @@ static _Thread_local double deadline;
 /* Start the time limit of one probe call: the connection's timeout, in all. */
 static void deadline_start(const redisContext *c)
 {
-	deadline = c->timeout == NULL ? 0 : time_now() + context_timeout(c);
+	deadline = c->timeout == NULL ? 0 : time_monotonic() + context_timeout(c);
 }
 
 /*
@@ -157,7 +157,7 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 			return io_error(c, err, errlen);
 		if (reply != NULL)
 			break;
-		if (deadline > 0 && time_now() > deadline) {
+		if (deadline > 0 && time_monotonic() > deadline) {
 			char who[300];
 
 			describe_context(c, who, sizeof(who));
@@ -393,7 +393,7 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
 		       char *err, size_t errlen)
 {
 	static const char *const ping[] = {"PING"}, *const infocmd[] = {"INFO"};
-	double start = time_now();
+	double start = time_monotonic();
 	redisReply *r;
 	int why;
 
@@ -407,7 +407,7 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
 		return why;
 	}
 	freeReplyObject(r);
-	metric_set_add(set, "redis_ping", METRIC_GAUGE, "s", time_now() - start);
+	metric_set_add(set, "redis_ping", METRIC_GAUGE, "s", time_monotonic() - start);
 	r = command(c, 1, infocmd, &why, err, errlen);
 	if (r == NULL)
 		return why;

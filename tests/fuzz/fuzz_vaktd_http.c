@@ -35,13 +35,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "fuzz.h"
 #include "http.h"
 #include "metric.h"
 #include "scheduler.h"
 #include "snapshot.h"
-#include "statefile.h"
 
 /* How long the agent may be quiet before the request is taken as answered (ms). */
 #define QUIET_MS 5
