@@ -20,7 +20,7 @@ enum check_format {
 };
 
 struct check_query {
-	const char *name;     /* metric name, e.g. "listen_queue" */
+	const char *name; /* metric name, e.g. "listen_queue" */
 	enum check_format format;
 	const char *warning;  /* range or NULL */
 	const char *critical; /* range or NULL */

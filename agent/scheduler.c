@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +125,8 @@ const struct snapshot *scheduler_acquire(struct scheduler *s)
 
 void snapshot_release(const struct snapshot *snap)
 {
-	unref((struct published *)snap);
+	/* The published record around snap, which is the one thing readers hold. */
+	unref((struct published *)((uintptr_t)snap - offsetof(struct published, snap)));
 }
 
 static void set_error(struct source *src, const char *msg)
@@ -296,7 +299,8 @@ static char *where(const struct config_collector *cc)
 static int create_jobs(struct scheduler *s, const struct config *c, char *err, size_t errlen)
 {
 	/* The agent's own metrics are always collected, last, on the default interval. */
-	struct config_collector self = {.kind = "self", .name = "self"};
+	char self_name[] = "self";
+	struct config_collector self = {.kind = self_name, .name = self_name};
 
 	self.interval = c->interval;
 	self.timeout = c->timeout;

@@ -1,2 +1,5 @@
 /* The exec floor: what starting any dynamically linked C program costs. */
-int main(void) { return 0; }
+int main(void)
+{
+	return 0;
+}

@@ -391,8 +391,7 @@ static int parse_head(const char **p, const char *end, struct http1_reply *r, st
  * Walk the chunked body at p; with out, decode it there (in place: out is p).
  * Sets *len to the body's length. 0, or MALFORMED or BROKE_OFF with why.
  */
-static int dechunk(const char *p, const char *end, char *out, size_t *len, char *why,
-		   size_t whylen)
+static int dechunk(const char *p, const char *end, char *out, size_t *len, char *why, size_t whylen)
 {
 	const char *line;
 	size_t n;
@@ -450,13 +449,14 @@ static bool ends_blank(const char *p, const char *end)
 
 /*
  * Take the len bytes at data apart into r (see http1_reply_parse()); with
- * decode, a chunked body is decoded in place, else data is only read.
- * *at_close says the body runs until the server closes. 0, or MALFORMED or
- * BROKE_OFF with why.
+ * out (data itself, writable) a chunked body is decoded in place and
+ * r->body set, without it (NULL) data is only read. *at_close says the body
+ * runs until the server closes. 0, or MALFORMED or BROKE_OFF with why.
  */
-static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool *at_close,
+static int walk(const char *data, char *out, size_t len, struct http1_reply *r, bool *at_close,
 		char *why, size_t whylen)
 {
+	bool decode = out != NULL;
 	const char *p = data, *end = data + len;
 	struct head h;
 	int rc;
@@ -475,7 +475,7 @@ static int walk(char *data, size_t len, bool decode, struct http1_reply *r, bool
 			return BROKE_OFF;
 		}
 	}
-	r->body = data + (p - data);
+	r->body = decode ? out + (p - data) : NULL;
 	if (r->status < 200 || r->status == 204 || r->status == 304)
 		return 0;
 	/*
@@ -507,7 +507,7 @@ int http1_reply_parse(char *data, size_t len, struct http1_reply *r, char *why, 
 {
 	bool at_close;
 
-	return walk(data, len, true, r, &at_close, why, whylen) == 0 ? 0 : -1;
+	return walk(data, data, len, r, &at_close, why, whylen) == 0 ? 0 : -1;
 }
 
 bool http1_reply_whole(const char *data, size_t len)
@@ -515,8 +515,7 @@ bool http1_reply_whole(const char *data, size_t len)
 	struct http1_reply r;
 	char why[256];
 	bool at_close;
-	/* Without decoding, walk() only reads data. */
-	int rc = walk((char *)data, len, false, &r, &at_close, why, sizeof(why));
+	int rc = walk(data, NULL, len, &r, &at_close, why, sizeof(why));
 
 	/* A malformed answer will not mend: reading on only waits for the time-out. */
 	return rc == MALFORMED || (rc == 0 && !at_close);

@@ -65,8 +65,9 @@ static void setup(CURL *h, const struct httpc_opts *o, const struct curl_slist *
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
 	if (o->family == AF_INET || o->family == AF_INET6)
-		curl_easy_setopt(h, CURLOPT_IPRESOLVE,
-				 (long)(o->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6));
+		curl_easy_setopt(
+		    h, CURLOPT_IPRESOLVE,
+		    (long)(o->family == AF_INET ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6));
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	if (o->ca_file != NULL)
@@ -86,7 +87,8 @@ void httpc_target(const char *url, char *out, size_t outlen)
 	struct http1_url u;
 	char why[256];
 
-	snprintf(out, outlen, "%s", http1_url_parse(url, &u, why, sizeof(why)) == 0 ? u.target : "");
+	snprintf(out, outlen, "%s",
+		 http1_url_parse(url, &u, why, sizeof(why)) == 0 ? u.target : "");
 }
 
 void httpc_escape(struct buf *b, const char *s)
@@ -116,8 +118,8 @@ static enum progress_step curl_step(CURL *h, const struct http1_url *u)
 }
 
 /* The time-out at step in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
-static int timed_out(const struct httpc_opts *o, const struct http1_url *u,
-		     enum progress_step step, char *err, size_t errlen)
+static int timed_out(const struct httpc_opts *o, const struct http1_url *u, enum progress_step step,
+		     char *err, size_t errlen)
 {
 	progress_format(err, errlen, o->timeout_named > 0 ? o->timeout_named : o->timeout,
 			target_of(o, u), step, HTTP_REQUEST);
@@ -310,11 +312,14 @@ static void wipe(struct buf *b)
 }
 
 /* Send the request for u and read the whole answer into answer; 0, or an httpc_error. */
-static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
-			  struct buf *answer, char *err, size_t errlen)
+static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u, struct buf *answer,
+			  char *err, size_t errlen)
 {
-	struct net_target t = {.host = u->host, .port = u->port, .family = o->family,
-			       .deadline = time_monotonic() + o->timeout, .what = HTTP_REQUEST,
+	struct net_target t = {.host = u->host,
+			       .port = u->port,
+			       .family = o->family,
+			       .deadline = time_monotonic() + o->timeout,
+			       .what = HTTP_REQUEST,
 			       .limit = o->timeout_named > 0 ? o->timeout_named : o->timeout};
 	struct buf auth, req;
 	int r;

@@ -46,21 +46,21 @@ struct httpc_opts {
 	const char *target;   /* "HOST:PORT" for messages; NULL: taken from url */
 	const char *user;     /* basic authentication, with password; NULL: none */
 	const char *password;
-	const char *bearer;		  /* a bearer token; NULL: none */
-	const char *ca_file;		  /* PEM CA bundle to verify with; NULL: the system's */
-	bool insecure;			  /* do not verify the server's certificate or name */
-	int family;			  /* AF_UNSPEC, AF_INET or AF_INET6 */
+	const char *bearer;	    /* a bearer token; NULL: none */
+	const char *ca_file;	    /* PEM CA bundle to verify with; NULL: the system's */
+	bool insecure;		    /* do not verify the server's certificate or name */
+	int family;		    /* AF_UNSPEC, AF_INET or AF_INET6 */
 	const char *user_agent;	    /* NULL: none is sent */
 	const char *const *headers; /* extra "Name: value" lines, NULL-terminated; NULL: none */
-	const char *ca_hint;		  /* the option that names a CA file, for a message */
-	const char *plain_hint; /* added when a plain-http server closes without answering */
+	const char *ca_hint;	    /* the option that names a CA file, for a message */
+	const char *plain_hint;	    /* added when a plain-http server closes without answering */
 };
 
 /* One client: a libcurl handle once one is needed, and what the last answer said. */
 struct httpc {
-	CURL *curl;			    /* NULL until a request needs libcurl */
-	bool keep;			    /* every request through libcurl, connections kept */
-	bool global;			    /* curl_global_init() succeeded, cleanup owes its pair */
+	CURL *curl;			   /* NULL until a request needs libcurl */
+	bool keep;			   /* every request through libcurl, connections kept */
+	bool global;			   /* curl_global_init() succeeded, cleanup owes its pair */
 	char location[HTTP1_LOCATION_MAX]; /* the last answer's Location, "" when none */
 };
 

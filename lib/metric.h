@@ -25,7 +25,7 @@ struct metric {
 	const char *name; /* e.g. "load1", "listen_queue"; a string constant */
 	const char *unit; /* perfdata unit: "", "s", "%", "B", ...; a string constant */
 	enum metric_kind kind;
-	double value;	  /* NAN when it could not be determined */
+	double value; /* NAN when it could not be determined */
 	struct metric_label *labels;
 	size_t nlabels;
 };

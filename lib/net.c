@@ -58,8 +58,7 @@ static int wait_for(const struct net_target *t, int fd, short events)
 }
 
 /* The time-out at step in words; returns NET_TIMEOUT. */
-static int timed_out(const struct net_target *t, enum progress_step step, char *err,
-		     size_t errlen)
+static int timed_out(const struct net_target *t, enum progress_step step, char *err, size_t errlen)
 {
 	char who[600];
 
@@ -147,8 +146,8 @@ static int open_socket(const struct net_target *t, char *err, size_t errlen)
 }
 
 /* Send all of request; 0 or a net_error with err. */
-static int send_all(const struct net_target *t, int fd, const char *request, size_t len,
-		    char *err, size_t errlen)
+static int send_all(const struct net_target *t, int fd, const char *request, size_t len, char *err,
+		    size_t errlen)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, request, len, MSG_NOSIGNAL);

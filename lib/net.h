@@ -26,9 +26,9 @@ struct net_target {
 	const char *path; /* unix socket path, or NULL */
 	const char *host; /* host name or address */
 	long port;
-	int family;	 /* AF_UNSPEC, AF_INET or AF_INET6 */
-	double deadline; /* time_monotonic() by which everything must have ended */
-	double limit;	 /* the time limit a time-out message names, seconds */
+	int family;	  /* AF_UNSPEC, AF_INET or AF_INET6 */
+	double deadline;  /* time_monotonic() by which everything must have ended */
+	double limit;	  /* the time limit a time-out message names, seconds */
 	const char *what; /* the request, for a time-out ("show stat"); NULL: "the query" */
 };
 

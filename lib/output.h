@@ -49,7 +49,7 @@ void result_free(struct result *r);
  * OUTPUT_TEXT_MAX loses its middle to "...".
  */
 void result_add(struct result *r, enum state s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Add a line of long output, made safe and bounded as result_add does. */
 void result_long(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

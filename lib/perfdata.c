@@ -11,7 +11,8 @@
 #include "num.h"
 #include "perfdata.h"
 
-static const char *const uoms[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c", NULL};
+static const char *const uoms[] = {"",	 "s",  "ms", "us", "%", "B",
+				   "KB", "MB", "GB", "TB", "c", NULL};
 
 struct perf perf_make(const char *label, double value, const char *uom)
 {

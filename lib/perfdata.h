@@ -15,12 +15,12 @@
 
 struct perf {
 	const char *label;
-	double value;			/* NAN: could not be determined, not written */
-	const char *uom;		/* NULL or "" for a plain count */
-	const struct threshold *thr;	/* NULL when no threshold applies */
-	double min;			/* NAN when not known */
-	double max;			/* NAN when not known */
-	const char *none;		/* why value is NAN, for long output; NULL: not known */
+	double value;		     /* NAN: could not be determined, not written */
+	const char *uom;	     /* NULL or "" for a plain count */
+	const struct threshold *thr; /* NULL when no threshold applies */
+	double min;		     /* NAN when not known */
+	double max;		     /* NAN when not known */
+	const char *none;	     /* why value is NAN, for long output; NULL: not known */
 };
 
 /* A perf with only label, value and unit; min and max unknown. */

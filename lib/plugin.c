@@ -40,7 +40,7 @@ static const struct plugin *current;
 static struct plugin_args *current_args;
 
 /* What the signal handlers write; set before any handler is armed. */
-static const char *timeout_state_text;	/* " CRITICAL - timed out after " */
+static const char *timeout_state_text; /* " CRITICAL - timed out after " */
 static char timeout_secs[32];
 static int timeout_code;
 
@@ -116,10 +116,10 @@ static void install_signals(void)
 static void arm_timeout(const struct plugin_args *a)
 {
 	static const char *const texts[] = {
-		[STATE_OK] = " OK - timed out after ",
-		[STATE_WARNING] = " WARNING - timed out after ",
-		[STATE_CRITICAL] = " CRITICAL - timed out after ",
-		[STATE_UNKNOWN] = " UNKNOWN - timed out after ",
+	    [STATE_OK] = " OK - timed out after ",
+	    [STATE_WARNING] = " WARNING - timed out after ",
+	    [STATE_CRITICAL] = " CRITICAL - timed out after ",
+	    [STATE_UNKNOWN] = " UNKNOWN - timed out after ",
 	};
 	struct itimerval it;
 
@@ -238,14 +238,16 @@ static void print_help(void)
 	print_option("t", "timeout", "SECONDS[:STATE]",
 		     "Give up after SECONDS (default 10, decimals allowed) and report STATE:\n"
 		     "ok, warning, critical (the default) or unknown.");
-	print_option("w", "warning", "[METRIC=]RANGE", "Warning threshold; repeatable. See Thresholds.");
-	print_option("c", "critical", "[METRIC=]RANGE", "Critical threshold; repeatable. See Thresholds.");
+	print_option("w", "warning", "[METRIC=]RANGE",
+		     "Warning threshold; repeatable. See Thresholds.");
+	print_option("c", "critical", "[METRIC=]RANGE",
+		     "Critical threshold; repeatable. See Thresholds.");
 	if (p->common & PLUGIN_HOST)
 		print_option("H", "hostname", "HOST",
 			     p->host_help != NULL
-				     ? p->host_help
-				     : "Host name, IPv4 address, IPv6 literal or absolute unix "
-				       "socket path.");
+				 ? p->host_help
+				 : "Host name, IPv4 address, IPv6 literal or absolute unix "
+				   "socket path.");
 	if (p->common & PLUGIN_PORT)
 		print_option("p", "port", "PORT", "TCP port.");
 	if (p->common & PLUGIN_FAMILY) {
@@ -256,11 +258,11 @@ static void print_help(void)
 		print_option(NULL, "user", "NAME", "Log in as NAME.");
 		print_option(NULL, "password-file", "FILE",
 			     p->password_env != NULL
-				     ? "Read the password from the first line of FILE, a regular\n"
-				       "file not every user may read (chmod o-r); without it,\n"
-				       "from the environment (see below)."
-				     : "Read the password from the first line of FILE, a regular\n"
-				       "file not every user may read (chmod o-r).");
+				 ? "Read the password from the first line of FILE, a regular\n"
+				   "file not every user may read (chmod o-r); without it,\n"
+				   "from the environment (see below)."
+				 : "Read the password from the first line of FILE, a regular\n"
+				   "file not every user may read (chmod o-r).");
 	}
 	if (p->common & PLUGIN_STATE_DIR)
 		print_option(NULL, "state-dir", "DIR",
@@ -321,10 +323,11 @@ static int common_option(int c, const char *arg, struct plugin_args *a, char *er
 	case 't':
 		if (parse_timeout(arg, a) == 0)
 			return 0;
-		snprintf(err, errlen,
-			 "invalid timeout '%s': expected a positive number of seconds (at most 86400), "
-			 "optionally followed by :ok, :warning, :critical or :unknown",
-			 arg);
+		snprintf(
+		    err, errlen,
+		    "invalid timeout '%s': expected a positive number of seconds (at most 86400), "
+		    "optionally followed by :ok, :warning, :critical or :unknown",
+		    arg);
 		return -1;
 	case 'w':
 	case 'c':
@@ -409,9 +412,9 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 	}
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
 		spec_add(s, o->name,
-			 o->arg == NULL	     ? no_argument
+			 o->arg == NULL			 ? no_argument
 			 : strncmp(o->arg, "[=", 2) == 0 ? optional_argument
-					     : required_argument,
+							 : required_argument,
 			 o->val);
 	spec_add(s, NULL, 0, 0);
 }
@@ -568,8 +571,7 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
 		nplugin++;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, &longindex)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, buf_str(&spec.shorts), spec.longs, &longindex)) != -1) {
 		const char *name;
 		bool typed_long = longindex >= 0;
 		int r;
@@ -585,7 +587,8 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 			if (c == 'h')
 				print_help();
 			else
-				printf("%s v%s (vakt %s)\n", p->name, PACKAGE_VERSION, PACKAGE_VERSION);
+				printf("%s v%s (vakt %s)\n", p->name, PACKAGE_VERSION,
+				       PACKAGE_VERSION);
 			fflush(stdout);
 			_exit(STATE_UNKNOWN);
 		}
@@ -621,8 +624,8 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 		const char *bad = thresholds_unknown_metric(a->thresholds, p->metrics);
 
 		if (bad != NULL)
-			plugin_usage_error("unknown metric '%s' in a threshold (see --help for the list)",
-					   bad);
+			plugin_usage_error(
+			    "unknown metric '%s' in a threshold (see --help for the list)", bad);
 	}
 	/* From here on, nothing may outlive -t: not even a password file on a FIFO. */
 	arm_timeout(a);

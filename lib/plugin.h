@@ -33,11 +33,11 @@ struct plugin_option {
 };
 
 struct plugin {
-	const char *name;	     /* program name, "check_load" */
-	const char *service;	     /* first word of the status line, "LOAD" */
-	const char *purpose;	     /* what it checks, a paragraph for --help */
-	const char *synopsis;	     /* the usage line after the program name */
-	unsigned common;	     /* PLUGIN_* flags */
+	const char *name;		     /* program name, "check_load" */
+	const char *service;		     /* first word of the status line, "LOAD" */
+	const char *purpose;		     /* what it checks, a paragraph for --help */
+	const char *synopsis;		     /* the usage line after the program name */
+	unsigned common;		     /* PLUGIN_* flags */
 	const struct plugin_option *options; /* terminated by an entry with name NULL */
 	const char *const *metrics;  /* metric names for -w/-c METRIC=RANGE, NULL-terminated */
 	size_t nmain;		     /* the first nmain metrics take a bare -w/-c */
@@ -52,16 +52,16 @@ struct plugin {
 /* What the standard options said. */
 struct plugin_args {
 	int verbose;
-	double timeout;		 /* seconds */
+	double timeout;		  /* seconds */
 	enum state timeout_state; /* the state reported when it expires */
 	struct thresholds *thresholds;
 	const char *host;
-	long port;		 /* 0: not given */
-	int family;		 /* AF_UNSPEC, AF_INET or AF_INET6 */
-	const char *state_dir;	 /* NULL: the default */
+	long port;	       /* 0: not given */
+	int family;	       /* AF_UNSPEC, AF_INET or AF_INET6 */
+	const char *state_dir; /* NULL: the default */
 	const char *user;
-	char *password;		 /* from --password-file or password_env; NULL if neither */
-	const char *program;	 /* the plugin's name, "check_haproxy" */
+	char *password;	     /* from --password-file or password_env; NULL if neither */
+	const char *program; /* the plugin's name, "check_haproxy" */
 	/*
 	 * Every option given that can change what the plugin counts, in a
 	 * normal form: all but -v -t -w -c, --state-dir and secrets. Rates are
@@ -93,7 +93,8 @@ void plugin_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Print r, free it, and exit with its state. */
 void plugin_finish(struct result *r) __attribute__((noreturn));
 /* Shortcut for a run that ends with one item: print it and exit with s. */
-void plugin_exit(enum state s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void plugin_exit(enum state s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 /*
  * The state of value under the thresholds for metric (main metric number
  * main_index, or -1); why gets " (> 5)" naming the crossed bound, or "".

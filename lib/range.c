@@ -171,8 +171,9 @@ static int add_list(struct thresholds *t, bool critical, const char *arg, size_t
 	for (const char *c = arg; *c != '\0'; c++)
 		n += *c == ',';
 	if (n != nmain) {
-		snprintf(err, errlen, "'%s' has %zu comma-separated ranges, expected %zu (or one for all)",
-			 arg, n, nmain);
+		snprintf(err, errlen,
+			 "'%s' has %zu comma-separated ranges, expected %zu (or one for all)", arg,
+			 n, nmain);
 		free(copy);
 		return -1;
 	}
@@ -228,7 +229,8 @@ struct threshold thresholds_get(const struct thresholds *t, const char *name, in
 
 		if (named && strcmp(e->metric, name) != 0)
 			continue;
-		if (!named && (main_index < 0 || (e->main_index != -1 && e->main_index != main_index)))
+		if (!named &&
+		    (main_index < 0 || (e->main_index != -1 && e->main_index != main_index)))
 			continue;
 		if (!named && *was_named)
 			continue;

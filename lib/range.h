@@ -22,10 +22,10 @@
 struct range {
 	double start;
 	double end;
-	bool start_inf;			/* "~": no lower bound */
-	bool end_inf;			/* nothing after ':': no upper bound */
-	bool inside;			/* '@': alert inside instead of outside */
-	char text[RANGE_TEXT_MAX];	/* as given, repeated in perfdata */
+	bool start_inf;		   /* "~": no lower bound */
+	bool end_inf;		   /* nothing after ':': no upper bound */
+	bool inside;		   /* '@': alert inside instead of outside */
+	char text[RANGE_TEXT_MAX]; /* as given, repeated in perfdata */
 };
 
 /* Parse s into r; 0, or -1 with the reason in err. */

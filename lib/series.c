@@ -144,9 +144,8 @@ static enum state check_all(struct result *r, const struct plugin_args *a,
 	return worst;
 }
 
-enum state series_check(struct result *r, const struct plugin_args *a,
-			const struct metric_set *set, const char *name, int main_index,
-			const char *const *keys, const char *what)
+enum state series_check(struct result *r, const struct plugin_args *a, const struct metric_set *set,
+			const char *name, int main_index, const char *const *keys, const char *what)
 {
 	const struct ask q = {name, main_index, keys, what, NULL};
 

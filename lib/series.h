@@ -46,9 +46,9 @@ typedef void series_words_fn(const struct metric *m, double v, const char *what,
  * number main_index, or -1); an item "SUBJECT WHAT VALUE (> N)" when crossed.
  * Returns the worst state found.
  */
-enum state series_check(struct result *r, const struct plugin_args *a,
-			const struct metric_set *set, const char *name, int main_index,
-			const char *const *keys, const char *what);
+enum state series_check(struct result *r, const struct plugin_args *a, const struct metric_set *set,
+			const char *name, int main_index, const char *const *keys,
+			const char *what);
 
 /* series_check with the words of each crossed item from words(m, v, what). */
 enum state series_check_words(struct result *r, const struct plugin_args *a,

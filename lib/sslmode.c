@@ -8,8 +8,8 @@
 #include "sslmode.h"
 
 /* Every value, those that may skip TLS first. */
-static const char *const modes[] = {"disable", "allow", "prefer", "require", "verify-ca",
-				    "verify-full"};
+static const char *const modes[] = {"disable", "allow",	    "prefer",
+				    "require", "verify-ca", "verify-full"};
 #define PLAIN_MODES 3
 
 /* The index of mode in modes, or -1. */

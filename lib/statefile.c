@@ -470,7 +470,7 @@ static int replace(const char *tmp, const char *path)
 #ifdef HAVE_RENAMEAT2
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
 		return unlink(tmp);
-	/* ENOENT: no earlier file; EINVAL: a file system without exchange. */
+		/* ENOENT: no earlier file; EINVAL: a file system without exchange. */
 #endif
 	return rename(tmp, path);
 }

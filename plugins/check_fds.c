@@ -25,14 +25,14 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"pid", OPT_PID, "PID", "Check the process with this id."},
-	{"pidfile", OPT_PIDFILE, "FILE", "Check the process whose id is in FILE."},
-	{"process", OPT_PROCESS, "NAME",
-	 "Check every process whose command name is NAME; the worst decides."},
-	{"percent", OPT_PERCENT, NULL,
-	 "Apply a bare -w/-c to the percentage of the limit (fds_pct)\n"
-	 "instead of the count (fds)."},
-	{NULL, 0, NULL, NULL},
+    {"pid", OPT_PID, "PID", "Check the process with this id."},
+    {"pidfile", OPT_PIDFILE, "FILE", "Check the process whose id is in FILE."},
+    {"process", OPT_PROCESS, "NAME",
+     "Check every process whose command name is NAME; the worst decides."},
+    {"percent", OPT_PERCENT, NULL,
+     "Apply a bare -w/-c to the percentage of the limit (fds_pct)\n"
+     "instead of the count (fds)."},
+    {NULL, 0, NULL, NULL},
 };
 
 static const char *const metrics[] = {"fds", "fds_pct", "processes", NULL};
@@ -63,31 +63,31 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_fds = {
-	.name = "check_fds",
-	.service = "FDS",
-	.purpose = "Checks open file descriptors. Without a process option: file handles\n"
-		   "allocated system-wide against fs.file-max. With --pid, --pidfile or\n"
-		   "--process: the descriptors a process has open against its own soft\n"
-		   "RLIMIT_NOFILE (the limit that makes it fail with EMFILE).",
-	.synopsis = "[--pid PID | --pidfile FILE | --process NAME] [--percent] [-w RANGE] "
-		    "[-c RANGE] [-t SECONDS[:STATE]]",
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to the open descriptor count (fds), or with\n"
-			   "  --percent to the share of the limit in use (fds_pct).",
-	.examples = "  check_fds --percent -w 80 -c 95\n"
-		    "      System-wide: WARNING above 80% of fs.file-max, CRITICAL above 95%.\n"
-		    "  check_fds --process nginx --percent -w 70 -c 90\n"
-		    "      Every nginx process against its own open files limit.\n"
-		    "  check_fds --pidfile /run/haproxy.pid -c 50000\n"
-		    "      CRITICAL when HAProxy has more than 50000 descriptors open.",
-	.option = on_option,
+    .name = "check_fds",
+    .service = "FDS",
+    .purpose = "Checks open file descriptors. Without a process option: file handles\n"
+	       "allocated system-wide against fs.file-max. With --pid, --pidfile or\n"
+	       "--process: the descriptors a process has open against its own soft\n"
+	       "RLIMIT_NOFILE (the limit that makes it fail with EMFILE).",
+    .synopsis = "[--pid PID | --pidfile FILE | --process NAME] [--percent] [-w RANGE] "
+		"[-c RANGE] [-t SECONDS[:STATE]]",
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to the open descriptor count (fds), or with\n"
+		       "  --percent to the share of the limit in use (fds_pct).",
+    .examples = "  check_fds --percent -w 80 -c 95\n"
+		"      System-wide: WARNING above 80% of fs.file-max, CRITICAL above 95%.\n"
+		"  check_fds --process nginx --percent -w 70 -c 90\n"
+		"      Every nginx process against its own open files limit.\n"
+		"  check_fds --pidfile /run/haproxy.pid -c 50000\n"
+		"      CRITICAL when HAProxy has more than 50000 descriptors open.",
+    .option = on_option,
 };
 
 /* Add perfdata for the count and its percentage of max, and items when they cross. */
-static void report(struct result *r, const struct plugin_args *a, const struct opts *o,
-		   double open, double max, const char *who)
+static void report(struct result *r, const struct plugin_args *a, const struct opts *o, double open,
+		   double max, const char *who)
 {
 	struct perf p = perf_make("fds", open, "");
 	double pct = max > 0 ? 100.0 * open / max : NAN;
@@ -132,8 +132,8 @@ static enum state process_state(const struct plugin_args *a, const struct opts *
 	enum state s = plugin_eval(a, "fds", o->percent ? -1 : 0, open, why, sizeof(why));
 	double pct = limit > 0 ? 100.0 * open / limit : NAN;
 
-	return state_worst(s, plugin_eval(a, "fds_pct", o->percent ? 0 : -1, pct, why,
-					  sizeof(why)));
+	return state_worst(s,
+			   plugin_eval(a, "fds_pct", o->percent ? 0 : -1, pct, why, sizeof(why)));
 }
 
 static void list_process(struct result *r, const char *name, const char *pid, double open,
@@ -189,8 +189,8 @@ static void check_processes(struct result *r, const struct plugin_args *a, const
 			result_add(r, STATE_OK, "%s has %.0f descriptors open (no limit)", who,
 				   worst_open);
 		else
-			result_add(r, STATE_OK, "%s has %.0f of %.0f descriptors open (%.1f%%)", who,
-				   worst_open, worst_limit, 100.0 * worst_open / worst_limit);
+			result_add(r, STATE_OK, "%s has %.0f of %.0f descriptors open (%.1f%%)",
+				   who, worst_open, worst_limit, 100.0 * worst_open / worst_limit);
 		report(r, a, o, worst_open, worst_limit, who);
 	}
 	if (o->process != NULL) {

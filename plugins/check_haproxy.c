@@ -43,28 +43,33 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"url", 'u', "URL",
-	 "The stats page's CSV, http://HOST:PORT/PATH;csv or https://...;\n"
-	 "it replaces -H and excludes -p."},
-	{"proxy", OPT_PROXY, "RE", "Only frontends and backends whose name matches RE."},
-	{"server", OPT_SERVER, "RE", "Only servers whose name matches RE."},
-	{"exclude", OPT_EXCLUDE, "RE", "Leave out every object whose PROXY/SERVER matches RE."},
-	{"maint", OPT_MAINT, "STATE",
-	 "The state of a server in MAINT, DRAIN or NOLB: ok (default, reported\n"
-	 "only), warning or critical."},
-	{"min-up", OPT_MIN_UP, "N[%]",
-	 "CRITICAL when fewer than N active servers (or N% of them) are up in a\n"
-	 "backend. Servers in MAINT do not count."},
-	{"ca-file", OPT_CA_FILE, "FILE", "Verify the stats page's certificate against FILE."},
-	{"insecure", OPT_INSECURE, NULL, "Do not verify the stats page's certificate."},
-	{NULL, 0, NULL, NULL},
+    {"url", 'u', "URL",
+     "The stats page's CSV, http://HOST:PORT/PATH;csv or https://...;\n"
+     "it replaces -H and excludes -p."},
+    {"proxy", OPT_PROXY, "RE", "Only frontends and backends whose name matches RE."},
+    {"server", OPT_SERVER, "RE", "Only servers whose name matches RE."},
+    {"exclude", OPT_EXCLUDE, "RE", "Leave out every object whose PROXY/SERVER matches RE."},
+    {"maint", OPT_MAINT, "STATE",
+     "The state of a server in MAINT, DRAIN or NOLB: ok (default, reported\n"
+     "only), warning or critical."},
+    {"min-up", OPT_MIN_UP, "N[%]",
+     "CRITICAL when fewer than N active servers (or N% of them) are up in a\n"
+     "backend. Servers in MAINT do not count."},
+    {"ca-file", OPT_CA_FILE, "FILE", "Verify the stats page's certificate against FILE."},
+    {"insecure", OPT_INSECURE, NULL, "Do not verify the stats page's certificate."},
+    {NULL, 0, NULL, NULL},
 };
 
-static const char *const metrics[] = {
-	"haproxy_sessions_pct", "haproxy_sessions",   "haproxy_queue",
-	"haproxy_queue_time",	"haproxy_responses_5xx_rate", "haproxy_servers_up",
-	"haproxy_servers_up_pct", "haproxy_conns_pct", "haproxy_idle_pct",
-	NULL};
+static const char *const metrics[] = {"haproxy_sessions_pct",
+				      "haproxy_sessions",
+				      "haproxy_queue",
+				      "haproxy_queue_time",
+				      "haproxy_responses_5xx_rate",
+				      "haproxy_servers_up",
+				      "haproxy_servers_up_pct",
+				      "haproxy_conns_pct",
+				      "haproxy_idle_pct",
+				      NULL};
 
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
@@ -86,7 +91,8 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		if (strcmp(arg, "ok") == 0 || strcmp(arg, "warning") == 0 ||
 		    strcmp(arg, "critical") == 0)
 			return state_parse(arg, &o->maint);
-		snprintf(err, errlen, "invalid --maint '%s': expected ok, warning or critical", arg);
+		snprintf(err, errlen, "invalid --maint '%s': expected ok, warning or critical",
+			 arg);
 		return -1;
 	case OPT_MIN_UP:
 		/* A count of servers is whole; a share of them is at most all. */
@@ -107,39 +113,39 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_haproxy = {
-	.name = "check_haproxy",
-	.service = "HAPROXY",
-	.purpose = "Checks HAProxy through its stats socket (show info, show stat) or the\n"
-		   "CSV of its stats page. An active server DOWN is CRITICAL, a backup\n"
-		   "server DOWN a WARNING; MAINT, DRAIN and NOLB are reported and alert\n"
-		   "only with --maint; servers failing or passing checks on their way down\n"
-		   "or up are named so. A backend with no server up, or fewer than --min-up,\n"
-		   "and a frontend that is not OPEN are CRITICAL. Sessions against their\n"
-		   "limits, queues, queue time, 5xx responses per second, and (socket\n"
-		   "only) connections against maxconn and idle time, with thresholds.\n"
-		   "Perfdata labels are METRIC_PROXY/SERVER, SERVER being FRONTEND or\n"
-		   "BACKEND for those.",
-	.synopsis = "[-H SOCKET|HOST -p PORT | -u URL] [--proxy RE] [--server RE] "
-		    "[--exclude RE] [--maint STATE] [--min-up N[%]] [-w [METRIC=]RANGE] "
-		    "[-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to sessions as % of their limit\n"
-			   "  (haproxy_sessions_pct) of every frontend, backend and server that\n"
-			   "  has one. Rates are per second since the last run.",
-	.host_help = "The stats socket's path, or with -p the host of a TCP stats socket\n"
-		     "(default /run/haproxy/admin.sock).",
-	.password_env = "HAPROXY_STATS_PASSWORD",
-	.examples = "  check_haproxy -H /run/haproxy/admin.sock --min-up 50% -w 80 -c 95\n"
-		    "      Servers, and sessions at 80% or 95% of their limits.\n"
-		    "  check_haproxy -u 'http://lb1:8404/stats;csv' --user nagios \\\n"
-		    "      --password-file /etc/nagios/haproxy --proxy '^(app|db_read)$'\n"
-		    "      Two backends from the stats page.\n"
-		    "  check_haproxy --maint warning -c haproxy_responses_5xx_rate=5\n"
-		    "      Servers in maintenance warn; more than 5 errors a second alert.",
-	.option = on_option,
+    .name = "check_haproxy",
+    .service = "HAPROXY",
+    .purpose = "Checks HAProxy through its stats socket (show info, show stat) or the\n"
+	       "CSV of its stats page. An active server DOWN is CRITICAL, a backup\n"
+	       "server DOWN a WARNING; MAINT, DRAIN and NOLB are reported and alert\n"
+	       "only with --maint; servers failing or passing checks on their way down\n"
+	       "or up are named so. A backend with no server up, or fewer than --min-up,\n"
+	       "and a frontend that is not OPEN are CRITICAL. Sessions against their\n"
+	       "limits, queues, queue time, 5xx responses per second, and (socket\n"
+	       "only) connections against maxconn and idle time, with thresholds.\n"
+	       "Perfdata labels are METRIC_PROXY/SERVER, SERVER being FRONTEND or\n"
+	       "BACKEND for those.",
+    .synopsis = "[-H SOCKET|HOST -p PORT | -u URL] [--proxy RE] [--server RE] "
+		"[--exclude RE] [--maint STATE] [--min-up N[%]] [-w [METRIC=]RANGE] "
+		"[-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to sessions as % of their limit\n"
+		       "  (haproxy_sessions_pct) of every frontend, backend and server that\n"
+		       "  has one. Rates are per second since the last run.",
+    .host_help = "The stats socket's path, or with -p the host of a TCP stats socket\n"
+		 "(default /run/haproxy/admin.sock).",
+    .password_env = "HAPROXY_STATS_PASSWORD",
+    .examples = "  check_haproxy -H /run/haproxy/admin.sock --min-up 50% -w 80 -c 95\n"
+		"      Servers, and sessions at 80% or 95% of their limits.\n"
+		"  check_haproxy -u 'http://lb1:8404/stats;csv' --user nagios \\\n"
+		"      --password-file /etc/nagios/haproxy --proxy '^(app|db_read)$'\n"
+		"      Two backends from the stats page.\n"
+		"  check_haproxy --maint warning -c haproxy_responses_5xx_rate=5\n"
+		"      Servers in maintenance warn; more than 5 errors a second alert.",
+    .option = on_option,
 };
 
 /* True when row r is one the filters select. */
@@ -200,8 +206,7 @@ static void server(struct result *r, const struct opts *o, const struct haproxy_
 }
 
 /* A backend with fewer active servers up than --min-up asks for. */
-static void min_up(struct result *r, const struct opts *o, const char *proxy, double n,
-		   double n_up)
+static void min_up(struct result *r, const struct opts *o, const char *proxy, double n, double n_up)
 {
 	const char *pct = o->min_up_pct ? "%" : "";
 
@@ -211,8 +216,9 @@ static void min_up(struct result *r, const struct opts *o, const char *proxy, do
 			   "--min-up %g%s",
 			   proxy, o->min_up, pct);
 	else
-		result_add(r, STATE_CRITICAL, "backend %s has %g of %g servers up, below --min-up %g%s",
-			   proxy, n_up, n, o->min_up, pct);
+		result_add(r, STATE_CRITICAL,
+			   "backend %s has %g of %g servers up, below --min-up %g%s", proxy, n_up,
+			   n, o->min_up, pct);
 }
 
 /* Frontends, backends and servers: what HAProxy says of each. */
@@ -271,8 +277,7 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
 	sf = series_state_open(r, a, source, err, sizeof(err));
-	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys,
-		    "5xx responses per second:");
+	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys, "5xx responses per second:");
 	series_state_close(r, sf);
 }
 
@@ -292,12 +297,20 @@ static void run_free(void)
 static void fetch(const struct plugin_args *a, const struct opts *o, struct haproxy_stat *st,
 		  struct haproxy_info *in, char *source, size_t sourcelen)
 {
-	struct net_target t = {.host = a->host, .port = a->port, .family = a->family,
-			       .deadline = time_monotonic() + a->timeout, .limit = a->timeout};
-	struct httpc_opts h = {.url = o->url, .timeout = a->timeout, .user = a->user,
-			       .password = a->password, .ca_file = o->ca_file,
-			       .insecure = o->insecure, .family = a->family,
-			       .user_agent = "check_haproxy/" PACKAGE_VERSION, .ca_hint = "--ca-file"};
+	struct net_target t = {.host = a->host,
+			       .port = a->port,
+			       .family = a->family,
+			       .deadline = time_monotonic() + a->timeout,
+			       .limit = a->timeout};
+	struct httpc_opts h = {.url = o->url,
+			       .timeout = a->timeout,
+			       .user = a->user,
+			       .password = a->password,
+			       .ca_file = o->ca_file,
+			       .insecure = o->insecure,
+			       .family = a->family,
+			       .user_agent = "check_haproxy/" PACKAGE_VERSION,
+			       .ca_hint = "--ca-file"};
 	char err[1024];
 	int why;
 
@@ -316,10 +329,9 @@ static void fetch(const struct plugin_args *a, const struct opts *o, struct hapr
 	if (why == 0)
 		return;
 	run_free();
-	plugin_exit(why == PROBE_HAPROXY_TIMEOUT ? a->timeout_state
-		    : why == PROBE_HAPROXY_BROKEN || why == PROBE_HAPROXY_LOCAL
-			? STATE_UNKNOWN
-			: STATE_CRITICAL,
+	plugin_exit(why == PROBE_HAPROXY_TIMEOUT				? a->timeout_state
+		    : why == PROBE_HAPROXY_BROKEN || why == PROBE_HAPROXY_LOCAL ? STATE_UNKNOWN
+										: STATE_CRITICAL,
 		    "%s", err);
 }
 

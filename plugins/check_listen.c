@@ -25,11 +25,11 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"all", OPT_ALL, NULL, "Check every TCP listener instead of one port."},
-	{"percent", OPT_PERCENT, NULL,
-	 "Apply a bare -w/-c to the queue fill in % of the backlog (queue_pct)\n"
-	 "instead of the number of waiting connections (queue)."},
-	{NULL, 0, NULL, NULL},
+    {"all", OPT_ALL, NULL, "Check every TCP listener instead of one port."},
+    {"percent", OPT_PERCENT, NULL,
+     "Apply a bare -w/-c to the queue fill in % of the backlog (queue_pct)\n"
+     "instead of the number of waiting connections (queue)."},
+    {NULL, 0, NULL, NULL},
 };
 
 static const char *const metrics[] = {"queue", "queue_pct", "listen_overflows_rate",
@@ -50,33 +50,31 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_listen = {
-	.name = "check_listen",
-	.service = "LISTEN",
-	.purpose =
-		"Checks the accept queue of TCP listeners through netlink sock_diag: how\n"
-		"many connections the kernel has completed that the application has not\n"
-		"accepted yet, against the listen backlog. A full queue means new clients\n"
-		"are dropped (the kernel queues up to backlog + 1, so the fill can pass\n"
-		"100% just before it drops). Also reports the host-wide ListenOverflows and\n"
-		"ListenDrops counters as rates per second (kept between runs in the state\n"
-		"directory).\n"
-		"Nothing listening on the port is CRITICAL.",
-	.synopsis = "-p PORT [-H ADDRESS] | --all [--percent] [-w RANGE] [-c RANGE] "
-		    "[--state-dir DIR] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR,
-	.options = options,
-	.metrics = metrics,
-	.host_help = "With -p, only listeners bound to this IPv4 or IPv6 address or to a "
-		     "wildcard address.",
-	.nmain = 1,
-	.thresholds_help =
-		"A bare -w/-c applies to each listener's queue length (queue), or with\n"
-		"  --percent to its fill in % of the backlog (queue_pct).",
-	.examples = "  check_listen -p 80 -w 10 -c 100\n"
-		    "      WARNING when more than 10 connections wait to be accepted on port 80.\n"
-		    "  check_listen --all --percent -w 50 -c 90 -c listen_overflows_rate=1\n"
-		    "      Every listener by fill; CRITICAL on more than 1 overflow per second.",
-	.option = on_option,
+    .name = "check_listen",
+    .service = "LISTEN",
+    .purpose = "Checks the accept queue of TCP listeners through netlink sock_diag: how\n"
+	       "many connections the kernel has completed that the application has not\n"
+	       "accepted yet, against the listen backlog. A full queue means new clients\n"
+	       "are dropped (the kernel queues up to backlog + 1, so the fill can pass\n"
+	       "100% just before it drops). Also reports the host-wide ListenOverflows and\n"
+	       "ListenDrops counters as rates per second (kept between runs in the state\n"
+	       "directory).\n"
+	       "Nothing listening on the port is CRITICAL.",
+    .synopsis = "-p PORT [-H ADDRESS] | --all [--percent] [-w RANGE] [-c RANGE] "
+		"[--state-dir DIR] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR,
+    .options = options,
+    .metrics = metrics,
+    .host_help = "With -p, only listeners bound to this IPv4 or IPv6 address or to a "
+		 "wildcard address.",
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to each listener's queue length (queue), or with\n"
+		       "  --percent to its fill in % of the backlog (queue_pct).",
+    .examples = "  check_listen -p 80 -w 10 -c 100\n"
+		"      WARNING when more than 10 connections wait to be accepted on port 80.\n"
+		"  check_listen --all --percent -w 50 -c 90 -c listen_overflows_rate=1\n"
+		"      Every listener by fill; CRITICAL on more than 1 overflow per second.",
+    .option = on_option,
 };
 
 /* Whether a listener on addr accepts connections to want (a wildcard of its family). */
@@ -207,7 +205,8 @@ static void normalise_host(const char *host, char *out, size_t outlen)
 	unsigned char bin[sizeof(struct in6_addr)];
 	int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
 
-	if (inet_pton(family, host, bin) != 1 || inet_ntop(family, bin, out, (socklen_t)outlen) == NULL)
+	if (inet_pton(family, host, bin) != 1 ||
+	    inet_ntop(family, bin, out, (socklen_t)outlen) == NULL)
 		plugin_usage_error("-H must be an IPv4 or IPv6 address for check_listen, not '%s'",
 				   host);
 }

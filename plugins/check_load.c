@@ -19,20 +19,29 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"per-cpu", 'r', NULL, "Divide the load averages by the number of online CPUs."},
-	{"pressure", OPT_PRESSURE, "RESOURCE",
-	 "Check pressure stall information of RESOURCE (cpu, io or memory)\n"
-	 "instead of the load average: the share of time tasks were stalled,\n"
-	 "in %, over 10 s, 60 s and 300 s. Needs Linux 4.20+ with PSI."},
-	{NULL, 0, NULL, NULL},
+    {"per-cpu", 'r', NULL, "Divide the load averages by the number of online CPUs."},
+    {"pressure", OPT_PRESSURE, "RESOURCE",
+     "Check pressure stall information of RESOURCE (cpu, io or memory)\n"
+     "instead of the load average: the share of time tasks were stalled,\n"
+     "in %, over 10 s, 60 s and 300 s. Needs Linux 4.20+ with PSI."},
+    {NULL, 0, NULL, NULL},
 };
 
 static const char *const metrics[] = {
-	"load1", "load5", "load15", "procs_running", "procs",
-	"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300",
-	"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300", NULL,
+    "load1",
+    "load5",
+    "load15",
+    "procs_running",
+    "procs",
+    "pressure_some_avg10",
+    "pressure_some_avg60",
+    "pressure_some_avg300",
+    "pressure_full_avg10",
+    "pressure_full_avg60",
+    "pressure_full_avg300",
+    NULL,
 };
-static const char *const load_metrics[] = {"load1",	    "load5",	   "load15",
+static const char *const load_metrics[] = {"load1",	    "load5", "load15",
 					   "procs_running", "procs", NULL};
 /* The pressure metrics: the tail of metrics[]. */
 static const char *const *const pressure_metrics = metrics + 5;
@@ -54,29 +63,29 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_load = {
-	.name = "check_load",
-	.service = "LOAD",
-	.purpose = "Checks the 1, 5 and 15 minute load average of this host (optionally per\n"
-		   "CPU), or with --pressure the Linux pressure stall information of CPU, I/O\n"
-		   "or memory. In load average mode, running and total tasks are reported as\n"
-		   "perfdata too.",
-	.synopsis = "[-r] [--pressure cpu|io|memory] [-w RANGE[,RANGE,RANGE]] "
-		    "[-c RANGE[,RANGE,RANGE]] [-t SECONDS[:STATE]]",
-	.options = options,
-	.metrics = metrics,
-	.nmain = 3,
-	.thresholds_help =
-		"Both -w and -c take one range for all three averages or three\n"
-		"  comma-separated ranges for the 1, 5 and 15 minute values (with --pressure: the \"some\"\n"
-		"  avg10, avg60 and avg300 percentages).",
-	.examples = "  check_load -w 5,4,3 -c 10,8,6\n"
-		    "      WARNING when load1 > 5 or load5 > 4 or load15 > 3, CRITICAL above 10/8/6.\n"
-		    "  check_load -r -w 1.5 -c 3\n"
-		    "      The same threshold on all three averages, divided by the CPU count.\n"
-		    "  check_load --pressure io -w 10,5,2 -c pressure_full_avg60=20\n"
-		    "      I/O pressure: WARNING when tasks stalled > 10% of the last 10 s, ...;\n"
-		    "      CRITICAL when all tasks stalled > 20% of the last minute.",
-	.option = on_option,
+    .name = "check_load",
+    .service = "LOAD",
+    .purpose = "Checks the 1, 5 and 15 minute load average of this host (optionally per\n"
+	       "CPU), or with --pressure the Linux pressure stall information of CPU, I/O\n"
+	       "or memory. In load average mode, running and total tasks are reported as\n"
+	       "perfdata too.",
+    .synopsis = "[-r] [--pressure cpu|io|memory] [-w RANGE[,RANGE,RANGE]] "
+		"[-c RANGE[,RANGE,RANGE]] [-t SECONDS[:STATE]]",
+    .options = options,
+    .metrics = metrics,
+    .nmain = 3,
+    .thresholds_help = "Both -w and -c take one range for all three averages or three\n"
+		       "  comma-separated ranges for the 1, 5 and 15 minute values (with "
+		       "--pressure: the \"some\"\n"
+		       "  avg10, avg60 and avg300 percentages).",
+    .examples = "  check_load -w 5,4,3 -c 10,8,6\n"
+		"      WARNING when load1 > 5 or load5 > 4 or load15 > 3, CRITICAL above 10/8/6.\n"
+		"  check_load -r -w 1.5 -c 3\n"
+		"      The same threshold on all three averages, divided by the CPU count.\n"
+		"  check_load --pressure io -w 10,5,2 -c pressure_full_avg60=20\n"
+		"      I/O pressure: WARNING when tasks stalled > 10% of the last 10 s, ...;\n"
+		"      CRITICAL when all tasks stalled > 20% of the last minute.",
+    .option = on_option,
 };
 
 /* Check one value against its thresholds; add an item when it crossed them. */
@@ -119,8 +128,8 @@ static void check_loadavg(struct result *r, const struct plugin_args *a, const s
 		result_long(r, "from /proc/loadavg, %.0f CPUs online", cpus);
 	check_value(r, a, "procs_running", -1, metric_set_value(set, "procs_running", NULL, NULL),
 		    "", NAN, "%s %.0f%s");
-	check_value(r, a, "procs", -1, metric_set_value(set, "procs", NULL, NULL), "",
-		    NAN, "%s %.0f%s");
+	check_value(r, a, "procs", -1, metric_set_value(set, "procs", NULL, NULL), "", NAN,
+		    "%s %.0f%s");
 	metric_set_free(set);
 }
 
@@ -146,7 +155,8 @@ static void check_pressure(struct result *r, const struct plugin_args *a, const 
 		result_long(r, "from /proc/pressure/%s, stalled since boot: some %.1f s", resource,
 			    metric_set_value(set, "pressure_some_total", NULL, NULL) / 1e6);
 	/* The "full" averages are in perfdata, and in the summary when they cross a threshold. */
-	result_add(r, STATE_OK, "%s pressure %.2f%%, %.2f%%, %.2f%% (some tasks stalled, 10 s, 60 s, 300 s)",
+	result_add(r, STATE_OK,
+		   "%s pressure %.2f%%, %.2f%%, %.2f%% (some tasks stalled, 10 s, 60 s, 300 s)",
 		   resource, v[0][0], v[0][1], v[0][2]);
 	metric_set_free(set);
 }
@@ -160,8 +170,8 @@ int main(int argc, char **argv)
 
 	plugin_start(&check_load, argc, argv, &o, &a);
 	/* A threshold on the other mode's metrics would silently never fire. */
-	bad = thresholds_unknown_metric(a.thresholds, o.pressure != NULL ? pressure_metrics
-									  : load_metrics);
+	bad = thresholds_unknown_metric(a.thresholds,
+					o.pressure != NULL ? pressure_metrics : load_metrics);
 	if (bad != NULL)
 		plugin_usage_error("a threshold on %s needs %s", bad,
 				   o.pressure != NULL ? "load average mode (no --pressure)"

@@ -22,17 +22,17 @@ enum {
 };
 
 static const struct plugin_option options[] = {
-	{"database", OPT_DATABASE, "NAME", "Connect to database NAME (locks are read server-wide)."},
-	{"defaults-file", OPT_DEFAULTS_FILE, "FILE",
-	 "Read host, port, user, password, socket and TLS settings from the\n"
-	 "[client] group of FILE (a regular file), as the mysql client does;\n"
-	 "options given here win over it."},
-	{"ssl", OPT_SSL, NULL, "Require TLS."},
-	{"ssl-ca", OPT_SSL_CA, "FILE",
-	 "Require TLS and verify the server's certificate against the CA in FILE."},
-	{"ssl-cert", OPT_SSL_CERT, "FILE", "Require TLS and log in with the client certificate FILE."},
-	{"ssl-key", OPT_SSL_KEY, "FILE", "The key of --ssl-cert."},
-	{NULL, 0, NULL, NULL},
+    {"database", OPT_DATABASE, "NAME", "Connect to database NAME (locks are read server-wide)."},
+    {"defaults-file", OPT_DEFAULTS_FILE, "FILE",
+     "Read host, port, user, password, socket and TLS settings from the\n"
+     "[client] group of FILE (a regular file), as the mysql client does;\n"
+     "options given here win over it."},
+    {"ssl", OPT_SSL, NULL, "Require TLS."},
+    {"ssl-ca", OPT_SSL_CA, "FILE",
+     "Require TLS and verify the server's certificate against the CA in FILE."},
+    {"ssl-cert", OPT_SSL_CERT, "FILE", "Require TLS and log in with the client certificate FILE."},
+    {"ssl-key", OPT_SSL_KEY, "FILE", "The key of --ssl-cert."},
+    {NULL, 0, NULL, NULL},
 };
 
 /* Take one of check_mysql_locks' own options into the target at ctx. */
@@ -66,33 +66,32 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_mysql_locks = {
-	.name = "check_mysql_locks",
-	.service = "MYSQL-LOCKS",
-	.purpose =
-		"Checks lock waits in a MySQL or MariaDB server: how many sessions wait for\n"
-		"a row, table or metadata lock, the longest wait, and who holds them up,\n"
-		"through chains (A blocks B blocks C), with the blocker's user, host,\n"
-		"transaction age, how long it has sat idle in an open transaction and its\n"
-		"query. Row-lock waits, their time, table-lock waits and deadlocks are\n"
-		"also reported per second. The check's own session gives up any lock wait\n"
-		"at once, so a locked-up table cannot hang it. The user needs the PROCESS\n"
-		"privilege (GRANT PROCESS ON *.* TO USER); without it the check is UNKNOWN.",
-	.synopsis = "[-H HOST|SOCKET] [-p PORT] [--user USER] [--password-file FILE] "
-		    "[--defaults-file FILE] [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = locks_check_mysql_metrics,
-	.nmain = 1,
-	.thresholds_help = locks_check_thresholds_help,
-	.host_help = "Server host name, address or unix socket path (default: the\n"
-		     "  --defaults-file's, or the local server's socket).",
-	.password_env = "MYSQL_PWD",
-	.examples = "  check_mysql_locks -H db1 --user nagios --password-file /etc/nagios/db.pw "
-		    "-w 10 -c 60\n"
-		    "      WARNING when a session has waited 10 s for a lock, CRITICAL at 60 s.\n"
-		    "  check_mysql_locks --defaults-file /etc/nagios/my.cnf -c lock_blocker_idle=300\n"
-		    "      CRITICAL when a blocker sits idle in its transaction for 5 minutes.",
-	.option = on_option,
+    .name = "check_mysql_locks",
+    .service = "MYSQL-LOCKS",
+    .purpose = "Checks lock waits in a MySQL or MariaDB server: how many sessions wait for\n"
+	       "a row, table or metadata lock, the longest wait, and who holds them up,\n"
+	       "through chains (A blocks B blocks C), with the blocker's user, host,\n"
+	       "transaction age, how long it has sat idle in an open transaction and its\n"
+	       "query. Row-lock waits, their time, table-lock waits and deadlocks are\n"
+	       "also reported per second. The check's own session gives up any lock wait\n"
+	       "at once, so a locked-up table cannot hang it. The user needs the PROCESS\n"
+	       "privilege (GRANT PROCESS ON *.* TO USER); without it the check is UNKNOWN.",
+    .synopsis = "[-H HOST|SOCKET] [-p PORT] [--user USER] [--password-file FILE] "
+		"[--defaults-file FILE] [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = locks_check_mysql_metrics,
+    .nmain = 1,
+    .thresholds_help = locks_check_thresholds_help,
+    .host_help = "Server host name, address or unix socket path (default: the\n"
+		 "  --defaults-file's, or the local server's socket).",
+    .password_env = "MYSQL_PWD",
+    .examples = "  check_mysql_locks -H db1 --user nagios --password-file /etc/nagios/db.pw "
+		"-w 10 -c 60\n"
+		"      WARNING when a session has waited 10 s for a lock, CRITICAL at 60 s.\n"
+		"  check_mysql_locks --defaults-file /etc/nagios/my.cnf -c lock_blocker_idle=300\n"
+		"      CRITICAL when a blocker sits idle in its transaction for 5 minutes.",
+    .option = on_option,
 };
 
 int main(int argc, char **argv)
@@ -122,7 +121,7 @@ int main(int argc, char **argv)
 	locks_init(&rep);
 	why = probe_mysql_locks(m, &rep, err, sizeof(err));
 	mysql_close(m);
-	locks_check_finish(&a, &rep, why, err,
-			   &(struct locks_check_how){&check_mysql_locks, who, "thread", "KILL ",
-						     ""});
+	locks_check_finish(
+	    &a, &rep, why, err,
+	    &(struct locks_check_how){&check_mysql_locks, who, "thread", "KILL ", ""});
 }

@@ -36,24 +36,32 @@ struct opts {
 };
 
 static const struct plugin_option options[] = {
-	{"url", 'u', "URL", "The stub_status page, http://HOST:PORT/PATH or https://..."},
-	{"uri", OPT_URI, "PATH", "The page's path with -H (default /nginx_status)."},
-	{"host-header", OPT_HOST_HEADER, "NAME",
-	 "Send Host: NAME, for a status page inside a virtual host."},
-	{"tls", OPT_TLS, NULL, "With -H: talk HTTPS (default port 443)."},
-	{"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against FILE."},
-	{"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate."},
-	{"listen-queue", OPT_LISTEN_QUEUE, NULL,
-	 "Also report the kernel's accept queue of nginx's port (run on the nginx\n"
-	 "host): connections waiting for a worker to accept them."},
-	{NULL, 0, NULL, NULL},
+    {"url", 'u', "URL", "The stub_status page, http://HOST:PORT/PATH or https://..."},
+    {"uri", OPT_URI, "PATH", "The page's path with -H (default /nginx_status)."},
+    {"host-header", OPT_HOST_HEADER, "NAME",
+     "Send Host: NAME, for a status page inside a virtual host."},
+    {"tls", OPT_TLS, NULL, "With -H: talk HTTPS (default port 443)."},
+    {"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against FILE."},
+    {"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate."},
+    {"listen-queue", OPT_LISTEN_QUEUE, NULL,
+     "Also report the kernel's accept queue of nginx's port (run on the nginx\n"
+     "host): connections waiting for a worker to accept them."},
+    {NULL, 0, NULL, NULL},
 };
 
-static const char *const metrics[] = {
-	"nginx_active",	       "nginx_reading",	      "nginx_writing",	    "nginx_waiting",
-	"nginx_accepts_rate",  "nginx_handled_rate",  "nginx_requests_rate", "nginx_dropped_rate",
-	"nginx_requests_per_conn", "nginx_response_time", "listen_queue",	    "listen_queue_pct",
-	NULL};
+static const char *const metrics[] = {"nginx_active",
+				      "nginx_reading",
+				      "nginx_writing",
+				      "nginx_waiting",
+				      "nginx_accepts_rate",
+				      "nginx_handled_rate",
+				      "nginx_requests_rate",
+				      "nginx_dropped_rate",
+				      "nginx_requests_per_conn",
+				      "nginx_response_time",
+				      "listen_queue",
+				      "listen_queue_pct",
+				      NULL};
 
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
 {
@@ -92,34 +100,34 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_nginx = {
-	.name = "check_nginx",
-	.service = "NGINX",
-	.purpose = "Checks nginx through its stub_status page: active, reading, writing and\n"
-		   "waiting connections; accepted, handled and served requests as counters\n"
-		   "and as rates per second since the last run; connections dropped per\n"
-		   "second (accepted but not handled: worker_connections is exhausted);\n"
-		   "requests per connection since nginx started; and the time the page took.\n"
-		   "A page that is not stub_status (an error page, a redirect, HTML) is\n"
-		   "CRITICAL, naming the HTTP status. After a restart of nginx the rates\n"
-		   "start again instead of going negative.",
-	.synopsis = "[-H HOST [-p PORT] [--uri PATH] | -u URL] [--host-header NAME] "
-		    "[--user NAME --password-file FILE] [--listen-queue] [-w [METRIC=]RANGE] "
-		    "[-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to active connections (nginx_active). Rates\n"
-			   "  are per second since the last run.",
-	.host_help = "Host name or address of nginx (default 127.0.0.1).",
-	.password_env = "NGINX_STATUS_PASSWORD",
-	.examples = "  check_nginx -w 800 -c 1000 -c nginx_dropped_rate=0\n"
-		    "      http://127.0.0.1/nginx_status: many connections, or any dropped.\n"
-		    "  check_nginx -u https://web1/status --host-header www.example.com\n"
-		    "      A status page inside a virtual host, over verified HTTPS.\n"
-		    "  check_nginx --listen-queue -w listen_queue_pct=50\n"
-		    "      Connections waiting for nginx's workers to accept them.",
-	.option = on_option,
+    .name = "check_nginx",
+    .service = "NGINX",
+    .purpose = "Checks nginx through its stub_status page: active, reading, writing and\n"
+	       "waiting connections; accepted, handled and served requests as counters\n"
+	       "and as rates per second since the last run; connections dropped per\n"
+	       "second (accepted but not handled: worker_connections is exhausted);\n"
+	       "requests per connection since nginx started; and the time the page took.\n"
+	       "A page that is not stub_status (an error page, a redirect, HTML) is\n"
+	       "CRITICAL, naming the HTTP status. After a restart of nginx the rates\n"
+	       "start again instead of going negative.",
+    .synopsis = "[-H HOST [-p PORT] [--uri PATH] | -u URL] [--host-header NAME] "
+		"[--user NAME --password-file FILE] [--listen-queue] [-w [METRIC=]RANGE] "
+		"[-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to active connections (nginx_active). Rates\n"
+		       "  are per second since the last run.",
+    .host_help = "Host name or address of nginx (default 127.0.0.1).",
+    .password_env = "NGINX_STATUS_PASSWORD",
+    .examples = "  check_nginx -w 800 -c 1000 -c nginx_dropped_rate=0\n"
+		"      http://127.0.0.1/nginx_status: many connections, or any dropped.\n"
+		"  check_nginx -u https://web1/status --host-header www.example.com\n"
+		"      A status page inside a virtual host, over verified HTTPS.\n"
+		"  check_nginx --listen-queue -w listen_queue_pct=50\n"
+		"      Connections waiting for nginx's workers to accept them.",
+    .option = on_option,
 };
 
 /* What main() holds for the whole run, so that an early end frees it too. */
@@ -156,8 +164,7 @@ static void listen_queue(struct result *r, const struct plugin_args *a, long por
 		const struct metric *b = metric_set_find_like(set, "listen_backlog", m);
 		struct metric *q, *pct;
 
-		if (strcmp(m->name, "listen_queue") != 0 ||
-		    strcmp(metric_label(m, "port"), p) != 0)
+		if (strcmp(m->name, "listen_queue") != 0 || strcmp(metric_label(m, "port"), p) != 0)
 			continue;
 		q = metric_set_add(mine, "listen_queue", METRIC_GAUGE, "", m->value);
 		metric_label_add(q, "address", metric_label(m, "address"));
@@ -192,14 +199,14 @@ static void rates(struct result *r, const struct plugin_args *a, const char *tar
 	series_rate(r, a, sf, err, set, "nginx_requests", NULL, "requests per second:");
 	series_state_close(r, sf);
 	if (handled > 0)
-		metric_set_add(per, "nginx_requests_per_conn", METRIC_GAUGE, "", requests / handled);
+		metric_set_add(per, "nginx_requests_per_conn", METRIC_GAUGE, "",
+			       requests / handled);
 	series_check(r, a, per, "nginx_requests_per_conn", -1, NULL, "requests per connection:");
 	metric_set_free(per);
 }
 
 /* The target URL from -u, or from -H, -p, --tls and --uri. */
-static void target_url(const struct plugin_args *a, const struct opts *o, char *out,
-		       size_t outlen)
+static void target_url(const struct plugin_args *a, const struct opts *o, char *out, size_t outlen)
 {
 	const char *host = a->host != NULL ? a->host : "127.0.0.1";
 	bool v6 = strchr(host, ':') != NULL;

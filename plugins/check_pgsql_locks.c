@@ -23,19 +23,19 @@ enum {
 };
 
 static const struct plugin_option options[] = {
-	{"database", OPT_DATABASE, "NAME",
-	 "Connect to database NAME (default: libpq's, PGDATABASE or the user\n"
-	 "name); locks are read server-wide."},
-	{"service", OPT_SERVICE, "NAME",
-	 "Take connection settings from service NAME in pg_service.conf\n"
-	 "(PGSERVICEFILE, ~/.pg_service.conf); options given here win over it."},
-	{"sslmode", OPT_SSLMODE, "MODE",
-	 "libpq's sslmode: disable, allow, prefer (default), require, verify-ca\n"
-	 "or verify-full."},
-	{"sslrootcert", OPT_SSLROOTCERT, "FILE", "CA certificates to verify the server against."},
-	{"sslcert", OPT_SSLCERT, "FILE", "Client certificate."},
-	{"sslkey", OPT_SSLKEY, "FILE", "The key of --sslcert."},
-	{NULL, 0, NULL, NULL},
+    {"database", OPT_DATABASE, "NAME",
+     "Connect to database NAME (default: libpq's, PGDATABASE or the user\n"
+     "name); locks are read server-wide."},
+    {"service", OPT_SERVICE, "NAME",
+     "Take connection settings from service NAME in pg_service.conf\n"
+     "(PGSERVICEFILE, ~/.pg_service.conf); options given here win over it."},
+    {"sslmode", OPT_SSLMODE, "MODE",
+     "libpq's sslmode: disable, allow, prefer (default), require, verify-ca\n"
+     "or verify-full."},
+    {"sslrootcert", OPT_SSLROOTCERT, "FILE", "CA certificates to verify the server against."},
+    {"sslcert", OPT_SSLCERT, "FILE", "Client certificate."},
+    {"sslkey", OPT_SSLKEY, "FILE", "The key of --sslcert."},
+    {NULL, 0, NULL, NULL},
 };
 
 /* Take one of check_pgsql_locks' own options into the target at ctx. */
@@ -69,36 +69,35 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_pgsql_locks = {
-	.name = "check_pgsql_locks",
-	.service = "PGSQL-LOCKS",
-	.purpose =
-		"Checks lock waits in a PostgreSQL server (9.6 or later): how many sessions\n"
-		"wait for a lock, the longest wait (from pg_locks.waitstart on 14 and\n"
-		"later, from the start of the waiting statement before), and who holds\n"
-		"them up (pg_blocking_pids), through chains, with the blocker's user,\n"
-		"address, transaction age, how long it has sat idle in an open\n"
-		"transaction and its query. Deadlocks are also reported per second. The\n"
-		"check's session sets lock_timeout and statement_timeout, so a locked-up\n"
-		"table cannot hang it. The user must see other sessions: a superuser or a\n"
-		"member of pg_monitor (GRANT pg_monitor TO USER); otherwise UNKNOWN.\n"
-		"Everything libpq reads from its environment works too: the password from\n"
-		"PGPASSWORD, PGPASSFILE or ~/.pgpass, settings from a --service.",
-	.synopsis = "[-H HOST|SOCKET-DIR] [-p PORT] [--user USER] [--password-file FILE] "
-		    "[--database NAME] [--service NAME] [-w RANGE] [-c RANGE] "
-		    "[-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = locks_check_pgsql_metrics,
-	.nmain = 1,
-	.thresholds_help = locks_check_thresholds_help,
-	.host_help = "Server host name, address or unix socket directory (default:\n"
-		     "  libpq's: PGHOST, the --service's, or the local socket).",
-	.password_env = "PGPASSWORD",
-	.examples = "  check_pgsql_locks -H db1 --user nagios --database postgres -w 10 -c 60\n"
-		    "      WARNING when a session has waited 10 s for a lock, CRITICAL at 60 s.\n"
-		    "  check_pgsql_locks --service monitoring -c lock_blocker_idle=300\n"
-		    "      CRITICAL when a blocker sits idle in its transaction for 5 minutes.",
-	.option = on_option,
+    .name = "check_pgsql_locks",
+    .service = "PGSQL-LOCKS",
+    .purpose = "Checks lock waits in a PostgreSQL server (9.6 or later): how many sessions\n"
+	       "wait for a lock, the longest wait (from pg_locks.waitstart on 14 and\n"
+	       "later, from the start of the waiting statement before), and who holds\n"
+	       "them up (pg_blocking_pids), through chains, with the blocker's user,\n"
+	       "address, transaction age, how long it has sat idle in an open\n"
+	       "transaction and its query. Deadlocks are also reported per second. The\n"
+	       "check's session sets lock_timeout and statement_timeout, so a locked-up\n"
+	       "table cannot hang it. The user must see other sessions: a superuser or a\n"
+	       "member of pg_monitor (GRANT pg_monitor TO USER); otherwise UNKNOWN.\n"
+	       "Everything libpq reads from its environment works too: the password from\n"
+	       "PGPASSWORD, PGPASSFILE or ~/.pgpass, settings from a --service.",
+    .synopsis = "[-H HOST|SOCKET-DIR] [-p PORT] [--user USER] [--password-file FILE] "
+		"[--database NAME] [--service NAME] [-w RANGE] [-c RANGE] "
+		"[-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = locks_check_pgsql_metrics,
+    .nmain = 1,
+    .thresholds_help = locks_check_thresholds_help,
+    .host_help = "Server host name, address or unix socket directory (default:\n"
+		 "  libpq's: PGHOST, the --service's, or the local socket).",
+    .password_env = "PGPASSWORD",
+    .examples = "  check_pgsql_locks -H db1 --user nagios --database postgres -w 10 -c 60\n"
+		"      WARNING when a session has waited 10 s for a lock, CRITICAL at 60 s.\n"
+		"  check_pgsql_locks --service monitoring -c lock_blocker_idle=300\n"
+		"      CRITICAL when a blocker sits idle in its transaction for 5 minutes.",
+    .option = on_option,
 };
 
 int main(int argc, char **argv)

@@ -36,7 +36,7 @@ static void run_free(void)
 
 /* End the run for a probe failure: unreachable is CRITICAL, a strange answer UNKNOWN. */
 static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
 {
 	enum state s = why == PROBE_RABBITMQ_TIMEOUT ? a->timeout_state
@@ -146,7 +146,8 @@ static void rates_words(const struct rabbitmq_queue *q, char *out, size_t outlen
 
 		if (!isfinite(f[i].v))
 			continue;
-		w = snprintf(out + n, outlen - n, "%s%.2f %s", n > 0 ? ", " : "", f[i].v, f[i].what);
+		w = snprintf(out + n, outlen - n, "%s%.2f %s", n > 0 ? ", " : "", f[i].v,
+			     f[i].what);
 		n += w > 0 ? (size_t)w : 0;
 	}
 	if (out[0] == '\0')
@@ -241,7 +242,8 @@ static void of_words(double used, double total, const char *what, char *out, siz
 
 /* --mode overview and --mode node. */
 static void mode_broker(struct result *r, const struct plugin_args *a,
-			const struct check_rabbitmq_opts *o, struct httpc *h, struct metric_set *set)
+			const struct check_rabbitmq_opts *o, struct httpc *h,
+			struct metric_set *set)
 {
 	struct rabbitmq_overview ov;
 	struct rabbitmq_nodes ns = {0};

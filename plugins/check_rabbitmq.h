@@ -17,10 +17,10 @@ enum mode { MODE_DEFAULT, MODE_QUEUE, MODE_OVERVIEW, MODE_NODE, MODE_HEALTH };
 
 /* What the command line asks for; check_rabbitmq_args fills it. */
 struct check_rabbitmq_opts {
-	enum mode mode;		      /* never MODE_DEFAULT once parsed */
+	enum mode mode;			/* never MODE_DEFAULT once parsed */
 	const char *url, *vhost, *node; /* -u, --vhost (default /), --node */
-	const char *regex_text;	      /* --queue-regex, compiled into regex; NULL: none */
-	const char **names;	      /* --queue */
+	const char *regex_text;		/* --queue-regex, compiled into regex; NULL: none */
+	const char **names;		/* --queue */
 	size_t nnames;
 	regex_t regex;
 	struct rabbitmq_target target; /* the API to ask, its login and deadline */

@@ -20,39 +20,39 @@ static const char *const mode_names[] = {"", "queue", "overview", "node", "healt
 
 /* In perfdata order; a mode checks its own. */
 const struct check_rabbitmq_metric check_rabbitmq_metrics[] = {
-	{"queue_depth", "has %g messages", MODE_QUEUE},
-	{"queue_ready", "has %g messages ready", MODE_QUEUE},
-	{"queue_unacked", "has %g unacknowledged messages", MODE_QUEUE},
-	{"queue_consumers", "has %g consumers", MODE_QUEUE},
-	{"queue_idle", "has been idle for %g s", MODE_QUEUE},
-	{"queue_running", "running is %g", MODE_QUEUE},
-	{"queue_publish_rate", "gets %.2f messages/s published", MODE_QUEUE},
-	{"queue_deliver_rate", "delivers %.2f messages/s", MODE_QUEUE},
-	{"queue_ack_rate", "gets %.2f acks/s", MODE_QUEUE},
-	{"queue_stalled", "is stalled for %g s", MODE_QUEUE},
-	{"rabbitmq_messages", "%g messages queued", MODE_OVERVIEW},
-	{"rabbitmq_messages_ready", "%g messages ready", MODE_OVERVIEW},
-	{"rabbitmq_messages_unacked", "%g messages unacknowledged", MODE_OVERVIEW},
-	{"rabbitmq_publish_rate", "%.2f messages/s published", MODE_OVERVIEW},
-	{"rabbitmq_deliver_rate", "%.2f messages/s delivered", MODE_OVERVIEW},
-	{"rabbitmq_ack_rate", "%.2f acks/s", MODE_OVERVIEW},
-	{"rabbitmq_connections", "%g connections", MODE_OVERVIEW},
-	{"rabbitmq_channels", "%g channels", MODE_OVERVIEW},
-	{"rabbitmq_queues", "%g queues", MODE_OVERVIEW},
-	{"rabbitmq_consumers", "%g consumers", MODE_OVERVIEW},
-	{"rabbitmq_mem_pct", "uses %.1f%% of its memory limit", MODE_NODE},
-	{"rabbitmq_running", "running is %g", MODE_NODE},
-	{"rabbitmq_mem_alarm", "memory alarm is %g", MODE_NODE},
-	{"rabbitmq_disk_free_alarm", "disk free alarm is %g", MODE_NODE},
-	{"rabbitmq_mem_used", "uses %g bytes of memory", MODE_NODE},
-	{"rabbitmq_mem_limit", "has a memory limit of %g bytes", MODE_NODE},
-	{"rabbitmq_disk_free", "has %g bytes of disk free", MODE_NODE},
-	{"rabbitmq_fds_used", "uses %g file descriptors", MODE_NODE},
-	{"rabbitmq_fds_pct", "uses %.1f%% of its file descriptors", MODE_NODE},
-	{"rabbitmq_sockets_used", "uses %g sockets", MODE_NODE},
-	{"rabbitmq_sockets_pct", "uses %.1f%% of its sockets", MODE_NODE},
-	{"rabbitmq_procs_used", "runs %g Erlang processes", MODE_NODE},
-	{"rabbitmq_procs_pct", "uses %.1f%% of its Erlang processes", MODE_NODE},
+    {"queue_depth", "has %g messages", MODE_QUEUE},
+    {"queue_ready", "has %g messages ready", MODE_QUEUE},
+    {"queue_unacked", "has %g unacknowledged messages", MODE_QUEUE},
+    {"queue_consumers", "has %g consumers", MODE_QUEUE},
+    {"queue_idle", "has been idle for %g s", MODE_QUEUE},
+    {"queue_running", "running is %g", MODE_QUEUE},
+    {"queue_publish_rate", "gets %.2f messages/s published", MODE_QUEUE},
+    {"queue_deliver_rate", "delivers %.2f messages/s", MODE_QUEUE},
+    {"queue_ack_rate", "gets %.2f acks/s", MODE_QUEUE},
+    {"queue_stalled", "is stalled for %g s", MODE_QUEUE},
+    {"rabbitmq_messages", "%g messages queued", MODE_OVERVIEW},
+    {"rabbitmq_messages_ready", "%g messages ready", MODE_OVERVIEW},
+    {"rabbitmq_messages_unacked", "%g messages unacknowledged", MODE_OVERVIEW},
+    {"rabbitmq_publish_rate", "%.2f messages/s published", MODE_OVERVIEW},
+    {"rabbitmq_deliver_rate", "%.2f messages/s delivered", MODE_OVERVIEW},
+    {"rabbitmq_ack_rate", "%.2f acks/s", MODE_OVERVIEW},
+    {"rabbitmq_connections", "%g connections", MODE_OVERVIEW},
+    {"rabbitmq_channels", "%g channels", MODE_OVERVIEW},
+    {"rabbitmq_queues", "%g queues", MODE_OVERVIEW},
+    {"rabbitmq_consumers", "%g consumers", MODE_OVERVIEW},
+    {"rabbitmq_mem_pct", "uses %.1f%% of its memory limit", MODE_NODE},
+    {"rabbitmq_running", "running is %g", MODE_NODE},
+    {"rabbitmq_mem_alarm", "memory alarm is %g", MODE_NODE},
+    {"rabbitmq_disk_free_alarm", "disk free alarm is %g", MODE_NODE},
+    {"rabbitmq_mem_used", "uses %g bytes of memory", MODE_NODE},
+    {"rabbitmq_mem_limit", "has a memory limit of %g bytes", MODE_NODE},
+    {"rabbitmq_disk_free", "has %g bytes of disk free", MODE_NODE},
+    {"rabbitmq_fds_used", "uses %g file descriptors", MODE_NODE},
+    {"rabbitmq_fds_pct", "uses %.1f%% of its file descriptors", MODE_NODE},
+    {"rabbitmq_sockets_used", "uses %g sockets", MODE_NODE},
+    {"rabbitmq_sockets_pct", "uses %.1f%% of its sockets", MODE_NODE},
+    {"rabbitmq_procs_used", "runs %g Erlang processes", MODE_NODE},
+    {"rabbitmq_procs_pct", "uses %.1f%% of its Erlang processes", MODE_NODE},
 };
 #define NMETRICS (sizeof(check_rabbitmq_metrics) / sizeof(check_rabbitmq_metrics[0]))
 const size_t check_rabbitmq_nmetrics = NMETRICS;
@@ -60,19 +60,20 @@ const size_t check_rabbitmq_nmetrics = NMETRICS;
 static const char *metrics[NMETRICS + 1];
 
 static const struct plugin_option options[] = {
-	{"url", 'u', "URL", "The API's base URL, e.g. https://mq1:15671; it replaces -H\n"
-	 "and excludes -p."},
-	{"mode", OPT_MODE, "MODE",
-	 "queue (the default with --queue, --queue-regex or --vhost), overview\n"
-	 "(the default otherwise), node, or health."},
-	{"queue", OPT_QUEUE, "NAME", "Check the queue NAME; repeatable. A missing queue is CRITICAL."},
-	{"queue-regex", OPT_QUEUE_REGEX, "RE",
-	 "Check every queue whose name matches the POSIX ERE RE."},
-	{"vhost", OPT_VHOST, "NAME", "The virtual host of the queues (default /)."},
-	{"node", OPT_NODE, "NAME", "--mode node: only the node NAME (default: every node)."},
-	{"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against the CAs in FILE."},
-	{"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate (only when asked)."},
-	{NULL, 0, NULL, NULL},
+    {"url", 'u', "URL",
+     "The API's base URL, e.g. https://mq1:15671; it replaces -H\n"
+     "and excludes -p."},
+    {"mode", OPT_MODE, "MODE",
+     "queue (the default with --queue, --queue-regex or --vhost), overview\n"
+     "(the default otherwise), node, or health."},
+    {"queue", OPT_QUEUE, "NAME", "Check the queue NAME; repeatable. A missing queue is CRITICAL."},
+    {"queue-regex", OPT_QUEUE_REGEX, "RE",
+     "Check every queue whose name matches the POSIX ERE RE."},
+    {"vhost", OPT_VHOST, "NAME", "The virtual host of the queues (default /)."},
+    {"node", OPT_NODE, "NAME", "--mode node: only the node NAME (default: every node)."},
+    {"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against the CAs in FILE."},
+    {"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate (only when asked)."},
+    {NULL, 0, NULL, NULL},
 };
 
 /* Take one of check_rabbitmq's own options into the opts at ctx; -1 with err for a bad one. */
@@ -120,9 +121,9 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 const struct plugin check_rabbitmq = {
-	.name = "check_rabbitmq",
-	.service = "RABBITMQ",
-	.purpose = "Checks a RabbitMQ broker through its management HTTP API. --mode queue:\n"
+    .name = "check_rabbitmq",
+    .service = "RABBITMQ",
+    .purpose = "Checks a RabbitMQ broker through its management HTTP API. --mode queue:\n"
 	       "the depth, consumers, idle time, state and rates of queues; a missing\n"
 	       "queue or one not running is CRITICAL; a stalled one (messages ready,\n"
 	       "consumers attached, nothing delivered or acknowledged: queue_stalled) is\n"
@@ -136,14 +137,14 @@ const struct plugin check_rabbitmq = {
 	       "Perfdata labels are METRIC_QUEUE in vhost /, METRIC_VHOST/QUEUE in\n"
 	       "other vhosts, METRIC_NODE for nodes. Logs in as guest (password guest)\n"
 	       "unless --user is given. The default port is 15672.",
-	.synopsis = "[-H HOST [-p PORT] | -u URL] [--user NAME [--password-file FILE]] "
+    .synopsis = "[-H HOST [-p PORT] | -u URL] [--user NAME [--password-file FILE]] "
 		"[--mode MODE] [--vhost NAME] [--queue NAME]... [--queue-regex RE] "
 		"[--node NAME] [-w [METRIC=]RANGE] [-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to the main metric of the mode: queue_depth of\n"
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to the main metric of the mode: queue_depth of\n"
 		       "  each queue (queue), rabbitmq_messages (overview), rabbitmq_mem_pct of\n"
 		       "  each node (node); health takes none. Rates are per second, as the API\n"
 		       "  computes them. queue_stalled is how long (s, up to 600) a queue with\n"
@@ -151,15 +152,15 @@ const struct plugin check_rabbitmq = {
 		       "  nothing; without a threshold on it, -w queue_stalled=60\n"
 		       "  -c queue_stalled=300 apply; any threshold on it replaces both\n"
 		       "  (-c queue_stalled=~: alone turns it off).",
-	.host_help = "Host name or address of the management API (default 127.0.0.1).",
-	.password_env = "RABBITMQ_PASSWORD",
-	.examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
+    .host_help = "Host name or address of the management API (default 127.0.0.1).",
+    .password_env = "RABBITMQ_PASSWORD",
+    .examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
 		"      Celery's queue: deep, or nobody consuming it, is an alert.\n"
 		"  check_rabbitmq -u https://mq1:15671 --ca-file /etc/ssl/mq.pem --mode node\n"
 		"      Every node's alarms; CRITICAL on a memory or disk alarm.\n"
 		"  check_rabbitmq --user nagios --password-file /etc/nagios/mq --mode health\n"
 		"      The server's own health checks.",
-	.option = on_option,
+    .option = on_option,
 };
 
 /* Usage errors plugin_start cannot know about; exits 3 on the first. */

@@ -69,7 +69,8 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	if (in->aof_enabled == 1 && in->aof_write_ok == 0)
 		result_add(r, STATE_CRITICAL, "the last AOF write failed");
 	if (in->replica && in->master_link_up == 0 && in->syncing == 1)
-		result_add(r, STATE_WARNING, "replica is in a full sync with master %s", in->master);
+		result_add(r, STATE_WARNING, "replica is in a full sync with master %s",
+			   in->master);
 	else if (in->replica && in->master_link_up == 0 && isnan(in->master_link_down))
 		result_add(r, STATE_CRITICAL, "replica never reached its master %s", in->master);
 	else if (in->replica && in->master_link_up == 0)
@@ -124,7 +125,8 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 			continue;
 		n++;
 		gone = missing(o, notes, q);
-		/* Whole: perfdata cuts a long label with a hash of all of it, so it stays unique. */
+		/* Whole: perfdata cuts a long label with a hash of all of it, so it stays unique.
+		 */
 		label = xasprintf("queue_depth_%s", q);
 		p = perf_make(label, m->value, "");
 		p.min = 0;
@@ -152,13 +154,17 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 	for (size_t i = 0; i < notes->nnot_queue; i++)
 		result_add(r, STATE_UNKNOWN, "key %s is not a queue", notes->not_queue[i]);
 	if (notes->queues_cut)
-		result_add(r, STATE_UNKNOWN, "more than 1000 queues: name them or narrow --queue-regex");
+		result_add(r, STATE_UNKNOWN,
+			   "more than 1000 queues: name them or narrow --queue-regex");
 	if (notes->celery_unbound)
-		result_add(r, STATE_UNKNOWN, "no Celery bindings (_kombu.binding.*) here: check "
-					     "--database and --key-prefix");
+		result_add(r, STATE_UNKNOWN,
+			   "no Celery bindings (_kombu.binding.*) here: check "
+			   "--database and --key-prefix");
 	if (notes->resque_empty)
-		result_add(r, STATE_UNKNOWN, "no Resque queues in %s:queues: check --resque and "
-					     "--database", o->queues.resque);
+		result_add(r, STATE_UNKNOWN,
+			   "no Resque queues in %s:queues: check --resque and "
+			   "--database",
+			   o->queues.resque);
 	if (notes->scan_cut)
 		result_add(r, STATE_UNKNOWN,
 			   "discovery stopped after --scan-limit keys, some queues may be missing");

@@ -28,35 +28,44 @@ enum {
 };
 
 static const struct plugin_option options[] = {
-	{"database", OPT_DATABASE, "N", "Select database N (default 0)."},
-	{"queue", OPT_QUEUE, "NAME",
-	 "Measure the queue NAME (repeatable): the length of the key by its type\n"
-	 "(list, set, sorted set, hash, stream), plus Celery's priority lists.\n"
-	 "A missing key is an empty queue."},
-	{"queue-regex", OPT_QUEUE_REGEX, "RE",
-	 "Also measure every queue whose name matches the extended regular\n"
-	 "expression RE, found with a bounded SCAN (never KEYS)."},
-	{"celery", OPT_CELERY, NULL, "Also measure every queue Celery has bound (kombu's bindings)."},
-	{"resque", OPT_RESQUE, "[=NAMESPACE]",
-	 "Also measure every Resque queue in NAMESPACE (default resque), and\n"
-	 "report its failed list and workers."},
-	{"key-prefix", OPT_KEY_PREFIX, "PREFIX", "Celery's global_keyprefix: put before every key."},
-	{"require-queue", OPT_REQUIRE, NULL, "A --queue whose key does not exist is CRITICAL."},
-	{"scan-limit", OPT_SCAN_LIMIT, "N",
-	 "Visit at most N keys when discovering queues (default 100000)."},
-	{"tls", OPT_TLS, NULL, "Talk TLS (when hiredis was built with it)."},
-	{"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against FILE."},
-	{"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate."},
-	{NULL, 0, NULL, NULL},
+    {"database", OPT_DATABASE, "N", "Select database N (default 0)."},
+    {"queue", OPT_QUEUE, "NAME",
+     "Measure the queue NAME (repeatable): the length of the key by its type\n"
+     "(list, set, sorted set, hash, stream), plus Celery's priority lists.\n"
+     "A missing key is an empty queue."},
+    {"queue-regex", OPT_QUEUE_REGEX, "RE",
+     "Also measure every queue whose name matches the extended regular\n"
+     "expression RE, found with a bounded SCAN (never KEYS)."},
+    {"celery", OPT_CELERY, NULL, "Also measure every queue Celery has bound (kombu's bindings)."},
+    {"resque", OPT_RESQUE, "[=NAMESPACE]",
+     "Also measure every Resque queue in NAMESPACE (default resque), and\n"
+     "report its failed list and workers."},
+    {"key-prefix", OPT_KEY_PREFIX, "PREFIX", "Celery's global_keyprefix: put before every key."},
+    {"require-queue", OPT_REQUIRE, NULL, "A --queue whose key does not exist is CRITICAL."},
+    {"scan-limit", OPT_SCAN_LIMIT, "N",
+     "Visit at most N keys when discovering queues (default 100000)."},
+    {"tls", OPT_TLS, NULL, "Talk TLS (when hiredis was built with it)."},
+    {"ca-file", OPT_CA_FILE, "FILE", "Verify the server's certificate against FILE."},
+    {"insecure", OPT_INSECURE, NULL, "Do not verify the server's certificate."},
+    {NULL, 0, NULL, NULL},
 };
 
-static const char *const metrics[] = {
-	"queue_depth",	       "redis_ping",		   "redis_memory_used",
-	"redis_memory_pct",    "redis_clients",		   "redis_clients_pct",
-	"redis_blocked_clients", "redis_rejected_connections_rate", "redis_evicted_keys_rate",
-	"redis_hit_ratio",     "redis_master_last_io",	   "redis_connected_replicas",
-	"celery_unacked",      "resque_failed",		   "resque_workers",
-	NULL};
+static const char *const metrics[] = {"queue_depth",
+				      "redis_ping",
+				      "redis_memory_used",
+				      "redis_memory_pct",
+				      "redis_clients",
+				      "redis_clients_pct",
+				      "redis_blocked_clients",
+				      "redis_rejected_connections_rate",
+				      "redis_evicted_keys_rate",
+				      "redis_hit_ratio",
+				      "redis_master_last_io",
+				      "redis_connected_replicas",
+				      "celery_unacked",
+				      "resque_failed",
+				      "resque_workers",
+				      NULL};
 
 /* Take one of check_redis's own options into the opts at ctx; -1 with err for a bad one. */
 static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
@@ -112,32 +121,32 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 const struct plugin check_redis = {
-	.name = "check_redis",
-	.service = "REDIS",
-	.purpose = "Checks a Redis server that carries background jobs: the depth of its\n"
-		   "queues (Celery, Resque, or any list, set, sorted set, hash or stream),\n"
-		   "and what keeps jobs flowing: PING time, memory against maxmemory, clients\n"
-		   "against maxclients, blocked clients, rejected connections and evicted keys\n"
-		   "per second, the keyspace hit ratio, and replication. A failed RDB save or\n"
-		   "AOF write and a replica whose link to its master is down are CRITICAL.",
-	.synopsis = "[-H HOST|SOCKET] [-p PORT] [--user USER --password-file FILE] "
-		    "[--queue NAME]... [--queue-regex RE] [--celery] [--resque[=NS]] "
-		    "[-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare -w/-c applies to the depth of each queue (queue_depth);\n"
-			   "  the deepest queue decides. Rates are per second since the last run.",
-	.host_help = "Redis host name, address or unix socket path (default 127.0.0.1).",
-	.password_env = "REDISCLI_AUTH",
-	.examples = "  check_redis --queue celery -w 100 -c 1000\n"
-		    "      Celery's default queue: WARNING above 100 jobs, CRITICAL above 1000.\n"
-		    "  check_redis -H /run/redis/redis.sock --resque -c resque_failed=50\n"
-		    "      Every Resque queue, CRITICAL with more than 50 failed jobs.\n"
-		    "  check_redis -w redis_memory_pct=80 -c redis_memory_pct=95\n"
-		    "      Memory used against maxmemory.",
-	.option = on_option,
+    .name = "check_redis",
+    .service = "REDIS",
+    .purpose = "Checks a Redis server that carries background jobs: the depth of its\n"
+	       "queues (Celery, Resque, or any list, set, sorted set, hash or stream),\n"
+	       "and what keeps jobs flowing: PING time, memory against maxmemory, clients\n"
+	       "against maxclients, blocked clients, rejected connections and evicted keys\n"
+	       "per second, the keyspace hit ratio, and replication. A failed RDB save or\n"
+	       "AOF write and a replica whose link to its master is down are CRITICAL.",
+    .synopsis = "[-H HOST|SOCKET] [-p PORT] [--user USER --password-file FILE] "
+		"[--queue NAME]... [--queue-regex RE] [--celery] [--resque[=NS]] "
+		"[-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c applies to the depth of each queue (queue_depth);\n"
+		       "  the deepest queue decides. Rates are per second since the last run.",
+    .host_help = "Redis host name, address or unix socket path (default 127.0.0.1).",
+    .password_env = "REDISCLI_AUTH",
+    .examples = "  check_redis --queue celery -w 100 -c 1000\n"
+		"      Celery's default queue: WARNING above 100 jobs, CRITICAL above 1000.\n"
+		"  check_redis -H /run/redis/redis.sock --resque -c resque_failed=50\n"
+		"      Every Resque queue, CRITICAL with more than 50 failed jobs.\n"
+		"  check_redis -w redis_memory_pct=80 -c redis_memory_pct=95\n"
+		"      Memory used against maxmemory.",
+    .option = on_option,
 };
 
 bool check_redis_wants_queues(const struct check_redis_opts *o)

@@ -64,24 +64,24 @@ struct answer {
 };
 
 static const struct plugin_option options[] = {
-	{"metric", 'm', "NAME",
-	 "The agent's metric to check, e.g. process_fds_open or listen_queue\n"
-	 "(the names /api/v1/metrics lists). Required."},
-	{"label", OPT_LABEL, "NAME=VALUE",
-	 "Only the series of the metric whose label NAME is VALUE; repeatable,\n"
-	 "up to 8. Every series that matches is checked; the worst decides."},
-	{"tls", OPT_TLS, NULL,
-	 "Use HTTPS and verify the agent's certificate and name against the\n"
-	 "system's CA certificates, or those of --ca."},
-	{"ca", OPT_CA, "FILE",
-	 "With --tls: trust the CA certificates in FILE (PEM) instead of the\n"
-	 "system's. For a self-signed agent certificate, FILE is that certificate."},
-	{"token-file", OPT_TOKEN_FILE, "FILE",
-	 "Send the bearer token in the first line of FILE, in the Authorization\n"
-	 "header only; FILE must be a regular file not every user may read\n"
-	 "(chmod o-r). Without it, the token is taken from the environment variable\n"
-	 "VAKT_TOKEN when that is set."},
-	{NULL, 0, NULL, NULL},
+    {"metric", 'm', "NAME",
+     "The agent's metric to check, e.g. process_fds_open or listen_queue\n"
+     "(the names /api/v1/metrics lists). Required."},
+    {"label", OPT_LABEL, "NAME=VALUE",
+     "Only the series of the metric whose label NAME is VALUE; repeatable,\n"
+     "up to 8. Every series that matches is checked; the worst decides."},
+    {"tls", OPT_TLS, NULL,
+     "Use HTTPS and verify the agent's certificate and name against the\n"
+     "system's CA certificates, or those of --ca."},
+    {"ca", OPT_CA, "FILE",
+     "With --tls: trust the CA certificates in FILE (PEM) instead of the\n"
+     "system's. For a self-signed agent certificate, FILE is that certificate."},
+    {"token-file", OPT_TOKEN_FILE, "FILE",
+     "Send the bearer token in the first line of FILE, in the Authorization\n"
+     "header only; FILE must be a regular file not every user may read\n"
+     "(chmod o-r). Without it, the token is taken from the environment variable\n"
+     "VAKT_TOKEN when that is set."},
+    {NULL, 0, NULL, NULL},
 };
 
 /* The agent reads these query parameters itself; they cannot be label names. */
@@ -138,33 +138,31 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 }
 
 static const struct plugin check_vakt = {
-	.name = "check_vakt",
-	.service = "VAKT",
-	.purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
-		   "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
-		   "the same output and exit status. The agent evaluates the thresholds.\n"
-		   "An agent that cannot be reached, refuses the connection, fails the TLS\n"
-		   "handshake or does not answer within -t is CRITICAL. The default port\n"
-		   "is 9333.\n"
-		   "An agent that refuses, resets or closes the connection, or answers\n"
-		   "503 because too many connections are open (a burst of checks), is asked\n"
-		   "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
-		   "than half of -t has passed; only then is it CRITICAL, and the message\n"
-		   "says how often it was tried.",
-	.synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
-		    "-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
-	.options = options,
-	.metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
-	.nmain = 1,
-	.thresholds_help =
-		"A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
-		"  series of the metric that matches. It is checked here first, so a bad\n"
-		"  range is a usage error before any request. METRIC=RANGE does not\n"
-		"  apply: the metric is the one -m names.",
-	.host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
-	.examples =
-		"  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
+    .name = "check_vakt",
+    .service = "VAKT",
+    .purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
+	       "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
+	       "the same output and exit status. The agent evaluates the thresholds.\n"
+	       "An agent that cannot be reached, refuses the connection, fails the TLS\n"
+	       "handshake or does not answer within -t is CRITICAL. The default port\n"
+	       "is 9333.\n"
+	       "An agent that refuses, resets or closes the connection, or answers\n"
+	       "503 because too many connections are open (a burst of checks), is asked\n"
+	       "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
+	       "than half of -t has passed; only then is it CRITICAL, and the message\n"
+	       "says how often it was tried.",
+    .synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
+		"-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
+    .options = options,
+    .metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
+    .nmain = 1,
+    .thresholds_help = "A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
+		       "  series of the metric that matches. It is checked here first, so a bad\n"
+		       "  range is a usage error before any request. METRIC=RANGE does not\n"
+		       "  apply: the metric is the one -m names.",
+    .host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
+    .examples = "  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
 		"      Descriptors open by each nginx process the agent on web1 watches.\n"
 		"  check_vakt -H web1 -m listen_queue --label port=443 -w 10 -c 100\n"
 		"      Connections waiting to be accepted on port 443.\n"
@@ -175,7 +173,7 @@ static const struct plugin check_vakt = {
 		"  check_vakt -H web1 -m collector_up -c 1:\n"
 		"      Every collector of the agent: CRITICAL, with its error, for one that\n"
 		"      fails (add --label target=jobs for the one of [redis jobs]).",
-	.option = on_option,
+    .option = on_option,
 };
 
 /* A host goes into the URL unescaped: only the characters of names and addresses. */
@@ -263,7 +261,7 @@ static void build_url(struct run *r)
 
 /* End the run with one item in state s; with -v the long output names the URL. */
 static void fail(const struct run *r, enum state s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 static void fail(const struct run *r, enum state s, const char *fmt, ...)
 {
 	struct result *res = result_new(check_vakt.service);
@@ -415,7 +413,8 @@ static void fail_transfer(const struct run *r, int why, const char *err)
 {
 	switch (why) {
 	case HTTPC_TIMEOUT:
-		/* The request gives up a little before -t, so this is the -t expiry, worded as such. */
+		/* The request gives up a little before -t, so this is the -t expiry, worded as
+		 * such. */
 		fail(r, r->args->timeout_state, "%s", err);
 	case HTTPC_TOO_BIG:
 		fail(r, STATE_UNKNOWN, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);
@@ -473,7 +472,8 @@ static int fetch(struct run *r, struct httpc *client, struct httpc_opts *req, st
 		if (!turned_away(rc, *status, body))
 			break;
 		seed = seed * 1103515245u + 12345u;
-		spent = time_monotonic() - start + pause * (0.75 + (double)(seed >> 16 & 0x3ff) / 2048);
+		spent =
+		    time_monotonic() - start + pause * (0.75 + (double)(seed >> 16 & 0x3ff) / 2048);
 		if (spent > limit * RETRY_SHARE)
 			break;
 		pause_for(spent - (time_monotonic() - start));
@@ -486,8 +486,7 @@ static int fetch(struct run *r, struct httpc *client, struct httpc_opts *req, st
 }
 
 /* The request for this run: the URL, the limits, TLS and the token. */
-static struct httpc_opts request(const struct run *r, const char *const *headers,
-				 const char *token)
+static struct httpc_opts request(const struct run *r, const char *const *headers, const char *token)
 {
 	struct httpc_opts h = {0};
 
@@ -509,7 +508,8 @@ static char *load_token(const struct opts *o)
 {
 	char err[512], *token;
 
-	if (secret_load_as(o->token_file, "--token-file", "VAKT_TOKEN", &token, err, sizeof(err)) < 0)
+	if (secret_load_as(o->token_file, "--token-file", "VAKT_TOKEN", &token, err, sizeof(err)) <
+	    0)
 		plugin_usage_error("%s", err);
 	for (const char *p = token; p != NULL && *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f) {

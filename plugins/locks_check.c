@@ -15,20 +15,23 @@
 #include "series.h"
 #include "xalloc.h"
 
-const char *const locks_check_mysql_metrics[] = {
-	"lock_wait_longest",   "lock_waiters",	       "lock_blockers",
-	"lock_blocked_most",   "lock_blocker_idle",    "lock_deadlocks_rate",
-	"lock_row_waits_rate", "lock_row_wait_time_rate", "lock_table_waits_rate",
-	NULL};
+const char *const locks_check_mysql_metrics[] = {"lock_wait_longest",	  "lock_waiters",
+						 "lock_blockers",	  "lock_blocked_most",
+						 "lock_blocker_idle",	  "lock_deadlocks_rate",
+						 "lock_row_waits_rate",	  "lock_row_wait_time_rate",
+						 "lock_table_waits_rate", NULL};
 
-const char *const locks_check_pgsql_metrics[] = {
-	"lock_wait_longest", "lock_waiters",	  "lock_blockers",
-	"lock_blocked_most", "lock_blocker_idle", "lock_deadlocks_rate",
-	NULL};
+const char *const locks_check_pgsql_metrics[] = {"lock_wait_longest",
+						 "lock_waiters",
+						 "lock_blockers",
+						 "lock_blocked_most",
+						 "lock_blocker_idle",
+						 "lock_deadlocks_rate",
+						 NULL};
 
 const char locks_check_thresholds_help[] =
-	"A bare -w/-c applies to the longest current lock wait in seconds\n"
-	"  (lock_wait_longest). Rates are per second since the last run.";
+    "A bare -w/-c applies to the longest current lock wait in seconds\n"
+    "  (lock_wait_longest). Rates are per second since the last run.";
 
 /* Words for a series in seconds that crossed a bound: "WHAT 3.4 s". */
 static void seconds_words(const struct metric *m, double v, const char *what, char *out,
@@ -79,8 +82,7 @@ static void summary(struct result *r, const struct plugin_args *a, const struct 
 	}
 	num_seconds(longest, t, sizeof(t));
 	if (w == NULL) {
-		result_add(r, s, "%zu session%s waiting, longest %s%s", n, num_plural(n), t,
-			   why);
+		result_add(r, s, "%zu session%s waiting, longest %s%s", n, num_plural(n), t, why);
 		return;
 	}
 	locks_who(w, who, sizeof(who));
@@ -113,8 +115,8 @@ static void describe(struct result *r, const struct lock_report *rep, const stru
 	locks_who(s, who, sizeof(who));
 	doing(s, what, sizeof(what));
 	if (s->blocks_total > 0)
-		snprintf(role, sizeof(role), " holds up %zu session%s (%zu directly)", s->blocks_total,
-			 num_plural(s->blocks_total), s->blocks_direct);
+		snprintf(role, sizeof(role), " holds up %zu session%s (%zu directly)",
+			 s->blocks_total, num_plural(s->blocks_total), s->blocks_direct);
 	if (!isnan(s->wait)) {
 		char blocker[64] = "";
 

@@ -36,7 +36,7 @@ struct locks_check_how {
  */
 void locks_check_finish(const struct plugin_args *a, struct lock_report *rep, int why,
 			const char *err, const struct locks_check_how *how)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 /*
  * Exit with the state a probe failure deserves (enum locks_error why): a
  * server that is down or refuses the login is CRITICAL, one we cannot

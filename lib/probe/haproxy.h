@@ -45,7 +45,7 @@ struct httpc_opts;
  * GET the stats page's CSV at o->url (it ends in ";csv") with c: fills st.
  * The page has no `show info`. Returns 0, or a probe_haproxy_error with err.
  */
-int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
-		       size_t errlen);
+int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st,
+		       char *err, size_t errlen);
 
 #endif

@@ -10,8 +10,8 @@
 #include "httpc.h"
 #include "probe/haproxy.h"
 
-int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st, char *err,
-		       size_t errlen)
+int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st,
+		       char *err, size_t errlen)
 {
 	char why[256], start[48];
 	struct buf body;
@@ -23,23 +23,23 @@ int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct hapro
 	r = httpc_get(c, o, &body, &status, err, errlen);
 	if (r != 0) {
 		buf_free(&body);
-		return r == HTTPC_TIMEOUT ? PROBE_HAPROXY_TIMEOUT
-		       : r == HTTPC_LOCAL ? PROBE_HAPROXY_LOCAL
+		return r == HTTPC_TIMEOUT   ? PROBE_HAPROXY_TIMEOUT
+		       : r == HTTPC_LOCAL   ? PROBE_HAPROXY_LOCAL
 		       : r == HTTPC_TOO_BIG ? PROBE_HAPROXY_BROKEN
 					    : PROBE_HAPROXY_DOWN;
 	}
 	if (status != 200) {
-		snprintf(err, errlen, "%s answered HTTP %ld, not HAProxy's statistics%s", o->url,
-			 status,
-			 status == 401 || status == 403 ? " (check --user and --password-file)" : "");
+		snprintf(
+		    err, errlen, "%s answered HTTP %ld, not HAProxy's statistics%s", o->url, status,
+		    status == 401 || status == 403 ? " (check --user and --password-file)" : "");
 		r = PROBE_HAPROXY_HTTP;
 	} else if (haproxy_stat_parse(buf_str(&body), body.len, st, why, sizeof(why)) != 0) {
 		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
 		snprintf(err, errlen, "%s is not HAProxy's CSV statistics (%s): \"%s\"%s", o->url,
 			 why, start,
 			 strstr(o->url, ";csv") == NULL
-				 ? ", the stats URL must end in a semicolon and csv"
-				 : "");
+			     ? ", the stats URL must end in a semicolon and csv"
+			     : "");
 		r = PROBE_HAPROXY_BROKEN;
 	}
 	buf_free(&body);

@@ -62,17 +62,17 @@ enum haproxy_state {
  * the column is absent or empty); numbers are NAN when absent or empty.
  */
 struct haproxy_row {
-	char *proxy;	       /* pxname */
-	char *server;	       /* svname */
+	char *proxy;  /* pxname */
+	char *server; /* svname */
 	enum haproxy_type type;
-	char *status;	       /* as printed: "UP", "DOWN 1/2", "MAINT(via)", "OPEN" */
+	char *status;		  /* as printed: "UP", "DOWN 1/2", "MAINT(via)", "OPEN" */
 	enum haproxy_state state; /* status in one word (servers; HAPROXY_OTHER for others) */
-	char *check_status;    /* "L4CON", without the leading "* " of a running check */
-	char *check_desc;      /* "Layer4 connection problem" (1.7+) */
-	char *last_chk;	       /* the last check's own words, "Connection refused" (1.5+) */
-	double check_code;     /* L7 status or L4 errno */
-	bool backup;	       /* servers: bck is 1 */
-	double act, bck;       /* backends: active and backup servers up */
+	char *check_status;	  /* "L4CON", without the leading "* " of a running check */
+	char *check_desc;	  /* "Layer4 connection problem" (1.7+) */
+	char *last_chk;		  /* the last check's own words, "Connection refused" (1.5+) */
+	double check_code;	  /* L7 status or L4 errno */
+	bool backup;		  /* servers: bck is 1 */
+	double act, bck;	  /* backends: active and backup servers up */
 	double weight;
 	double scur, smax, slim, stot;
 	double qcur, qmax, qlimit;
@@ -108,7 +108,7 @@ void haproxy_stat_metrics(const struct haproxy_stat *s, struct metric_set *set);
 
 /* What vakt uses of `show info`; NAN when absent. */
 struct haproxy_info {
-	char version[32]; /* Version; "" when absent */
+	char version[32];  /* Version; "" when absent */
 	double curr_conns; /* CurrConns */
 	double maxconn;	   /* Maxconn */
 	double idle_pct;   /* Idle_pct */

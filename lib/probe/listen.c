@@ -121,8 +121,7 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int dump_family(struct mnl_socket *nl, int family, struct dump *d, char *err,
-		       size_t errlen)
+static int dump_family(struct mnl_socket *nl, int family, struct dump *d, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -165,7 +164,8 @@ int probe_listen_collect(struct metric_set *set, char *err, size_t errlen)
 	int r;
 
 	if (nl == NULL) {
-		snprintf(err, errlen, "cannot open a sock_diag netlink socket: %s", strerror(errno));
+		snprintf(err, errlen, "cannot open a sock_diag netlink socket: %s",
+			 strerror(errno));
 		return -1;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1) {

@@ -108,8 +108,8 @@ int probe_load_collect(struct metric_set *set, char *err, size_t errlen)
 }
 
 const char *const pressure_avg_names[2][3] = {
-	{"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300"},
-	{"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300"},
+    {"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300"},
+    {"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300"},
 };
 
 /* Add one line of a PSI file; kind is 0 for "some", 1 for "full". */

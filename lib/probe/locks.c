@@ -41,17 +41,33 @@ void locks_free(struct lock_report *r)
 	locks_init(r);
 }
 
+/* The index of the session with id in r, or nsessions when there is none. */
+static size_t find(const struct lock_report *r, long id)
+{
+	size_t i = 0;
+
+	while (i < r->nsessions && r->sessions[i].id != id)
+		i++;
+	return i;
+}
+
 const struct lock_session *locks_find(const struct lock_report *r, long id)
 {
-	for (size_t i = 0; i < r->nsessions; i++)
-		if (r->sessions[i].id == id)
-			return &r->sessions[i];
-	return NULL;
+	size_t i = find(r, id);
+
+	return i < r->nsessions ? &r->sessions[i] : NULL;
+}
+
+struct lock_session *locks_known(struct lock_report *r, long id)
+{
+	size_t i = find(r, id);
+
+	return i < r->nsessions ? &r->sessions[i] : NULL;
 }
 
 struct lock_session *locks_session(struct lock_report *r, long id)
 {
-	struct lock_session *s = (struct lock_session *)locks_find(r, id);
+	struct lock_session *s = locks_known(r, id);
 
 	if (s != NULL)
 		return s;
@@ -230,7 +246,8 @@ void locks_analyse(struct lock_report *r)
 	for (size_t i = 0; i < n; i++) {
 		struct lock_session *s = &r->sessions[i];
 
-		s->blocks_total = s->blocks_direct == 0 ? 0 : held_up(i, first, waiters, seen, queue);
+		s->blocks_total =
+		    s->blocks_direct == 0 ? 0 : held_up(i, first, waiters, seen, queue);
 	}
 	free(slots);
 	free(first);
@@ -320,10 +337,10 @@ void locks_metrics(const struct lock_report *r, struct metric_set *set)
 		double value;
 		const char *unit;
 	} counters[] = {
-		{"lock_deadlocks", r->deadlocks, ""},
-		{"lock_row_waits", r->row_waits, ""},
-		{"lock_row_wait_time", r->row_wait_time, "s"},
-		{"lock_table_waits", r->table_waits, ""},
+	    {"lock_deadlocks", r->deadlocks, ""},
+	    {"lock_row_waits", r->row_waits, ""},
+	    {"lock_row_wait_time", r->row_wait_time, "s"},
+	    {"lock_table_waits", r->table_waits, ""},
 	};
 	size_t most = 0;
 	double idle = 0;
@@ -385,9 +402,8 @@ void locks_blocker_metrics(const struct lock_report *r, struct metric_set *set, 
 		label_blocker(metric_set_add(set, "lock_blocker_sessions", METRIC_GAUGE, "",
 					     (double)s->blocks_total),
 			      s);
-		label_blocker(metric_set_add(set, "lock_blocker_trx_age", METRIC_GAUGE, "s",
-					     s->trx_age),
-			      s);
+		label_blocker(
+		    metric_set_add(set, "lock_blocker_trx_age", METRIC_GAUGE, "s", s->trx_age), s);
 		label_blocker(metric_set_add(set, "lock_blocker_trx_idle", METRIC_GAUGE, "s",
 					     isnan(s->idle) ? 0 : s->idle),
 			      s);

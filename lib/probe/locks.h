@@ -49,8 +49,8 @@ struct lock_session {
 	char *host;	/* client address; "localhost"/"local" for a socket; NULL when unknown */
 	char *database; /* NULL when unknown */
 	char *query;	/* current statement, or the last one when idle; NULL when none */
-	char *lock;	/* what it waits for ("row lock on `shop`.`orders`"), NULL when not waiting */
-	double wait;	/* seconds it has been waiting for a lock, NAN when not waiting */
+	char *lock;  /* what it waits for ("row lock on `shop`.`orders`"), NULL when not waiting */
+	double wait; /* seconds it has been waiting for a lock, NAN when not waiting */
 	double trx_age; /* seconds its transaction has been open, NAN when unknown or none */
 	double idle;	/* seconds idle inside an open transaction, NAN when not idle */
 	/* Set by locks_analyse(): */
@@ -67,7 +67,7 @@ struct lock_edge {
 struct lock_report {
 	struct lock_session *sessions; /* every waiter and every blocker, once each */
 	size_t nsessions;
-	size_t dropped;		       /* rows about sessions beyond LOCKS_SESSIONS_MAX, not kept */
+	size_t dropped; /* rows about sessions beyond LOCKS_SESSIONS_MAX, not kept */
 	struct lock_edge *edges;
 	size_t nedges;
 	/* Counters since the server started; NAN when the server keeps none. */
@@ -112,6 +112,8 @@ double locks_longest(const struct lock_report *r);
 const struct lock_session *locks_worst_blocker(const struct lock_report *r);
 /* The session with id, or NULL. */
 const struct lock_session *locks_find(const struct lock_report *r, long id);
+/* The same, to change: the session with id, or NULL (locks_session() adds one). */
+struct lock_session *locks_known(struct lock_report *r, long id);
 /* The blocker waiter waits for first (lowest id), or -1; after locks_analyse(). */
 long locks_blocker_of(const struct lock_report *r, long waiter);
 /*

@@ -697,8 +697,8 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 			progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
 			*why = LOCKS_DOWN;
 		}
-		if (*why == LOCKS_DOWN && (mysql_errno(m) == CR_CONN_HOST_ERROR ||
-					   mysql_errno(m) == CR_CONNECTION_ERROR))
+		if (*why == LOCKS_DOWN &&
+		    (mysql_errno(m) == CR_CONN_HOST_ERROR || mysql_errno(m) == CR_CONNECTION_ERROR))
 			connect_reason(t, err, errlen);
 		mysql_close(m);
 		return NULL;
@@ -973,7 +973,7 @@ static int take_process(const struct probe *p, struct lock_report *r, MYSQL_ROW 
 		return LOCKS_BROKEN;
 	if (id == (long)mysql_thread_id(p->m))
 		return 0;
-	s = lock != NULL ? locks_session(r, id) : (struct lock_session *)locks_find(r, id);
+	s = lock != NULL ? locks_session(r, id) : locks_known(r, id);
 	if (s == NULL)
 		return 0;
 	rc = take_number(p, row[PROC_TIME] != NULL ? row[PROC_TIME] : "0", "a processlist time",
@@ -1122,8 +1122,8 @@ static char *batch_sql(const struct probe *p, enum stmt *stmts, size_t *n)
 	 * The session settings lead the batch, so they hold for every statement
 	 * of it, and a fresh connection pays no round trip of its own for them.
 	 */
-	char *session = session_sql(p, (read_timeout(p->m) > 0 ? read_timeout(p->m) : 1) *
-					       STATEMENT_SHARE);
+	char *session =
+	    session_sql(p, (read_timeout(p->m) > 0 ? read_timeout(p->m) : 1) * STATEMENT_SHARE);
 	char *sql = xasprintf("%s; %s; %s%s%s; SHOW PROCESSLIST", session, status_sql,
 			      deadlocks ? deadlocks_sql : "", deadlocks ? "; " : "", trx);
 

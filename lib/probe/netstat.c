@@ -73,7 +73,8 @@ int probe_netstat_collect(struct metric_set *set, char *err, size_t errlen)
 		return -1;
 	if (netstat_parse(text, "TcpExt", "ListenOverflows", &overflows) != 0 ||
 	    netstat_parse(text, "TcpExt", "ListenDrops", &drops) != 0) {
-		snprintf(err, errlen, "%s has no TcpExt ListenOverflows/ListenDrops counters", path);
+		snprintf(err, errlen, "%s has no TcpExt ListenOverflows/ListenDrops counters",
+			 path);
 		return -1;
 	}
 	metric_set_add(set, "listen_overflows", METRIC_COUNTER, "c", overflows);

@@ -17,8 +17,9 @@ static int not_ok(const struct httpc *c, const struct httpc_opts *o, long status
 {
 	bool moved = status >= 300 && status < 400 && c->location[0] != '\0';
 
-	snprintf(err, errlen, "%s answered HTTP %ld%s%s, expected 200 with nginx's stub_status page",
-		 o->url, status, moved ? ", a redirect to " : "", moved ? c->location : "");
+	snprintf(err, errlen,
+		 "%s answered HTTP %ld%s%s, expected 200 with nginx's stub_status page", o->url,
+		 status, moved ? ", a redirect to " : "", moved ? c->location : "");
 	return PROBE_NGINX_HTTP;
 }
 
@@ -47,8 +48,9 @@ int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *
 		r = not_ok(c, o, status, err, errlen);
 	} else if (stub_status_parse(buf_str(&body), body.len, &st, why, sizeof(why)) != 0) {
 		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
-		snprintf(err, errlen, "%s answered HTTP 200 with a page that is not nginx's "
-				      "stub_status (%s): \"%s\"",
+		snprintf(err, errlen,
+			 "%s answered HTTP 200 with a page that is not nginx's "
+			 "stub_status (%s): \"%s\"",
 			 o->url, why, start);
 		r = PROBE_NGINX_BROKEN;
 	} else {

@@ -427,8 +427,8 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 			break;
 		describe_conn(c, t, who, sizeof(who));
 		progress_set(who, connect_step(c), NULL);
-		ready = net_wait(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-				    deadline);
+		ready =
+		    net_wait(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
 		if (ready <= 0) {
 			int e = errno;
 
@@ -677,7 +677,8 @@ static int timestamp(const PGresult *res, int i, int col, double *out)
 	return 0;
 }
 
-/* Seconds from then to now, never negative (another backend may write a later time); NAN from NAN. */
+/* Seconds from then to now, never negative (another backend may write a later time); NAN from NAN.
+ */
 static double age(double now, double then)
 {
 	if (isnan(then))
@@ -719,9 +720,9 @@ static void lock_words(const PGresult *res, int i, char *out, size_t outlen)
 	const char *type = column_text(res, i, COL_LOCKTYPE);
 	const char *mode = PQgetvalue(res, i, COL_MODE);
 	const char *rel = PQgetvalue(res, i, COL_RELATION);
-	bool relation = type != NULL && (strcmp(type, "relation") == 0 ||
-					  strcmp(type, "tuple") == 0 || strcmp(type, "extend") == 0 ||
-					  strcmp(type, "page") == 0);
+	bool relation =
+	    type != NULL && (strcmp(type, "relation") == 0 || strcmp(type, "tuple") == 0 ||
+			     strcmp(type, "extend") == 0 || strcmp(type, "page") == 0);
 
 	if (type == NULL)
 		snprintf(out, outlen, "a lock");

@@ -36,7 +36,7 @@ struct pgsql_target {
 	const char *service;  /* a pg_service.conf service, NULL: none */
 	const char *sslmode;  /* libpq sslmode, NULL: libpq's default (prefer) */
 	const char *sslrootcert, *sslcert, *sslkey; /* NULL: libpq's defaults */
-	double timeout;	      /* seconds for the connection and for each query */
+	double timeout; /* seconds for the connection and for each query */
 };
 
 /* "HOST:PORT", the socket directory, or "the default server" for messages. */

@@ -25,7 +25,7 @@
 	"message_stats.ack_details.rate"
 /* The samples that tell how long a stuck queue has not moved (rabbitmq_stall_parse). */
 #define STALL_QUERY                                                                                \
-	"columns=message_stats.deliver_get_details.samples,message_stats.ack_details.samples"     \
+	"columns=message_stats.deliver_get_details.samples,message_stats.ack_details.samples"      \
 	"&msg_rates_age=" STR(RABBITMQ_STALL_WINDOW) "&msg_rates_incr=" STR(RABBITMQ_STALL_STEP)
 #define STR(x) STR2(x)
 #define STR2(x) #x
@@ -113,8 +113,8 @@ static int transfer_error(int why, char *err, size_t errlen)
  * GET the URL in u into body; returns 0 with *status for an answer of 200
  * (or of 503 when accept_503: a failed health check), else a probe error.
  */
-static int request(struct httpc *c, const struct rabbitmq_target *t, const struct buf *u, bool accept_503,
-		   struct buf *body, long *status, char *err, size_t errlen)
+static int request(struct httpc *c, const struct rabbitmq_target *t, const struct buf *u,
+		   bool accept_503, struct buf *body, long *status, char *err, size_t errlen)
 {
 	struct httpc_opts o = {0};
 	double left = t->deadline - time_monotonic();
@@ -223,9 +223,9 @@ static int get_stalls(struct httpc *c, const struct rabbitmq_target *t, struct r
  * GET the queue name of vhost, or every queue of vhost when name is NULL,
  * and append to out those match accepts, at most max (see rabbitmq.h).
  */
-static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost, const char *name,
-		      const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
-		      size_t errlen)
+static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
+		      const char *name, const regex_t *match, size_t max,
+		      struct rabbitmq_queues *out, char *err, size_t errlen)
 {
 	struct buf u, body;
 	size_t first = out->n;
@@ -271,8 +271,8 @@ int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, cons
 	return get_queues(c, t, vhost, NULL, match, max, out, err, errlen);
 }
 
-int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
-			    char *err, size_t errlen)
+int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
+			    struct rabbitmq_overview *out, char *err, size_t errlen)
 {
 	struct buf u, body;
 	long status;
@@ -335,8 +335,8 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
 	return r;
 }
 
-int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path, char *reason,
-			  size_t reasonlen, char *err, size_t errlen)
+int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path,
+			  char *reason, size_t reasonlen, char *err, size_t errlen)
 {
 	struct buf u, body;
 	long status = 0;

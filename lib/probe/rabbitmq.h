@@ -62,8 +62,8 @@ int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const
 int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
 			  size_t errlen);
-int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_overview *out,
-			    char *err, size_t errlen);
+int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
+			    struct rabbitmq_overview *out, char *err, size_t errlen);
 /*
  * The node called name (every node when NULL), appended to out;
  * PROBE_RABBITMQ_NOT_FOUND when the cluster has no such node.
@@ -77,8 +77,8 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
  * probe_rabbitmq_error (PROBE_RABBITMQ_NOT_FOUND: this server has no such
  * check).
  */
-int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path, char *reason,
-			  size_t reasonlen, char *err, size_t errlen);
+int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path,
+			  char *reason, size_t reasonlen, char *err, size_t errlen);
 /* name percent-encoded into out (for a health path); "" when it does not fit. */
 void probe_rabbitmq_escape(const char *name, char *out, size_t outlen);
 

@@ -339,15 +339,13 @@ static struct json_object *samples(struct json_object *ms, const char *op)
 /* Sample i of a (NULL: none) at its timestamp t, ms; NAN when absent or not a number. */
 static double sample_at(struct json_object *a, size_t i, double t)
 {
-	struct json_object *s = a != NULL && i < json_object_array_length(a)
-					? json_object_array_get_idx(a, i)
-					: NULL;
+	struct json_object *s =
+	    a != NULL && i < json_object_array_length(a) ? json_object_array_get_idx(a, i) : NULL;
 
 	return s != NULL && number(s, "timestamp") == t ? number(s, "sample") : NAN;
 }
 
-int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err,
-			 size_t errlen)
+int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err, size_t errlen)
 {
 	struct json_object *j = parse(json, len, err, errlen), *ms, *d, *a;
 	double newest, count = NAN, since;
@@ -370,8 +368,8 @@ int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *er
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(d != NULL ? d : a, i);
 		double t = number(s, "timestamp");
-		double c = (d != NULL ? sample_at(d, i, t) : 0) +
-			   (a != NULL ? sample_at(a, i, t) : 0);
+		double c =
+		    (d != NULL ? sample_at(d, i, t) : 0) + (a != NULL ? sample_at(a, i, t) : 0);
 
 		if (isnan(c) || (!isnan(count) && c != count))
 			break;

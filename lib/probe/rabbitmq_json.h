@@ -103,8 +103,7 @@ bool rabbitmq_queue_stuck(const struct rabbitmq_queue *q);
  * acknowledgements to the newest sample, in the server's clock, at most
  * RABBITMQ_STALL_WINDOW. 0, or -1 with err.
  */
-int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err,
-			 size_t errlen);
+int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *err, size_t errlen);
 
 /* The queue the management API's aliveness test declares in each vhost it tests. */
 #define RABBITMQ_ALIVENESS_QUEUE "aliveness-test"

@@ -33,8 +33,8 @@ struct queue {
 	char *label;
 	char *key;
 	size_t keylen;
-	bool named;	/* asked for by name: a missing key is worth a note */
-	bool priority;	/* add Celery's priority lists */
+	bool named;    /* asked for by name: a missing key is worth a note */
+	bool priority; /* add Celery's priority lists */
 	double depth;
 	const char *type; /* TYPE's answer, a string constant */
 };
@@ -190,11 +190,14 @@ static int pipeline(redisContext *c, const struct cmd *cmds, size_t n, redisRepl
 		progress_step(strcmp(cmds[0].argv[0], "AUTH") == 0 ? PROGRESS_LOGIN
 								   : PROGRESS_QUERY,
 			      cmds[0].argv[0]);
-	for (size_t i = 0; i < n; i++)
-		/* hiredis before 1.0 takes a non-const array it never writes to. */
-		if (redisAppendCommandArgv(c, cmds[i].argc, (const char **)cmds[i].argv,
-					   cmds[i].len) != REDIS_OK)
+	for (size_t i = 0; i < n; i++) {
+		/* hiredis takes an array of its own it never writes to. */
+		const char *argv[sizeof(cmds[i].argv) / sizeof(cmds[i].argv[0])];
+
+		memcpy(argv, cmds[i].argv, sizeof(argv));
+		if (redisAppendCommandArgv(c, cmds[i].argc, argv, cmds[i].len) != REDIS_OK)
 			return io_error(c, err, errlen);
+	}
 	for (size_t i = 0; i < n; i++) {
 		int r = read_reply(c, &out[i], err, errlen);
 
@@ -253,7 +256,8 @@ static int refused(const redisContext *c, const char *what, const redisReply *r,
 		return PROBE_REDIS_DOWN;
 	}
 	if (strncmp(r->str, "LOADING", 7) == 0) {
-		snprintf(err, errlen, "%s is loading its dataset and answers nothing else yet", who);
+		snprintf(err, errlen, "%s is loading its dataset and answers nothing else yet",
+			 who);
 		return PROBE_REDIS_DOWN;
 	}
 	snprintf(err, errlen, "%s refused %s: %s", who, what, r->str);
@@ -263,7 +267,8 @@ static int refused(const redisContext *c, const char *what, const redisReply *r,
 	 * without a password) is a mistake in the check, not an outage.
 	 */
 	if (strncmp(r->str, "WRONGPASS", 9) == 0 || strncmp(r->str, "BUSY", 4) == 0 ||
-	    strncmp(r->str, "MASTERDOWN", 10) == 0 || strstr(r->str, "max number of clients") != NULL)
+	    strncmp(r->str, "MASTERDOWN", 10) == 0 ||
+	    strstr(r->str, "max number of clients") != NULL)
 		return PROBE_REDIS_DOWN;
 	return PROBE_REDIS_BROKEN;
 }
@@ -293,9 +298,9 @@ static int start_tls(redisContext *c, const struct redis_target *t, char *err, s
 {
 	redisSSLContextError e = REDIS_SSL_CTX_NONE;
 	redisSSLOptions o = {
-		.cacert_filename = t->ca_file,
-		.server_name = t->host[0] == '/' ? NULL : t->host,
-		.verify_mode = t->insecure ? REDIS_SSL_VERIFY_NONE : REDIS_SSL_VERIFY_PEER,
+	    .cacert_filename = t->ca_file,
+	    .server_name = t->host[0] == '/' ? NULL : t->host,
+	    .verify_mode = t->insecure ? REDIS_SSL_VERIFY_NONE : REDIS_SSL_VERIFY_PEER,
 	};
 	redisSSLContext *ssl = redisCreateSSLContextWithOptions(&o, &e);
 
@@ -318,8 +323,7 @@ static int login(redisContext *c, const struct redis_target *t, char *err, size_
 	char db[24];
 
 	if (t->password != NULL) {
-		const char *argv[] = {"AUTH", t->user != NULL ? t->user : t->password,
-				      t->password};
+		const char *argv[] = {"AUTH", t->user != NULL ? t->user : t->password, t->password};
 		int r = expect_ok(c, "AUTH", t->user != NULL ? 3 : 2, argv, err, errlen);
 
 		/* The server's words ("WRONGPASS ...") never repeat the password. */
@@ -389,8 +393,8 @@ static bool is_text(const redisReply *r)
 	return r->type == REDIS_REPLY_STRING;
 }
 
-int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info,
-		       char *err, size_t errlen)
+int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info, char *err,
+		       size_t errlen)
 {
 	static const char *const ping[] = {"PING"}, *const infocmd[] = {"INFO"};
 	double start = time_monotonic();
@@ -689,8 +693,8 @@ static int discover(redisContext *c, const struct redis_queues *q, struct queue_
 /* The command that tells the length of a key of this type, or NULL. */
 static const char *length_command(const char *type)
 {
-	static const char *const map[][2] = {{"list", "LLEN"},	{"set", "SCARD"},
-					     {"zset", "ZCARD"}, {"hash", "HLEN"},
+	static const char *const map[][2] = {{"list", "LLEN"},	 {"set", "SCARD"},
+					     {"zset", "ZCARD"},	 {"hash", "HLEN"},
 					     {"stream", "XLEN"}, {NULL, NULL}};
 
 	for (size_t i = 0; map[i][0] != NULL; i++)
@@ -702,7 +706,7 @@ static const char *length_command(const char *type)
 /* TYPE's answer as one of our constants. */
 static const char *type_of(const redisReply *r)
 {
-	static const char *const types[] = {"none", "list", "set",    "zset",
+	static const char *const types[] = {"none", "list",   "set",	"zset",
 					    "hash", "stream", "string", NULL};
 
 	if (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_STRING)
@@ -836,7 +840,8 @@ static struct metric *broker_metric(struct metric_set *set, const struct redis_q
 static int measure_resque(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 			  char *err, size_t errlen)
 {
-	char *failed = xasprintf("%s:failed", q->resque), *workers = xasprintf("%s:workers", q->resque);
+	char *failed = xasprintf("%s:failed", q->resque),
+	     *workers = xasprintf("%s:workers", q->resque);
 	struct cmd cmds[2] = {cmd_key("LLEN", failed, strlen(failed)),
 			      cmd_key("SCARD", workers, strlen(workers))};
 	redisReply *r[2];
@@ -856,8 +861,8 @@ static int measure_resque(redisContext *c, const struct redis_queues *q, struct 
 }
 
 /* Turn what was measured into metrics and notes. */
-static void report(const struct redis_queues *q, const struct queue_list *l,
-		   struct metric_set *set, struct redis_queue_notes *notes)
+static void report(const struct redis_queues *q, const struct queue_list *l, struct metric_set *set,
+		   struct redis_queue_notes *notes)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct queue *e = &l->v[i];
@@ -865,10 +870,10 @@ static void report(const struct redis_queues *q, const struct queue_list *l,
 		if (strcmp(e->type, "none") != 0 && length_command(e->type) == NULL) {
 			/* Discovered keys of other types are simply not queues. */
 			if (e->named) {
-				notes->not_queue = xgrow(notes->not_queue, notes->nnot_queue,
-							 sizeof(char *));
+				notes->not_queue =
+				    xgrow(notes->not_queue, notes->nnot_queue, sizeof(char *));
 				notes->not_queue[notes->nnot_queue++] =
-					xasprintf("%s (a %s)", e->label, e->type);
+				    xasprintf("%s (a %s)", e->label, e->type);
 			}
 			continue;
 		}

@@ -54,23 +54,23 @@ struct redis_target {
 struct redis_queues {
 	const char *const *names; /* queue names (without the key prefix) */
 	size_t nnames;
-	const regex_t *regex;	  /* also every queue whose name matches, NULL: none */
-	bool celery;		  /* also every queue in Celery's (kombu's) bindings */
-	const char *resque;	  /* Resque namespace to report, NULL: none */
-	const char *key_prefix;	  /* prefix of every Celery key (global_keyprefix), NULL */
-	long scan_limit;	  /* keys discovery may visit; 0: PROBE_REDIS_SCAN_LIMIT */
-	const char *target;	  /* the target label */
-	long database;		  /* for the vhost label */
+	const regex_t *regex;	/* also every queue whose name matches, NULL: none */
+	bool celery;		/* also every queue in Celery's (kombu's) bindings */
+	const char *resque;	/* Resque namespace to report, NULL: none */
+	const char *key_prefix; /* prefix of every Celery key (global_keyprefix), NULL */
+	long scan_limit;	/* keys discovery may visit; 0: PROBE_REDIS_SCAN_LIMIT */
+	const char *target;	/* the target label */
+	long database;		/* for the vhost label */
 };
 
 /* What the queue probe found wrong, besides depths. */
 struct redis_queue_notes {
-	char **missing;	 /* named queues whose key does not exist */
+	char **missing; /* named queues whose key does not exist */
 	size_t nmissing;
 	char **not_queue; /* "NAME (a string)": keys of a type that is no queue */
 	size_t nnot_queue;
-	bool scan_cut;	 /* discovery stopped at scan_limit: queues may be missing */
-	bool queues_cut; /* more queues than the probe measures at once (1000) */
+	bool scan_cut;	     /* discovery stopped at scan_limit: queues may be missing */
+	bool queues_cut;     /* more queues than the probe measures at once (1000) */
 	bool celery_unbound; /* celery asked, but no kombu binding exists */
 	bool resque_empty;   /* resque asked, but its queue set is empty or missing */
 };
@@ -81,14 +81,13 @@ void probe_redis_describe(const struct redis_target *t, char *out, size_t outlen
  * Connect, authenticate and select the database. Returns the context, or
  * NULL with *why set to a probe_redis_error and the reason in err.
  */
-redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *err,
-				  size_t errlen);
+redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *err, size_t errlen);
 /*
  * PING (its round trip becomes redis_ping) and INFO, parsed into *info and
  * added to set. Returns 0 or a probe_redis_error with err.
  */
-int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info,
-		       char *err, size_t errlen);
+int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info, char *err,
+		       size_t errlen);
 /*
  * Measure the queues q names or discovers into set, and what is wrong with
  * them into notes (free with probe_redis_notes_free). Returns 0 or a

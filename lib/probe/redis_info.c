@@ -23,27 +23,30 @@ struct field {
 	enum field_type type;
 };
 
-#define FIELD(name, member, type) {name, offsetof(struct redis_info, member), type}
+#define FIELD(name, member, type)                                                                  \
+	{                                                                                          \
+		name, offsetof(struct redis_info, member), type                                    \
+	}
 
 static const struct field fields[] = {
-	FIELD("used_memory", used_memory, FIELD_NUMBER),
-	FIELD("maxmemory", maxmemory, FIELD_NUMBER),
-	FIELD("connected_clients", clients, FIELD_NUMBER),
-	FIELD("maxclients", maxclients, FIELD_NUMBER),
-	FIELD("blocked_clients", blocked_clients, FIELD_NUMBER),
-	FIELD("rejected_connections", rejected_connections, FIELD_NUMBER),
-	FIELD("evicted_keys", evicted_keys, FIELD_NUMBER),
-	FIELD("keyspace_hits", keyspace_hits, FIELD_NUMBER),
-	FIELD("keyspace_misses", keyspace_misses, FIELD_NUMBER),
-	FIELD("loading", loading, FIELD_NUMBER),
-	FIELD("rdb_last_bgsave_status", rdb_save_ok, FIELD_OK),
-	FIELD("aof_enabled", aof_enabled, FIELD_NUMBER),
-	FIELD("aof_last_write_status", aof_write_ok, FIELD_OK),
-	FIELD("master_link_status", master_link_up, FIELD_UP),
-	FIELD("master_last_io_seconds_ago", master_last_io, FIELD_NUMBER),
-	FIELD("master_link_down_since_seconds", master_link_down, FIELD_NUMBER),
-	FIELD("connected_slaves", connected_replicas, FIELD_NUMBER),
-	FIELD("master_sync_in_progress", syncing, FIELD_NUMBER),
+    FIELD("used_memory", used_memory, FIELD_NUMBER),
+    FIELD("maxmemory", maxmemory, FIELD_NUMBER),
+    FIELD("connected_clients", clients, FIELD_NUMBER),
+    FIELD("maxclients", maxclients, FIELD_NUMBER),
+    FIELD("blocked_clients", blocked_clients, FIELD_NUMBER),
+    FIELD("rejected_connections", rejected_connections, FIELD_NUMBER),
+    FIELD("evicted_keys", evicted_keys, FIELD_NUMBER),
+    FIELD("keyspace_hits", keyspace_hits, FIELD_NUMBER),
+    FIELD("keyspace_misses", keyspace_misses, FIELD_NUMBER),
+    FIELD("loading", loading, FIELD_NUMBER),
+    FIELD("rdb_last_bgsave_status", rdb_save_ok, FIELD_OK),
+    FIELD("aof_enabled", aof_enabled, FIELD_NUMBER),
+    FIELD("aof_last_write_status", aof_write_ok, FIELD_OK),
+    FIELD("master_link_status", master_link_up, FIELD_UP),
+    FIELD("master_last_io_seconds_ago", master_last_io, FIELD_NUMBER),
+    FIELD("master_link_down_since_seconds", master_link_down, FIELD_NUMBER),
+    FIELD("connected_slaves", connected_replicas, FIELD_NUMBER),
+    FIELD("master_sync_in_progress", syncing, FIELD_NUMBER),
 };
 
 /* Copy value (vlen bytes) into out as a string, cut to fit. */

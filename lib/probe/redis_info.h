@@ -23,27 +23,27 @@
 
 /* What vakt uses of one INFO answer; numbers are NAN when the field was absent. */
 struct redis_info {
-	char version[32];      /* redis_version; never empty after a successful parse */
-	char master[80];       /* HOST:PORT of the master on a replica, else "" */
-	bool replica;	       /* role:slave */
-	double used_memory;    /* bytes */
-	double maxmemory;      /* bytes, 0: no limit */
-	double clients;	       /* connected_clients */
-	double maxclients;     /* from INFO clients (Redis 7+); NAN before */
+	char version[32];   /* redis_version; never empty after a successful parse */
+	char master[80];    /* HOST:PORT of the master on a replica, else "" */
+	bool replica;	    /* role:slave */
+	double used_memory; /* bytes */
+	double maxmemory;   /* bytes, 0: no limit */
+	double clients;	    /* connected_clients */
+	double maxclients;  /* from INFO clients (Redis 7+); NAN before */
 	double blocked_clients;
 	double rejected_connections;
 	double evicted_keys;
 	double keyspace_hits;
 	double keyspace_misses;
-	double loading;		  /* 1 while loading the dataset */
-	double rdb_save_ok;	  /* rdb_last_bgsave_status: 1 ok, 0 err */
-	double aof_enabled;	  /* 1 or 0 */
-	double aof_write_ok;	  /* aof_last_write_status: 1 ok, 0 err */
-	double master_link_up;	  /* master_link_status: 1 up, 0 down (replicas) */
-	double master_last_io;	  /* master_last_io_seconds_ago; NAN when never */
-	double master_link_down;  /* master_link_down_since_seconds; NAN when never up */
+	double loading;		   /* 1 while loading the dataset */
+	double rdb_save_ok;	   /* rdb_last_bgsave_status: 1 ok, 0 err */
+	double aof_enabled;	   /* 1 or 0 */
+	double aof_write_ok;	   /* aof_last_write_status: 1 ok, 0 err */
+	double master_link_up;	   /* master_link_status: 1 up, 0 down (replicas) */
+	double master_last_io;	   /* master_last_io_seconds_ago; NAN when never */
+	double master_link_down;   /* master_link_down_since_seconds; NAN when never up */
 	double connected_replicas; /* connected_slaves */
-	double syncing;		  /* master_sync_in_progress: 1 during a full sync */
+	double syncing;		   /* master_sync_in_progress: 1 during a full sync */
 };
 
 /*

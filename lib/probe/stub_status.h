@@ -2,10 +2,10 @@
  * nginx's stub_status page (ngx_http_stub_status_module), a pure parser
  * over its bytes, unit-tested and fuzzed:
  *
- *   Active connections: 1 
+ *   Active connections: 1
  *   server accepts handled requests
- *    10 10 32 
- *   Reading: 0 Writing: 1 Waiting: 0 
+ *    10 10 32
+ *   Reading: 0 Writing: 1 Waiting: 0
  *
  * Metrics, unlabelled: nginx_active, nginx_reading, nginx_writing and
  * nginx_waiting (gauges), nginx_accepts, nginx_handled, nginx_requests and

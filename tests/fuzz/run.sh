@@ -40,7 +40,7 @@ declare -A srcs=(
 	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/conns.c agent/check.c agent/expose.c agent/snapshot.c
 			   agent/conf.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
 			   lib/http1.c lib/metric.c lib/metricdoc.c lib/num.c lib/output.c lib/perfdata.c
-			   lib/range.c lib/sslmode.c lib/state.c lib/statefile.c lib/xalloc.c
+			   lib/range.c lib/sslmode.c lib/state.c lib/statefile.c lib/clock.c lib/xalloc.c
 			   -lmicrohttpd -ljson-c"
 )
 # netstat is ~5 KB and the probe reads up to 16 KB; the others guess from the corpus.

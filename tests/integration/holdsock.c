@@ -81,8 +81,9 @@ static int hold_listen(const char *addr, int backlog, int n)
 		if (c == -1 || connect(c, (struct sockaddr *)&ss, len) == -1)
 			return fail("connect");
 	}
-	printf("port %u\n", ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-							  : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	printf("port %u\n",
+	       ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port));
 	return 0;
 }
 

@@ -135,7 +135,8 @@ static bool range(const char *s, const char *end)
 
 static bool uom(const char *s, size_t n)
 {
-	static const char *const ok[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"};
+	static const char *const ok[] = {"",   "s",  "ms", "us", "%", "B",
+					 "KB", "MB", "GB", "TB", "c"};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strlen(ok[i]) == n && strncmp(ok[i], s, n) == 0)

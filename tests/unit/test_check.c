@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "testutil.h"
 
 #define NOW 1000000.0
 
@@ -31,32 +32,32 @@ static void add_queue(struct metric_set *set, const char *port, double v)
 static void setup(void)
 {
 	memset(src, 0, sizeof(src));
-	src[0].name = "listen";
+	src[0].name = test_str("listen");
 	src[0].metrics = metric_set_new();
 	add_queue(src[0].metrics, "80", 3);
 	add_queue(src[0].metrics, "443", 12);
 	src[0].collected_at = NOW - 1;
 	src[0].interval = 15;
 	src[0].timeout = 5;
-	src[1].name = "load";
+	src[1].name = test_str("load");
 	src[1].metrics = metric_set_new();
 	metric_set_add(src[1].metrics, "load1", METRIC_GAUGE, "", 0.5);
 	src[1].collected_at = NOW - 100; /* older than 2 x 15 + 5: stale */
 	src[1].interval = 15;
 	src[1].timeout = 5;
-	src[1].last_error = "cannot read /proc/loadavg: Permission denied";
+	src[1].last_error = test_str("cannot read /proc/loadavg: Permission denied");
 	src[1].failing_since = NOW - 70;
 	src[1].families = load_families;
 	/* A broker that never answered. */
-	src[2].name = "redis jobs";
-	src[2].where = "127.0.0.1:6379";
+	src[2].name = test_str("redis jobs");
+	src[2].where = test_str("127.0.0.1:6379");
 	src[2].families = redis_families;
 	src[2].name_label = "target";
 	src[2].interval = 30;
 	src[2].timeout = 10;
 	src[2].last_attempt = NOW - 5;
 	src[2].failing_since = NOW - 185;
-	src[2].last_error = "collection still running after 10 s, over its 10 s limit";
+	src[2].last_error = test_str("collection still running after 10 s, over its 10 s limit");
 	src[2].runs = 6;
 	src[2].errors = 6;
 	r = NULL;
@@ -122,8 +123,9 @@ Test(check, worst_of_several_first)
 
 	cr_expect_eq(ask(&q), 200);
 	cr_expect_eq(result_state(r), STATE_CRITICAL);
-	cr_expect(strncmp(out, "VAKT CRITICAL - listen_queue{address=0.0.0.0,port=443} is 12 (> 10), "
-			       "listen_queue{address=0.0.0.0,port=80} is 3 |",
+	cr_expect(strncmp(out,
+			  "VAKT CRITICAL - listen_queue{address=0.0.0.0,port=443} is 12 (> 10), "
+			  "listen_queue{address=0.0.0.0,port=80} is 3 |",
 			  96) == 0,
 		  "%s", out);
 }
@@ -171,8 +173,8 @@ Test(check, failing_blamed_only_when_nothing_else_answers)
 	q.label_value[0] = "celery";
 	q.nlabels = 1;
 	cr_expect_eq(ask(&q), 200);
-	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing", 64) ==
-			  0,
+	cr_expect(strncmp(out, "VAKT CRITICAL - collector redis jobs (127.0.0.1:6379) is failing",
+			  64) == 0,
 		  "%s", out);
 	/* Every failing collector that may give it. */
 	src[1].families = redis_families;

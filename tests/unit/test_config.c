@@ -885,23 +885,25 @@ Test(config, broker_addresses)
 	char host[256], err[256];
 	long port;
 
-	cr_assert_eq(config_address_split("127.0.0.1:6379", host, sizeof(host), &port, err,
-					  sizeof(err)), 0);
+	cr_assert_eq(
+	    config_address_split("127.0.0.1:6379", host, sizeof(host), &port, err, sizeof(err)), 0);
 	cr_assert_str_eq(host, "127.0.0.1");
 	cr_assert_eq(port, 6379);
-	cr_assert_eq(config_address_split("[::1]:6380", host, sizeof(host), &port, err,
-					  sizeof(err)), 0);
+	cr_assert_eq(
+	    config_address_split("[::1]:6380", host, sizeof(host), &port, err, sizeof(err)), 0);
 	cr_assert_str_eq(host, "::1");
 	cr_assert_eq(port, 6380);
-	cr_assert_eq(config_address_split("/run/redis.sock", host, sizeof(host), &port, err,
-					  sizeof(err)), 0);
+	cr_assert_eq(
+	    config_address_split("/run/redis.sock", host, sizeof(host), &port, err, sizeof(err)),
+	    0);
 	cr_assert_str_eq(host, "/run/redis.sock");
 	cr_assert_eq(port, 0);
 	cr_assert_eq(config_address_split("::1", host, sizeof(host), &port, err, sizeof(err)), -1);
-	cr_assert_eq(config_address_split("::1:6379", host, sizeof(host), &port, err,
-					  sizeof(err)), -1);
+	cr_assert_eq(config_address_split("::1:6379", host, sizeof(host), &port, err, sizeof(err)),
+		     -1);
 	cr_assert(strstr(err, "[::1]:6379") != NULL, "%s", err);
-	cr_assert_eq(config_address_split("redis", host, sizeof(host), &port, err, sizeof(err)), -1);
+	cr_assert_eq(config_address_split("redis", host, sizeof(host), &port, err, sizeof(err)),
+		     -1);
 	cr_assert_eq(config_address_split("redis:0", host, sizeof(host), &port, err, sizeof(err)),
 		     -1);
 }
@@ -944,11 +946,12 @@ static const struct config_collector *find_collector(const struct config *c, con
 Test(config, nginx_and_haproxy_sections)
 {
 	char *errors = NULL;
-	struct config *c = config_parse("[nginx web]\nhost_header = www.example.com\n"
-					"[haproxy lb]\n"
-					"[haproxy page]\nurl = http://127.0.0.1:8404/stats;csv\nuser = nagios\n"
-					"[haproxy tcp]\naddress = 127.0.0.1:9999\n",
-					"vaktd.conf", &errors);
+	struct config *c =
+	    config_parse("[nginx web]\nhost_header = www.example.com\n"
+			 "[haproxy lb]\n"
+			 "[haproxy page]\nurl = http://127.0.0.1:8404/stats;csv\nuser = nagios\n"
+			 "[haproxy tcp]\naddress = 127.0.0.1:9999\n",
+			 "vaktd.conf", &errors);
 	const struct config_collector *cc;
 
 	cr_assert_not_null(c, "%s", errors);

@@ -11,6 +11,7 @@
 
 #include "expose.h"
 #include "metricdoc.h"
+#include "testutil.h"
 
 #define NOW 1000000.0
 
@@ -20,7 +21,7 @@ static struct source fresh_source(const char *name, struct metric_set *set)
 	struct source src;
 
 	memset(&src, 0, sizeof(src));
-	src.name = (char *)name;
+	src.name = test_str(name);
 	src.metrics = set;
 	src.collected_at = NOW - 1.5;
 	src.last_attempt = NOW - 1.5;
@@ -79,7 +80,7 @@ static void fixture_init(struct fixture *f)
 	f->sources[2] = fresh_source("netstat", netstat);
 	f->sources[3] = fresh_source("fds", fds);
 	f->sources[3].collected_at = NOW - 100; /* older than 2 * 15 + 5 */
-	f->sources[3].last_error = (char *)"cannot read /proc/sys/fs/file-nr";
+	f->sources[3].last_error = test_str("cannot read /proc/sys/fs/file-nr");
 	f->snap.sources = f->sources;
 	f->snap.n = 4;
 	f->snap.started_at = NOW - 60;
@@ -114,17 +115,46 @@ static int count(const char *haystack, const char *needle)
 
 Test(metricdoc, help_known_and_unknown)
 {
-	static const char *const names[] = {
-		"load1", "load5", "load15", "procs_running", "procs", "cpus_online",
-		"pressure_some_avg10", "pressure_some_avg60", "pressure_some_avg300",
-		"pressure_full_avg10", "pressure_full_avg60", "pressure_full_avg300",
-		"pressure_some_total", "pressure_full_total", "fds_allocated", "fds_max",
-		"process_fds_open", "process_fds_limit", "listen_queue", "listen_backlog",
-		"listen_overflows", "listen_drops", "collector_duration", "collector_runs",
-		"collector_errors", "collector_last_success", "collector_up", "http_requests",
-		"resident_memory", "uptime", "nginx_active", "nginx_accepts", "nginx_dropped",
-		"nginx_response_time", "haproxy_up", "haproxy_state", "haproxy_sessions_pct",
-		"haproxy_responses_5xx", "haproxy_servers_up", "haproxy_idle_pct"};
+	static const char *const names[] = {"load1",
+					    "load5",
+					    "load15",
+					    "procs_running",
+					    "procs",
+					    "cpus_online",
+					    "pressure_some_avg10",
+					    "pressure_some_avg60",
+					    "pressure_some_avg300",
+					    "pressure_full_avg10",
+					    "pressure_full_avg60",
+					    "pressure_full_avg300",
+					    "pressure_some_total",
+					    "pressure_full_total",
+					    "fds_allocated",
+					    "fds_max",
+					    "process_fds_open",
+					    "process_fds_limit",
+					    "listen_queue",
+					    "listen_backlog",
+					    "listen_overflows",
+					    "listen_drops",
+					    "collector_duration",
+					    "collector_runs",
+					    "collector_errors",
+					    "collector_last_success",
+					    "collector_up",
+					    "http_requests",
+					    "resident_memory",
+					    "uptime",
+					    "nginx_active",
+					    "nginx_accepts",
+					    "nginx_dropped",
+					    "nginx_response_time",
+					    "haproxy_up",
+					    "haproxy_state",
+					    "haproxy_sessions_pct",
+					    "haproxy_responses_5xx",
+					    "haproxy_servers_up",
+					    "haproxy_idle_pct"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const char *help = metricdoc_help(names[i]);
@@ -136,8 +166,8 @@ Test(metricdoc, help_known_and_unknown)
 }
 
 /* The Prometheus name and factor of name, unit, kind, checked against want and factor. */
-static void expect_name(const char *name, const char *unit, enum metric_kind kind,
-			const char *want, double want_factor)
+static void expect_name(const char *name, const char *unit, enum metric_kind kind, const char *want,
+			double want_factor)
 {
 	char out[128];
 	double factor = -1;
@@ -154,8 +184,8 @@ Test(metricdoc, prometheus_names)
 	expect_name("uptime", "s", METRIC_GAUGE, "vakt_uptime_seconds", 1);
 	expect_name("collector_duration", "ms", METRIC_GAUGE, "vakt_collector_duration_seconds",
 		    0.001);
-	expect_name("pressure_some_total", "us", METRIC_COUNTER,
-		    "vakt_pressure_some_seconds_total", 1e-6);
+	expect_name("pressure_some_total", "us", METRIC_COUNTER, "vakt_pressure_some_seconds_total",
+		    1e-6);
 	expect_name("pressure_full_avg60", "%", METRIC_GAUGE, "vakt_pressure_full_avg60_ratio",
 		    0.01);
 	expect_name("resident_memory", "B", METRIC_GAUGE, "vakt_resident_memory_bytes", 1);
@@ -206,12 +236,15 @@ Test(expose, units_in_base_units)
 
 	fixture_init(&f);
 	text = prometheus(&f);
-	cr_expect_not_null(strstr(text, "\nvakt_pressure_some_avg10_ratio{resource=\"cpu\"} 0.0123\n"),
-			   "%s", text);
+	cr_expect_not_null(
+	    strstr(text, "\nvakt_pressure_some_avg10_ratio{resource=\"cpu\"} 0.0123\n"), "%s",
+	    text);
 	cr_expect_not_null(strstr(text, "\nvakt_pressure_some_avg10_ratio{resource=\"io\"} 0\n"));
-	cr_expect_not_null(strstr(text, "\nvakt_pressure_some_avg10_ratio{resource=\"memory\"} 0.037\n"));
-	cr_expect_not_null(strstr(text, "# TYPE vakt_pressure_some_seconds_total counter\n"
-					"vakt_pressure_some_seconds_total{resource=\"cpu\"} 0.123456\n"));
+	cr_expect_not_null(
+	    strstr(text, "\nvakt_pressure_some_avg10_ratio{resource=\"memory\"} 0.037\n"));
+	cr_expect_not_null(strstr(text,
+				  "# TYPE vakt_pressure_some_seconds_total counter\n"
+				  "vakt_pressure_some_seconds_total{resource=\"cpu\"} 0.123456\n"));
 	cr_expect_not_null(strstr(text, "\nvakt_listen_overflows_total 7\n"));
 	cr_expect_not_null(strstr(text, "# TYPE vakt_listen_drops_total counter\n"));
 	free(text);
@@ -225,8 +258,9 @@ Test(expose, labels_escaped_and_sorted)
 
 	fixture_init(&f);
 	text = prometheus(&f);
-	cr_expect_not_null(strstr(text, "\nvakt_listen_queue{address=\"::\",port=\"8\\\"0\\\\\\n\"} 4\n"),
-			   "%s", text);
+	cr_expect_not_null(
+	    strstr(text, "\nvakt_listen_queue{address=\"::\",port=\"8\\\"0\\\\\\n\"} 4\n"), "%s",
+	    text);
 	free(text);
 	fixture_free(&f);
 }
@@ -288,10 +322,11 @@ Test(expose, stale_source_left_out_but_reported)
 	cr_expect_not_null(strstr(text, "\nvakt_collector_runs_total{collector=\"fds\"} 12\n"));
 	cr_expect_not_null(strstr(text, "\nvakt_collector_errors_total{collector=\"fds\"} 1\n"));
 	cr_expect_not_null(
-		strstr(text, "\nvakt_collector_duration_seconds{collector=\"load\"} 0.00025\n"));
+	    strstr(text, "\nvakt_collector_duration_seconds{collector=\"load\"} 0.00025\n"));
 	cr_expect_not_null(
-		strstr(text, "\nvakt_collector_last_success_seconds{collector=\"fds\"} 999900\n"));
-	cr_expect_not_null(strstr(text, "# TYPE vakt_uptime_seconds gauge\nvakt_uptime_seconds 60\n"));
+	    strstr(text, "\nvakt_collector_last_success_seconds{collector=\"fds\"} 999900\n"));
+	cr_expect_not_null(
+	    strstr(text, "# TYPE vakt_uptime_seconds gauge\nvakt_uptime_seconds 60\n"));
 	free(text);
 	fixture_free(&f);
 }
@@ -304,7 +339,7 @@ Test(expose, named_collector_health_carries_its_target)
 
 	/* Never succeeded: up 0, last success 0, and no series of its own. */
 	src.collected_at = 0;
-	src.last_error = "cannot connect to 127.0.0.1:6379: Connection refused";
+	src.last_error = test_str("cannot connect to 127.0.0.1:6379: Connection refused");
 	buf_init(&b, 1 << 20);
 	expose_prometheus(&snap, NOW, &b);
 	cr_expect_not_null(
@@ -324,7 +359,7 @@ Test(expose, failing_needs_an_error_and_stale_metrics)
 	struct source src = fresh_source("load", NULL);
 
 	cr_expect_null(source_target(&src));
-	src.last_error = "cannot read /proc/loadavg";
+	src.last_error = test_str("cannot read /proc/loadavg");
 	cr_expect(!source_is_failing(&src, NOW), "one failed run among fresh metrics is jitter");
 	src.collected_at = NOW - 100;
 	cr_expect(source_is_failing(&src, NOW));
@@ -472,9 +507,9 @@ Test(expose_json, family_filter)
 	cr_expect_eq(n, 3);
 	cr_assert_eq(json_object_array_length(metrics), 3);
 	for (size_t i = 0; i < 3; i++)
-		cr_expect_str_eq(json_object_get_string(
-					 field(json_object_array_get_idx(metrics, i), "name")),
-				 "listen_queue");
+		cr_expect_str_eq(
+		    json_object_get_string(field(json_object_array_get_idx(metrics, i), "name")),
+		    "listen_queue");
 	cr_expect_eq(json_object_array_length(field(root, "collectors")), 4);
 	json_object_put(root);
 
@@ -493,7 +528,7 @@ Test(expose_json, never_collected)
 	struct buf b;
 
 	src.collected_at = 0;
-	src.last_error = (char *)"netlink: \"Operation not permitted\"";
+	src.last_error = test_str("netlink: \"Operation not permitted\"");
 	buf_init(&b, 1 << 20);
 	cr_expect_eq(expose_json(&snap, NOW, NULL, &b), 0);
 	root = json_tokener_parse(buf_str(&b));

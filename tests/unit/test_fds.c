@@ -26,8 +26,8 @@ Test(file_nr, recorded)
 
 Test(file_nr, malformed)
 {
-	static const char *const bad[] = {"", "1 0\n", "1\t0\t0\n", "a\tb\tc\n", "1\t0\t5 x\n",
-					  "-1\t0\t5\n"};
+	static const char *const bad[] = {"",	       "1 0\n",	      "1\t0\t0\n",
+					  "a\tb\tc\n", "1\t0\t5 x\n", "-1\t0\t5\n"};
 	double a, m;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -874,7 +874,8 @@ Test(http1_reply, continue_then_ok)
 	p = reply_ok("HTTP/1.1 103 Early Hints\r\nLocation: /early\r\n\r\nHTTP/1.1 200 OK\r\n\r\n");
 	cr_expect_str_eq(p->r.location, "", "an interim answer's Location is not the answer's");
 	parsed_free(p);
-	refused("HTTP/1.1 100 Continue\r\n\r\n", "an answer that broke off after an interim HTTP 100");
+	refused("HTTP/1.1 100 Continue\r\n\r\n",
+		"an answer that broke off after an interim HTTP 100");
 	refused("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", NULL);
 	refused("HTTP/1.1 100 Continue\r\nTransfer-Encoding: gzip\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
 		NULL);
@@ -1024,7 +1025,8 @@ Test(http1_whole, without_a_body_or_a_length)
 {
 	cr_expect(whole("HTTP/1.1 204 No Content\r\n\r\n"));
 	cr_expect(whole("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n"));
-	cr_expect_not(whole("HTTP/1.1 100 Continue\r\n\r\n"), "an interim answer is not the answer");
+	cr_expect_not(whole("HTTP/1.1 100 Continue\r\n\r\n"),
+		      "an interim answer is not the answer");
 	/* A body without a length ends when the server closes. */
 	cr_expect_not(whole("HTTP/1.0 200 OK\r\n\r\nActive connections: 1\n"));
 }

@@ -22,9 +22,18 @@ Test(loadavg, recorded)
 Test(loadavg, malformed)
 {
 	static const char *const bad[] = {
-		"", "\n", "0.1 0.2\n", "0.1 0.2 0.3\n", "0.1 0.2 0.3 1\n", "0.1 0.2 0.3 1/ 5\n",
-		"a b c 1/2 3\n", "-1 0 0 1/2 3\n", "0.1 0.2 0.3 1/2x 3\n", "1e3 0 0 1/2 3\n",
-		"0 0 0 -5/-9 1\n", "0 0 0 9/3 1\n",
+	    "",
+	    "\n",
+	    "0.1 0.2\n",
+	    "0.1 0.2 0.3\n",
+	    "0.1 0.2 0.3 1\n",
+	    "0.1 0.2 0.3 1/ 5\n",
+	    "a b c 1/2 3\n",
+	    "-1 0 0 1/2 3\n",
+	    "0.1 0.2 0.3 1/2x 3\n",
+	    "1e3 0 0 1/2 3\n",
+	    "0 0 0 -5/-9 1\n",
+	    "0 0 0 9/3 1\n",
 	};
 	struct loadavg la;
 
@@ -68,14 +77,14 @@ Test(pressure, kernel_before_5_13_has_no_cpu_full_line)
 Test(pressure, malformed)
 {
 	static const char *const bad[] = {
-		"",
-		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
-		"some avg10=0.00 avg60=0.00 total=0\n",
-		"some avg10=x avg60=0.00 avg300=0.00 total=0\n",
-		"some avg60=0.00 avg10=0.00 avg300=0.00 total=0\n",
-		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0 extra\n",
-		"some avg10=-1 avg60=0.00 avg300=0.00 total=0\n",
-		"other avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+	    "",
+	    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+	    "some avg10=0.00 avg60=0.00 total=0\n",
+	    "some avg10=x avg60=0.00 avg300=0.00 total=0\n",
+	    "some avg60=0.00 avg10=0.00 avg300=0.00 total=0\n",
+	    "some avg10=0.00 avg60=0.00 avg300=0.00 total=0 extra\n",
+	    "some avg10=-1 avg60=0.00 avg300=0.00 total=0\n",
+	    "other avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
 	};
 	struct pressure p;
 

@@ -48,9 +48,8 @@ Test(metric, find_like_matches_every_label)
 	b = metric_set_add(s, "listen_backlog", METRIC_GAUGE, "", 128);
 	metric_label_add(b, "port", "80");
 	metric_label_add(b, "address", "0.0.0.0");
-	q = (struct metric *)metric_set_at(s, 0);
-	cr_expect_eq(metric_set_find_like(s, "listen_backlog", q)->value, 128);
-	cr_expect_null(metric_set_find_like(s, "listen_other", q));
+	cr_expect_eq(metric_set_find_like(s, "listen_backlog", metric_set_at(s, 0))->value, 128);
+	cr_expect_null(metric_set_find_like(s, "listen_other", metric_set_at(s, 0)));
 	metric_set_free(s);
 }
 

@@ -122,18 +122,20 @@ Test(num, parse_matches_strtod)
 		double v;
 
 		seed = seed * 1103515245u + 12345u;
-		m = ((unsigned long long)seed << 20) ^ (unsigned long long)(seed >> 3) * 2654435761u;
+		m = ((unsigned long long)seed << 20) ^
+		    (unsigned long long)(seed >> 3) * 2654435761u;
 		m %= 1000000000000000ULL >> (seed % 40);
 		decimals = (int)((seed >> 8) % 24);
 		snprintf(text, sizeof(text), "%s%llu", (seed & 1) != 0 ? "-" : "", m);
 		if (decimals > 0 && (int)strlen(text) > decimals + 1) {
 			size_t len = strlen(text);
 
-			memmove(text + len - decimals + 1, text + len - decimals, (size_t)decimals + 1);
+			memmove(text + len - decimals + 1, text + len - decimals,
+				(size_t)decimals + 1);
 			text[len - decimals] = '.';
 		}
 		cr_assert_eq(num_parse(text, &v), 0, "'%s' rejected", text);
-		cr_assert_eq(v, strtod(text, NULL), "'%s' parsed as %.17g, strtod says %.17g", text, v,
-			     strtod(text, NULL));
+		cr_assert_eq(v, strtod(text, NULL), "'%s' parsed as %.17g, strtod says %.17g", text,
+			     v, strtod(text, NULL));
 	}
 }

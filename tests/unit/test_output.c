@@ -86,7 +86,10 @@ Test(output, control_bytes_and_invalid_utf8_replaced)
 /* A C1 control (CSI) acts like ESC [ on a terminal; a bidi override reorders what is shown. */
 Test(output, unicode_controls_replaced)
 {
-	result_add(r, STATE_OK, "queue %s", "a\xc2\x9b" "31mb \xe2\x80\xae" "evil\xe2\x81\xa6");
+	result_add(r, STATE_OK, "queue %s",
+		   "a\xc2\x9b"
+		   "31mb \xe2\x80\xae"
+		   "evil\xe2\x81\xa6");
 	result_long(r, "line%ssep", "\xe2\x80\xa8");
 	cr_expect_str_eq(render(), "REDIS OK - queue a?31mb ?evil?\nline?sep\n");
 }
@@ -125,8 +128,8 @@ Test(output, long_text_cut_at_characters)
 	render();
 	cr_expect(strncmp(out, "REDIS OK\nx", 10) == 0);
 	for (const char *p = out + 10; *p != '\n'; p += 3)
-		cr_assert(strncmp(p, "\xe2\x82\xac", 3) == 0 || strncmp(p, "...", 3) == 0,
-			  "at %td", p - out);
+		cr_assert(strncmp(p, "\xe2\x82\xac", 3) == 0 || strncmp(p, "...", 3) == 0, "at %td",
+			  p - out);
 }
 
 /* The name of a value not known is written as the perfdata would write it. */
@@ -135,7 +138,8 @@ Test(output, unknown_value_named_as_in_perfdata)
 	struct perf p = perf_make("queue_depth_a|b=1;2;3", NAN, "");
 
 	result_perf(r, &p);
-	cr_expect_str_eq(render(), "REDIS OK\nqueue_depth_a_b_1_2_3: no value, it could not be determined\n");
+	cr_expect_str_eq(render(),
+			 "REDIS OK\nqueue_depth_a_b_1_2_3: no value, it could not be determined\n");
 }
 
 /* Nagios would show a ';' as ':' and Icinga as it is: both get a ','. */
@@ -196,7 +200,8 @@ Test(output, capped_at_8k_without_cutting_the_first_line)
 	cr_expect_leq(strlen(out), OUTPUT_MAX);
 	nl = strchr(out, '\n');
 	first = (size_t)(nl - out);
-	cr_expect(strncmp(out, "REDIS CRITICAL - queue celery has 4210 messages | queue_000=0 ", 62) == 0);
+	cr_expect(strncmp(out, "REDIS CRITICAL - queue celery has 4210 messages | queue_000=0 ",
+			  62) == 0);
 	cr_expect(strstr(out, "queue_199=199\n") != NULL, "all 200 perfdata entries fit");
 	cr_expect_lt(first, OUTPUT_MAX);
 	cr_expect(strstr(out, "more lines not shown)\n") != NULL);
@@ -266,7 +271,8 @@ Test(output, note_survives_a_full_first_line)
 	render();
 	cr_expect_leq(strlen(out), OUTPUT_MAX);
 	cr_expect_eq(out[strlen(out) - 1], '\n');
-	cr_expect(strstr(out, "\n(2 more lines not shown)\n") != NULL, "%s", out + strlen(out) - 60);
+	cr_expect(strstr(out, "\n(2 more lines not shown)\n") != NULL, "%s",
+		  out + strlen(out) - 60);
 }
 
 /* The worst item loses its middle to fit, it is never dropped. */

@@ -93,7 +93,8 @@ Test(perfdata, label_forbidden_characters_replaced)
 	cr_expect_str_eq(fmt(&p), "pipe_and_newline_tab=5");
 	p.label = "q\x1b[31mred\x7f";
 	cr_expect_str_eq(fmt(&p), "q_[31mred_=5");
-	p.label = "c1\xc2\x9b" "31m rlo\xe2\x80\xae";
+	p.label = "c1\xc2\x9b"
+		  "31m rlo\xe2\x80\xae";
 	cr_expect_str_eq(fmt(&p), "'c1_31m rlo_'=5", "C1 controls and bidi overrides");
 }
 
@@ -158,7 +159,8 @@ Test(perfdata, label_utf8)
 
 Test(perfdata, units)
 {
-	static const char *const ok[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"};
+	static const char *const ok[] = {"",   "s",  "ms", "us", "%", "B",
+					 "KB", "MB", "GB", "TB", "c"};
 	struct buf b;
 	struct perf p = perf_make("x", 1, "bytes");
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "plugin.h"
+#include "testutil.h"
 
 enum { OPT_FLAG = 256, OPT_NAME };
 
@@ -39,26 +40,26 @@ static int on_option(void *c, int val, const char *arg, char *err, size_t errlen
 }
 
 static const struct plugin_option options[] = {
-	{"flag", OPT_FLAG, NULL, "A flag."},
-	{"name", OPT_NAME, "NAME", "A name."},
-	{NULL, 0, NULL, NULL},
+    {"flag", OPT_FLAG, NULL, "A flag."},
+    {"name", OPT_NAME, "NAME", "A name."},
+    {NULL, 0, NULL, NULL},
 };
 
 static const char *const metrics[] = {"depth", "rate", NULL};
 
 static const struct plugin test_plugin = {
-	.name = "check_test",
-	.service = "TEST",
-	.purpose = "Tests the plugin front end.",
-	.synopsis = "[--flag] [--name NAME]",
-	.common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
-	.options = options,
-	.metrics = metrics,
-	.nmain = 1,
-	.thresholds_help = "A bare range applies to depth.",
-	.password_env = "VAKT_TEST_PASSWORD",
-	.examples = "  check_test --name x",
-	.option = on_option,
+    .name = "check_test",
+    .service = "TEST",
+    .purpose = "Tests the plugin front end.",
+    .synopsis = "[--flag] [--name NAME]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_STATE_DIR | PLUGIN_LOGIN,
+    .options = options,
+    .metrics = metrics,
+    .nmain = 1,
+    .thresholds_help = "A bare range applies to depth.",
+    .password_env = "VAKT_TEST_PASSWORD",
+    .examples = "  check_test --name x",
+    .option = on_option,
 };
 
 static struct ctx ctx;
@@ -70,9 +71,9 @@ static void vstart(const char *first, va_list ap)
 	char *argv[32];
 	int argc = 0;
 
-	argv[argc++] = "check_test";
+	argv[argc++] = test_str("check_test");
 	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
+		argv[argc++] = test_str(a);
 	argv[argc] = NULL;
 	memset(&ctx, 0, sizeof(ctx));
 	unsetenv("VAKT_TEST_PASSWORD");
@@ -154,7 +155,7 @@ Test(plugin, password_from_file)
 
 Test(plugin, password_from_environment)
 {
-	char *argv[] = {"check_test", NULL};
+	char *argv[] = {test_str("check_test"), NULL};
 
 	setenv("VAKT_TEST_PASSWORD", "from-env", 1);
 	optind = 1;
@@ -190,8 +191,8 @@ Test(state_key, thresholds_timeout_verbosity_state_dir_and_secrets_left_out)
 	cr_assert_eq(write(fd, "pw\n", 3), 3);
 	close(fd);
 	plain = key_of("--name", "web", NULL);
-	busy = key_of("--name", "web", "-w", "5", "-c", "rate=1", "-t", "3", "-vv",
-		      "--state-dir", "/tmp", "--password-file", path, NULL);
+	busy = key_of("--name", "web", "-w", "5", "-c", "rate=1", "-t", "3", "-vv", "--state-dir",
+		      "/tmp", "--password-file", path, NULL);
 	unlink(path);
 	cr_expect_str_eq(busy, plain);
 	free(plain);
@@ -292,7 +293,7 @@ SECRET_ABBREVIATION(password_equals, "--password=hunter2")
 
 Test(secret, refusal_does_not_show_the_argument)
 {
-	char *argv[] = {"check_test", "--password", "hunter2", NULL};
+	char *argv[] = {test_str("check_test"), test_str("--password"), test_str("hunter2"), NULL};
 	int p[2];
 	pid_t pid;
 	char out[1024];

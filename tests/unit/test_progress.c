@@ -24,11 +24,14 @@ Test(progress, words)
 		  "timed out after 3 s: 127.0.0.1:6379 did not accept the connection");
 	words_are(PROGRESS_TLS, NULL,
 		  "timed out after 3 s: 127.0.0.1:6379 did not finish the TLS handshake");
-	words_are(PROGRESS_LOGIN, NULL, "timed out after 3 s: 127.0.0.1:6379 did not answer the login");
+	words_are(PROGRESS_LOGIN, NULL,
+		  "timed out after 3 s: 127.0.0.1:6379 did not answer the login");
 	words_are(PROGRESS_SESSION, NULL,
 		  "timed out after 3 s: 127.0.0.1:6379 did not complete the connection and login");
-	words_are(PROGRESS_QUERY, NULL, "timed out after 3 s: 127.0.0.1:6379 did not answer the query");
-	words_are(PROGRESS_QUERY, "INFO", "timed out after 3 s: 127.0.0.1:6379 did not answer INFO");
+	words_are(PROGRESS_QUERY, NULL,
+		  "timed out after 3 s: 127.0.0.1:6379 did not answer the query");
+	words_are(PROGRESS_QUERY, "INFO",
+		  "timed out after 3 s: 127.0.0.1:6379 did not answer INFO");
 	words_are(PROGRESS_ANSWER, NULL,
 		  "timed out after 3 s: 127.0.0.1:6379 did not finish its answer");
 	words_are(PROGRESS_READ, NULL, "timed out after 3 s: 127.0.0.1:6379 could not be read");

@@ -329,27 +329,31 @@ Test(rabbitmq_stall, the_whole_window_and_not_yet)
 	int rc;
 
 	/* The same count in every sample: stuck for the whole window. */
-	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
-				   "{\"sample\":4,\"timestamp\":30000},{\"sample\":4,\"timestamp\":20000},"
-				   "{\"sample\":4,\"timestamp\":10000}]}}}",
-				   &rc),
-		     20);
+	cr_expect_eq(
+	    stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+			  "{\"sample\":4,\"timestamp\":30000},{\"sample\":4,\"timestamp\":20000},"
+			  "{\"sample\":4,\"timestamp\":10000}]}}}",
+			  &rc),
+	    20);
 	cr_expect_eq(rc, 0);
 	/* Nothing delivered yet in any sample: too new to say. */
-	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
-				   "{\"sample\":0,\"timestamp\":30000},{\"sample\":0,\"timestamp\":20000}]},"
-				   "\"ack_details\":{\"samples\":[{\"sample\":0,\"timestamp\":30000},"
-				   "{\"sample\":0,\"timestamp\":20000}]}}}",
-				   &rc),
-		     0);
+	cr_expect_eq(
+	    stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+			  "{\"sample\":0,\"timestamp\":30000},{\"sample\":0,\"timestamp\":20000}]},"
+			  "\"ack_details\":{\"samples\":[{\"sample\":0,\"timestamp\":30000},"
+			  "{\"sample\":0,\"timestamp\":20000}]}}}",
+			  &rc),
+	    0);
 	/* Acknowledgements count too: one 10 s ago ends the stall there. */
-	cr_expect_eq(stall_seconds("{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
-				   "{\"sample\":2,\"timestamp\":30000},{\"sample\":2,\"timestamp\":20000},"
-				   "{\"sample\":2,\"timestamp\":10000}]},"
-				   "\"ack_details\":{\"samples\":[{\"sample\":1,\"timestamp\":30000},"
-				   "{\"sample\":0,\"timestamp\":20000},{\"sample\":0,\"timestamp\":10000}]}}}",
-				   &rc),
-		     0);
+	cr_expect_eq(
+	    stall_seconds(
+		"{\"message_stats\":{\"deliver_get_details\":{\"samples\":["
+		"{\"sample\":2,\"timestamp\":30000},{\"sample\":2,\"timestamp\":20000},"
+		"{\"sample\":2,\"timestamp\":10000}]},"
+		"\"ack_details\":{\"samples\":[{\"sample\":1,\"timestamp\":30000},"
+		"{\"sample\":0,\"timestamp\":20000},{\"sample\":0,\"timestamp\":10000}]}}}",
+		&rc),
+	    0);
 }
 
 Test(rabbitmq_stall, no_samples)

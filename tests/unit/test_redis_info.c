@@ -84,8 +84,7 @@ Test(redis_info, metrics_of_a_master)
 		       "no maxmemory, no percentage");
 	cr_assert_null(metric_set_find(set, "redis_aof_write_ok", NULL, NULL),
 		       "AOF is off, so its status means nothing");
-	cr_assert_eq(metric_set_find(set, "redis_evicted_keys", NULL, NULL)->kind,
-		     METRIC_COUNTER);
+	cr_assert_eq(metric_set_find(set, "redis_evicted_keys", NULL, NULL)->kind, METRIC_COUNTER);
 	cr_assert_eq(metric_set_value(set, "redis_replica", NULL, NULL), 0);
 	cr_assert_null(metric_set_find(set, "redis_master_link_up", NULL, NULL));
 	metric_set_free(set);

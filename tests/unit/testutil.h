@@ -1,11 +1,13 @@
 /*
- * Helpers shared by the unit tests: recorded input under tests/data/.
+ * Helpers shared by the unit tests: recorded input under tests/data/, and
+ * writable copies of string literals.
  */
 #ifndef VAKT_TESTUTIL_H
 #define VAKT_TESTUTIL_H
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fileio.h"
 
@@ -18,6 +20,22 @@ static inline const char *test_data(const char *name)
 	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
 	cr_assert_neq(file_read_small(path, text, sizeof(text)), -1, "cannot read %s", path);
 	return text;
+}
+
+/*
+ * A writable copy of text, for a field or an argv that takes char *; kept
+ * for the life of the test (reachable, so no leak to LeakSanitizer).
+ */
+static inline char *test_str(const char *text)
+{
+	static char *kept[256];
+	static size_t n;
+	char *copy = strdup(text);
+
+	cr_assert_not_null(copy);
+	cr_assert_lt(n, sizeof(kept) / sizeof(kept[0]), "test_str: too many strings");
+	kept[n++] = copy;
+	return copy;
 }
 
 #endif
