@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -198,7 +199,7 @@ static int ask(int c)
 		got += (size_t)n;
 	}
 	line[got] = '\0';
-	return got == 12 ? atoi(line + 9) : 0;
+	return got == 12 ? (int)strtol(line + 9, NULL, 10) : 0;
 }
 
 static int flood(const char *addr, int port, int n, int keep)
@@ -235,18 +236,33 @@ static int flood(const char *addr, int port, int n, int keep)
 	return 0;
 }
 
+/* A whole number from the command line; exits 2 on anything else. */
+static int arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < INT_MIN || v > INT_MAX) {
+		fprintf(stderr, "holdsock: not a whole number: %s\n", s);
+		exit(2);
+	}
+	return (int)v;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
 
 	if (argc == 5 && strcmp(argv[1], "listen") == 0)
-		r = hold_listen(argv[2], atoi(argv[3]), atoi(argv[4]));
+		r = hold_listen(argv[2], arg(argv[3]), arg(argv[4]));
 	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "fds") == 0)
-		r = hold_fds(atoi(argv[2]), atoi(argv[3]), argc == 5 ? argv[4] : "vakt-fdholder");
+		r = hold_fds(arg(argv[2]), arg(argv[3]), argc == 5 ? argv[4] : "vakt-fdholder");
 	else if (argc == 4 && strcmp(argv[1], "listeners") == 0)
-		r = hold_listeners(atoi(argv[2]), atoi(argv[3]));
+		r = hold_listeners(arg(argv[2]), arg(argv[3]));
 	else if (argc == 6 && strcmp(argv[1], "flood") == 0)
-		r = flood(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+		r = flood(argv[2], arg(argv[3]), arg(argv[4]), arg(argv[5]));
 	else
 		r = fail("usage: holdsock listen ADDRESS BACKLOG N | fds N LIMIT [NAME] | "
 			 "listeners PORT N | flood ADDRESS PORT N KEEP");

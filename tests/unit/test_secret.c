@@ -14,7 +14,7 @@ static char *write_temp(const char *content, size_t len)
 	static char path[64];
 	int fd;
 
-	strcpy(path, "/tmp/vakt-secret-XXXXXX");
+	snprintf(path, sizeof(path), "/tmp/vakt-secret-XXXXXX");
 	fd = mkstemp(path);
 	cr_assert_neq(fd, -1);
 	cr_assert_eq(write(fd, content, len), (ssize_t)len);

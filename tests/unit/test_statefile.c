@@ -21,7 +21,7 @@ static char err[512];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/vakt-state-test-XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/vakt-state-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 }
 
