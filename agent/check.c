@@ -119,12 +119,10 @@ static void check_metric(struct result *r, const struct source *src, const struc
 	p = perf_make(label, m->value, m->unit);
 	p.thr = t;
 	result_perf(r, &p);
-	s = isnan(m->value) ? STATE_UNKNOWN : threshold_eval(t, m->value);
-	if (s == STATE_WARNING || s == STATE_CRITICAL) {
-		char e[RANGE_TEXT_MAX + 8];
-
-		range_explain(s == STATE_CRITICAL ? &t->crit : &t->warn, m->value, e, sizeof(e));
-		snprintf(why, sizeof(why), " (%s)", e);
+	s = threshold_judge(t, m->value, why, sizeof(why));
+	if (isnan(m->value)) {
+		result_add(r, s, "%s has no value", text);
+		return;
 	}
 	value_text(m, value, sizeof(value));
 	result_add(r, s, "%s is %s%s", text, value, why);

@@ -667,27 +667,12 @@ void plugin_exit(enum state s, const char *fmt, ...)
 	plugin_finish(r);
 }
 
-/* The state of value under t; why names the crossed bound. */
-static enum state eval(const struct threshold *t, double value, char *why, size_t whylen)
-{
-	enum state s = isnan(value) ? STATE_OK : threshold_eval(t, value);
-
-	why[0] = '\0';
-	if (s != STATE_OK) {
-		char e[RANGE_TEXT_MAX + 16];
-
-		range_explain(s == STATE_CRITICAL ? &t->crit : &t->warn, value, e, sizeof(e));
-		snprintf(why, whylen, " (%s)", e);
-	}
-	return s;
-}
-
 enum state plugin_eval(const struct plugin_args *a, const char *metric, int main_index,
 		       double value, char *why, size_t whylen)
 {
 	struct threshold t = thresholds_get(a->thresholds, metric, main_index);
 
-	return eval(&t, value, why, whylen);
+	return threshold_judge(&t, value, why, whylen);
 }
 
 enum state plugin_metric(struct result *r, const struct plugin_args *a, const char *metric,
@@ -698,7 +683,7 @@ enum state plugin_metric(struct result *r, const struct plugin_args *a, const ch
 
 	q.thr = &t;
 	result_perf(r, &q);
-	return eval(&t, p->value, why, whylen);
+	return threshold_judge(&t, p->value, why, whylen);
 }
 
 int plugin_regex(regex_t *re, bool *compiled, const char *option, const char *arg, char *err,

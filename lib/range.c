@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,20 @@ enum state threshold_eval(const struct threshold *t, double v)
 	if (t->has_warn && range_alerts(&t->warn, v))
 		return STATE_WARNING;
 	return STATE_OK;
+}
+
+enum state threshold_judge(const struct threshold *t, double v, char *why, size_t whylen)
+{
+	enum state s = isnan(v) ? STATE_OK : threshold_eval(t, v);
+
+	why[0] = '\0';
+	if (s != STATE_OK) {
+		char e[RANGE_TEXT_MAX + 16];
+
+		range_explain(s == STATE_CRITICAL ? &t->crit : &t->warn, v, e, sizeof(e));
+		snprintf(why, whylen, " (%s)", e);
+	}
+	return s;
 }
 
 /* One -w/-c argument after parsing: which metric, which level, which range. */

@@ -46,6 +46,13 @@ struct threshold {
 
 /* OK, WARNING or CRITICAL for v; critical is evaluated first. */
 enum state threshold_eval(const struct threshold *t, double v);
+/*
+ * The one rule for both front ends: threshold_eval() of v, with the bound
+ * it crossed in why (" (> 95)"), "" when none. A value that is not there
+ * (NaN: a rate's first run, a limit that is unlimited) crosses no bound and
+ * is OK, so that only a value can page; the caller says it has none.
+ */
+enum state threshold_judge(const struct threshold *t, double v, char *why, size_t whylen);
 
 struct thresholds;
 

@@ -117,6 +117,20 @@ Test(check, listener_label_like_the_plugins)
 			      "listen_queue_[::1]:8443=1\n");
 }
 
+/* The rule of both front ends (threshold_judge): no value fires no threshold. */
+Test(check, a_metric_without_a_value_is_ok_and_says_so)
+{
+	struct check_query q = {.name = "process_fds_limit", .critical = "0:100"};
+	struct metric *m =
+	    metric_set_add(src[0].metrics, "process_fds_limit", METRIC_GAUGE, "", NAN);
+
+	metric_label_add(m, "process", "nginx");
+	cr_expect_eq(ask(&q), 200);
+	cr_expect_eq(result_state(r), STATE_OK);
+	cr_expect_str_eq(out, "VAKT OK - process_fds_limit{process=nginx} has no value\n"
+			      "process_fds_limit_nginx: no value, it could not be determined\n");
+}
+
 Test(check, worst_of_several_first)
 {
 	struct check_query q = {.name = "listen_queue", .warning = "5", .critical = "10"};

@@ -202,6 +202,26 @@ Test(threshold, critical_before_warning)
 	cr_expect_eq(threshold_eval(&t, 15), STATE_OK, "a threshold not given is not checked");
 }
 
+Test(threshold, judge_names_the_bound_and_passes_no_value)
+{
+	struct threshold t = {0};
+	char why[64];
+
+	t.warn = parse_ok("10");
+	t.crit = parse_ok("20");
+	t.has_warn = t.has_crit = true;
+	cr_expect_eq(threshold_judge(&t, 25, why, sizeof(why)), STATE_CRITICAL);
+	cr_expect_str_eq(why, " (> 20)");
+	cr_expect_eq(threshold_judge(&t, 15, why, sizeof(why)), STATE_WARNING);
+	cr_expect_str_eq(why, " (> 10)");
+	cr_expect_eq(threshold_judge(&t, 5, why, sizeof(why)), STATE_OK);
+	cr_expect_str_eq(why, "");
+	t.crit = parse_ok("@~:0");
+	cr_expect_eq(threshold_judge(&t, NAN, why, sizeof(why)), STATE_OK,
+		     "no value crosses no bound, even one that takes every value");
+	cr_expect_str_eq(why, "");
+}
+
 static struct thresholds *set;
 static char err[256];
 
