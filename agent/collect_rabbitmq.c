@@ -90,7 +90,7 @@ static int collect_queues(struct rabbitmq_coll *r, struct rabbitmq_queues *qs, c
 		why = probe_rabbitmq_queue(&r->http, &r->target, r->vhost, r->names[i], qs, err,
 					   errlen);
 		/* A queue that does not exist has no series; the check endpoint says so. */
-		if (why == PROBE_RABBITMQ_NOT_FOUND)
+		if (why == FAIL_NOT_FOUND)
 			why = 0;
 	}
 	if (why == 0 && (r->has_regex || r->nnames == 0))

@@ -117,13 +117,13 @@ static enum progress_step curl_step(CURL *h, const struct http1_url *u)
 	return first == 0 ? PROGRESS_QUERY : PROGRESS_ANSWER;
 }
 
-/* The time-out at step in words, naming the limit the user set; returns HTTPC_TIMEOUT. */
+/* The time-out at step in words, naming the limit the user set; returns FAIL_TIMEOUT. */
 static int timed_out(const struct httpc_opts *o, const struct http1_url *u, enum progress_step step,
 		     char *err, size_t errlen)
 {
 	progress_format(err, errlen, o->timeout_named > 0 ? o->timeout_named : o->timeout,
 			target_of(o, u), step, HTTP_REQUEST);
-	return HTTPC_TIMEOUT;
+	return FAIL_TIMEOUT;
 }
 
 /*
@@ -150,16 +150,16 @@ static int on_trace(CURL *h, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
-/* A server that closed without a byte, in words; returns HTTPC_DOWN. */
+/* A server that closed without a byte, in words; returns FAIL_DOWN. */
 static int got_nothing(const struct httpc_opts *o, const struct http1_url *u, char *err,
 		       size_t errlen)
 {
 	snprintf(err, errlen, "%s closed the connection without answering%s", target_of(o, u),
 		 o->plain_hint != NULL && !u->tls ? o->plain_hint : "");
-	return HTTPC_DOWN;
+	return FAIL_DOWN;
 }
 
-/* Put a failed transfer of o (its URL taken apart in u) into words in err; its httpc_error. */
+/* Put a failed transfer of o (its URL taken apart in u) into words in err; its enum fail. */
 static int explain(CURL *h, const struct httpc_opts *o, const struct http1_url *u, CURLcode rc,
 		   const char *errbuf, char *err, size_t errlen)
 {
@@ -172,10 +172,10 @@ static int explain(CURL *h, const struct httpc_opts *o, const struct http1_url *
 		curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
 		snprintf(err, errlen, "cannot connect to %s: %s", target,
 			 oserr != 0 ? strerror((int)oserr) : why);
-		return HTTPC_DOWN;
+		return FAIL_DOWN;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		snprintf(err, errlen, "cannot resolve %s: %s", u->host, why);
-		return HTTPC_DOWN;
+		return FAIL_DOWN;
 	case CURLE_OPERATION_TIMEDOUT:
 		return timed_out(o, u, curl_step(h, u), err, errlen);
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -184,28 +184,28 @@ static int explain(CURL *h, const struct httpc_opts *o, const struct http1_url *
 			 o->ca_file == NULL && o->ca_hint != NULL ? o->ca_hint : "",
 			 o->ca_file == NULL && o->ca_hint != NULL ? " FILE names the CA to trust)"
 								  : "");
-		return HTTPC_DOWN;
+		return FAIL_DOWN;
 	case CURLE_SSL_CACERT_BADFILE:
 		snprintf(err, errlen, "cannot use the CA file %s: %s",
 			 o->ca_file != NULL ? o->ca_file : "of the system", why);
-		return HTTPC_LOCAL;
+		return FAIL_LOCAL;
 	case CURLE_SSL_CONNECT_ERROR:
 		snprintf(err, errlen, "TLS handshake with %s failed: %s", target, why);
-		return HTTPC_DOWN;
+		return FAIL_DOWN;
 	case CURLE_GOT_NOTHING:
 		return got_nothing(o, u, err, errlen);
 	case CURLE_WRITE_ERROR:
 		snprintf(err, errlen, "the answer is too big");
-		return HTTPC_TOO_BIG;
+		return FAIL_TOO_BIG;
 	case CURLE_OUT_OF_MEMORY:
 	case CURLE_FAILED_INIT:
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		snprintf(err, errlen, "%s", why);
-		return HTTPC_LOCAL;
+		return FAIL_LOCAL;
 	default:
 		snprintf(err, errlen, "request to %s failed: %s", target, why);
-		return HTTPC_DOWN;
+		return FAIL_DOWN;
 	}
 }
 
@@ -219,7 +219,7 @@ static const char *curl_missing(void)
 	return why;
 }
 
-/* Set up libcurl for c unless it is; 0, or HTTPC_LOCAL with err. */
+/* Set up libcurl for c unless it is; 0, or FAIL_LOCAL with err. */
 static int need_curl(struct httpc *c, char *err, size_t errlen)
 {
 	if (c->curl != NULL)
@@ -227,14 +227,14 @@ static int need_curl(struct httpc *c, char *err, size_t errlen)
 	if (!c->global) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			snprintf(err, errlen, "cannot initialise libcurl%s", curl_missing());
-			return HTTPC_LOCAL;
+			return FAIL_LOCAL;
 		}
 		c->global = true;
 	}
 	c->curl = curl_easy_init();
 	if (c->curl == NULL) {
 		snprintf(err, errlen, "cannot initialise libcurl%s", curl_missing());
-		return HTTPC_LOCAL;
+		return FAIL_LOCAL;
 	}
 	return 0;
 }
@@ -271,7 +271,7 @@ static int curl_get(struct httpc *c, const struct httpc_opts *o, const struct ht
 		more = curl_slist_append(headers, o->headers[i]);
 		if (more == NULL) {
 			snprintf(err, errlen, "out of memory");
-			r = HTTPC_LOCAL;
+			r = FAIL_LOCAL;
 		}
 		headers = more != NULL ? more : headers;
 	}
@@ -311,7 +311,7 @@ static void wipe(struct buf *b)
 	buf_free(b);
 }
 
-/* Send the request for u and read the whole answer into answer; 0, or an httpc_error. */
+/* Send the request for u and read the whole answer into answer; 0, or an enum fail. */
 static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u, struct buf *answer,
 			  char *err, size_t errlen)
 {
@@ -335,25 +335,18 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	http1_request(&req, u, o->user_agent, auth.len > 0 ? buf_str(&auth) : NULL, o->headers);
 	if (auth.truncated || req.truncated) {
 		snprintf(err, errlen, "the request for %s is too big", u->target);
-		r = HTTPC_LOCAL;
+		r = FAIL_LOCAL;
 	} else {
 		r = net_exchange(&t, req.data, req.len, answer, http1_reply_whole, err, errlen);
 	}
 	wipe(&auth);
 	wipe(&req);
-	switch (r) {
-	case 0:
+	if (r == 0)
 		return answer->len > 0 ? 0 : got_nothing(o, u, err, errlen);
-	case NET_TIMEOUT: /* err names the step */
-		return HTTPC_TIMEOUT;
-	case NET_TOO_BIG:
+	if (r == FAIL_TOO_BIG)
 		snprintf(err, errlen, "the answer is too big");
-		return HTTPC_TOO_BIG;
-	case NET_LOCAL: /* also the request too big, above */
-		return HTTPC_LOCAL;
-	default:
-		return HTTPC_DOWN;
-	}
+	/* A time-out's err names the step; FAIL_LOCAL is also the request too big, above. */
+	return r;
 }
 
 /* The Location of an answer to u into c->location: a path alone is on u's server. */
@@ -388,10 +381,10 @@ static int plain_get(struct httpc *c, const struct httpc_opts *o, const struct h
 				 target_of(o, u), o->plain_hint != NULL ? o->plain_hint : "");
 		else
 			snprintf(err, errlen, "%s sent %s", target_of(o, u), why);
-		r = HTTPC_DOWN;
+		r = FAIL_DOWN;
 	} else if (r == 0 && buf_append(body, reply.body, reply.bodylen) != 0) {
 		snprintf(err, errlen, "the answer is too big");
-		r = HTTPC_TOO_BIG;
+		r = FAIL_TOO_BIG;
 	} else if (r == 0) {
 		*status = reply.status;
 		redirect_target(c, u, reply.location);
@@ -412,7 +405,7 @@ int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, lon
 	/* http1_url_check() again only for its words, which never repeat credentials. */
 	if (http1_url_parse(o->url, &u, why, sizeof(why)) != 0 || u.userinfo) {
 		http1_url_check(o->url, "URL", err, errlen);
-		return HTTPC_LOCAL;
+		return FAIL_LOCAL;
 	}
 	if (u.tls || c->keep)
 		return curl_get(c, o, &u, body, status, err, errlen);

@@ -29,15 +29,8 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "fail.h"
 #include "http1.h"
-
-/* How a request failed, so that a plugin can map it to a state. */
-enum httpc_error {
-	HTTPC_DOWN = -1,    /* refused, unreachable, TLS failed, closed: the service is down */
-	HTTPC_TIMEOUT = -2, /* no answer within the time allowed */
-	HTTPC_TOO_BIG = -3, /* the answer did not fit the body buffer's cap */
-	HTTPC_LOCAL = -4,   /* our side: out of memory, an unusable CA file, a bad URL */
-};
 
 struct httpc_opts {
 	const char *url;
@@ -78,7 +71,7 @@ void httpc_free(struct httpc *c);
  * connections). The answer's body replaces what body held, up to its cap.
  * Returns 0 with *status set to the HTTP status (any status: the caller
  * decides what a 404 means) and c->location to a redirect's target, or an
- * httpc_error with the reason in err.
+ * enum fail with the reason in err.
  */
 int httpc_get(struct httpc *c, const struct httpc_opts *o, struct buf *body, long *status,
 	      char *err, size_t errlen);

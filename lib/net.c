@@ -51,20 +51,20 @@ int net_wait(int fd, short events, double deadline)
 	}
 }
 
-/* Wait until fd is ready for events; 0, or NET_TIMEOUT. */
+/* Wait until fd is ready for events; 0, or FAIL_TIMEOUT. */
 static int wait_for(const struct net_target *t, int fd, short events)
 {
-	return net_wait(fd, events, t->deadline) > 0 ? 0 : NET_TIMEOUT;
+	return net_wait(fd, events, t->deadline) > 0 ? 0 : FAIL_TIMEOUT;
 }
 
-/* The time-out at step in words; returns NET_TIMEOUT. */
+/* The time-out at step in words; returns FAIL_TIMEOUT. */
 static int timed_out(const struct net_target *t, enum progress_step step, char *err, size_t errlen)
 {
 	char who[600];
 
 	net_describe(t, who, sizeof(who));
 	progress_format(err, errlen, t->limit, who, step, t->what);
-	return NET_TIMEOUT;
+	return FAIL_TIMEOUT;
 }
 
 static int failed(const struct net_target *t, int e, char *err, size_t errlen)
@@ -73,10 +73,10 @@ static int failed(const struct net_target *t, int e, char *err, size_t errlen)
 
 	net_describe(t, who, sizeof(who));
 	snprintf(err, errlen, "cannot connect to %s: %s", who, strerror(e));
-	return e == EACCES || e == EPERM ? NET_LOCAL : NET_DOWN;
+	return e == EACCES || e == EPERM ? FAIL_LOCAL : FAIL_DOWN;
 }
 
-/* Connect a non-blocking socket to addr before the deadline; the socket, or a net_error. */
+/* Connect a non-blocking socket to addr before the deadline; the socket, or an enum fail. */
 static int connect_to(const struct net_target *t, int family, const struct sockaddr *addr,
 		      socklen_t addrlen, int *oserr)
 {
@@ -86,34 +86,34 @@ static int connect_to(const struct net_target *t, int family, const struct socka
 	*oserr = 0;
 	if (fd < 0) {
 		*oserr = errno;
-		return NET_DOWN;
+		return FAIL_DOWN;
 	}
 	if (connect(fd, addr, addrlen) == 0)
 		return fd;
 	if (errno != EINPROGRESS && errno != EAGAIN) {
 		*oserr = errno;
 		close(fd);
-		return NET_DOWN;
+		return FAIL_DOWN;
 	}
 	if (wait_for(t, fd, POLLOUT) != 0) {
 		close(fd);
-		return NET_TIMEOUT;
+		return FAIL_TIMEOUT;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, oserr, &len) != 0)
 		*oserr = errno;
 	if (*oserr != 0) {
 		close(fd);
-		return NET_DOWN;
+		return FAIL_DOWN;
 	}
 	return fd;
 }
 
-/* Open the connection; the socket, or a net_error with err. */
+/* Open the connection; the socket, or an enum fail with err. */
 static int open_socket(const struct net_target *t, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	char port[32], who[600];
-	int fd = NET_DOWN, oserr = 0, rc;
+	int fd = FAIL_DOWN, oserr = 0, rc;
 
 	net_describe(t, who, sizeof(who));
 	progress_set(who, PROGRESS_CONNECT, NULL);
@@ -122,11 +122,11 @@ static int open_socket(const struct net_target *t, char *err, size_t errlen)
 
 		if (strlen(t->path) >= sizeof(sun.sun_path)) {
 			snprintf(err, errlen, "socket path too long: %s", t->path);
-			return NET_LOCAL;
+			return FAIL_LOCAL;
 		}
 		memcpy(sun.sun_path, t->path, strlen(t->path) + 1);
 		fd = connect_to(t, AF_UNIX, (struct sockaddr *)&sun, sizeof(sun), &oserr);
-		if (fd == NET_TIMEOUT)
+		if (fd == FAIL_TIMEOUT)
 			return timed_out(t, PROGRESS_CONNECT, err, errlen);
 		return fd >= 0 ? fd : failed(t, oserr, err, errlen);
 	}
@@ -135,17 +135,17 @@ static int open_socket(const struct net_target *t, char *err, size_t errlen)
 	rc = getaddrinfo(t->host, port, &hints, &res);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot resolve %s: %s", t->host, gai_strerror(rc));
-		return NET_DOWN;
+		return FAIL_DOWN;
 	}
-	for (ai = res; ai != NULL && fd < 0 && fd != NET_TIMEOUT; ai = ai->ai_next)
+	for (ai = res; ai != NULL && fd < 0 && fd != FAIL_TIMEOUT; ai = ai->ai_next)
 		fd = connect_to(t, ai->ai_family, ai->ai_addr, ai->ai_addrlen, &oserr);
 	freeaddrinfo(res);
-	if (fd == NET_TIMEOUT)
+	if (fd == FAIL_TIMEOUT)
 		return timed_out(t, PROGRESS_CONNECT, err, errlen);
 	return fd >= 0 ? fd : failed(t, oserr, err, errlen);
 }
 
-/* Send all of request; 0 or a net_error with err. */
+/* Send all of request; 0 or an enum fail with err. */
 static int send_all(const struct net_target *t, int fd, const char *request, size_t len, char *err,
 		    size_t errlen)
 {
@@ -165,13 +165,13 @@ static int send_all(const struct net_target *t, int fd, const char *request, siz
 			net_describe(t, who, sizeof(who));
 			snprintf(err, errlen, "%s closed the connection: %s", who,
 				 strerror(n < 0 ? errno : EPIPE));
-			return NET_DOWN;
+			return FAIL_DOWN;
 		}
 	}
 	return 0;
 }
 
-/* Read until the server closes or whole() says it is all there; 0 or a net_error with err. */
+/* Read until the server closes or whole() says it is all there; 0 or an enum fail with err. */
 static int read_all(const struct net_target *t, int fd, struct buf *answer, net_whole_fn *whole,
 		    char *err, size_t errlen)
 {
@@ -186,7 +186,7 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 			net_describe(t, who, sizeof(who));
 			snprintf(err, errlen, "%s sent an answer larger than %zu bytes", who,
 				 answer->cap);
-			return NET_TOO_BIG;
+			return FAIL_TOO_BIG;
 		}
 		if (n > 0 && whole != NULL && whole(answer->data, answer->len))
 			return 0;
@@ -197,7 +197,7 @@ static int read_all(const struct net_target *t, int fd, struct buf *answer, net_
 		if (errno != EAGAIN) {
 			net_describe(t, who, sizeof(who));
 			snprintf(err, errlen, "%s broke off its answer: %s", who, strerror(errno));
-			return NET_DOWN;
+			return FAIL_DOWN;
 		}
 		if (wait_for(t, fd, POLLIN) != 0)
 			return timed_out(t, answer->len > 0 ? PROGRESS_ANSWER : PROGRESS_QUERY, err,

@@ -13,13 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-enum net_error {
-	NET_DOWN = -1,	  /* refused, unreachable, no such socket, reset: the service is down */
-	NET_TIMEOUT = -2, /* the deadline passed */
-	NET_TOO_BIG = -3, /* the answer did not fit the buffer's cap */
-	NET_LOCAL = -4,	  /* our side: no permission on the socket, a bad name */
-};
+#include "fail.h"
 
 /* Where to connect: a unix socket when path is set, else host and port. */
 struct net_target {
@@ -42,7 +36,7 @@ void net_describe(const struct net_target *t, char *out, size_t outlen);
 
 /*
  * Connect to t before its deadline and close again, to learn why a client
- * library could not: 0 when the connection is taken now, else a net_error
+ * library could not: 0 when the connection is taken now, else an enum fail
  * with the reason in err ("cannot connect to 127.0.0.1:3306: Connection
  * refused").
  */
@@ -55,7 +49,7 @@ typedef bool net_whole_fn(const char *data, size_t len);
  * Connect to t, send the len bytes of request, read what the server sends
  * into answer (which is reset first) until it closes or, when whole is not
  * NULL, until whole() says the answer is all there. Returns 0, or a
- * net_error with the reason in err.
+ * enum fail with the reason in err.
  */
 int net_exchange(const struct net_target *t, const char *request, size_t len, struct buf *answer,
 		 net_whole_fn *whole, char *err, size_t errlen);

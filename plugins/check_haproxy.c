@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fail.h"
 #include "httpc.h"
 #include "num.h"
 #include "plugin.h"
@@ -329,10 +330,7 @@ static void fetch(const struct plugin_args *a, const struct opts *o, struct hapr
 	if (why == 0)
 		return;
 	run_free();
-	plugin_exit(why == PROBE_HAPROXY_TIMEOUT				? a->timeout_state
-		    : why == PROBE_HAPROXY_BROKEN || why == PROBE_HAPROXY_LOCAL ? STATE_UNKNOWN
-										: STATE_CRITICAL,
-		    "%s", err);
+	plugin_exit(fail_state(why, a->timeout_state), "%s", err);
 }
 
 int main(int argc, char **argv)

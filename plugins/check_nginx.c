@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fail.h"
 #include "httpc.h"
 #include "num.h"
 #include "plugin.h"
@@ -107,8 +108,8 @@ static const struct plugin check_nginx = {
 	       "and as rates per second since the last run; connections dropped per\n"
 	       "second (accepted but not handled: worker_connections is exhausted);\n"
 	       "requests per connection since nginx started; and the time the page took.\n"
-	       "A page that is not stub_status (an error page, a redirect, HTML) is\n"
-	       "CRITICAL, naming the HTTP status. After a restart of nginx the rates\n"
+	       "An HTTP error or a redirect is CRITICAL, naming the status; a 200 page\n"
+	       "that is not stub_status is UNKNOWN. After a restart of nginx the rates\n"
 	       "start again instead of going negative.",
     .synopsis = "[-H HOST [-p PORT] [--uri PATH] | -u URL] [--host-header NAME] "
 		"[--user NAME --password-file FILE] [--listen-queue] [-w [METRIC=]RANGE] "
@@ -138,15 +139,12 @@ static void run_free(void)
 	httpc_free(&client);
 }
 
-/* End the run for a probe failure: any wrong answer from nginx is CRITICAL. */
+/* End the run for a probe failure, in the state fail_state() gives it. */
 static void fail(const struct plugin_args *a, int why, const char *err) __attribute__((noreturn));
 static void fail(const struct plugin_args *a, int why, const char *err)
 {
 	run_free();
-	plugin_exit(why == PROBE_NGINX_TIMEOUT ? a->timeout_state
-		    : why == PROBE_NGINX_LOCAL ? STATE_UNKNOWN
-					       : STATE_CRITICAL,
-		    "%s", err);
+	plugin_exit(fail_state(why, a->timeout_state), "%s", err);
 }
 
 /* The accept queue of every listener on port, against its backlog. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_rabbitmq.h"
+#include "fail.h"
 #include "num.h"
 #include "series.h"
 
@@ -39,10 +40,7 @@ static void fail(struct result *r, const struct plugin_args *a, int why, const c
     __attribute__((noreturn));
 static void fail(struct result *r, const struct plugin_args *a, int why, const char *err)
 {
-	enum state s = why == PROBE_RABBITMQ_TIMEOUT ? a->timeout_state
-		       : why == PROBE_RABBITMQ_BROKEN || why == PROBE_RABBITMQ_LOCAL
-			   ? STATE_UNKNOWN
-			   : STATE_CRITICAL;
+	enum state s = fail_state(why, a->timeout_state);
 
 	/* The failure alone is the answer; what was gathered before goes. */
 	result_free(r);
@@ -186,10 +184,10 @@ static void mode_queue(struct result *r, const struct plugin_args *a,
 	for (size_t i = 0; i < o->nnames && why == 0; i++) {
 		why = probe_rabbitmq_queue(h, &o->target, o->vhost, o->names[i], &qs, err,
 					   sizeof(err));
-		if (why == PROBE_RABBITMQ_NOT_FOUND)
+		if (why == FAIL_NOT_FOUND)
 			result_add(r, STATE_CRITICAL, "queue %s not found in vhost %s", o->names[i],
 				   o->vhost);
-		why = why == PROBE_RABBITMQ_NOT_FOUND ? 0 : why;
+		why = why == FAIL_NOT_FOUND ? 0 : why;
 	}
 	if (why == 0 && (o->regex_text != NULL || o->nnames == 0))
 		why = probe_rabbitmq_queues(h, &o->target, o->vhost,
@@ -268,7 +266,7 @@ static void mode_broker(struct result *r, const struct plugin_args *a,
 		return;
 	}
 	why = probe_rabbitmq_nodes(h, &o->target, o->node, &ns, err, sizeof(err));
-	if (why == PROBE_RABBITMQ_NOT_FOUND) {
+	if (why == FAIL_NOT_FOUND) {
 		result_free(r);
 		run_free();
 		plugin_exit(STATE_CRITICAL, "%s", err);
@@ -300,7 +298,7 @@ static void health_one(struct result *r, const struct plugin_args *a,
 	int rc =
 	    probe_rabbitmq_health(h, &o->target, path, reason, sizeof(reason), err, sizeof(err));
 
-	if (rc == PROBE_RABBITMQ_NOT_FOUND) {
+	if (rc == FAIL_NOT_FOUND) {
 		result_long(r, "%s: not on this server", path);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_redis.h"
+#include "fail.h"
 #include "num.h"
 #include "series.h"
 #include "statefile.h"
@@ -173,11 +174,14 @@ static void queues(struct result *r, const struct plugin_args *a, const struct c
 	series_check(r, a, set, "resque_workers", -1, NULL, "Resque workers:");
 }
 
-/* Exit CRITICAL for an unreachable server, UNKNOWN for one that is not Redis. */
+/*
+ * Exit CRITICAL for an unreachable server, UNKNOWN for one that is not
+ * Redis (the probe's time-outs are FAIL_DOWN: -t is the alarm's).
+ */
 static void fail(int why, const char *err) __attribute__((noreturn));
 static void fail(int why, const char *err)
 {
-	plugin_exit(why == PROBE_REDIS_DOWN ? STATE_CRITICAL : STATE_UNKNOWN, "%s", err);
+	plugin_exit(fail_state(why, STATE_CRITICAL), "%s", err);
 }
 
 int main(int argc, char **argv)

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "fail.h"
 #include "httpc.h"
 #include "plugin.h"
 #include "secret.h"
@@ -408,21 +409,19 @@ static void fail_http(const struct run *r, long status, const struct buf *body)
 	     status, text, r->tries);
 }
 
-/* Map a failed transfer (an httpc_error, words in err) to its state and exit. */
+/* End the run for a failed transfer (an enum fail, words in err) in the state fail_state() gives
+ * it. */
 static void fail_transfer(const struct run *r, int why, const char *err)
 {
-	switch (why) {
-	case HTTPC_TIMEOUT:
-		/* The request gives up a little before -t, so this is the -t expiry, worded as
-		 * such. */
-		fail(r, r->args->timeout_state, "%s", err);
-	case HTTPC_TOO_BIG:
-		fail(r, STATE_UNKNOWN, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);
-	case HTTPC_LOCAL:
-		fail(r, STATE_UNKNOWN, "%s", err);
-	default:
-		fail(r, STATE_CRITICAL, "%s%s", err, r->tries);
-	}
+	enum state s = fail_state(why, r->args->timeout_state);
+
+	if (why == FAIL_TOO_BIG)
+		fail(r, s, NOT_A_RESULT " (more than %d bytes)", ANSWER_MAX);
+	/* A time-out is the -t expiry (the request gives up a little before it): no retries to
+	 * count. */
+	if (why == FAIL_TIMEOUT || why == FAIL_LOCAL)
+		fail(r, s, "%s", err);
+	fail(r, s, "%s%s", err, r->tries);
 }
 
 /*
@@ -434,7 +433,7 @@ static bool turned_away(int rc, long status, const struct buf *body)
 {
 	struct answer ans;
 
-	if (rc == HTTPC_DOWN)
+	if (rc == FAIL_DOWN)
 		return true;
 	if (rc != 0 || status != 503)
 		return false;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fail.h"
 #include "locks_check.h"
 #include "num.h"
 #include "series.h"
@@ -221,8 +222,8 @@ static void report(struct result *r, const struct plugin_args *a, const struct l
 
 void locks_check_fail(int why, const char *err)
 {
-	plugin_exit(why == LOCKS_DOWN || why == LOCKS_DENIED ? STATE_CRITICAL : STATE_UNKNOWN, "%s",
-		    err);
+	/* The probes' time-outs are FAIL_DOWN: -t is the alarm's. */
+	plugin_exit(fail_state(why, STATE_CRITICAL), "%s", err);
 }
 
 void locks_check_finish(const struct plugin_args *a, struct lock_report *rep, int why,

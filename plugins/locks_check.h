@@ -31,14 +31,14 @@ struct locks_check_how {
 };
 
 /*
- * End the run with what the probe returned: why (0 or an enum locks_error)
+ * End the run with what the probe returned: why (0 or an enum fail)
  * and err, or the report rep under the thresholds of a. Frees rep.
  */
 void locks_check_finish(const struct plugin_args *a, struct lock_report *rep, int why,
 			const char *err, const struct locks_check_how *how)
     __attribute__((noreturn));
 /*
- * Exit with the state a probe failure deserves (enum locks_error why): a
+ * Exit with the state a probe failure deserves (enum fail why): a
  * server that is down or refuses the login is CRITICAL, one we cannot
  * read is UNKNOWN.
  */

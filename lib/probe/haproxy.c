@@ -10,22 +10,13 @@
 #include "buf.h"
 #include "probe/haproxy.h"
 
-/* Map a net_error to the probe's. */
+/* The probe's failure for the socket's: an answer over the cap is not HAProxy's. */
 static int from_net(int r)
 {
-	switch (r) {
-	case NET_TIMEOUT:
-		return PROBE_HAPROXY_TIMEOUT;
-	case NET_LOCAL:
-		return PROBE_HAPROXY_LOCAL;
-	case NET_TOO_BIG:
-		return PROBE_HAPROXY_BROKEN;
-	default:
-		return PROBE_HAPROXY_DOWN;
-	}
+	return r == FAIL_TOO_BIG ? FAIL_BROKEN : r;
 }
 
-/* Say what answered instead of HAProxy; returns PROBE_HAPROXY_BROKEN. */
+/* Say what answered instead of HAProxy; returns FAIL_BROKEN. */
 static int not_haproxy(const char *who, const char *data, size_t len, const char *why, char *err,
 		       size_t errlen)
 {
@@ -37,7 +28,7 @@ static int not_haproxy(const char *who, const char *data, size_t len, const char
 	else
 		snprintf(err, errlen, "%s did not answer with HAProxy statistics (%s): \"%s\"", who,
 			 why, start);
-	return PROBE_HAPROXY_BROKEN;
+	return FAIL_BROKEN;
 }
 
 int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,

@@ -15,23 +15,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fail.h"
 #include "net.h"
 #include "probe/haproxy_stat.h"
 
 #define PROBE_HAPROXY_MAX_ANSWER (16 * 1024 * 1024)
 
-/* How a probe call failed, so a plugin can map it to a state. */
-enum probe_haproxy_error {
-	PROBE_HAPROXY_DOWN = -1,    /* unreachable, refused, closed, TLS failed */
-	PROBE_HAPROXY_TIMEOUT = -2, /* no answer before the deadline */
-	PROBE_HAPROXY_HTTP = -3,    /* the stats page answered an HTTP status other than 200 */
-	PROBE_HAPROXY_BROKEN = -4,  /* an answer that is not HAProxy's statistics */
-	PROBE_HAPROXY_LOCAL = -5,   /* our side: socket permissions, a CA file, memory */
-};
-
 /*
  * `show info;show stat` over the stats socket t: fills st (free it with
- * haproxy_stat_free) and in. Returns 0, or a probe_haproxy_error with err.
+ * haproxy_stat_free) and in. Returns 0, or an enum fail with err.
  */
 int probe_haproxy_socket(const struct net_target *t, struct haproxy_stat *st,
 			 struct haproxy_info *in, char *err, size_t errlen);
@@ -43,7 +35,7 @@ struct httpc_opts;
 
 /*
  * GET the stats page's CSV at o->url (it ends in ";csv") with c: fills st.
- * The page has no `show info`. Returns 0, or a probe_haproxy_error with err.
+ * The page has no `show info`. Returns 0, or an enum fail with err.
  */
 int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct haproxy_stat *st,
 		       char *err, size_t errlen);

@@ -23,16 +23,14 @@ int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct hapro
 	r = httpc_get(c, o, &body, &status, err, errlen);
 	if (r != 0) {
 		buf_free(&body);
-		return r == HTTPC_TIMEOUT   ? PROBE_HAPROXY_TIMEOUT
-		       : r == HTTPC_LOCAL   ? PROBE_HAPROXY_LOCAL
-		       : r == HTTPC_TOO_BIG ? PROBE_HAPROXY_BROKEN
-					    : PROBE_HAPROXY_DOWN;
+		/* An answer over the cap is not HAProxy's statistics. */
+		return r == FAIL_TOO_BIG ? FAIL_BROKEN : r;
 	}
 	if (status != 200) {
 		snprintf(
 		    err, errlen, "%s answered HTTP %ld, not HAProxy's statistics%s", o->url, status,
 		    status == 401 || status == 403 ? " (check --user and --password-file)" : "");
-		r = PROBE_HAPROXY_HTTP;
+		r = FAIL_HTTP;
 	} else if (haproxy_stat_parse(buf_str(&body), body.len, st, why, sizeof(why)) != 0) {
 		buf_excerpt(buf_str(&body), body.len, start, sizeof(start));
 		snprintf(err, errlen, "%s is not HAProxy's CSV statistics (%s): \"%s\"%s", o->url,
@@ -40,7 +38,7 @@ int probe_haproxy_http(struct httpc *c, const struct httpc_opts *o, struct hapro
 			 strstr(o->url, ";csv") == NULL
 			     ? ", the stats URL must end in a semicolon and csv"
 			     : "");
-		r = PROBE_HAPROXY_BROKEN;
+		r = FAIL_BROKEN;
 	}
 	buf_free(&body);
 	return r;

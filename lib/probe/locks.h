@@ -27,15 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fail.h"
 #include "metric.h"
-
-/* How a database probe call failed, so a plugin can map it to a state. */
-enum locks_error {
-	LOCKS_DOWN = -1,      /* unreachable, timed out, TLS failed: CRITICAL */
-	LOCKS_DENIED = -2,    /* the server refused the login: CRITICAL */
-	LOCKS_PRIVILEGE = -3, /* a view needs a grant the user lacks; err names it: UNKNOWN */
-	LOCKS_BROKEN = -4,    /* answered, but not as expected: UNKNOWN */
-};
 
 /* A query is kept to this many bytes (plus "..."). */
 #define LOCKS_QUERY_MAX 200

@@ -401,24 +401,24 @@ static int connect_failed(MYSQL *m, const char *who, unsigned int timeout, char 
 	case ER_BAD_DB_ERROR:
 		/* The server's words never repeat the password ("using password: YES"). */
 		snprintf(err, errlen, "%s refused the login: %s", who, msg);
-		return LOCKS_DENIED;
+		return FAIL_DENIED;
 	case ER_CON_COUNT_ERROR:
 	case ER_TOO_MANY_USER_CONNECTIONS:
 	case ER_USER_LIMIT_REACHED:
 	case ER_HOST_IS_BLOCKED:
 	case ER_SERVER_SHUTDOWN:
 		snprintf(err, errlen, "%s does not take the connection: %s", who, msg);
-		return LOCKS_DOWN;
+		return FAIL_DOWN;
 	}
 	if (!connection_lost(code)) {
 		snprintf(err, errlen, "cannot connect to %s: %s", who, msg);
-		return LOCKS_BROKEN;
+		return FAIL_BROKEN;
 	}
 	if (timed_out(msg))
 		progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
 	else
 		snprintf(err, errlen, "cannot connect to %s: %s", who, msg);
-	return LOCKS_DOWN;
+	return FAIL_DOWN;
 }
 
 /* The statement what, for messages. */
@@ -498,7 +498,7 @@ static int privilege_missing(const struct probe *p, enum stmt what, unsigned int
 			 user, user);
 	else
 		snprintf(err, errlen, "user %s may not run %s: %s", user, stmt_name(p, what), msg);
-	return LOCKS_PRIVILEGE;
+	return FAIL_PRIVILEGE;
 }
 
 /* Say why statement what failed, and classify it. */
@@ -518,7 +518,7 @@ static int query_failed(const struct probe *p, enum stmt what, char *err, size_t
 					stmt_name(p, what));
 		else
 			snprintf(err, errlen, "lost the connection to %s: %s", p->who, msg);
-		return LOCKS_DOWN;
+		return FAIL_DOWN;
 	}
 	switch (code) {
 	case ER_SPECIFIC_ACCESS_DENIED_ERROR:
@@ -535,17 +535,17 @@ static int query_failed(const struct probe *p, enum stmt what, char *err, size_t
 		else
 			snprintf(err, errlen, "%s: %s timed out after %g s", p->who,
 				 stmt_name(p, what), limit);
-		return LOCKS_DOWN;
+		return FAIL_DOWN;
 	case ER_QUERY_INTERRUPTED:
 	case ER_SERVER_SHUTDOWN:
 	case ER_LOCK_WAIT_TIMEOUT:
 	case ER_LOCK_DEADLOCK:
 		snprintf(err, errlen, "%s did not finish %s: %s", p->who, stmt_name(p, what), msg);
-		return LOCKS_DOWN;
+		return FAIL_DOWN;
 	}
 	snprintf(err, errlen, "%s answered %s with error %u: %s", p->who, stmt_name(p, what), code,
 		 msg);
-	return LOCKS_BROKEN;
+	return FAIL_BROKEN;
 }
 
 /* The SET that keeps the probe's session out of the lock queues it measures. */
@@ -576,7 +576,7 @@ static int option_file_ok(const char *path, char *err, size_t errlen)
 	char what[4200];
 
 	snprintf(what, sizeof(what), "option file %s", path);
-	return file_check_regular(path, what, err, errlen) == 0 ? 0 : LOCKS_BROKEN;
+	return file_check_regular(path, what, err, errlen) == 0 ? 0 : FAIL_BROKEN;
 }
 
 /* Whether t asks for TLS. */
@@ -616,7 +616,7 @@ static bool over_tcp(MYSQL *m)
 	return type == PVIO_TYPE_SOCKET;
 }
 
-/* Check that a new connection is what t asked for; 0, or an enum locks_error with err. */
+/* Check that a new connection is what t asked for; 0, or an enum fail with err. */
 static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size_t errlen)
 {
 	struct probe p;
@@ -628,7 +628,7 @@ static int start_session(MYSQL *m, const struct mysql_target *t, char *err, size
 	 */
 	if (tls_wanted(t) && over_tcp(m) && mysql_get_ssl_cipher(m) == NULL) {
 		snprintf(err, errlen, "%s does not offer TLS, which is required", p.who);
-		return LOCKS_DOWN;
+		return FAIL_DOWN;
 	}
 	return 0;
 }
@@ -655,7 +655,7 @@ static void connect_reason(const struct mysql_target *t, char *err, size_t errle
 	}
 	r = net_try(&n, reason, sizeof(reason));
 	/* Taken now, or no answer within a second: libmariadb's words are as good. */
-	if (r == NET_DOWN || r == NET_LOCAL)
+	if (r == FAIL_DOWN || r == FAIL_LOCAL)
 		snprintf(err, errlen, "%s", reason);
 }
 
@@ -676,7 +676,7 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 	m = mysql_init(NULL);
 	if (m == NULL) {
 		snprintf(err, errlen, "cannot set up a MySQL connection: out of memory");
-		*why = LOCKS_BROKEN;
+		*why = FAIL_BROKEN;
 		return NULL;
 	}
 	set_options(m, t, timeout);
@@ -695,9 +695,9 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
 		*why = connect_failed(m, who, timeout, err, errlen);
 		if (expired) {
 			progress_format(err, errlen, timeout, who, PROGRESS_SESSION, NULL);
-			*why = LOCKS_DOWN;
+			*why = FAIL_DOWN;
 		}
-		if (*why == LOCKS_DOWN &&
+		if (*why == FAIL_DOWN &&
 		    (mysql_errno(m) == CR_CONN_HOST_ERROR || mysql_errno(m) == CR_CONNECTION_ERROR))
 			connect_reason(t, err, errlen);
 		mysql_close(m);
@@ -719,7 +719,7 @@ static int take_number(const struct probe *p, const char *value, const char *wha
 		return 0;
 	snprintf(err, errlen, "%s sent \"%.40s\" for %s, which is not a number", p->who, value,
 		 what);
-	return LOCKS_BROKEN;
+	return FAIL_BROKEN;
 }
 
 /* Merge a number the server sent for what into *field, unless it sent NULL. */
@@ -777,7 +777,7 @@ static int check_columns(const struct probe *p, enum stmt what, MYSQL_RES *res, 
 		return 0;
 	snprintf(err, errlen, "%s answered %s with %u columns, not %u", p->who, stmt_name(p, what),
 		 n, want);
-	return LOCKS_BROKEN;
+	return FAIL_BROKEN;
 }
 
 /* The counters; a variable the server does not keep stays NAN. */
@@ -856,7 +856,7 @@ static int take_trx_row(const struct probe *p, struct lock_report *r, MYSQL_ROW 
 	int rc;
 
 	if (id < 0)
-		return LOCKS_BROKEN;
+		return FAIL_BROKEN;
 	s = locks_session(r, id);
 	if (s == NULL)
 		return 0;
@@ -903,7 +903,7 @@ static int take_trx(const struct probe *p, struct lock_report *r, MYSQL_RES *res
 		waiter = take_id(p, waits[i][TRX_THREAD], err, errlen);
 		blocker = take_id(p, holder[TRX_THREAD], err, errlen);
 		if (waiter < 0 || blocker < 0)
-			rc = LOCKS_BROKEN;
+			rc = FAIL_BROKEN;
 		else
 			add_edge(r, waiter, blocker);
 	}
@@ -970,7 +970,7 @@ static int take_process(const struct probe *p, struct lock_report *r, MYSQL_ROW 
 	int rc;
 
 	if (id < 0)
-		return LOCKS_BROKEN;
+		return FAIL_BROKEN;
 	if (id == (long)mysql_thread_id(p->m))
 		return 0;
 	s = lock != NULL ? locks_session(r, id) : locks_known(r, id);
@@ -1041,7 +1041,7 @@ static int take_mdl(const struct probe *p, struct lock_report *r, MYSQL_RES *res
 		waiter = take_id(p, row[MDL_WAITER], err, errlen);
 		blocker = take_id(p, row[MDL_BLOCKER], err, errlen);
 		if (waiter < 0 || blocker < 0)
-			return LOCKS_BROKEN;
+			return FAIL_BROKEN;
 		s = locks_session(r, blocker);
 		if (s != NULL)
 			rc = merge_number(p, row[MDL_BLOCKER_AGE], "a transaction age", &s->trx_age,
@@ -1069,7 +1069,7 @@ static void drain(const struct probe *p)
 
 /*
  * Send sql and read its n results into res (freed by the caller); 0, or an
- * enum locks_error with err naming the statement of stmts that failed.
+ * enum fail with err naming the statement of stmts that failed.
  */
 static int run(const struct probe *p, const char *sql, const enum stmt *stmts, size_t n,
 	       MYSQL_RES **res, char *err, size_t errlen)
@@ -1085,7 +1085,7 @@ static int run(const struct probe *p, const char *sql, const enum stmt *stmts, s
 			rc = nb_next_result(p->m, p->deadline);
 		if (rc < 0) {
 			snprintf(err, errlen, "%s answered %zu statements of %zu", p->who, i, n);
-			return LOCKS_BROKEN;
+			return FAIL_BROKEN;
 		}
 		if (rc > 0)
 			return query_failed(p, stmts[i], err, errlen);
@@ -1099,13 +1099,13 @@ static int run(const struct probe *p, const char *sql, const enum stmt *stmts, s
 			snprintf(err, errlen, "%s answered %s without rows", p->who,
 				 stmt_name(p, stmts[i]));
 			drain(p);
-			return LOCKS_BROKEN;
+			return FAIL_BROKEN;
 		}
 	}
 	if (mysql_more_results(p->m)) {
 		snprintf(err, errlen, "%s answered more statements than it was sent", p->who);
 		drain(p);
-		return LOCKS_BROKEN;
+		return FAIL_BROKEN;
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@
  *   - counters from SHOW GLOBAL STATUS: Innodb_row_lock_waits,
  *     Innodb_row_lock_time, Table_locks_waited, Innodb_deadlocks (MariaDB).
  * Only views that take no lock an application can hold are read. A missing
- * privilege is LOCKS_PRIVILEGE with the GRANT that fixes it in err.
+ * privilege is FAIL_PRIVILEGE with the GRANT that fixes it in err.
  */
 #ifndef VAKT_PROBE_MYSQL_LOCKS_H
 #define VAKT_PROBE_MYSQL_LOCKS_H
@@ -45,7 +45,7 @@ struct mysql_target {
 void probe_mysql_describe(const struct mysql_target *t, char *out, size_t outlen);
 /*
  * A connection to t, each read and write limited to t->timeout; NULL with
- * *why (enum locks_error) and err on failure.
+ * *why (enum fail) and err on failure.
  */
 MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, size_t errlen);
 /*
@@ -53,7 +53,7 @@ MYSQL *probe_mysql_connect(const struct mysql_target *t, int *why, char *err, si
  * blockers and its counters, and run locks_analyse(). Its statements run
  * in a session that gives up lock waits at once (lock_wait_timeout,
  * innodb_lock_wait_timeout) and statements after most of the connection's
- * time limit. 0, or an enum locks_error with err.
+ * time limit. 0, or an enum fail with err.
  */
 int probe_mysql_locks(MYSQL *m, struct lock_report *r, char *err, size_t errlen);
 

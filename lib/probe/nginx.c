@@ -20,7 +20,7 @@ static int not_ok(const struct httpc *c, const struct httpc_opts *o, long status
 	snprintf(err, errlen,
 		 "%s answered HTTP %ld%s%s, expected 200 with nginx's stub_status page", o->url,
 		 status, moved ? ", a redirect to " : "", moved ? c->location : "");
-	return PROBE_NGINX_HTTP;
+	return FAIL_HTTP;
 }
 
 int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *set, char *err,
@@ -36,14 +36,12 @@ int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *
 	buf_init(&body, PROBE_NGINX_MAX_ANSWER);
 	r = httpc_get(c, o, &body, &status, err, errlen);
 	took = time_monotonic() - t0;
-	if (r == HTTPC_TOO_BIG) {
+	if (r == FAIL_TOO_BIG) {
 		snprintf(err, errlen, "%s answered more than %d KiB, not nginx's stub_status page",
 			 o->url, PROBE_NGINX_MAX_ANSWER / 1024);
-		r = PROBE_NGINX_BROKEN;
+		r = FAIL_BROKEN;
 	} else if (r != 0) {
-		r = r == HTTPC_TIMEOUT ? PROBE_NGINX_TIMEOUT
-		    : r == HTTPC_LOCAL ? PROBE_NGINX_LOCAL
-				       : PROBE_NGINX_DOWN;
+		/* httpc's failure is the probe's, its words in err already. */
 	} else if (status != 200) {
 		r = not_ok(c, o, status, err, errlen);
 	} else if (stub_status_parse(buf_str(&body), body.len, &st, why, sizeof(why)) != 0) {
@@ -52,7 +50,7 @@ int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *
 			 "%s answered HTTP 200 with a page that is not nginx's "
 			 "stub_status (%s): \"%s\"",
 			 o->url, why, start);
-		r = PROBE_NGINX_BROKEN;
+		r = FAIL_BROKEN;
 	} else {
 		stub_status_metrics(&st, set);
 		metric_set_add(set, "nginx_response_time", METRIC_GAUGE, "s", took);

@@ -12,21 +12,13 @@
 
 #include <stddef.h>
 
+#include "fail.h"
 #include "httpc.h"
 #include "metric.h"
 
 #define PROBE_NGINX_MAX_ANSWER (64 * 1024)
 
-/* How a probe call failed, so a plugin can map it to a state. */
-enum probe_nginx_error {
-	PROBE_NGINX_DOWN = -1,	  /* unreachable, refused, closed, TLS failed */
-	PROBE_NGINX_TIMEOUT = -2, /* no answer in time */
-	PROBE_NGINX_HTTP = -3,	  /* an HTTP status other than 200 */
-	PROBE_NGINX_BROKEN = -4,  /* 200, but not a stub_status page */
-	PROBE_NGINX_LOCAL = -5,	  /* our side: a CA file, memory, a bad URL */
-};
-
-/* GET o->url with c and add its metrics to set; 0, or a probe_nginx_error with err. */
+/* GET o->url with c and add its metrics to set; 0, or an enum fail with err. */
 int probe_nginx(struct httpc *c, const struct httpc_opts *o, struct metric_set *set, char *err,
 		size_t errlen);
 

@@ -244,15 +244,15 @@ static int login_refused(const char *state)
 	/* Class 28: password, pg_hba.conf, role; 3D000: no such database. */
 	if (strncmp(state, "28", 2) == 0 || strcmp(state, "3D000") == 0 ||
 	    strcmp(state, "42501") == 0)
-		return LOCKS_DENIED;
+		return FAIL_DENIED;
 	/*
 	 * Connection trouble, too many connections, starting or stopping; our
 	 * lock_timeout (55P03) when a lock on a catalog holds up the login.
 	 */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
 	    strncmp(state, "57", 2) == 0 || strcmp(state, "55P03") == 0)
-		return LOCKS_DOWN;
-	return LOCKS_BROKEN;
+		return FAIL_DOWN;
+	return FAIL_BROKEN;
 }
 
 /*
@@ -301,7 +301,7 @@ static int connect_failed(PGconn *c, const struct pgsql_target *t, char *err, si
 	const char *msg = PQerrorMessage(c), *line = msg, *text = NULL, *reason, *end;
 	char who[WHO_MAX], state[6] = "";
 	bool list = describe_list(c, who, sizeof(who));
-	int why = LOCKS_DOWN, keep;
+	int why = FAIL_DOWN, keep;
 
 	if (!list)
 		describe_conn(c, t, who, sizeof(who));
@@ -310,7 +310,7 @@ static int connect_failed(PGconn *c, const struct pgsql_target *t, char *err, si
 			 "cannot connect to %s: the server asks for a password and none was "
 			 "given: use --password-file, PGPASSWORD or PGPASSFILE",
 			 who);
-		return LOCKS_DENIED;
+		return FAIL_DENIED;
 	}
 	for (const char *p = msg; *p != '\0'; p = *end == '\n' ? end + 1 : end) {
 		end = strchr(p, '\n');
@@ -409,7 +409,7 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 	if (c == NULL) {
 		probe_pgsql_describe(t, who, sizeof(who));
 		snprintf(err, errlen, "cannot connect to %s: out of memory", who);
-		*why = LOCKS_BROKEN;
+		*why = FAIL_BROKEN;
 		return NULL;
 	}
 	/* Before the first answer arrives: the server's errors then carry their SQLSTATE. */
@@ -436,7 +436,7 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 				progress_format(err, errlen, timeout, who, connect_step(c), NULL);
 			else
 				snprintf(err, errlen, "cannot connect to %s: %s", who, strerror(e));
-			*why = LOCKS_DOWN;
+			*why = FAIL_DOWN;
 			PQfinish(c);
 			return NULL;
 		}
@@ -446,7 +446,7 @@ PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, s
 	if (PQsetnonblocking(c, 1) != 0) {
 		describe_conn(c, t, who, sizeof(who));
 		snprintf(err, errlen, "cannot use the connection to %s without blocking", who);
-		*why = LOCKS_BROKEN;
+		*why = FAIL_BROKEN;
 		PQfinish(c);
 		return NULL;
 	}
@@ -524,7 +524,7 @@ static int lost(PGconn *c, const char *who, char *err, size_t errlen)
 		snprintf(err, errlen, "lost the connection to %s", who);
 	else
 		snprintf(err, errlen, "lost the connection to %s: %.*s", who, first_line(msg), msg);
-	return LOCKS_DOWN;
+	return FAIL_DOWN;
 }
 
 /*
@@ -547,7 +547,7 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 		} else {
 			snprintf(err, errlen, "cannot send a query to %s: %.*s", who,
 				 first_line(PQerrorMessage(c)), PQerrorMessage(c));
-			*why = LOCKS_BROKEN;
+			*why = FAIL_BROKEN;
 		}
 		return NULL;
 	}
@@ -565,12 +565,12 @@ static PGresult *run(PGconn *c, const char *who, const char *sql, double timeout
 		 * ends the query there; the caller drops the connection.
 		 */
 		progress_format(err, errlen, timeout, who, PROGRESS_QUERY, NULL);
-		*why = LOCKS_DOWN;
+		*why = FAIL_DOWN;
 	} else if (w == WAIT_LOST) {
 		*why = lost(c, who, err, errlen);
 	} else {
 		snprintf(err, errlen, "%s sent no result for the query", who);
-		*why = LOCKS_BROKEN;
+		*why = FAIL_BROKEN;
 	}
 	return NULL;
 }
@@ -598,7 +598,7 @@ static int query_failed(PGconn *c, const PGresult *res, const char *who, char *e
 			 role != NULL ? role : user, who, first_line(text), text,
 			 role != NULL ? role : user);
 		PQfreemem(role);
-		return LOCKS_PRIVILEGE;
+		return FAIL_PRIVILEGE;
 	}
 	snprintf(err, errlen, "the probe's query to %s failed: %.*s%s", who, first_line(text), text,
 		 state_note(state, false));
@@ -606,8 +606,8 @@ static int query_failed(PGconn *c, const PGresult *res, const char *who, char *e
 	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
 	    strncmp(state, "57", 2) == 0)
-		return LOCKS_DOWN;
-	return LOCKS_BROKEN;
+		return FAIL_DOWN;
+	return FAIL_BROKEN;
 }
 
 /* A number column of row i: 0 with *out (NAN for NULL), -1 when it is not a number. */
@@ -808,12 +808,12 @@ static int unreadable(const PGresult *res, const char *who, char *err, size_t er
 	snprintf(err, errlen,
 		 "%s answered the probe's query with %d columns and %d rows it cannot read", who,
 		 PQnfields(res), PQntuples(res));
-	return LOCKS_BROKEN;
+	return FAIL_BROKEN;
 }
 
 /*
- * Take the summary into r and *waiting; 0, or an enum locks_error with
- * err (LOCKS_PRIVILEGE when the user cannot see other sessions).
+ * Take the summary into r and *waiting; 0, or an enum fail with
+ * err (FAIL_PRIVILEGE when the user cannot see other sessions).
  */
 static int take_summary(PGconn *c, const PGresult *res, const char *who, struct lock_report *r,
 			bool *waiting, char *err, size_t errlen)
@@ -837,7 +837,7 @@ static int take_summary(PGconn *c, const PGresult *res, const char *who, struct 
 				 "user %s cannot see other sessions' queries and waits: GRANT "
 				 "pg_monitor TO %s",
 				 role, role);
-		return LOCKS_PRIVILEGE;
+		return FAIL_PRIVILEGE;
 	}
 	for (int i = 0; i < PQntuples(res); i++) {
 		double n;
@@ -852,7 +852,7 @@ static int take_summary(PGconn *c, const PGresult *res, const char *who, struct 
 	return 0;
 }
 
-/* Take the session rows into r; 0, or an enum locks_error with err. */
+/* Take the session rows into r; 0, or an enum fail with err. */
 static int take_sessions(PGconn *c, const PGresult *res, const char *who, struct lock_report *r,
 			 char *err, size_t errlen)
 {
@@ -887,7 +887,7 @@ int probe_pgsql_locks(PGconn *c, double timeout, struct lock_report *r, char *er
 	if (version < 90600) {
 		snprintf(err, errlen, "%s runs PostgreSQL %d.%d: 9.6 or later is needed", who,
 			 version / 10000, version / 100 % 100);
-		return LOCKS_BROKEN;
+		return FAIL_BROKEN;
 	}
 	if (timeout <= 0)
 		timeout = DEFAULT_TIMEOUT;

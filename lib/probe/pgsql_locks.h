@@ -13,7 +13,7 @@
  * PostgreSQL counts no lock waits over time, so lock_row_waits,
  * lock_row_wait_time and lock_table_waits stay NAN. Other users' sessions
  * are only visible to a superuser or a member of pg_read_all_stats
- * (pg_monitor); without that the probe is LOCKS_PRIVILEGE naming the GRANT.
+ * (pg_monitor); without that the probe is FAIL_PRIVILEGE naming the GRANT.
  * Every query is sent without blocking and waited for under the time limit;
  * on expiry the call fails (the session's statement_timeout ends the query
  * on the server) and the connection should be dropped.
@@ -41,12 +41,12 @@ struct pgsql_target {
 
 /* "HOST:PORT", the socket directory, or "the default server" for messages. */
 void probe_pgsql_describe(const struct pgsql_target *t, char *out, size_t outlen);
-/* A connection to t; NULL with *why (enum locks_error) and err on failure. */
+/* A connection to t; NULL with *why (enum fail) and err on failure. */
 PGconn *probe_pgsql_connect(const struct pgsql_target *t, int *why, char *err, size_t errlen);
 /*
  * Fill r (from locks_init) with the server's current lock waits, their
  * blockers and its deadlock counter, each query limited to timeout
- * seconds, and run locks_analyse(). 0, or an enum locks_error with err.
+ * seconds, and run locks_analyse(). 0, or an enum fail with err.
  */
 int probe_pgsql_locks(PGconn *c, double timeout, struct lock_report *r, char *err, size_t errlen);
 

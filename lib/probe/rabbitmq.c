@@ -71,42 +71,38 @@ static int http_error(const struct rabbitmq_target *t, const char *url, long sta
 	if (status == 401) {
 		snprintf(err, errlen, "login as %s refused: HTTP 401%s%s", t->user,
 			 reason[0] != '\0' ? " " : "", reason);
-		return PROBE_RABBITMQ_AUTH;
+		return FAIL_DENIED;
 	}
 	if (status == 403) {
 		snprintf(err, errlen, "user %s may not read %s: HTTP 403%s%s", t->user, url,
 			 reason[0] != '\0' ? " " : "", reason);
-		return PROBE_RABBITMQ_AUTH;
+		return FAIL_DENIED;
 	}
 	/* Only the API's own JSON 404 says the object is missing; another server's says nothing. */
 	if (status == 404 && reason[0] != '\0') {
 		snprintf(err, errlen, "HTTP 404 %s", reason);
-		return PROBE_RABBITMQ_NOT_FOUND;
+		return FAIL_NOT_FOUND;
 	}
 	buf_excerpt(body->data, body->len, start, sizeof(start));
 	if (status >= 500) {
 		snprintf(err, errlen, "the server answered HTTP %ld: %s", status,
 			 reason[0] != '\0' ? reason : start);
-		return PROBE_RABBITMQ_DOWN;
+		return FAIL_DOWN;
 	}
 	snprintf(err, errlen, NOT_API " (HTTP %ld for %s: \"%s\")", status, url, start);
-	return PROBE_RABBITMQ_BROKEN;
+	return FAIL_BROKEN;
 }
 
-/* Map an httpc_error to a probe error; err holds httpc's words already. */
+/*
+ * The probe's failure for httpc's (err holds httpc's words already): an
+ * answer over the cap is not the management API's.
+ */
 static int transfer_error(int why, char *err, size_t errlen)
 {
-	switch (why) {
-	case HTTPC_TIMEOUT:
-		return PROBE_RABBITMQ_TIMEOUT;
-	case HTTPC_TOO_BIG:
-		snprintf(err, errlen, NOT_API " (more than %d bytes)", PROBE_RABBITMQ_MAX_ANSWER);
-		return PROBE_RABBITMQ_BROKEN;
-	case HTTPC_LOCAL:
-		return PROBE_RABBITMQ_LOCAL;
-	default:
-		return PROBE_RABBITMQ_DOWN;
-	}
+	if (why != FAIL_TOO_BIG)
+		return why;
+	snprintf(err, errlen, NOT_API " (more than %d bytes)", PROBE_RABBITMQ_MAX_ANSWER);
+	return FAIL_BROKEN;
 }
 
 /*
@@ -124,11 +120,11 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 	probe_rabbitmq_hostport(t, target, sizeof(target));
 	if (u->truncated) {
 		snprintf(err, errlen, "the names make a URL longer than %d bytes", URL_MAX);
-		return PROBE_RABBITMQ_LOCAL;
+		return FAIL_LOCAL;
 	}
 	if (left <= 0) {
 		progress_format(err, errlen, t->limit, target, PROGRESS_QUERY, "the HTTP request");
-		return PROBE_RABBITMQ_TIMEOUT;
+		return FAIL_TIMEOUT;
 	}
 	o.url = buf_str(u);
 	o.timeout = left;
@@ -149,11 +145,11 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 	return http_error(t, buf_str(u), *status, body, err, errlen);
 }
 
-/* Say whose answer it was that is wrong, and why; returns PROBE_RABBITMQ_BROKEN. */
+/* Say whose answer it was that is wrong, and why; returns FAIL_BROKEN. */
 static int broken_because(const char *why, char *err, size_t errlen)
 {
 	snprintf(err, errlen, NOT_API " (%s)", why);
-	return PROBE_RABBITMQ_BROKEN;
+	return FAIL_BROKEN;
 }
 
 /* The same for a parser's complaint in err. */
@@ -168,7 +164,7 @@ static int broken(char *err, size_t errlen)
 /*
  * How long queue q, which looks stuck, has delivered and acknowledged
  * nothing, into q->stalled: one more request, for the few queues that
- * look stuck. 0, or a probe_rabbitmq_error with err.
+ * look stuck. 0, or an enum fail with err.
  */
 static int get_stall(struct httpc *c, const struct rabbitmq_target *t, struct rabbitmq_queue *q,
 		     char *err, size_t errlen)
@@ -190,7 +186,7 @@ static int get_stall(struct httpc *c, const struct rabbitmq_target *t, struct ra
 	buf_free(&u);
 	buf_free(&body);
 	/* Deleted in between: then it is not stuck either. */
-	if (r == PROBE_RABBITMQ_NOT_FOUND) {
+	if (r == FAIL_NOT_FOUND) {
 		q->stalled = 0;
 		r = 0;
 	}
@@ -322,7 +318,7 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
 		r = broken(err, errlen);
 	if (r == 0 && name != NULL && !nodes_keep(&all, name)) {
 		snprintf(err, errlen, "no node %s in the cluster", name);
-		r = PROBE_RABBITMQ_NOT_FOUND;
+		r = FAIL_NOT_FOUND;
 	}
 	for (size_t i = 0; r == 0 && i < all.n; i++) {
 		out->v = xgrow(out->v, out->n, sizeof(*out->v));

@@ -15,22 +15,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fail.h"
 #include "httpc.h"
 
 #include "probe/rabbitmq_json.h"
 
 #define PROBE_RABBITMQ_PORT 15672
 #define PROBE_RABBITMQ_MAX_ANSWER (16 * 1024 * 1024)
-
-/* How a probe call failed, so a plugin can map it to a state. */
-enum probe_rabbitmq_error {
-	PROBE_RABBITMQ_DOWN = -1,      /* unreachable, refused, TLS failed, HTTP 5xx */
-	PROBE_RABBITMQ_TIMEOUT = -2,   /* no answer before the deadline */
-	PROBE_RABBITMQ_AUTH = -3,      /* HTTP 401 or 403: the login or its rights */
-	PROBE_RABBITMQ_NOT_FOUND = -4, /* the API says the object does not exist */
-	PROBE_RABBITMQ_BROKEN = -5,    /* an answer that is not the management API's */
-	PROBE_RABBITMQ_LOCAL = -6,     /* our side: a CA file, out of memory */
-};
 
 struct rabbitmq_target {
 	const char *url;  /* the API base, "http://127.0.0.1:15672" (a path prefix is kept) */
@@ -50,7 +41,7 @@ void probe_rabbitmq_hostport(const struct rabbitmq_target *t, char *out, size_t 
 
 /*
  * The queue name in vhost, appended to out. Returns 0, or a
- * probe_rabbitmq_error with err (PROBE_RABBITMQ_NOT_FOUND for a queue or
+ * enum fail with err (FAIL_NOT_FOUND for a queue or
  * vhost that does not exist).
  */
 int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
@@ -66,7 +57,7 @@ int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
 			    struct rabbitmq_overview *out, char *err, size_t errlen);
 /*
  * The node called name (every node when NULL), appended to out;
- * PROBE_RABBITMQ_NOT_FOUND when the cluster has no such node.
+ * FAIL_NOT_FOUND when the cluster has no such node.
  */
 int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const char *name,
 			 struct rabbitmq_nodes *out, char *err, size_t errlen);
@@ -74,7 +65,7 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
  * Run the health check at path below /api ("health/checks/alarms",
  * "aliveness-test/%2F": path is used as given, already encoded). Returns 0
  * when it passed, 1 when it failed with the server's reason in reason, or a
- * probe_rabbitmq_error (PROBE_RABBITMQ_NOT_FOUND: this server has no such
+ * enum fail (FAIL_NOT_FOUND: this server has no such
  * check).
  */
 int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path,

@@ -105,20 +105,20 @@ static int io_error(const redisContext *c, char *err, size_t errlen)
 	case REDIS_ERR_PROTOCOL:
 		snprintf(err, errlen, "%s answered something that is not Redis (%s)", who,
 			 c->errstr);
-		return PROBE_REDIS_BROKEN;
+		return FAIL_BROKEN;
 	case REDIS_ERR_OOM:
 		snprintf(err, errlen, "out of memory reading the answer of %s", who);
-		return PROBE_REDIS_BROKEN;
+		return FAIL_BROKEN;
 	case REDIS_ERR_EOF:
 		snprintf(err, errlen, "%s closed the connection", who);
-		return PROBE_REDIS_DOWN;
+		return FAIL_DOWN;
 	}
 	if (strstr(c->errstr, "temporarily unavailable") != NULL ||
 	    strstr(c->errstr, "timed out") != NULL)
 		progress_format(err, errlen, timeout, who, PROGRESS_QUERY, NULL);
 	else
 		snprintf(err, errlen, "%s: %s", who, c->errstr);
-	return PROBE_REDIS_DOWN;
+	return FAIL_DOWN;
 }
 
 /*
@@ -163,7 +163,7 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 			describe_context(c, who, sizeof(who));
 			progress_format(err, errlen, context_timeout(c), who, PROGRESS_ANSWER,
 					NULL);
-			return PROBE_REDIS_DOWN;
+			return FAIL_DOWN;
 		}
 		if (fed > PROBE_REDIS_MAX_REPLY) {
 			char who[300];
@@ -171,7 +171,7 @@ static int read_reply(redisContext *c, redisReply **out, char *err, size_t errle
 			describe_context(c, who, sizeof(who));
 			snprintf(err, errlen, "%s sent an answer larger than %d MiB", who,
 				 PROBE_REDIS_MAX_REPLY / (1024 * 1024));
-			return PROBE_REDIS_BROKEN;
+			return FAIL_BROKEN;
 		}
 		before = c->reader->len;
 		if (redisBufferRead(c) != REDIS_OK)
@@ -249,16 +249,16 @@ static int refused(const redisContext *c, const char *what, const redisReply *r,
 	describe_context(c, who, sizeof(who));
 	if (strncmp(r->str, "NOPERM", 6) == 0) {
 		snprintf(err, errlen, "%s does not allow %s to this user (%s)", who, what, r->str);
-		return PROBE_REDIS_BROKEN;
+		return FAIL_BROKEN;
 	}
 	if (strncmp(r->str, "NOAUTH", 6) == 0) {
 		snprintf(err, errlen, "%s requires a password (%s)", who, r->str);
-		return PROBE_REDIS_DOWN;
+		return FAIL_DOWN;
 	}
 	if (strncmp(r->str, "LOADING", 7) == 0) {
 		snprintf(err, errlen, "%s is loading its dataset and answers nothing else yet",
 			 who);
-		return PROBE_REDIS_DOWN;
+		return FAIL_DOWN;
 	}
 	snprintf(err, errlen, "%s refused %s: %s", who, what, r->str);
 	/*
@@ -269,8 +269,8 @@ static int refused(const redisContext *c, const char *what, const redisReply *r,
 	if (strncmp(r->str, "WRONGPASS", 9) == 0 || strncmp(r->str, "BUSY", 4) == 0 ||
 	    strncmp(r->str, "MASTERDOWN", 10) == 0 ||
 	    strstr(r->str, "max number of clients") != NULL)
-		return PROBE_REDIS_DOWN;
-	return PROBE_REDIS_BROKEN;
+		return FAIL_DOWN;
+	return FAIL_BROKEN;
 }
 
 /* Run a command whose answer only matters for being an error or not. */
@@ -306,7 +306,7 @@ static int start_tls(redisContext *c, const struct redis_target *t, char *err, s
 
 	if (ssl == NULL) {
 		snprintf(err, errlen, "cannot set up TLS: %s", redisSSLContextGetError(e));
-		return PROBE_REDIS_BROKEN;
+		return FAIL_BROKEN;
 	}
 	/* The context must live as long as the connection; redisFree frees it. */
 	c->privdata = ssl;
@@ -354,7 +354,7 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 					    tv);
 	if (c == NULL) {
 		snprintf(err, errlen, "cannot connect to %s: out of memory", who);
-		*why = PROBE_REDIS_BROKEN;
+		*why = FAIL_BROKEN;
 		return NULL;
 	}
 	if (c->err != 0) {
@@ -362,7 +362,7 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 			progress_format(err, errlen, t->timeout, who, PROGRESS_CONNECT, NULL);
 		else
 			snprintf(err, errlen, "cannot connect to %s: %s", who, c->errstr);
-		*why = PROBE_REDIS_DOWN;
+		*why = FAIL_DOWN;
 		redisFree(c);
 		return NULL;
 	}
@@ -423,7 +423,7 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
 		describe_context(c, who, sizeof(who));
 		snprintf(err, errlen, "%s answered INFO with something that is not Redis INFO",
 			 who);
-		why = PROBE_REDIS_BROKEN;
+		why = FAIL_BROKEN;
 	} else {
 		redis_info_metrics(info, set);
 	}
@@ -527,7 +527,7 @@ static int scan(redisContext *c, const char *key, const char *pattern, long limi
 			snprintf(err, errlen, "the answer to %s is not what Redis sends",
 				 key != NULL ? "SSCAN" : "SCAN");
 			freeReplyObject(r);
-			return PROBE_REDIS_BROKEN;
+			return FAIL_BROKEN;
 		}
 		memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
 		for (size_t i = 0; i < r->element[1]->elements; i++) {

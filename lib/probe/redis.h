@@ -23,6 +23,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "fail.h"
 #include "metric.h"
 #include "probe/redis_info.h"
 
@@ -31,12 +32,6 @@
 #define PROBE_REDIS_MAX_REPLY (16 * 1024 * 1024)
 /* Keys a discovery SCAN visits at most, unless told otherwise. */
 #define PROBE_REDIS_SCAN_LIMIT 100000
-
-/* How a probe call failed, so a plugin can map it to a state. */
-enum probe_redis_error {
-	PROBE_REDIS_DOWN = -1,	 /* unreachable, timed out, refused us: the service is down */
-	PROBE_REDIS_BROKEN = -2, /* answered, but not as Redis, or refused a command */
-};
 
 struct redis_target {
 	const char *host;     /* name, IPv4/IPv6 literal, or an absolute unix socket path */
@@ -79,19 +74,19 @@ struct redis_queue_notes {
 void probe_redis_describe(const struct redis_target *t, char *out, size_t outlen);
 /*
  * Connect, authenticate and select the database. Returns the context, or
- * NULL with *why set to a probe_redis_error and the reason in err.
+ * NULL with *why set to an enum fail and the reason in err.
  */
 redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *err, size_t errlen);
 /*
  * PING (its round trip becomes redis_ping) and INFO, parsed into *info and
- * added to set. Returns 0 or a probe_redis_error with err.
+ * added to set. Returns 0 or an enum fail with err.
  */
 int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info, char *err,
 		       size_t errlen);
 /*
  * Measure the queues q names or discovers into set, and what is wrong with
  * them into notes (free with probe_redis_notes_free). Returns 0 or a
- * probe_redis_error with err.
+ * enum fail with err.
  */
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 		       struct redis_queue_notes *notes, char *err, size_t errlen);

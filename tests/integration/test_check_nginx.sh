@@ -166,8 +166,9 @@ else
 	fail "50 runs sharing a state file ($rated rates, at most $bound/s):$bad"
 fi
 
-# Pages that are not stub_status are CRITICAL, naming the HTTP status.
-expect "HTML page: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/html answered HTTP 200 with a page that is not nginx's stub_status \(.*\): \"<html><body>It works" \
+# An HTTP error or a redirect is CRITICAL, naming the status; a 200 page
+# that is not stub_status is UNKNOWN (fail_state: the check cannot tell).
+expect "HTML page: UNKNOWN" 3 "^NGINX UNKNOWN - http://127\.0\.0\.1:$port/html answered HTTP 200 with a page that is not nginx's stub_status \(.*\): \"<html><body>It works" \
 	"$check" -p "$port" --uri /html
 expect "404: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$port/missing answered HTTP 404, expected 200 with nginx's stub_status page$" \
 	"$check" -p "$port" --uri /missing
@@ -217,7 +218,7 @@ expect "nginx hung: -t SECONDS:STATE" 3 "^NGINX UNKNOWN - timed out after 1 s: 1
 start_fake_http '{"garbage": (200, "hello"), "empty": (200, ""),
 	"lying": (200, "Active connections: 1 \nserver accepts handled requests\n 1 5 1 \nReading: 0 Writing: 1 Waiting: 0 \n")}'
 for case in garbage empty lying; do
-	expect "a server answering $case: CRITICAL" 2 "^NGINX CRITICAL - http://127\.0\.0\.1:$fake_port/$case answered HTTP 200 with a page that is not nginx's stub_status" \
+	expect "a server answering $case: UNKNOWN" 3 "^NGINX UNKNOWN - http://127\.0\.0\.1:$fake_port/$case answered HTTP 200 with a page that is not nginx's stub_status" \
 		"$check" -p "$fake_port" --uri "/$case"
 done
 
