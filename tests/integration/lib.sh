@@ -621,8 +621,9 @@ start_rabbitmq() {
 		rabbit_dirs="${rabbit_dirs:-} $dir"
 		rabbitmq_on && return 0
 		stop_rabbitmq "$dir"
-		# Another port helps only when this one was taken.
-		grep -qsi 'eaddrinuse\|address already in use' "$dir/server.log" "$dir"/log/*.log || break
+		# Other ports help only when one was taken (the AMQP, HTTP or distribution port).
+		grep -qsi 'eaddrinuse\|address already in use\|dist_port_already_used' \
+			"$dir/server.log" "$dir"/log/*.log || break
 	done
 	echo "FAIL: rabbitmq-server did not start"
 	rabbit_logs
@@ -649,6 +650,8 @@ rabbitmq_on() {
 	deadline=$(($(date +%s) + ${VAKT_RABBITMQ_START:-180}))
 	while [ "$(date +%s)" -lt "$deadline" ]; do
 		kill -0 "$wrapper" 2> /dev/null || break
+		# Erlang may linger over its crash dump: a failed start is over when it says so.
+		grep -qs 'Kernel pid terminated' "$rabbit_dir/server.log" && break
 		if curl -sf -m 2 -u guest:guest "http://127.0.0.1:$rabbit_http/api/overview" 2> /dev/null |
 			grep -qF "\"node\":\"$rabbit_node\""; then
 			ok=1
