@@ -13,12 +13,8 @@
 
 /* By path: a plain "config.h" would find autoconf's in the build tree. */
 #include "conf.h"
+#include "testutil.h" /* TEST_DATA_DIR */
 #include "xalloc.h"
-
-/* make check passes the source tree's tests/data; by hand, run from the top. */
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
 
 static struct config *parse_ok(const char *text)
 {

@@ -5,6 +5,8 @@
 #ifndef VAKT_TESTUTIL_H
 #define VAKT_TESTUTIL_H
 
+#include "config.h" /* TEST_DATA_DIR */
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
