@@ -270,8 +270,18 @@ static void print_help(void)
 			     ",\nor a private directory under $TMPDIR when that is not writable).");
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++) {
 		char s[2] = {(char)o->val, '\0'};
+		struct buf help;
 
-		print_option(o->val < 256 ? s : NULL, o->name, o->arg, o->help);
+		if (o->help == NULL)
+			continue;
+		buf_init(&help, 4096);
+		buf_puts(&help, o->help);
+		for (const struct plugin_option *a = o + 1; a->name != NULL && a->help == NULL; a++)
+			buf_printf(&help, "%s--%s", a == o + 1 ? "\nAlso " : ", ", a->name);
+		if (o[1].name != NULL && o[1].help == NULL)
+			buf_puts(&help, ".");
+		print_option(o->val < 256 ? s : NULL, o->name, o->arg, buf_str(&help));
+		buf_free(&help);
 	}
 	printf("\nThresholds:\n  %s\n", p->thresholds_help);
 	printf("  RANGE is [@][START:][END]: alert when the value is outside START..END\n"
@@ -366,7 +376,8 @@ struct optspec {
 	struct buf shorts;
 };
 
-static void spec_add(struct optspec *s, const char *name, int has_arg, int val)
+/* Add option name; an alias (another spelling of an option) is long-only. */
+static void spec_add(struct optspec *s, const char *name, int has_arg, int val, bool alias)
 {
 	s->longs = xgrow(s->longs, s->n, sizeof(*s->longs));
 	s->longs[s->n].name = name;
@@ -374,7 +385,7 @@ static void spec_add(struct optspec *s, const char *name, int has_arg, int val)
 	s->longs[s->n].flag = NULL;
 	s->longs[s->n].val = val;
 	s->n++;
-	if (name != NULL && val < 256) {
+	if (name != NULL && val < 256 && !alias) {
 		char c = (char)val;
 
 		buf_append(&s->shorts, &c, 1);
@@ -390,33 +401,33 @@ static void build_spec(const struct plugin *p, struct optspec *s)
 	memset(s, 0, sizeof(*s));
 	buf_init(&s->shorts, 256);
 	buf_puts(&s->shorts, ":"); /* report a missing argument as ':' */
-	spec_add(s, "help", no_argument, 'h');
-	spec_add(s, "version", no_argument, 'V');
-	spec_add(s, "verbose", no_argument, 'v');
-	spec_add(s, "timeout", required_argument, 't');
-	spec_add(s, "warning", required_argument, 'w');
-	spec_add(s, "critical", required_argument, 'c');
+	spec_add(s, "help", no_argument, 'h', false);
+	spec_add(s, "version", no_argument, 'V', false);
+	spec_add(s, "verbose", no_argument, 'v', false);
+	spec_add(s, "timeout", required_argument, 't', false);
+	spec_add(s, "warning", required_argument, 'w', false);
+	spec_add(s, "critical", required_argument, 'c', false);
 	if (c & PLUGIN_HOST)
-		spec_add(s, "hostname", required_argument, 'H');
+		spec_add(s, "hostname", required_argument, 'H', false);
 	if (c & PLUGIN_PORT)
-		spec_add(s, "port", required_argument, 'p');
+		spec_add(s, "port", required_argument, 'p', false);
 	if (c & PLUGIN_FAMILY) {
-		spec_add(s, "ipv4", no_argument, '4');
-		spec_add(s, "ipv6", no_argument, '6');
+		spec_add(s, "ipv4", no_argument, '4', false);
+		spec_add(s, "ipv6", no_argument, '6', false);
 	}
 	if (c & PLUGIN_STATE_DIR)
-		spec_add(s, "state-dir", required_argument, OPT_STATE_DIR);
+		spec_add(s, "state-dir", required_argument, OPT_STATE_DIR, false);
 	if (c & PLUGIN_LOGIN) {
-		spec_add(s, "user", required_argument, OPT_USER);
-		spec_add(s, "password-file", required_argument, OPT_PASSWORD_FILE);
+		spec_add(s, "user", required_argument, OPT_USER, false);
+		spec_add(s, "password-file", required_argument, OPT_PASSWORD_FILE, false);
 	}
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
 		spec_add(s, o->name,
 			 o->arg == NULL			 ? no_argument
 			 : strncmp(o->arg, "[=", 2) == 0 ? optional_argument
 							 : required_argument,
-			 o->val);
-	spec_add(s, NULL, 0, 0);
+			 o->val, o->help == NULL);
+	spec_add(s, NULL, 0, 0, false);
 }
 
 /*
@@ -581,8 +592,9 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 			refuse_abbreviation(&spec.longs[longindex], argv);
 		name = typed_long ? spec.longs[longindex].name : spec_name(&spec, c);
 		longindex = -1;
+		/* The key names an option as its table does, whichever spelling was typed. */
 		if (c != '?' && c != ':' && counts(c, name))
-			parts[nparts++] = (struct keypart){name, optarg};
+			parts[nparts++] = (struct keypart){spec_name(&spec, c), optarg};
 		if (c == 'h' || c == 'V') {
 			if (c == 'h')
 				print_help();

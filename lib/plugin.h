@@ -25,11 +25,17 @@ enum plugin_common {
 };
 
 /* One plugin-specific option. */
+/*
+ * One option of a plugin. An entry without help is another spelling of the
+ * entry before it with the same val (an old name kept working): accepted,
+ * long-only, and named in that entry's --help ("Also --ssl-ca."); the state
+ * key and messages use the entry's own name.
+ */
 struct plugin_option {
 	const char *name; /* long name, without "--" */
 	int val;	  /* short option character, or a code >= 256 for long-only */
 	const char *arg;  /* argument name for --help, NULL for a flag, "[=NAME]" when optional */
-	const char *help; /* one or more lines, without the option itself */
+	const char *help; /* one or more lines, without the option itself; NULL: an alias */
 };
 
 struct plugin {

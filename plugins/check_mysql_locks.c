@@ -28,10 +28,13 @@ static const struct plugin_option options[] = {
      "[client] group of FILE (a regular file), as the mysql client does;\n"
      "options given here win over it."},
     {"ssl", OPT_SSL, NULL, "Require TLS."},
-    {"ssl-ca", OPT_SSL_CA, "FILE",
+    {"ca-file", OPT_SSL_CA, "FILE",
      "Require TLS and verify the server's certificate against the CA in FILE."},
-    {"ssl-cert", OPT_SSL_CERT, "FILE", "Require TLS and log in with the client certificate FILE."},
-    {"ssl-key", OPT_SSL_KEY, "FILE", "The key of --ssl-cert."},
+    {"ssl-ca", OPT_SSL_CA, "FILE", NULL},
+    {"cert", OPT_SSL_CERT, "FILE", "Require TLS and log in with the client certificate FILE."},
+    {"ssl-cert", OPT_SSL_CERT, "FILE", NULL},
+    {"key", OPT_SSL_KEY, "FILE", "The key of --cert."},
+    {"ssl-key", OPT_SSL_KEY, "FILE", NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 
 	plugin_start(&check_mysql_locks, argc, argv, &t, &a);
 	if (t.ssl_key != NULL && t.ssl_cert == NULL)
-		plugin_usage_error("--ssl-key needs --ssl-cert");
+		plugin_usage_error("--key needs --cert");
 	t.host = a.host;
 	t.port = a.port;
 	t.user = a.user;

@@ -32,9 +32,12 @@ static const struct plugin_option options[] = {
     {"sslmode", OPT_SSLMODE, "MODE",
      "libpq's sslmode: disable, allow, prefer (default), require, verify-ca\n"
      "or verify-full."},
-    {"sslrootcert", OPT_SSLROOTCERT, "FILE", "CA certificates to verify the server against."},
-    {"sslcert", OPT_SSLCERT, "FILE", "Client certificate."},
-    {"sslkey", OPT_SSLKEY, "FILE", "The key of --sslcert."},
+    {"ca-file", OPT_SSLROOTCERT, "FILE", "CA certificates to verify the server against."},
+    {"sslrootcert", OPT_SSLROOTCERT, "FILE", NULL},
+    {"cert", OPT_SSLCERT, "FILE", "Client certificate."},
+    {"sslcert", OPT_SSLCERT, "FILE", NULL},
+    {"key", OPT_SSLKEY, "FILE", "The key of --cert."},
+    {"sslkey", OPT_SSLKEY, "FILE", NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 
 	plugin_start(&check_pgsql_locks, argc, argv, &t, &a);
 	if (t.sslkey != NULL && t.sslcert == NULL)
-		plugin_usage_error("--sslkey needs --sslcert");
+		plugin_usage_error("--key needs --cert");
 	t.host = a.host;
 	t.port = a.port;
 	t.user = a.user;

@@ -73,10 +73,11 @@ static const struct plugin_option options[] = {
      "up to 8. Every series that matches is checked; the worst decides."},
     {"tls", OPT_TLS, NULL,
      "Use HTTPS and verify the agent's certificate and name against the\n"
-     "system's CA certificates, or those of --ca."},
-    {"ca", OPT_CA, "FILE",
+     "system's CA certificates, or those of --ca-file."},
+    {"ca-file", OPT_CA, "FILE",
      "With --tls: trust the CA certificates in FILE (PEM) instead of the\n"
      "system's. For a self-signed agent certificate, FILE is that certificate."},
+    {"ca", OPT_CA, "FILE", NULL},
     {"token-file", OPT_TOKEN_FILE, "FILE",
      "Send the bearer token in the first line of FILE, in the Authorization\n"
      "header only; FILE must be a regular file not every user may read\n"
@@ -152,7 +153,7 @@ static const struct plugin check_vakt = {
 	       "again after 0.1 s, then 0.2, 0.4 ... at most 1 s apart, while no more\n"
 	       "than half of -t has passed; only then is it CRITICAL, and the message\n"
 	       "says how often it was tried.",
-    .synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca FILE]] [--token-file FILE] "
+    .synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca-file FILE]] [--token-file FILE] "
 		"-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
     .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
     .options = options,
@@ -167,7 +168,7 @@ static const struct plugin check_vakt = {
 		"      Descriptors open by each nginx process the agent on web1 watches.\n"
 		"  check_vakt -H web1 -m listen_queue --label port=443 -w 10 -c 100\n"
 		"      Connections waiting to be accepted on port 443.\n"
-		"  check_vakt -H 2001:db8::7 --tls --ca /etc/vakt/agent.pem -m load1 -w 4\n"
+		"  check_vakt -H 2001:db8::7 --tls --ca-file /etc/vakt/agent.pem -m load1 -w 4\n"
 		"      Over HTTPS, trusting the agent's own (self-signed) certificate.\n"
 		"  check_vakt -H web1 --token-file /etc/vakt/token -m load1 -w 4 -c 8\n"
 		"      With the bearer token of the agent's token_file.\n"
@@ -205,7 +206,7 @@ static void check_args(const struct plugin_args *a, const struct opts *o)
 				   "IPv6 literal",
 				   a->host);
 	if (o->ca != NULL && !o->tls)
-		plugin_usage_error("--ca is for --tls connections: add --tls");
+		plugin_usage_error("--ca-file is for --tls connections: add --tls");
 }
 
 /* Append "?NAME=VALUE" to the URL, or "&NAME=VALUE" after the first, both percent-encoded. */
@@ -497,7 +498,7 @@ static struct httpc_opts request(const struct run *r, const char *const *headers
 	h.headers = headers;
 	h.bearer = token;
 	h.ca_file = r->opts->tls ? r->opts->ca : NULL;
-	h.ca_hint = "--ca";
+	h.ca_hint = "--ca-file";
 	h.plain_hint = " (does the agent want --tls?)";
 	return h;
 }

@@ -91,8 +91,8 @@ expect "missing -m" 3 "^VAKT UNKNOWN - which metric\? give -m NAME$" "$check_vak
 expect "missing -H" 3 "^VAKT UNKNOWN - which agent\? give -H HOST$" "$check_vakt" -m load1
 expect "METRIC=RANGE is refused" 3 "^VAKT UNKNOWN - unknown metric 'load1' in a threshold" \
 	"$check_vakt" -H 127.0.0.1 -m load1 -w load1=5
-expect "--ca without --tls" 3 "^VAKT UNKNOWN - --ca is for --tls" \
-	"$check_vakt" -H 127.0.0.1 -m load1 --ca /dev/null
+expect "--ca-file without --tls" 3 "^VAKT UNKNOWN - --ca-file is for --tls" \
+	"$check_vakt" -H 127.0.0.1 -m load1 --ca-file /dev/null
 stop_vaktd
 
 # The agent is gone now: a bad range must not even try to reach it.
@@ -285,20 +285,23 @@ chmod 600 "$tmp/key.pem"
 start_vaktd "$tmp/tls.conf" https --cacert "$tmp/cert.pem"
 wait_collected --cacert "$tmp/cert.pem"
 # shellcheck disable=SC2086
-same "TLS with --ca" 2 "$q&critical=39" --cacert "$tmp/cert.pem" -- \
+same "TLS with --ca-file" 2 "$q&critical=39" --cacert "$tmp/cert.pem" -- \
+	-m process_fds_open $sel -c 39 --tls --ca-file "$tmp/cert.pem"
+# shellcheck disable=SC2086
+same "TLS with the old spelling --ca" 2 "$q&critical=39" --cacert "$tmp/cert.pem" -- \
 	-m process_fds_open $sel -c 39 --tls --ca "$tmp/cert.pem"
-same "TLS with --ca: unknown metric" 3 "no_such_metric" --cacert "$tmp/cert.pem" -- \
-	-m no_such_metric --tls --ca "$tmp/cert.pem"
-expect "TLS without --ca: CRITICAL, certificate not trusted" 2 \
+same "TLS with --ca-file: unknown metric" 3 "no_such_metric" --cacert "$tmp/cert.pem" -- \
+	-m no_such_metric --tls --ca-file "$tmp/cert.pem"
+expect "TLS without --ca-file: CRITICAL, certificate not trusted" 2 \
 	"^VAKT CRITICAL - the TLS certificate of 127\.0\.0\.1:$port is not trusted: .*certificate" \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls
 expect "TLS with an unusable --ca: UNKNOWN" 3 "^VAKT UNKNOWN - cannot use the CA file $tmp/nosuch.pem" \
-	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca "$tmp/nosuch.pem"
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca-file "$tmp/nosuch.pem"
 expect "plain HTTP to a TLS agent: CRITICAL" 2 "^VAKT CRITICAL - " \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 -t 3
 stop_vaktd
 start_vaktd "$tmp/vaktd.conf"
 expect "TLS to a plain agent: CRITICAL" 2 "^VAKT CRITICAL - TLS handshake with 127\.0\.0\.1:$port failed" \
-	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca "$tmp/cert.pem"
+	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --tls --ca-file "$tmp/cert.pem"
 stop_vaktd
 finish

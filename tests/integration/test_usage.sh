@@ -69,4 +69,26 @@ for c in "$plugins"/check_*; do
 			"^$svc UNKNOWN - cannot read --$opt: No such file or directory$" "$c" $extra "--$opt" s3cr3tw0rd
 	done
 done
+# TLS is spelled alike in every check; the older spellings still work and
+# --help names them.
+for c in "$plugins"/check_*; do
+	[ -x "$c" ] || continue
+	name=$(basename "$c")
+	help=$("$c" --help | tr -s '\n ' '  ')
+	for old in ca-file:ca cert:ssl-cert key:ssl-key ca-file:ssl-ca ca-file:sslrootcert cert:sslcert key:sslkey; do
+		new=${old%%:*}
+		old=${old#*:}
+		"$c" --help | grep -q -- "^ *--$old=" && fail "$name --help lists --$old as an option of its own"
+		if grep -q -- "Also [-a-z, ]*--$old\b" <<< "$help"; then
+			grep -q -- "--$new=FILE" <<< "$help" || fail "$name names --$old but has no --$new"
+			echo "ok: $name --$old is another spelling of --$new"
+		fi
+	done
+done
+expect "check_mysql_locks --help names the mysql client's spellings" 3 "Also --ssl-ca\." \
+	"$plugins/check_mysql_locks" --help
+expect "check_pgsql_locks --help names libpq's spellings" 3 "^ +--sslrootcert\." \
+	"$plugins/check_pgsql_locks" --help
+expect "an old spelling is parsed as the new one" 3 "^MYSQL-LOCKS UNKNOWN - --key needs --cert$" \
+	"$plugins/check_mysql_locks" --ssl-key /dev/null
 finish

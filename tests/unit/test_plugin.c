@@ -42,6 +42,7 @@ static int on_option(void *c, int val, const char *arg, char *err, size_t errlen
 static const struct plugin_option options[] = {
     {"flag", OPT_FLAG, NULL, "A flag."},
     {"name", OPT_NAME, "NAME", "A name."},
+    {"label", OPT_NAME, "NAME", NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -205,6 +206,19 @@ Test(state_key, spelling_and_order_do_not_matter)
 	char *b = key_of("--hostname=lb1", "--na=web", NULL);
 
 	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+}
+
+/* An alias is the option it spells: the same value, the same key. */
+Test(state_key, an_alias_counts_as_its_option)
+{
+	char *a = key_of("--name", "web", NULL);
+	char *b = key_of("--label=web", NULL);
+
+	cr_expect_str_eq(b, "--name=web");
+	cr_expect_str_eq(a, b);
+	cr_expect_str_eq(ctx.name, "web");
 	free(a);
 	free(b);
 }
