@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <json-c/json.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -23,6 +22,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "checkwire.h"
 #include "clock.h"
 #include "conns.h"
 #include "expose.h"
@@ -414,27 +414,6 @@ static bool wants_text(struct MHD_Connection *c, enum check_format format)
 	       strstr(accept, "application/json") == NULL;
 }
 
-/* The check answer as JSON: state, exit code, the output and its parts. */
-static void check_json(enum state st, const char *text, struct buf *b)
-{
-	struct json_object *o = json_object_new_object();
-	size_t first = strcspn(text, "\n");
-	char *line = xstrndup(text, first);
-	char *bar = strstr(line, " | ");
-
-	json_object_object_add(o, "state", json_object_new_string(state_name(st)));
-	json_object_object_add(o, "exit_code", json_object_new_int((int)st));
-	json_object_object_add(o, "output", json_object_new_string(text));
-	json_object_object_add(o, "perfdata", json_object_new_string(bar != NULL ? bar + 3 : ""));
-	if (bar != NULL)
-		*bar = '\0';
-	json_object_object_add(o, "status_line", json_object_new_string(line));
-	buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	buf_puts(b, "\n");
-	json_object_put(o);
-	free(line);
-}
-
 /* The check endpoint for metric name; query is the request's, decoded here in place. */
 static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapshot *snap,
 				   const char *name, char *query)
@@ -462,7 +441,7 @@ static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapsh
 		free(text);
 		return answer(c, status, TEXT, &b);
 	}
-	check_json(st, text, &b);
+	checkwire_encode(st, text, &b);
 	free(text);
 	return answer(c, status, JSON, &b);
 }

@@ -645,23 +645,35 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 		load_password(p, password_file, a);
 }
 
-void plugin_finish(struct result *r)
+/* Print out (taken over), free what the run holds and exit s: the one way a plugin ends. */
+static void finish(enum state s, char *out) __attribute__((noreturn));
+static void finish(enum state s, char *out)
 {
-	char *out = result_render(r);
-	enum state s = result_state(r);
-
 	/* Cancel the time limit: the answer is ready and must go out whole. */
 	setitimer(ITIMER_REAL, &(struct itimerval){0}, NULL);
 	fputs(out, stdout);
 	fflush(stdout);
 	free(out);
-	result_free(r);
 	if (current_args != NULL) {
 		thresholds_free(current_args->thresholds);
 		secret_free(current_args->password);
 		free(current_args->state_key);
 	}
 	exit((int)s);
+}
+
+void plugin_finish(struct result *r)
+{
+	char *out = result_render(r);
+	enum state s = result_state(r);
+
+	result_free(r);
+	finish(s, out);
+}
+
+void plugin_relay(enum state s, char *output)
+{
+	finish(s, output);
 }
 
 void plugin_exit(enum state s, const char *fmt, ...)

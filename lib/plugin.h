@@ -98,6 +98,12 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
 void plugin_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print r, free it, and exit with its state. */
 void plugin_finish(struct result *r) __attribute__((noreturn));
+/*
+ * End the run with output that lib/output rendered elsewhere (check_vakt
+ * relays the agent's answer, byte for byte): printed as it is, exit s, as
+ * plugin_finish() does; output (allocated) is taken over.
+ */
+void plugin_relay(enum state s, char *output) __attribute__((noreturn));
 /* Shortcut for a run that ends with one item: print it and exit with s. */
 void plugin_exit(enum state s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));

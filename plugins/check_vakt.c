@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "checkwire.h"
 #include "clock.h"
 #include "fail.h"
 #include "httpc.h"
@@ -54,14 +54,6 @@ struct run {
 	char target[800]; /* "HOST:PORT" as the URL has it (a 255-byte host, escaped) */
 	char *url;
 	char tries[64]; /* " (tried 3 times in 0.7 s)" after retries, else "" */
-};
-
-/* A check result as the agent's JSON gives it; the strings belong to the JSON. */
-struct answer {
-	struct json_object *json;
-	enum state state;
-	const char *status_line;
-	const char *output;
 };
 
 static const struct plugin_option options[] = {
@@ -279,102 +271,6 @@ static void fail(const struct run *r, enum state s, const char *fmt, ...)
 	plugin_finish(res);
 }
 
-/*
- * Whether s is text as lib/output writes it: valid UTF-8 without control
- * characters but line ends. check_vakt prints the agent's answer as it
- * came, so it must not carry what a terminal or a web page would act on.
- */
-static bool printable(const char *s)
-{
-	for (size_t n; *s != '\0'; s += n) {
-		n = buf_utf8_len(s);
-		if (n == 0 || (*s != '\n' && buf_utf8_control(s, n)))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Parse body as the check endpoint's JSON into ans: every field there, with
- * the right types, an exit code of 0 to 3 that agrees with the state and the
- * status line, and a printable output that starts with that line. 0, or -1
- * (nothing to free).
- */
-static int answer_parse(const char *body, size_t len, struct answer *ans)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *j, *f[5];
-	static const char *const keys[] = {"state", "exit_code", "status_line", "perfdata",
-					   "output"};
-	char head[16];
-	size_t end, linelen, outlen, headlen;
-	int64_t code;
-	bool bad;
-
-	j = json_tokener_parse_ex(tok, body, (int)len);
-#if JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
-	end = json_tokener_get_parse_end(tok);
-#else
-	end = (size_t)tok->char_offset;
-#endif
-	/* One JSON value and nothing after it but white space. */
-	bad = json_tokener_get_error(tok) != json_tokener_success ||
-	      memchr(body, '\0', len) != NULL || strspn(body + end, " \t\r\n") != len - end;
-	json_tokener_free(tok);
-	if (j == NULL || bad || !json_object_is_type(j, json_type_object))
-		goto bad;
-	for (size_t i = 0; i < 5; i++)
-		if (!json_object_object_get_ex(j, keys[i], &f[i]) ||
-		    !json_object_is_type(f[i], i == 1 ? json_type_int : json_type_string))
-			goto bad;
-	code = json_object_get_int64(f[1]);
-	if (code < STATE_OK || code > STATE_UNKNOWN ||
-	    strcmp(json_object_get_string(f[0]), state_name((enum state)code)) != 0)
-		goto bad;
-	ans->json = j;
-	ans->state = (enum state)code;
-	ans->status_line = json_object_get_string(f[2]);
-	ans->output = json_object_get_string(f[4]);
-	linelen = strlen(ans->status_line);
-	outlen = strlen(ans->output);
-	headlen = (size_t)snprintf(head, sizeof(head), "VAKT %s", state_name(ans->state));
-	/* "VAKT STATE - summary", then " | perfdata" or the end of the first line. */
-	if (strncmp(ans->status_line, head, headlen) != 0 ||
-	    (ans->status_line[headlen] != '\0' && ans->status_line[headlen] != ' ') ||
-	    strncmp(ans->output, ans->status_line, linelen) != 0 ||
-	    (ans->output[linelen] != '\n' && strncmp(ans->output + linelen, " | ", 3) != 0) ||
-	    outlen != (size_t)json_object_get_string_len(f[4]) || outlen > OUTPUT_MAX ||
-	    ans->output[outlen - 1] != '\n' || !printable(ans->output))
-		goto bad;
-	return 0;
-bad:
-	json_object_put(j);
-	return -1;
-}
-
-/*
- * Print the agent's answer unchanged and exit with its code. This is the
- * one place check_vakt bypasses lib/output, on purpose: the agent rendered
- * the answer with the same lib/output already, and rendering it again here
- * would need the state of each summary item (the JSON has only the joined
- * line) and a perfdata parser whose round trip through num_parse and
- * num_format can change a number with more than 15 significant digits.
- * Printing it as it came is what makes the answer the agent's, byte for byte.
- */
-static void relay(const struct answer *ans, const struct plugin_args *a) __attribute__((noreturn));
-static void relay(const struct answer *ans, const struct plugin_args *a)
-{
-	int code = (int)ans->state;
-
-	/* As plugin_finish: the answer is ready and must go out whole. */
-	setitimer(ITIMER_REAL, &(struct itimerval){0}, NULL);
-	fputs(ans->output, stdout);
-	fflush(stdout);
-	json_object_put(ans->json);
-	thresholds_free(a->thresholds);
-	exit(code);
-}
-
 /* The first line of a non-check answer, printable and short, for a message. */
 static void first_line(const char *body, char *out, size_t outlen)
 {
@@ -390,18 +286,18 @@ static void first_line(const char *body, char *out, size_t outlen)
 /* Map an HTTP answer other than a check result to its state and exit. */
 static void fail_http(const struct run *r, long status, const struct buf *body)
 {
-	struct answer ans;
+	struct checkwire ans;
 	char text[200];
 
 	if (status == 401)
 		fail(r, STATE_UNKNOWN, "the agent wants a valid token (--token-file)");
 	/* 400 (a bad range) and 404 (no such metric) come as UNKNOWN check results. */
-	if ((status == 400 || status == 404) && answer_parse(buf_str(body), body->len, &ans) == 0 &&
-	    ans.state == STATE_UNKNOWN) {
+	if ((status == 400 || status == 404) &&
+	    checkwire_decode(buf_str(body), body->len, &ans) == 0 && ans.state == STATE_UNKNOWN) {
 		const char *dash = strstr(ans.status_line, " - ");
 
 		snprintf(text, sizeof(text), "%s", dash != NULL ? dash + 3 : ans.status_line);
-		json_object_put(ans.json);
+		checkwire_free(&ans);
 		fail(r, STATE_UNKNOWN, "%s", text);
 	}
 	first_line(buf_str(body), text, sizeof(text));
@@ -432,15 +328,15 @@ static void fail_transfer(const struct run *r, int why, const char *err)
  */
 static bool turned_away(int rc, long status, const struct buf *body)
 {
-	struct answer ans;
+	struct checkwire ans;
 
 	if (rc == FAIL_DOWN)
 		return true;
 	if (rc != 0 || status != 503)
 		return false;
-	if (answer_parse(buf_str(body), body->len, &ans) != 0)
+	if (checkwire_decode(buf_str(body), body->len, &ans) != 0)
 		return true;
-	json_object_put(ans.json);
+	checkwire_free(&ans);
 	return false;
 }
 
@@ -528,7 +424,7 @@ int main(int argc, char **argv)
 	/* The agent answers JSON unless asked for text; say which, not "any". */
 	static const char *const headers[] = {"Accept: application/json", NULL};
 	struct httpc_opts req;
-	struct answer ans;
+	struct checkwire ans;
 	struct buf body;
 	char err[1024], *token;
 	struct httpc client;
@@ -551,9 +447,18 @@ int main(int argc, char **argv)
 	httpc_free(&client);
 	if (status != 200)
 		fail_http(&r, status, &body);
-	if (answer_parse(buf_str(&body), body.len, &ans) != 0)
+	if (checkwire_decode(buf_str(&body), body.len, &ans) != 0)
 		fail(&r, STATE_UNKNOWN, NOT_A_RESULT);
 	buf_free(&body);
 	free(r.url);
-	relay(&ans, &a);
+	free(ans.status_line);
+	/*
+	 * The agent's answer goes out as it came, not through lib/output again:
+	 * the agent rendered it with the same lib/output, and rendering it anew
+	 * would need the state of each summary item (the JSON has only the
+	 * joined line) and a perfdata round trip through num_parse and
+	 * num_format that can change a number of more than 15 significant
+	 * digits. As it came is what makes it the agent's, byte for byte.
+	 */
+	plugin_relay(ans.state, ans.output);
 }

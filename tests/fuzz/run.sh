@@ -37,6 +37,7 @@ declare -A srcs=(
 	[fuzz_haproxy_stat]="lib/probe/haproxy_stat.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_stub_status]="lib/probe/stub_status.c lib/metric.c lib/num.c lib/xalloc.c"
 	[fuzz_http1]="lib/http1.c lib/buf.c lib/xalloc.c"
+	[fuzz_checkwire]="lib/checkwire.c lib/buf.c lib/state.c lib/xalloc.c -ljson-c"
 	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/conns.c agent/check.c agent/expose.c agent/snapshot.c
 			   agent/conf.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
 			   lib/http1.c lib/metric.c lib/metricdoc.c lib/num.c lib/output.c lib/perfdata.c
@@ -51,7 +52,7 @@ if [ $# -gt 0 ]; then
 	targets=("$@")
 else
 	targets=(fuzz_range fuzz_num fuzz_proc fuzz_output fuzz_redis_info fuzz_rabbitmq fuzz_haproxy_stat fuzz_stub_status fuzz_http1
-		fuzz_vaktd_http)
+		fuzz_vaktd_http fuzz_checkwire)
 fi
 
 configdir=$(cd "${VAKT_BUILD_DIR:-$root}" && pwd)
