@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What libFuzzer calls with each input; every target defines it. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* What libFuzzer calls once before the first input, when a target defines it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
 /* Report a broken invariant and abort, so that libFuzzer keeps the input. */
 #define FUZZ_CHECK(cond)                                                                           \
 	do {                                                                                       \

@@ -59,11 +59,14 @@ static void snapshot_fill(void)
 {
 	static const char *const load_families[] = {"load", NULL};
 	static const char *const redis_families[] = {"redis_", "queue_", NULL};
+	/* The snapshot owns its strings (char *): these are writable copies. */
+	static char load_name[] = "load", redis_name[] = "redis jobs";
+	static char refused[] = "connection refused", where[] = "127.0.0.1:6379";
 	static struct source sources[2];
 	struct metric *m;
 	double now = time_now();
 
-	sources[0].name = "load";
+	sources[0].name = load_name;
 	sources[0].metrics = metric_set_new();
 	metric_set_add(sources[0].metrics, "load1", METRIC_GAUGE, "", 0.5);
 	m = metric_set_add(sources[0].metrics, "load_pressure", METRIC_GAUGE, "", 2);
@@ -74,13 +77,13 @@ static void snapshot_fill(void)
 	sources[0].timeout = 10;
 	sources[0].families = load_families;
 	sources[0].runs = 1;
-	sources[1].name = "redis jobs";
+	sources[1].name = redis_name;
 	sources[1].last_attempt = now;
 	sources[1].interval = 3600;
 	sources[1].timeout = 10;
-	sources[1].last_error = "connection refused";
+	sources[1].last_error = refused;
 	sources[1].failing_since = now - 60;
-	sources[1].where = "127.0.0.1:6379";
+	sources[1].where = where;
 	sources[1].families = redis_families;
 	sources[1].name_label = "target";
 	sources[1].runs = sources[1].errors = 1;
