@@ -9,14 +9,14 @@
 #include "collector.h"
 
 /* A kind this build lacks the library for: configuring it says so. */
-#define MISSING(name, library)                                                                     \
-	static void *missing_##name(const struct config_collector *cc, char *err, size_t errlen)   \
+#define MISSING(kind_, library)                                                                    \
+	static void *missing_##kind_(const struct config_collector *cc, char *err, size_t errlen)  \
 	{                                                                                          \
 		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
 		return NULL;                                                                       \
 	}                                                                                          \
-	static const struct collector_kind collect_##name = {.kind = #name,                        \
-							     .create = missing_##name};
+	static const struct collector_kind collect_##kind_ = {.kind = #kind_,                      \
+							      .create = missing_##kind_};
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")
