@@ -39,7 +39,7 @@ declare -A srcs=(
 	[fuzz_http1]="lib/http1.c lib/buf.c lib/xalloc.c"
 	[fuzz_checkwire]="lib/checkwire.c lib/buf.c lib/state.c lib/xalloc.c -ljson-c"
 	[fuzz_vaktd_http]="agent/http.c agent/httpguard.c agent/conns.c agent/check.c agent/expose.c agent/snapshot.c
-			   agent/conf.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
+			   agent/conf.c agent/address.c agent/allow.c agent/log.c agent/stats.c agent/ratelog.c lib/buf.c lib/fileio.c
 			   lib/http1.c lib/metric.c lib/metricdoc.c lib/num.c lib/output.c lib/perfdata.c
 			   lib/range.c lib/sslmode.c lib/state.c lib/statefile.c lib/clock.c lib/xalloc.c
 			   -lmicrohttpd -ljson-c"
