@@ -806,6 +806,16 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "postgresql", "ca_file", set_ca_file},
 };
 
+void config_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		fn(keys[i].sec == SEC_AGENT	? "agent"
+		   : keys[i].sec == SEC_COLLECT ? "collect"
+		   : keys[i].kind != NULL	? keys[i].kind
+						: "*",
+		   keys[i].name, arg);
+}
+
 static const struct key *key_find(const struct parser *p, const char *name)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -103,6 +103,12 @@ struct config *config_parse(const char *text, const char *path, char **errors);
 void config_free(struct config *c);
 
 /*
+ * Call fn for every key vaktd.conf knows, with its section: "agent",
+ * "collect", a collector's kind ("redis"), or "*" for the keys of every
+ * collector's section. test_config holds vaktd.conf(5) to this list.
+ */
+void config_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg);
+/*
  * True, with the reason in out, when the allow-list turns away every client
  * that can reach the listen address: a loopback address is reached only from
  * this host, so an allow-list without 127.0.0.1 (or ::1, or the address
