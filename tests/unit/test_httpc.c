@@ -1,0 +1,318 @@
+/*
+ * The HTTP client's own plain-http path (HTTP/1.0 over lib/net.c, no
+ * libcurl) against a server thread of this test that answers canned bytes:
+ * a body by Content-Length and by chunks, a redirect's Location, the request
+ * it sends (method, Host, credentials as a header and never from the URL),
+ * and each failure as its enum fail with its words: closed without an
+ * answer, not HTTP, a body over the cap, a stall before or during the
+ * answer, a refused port.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "httpc.h"
+#include "testserver.h"
+
+static char err[1024];
+static char url[256];
+static char who[64];
+static struct httpc client;
+static struct buf body;
+static long status;
+
+static void setup(void)
+{
+	cr_assert_eq(httpc_init(&client, false, err, sizeof(err)), 0);
+	buf_init(&body, 4096);
+}
+
+static void teardown(void)
+{
+	/* A plain http:// request never sets libcurl up. */
+	cr_expect_null(client.curl);
+	httpc_free(&client);
+	buf_free(&body);
+}
+
+TestSuite(httpc, .init = setup, .fini = teardown);
+
+/* Start s, and point url (with path) and who at it. */
+static void serve(struct test_server *s, const char *path)
+{
+	test_server_start(s);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld%s", s->port, path);
+	snprintf(who, sizeof(who), "127.0.0.1:%ld", s->port);
+}
+
+/* GET url with o (url and a 10 s timeout unless o sets them); its result. */
+static int get(struct httpc_opts *o)
+{
+	if (o->url == NULL)
+		o->url = url;
+	if (o->timeout == 0)
+		o->timeout = 10;
+	err[0] = '\0';
+	return httpc_get(&client, o, &body, &status, err, sizeof(err));
+}
+
+/* Whether the server received the header line (without its CR LF). */
+static bool received(const struct test_server *s, const char *line)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "\r\n%s\r\n", line);
+	return strstr(s->request, want) != NULL;
+}
+
+Test(httpc, a_body_by_content_length)
+{
+	/* The server keeps the connection: the client stops at Content-Length. */
+	struct test_server s = {
+	    .answer =
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+	    .hold = true};
+	struct httpc_opts o = {.user_agent = "vakt-test"};
+	char host[80];
+
+	serve(&s, "/nginx_status?full=1");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	cr_expect_eq(status, 200);
+	cr_expect_str_eq(buf_str(&body), "hello");
+	cr_expect_str_eq(client.location, "");
+	test_server_join(&s);
+	cr_expect(strncmp(s.request, "GET /nginx_status?full=1 HTTP/1.0\r\n", 35) == 0, "%s",
+		  s.request);
+	snprintf(host, sizeof(host), "Host: %s", who);
+	cr_expect(received(&s, host), "%s", s.request);
+	cr_expect(received(&s, "Connection: close"), "%s", s.request);
+	cr_expect(received(&s, "User-Agent: vakt-test"), "%s", s.request);
+	cr_expect_null(strstr(s.request, "Authorization"), "%s", s.request);
+}
+
+Test(httpc, a_chunked_body)
+{
+	struct test_server s = {.answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+					  "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+				.hold = true};
+	struct httpc_opts o = {0};
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	cr_expect_eq(status, 200);
+	cr_expect_str_eq(buf_str(&body), "hello world");
+	test_server_join(&s);
+}
+
+Test(httpc, any_status_is_the_callers_to_judge)
+{
+	struct test_server s = {.answer =
+				    "HTTP/1.0 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found"};
+	struct httpc_opts o = {0};
+
+	serve(&s, "/missing");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	cr_expect_eq(status, 404);
+	cr_expect_str_eq(buf_str(&body), "not found");
+	test_server_join(&s);
+}
+
+Test(httpc, a_redirect_is_recorded_not_followed)
+{
+	struct test_server s = {
+	    .answer =
+		"HTTP/1.1 301 Moved Permanently\r\nLocation: /stats/\r\nContent-Length: 0\r\n\r\n"};
+	struct httpc_opts o = {0};
+	char want[128];
+
+	serve(&s, "/stats");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	cr_expect_eq(status, 301);
+	/* A path alone is on the same server. */
+	snprintf(want, sizeof(want), "http://%s/stats/", who);
+	cr_expect_str_eq(client.location, want);
+	test_server_join(&s);
+}
+
+Test(httpc, a_redirect_elsewhere_is_kept_as_it_is)
+{
+	struct test_server s = {.answer = "HTTP/1.1 302 Found\r\nLocation: https://example.org/"
+					  "login\r\nContent-Length: 0\r\n\r\n"};
+	struct httpc_opts o = {0};
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	cr_expect_eq(status, 302);
+	cr_expect_str_eq(client.location, "https://example.org/login");
+	test_server_join(&s);
+}
+
+Test(httpc, user_and_password_go_as_basic_authorization)
+{
+	struct test_server s = {.answer = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+	struct httpc_opts o = {.user = "monitor", .password = "s3cret:x"};
+
+	serve(&s, "/api/overview");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	test_server_join(&s);
+	cr_expect(received(&s, "Authorization: Basic bW9uaXRvcjpzM2NyZXQ6eA=="), "%s", s.request);
+	cr_expect_null(strstr(s.request, "s3cret"));
+}
+
+Test(httpc, a_bearer_token_goes_as_bearer_authorization)
+{
+	struct test_server s = {.answer = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+	struct httpc_opts o = {.bearer = "t0ken", .user = "ignored", .password = "ignored"};
+	const char *const headers[] = {"X-Probe: 1", NULL};
+
+	o.headers = headers;
+	serve(&s, "/api/v1/metrics");
+	cr_assert_eq(get(&o), 0, "%s", err);
+	test_server_join(&s);
+	cr_expect(received(&s, "Authorization: Bearer t0ken"), "%s", s.request);
+	cr_expect(received(&s, "X-Probe: 1"), "%s", s.request);
+	cr_expect_null(strstr(s.request, "Basic"));
+}
+
+Test(httpc, credentials_in_the_url_are_refused_without_a_request)
+{
+	struct httpc_opts o = {.url = "http://monitor:s3cret@127.0.0.1:1/"};
+
+	cr_expect_eq(get(&o), FAIL_LOCAL);
+	cr_expect_neq(err[0], '\0');
+	/* The message must not repeat them: it may end in a log. */
+	cr_expect_null(strstr(err, "s3cret"), "%s", err);
+	cr_expect_eq(status, 0);
+}
+
+Test(httpc, a_url_that_is_not_http_is_local)
+{
+	struct httpc_opts o = {.url = "ftp://127.0.0.1/"};
+
+	cr_expect_eq(get(&o), FAIL_LOCAL);
+	cr_expect_neq(strstr(err, "only http:// and https://"), NULL, "%s", err);
+}
+
+Test(httpc, a_server_closing_without_an_answer_is_down)
+{
+	struct test_server s = {0};
+	struct httpc_opts o = {.plain_hint = " (is it https?)"};
+	char want[128];
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_DOWN);
+	snprintf(want, sizeof(want), "%s closed the connection without answering (is it https?)",
+		 who);
+	cr_expect_str_eq(err, want);
+	test_server_join(&s);
+}
+
+Test(httpc, an_answer_that_is_not_http_is_down)
+{
+	struct test_server s = {.answer = "SSH-2.0-OpenSSH_9.2\r\n"};
+	struct httpc_opts o = {0};
+	char want[128];
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_DOWN);
+	snprintf(want, sizeof(want), "%s answered something that is not HTTP", who);
+	cr_expect_str_eq(err, want);
+	test_server_join(&s);
+}
+
+Test(httpc, a_body_over_the_cap_is_too_big)
+{
+	struct test_server s = {
+	    .answer = "HTTP/1.0 200 OK\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz"};
+	struct httpc_opts o = {0};
+
+	buf_free(&body);
+	buf_init(&body, 10);
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_TOO_BIG);
+	cr_expect_str_eq(err, "the answer is too big");
+	test_server_join(&s);
+}
+
+Test(httpc, an_answer_over_the_cap_and_its_head_room_is_too_big)
+{
+	/* More than the body's cap plus the room for headers: cut while reading. */
+	static char big[200 * 1024];
+	struct test_server s = {.answer = big};
+	struct httpc_opts o = {0};
+	int n = snprintf(big, sizeof(big), "HTTP/1.0 200 OK\r\n\r\n");
+
+	memset(big + n, 'x', sizeof(big) - 1 - (size_t)n);
+	buf_free(&body);
+	buf_init(&body, 10);
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_TOO_BIG);
+	cr_expect_str_eq(err, "the answer is too big");
+	test_server_join(&s);
+}
+
+Test(httpc, a_server_that_stalls_times_out_naming_the_request)
+{
+	struct test_server s = {.hold = true};
+	struct httpc_opts o = {.timeout = 0.3};
+	char want[160];
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_TIMEOUT);
+	snprintf(want, sizeof(want), "timed out after 0.3 s: %s did not answer the HTTP request",
+		 who);
+	cr_expect_str_eq(err, want);
+	test_server_join(&s);
+}
+
+Test(httpc, a_time_out_names_the_limit_the_user_set)
+{
+	/* Half an answer, then nothing. */
+	struct test_server s = {.answer = "HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nabc",
+				.hold = true};
+	struct httpc_opts o = {.timeout = 0.3, .timeout_named = 5};
+	char want[160];
+
+	serve(&s, "/");
+	cr_assert_eq(get(&o), FAIL_TIMEOUT);
+	snprintf(want, sizeof(want), "timed out after 5 s: %s did not finish its answer", who);
+	cr_expect_str_eq(err, want);
+	test_server_join(&s);
+}
+
+Test(httpc, a_refused_port_is_down)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct httpc_opts o = {0};
+	char want[160];
+
+	/* Bound, not listening: ours, and refused. */
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(a.sin_port));
+	cr_assert_eq(get(&o), FAIL_DOWN);
+	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%d: %s", ntohs(a.sin_port),
+		 strerror(ECONNREFUSED));
+	cr_expect_str_eq(err, want);
+	close(fd);
+}
+
+Test(httpc, target_and_escape)
+{
+	char out[64];
+	struct buf b;
+
+	httpc_target("http://[::1]:9333/x", out, sizeof(out));
+	cr_expect_str_eq(out, "[::1]:9333");
+	httpc_target("https://web1/", out, sizeof(out));
+	cr_expect_str_eq(out, "web1:443");
+	httpc_target("ftp://web1/", out, sizeof(out));
+	cr_expect_str_eq(out, "");
+	buf_init(&b, 64);
+	httpc_escape(&b, "a b/c");
+	cr_expect_str_eq(buf_str(&b), "a%20b%2Fc");
+	buf_free(&b);
+}
