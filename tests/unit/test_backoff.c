@@ -11,6 +11,10 @@
 
 #include "backoff.h"
 #include "clock.h"
+#include "testutil.h"
+
+/* Nothing leaked (in the sanitizer build): backoff_free frees the last error. */
+TestSuite(backoff, .fini = test_no_leaks);
 
 /* Fail once (not lost) and check the delay and that retry_at is now + delay. */
 static void fail_expecting(struct backoff *b, double delay, const char *err)

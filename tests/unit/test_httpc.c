@@ -14,6 +14,7 @@
 
 #include "httpc.h"
 #include "testserver.h"
+#include "testutil.h"
 
 static char err[1024];
 static char url[256];
@@ -34,6 +35,7 @@ static void teardown(void)
 	cr_expect_null(client.curl);
 	httpc_free(&client);
 	buf_free(&body);
+	test_no_leaks();
 }
 
 TestSuite(httpc, .init = setup, .fini = teardown);

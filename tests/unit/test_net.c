@@ -17,8 +17,12 @@
 #include "clock.h"
 #include "net.h"
 #include "testserver.h"
+#include "testutil.h"
 
 #define REQUEST "show stat\n"
+
+/* Nothing leaked (in the sanitizer build). */
+TestSuite(net, .fini = test_no_leaks);
 
 static char err[1024];
 static char who[64];
