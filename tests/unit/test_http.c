@@ -362,14 +362,10 @@ Test(http, an_unknown_path_is_404)
 
 Test(http, head_has_the_headers_and_no_body)
 {
-	int fd = connect_agent();
-
-	send_text(fd, "HEAD /health HTTP/1.1\r\nHost: vakt\r\nConnection: close\r\n\r\n");
-	read_answer(fd, &a);
+	ask("HEAD /health HTTP/1.1\r\nHost: vakt\r\nConnection: close\r\n\r\n", &a);
 	cr_expect_eq(a.status, 503);
 	cr_expect_str_eq(field(&a, "Content-Length"), "39");
 	cr_expect_eq(a.bodylen, 0);
-	close(fd);
 }
 
 Test(http, post_is_405_with_allow)
@@ -394,6 +390,7 @@ Test(http, http_1_1_without_host_is_400)
 {
 	ask("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n", &a);
 	cr_expect_eq(a.status, 400);
+	cr_expect_str_eq(a.body, "HTTP/1.1 without Host\n");
 }
 
 Test(http, keep_alive_answers_two_requests_on_one_connection)

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -199,31 +200,42 @@ Test(httpc, a_url_that_is_not_http_is_local)
 	cr_expect_neq(strstr(err, "only http:// and https://"), NULL, "%s", err);
 }
 
+/*
+ * Serve s, GET / with o, and check that it fails as fail, in the words of
+ * fmt; an argument who is read after serve() has set it.
+ */
+static void fails_as(struct test_server *s, struct httpc_opts *o, int fail, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fails_as(struct test_server *s, struct httpc_opts *o, int fail, const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	serve(s, "/");
+	cr_assert_eq(get(o), fail, "%s", err);
+	test_server_join(s);
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	cr_expect_str_eq(err, want);
+}
+
 Test(httpc, a_server_closing_without_an_answer_is_down)
 {
 	struct test_server s = {0};
 	struct httpc_opts o = {.plain_hint = " (is it https?)"};
-	char want[128];
 
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_DOWN);
-	snprintf(want, sizeof(want), "%s closed the connection without answering (is it https?)",
+	fails_as(&s, &o, FAIL_DOWN, "%s closed the connection without answering (is it https?)",
 		 who);
-	cr_expect_str_eq(err, want);
-	test_server_join(&s);
 }
 
 Test(httpc, an_answer_that_is_not_http_is_down)
 {
 	struct test_server s = {.answer = "SSH-2.0-OpenSSH_9.2\r\n"};
 	struct httpc_opts o = {0};
-	char want[128];
 
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_DOWN);
-	snprintf(want, sizeof(want), "%s answered something that is not HTTP", who);
-	cr_expect_str_eq(err, want);
-	test_server_join(&s);
+	fails_as(&s, &o, FAIL_DOWN, "%s answered something that is not HTTP", who);
 }
 
 Test(httpc, a_body_over_the_cap_is_too_big)
@@ -234,10 +246,7 @@ Test(httpc, a_body_over_the_cap_is_too_big)
 
 	buf_free(&body);
 	buf_init(&body, 10);
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_TOO_BIG);
-	cr_expect_str_eq(err, "the answer is too big");
-	test_server_join(&s);
+	fails_as(&s, &o, FAIL_TOO_BIG, "the answer is too big");
 }
 
 Test(httpc, an_answer_over_the_cap_and_its_head_room_is_too_big)
@@ -251,24 +260,16 @@ Test(httpc, an_answer_over_the_cap_and_its_head_room_is_too_big)
 	memset(big + n, 'x', sizeof(big) - 1 - (size_t)n);
 	buf_free(&body);
 	buf_init(&body, 10);
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_TOO_BIG);
-	cr_expect_str_eq(err, "the answer is too big");
-	test_server_join(&s);
+	fails_as(&s, &o, FAIL_TOO_BIG, "the answer is too big");
 }
 
 Test(httpc, a_server_that_stalls_times_out_naming_the_request)
 {
 	struct test_server s = {.hold = true};
 	struct httpc_opts o = {.timeout = 0.3};
-	char want[160];
 
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_TIMEOUT);
-	snprintf(want, sizeof(want), "timed out after 0.3 s: %s did not answer the HTTP request",
+	fails_as(&s, &o, FAIL_TIMEOUT, "timed out after 0.3 s: %s did not answer the HTTP request",
 		 who);
-	cr_expect_str_eq(err, want);
-	test_server_join(&s);
 }
 
 Test(httpc, a_time_out_names_the_limit_the_user_set)
@@ -277,29 +278,20 @@ Test(httpc, a_time_out_names_the_limit_the_user_set)
 	struct test_server s = {.answer = "HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nabc",
 				.hold = true};
 	struct httpc_opts o = {.timeout = 0.3, .timeout_named = 5};
-	char want[160];
 
-	serve(&s, "/");
-	cr_assert_eq(get(&o), FAIL_TIMEOUT);
-	snprintf(want, sizeof(want), "timed out after 5 s: %s did not finish its answer", who);
-	cr_expect_str_eq(err, want);
-	test_server_join(&s);
+	fails_as(&s, &o, FAIL_TIMEOUT, "timed out after 5 s: %s did not finish its answer", who);
 }
 
 Test(httpc, a_refused_port_is_down)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct httpc_opts o = {0};
 	char want[160];
+	int fd;
+	long p = test_server_refusing(&fd);
 
-	/* Bound, not listening: ours, and refused. */
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(a.sin_port));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld/", p);
 	cr_assert_eq(get(&o), FAIL_DOWN);
-	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%d: %s", ntohs(a.sin_port),
+	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%ld: %s", p,
 		 strerror(ECONNREFUSED));
 	cr_expect_str_eq(err, want);
 	close(fd);

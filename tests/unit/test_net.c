@@ -21,9 +21,6 @@
 
 #define REQUEST "show stat\n"
 
-/* Nothing leaked (in the sanitizer build). */
-TestSuite(net, .fini = test_no_leaks);
-
 static char err[1024];
 static char who[64];
 
@@ -48,36 +45,52 @@ static int exchange(const struct net_target *t, struct buf *answer, net_whole_fn
 	return net_exchange(t, REQUEST, strlen(REQUEST), answer, whole, err, sizeof(err));
 }
 
+static struct buf answer;
+
+static void done(void)
+{
+	buf_free(&answer);
+	test_no_leaks();
+}
+
+/* Nothing leaked (in the sanitizer build). */
+TestSuite(net, .fini = done);
+
+/*
+ * Serve s and exchange REQUEST with it, seconds to the deadline, the answer
+ * capped at cap; then wait for the server to end and set who to its
+ * "HOST:PORT". The result of net_exchange().
+ */
+static int exchange_with(struct test_server *s, double seconds, size_t cap, net_whole_fn *whole)
+{
+	struct net_target t;
+	int r;
+
+	test_server_start(s);
+	t = target(s, seconds);
+	buf_init(&answer, cap);
+	r = exchange(&t, &answer, whole);
+	test_server_join(s);
+	snprintf(who, sizeof(who), "127.0.0.1:%ld", s->port);
+	return r;
+}
+
 Test(net, an_exchange_over_tcp_reads_until_the_server_closes)
 {
 	struct test_server s = {.answer = "# pxname,svname\nweb,FRONTEND\n", .end = "\n"};
-	struct net_target t;
-	struct buf answer;
 
-	test_server_start(&s);
-	t = target(&s, 10);
-	buf_init(&answer, 4096);
-	cr_assert_eq(exchange(&t, &answer, NULL), 0, "%s", err);
+	cr_assert_eq(exchange_with(&s, 10, 4096, NULL), 0, "%s", err);
 	cr_expect_str_eq(buf_str(&answer), "# pxname,svname\nweb,FRONTEND\n");
-	test_server_join(&s);
 	cr_expect_str_eq(s.request, REQUEST);
-	buf_free(&answer);
 }
 
 Test(net, an_exchange_over_a_unix_socket)
 {
 	struct test_server s = {.answer = "pong\n", .end = "\n", .unix_socket = true};
-	struct net_target t;
-	struct buf answer;
 
-	test_server_start(&s);
-	t = target(&s, 10);
-	buf_init(&answer, 4096);
-	cr_assert_eq(exchange(&t, &answer, NULL), 0, "%s", err);
+	cr_assert_eq(exchange_with(&s, 10, 4096, NULL), 0, "%s", err);
 	cr_expect_str_eq(buf_str(&answer), "pong\n");
-	test_server_join(&s);
 	cr_expect_str_eq(s.request, REQUEST);
-	buf_free(&answer);
 }
 
 /* Whole once the answer ends with an empty line, as HAProxy's "show stat" does. */
@@ -90,93 +103,57 @@ Test(net, whole_ends_the_read_before_the_server_closes)
 {
 	/* The server answers and keeps the connection open: only whole() can end the read. */
 	struct test_server s = {.answer = "web,FRONTEND\n\n", .end = "\n", .hold = true};
-	struct net_target t;
-	struct buf answer;
 
-	test_server_start(&s);
-	t = target(&s, 30);
-	buf_init(&answer, 4096);
-	cr_assert_eq(exchange(&t, &answer, ends_with_empty_line), 0, "%s", err);
+	cr_assert_eq(exchange_with(&s, 30, 4096, ends_with_empty_line), 0, "%s", err);
 	cr_expect_str_eq(buf_str(&answer), "web,FRONTEND\n\n");
-	test_server_join(&s);
 	/* The server learnt that the client was done by its close, not its own. */
 	cr_expect(s.client_closed);
-	buf_free(&answer);
 }
 
 Test(net, an_answer_that_stalls_times_out_naming_the_answer)
 {
 	/* Half an answer, and then nothing: whole() never says it is all there. */
 	struct test_server s = {.answer = "web,FRONTEND\n", .end = "\n", .hold = true};
-	struct net_target t;
-	struct buf answer;
+	char want[256];
 
-	test_server_start(&s);
-	t = target(&s, 0.3);
-	snprintf(who, sizeof(who), "127.0.0.1:%ld", s.port);
-	buf_init(&answer, 4096);
-	cr_assert_eq(exchange(&t, &answer, ends_with_empty_line), FAIL_TIMEOUT);
-	cr_expect(strstr(err, "timed out after 0.3 s: ") == err, "%s", err);
-	cr_expect(strstr(err, who) != NULL, "%s", err);
-	cr_expect(strstr(err, "did not finish its answer") != NULL, "%s", err);
-	test_server_join(&s);
-	buf_free(&answer);
+	cr_assert_eq(exchange_with(&s, 0.3, 4096, ends_with_empty_line), FAIL_TIMEOUT);
+	snprintf(want, sizeof(want), "timed out after 0.3 s: %s did not finish its answer", who);
+	cr_expect_str_eq(err, want);
 }
 
 Test(net, a_server_that_never_answers_times_out_naming_the_request)
 {
 	struct test_server s = {.end = "\n", .hold = true};
-	struct net_target t;
-	struct buf answer;
 	char want[256];
 
-	test_server_start(&s);
-	t = target(&s, 0.3);
-	buf_init(&answer, 4096);
-	cr_assert_eq(exchange(&t, &answer, NULL), FAIL_TIMEOUT);
-	snprintf(want, sizeof(want),
-		 "timed out after 0.3 s: 127.0.0.1:%ld did not answer show stat", s.port);
+	cr_assert_eq(exchange_with(&s, 0.3, 4096, NULL), FAIL_TIMEOUT);
+	snprintf(want, sizeof(want), "timed out after 0.3 s: %s did not answer show stat", who);
 	cr_expect_str_eq(err, want);
 	cr_expect_eq(answer.len, 0);
-	test_server_join(&s);
 	/* It had sent its request before it gave up. */
 	cr_expect_str_eq(s.request, REQUEST);
-	buf_free(&answer);
 }
 
 Test(net, an_answer_over_the_cap_is_too_big)
 {
 	static char big[4096];
 	struct test_server s = {.answer = big, .end = "\n"};
-	struct net_target t;
-	struct buf answer;
 	char want[256];
 
 	memset(big, 'x', sizeof(big) - 1);
-	test_server_start(&s);
-	t = target(&s, 10);
-	buf_init(&answer, 100);
-	cr_assert_eq(exchange(&t, &answer, NULL), FAIL_TOO_BIG);
-	snprintf(want, sizeof(want), "127.0.0.1:%ld sent an answer larger than 100 bytes", s.port);
+	cr_assert_eq(exchange_with(&s, 10, 100, NULL), FAIL_TOO_BIG);
+	snprintf(want, sizeof(want), "%s sent an answer larger than 100 bytes", who);
 	cr_expect_str_eq(err, want);
 	cr_expect_leq(answer.len, 100);
-	test_server_join(&s);
-	buf_free(&answer);
 }
 
 Test(net, a_port_nothing_listens_on_is_down)
 {
-	/* Bound but not listening: the port stays ours, and a connection to it is refused. */
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct net_target t = {.host = "127.0.0.1", .deadline = time_monotonic() + 10, .limit = 10};
-	struct buf answer;
 	char want[256];
+	int fd;
 
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	t.port = ntohs(a.sin_port);
+	t.port = test_server_refusing(&fd);
 	buf_init(&answer, 4096);
 	cr_assert_eq(exchange(&t, &answer, NULL), FAIL_DOWN);
 	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%ld: %s", t.port,
@@ -185,7 +162,6 @@ Test(net, a_port_nothing_listens_on_is_down)
 	cr_expect_eq(net_try(&t, err, sizeof(err)), FAIL_DOWN);
 	cr_expect_str_eq(err, want);
 	close(fd);
-	buf_free(&answer);
 }
 
 Test(net, net_try_connects_and_closes)
@@ -207,7 +183,6 @@ Test(net, a_missing_unix_socket_is_down)
 	struct net_target t = {.path = "/nonexistent/vakt/haproxy.sock",
 			       .deadline = time_monotonic() + 10,
 			       .limit = 10};
-	struct buf answer;
 	char want[256];
 
 	buf_init(&answer, 4096);
@@ -215,7 +190,6 @@ Test(net, a_missing_unix_socket_is_down)
 	snprintf(want, sizeof(want), "cannot connect to /nonexistent/vakt/haproxy.sock: %s",
 		 strerror(ENOENT));
 	cr_expect_str_eq(err, want);
-	buf_free(&answer);
 }
 
 /*

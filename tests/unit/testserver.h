@@ -148,6 +148,19 @@ static inline void test_server_close(struct test_server *s)
 	}
 }
 
+/* A loopback port that refuses connections: bound, not listening, held by *fd until closed. */
+static inline long test_server_refusing(int *fd)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(*fd, -1);
+	cr_assert_eq(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
 /* Wait for the connection to end and stop listening. */
 static inline void test_server_join(struct test_server *s)
 {
