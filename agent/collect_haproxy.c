@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "clock.h"
 #include "collector.h"
 #include "httpc.h"
@@ -40,8 +41,8 @@ static void *haproxy_create(const struct config_collector *cc, char *err, size_t
 	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	c->timeout = cc->timeout;
 	if (cc->url == NULL) {
-		if (config_address_split(cc->address, c->host, sizeof(c->host), &c->t.port, err,
-					 errlen) != 0) {
+		if (address_split(cc->address, c->host, sizeof(c->host), &c->t.port, err, errlen) !=
+		    0) {
 			haproxy_destroy(c);
 			return NULL;
 		}

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "backoff.h"
 #include "collector.h"
 #include "probe/mysql_locks.h"
@@ -51,8 +52,8 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the option file's server (or libmariadb's default). */
-	if ((cc->address != NULL && config_address_split(cc->address, c->host, sizeof(c->host),
-							 &c->target.port, err, errlen) != 0) ||
+	if ((cc->address != NULL && address_split(cc->address, c->host, sizeof(c->host),
+						  &c->target.port, err, errlen) != 0) ||
 	    (cc->password_file != NULL &&
 	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
 		mysql_coll_destroy(c);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "backoff.h"
 #include "collector.h"
 #include "num.h"
@@ -64,8 +65,8 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the service's server (or libpq's default). */
-	if ((cc->address != NULL && config_address_split(cc->address, c->host, sizeof(c->host),
-							 &c->target.port, err, errlen) != 0) ||
+	if ((cc->address != NULL && address_split(cc->address, c->host, sizeof(c->host),
+						  &c->target.port, err, errlen) != 0) ||
 	    (cc->password_file != NULL &&
 	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
 		pgsql_coll_destroy(c);

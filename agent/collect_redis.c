@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "backoff.h"
 #include "collector.h"
 #include "probe/redis.h"
@@ -36,8 +37,8 @@ static void *redis_create(const struct config_collector *cc, char *err, size_t e
 	struct redis_coll *r = xcalloc(1, sizeof(*r));
 	const char *space = strchr(cc->name, ' ');
 
-	if (config_address_split(cc->address, r->host, sizeof(r->host), &r->target.port, err,
-				 errlen) != 0 ||
+	if (address_split(cc->address, r->host, sizeof(r->host), &r->target.port, err, errlen) !=
+		0 ||
 	    (cc->password_file != NULL &&
 	     secret_load(cc->password_file, NULL, &r->password, err, errlen) != 0)) {
 		redis_destroy(r);

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "address.h"
+#include "allow.h"
 #include "buf.h"
 #include "fileio.h"
 #include "http1.h"
@@ -333,183 +335,6 @@ static int check_file(struct parser *p, const char *key, const char *path, bool 
 	return -1;
 }
 
-/* Split "ADDR:PORT" into its parts; the address part is written to host. */
-static int listen_split(const char *listen, char *host, size_t hostlen, const char **port,
-			bool *bracketed)
-{
-	const char *colon;
-	size_t n;
-
-	*bracketed = listen[0] == '[';
-	if (*bracketed) {
-		const char *close = strchr(listen, ']');
-
-		if (close == NULL || close[1] != ':')
-			return -1;
-		n = (size_t)(close - listen - 1);
-		colon = close + 1;
-		listen++;
-	} else {
-		colon = strrchr(listen, ':');
-		if (colon == NULL)
-			return -1;
-		n = (size_t)(colon - listen);
-	}
-	if (n == 0 || n >= hostlen)
-		return -1;
-	memcpy(host, listen, n);
-	host[n] = '\0';
-	*port = colon + 1;
-	return 0;
-}
-
-int config_listen_parse(const char *listen, struct sockaddr_storage *addr, socklen_t *addrlen,
-			char *err, size_t errlen)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *port;
-	bool bracketed;
-	long n;
-
-	memset(addr, 0, sizeof(*addr));
-	if (listen_split(listen, host, sizeof(host), &port, &bracketed) != 0) {
-		snprintf(err, errlen, "invalid listen address '%.*s' (expected ADDR:PORT)",
-			 CONFIG_QUOTE_MAX, listen);
-		return -1;
-	}
-	if (num_parse_long(port, 1, 65535, &n) != 0) {
-		snprintf(err, errlen,
-			 "invalid port '%s' in listen address '%s' (expected 1 to 65535)", port,
-			 listen);
-		return -1;
-	}
-	if (bracketed || strcmp(host, "*") == 0) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)addr;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)n);
-		s6->sin6_addr = in6addr_any;
-		if (bracketed && inet_pton(AF_INET6, host, &s6->sin6_addr) != 1) {
-			snprintf(err, errlen,
-				 "invalid listen address '%s': %s is not an IPv6 address", listen,
-				 host);
-			return -1;
-		}
-		*addrlen = sizeof(*s6);
-		return 0;
-	}
-	if (strchr(host, ':') != NULL) {
-		snprintf(err, errlen,
-			 "invalid listen address '%s' (an IPv6 address goes in brackets: [%s]:%s)",
-			 listen, host, port);
-		return -1;
-	}
-	{
-		struct sockaddr_in *s4 = (struct sockaddr_in *)addr;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)n);
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1) {
-			snprintf(err, errlen,
-				 "invalid listen address '%s': %s is not an IPv4 address "
-				 "(names are not resolved; use '*' for every address)",
-				 listen, host);
-			return -1;
-		}
-		*addrlen = sizeof(*s4);
-	}
-	return 0;
-}
-
-/* Clear the host bits of a network address past prefix. */
-static void net_mask(unsigned char *addr, size_t len, unsigned prefix)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (prefix >= 8 * (i + 1))
-			continue;
-		if (prefix <= 8 * i)
-			addr[i] = 0;
-		else
-			addr[i] &= (unsigned char)(0xff << (8 - (prefix - 8 * i)));
-	}
-}
-
-/* Parse one "ADDR[/PREFIX]" of an allow-list; 0, or -1 with the reason in err. */
-static int net_parse(const char *s, struct config_net *net, char *err, size_t errlen)
-{
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t n = slash == NULL ? strlen(s) : (size_t)(slash - s);
-	long max, prefix;
-
-	memset(net, 0, sizeof(*net));
-	if (n == 0 || n >= sizeof(addr)) {
-		snprintf(err, errlen, "invalid network '%.*s' in allow", CONFIG_QUOTE_MAX, s);
-		return -1;
-	}
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	net->family = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
-	max = net->family == AF_INET6 ? 128 : 32;
-	if (inet_pton(net->family, addr, net->addr) != 1) {
-		snprintf(err, errlen, "invalid network '%s' in allow: %s is not an %s address", s,
-			 addr, net->family == AF_INET6 ? "IPv6" : "IPv4");
-		return -1;
-	}
-	prefix = max;
-	if (slash != NULL && num_parse_long(slash + 1, 0, max, &prefix) != 0) {
-		snprintf(err, errlen,
-			 "invalid prefix length in allow network '%s' (0 to %ld for %s)", s, max,
-			 net->family == AF_INET6 ? "IPv6" : "IPv4");
-		return -1;
-	}
-	net->prefix = (unsigned)prefix;
-	net_mask(net->addr, net->family == AF_INET6 ? 16 : 4, net->prefix);
-	return 0;
-}
-
-static bool net_contains(const struct config_net *net, const unsigned char *addr)
-{
-	size_t full = net->prefix / 8;
-	unsigned rest = net->prefix % 8;
-	unsigned char mask;
-
-	if (memcmp(net->addr, addr, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (addr[full] & mask) == net->addr[full];
-}
-
-bool config_allows(const struct config *c, const struct sockaddr *sa)
-{
-	const unsigned char *v4 = NULL, *v6 = NULL;
-
-	if (c->nallow == 0)
-		return true;
-	if (sa->sa_family == AF_INET) {
-		v4 = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
-			 ->sin_addr;
-	} else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a =
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-
-		v6 = a->s6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a))
-			v4 = a->s6_addr + 12;
-	}
-	for (size_t i = 0; i < c->nallow; i++) {
-		const struct config_net *net = &c->allow[i];
-
-		if (net->family == AF_INET && v4 != NULL && net_contains(net, v4))
-			return true;
-		if (net->family == AF_INET6 && v6 != NULL && net_contains(net, v6))
-			return true;
-	}
-	return false;
-}
-
 bool config_unreachable(const struct config *c, char *out, size_t outlen)
 {
 	struct sockaddr_storage ss, local;
@@ -517,7 +342,7 @@ bool config_unreachable(const struct config *c, char *out, size_t outlen)
 	char err[256];
 	bool loopback;
 
-	if (c->nallow == 0 || config_listen_parse(c->listen, &ss, &len, err, sizeof(err)) != 0)
+	if (c->nallow == 0 || address_listen(c->listen, &ss, &len, err, sizeof(err)) != 0)
 		return false;
 	memset(&local, 0, sizeof(local));
 	local.ss_family = ss.ss_family;
@@ -531,7 +356,7 @@ bool config_unreachable(const struct config *c, char *out, size_t outlen)
 		((struct sockaddr_in6 *)&local)->sin6_addr = in6addr_loopback;
 	}
 	/* Only this host reaches a loopback address, from 127.0.0.0/8 or ::1. */
-	if (!loopback || config_allows(c, (struct sockaddr *)&local))
+	if (!loopback || allow_admits(c->allow, c->nallow, (struct sockaddr *)&local))
 		return false;
 	for (size_t i = 0; ss.ss_family == AF_INET && i < c->nallow; i++)
 		if (c->allow[i].family == AF_INET && c->allow[i].addr[0] == 127)
@@ -554,7 +379,7 @@ static void set_listen(struct parser *p, const char *key, const char *value)
 	char err[512];
 
 	(void)key;
-	if (config_listen_parse(value, &ss, &len, err, sizeof(err)) != 0) {
+	if (address_listen(value, &ss, &len, err, sizeof(err)) != 0) {
 		perr(p, p->line, "%s", err);
 		return;
 	}
@@ -583,7 +408,7 @@ static void set_tls_key(struct parser *p, const char *key, const char *value)
 
 static void set_allow(struct parser *p, const char *key, const char *value)
 {
-	struct config_net *nets = NULL;
+	struct allow_net *nets = NULL;
 	size_t n = 0;
 	int bad = 0;
 	const char *s = value;
@@ -601,7 +426,7 @@ static void set_allow(struct parser *p, const char *key, const char *value)
 			bad++;
 		} else {
 			nets = xgrow(nets, n, sizeof(*nets));
-			if (net_parse(t, &nets[n], err, sizeof(err)) == 0) {
+			if (allow_parse(t, &nets[n], err, sizeof(err)) == 0) {
 				n++;
 			} else {
 				perr(p, p->line, "%s", err);
@@ -744,61 +569,13 @@ static void set_pidfile(struct parser *p, const char *key, const char *value)
 
 /* [redis X] and [rabbitmq X] keys. */
 
-int config_address_split(const char *addr, char *host, size_t hostlen, long *port, char *err,
-			 size_t errlen)
-{
-	const char *colon, *end;
-	bool bracketed;
-	size_t len;
-
-	*port = 0;
-	if (addr[0] == '/') {
-		if (strlen(addr) >= hostlen) {
-			snprintf(err, errlen, "socket path %s is too long", addr);
-			return -1;
-		}
-		memcpy(host, addr, strlen(addr) + 1);
-		return 0;
-	}
-	colon = strrchr(addr, ':');
-	end = colon;
-	bracketed = addr[0] == '[';
-	if (bracketed) {
-		end = strchr(addr, ']');
-		if (end == NULL || end + 1 != colon) {
-			snprintf(err, errlen, "invalid address '%s' (expected [IPV6]:PORT)", addr);
-			return -1;
-		}
-		addr++;
-	}
-	if (colon == NULL || end == addr || num_parse_long(colon + 1, 1, 65535, port) != 0) {
-		snprintf(err, errlen,
-			 "invalid address '%s' (expected HOST:PORT, [IPV6]:PORT or /socket/path)",
-			 addr);
-		return -1;
-	}
-	len = (size_t)(end - addr);
-	if (!bracketed && memchr(addr, ':', len) != NULL) {
-		snprintf(err, errlen, "invalid address '%s' (write an IPv6 address as [::1]:6379)",
-			 addr);
-		return -1;
-	}
-	if (len >= hostlen) {
-		snprintf(err, errlen, "host name in '%s' is too long", addr);
-		return -1;
-	}
-	memcpy(host, addr, len);
-	host[len] = '\0';
-	return 0;
-}
-
 static void set_address(struct parser *p, const char *key, const char *value)
 {
 	char host[256], err[512];
 	long port;
 
 	(void)key;
-	if (config_address_split(value, host, sizeof(host), &port, err, sizeof(err)) != 0)
+	if (address_split(value, host, sizeof(host), &port, err, sizeof(err)) != 0)
 		perr(p, p->line, "%s", err);
 	else
 		set_str(&p->cur->broker.address, value);
@@ -1028,6 +805,16 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "postgresql", "sslmode", set_sslmode},
     {SEC_COLLECTOR, "postgresql", "ca_file", set_ca_file},
 };
+
+void config_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		fn(keys[i].sec == SEC_AGENT	? "agent"
+		   : keys[i].sec == SEC_COLLECT ? "collect"
+		   : keys[i].kind != NULL	? keys[i].kind
+						: "*",
+		   keys[i].name, arg);
+}
 
 static const struct key *key_find(const struct parser *p, const char *name)
 {

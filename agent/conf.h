@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "allow.h"
+
 #define CONFIG_DEFAULT_PORT 9333
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:9333"
 #define CONFIG_DEFAULT_REDIS "127.0.0.1:6379"
@@ -25,13 +27,6 @@
 #define CONFIG_DEFAULT_MAX_ANSWER_SIZE ((size_t)32 << 20)
 /* [postgresql] database when neither database nor service is given */
 #define CONFIG_DEFAULT_PGSQL_DATABASE "postgres"
-
-/* A client network for the allow-list: address and prefix length. */
-struct config_net {
-	int family;		/* AF_INET or AF_INET6 */
-	unsigned char addr[16]; /* network byte order; 4 bytes used for AF_INET */
-	unsigned prefix;	/* 0..32 or 0..128 */
-};
 
 /* One collector to run: its kind and its settings. */
 struct config_collector {
@@ -78,7 +73,7 @@ struct config {
 	char *token_file; /* bearer token file, NULL: no token */
 	char *tls_cert;	  /* PEM files; both or neither */
 	char *tls_key;
-	struct config_net *allow; /* client networks allowed; none: everyone who can connect */
+	struct allow_net *allow; /* client networks allowed; none: everyone who can connect */
 	size_t nallow;
 	unsigned max_connections;    /* default 128; libmicrohttpd accepts no more */
 	unsigned max_per_client;     /* default 32; more are answered 503, twice as many closed */
@@ -108,26 +103,11 @@ struct config *config_parse(const char *text, const char *path, char **errors);
 void config_free(struct config *c);
 
 /*
- * Turn a listen value ("127.0.0.1:9333", "[::1]:9333", "*:9333") into a
- * socket address, by the same rules config_parse checks it with. "*" gives
- * the IPv6 any-address, like "[::]": clear IPV6_V6ONLY on the socket so that
- * IPv4 clients reach it too. Returns 0, or -1 with the reason in err.
+ * Call fn for every key vaktd.conf knows, with its section: "agent",
+ * "collect", a collector's kind ("redis"), or "*" for the keys of every
+ * collector's section. test_config holds vaktd.conf(5) to this list.
  */
-int config_listen_parse(const char *listen, struct sockaddr_storage *addr, socklen_t *addrlen,
-			char *err, size_t errlen);
-/*
- * Split a collector address ("host:6379", "[::1]:6379", "/run/redis.sock")
- * into host (or socket path) and port (0 for a socket). Returns 0, or -1
- * with the reason in err.
- */
-int config_address_split(const char *addr, char *host, size_t hostlen, long *port, char *err,
-			 size_t errlen);
-/*
- * True when the allow-list admits the client at sa (AF_INET or AF_INET6):
- * the list is empty or one of its networks holds the address. An IPv4
- * client on a dual-stack socket (::ffff:a.b.c.d) matches IPv4 networks.
- */
-bool config_allows(const struct config *c, const struct sockaddr *sa);
+void config_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg);
 /*
  * True, with the reason in out, when the allow-list turns away every client
  * that can reach the listen address: a loopback address is reached only from

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "buf.h"
 #include "check.h"
 #include "checkwire.h"
@@ -79,7 +80,8 @@ struct http_server {
 	struct scheduler *sched;
 	pthread_mutex_t lock; /* guards sched across a reload */
 	char *token;
-	struct config allow; /* only allow and nallow are set: what config_allows reads */
+	struct allow_net *allow; /* the allow-list, nallow networks; none: everyone */
+	size_t nallow;
 	struct conns_limits limits;
 	struct conns *conns;
 	struct ratelog *refused, *busy;
@@ -231,7 +233,7 @@ static enum MHD_Result accept_client(void *cls, const struct sockaddr *sa, sockl
 	char addr[RATELOG_KEY_MAX];
 
 	(void)len;
-	if (config_allows(&h->allow, sa))
+	if (allow_admits(h->allow, h->nallow, sa))
 		return MHD_YES;
 	conn_client_of(sa, key, addr, sizeof(addr));
 	log_client(h->refused, addr, "refused a connection (not in allow) from");
@@ -726,7 +728,7 @@ int http_bind(const struct config *c, char *err, size_t errlen)
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 
-	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0)
+	if (address_listen(c->listen, &ss, &sslen, err, errlen) != 0)
 		return -1;
 	return listen_on(c->listen, &ss, sslen, err, errlen);
 }
@@ -741,7 +743,7 @@ struct http_server *http_start(const struct config *c, int fd, struct scheduler 
 	unsigned threads, flags = http_mode(&threads) | MHD_USE_ERROR_LOG;
 	pthread_condattr_t attr;
 
-	if (config_listen_parse(c->listen, &ss, &sslen, err, errlen) != 0) {
+	if (address_listen(c->listen, &ss, &sslen, err, errlen) != 0) {
 		close(fd);
 		return NULL;
 	}
@@ -768,9 +770,9 @@ struct http_server *http_start(const struct config *c, int fd, struct scheduler 
 	h->sched = s;
 	h->token = token != NULL ? xstrdup(token) : NULL;
 	if (c->nallow > 0) {
-		h->allow.allow = xcalloc(c->nallow, sizeof(*c->allow));
-		memcpy(h->allow.allow, c->allow, c->nallow * sizeof(*c->allow));
-		h->allow.nallow = c->nallow;
+		h->allow = xcalloc(c->nallow, sizeof(*c->allow));
+		memcpy(h->allow, c->allow, c->nallow * sizeof(*c->allow));
+		h->nallow = c->nallow;
 	}
 	/* "[::]" and "*" mean every address, IPv4 included. */
 	if (ss.ss_family == AF_INET6)
@@ -849,6 +851,6 @@ void http_stop(struct http_server *h)
 	if (h->token != NULL)
 		explicit_bzero(h->token, strlen(h->token));
 	free(h->token);
-	free(h->allow.allow);
+	free(h->allow);
 	free(h);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "clock.h"
 #include "collector.h"
 #include "conf.h"
@@ -133,7 +134,7 @@ static struct config *load_config(const struct options *o)
 		socklen_t len;
 		char err[256];
 
-		if (config_listen_parse(o->listen, &ss, &len, err, sizeof(err)) != 0) {
+		if (address_listen(o->listen, &ss, &len, err, sizeof(err)) != 0) {
 			log_msg(LOG_ERR, "-l %s: %s", o->listen, err);
 			config_free(c);
 			return NULL;

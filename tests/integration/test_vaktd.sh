@@ -227,10 +227,18 @@ hold() {
 	read -r -t 10 line <&"$1"
 	check "held connection $1 is answered" "HTTP/1.1 200 OK" "${line%$'\r'}"
 }
-wait_reaped "$port"
-hold 7
-hold 8
-curl -s -D "$tmp/busy.head" -o "$tmp/busy.body" -w '%{http_code}' "$url/metrics" > "$tmp/busy.code"
+# A held connection that has waited 50 ms for its next request gives up its
+# slot to a newcomer instead (the connection table's grace; test_conns and
+# test_http cover both ways exactly): on a busy machine curl may come that
+# late, so the 503 is asked for again on fresh connections until it comes.
+for _ in $(seq 20); do
+	wait_reaped "$port"
+	hold 7
+	hold 8
+	curl -s -D "$tmp/busy.head" -o "$tmp/busy.body" -w '%{http_code}' "$url/metrics" > "$tmp/busy.code"
+	[ "$(cat "$tmp/busy.code")" = 503 ] && break
+	exec 7>&- 8>&-
+done
 check "a third connection from one client is answered 503" 503 "$(cat "$tmp/busy.code")"
 expect "with Retry-After: 1" 0 "^Retry-After: 1" tr -d '\r' < "$tmp/busy.head"
 expect "and a body that says why" 0 "^busy: more than 2 connections at once from 127\.0\.0\.1" cat "$tmp/busy.body"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 /* By path: a plain "config.h" would find autoconf's in the build tree. */
+#include "address.h"
 #include "conf.h"
 #include "testutil.h" /* TEST_DATA_DIR */
 #include "xalloc.h"
@@ -390,16 +391,16 @@ Test(config, ipv4_and_ipv6_listen)
 		config_free(c);
 		free(text);
 	}
-	cr_assert_eq(config_listen_parse("[::1]:9333", &ss, &len, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(address_listen("[::1]:9333", &ss, &len, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(s6->sin6_family, AF_INET6);
 	cr_expect_eq(len, sizeof(*s6));
 	cr_expect_eq(ntohs(s6->sin6_port), 9333);
 	cr_expect(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
-	cr_assert_eq(config_listen_parse("*:80", &ss, &len, err, sizeof(err)), 0);
+	cr_assert_eq(address_listen("*:80", &ss, &len, err, sizeof(err)), 0);
 	cr_expect_eq(s6->sin6_family, AF_INET6);
 	cr_expect(IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr));
 	cr_expect_eq(ntohs(s6->sin6_port), 80);
-	cr_assert_eq(config_listen_parse("127.0.0.1:9333", &ss, &len, err, sizeof(err)), 0);
+	cr_assert_eq(address_listen("127.0.0.1:9333", &ss, &len, err, sizeof(err)), 0);
 	cr_expect_eq(s4->sin_family, AF_INET);
 	cr_expect_eq(len, sizeof(*s4));
 	cr_expect_eq(ntohl(s4->sin_addr.s_addr), 0x7f000001);
@@ -431,7 +432,7 @@ Test(config, bad_listen_addresses)
 		      "vaktd.conf:2: invalid listen address ':9333' (expected ADDR:PORT)\n");
 }
 
-static void expect_net(const struct config_net *n, int family, const char *addr, unsigned prefix)
+static void expect_net(const struct allow_net *n, int family, const char *addr, unsigned prefix)
 {
 	unsigned char want[16] = {0};
 
@@ -466,11 +467,11 @@ static bool allows(const struct config *c, const char *addr)
 	memset(&s6, 0, sizeof(s6));
 	if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
 		s4.sin_family = AF_INET;
-		return config_allows(c, (struct sockaddr *)&s4);
+		return allow_admits(c->allow, c->nallow, (struct sockaddr *)&s4);
 	}
 	cr_assert_eq(inet_pton(AF_INET6, addr, &s6.sin6_addr), 1, "%s", addr);
 	s6.sin6_family = AF_INET6;
-	return config_allows(c, (struct sockaddr *)&s6);
+	return allow_admits(c->allow, c->nallow, (struct sockaddr *)&s6);
 }
 
 Test(config, allow_matches_clients)
@@ -876,34 +877,6 @@ Test(config, template_parses)
 	config_free(c);
 }
 
-Test(config, broker_addresses)
-{
-	char host[256], err[256];
-	long port;
-
-	cr_assert_eq(
-	    config_address_split("127.0.0.1:6379", host, sizeof(host), &port, err, sizeof(err)), 0);
-	cr_assert_str_eq(host, "127.0.0.1");
-	cr_assert_eq(port, 6379);
-	cr_assert_eq(
-	    config_address_split("[::1]:6380", host, sizeof(host), &port, err, sizeof(err)), 0);
-	cr_assert_str_eq(host, "::1");
-	cr_assert_eq(port, 6380);
-	cr_assert_eq(
-	    config_address_split("/run/redis.sock", host, sizeof(host), &port, err, sizeof(err)),
-	    0);
-	cr_assert_str_eq(host, "/run/redis.sock");
-	cr_assert_eq(port, 0);
-	cr_assert_eq(config_address_split("::1", host, sizeof(host), &port, err, sizeof(err)), -1);
-	cr_assert_eq(config_address_split("::1:6379", host, sizeof(host), &port, err, sizeof(err)),
-		     -1);
-	cr_assert(strstr(err, "[::1]:6379") != NULL, "%s", err);
-	cr_assert_eq(config_address_split("redis", host, sizeof(host), &port, err, sizeof(err)),
-		     -1);
-	cr_assert_eq(config_address_split("redis:0", host, sizeof(host), &port, err, sizeof(err)),
-		     -1);
-}
-
 Test(config, redis_section)
 {
 	char *errors = NULL;
@@ -1239,4 +1212,103 @@ Test(config, unreachable_listen_is_warned_about)
 				  why);
 		config_free(c);
 	}
+}
+
+/* The keys of one side (the code or the man page), as "SECTION KEY" lines. */
+struct keyset {
+	char *key[256];
+	size_t n;
+};
+
+static void keyset_add(const char *section, const char *key, void *arg)
+{
+	struct keyset *k = arg;
+
+	cr_assert_lt(k->n, sizeof(k->key) / sizeof(k->key[0]));
+	k->key[k->n++] = xasprintf("%s %s", section, key);
+}
+
+static bool keyset_has(const struct keyset *k, const char *section, const char *key)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "%s %s", section, key);
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->key[i], want) == 0)
+			return true;
+	return false;
+}
+
+/* Split "SECTION KEY" at its space; 0, or -1 when it does not fit. */
+static int split_key(const char *s, char *section, size_t seclen, char *key, size_t keylen)
+{
+	size_t n = strcspn(s, " ");
+
+	if (s[n] != ' ' || n >= seclen || strlen(s + n + 1) >= keylen)
+		return -1;
+	memcpy(section, s, n);
+	section[n] = '\0';
+	memcpy(key, s + n + 1, strlen(s + n + 1) + 1);
+	return 0;
+}
+
+/* The keys vaktd.conf(5) documents, from its .BI "KEY = " lines, by section. */
+static void man_keys(struct keyset *k)
+{
+	FILE *f = fopen(TEST_DATA_DIR "/../../man/vaktd.conf.5", "r");
+	char line[1024], section[64] = "";
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char key[64];
+		size_t n;
+
+		if (strncmp(line, ".SH \"THE [", 10) == 0)
+			snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 10, "]"),
+				 line + 10);
+		else if (strncmp(line, ".SH COLLECTORS", 14) == 0)
+			snprintf(section, sizeof(section), "*");
+		else if (strncmp(line, ".SS \"[", 6) == 0)
+			snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 6, " ]"),
+				 line + 6);
+		else if (strncmp(line, ".SH ", 4) == 0)
+			section[0] = '\0';
+		if (section[0] == '\0' || strncmp(line, ".BI \"", 5) != 0)
+			continue;
+		n = strcspn(line + 5, " ");
+		if (strncmp(line + 5 + n, " = ", 3) != 0 || n >= sizeof(key))
+			continue;
+		memcpy(key, line + 5, n);
+		key[n] = '\0';
+		keyset_add(section, key, k);
+	}
+	fclose(f);
+}
+
+/* vaktd.conf(5) documents every key the code reads, each in its section, and no other. */
+Test(config, the_man_page_and_the_key_table_agree)
+{
+	struct keyset code = {0}, man = {0};
+
+	config_each_key(keyset_add, &code);
+	man_keys(&man);
+	cr_expect_gt(man.n, 40, "%zu keys found in vaktd.conf(5)", man.n);
+	for (size_t i = 0; i < code.n; i++) {
+		char section[64], key[64];
+
+		cr_assert_eq(split_key(code.key[i], section, sizeof(section), key, sizeof(key)), 0);
+		cr_expect(keyset_has(&man, section, key), "vaktd.conf(5) does not document %s",
+			  code.key[i]);
+	}
+	for (size_t i = 0; i < man.n; i++) {
+		char section[64], key[64];
+
+		cr_assert_eq(split_key(man.key[i], section, sizeof(section), key, sizeof(key)), 0);
+		cr_expect(keyset_has(&code, section, key),
+			  "vaktd.conf(5) documents %s, which vaktd does not read", man.key[i]);
+	}
+	for (size_t i = 0; i < code.n; i++)
+		free(code.key[i]);
+	for (size_t i = 0; i < man.n; i++)
+		free(man.key[i]);
 }
