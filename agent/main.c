@@ -426,8 +426,7 @@ int main(int argc, char **argv)
 	http_stop(h);
 	r = 0;
 out:
-	if (s != NULL)
-		scheduler_stop(s);
+	scheduler_stop(s);
 	secret_free(token);
 	secret_free(key);
 	free(cert);

@@ -144,15 +144,13 @@ int privs_drop(const char *user, uint64_t need, char *done, size_t donelen, char
 			snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
 			return -1;
 		}
-	} else {
-		keep = c.eff;
 	}
-	caps_name(keep, names, sizeof(names));
 	if (getuid() == 0 && geteuid() == 0)
 		snprintf(done, donelen,
 			 "running as root, with every capability root has: "
 			 "set user in [agent] to run unprivileged");
 	else {
+		caps_name(keep, names, sizeof(names));
 		if (pw == NULL)
 			pw = getpwuid(getuid());
 		if (pw != NULL)
