@@ -324,7 +324,8 @@ static int parse_timeout(const char *arg, struct plugin_args *a)
 }
 
 /* Handle a standard option; 0, or -1 with err set. */
-static int common_option(int c, const char *arg, struct plugin_args *a, char *err, size_t errlen)
+static int common_option(const struct plugin *p, int c, const char *arg, struct plugin_args *a,
+			 char *err, size_t errlen)
 {
 	switch (c) {
 	case 'v':
@@ -341,7 +342,7 @@ static int common_option(int c, const char *arg, struct plugin_args *a, char *er
 		return -1;
 	case 'w':
 	case 'c':
-		return thresholds_add(a->thresholds, c == 'c', arg, current->nmain, err, errlen);
+		return thresholds_add(a->thresholds, c == 'c', arg, p->nmain, err, errlen);
 	case 'H':
 		if (arg[0] != '\0' && strlen(arg) < 256)
 			a->host = arg;
@@ -560,6 +561,96 @@ static void load_password(const struct plugin *p, const char *file, struct plugi
 		plugin_usage_error("%s", err);
 }
 
+static void args_init(const struct plugin *p, struct plugin_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->timeout = DEFAULT_TIMEOUT;
+	a->timeout_state = STATE_CRITICAL;
+	a->thresholds = thresholds_new();
+	a->program = p->name;
+}
+
+/* The entry of p's table that option name (an alias too) stands for, or NULL. */
+static const struct plugin_option *option_named(const struct plugin *p, const char *name)
+{
+	const struct plugin_option *main = NULL;
+
+	for (const struct plugin_option *o = p->options; o->name != NULL; o++) {
+		main = o->help != NULL ? o : main;
+		if (strcmp(o->name, name) == 0)
+			return main;
+	}
+	return NULL;
+}
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
+		       const struct plugin_pair *pairs, size_t n, void *ctx, struct plugin_args *a,
+		       char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		int val;
+	} common[] = {{"warning", 'w'}, {"critical", 'c'}, {"verbose", 'v'}};
+
+	args_init(p, a);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = pairs[i].name, *value = pairs[i].value;
+		const struct plugin_option *o = option_named(p, name);
+		bool flag = o != NULL && o->arg == NULL;
+		int val = 0;
+
+		for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
+			if (strcmp(name, common[k].name) == 0)
+				val = common[k].val;
+		if (val == 0 && (o == NULL || !listed(allowed, o->name))) {
+			snprintf(err, errlen, "unknown option '%s'", name);
+			return -1;
+		}
+		flag = flag || val == 'v';
+		/* A flag takes no value ("?per-cpu"); an option needs one, as on a command line. */
+		if (flag && value[0] != '\0') {
+			snprintf(err, errlen, "option '%s' takes no value", name);
+			return -1;
+		}
+		if (!flag && value[0] == '\0') {
+			snprintf(err, errlen, "option '%s' needs a non-empty value", name);
+			return -1;
+		}
+		err[0] = '\0';
+		if ((val != 0 ? common_option(p, val, flag ? NULL : value, a, err, errlen)
+			      : p->option(ctx, o->val, flag ? NULL : value, err, errlen)) != 0) {
+			if (err[0] == '\0')
+				snprintf(err, errlen, "invalid option '%s'", name);
+			return -1;
+		}
+	}
+	if (p->metrics != NULL) {
+		const char *bad = thresholds_unknown_metric(a->thresholds, p->metrics);
+
+		if (bad != NULL) {
+			snprintf(err, errlen, "unknown metric '%s' in a threshold", bad);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void plugin_args_free(struct plugin_args *a)
+{
+	thresholds_free(a->thresholds);
+	secret_free(a->password);
+	free(a->state_key);
+	memset(a, 0, sizeof(*a));
+}
+
 void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, struct plugin_args *a)
 {
 	struct optspec spec;
@@ -572,11 +663,7 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 
 	current = p;
 	current_args = a;
-	memset(a, 0, sizeof(*a));
-	a->timeout = DEFAULT_TIMEOUT;
-	a->timeout_state = STATE_CRITICAL;
-	a->thresholds = thresholds_new();
-	a->program = p->name;
+	args_init(p, a);
 	install_signals();
 	build_spec(p, &spec);
 	for (const struct plugin_option *o = p->options; o->name != NULL; o++)
@@ -622,7 +709,7 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx, stru
 			if (p->options[i].val == c)
 				r = p->option(ctx, c, optarg, err, sizeof(err));
 		if (r == -2)
-			r = common_option(c, optarg, a, err, sizeof(err));
+			r = common_option(p, c, optarg, a, err, sizeof(err));
 		if (r != 0)
 			plugin_usage_error("%s", err[0] != '\0' ? err : "invalid arguments");
 	}

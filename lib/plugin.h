@@ -71,7 +71,7 @@ struct plugin_args {
 	/*
 	 * Every option given that can change what the plugin counts, in a
 	 * normal form: all but -v -t -w -c, --state-dir and secrets. Rates are
-	 * kept per program and state_key (see series_state_open), so two
+	 * kept per program and state_key (see series_rates_open), so two
 	 * services that differ in any such option never share counters, and a
 	 * new option cannot be forgotten.
 	 */
@@ -94,6 +94,25 @@ struct plugin_args {
  */
 void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
 		  struct plugin_args *args);
+/* One option given as NAME=VALUE (a query-string argument); VALUE "" for a flag. */
+struct plugin_pair {
+	const char *name; /* the long name, without "--" */
+	const char *value;
+};
+
+/*
+ * Parse options given as pairs, the agent's way: without exiting, printing,
+ * signals or a timer. Only warning, critical, verbose and p's own options
+ * named in allowed (NULL-ended; the ones that change the judgement, never
+ * where or how to connect) are taken, by their long names or aliases. Each
+ * is checked as on a command line. Returns 0, or -1 with a usage error in
+ * err. Free a with plugin_args_free() either way.
+ */
+int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
+		       const struct plugin_pair *pairs, size_t n, void *ctx, struct plugin_args *a,
+		       char *err, size_t errlen);
+/* Free what plugin_parse_pairs() put in a. */
+void plugin_args_free(struct plugin_args *a);
 /* Report a usage error found after plugin_start (a missing option, say); exits 3. */
 void plugin_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print r, free it, and exit with its state. */

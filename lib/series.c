@@ -161,9 +161,21 @@ enum state series_check_words(struct result *r, const struct plugin_args *a,
 	return check_all(r, a, set, &q);
 }
 
-enum state series_rate(struct result *r, const struct plugin_args *a, struct statefile *sf,
-		       const char *sf_err, const struct metric_set *set, const char *name,
-		       const char *const *keys, const char *what)
+enum rate_status series_rate_one(struct rates *rates, const struct metric *m, const char *counter,
+				 double *per_s)
+{
+	const struct metric *before;
+
+	if (!rates->agent)
+		return statefile_rate(rates->sf, counter, m->value, per_s);
+	before = rates->prev != NULL ? metric_set_find_like(rates->prev, m->name, m) : NULL;
+	return statefile_rate_between(before != NULL ? before->value : NAN, m->value,
+				      rates->elapsed, per_s);
+}
+
+enum state series_rate(struct result *r, const struct plugin_args *a, struct rates *rates,
+		       const struct metric_set *set, const char *name, const char *const *keys,
+		       const char *what)
 {
 	enum state worst = STATE_OK;
 	char rate_name[128], first[RATE_STATUSES][700];
@@ -171,12 +183,12 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 	const struct ask q = {rate_name, -1, keys, what, NULL};
 
 	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
-	if (sf == NULL) {
+	if (rates->sf == NULL && !rates->agent) {
 		struct threshold t = thresholds_get(a->thresholds, rate_name, -1);
 
 		/* A threshold that cannot be checked must not pass as OK. */
 		if (t.has_warn || t.has_crit) {
-			result_add(r, STATE_UNKNOWN, "no %s: %s", rate_name, sf_err);
+			result_add(r, STATE_UNKNOWN, "no %s: %s", rate_name, rates->err);
 			return STATE_UNKNOWN;
 		}
 		return STATE_OK;
@@ -196,7 +208,7 @@ enum state series_rate(struct result *r, const struct plugin_args *a, struct sta
 		for (char *c = counter; *c != '\0'; c++)
 			if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
 				*c = '_';
-		st = statefile_rate(sf, counter, m->value, &per_s);
+		st = series_rate_one(rates, m, counter, &per_s);
 		if (st == RATE_OK) {
 			worst = state_worst(worst, check_one(r, a, &q, m, per_s, "", false));
 			continue;
@@ -237,28 +249,29 @@ static double lock_wait(void)
 	return left / 2 < STATEFILE_LOCK_WAIT ? left / 2 : STATEFILE_LOCK_WAIT;
 }
 
-struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
-				    const char *target, char *err, size_t errlen)
+void series_rates_open(struct result *r, const struct plugin_args *a, const char *target,
+		       struct rates *rates)
 {
 	char *key = xasprintf("%s%s%s", a->state_key, target != NULL ? " target=" : "",
 			      target != NULL ? target : "");
-	/* The time is taken before the wait for the lock: the counters were read by then. */
-	struct statefile *sf = statefile_open(a->state_dir, a->program, key, time_now(),
-					      STATEFILE_MAX_AGE, lock_wait(), err, errlen);
 
+	memset(rates, 0, sizeof(*rates));
+	/* The time is taken before the wait for the lock: the counters were read by then. */
+	rates->sf = statefile_open(a->state_dir, a->program, key, time_now(), STATEFILE_MAX_AGE,
+				   lock_wait(), rates->err, sizeof(rates->err));
 	free(key);
-	if (sf == NULL)
-		result_long(r, "no rates: %s", err);
-	return sf;
+	if (rates->sf == NULL)
+		result_long(r, "no rates: %s", rates->err);
 }
 
-void series_state_close(struct result *r, struct statefile *sf)
+void series_rates_close(struct result *r, struct rates *rates)
 {
 	char err[512];
 
-	if (sf != NULL && statefile_save(sf, err, sizeof(err)) != 0)
+	if (rates->sf != NULL && statefile_save(rates->sf, err, sizeof(err)) != 0)
 		result_long(r, "rates not saved: %s", err);
-	statefile_free(sf);
+	statefile_free(rates->sf);
+	rates->sf = NULL;
 }
 
 void series_queues(struct result *r, size_t n, const char *deepest, double depth, bool named)

@@ -56,29 +56,49 @@ enum state series_check_words(struct result *r, const struct plugin_args *a,
 			      const char *const *keys, const char *what, series_words_fn *words);
 
 /*
- * The counters the plugin kept on its last run with the same options
- * (a->state_key) and target, from --state-dir. target is what the options
- * resolved to where that can change outside the command line (a defaults
- * file's host, say), or NULL. NULL when there is no usable state
- * directory: then err says why, and so does a long-output line "no rates:
- * ERR"; pass err on to series_rate().
+ * Where the rates of counters come from: a plugin's state file, kept from
+ * its last run, or the agent's collection before the one judged. Neither
+ * (no usable state directory, say) means no rates, and err says why.
  */
-struct statefile *series_state_open(struct result *r, const struct plugin_args *a,
-				    const char *target, char *err, size_t errlen);
-/* Keep the counters of sf for the next run ("rates not saved: ERR" when not) and free sf. */
-void series_state_close(struct result *r, struct statefile *sf);
+struct rates {
+	struct statefile *sf;	       /* a plugin's counters from its last run */
+	bool agent;		       /* the agent's: prev and elapsed, not sf */
+	const struct metric_set *prev; /* the agent's previous collection; NULL: none yet */
+	double elapsed;		       /* seconds between prev and the set judged */
+	char err[512];		       /* why there are no rates at all */
+};
+
+/*
+ * The counters the plugin kept on its last run with the same options
+ * (a->state_key) and target, from --state-dir, into rates. target is what
+ * the options resolved to where that can change outside the command line (a
+ * defaults file's host, say), or NULL. Without a usable state directory
+ * rates->sf is NULL, rates->err says why, and so does a long-output line
+ * "no rates: ERR".
+ */
+void series_rates_open(struct result *r, const struct plugin_args *a, const char *target,
+		       struct rates *rates);
+/* Keep the counters for the next run ("rates not saved: ERR" when not) and let them go. */
+void series_rates_close(struct result *r, struct rates *rates);
+
+/*
+ * The rate per second of counter m, called counter in a state file, since
+ * the sample rates holds, into *per_s (NAN unless RATE_OK). rates must have
+ * an sf or be the agent's.
+ */
+enum rate_status series_rate_one(struct rates *rates, const struct metric *m, const char *counter,
+				 double *per_s);
 
 /*
  * Every counter called name in set, as a rate per second "NAME_rate" since
- * the sample sf kept from the last run (one per subject). The first run, a
- * counter that went backwards and an old sample give no rate, with the
- * reason in long output. When sf is NULL (sf_err says why) there are no
- * rates, and a threshold set on NAME_rate is UNKNOWN rather than a silent
- * OK. Returns the worst state found.
+ * the sample rates holds (one per subject). The first run, a counter that
+ * went backwards and an old sample give no rate, with the reason in long
+ * output. Without rates (rates->err says why) a threshold set on NAME_rate
+ * is UNKNOWN rather than a silent OK. Returns the worst state found.
  */
-enum state series_rate(struct result *r, const struct plugin_args *a, struct statefile *sf,
-		       const char *sf_err, const struct metric_set *set, const char *name,
-		       const char *const *keys, const char *what);
+enum state series_rate(struct result *r, const struct plugin_args *a, struct rates *rates,
+		       const struct metric_set *set, const char *name, const char *const *keys,
+		       const char *what);
 
 /*
  * The summary item of a plugin that watched n queues, the deepest called

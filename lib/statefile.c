@@ -367,6 +367,25 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
 	return RATE_OK;
 }
 
+enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate)
+{
+	*rate = NAN;
+	if (!statefile_counter_ok(value))
+		return RATE_BAD;
+	if (!statefile_counter_ok(prev))
+		return RATE_FIRST;
+	if (elapsed < 0)
+		return RATE_CLOCK;
+	if (elapsed < STATEFILE_MIN_INTERVAL)
+		return RATE_SOON;
+	if (value < prev)
+		return RATE_RESET;
+	if (elapsed > STATEFILE_MAX_AGE)
+		return RATE_STALE;
+	*rate = (value - prev) / elapsed;
+	return RATE_OK;
+}
+
 const char *statefile_rate_reason(enum rate_status st)
 {
 	switch (st) {

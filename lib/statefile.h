@@ -68,6 +68,11 @@ struct statefile *statefile_open(const char *dir, const char *plugin, const char
  */
 enum rate_status statefile_rate(struct statefile *sf, const char *counter, double value,
 				double *rate);
+/*
+ * The rate per second of a counter that was prev elapsed seconds before it
+ * was value, by the rules above (the agent's rate between two collections).
+ */
+enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate);
 /* Whether v can be a sample of a counter: a whole number from 0 to 2^53. */
 bool statefile_counter_ok(double v);
 /* A few words on why there is no rate, for long output; "" for RATE_OK. */

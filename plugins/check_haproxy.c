@@ -266,8 +266,7 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 		    const struct metric_set *set)
 {
 	static const char *const keys[] = {"proxy", "server", NULL};
-	struct statefile *sf;
-	char err[512] = "";
+	struct rates rates;
 
 	series_check(r, a, set, "haproxy_sessions_pct", 0, keys, "sessions at");
 	series_check(r, a, set, "haproxy_sessions", -1, keys, "sessions:");
@@ -277,9 +276,9 @@ static void numbers(struct result *r, const struct plugin_args *a, const char *s
 	series_check(r, a, set, "haproxy_servers_up_pct", -1, keys, "servers up:");
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
-	sf = series_state_open(r, a, source, err, sizeof(err));
-	series_rate(r, a, sf, err, set, "haproxy_responses_5xx", keys, "5xx responses per second:");
-	series_state_close(r, sf);
+	series_rates_open(r, a, source, &rates);
+	series_rate(r, a, &rates, set, "haproxy_responses_5xx", keys, "5xx responses per second:");
+	series_rates_close(r, &rates);
 }
 
 /* What main() holds, so that an early end frees it too. */

@@ -181,7 +181,7 @@ static bool check_listeners(struct result *r, const struct plugin_args *a, const
 static void check_rates(struct result *r, const struct plugin_args *a)
 {
 	struct metric_set *set = metric_set_new();
-	struct statefile *sf;
+	struct rates rates;
 	char err[512];
 
 	if (probe_netstat_collect(set, err, sizeof(err)) != 0) {
@@ -189,13 +189,13 @@ static void check_rates(struct result *r, const struct plugin_args *a)
 		metric_set_free(set);
 		return;
 	}
-	sf = series_state_open(r, a, NULL, err, sizeof(err));
-	series_rate(r, a, sf, err, set, "listen_overflows", NULL,
+	series_rates_open(r, a, NULL, &rates);
+	series_rate(r, a, &rates, set, "listen_overflows", NULL,
 		    "%.2f connections/s overflowed a full accept queue");
-	series_rate(r, a, sf, err, set, "listen_drops", NULL, "%.2f connections/s dropped");
-	if (sf != NULL && a->verbose > 0)
-		result_long(r, "counters kept in %s", statefile_path(sf));
-	series_state_close(r, sf);
+	series_rate(r, a, &rates, set, "listen_drops", NULL, "%.2f connections/s dropped");
+	if (rates.sf != NULL && a->verbose > 0)
+		result_long(r, "counters kept in %s", statefile_path(rates.sf));
+	series_rates_close(r, &rates);
 	metric_set_free(set);
 }
 

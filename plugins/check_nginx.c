@@ -187,15 +187,14 @@ static void rates(struct result *r, const struct plugin_args *a, const char *tar
 	double requests = metric_set_value(set, "nginx_requests", NULL, NULL);
 	double handled = metric_set_value(set, "nginx_handled", NULL, NULL);
 	struct metric_set *per = metric_set_new();
-	struct statefile *sf;
-	char err[512] = "";
+	struct rates rates;
 
-	sf = series_state_open(r, a, target, err, sizeof(err));
-	series_rate(r, a, sf, err, set, "nginx_dropped", NULL, "connections dropped per second:");
-	series_rate(r, a, sf, err, set, "nginx_accepts", NULL, "connections accepted per second:");
-	series_rate(r, a, sf, err, set, "nginx_handled", NULL, "connections handled per second:");
-	series_rate(r, a, sf, err, set, "nginx_requests", NULL, "requests per second:");
-	series_state_close(r, sf);
+	series_rates_open(r, a, target, &rates);
+	series_rate(r, a, &rates, set, "nginx_dropped", NULL, "connections dropped per second:");
+	series_rate(r, a, &rates, set, "nginx_accepts", NULL, "connections accepted per second:");
+	series_rate(r, a, &rates, set, "nginx_handled", NULL, "connections handled per second:");
+	series_rate(r, a, &rates, set, "nginx_requests", NULL, "requests per second:");
+	series_rates_close(r, &rates);
 	if (handled > 0)
 		metric_set_add(per, "nginx_requests_per_conn", METRIC_GAUGE, "",
 			       requests / handled);

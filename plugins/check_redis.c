@@ -20,7 +20,7 @@
 #include "xalloc.h"
 
 /* The keyspace hit ratio since the last run, from the hit and miss counters. */
-static void hit_ratio(struct result *r, const struct plugin_args *a, struct statefile *sf,
+static void hit_ratio(struct result *r, const struct plugin_args *a, struct rates *rates,
 		      const struct metric_set *set)
 {
 	static const char *const counters[] = {"redis_keyspace_hits", "redis_keyspace_misses"};
@@ -28,13 +28,13 @@ static void hit_ratio(struct result *r, const struct plugin_args *a, struct stat
 	struct metric_set *ratio;
 	enum rate_status why = RATE_OK;
 
-	for (int i = 0; i < 2 && sf != NULL; i++) {
-		double v = metric_set_value(set, counters[i], NULL, NULL);
+	for (int i = 0; i < 2 && (rates->sf != NULL || rates->agent); i++) {
+		const struct metric *m = metric_set_find(set, counters[i], NULL, NULL);
 		enum rate_status st;
 
-		if (isnan(v))
+		if (m == NULL || isnan(m->value))
 			continue;
-		st = statefile_rate(sf, counters[i], v, &per_s[i]);
+		st = series_rate_one(rates, m, counters[i], &per_s[i]);
 		why = st != RATE_OK ? st : why;
 	}
 	if (why != RATE_OK)
@@ -54,8 +54,8 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 {
 	/* Without a state directory, a rate threshold is UNKNOWN with these words. */
 	static const char no_dir[] = "no usable state directory";
-	char used[32], max[32], err[256];
-	struct statefile *sf;
+	char used[32], max[32];
+	struct rates rates;
 
 	num_bytes(in->used_memory, used, sizeof(used));
 	num_bytes(in->maxmemory, max, sizeof(max));
@@ -88,12 +88,13 @@ static void server(struct result *r, const struct plugin_args *a, const struct c
 	series_check(r, a, set, "redis_master_last_io", -1, NULL,
 		     "seconds since the master was heard:");
 	series_check(r, a, set, "redis_connected_replicas", -1, NULL, "replicas connected:");
-	sf = series_state_open(r, a, o->who, err, sizeof(err));
-	series_rate(r, a, sf, no_dir, set, "redis_rejected_connections", NULL,
+	series_rates_open(r, a, o->who, &rates);
+	snprintf(rates.err, sizeof(rates.err), "%s", no_dir);
+	series_rate(r, a, &rates, set, "redis_rejected_connections", NULL,
 		    "%.2f connections rejected/s");
-	series_rate(r, a, sf, no_dir, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");
-	hit_ratio(r, a, sf, set);
-	series_state_close(r, sf);
+	series_rate(r, a, &rates, set, "redis_evicted_keys", NULL, "%.2f keys evicted/s");
+	hit_ratio(r, a, &rates, set);
+	series_rates_close(r, &rates);
 }
 
 /* Whether queue q is one --require-queue asked for and Redis does not have. */

@@ -174,15 +174,14 @@ static void details(struct result *r, const struct lock_report *rep,
  * The rate of counter name, or UNKNOWN when a threshold asks for it and
  * the server keeps no such counter (PostgreSQL counts no lock waits).
  */
-static void rate(struct result *r, const struct plugin_args *a, struct statefile *sf,
-		 const char *sf_err, const struct metric_set *set, const char *name,
-		 const char *what)
+static void rate(struct result *r, const struct plugin_args *a, struct rates *rates,
+		 const struct metric_set *set, const char *name, const char *what)
 {
 	char rate_name[64];
 	struct threshold t;
 
 	if (metric_set_find(set, name, NULL, NULL) != NULL) {
-		series_rate(r, a, sf, sf_err, set, name, NULL, what);
+		series_rate(r, a, rates, set, name, NULL, what);
 		return;
 	}
 	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
@@ -196,8 +195,7 @@ static void report(struct result *r, const struct plugin_args *a, const struct l
 		   const struct locks_check_how *how)
 {
 	struct metric_set *set = metric_set_new();
-	struct statefile *sf;
-	char err[256] = "";
+	struct rates rates;
 
 	locks_metrics(rep, set);
 	summary(r, a, rep, how);
@@ -210,12 +208,12 @@ static void report(struct result *r, const struct plugin_args *a, const struct l
 	series_check(r, a, set, "lock_row_waits", -1, NULL, "row-lock waits:");
 	series_check(r, a, set, "lock_row_wait_time", -1, NULL, "row-lock wait time:");
 	series_check(r, a, set, "lock_table_waits", -1, NULL, "table-lock waits:");
-	sf = series_state_open(r, a, how->target, err, sizeof(err));
-	rate(r, a, sf, err, set, "lock_deadlocks", "%.2f deadlocks/s");
-	rate(r, a, sf, err, set, "lock_row_waits", "%.2f row-lock waits/s");
-	rate(r, a, sf, err, set, "lock_row_wait_time", "%.2f s of row-lock waits per second");
-	rate(r, a, sf, err, set, "lock_table_waits", "%.2f table-lock waits/s");
-	series_state_close(r, sf);
+	series_rates_open(r, a, how->target, &rates);
+	rate(r, a, &rates, set, "lock_deadlocks", "%.2f deadlocks/s");
+	rate(r, a, &rates, set, "lock_row_waits", "%.2f row-lock waits/s");
+	rate(r, a, &rates, set, "lock_row_wait_time", "%.2f s of row-lock waits per second");
+	rate(r, a, &rates, set, "lock_table_waits", "%.2f table-lock waits/s");
+	series_rates_close(r, &rates);
 	details(r, rep, how);
 	metric_set_free(set);
 }

@@ -189,8 +189,9 @@ Test(series, rates_between_two_runs)
 	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
-		     STATE_OK);
+	cr_assert_eq(
+	    series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", keys, "errors per second:"),
+	    STATE_OK);
 	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
 	statefile_free(sf);
 	result_free(r);
@@ -199,8 +200,9 @@ Test(series, rates_between_two_runs)
 	sf = statefile_open(dir, "test", "k", 1010, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
-		     STATE_CRITICAL);
+	cr_assert_eq(
+	    series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", keys, "errors per second:"),
+	    STATE_CRITICAL);
 	out = result_render(r);
 	cr_assert_str_eq(out, "TEST CRITICAL - web errors per second: 3 (> 1) | "
 			      "errors_rate_web=3;;1;0\n");
@@ -226,7 +228,7 @@ Test(series, a_rate_in_a_format)
 	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s");
+	series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", NULL, "%.2f errors/s");
 	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
 	statefile_free(sf);
 	result_free(r);
@@ -235,8 +237,9 @@ Test(series, a_rate_in_a_format)
 	sf = statefile_open(dir, "test", "k", 1002, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", NULL, "%.2f errors/s"),
-		     STATE_CRITICAL);
+	cr_assert_eq(
+	    series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", NULL, "%.2f errors/s"),
+	    STATE_CRITICAL);
 	out = result_render(r);
 	cr_assert_str_eq(out, "TEST CRITICAL - 2.50 errors/s (> 1) | errors_rate=2.5;;1;0\n");
 	free(out);
@@ -256,7 +259,8 @@ Test(series, a_rate_threshold_without_state_is_unknown)
 	char *out;
 
 	metric_set_add(s, "errors", METRIC_COUNTER, "", 1);
-	cr_assert_eq(series_rate(r, &a, NULL, "no such directory", s, "errors", NULL, "errors"),
+	cr_assert_eq(series_rate(r, &a, &(struct rates){.err = "no such directory"}, s, "errors",
+				 NULL, "errors"),
 		     STATE_UNKNOWN);
 	out = result_render(r);
 	cr_assert_str_eq(out, "TEST UNKNOWN - no errors_rate: no such directory\n");
@@ -287,7 +291,7 @@ Test(series, rates_too_soon_or_from_bad_counters_say_why)
 	sf = statefile_open(dir, "test", "k", 1000, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:");
+	series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", keys, "errors per second:");
 	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0);
 	statefile_free(sf);
 	result_free(r);
@@ -297,8 +301,9 @@ Test(series, rates_too_soon_or_from_bad_counters_say_why)
 	sf = statefile_open(dir, "test", "k", 1000.004, STATEFILE_MAX_AGE, STATEFILE_LOCK_WAIT, err,
 			    sizeof(err));
 	r = result_new("TEST");
-	cr_assert_eq(series_rate(r, &a, sf, err, s, "errors", keys, "errors per second:"),
-		     STATE_OK);
+	cr_assert_eq(
+	    series_rate(r, &a, &(struct rates){.sf = sf}, s, "errors", keys, "errors per second:"),
+	    STATE_OK);
 	out = result_render(r);
 	cr_assert_str_eq(out,
 			 "TEST OK\n"
