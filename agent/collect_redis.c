@@ -91,7 +91,6 @@ static int failed(struct redis_coll *r, const char *err)
 static int redis_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct redis_coll *r = state;
-	struct redis_queue_notes notes;
 	struct redis_info info;
 	int why;
 
@@ -103,11 +102,8 @@ static int redis_collect(void *state, struct metric_set *set, char *err, size_t 
 			return failed(r, err);
 	}
 	why = probe_redis_server(r->ctx, set, &info, err, errlen);
-	if (why == 0 && watches_queues(&r->queues)) {
-		why = probe_redis_queues(r->ctx, &r->queues, set, &notes, err, errlen);
-		if (why == 0)
-			probe_redis_notes_free(&notes);
-	}
+	if (why == 0 && watches_queues(&r->queues))
+		why = probe_redis_queues(r->ctx, &r->queues, set, err, errlen);
 	if (why != 0)
 		return failed(r, err);
 	/* Two [redis X] sections must not give the same series. */
@@ -139,7 +135,8 @@ static void redis_destroy(void *state)
 }
 
 /* The metric names it gives, for the check endpoint. */
-static const char *const redis_families[] = {"redis_", "queue_depth", "celery_", "resque_", NULL};
+static const char *const redis_families[] = {"redis_",	"queue_depth", "queue_missing",
+					     "celery_", "resque_",     NULL};
 
 const struct collector_kind collect_redis = {.kind = "redis",
 					     .create = redis_create,

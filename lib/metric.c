@@ -70,6 +70,15 @@ void metric_label_add(struct metric *m, const char *name, const char *value)
 	m->nlabels++;
 }
 
+struct metric *metric_set_copy(struct metric_set *s, const struct metric *m)
+{
+	struct metric *c = metric_set_add(s, m->name, m->kind, m->unit, m->value);
+
+	for (size_t i = 0; i < m->nlabels; i++)
+		metric_label_add(c, m->labels[i].name, m->labels[i].value);
+	return c;
+}
+
 void metric_set_label_missing(struct metric_set *s, const char *name, const char *value)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -49,6 +49,11 @@ struct metric *metric_set_add(struct metric_set *s, const char *name, enum metri
 			      const char *unit, double value);
 /* Add a label; name must outlive the set (a string constant), value is copied. */
 void metric_label_add(struct metric *m, const char *name, const char *value);
+/*
+ * Add a copy of m, labels and all, to s and return it: a verdict's view of
+ * the part of a set it judges (one node, the queues asked for).
+ */
+struct metric *metric_set_copy(struct metric_set *s, const struct metric *m);
 /* Add label name = value to every metric of s that lacks a label called name. */
 void metric_set_label_missing(struct metric_set *s, const char *name, const char *value);
 /* The value of label name, or NULL. */

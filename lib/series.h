@@ -74,7 +74,8 @@ struct rates {
  * the options resolved to where that can change outside the command line (a
  * defaults file's host, say), or NULL. Without a usable state directory
  * rates->sf is NULL, rates->err says why, and so does a long-output line
- * "no rates: ERR".
+ * "no rates: ERR" in r; r NULL leaves that line to the verdict, to say where
+ * its long output had it before the rates were opened ahead of it.
  */
 void series_rates_open(struct result *r, const struct plugin_args *a, const char *target,
 		       struct rates *rates);

@@ -53,6 +53,7 @@ struct verdict {
 };
 
 extern const struct verdict verdict_load;
+extern const struct verdict verdict_redis;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by

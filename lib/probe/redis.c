@@ -45,6 +45,13 @@ struct queue_list {
 	bool cut; /* more were found than MAX_QUEUES */
 };
 
+/* What discovery found wrong, for the metrics that say so. */
+struct discovery_notes {
+	bool scan_cut;	     /* discovery stopped at scan_limit: queues may be missing */
+	bool celery_unbound; /* celery asked, but no kombu binding exists */
+	bool resque_empty;   /* resque asked, but its queue set is empty or missing */
+};
+
 /* One command of a pipeline; arguments are binary-safe. */
 struct cmd {
 	int argc;
@@ -648,7 +655,7 @@ static bool take_resque(void *ctx, const char *name, size_t len)
 
 /* Find the queues q asks for into l. */
 static int discover(redisContext *c, const struct redis_queues *q, struct queue_list *l,
-		    struct redis_queue_notes *notes, char *err, size_t errlen)
+		    struct discovery_notes *notes, char *err, size_t errlen)
 {
 	bool *cut = &notes->scan_cut;
 	size_t before;
@@ -686,7 +693,6 @@ static int discover(redisContext *c, const struct redis_queues *q, struct queue_
 		notes->resque_empty = r == 0 && l->n == before && !l->cut;
 		free(set);
 	}
-	notes->queues_cut = l->cut;
 	return r;
 }
 
@@ -860,9 +866,9 @@ static int measure_resque(redisContext *c, const struct redis_queues *q, struct 
 	return why;
 }
 
-/* Turn what was measured into metrics and notes. */
-static void report(const struct redis_queues *q, const struct queue_list *l, struct metric_set *set,
-		   struct redis_queue_notes *notes)
+/* Turn what was measured into metrics. */
+static void report(const struct redis_queues *q, const struct queue_list *l,
+		   const struct discovery_notes *notes, struct metric_set *set)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct queue *e = &l->v[i];
@@ -870,33 +876,42 @@ static void report(const struct redis_queues *q, const struct queue_list *l, str
 		if (strcmp(e->type, "none") != 0 && length_command(e->type) == NULL) {
 			/* Discovered keys of other types are simply not queues. */
 			if (e->named) {
-				notes->not_queue =
-				    xgrow(notes->not_queue, notes->nnot_queue, sizeof(char *));
-				notes->not_queue[notes->nnot_queue++] =
-				    xasprintf("%s (a %s)", e->label, e->type);
+				struct metric *m = broker_metric(set, q, "redis_key_not_queue", 1);
+
+				metric_label_add(m, "queue", e->label);
+				metric_label_add(m, "type", e->type);
 			}
 			continue;
 		}
-		if (e->named && strcmp(e->type, "none") == 0 && e->depth == 0) {
-			notes->missing = xgrow(notes->missing, notes->nmissing, sizeof(char *));
-			notes->missing[notes->nmissing++] = xstrdup(e->label);
-		}
 		metric_label_add(broker_metric(set, q, "queue_depth", e->depth), "queue", e->label);
+		if (e->named)
+			metric_label_add(
+			    broker_metric(set, q, "queue_missing",
+					  strcmp(e->type, "none") == 0 && e->depth == 0),
+			    "queue", e->label);
 	}
+	broker_metric(set, q, "redis_queues_cut", l->cut);
+	if (q->regex != NULL || q->celery || q->resque != NULL)
+		broker_metric(set, q, "redis_scan_cut", notes->scan_cut);
+	if (q->celery)
+		broker_metric(set, q, "celery_unbound", notes->celery_unbound);
+	if (q->resque != NULL)
+		metric_label_add(broker_metric(set, q, "resque_empty", notes->resque_empty),
+				 "namespace", q->resque);
 }
 
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
-		       struct redis_queue_notes *notes, char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
+	struct discovery_notes notes = {0};
 	struct queue_list l = {0};
 	const char *unacked_type = "none";
 	double unacked_n = NAN;
 	char *unacked = NULL;
 	int why;
 
-	memset(notes, 0, sizeof(*notes));
 	deadline_start(c);
-	why = discover(c, q, &l, notes, err, errlen);
+	why = discover(c, q, &l, &notes, err, errlen);
 	/* Celery's unacknowledged tasks, wherever Celery-style queues are watched. */
 	if (q->nnames > 0 || q->regex != NULL || q->celery)
 		unacked = xasprintf("%sunacked", q->key_prefix != NULL ? q->key_prefix : "");
@@ -912,22 +927,11 @@ int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct met
 	if (why == 0 && q->resque != NULL)
 		why = measure_resque(c, q, set, err, errlen);
 	if (why == 0) {
-		report(q, &l, set, notes);
+		report(q, &l, &notes, set);
 		if (!isnan(unacked_n))
 			broker_metric(set, q, "celery_unacked", unacked_n);
 	}
 	free(unacked);
 	queue_list_free(&l);
 	return why;
-}
-
-void probe_redis_notes_free(struct redis_queue_notes *notes)
-{
-	for (size_t i = 0; i < notes->nmissing; i++)
-		free(notes->missing[i]);
-	for (size_t i = 0; i < notes->nnot_queue; i++)
-		free(notes->not_queue[i]);
-	free(notes->missing);
-	free(notes->not_queue);
-	memset(notes, 0, sizeof(*notes));
 }

@@ -9,10 +9,16 @@
  * set) walks a bounded SCAN/SSCAN. Every answer is read under a size cap.
  *
  * Metrics besides those of redis_info.h: redis_ping (s); per queue
- * queue_depth, labelled broker="redis", target, vhost="dbN", queue; and,
- * with the same labels but queue, celery_unacked (tasks delivered but not
- * acknowledged, when Celery's hash exists), resque_failed and
- * resque_workers.
+ * queue_depth, labelled broker="redis", target, vhost="dbN", queue, and for
+ * a queue asked for by name queue_missing (1 when its key does not exist);
+ * redis_key_not_queue (1, labelled queue and type) for a named key of a
+ * type that is no queue; with the same labels but queue, celery_unacked
+ * (tasks delivered but not acknowledged, when Celery's hash exists),
+ * resque_failed and resque_workers, and what limited or defeated the
+ * search, each 1/0: redis_queues_cut (more than 1000 queues, the rest left
+ * out), redis_scan_cut (discovery stopped at its scan limit; with
+ * discovery), celery_unbound (no Celery bindings; with celery) and
+ * resque_empty (labelled namespace: its queue set is empty; with resque).
  */
 #ifndef VAKT_PROBE_REDIS_H
 #define VAKT_PROBE_REDIS_H
@@ -58,18 +64,6 @@ struct redis_queues {
 	long database;		/* for the vhost label */
 };
 
-/* What the queue probe found wrong, besides depths. */
-struct redis_queue_notes {
-	char **missing; /* named queues whose key does not exist */
-	size_t nmissing;
-	char **not_queue; /* "NAME (a string)": keys of a type that is no queue */
-	size_t nnot_queue;
-	bool scan_cut;	     /* discovery stopped at scan_limit: queues may be missing */
-	bool queues_cut;     /* more queues than the probe measures at once (1000) */
-	bool celery_unbound; /* celery asked, but no kombu binding exists */
-	bool resque_empty;   /* resque asked, but its queue set is empty or missing */
-};
-
 /* A short description of target for messages: "HOST:PORT" or the socket path. */
 void probe_redis_describe(const struct redis_target *t, char *out, size_t outlen);
 /*
@@ -84,12 +78,10 @@ redisContext *probe_redis_connect(const struct redis_target *t, int *why, char *
 int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_info *info, char *err,
 		       size_t errlen);
 /*
- * Measure the queues q names or discovers into set, and what is wrong with
- * them into notes (free with probe_redis_notes_free). Returns 0 or a
- * enum fail with err.
+ * Measure the queues q names or discovers into set, with what is wrong
+ * with them (see above). Returns 0 or an enum fail with err.
  */
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
-		       struct redis_queue_notes *notes, char *err, size_t errlen);
-void probe_redis_notes_free(struct redis_queue_notes *notes);
+		       char *err, size_t errlen);
 
 #endif

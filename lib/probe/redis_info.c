@@ -185,6 +185,9 @@ void redis_info_metrics(const struct redis_info *in, struct metric_set *set)
 	add(set, "redis_connected_replicas", METRIC_GAUGE, "", in->connected_replicas);
 	if (!in->replica)
 		return;
+	metric_label_add(metric_set_add(set, "redis_replica_info", METRIC_GAUGE, "", 1), "master",
+			 in->master);
+	add(set, "redis_master_syncing", METRIC_GAUGE, "", in->syncing);
 	if (!isnan(in->master_link_up)) {
 		struct metric *m = metric_set_add(set, "redis_master_link_up", METRIC_GAUGE, "",
 						  in->master_link_up);

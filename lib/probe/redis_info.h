@@ -10,8 +10,9 @@
  * redis_keyspace_hits, redis_keyspace_misses (counters), redis_loading,
  * redis_rdb_save_ok, redis_aof_write_ok (1/0; AOF only when enabled),
  * redis_replica (1 on a replica), redis_connected_replicas, and on a replica
- * redis_master_link_up (1/0, labelled master=HOST:PORT),
- * redis_master_last_io and redis_master_link_down (s).
+ * redis_replica_info (1, labelled master=HOST:PORT), redis_master_syncing
+ * (1 during a full sync), redis_master_link_up (1/0, labelled
+ * master=HOST:PORT), redis_master_last_io and redis_master_link_down (s).
  */
 #ifndef VAKT_PROBE_REDIS_INFO_H
 #define VAKT_PROBE_REDIS_INFO_H
