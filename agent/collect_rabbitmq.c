@@ -1,7 +1,8 @@
 /*
  * [rabbitmq NAME]: a RabbitMQ broker through check_rabbitmq's probe: the
  * queues of one vhost (the named ones, those a regex matches, or all of
- * them up to QUEUES_MAX), the overview and every node. One curl handle is
+ * them up to QUEUES_MAX), the overview, every node and the server's health
+ * checks. One curl handle is
  * kept per section, so its connection to the API stays open between
  * collections; the password is read once, at start-up or reload.
  */
@@ -23,7 +24,7 @@
 
 struct rabbitmq_coll {
 	/* owned copies, which target points to */
-	char *url, *user, *password, *ca_file, *vhost, *section_name, **names;
+	char *url, *user, *password, *ca_file, *vhost, *section_name, *regex_text, **names;
 	size_t nnames;
 	regex_t regex;
 	bool has_regex;
@@ -70,6 +71,7 @@ static void *rabbitmq_create(const struct config_collector *cc, char *err, size_
 	/* conf.c compiled the same expression already; this cannot fail. */
 	r->has_regex = cc->queue_regex != NULL &&
 		       regcomp(&r->regex, cc->queue_regex, REG_EXTENDED | REG_NOSUB) == 0;
+	r->regex_text = r->has_regex ? xstrdup(cc->queue_regex) : NULL;
 	r->timeout = cc->timeout;
 	r->target.url = r->url;
 	r->target.user = r->user;
@@ -95,8 +97,8 @@ static int collect_queues(struct rabbitmq_coll *r, struct rabbitmq_queues *qs, c
 	}
 	if (why == 0 && (r->has_regex || r->nnames == 0))
 		why = probe_rabbitmq_queues(&r->http, &r->target, r->vhost,
-					    r->has_regex ? &r->regex : NULL, QUEUES_MAX, qs, err,
-					    errlen);
+					    r->has_regex ? &r->regex : NULL, r->regex_text,
+					    QUEUES_MAX, qs, err, errlen);
 	return why;
 }
 
@@ -120,6 +122,9 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 		rabbitmq_queues_metrics(&qs, r->section_name, set);
 		rabbitmq_overview_metrics(&ov, r->section_name, set);
 		rabbitmq_nodes_metrics(&ns, r->section_name, set);
+		/* For the check endpoint's --mode health, as check_rabbitmq runs them. */
+		why = probe_rabbitmq_health_all(&r->http, &r->target, r->vhost, ov.version,
+						r->section_name, set, err, errlen);
 	}
 	rabbitmq_queues_free(&qs);
 	rabbitmq_nodes_free(&ns);
@@ -139,6 +144,7 @@ static void rabbitmq_destroy(void *state)
 	free(r->ca_file);
 	free(r->vhost);
 	free(r->section_name);
+	free(r->regex_text);
 	for (size_t i = 0; r->names != NULL && i < r->nnames; i++)
 		free(r->names[i]);
 	free(r->names);

@@ -54,6 +54,7 @@ struct verdict {
 
 extern const struct verdict verdict_load;
 extern const struct verdict verdict_redis;
+extern const struct verdict verdict_rabbitmq;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by

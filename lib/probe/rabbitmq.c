@@ -257,14 +257,27 @@ static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const ch
 int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen)
 {
-	return get_queues(c, t, vhost, name, NULL, 0, out, err, errlen);
+	size_t before = out->n;
+	int r = get_queues(c, t, vhost, name, NULL, 0, out, err, errlen);
+
+	if (r == 0 && out->n > before)
+		out->v[before].named = true;
+	if (r == FAIL_NOT_FOUND)
+		rabbitmq_queues_missing(out, vhost, name);
+	return r;
 }
 
 int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
-			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
-			  size_t errlen)
+			  const regex_t *match, const char *match_text, size_t max,
+			  struct rabbitmq_queues *out, char *err, size_t errlen)
 {
-	return get_queues(c, t, vhost, NULL, match, max, out, err, errlen);
+	size_t before = out->n;
+	int r = get_queues(c, t, vhost, NULL, match, max, out, err, errlen);
+
+	if (r == 0)
+		rabbitmq_queues_listed(out, vhost, match != NULL ? match_text : NULL,
+				       out->n - before);
+	return r;
 }
 
 int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
@@ -352,5 +365,49 @@ int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, cons
 	}
 	buf_free(&u);
 	buf_free(&body);
+	return r;
+}
+
+/* The health checks asked for; one a server lacks (404) is noted as such. */
+static const char *const health_checks[] = {"alarms",
+					    "local-alarms",
+					    "virtual-hosts",
+					    "node-is-quorum-critical",
+					    "node-is-mirror-sync-critical",
+					    "ready-to-serve-clients",
+					    NULL};
+
+/* Run the health check at path into set. 0, or an enum fail with err. */
+static int health_one(struct httpc *c, const struct rabbitmq_target *t, const char *path,
+		      const char *target, struct metric_set *set, char *err, size_t errlen)
+{
+	char reason[1024];
+	int rc = probe_rabbitmq_health(c, t, path, reason, sizeof(reason), err, errlen);
+
+	if (rc < 0 && rc != FAIL_NOT_FOUND)
+		return rc;
+	rabbitmq_health_metric(set, target, path, rc, reason);
+	return 0;
+}
+
+int probe_rabbitmq_health_all(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
+			      const char *version, const char *target, struct metric_set *set,
+			      char *err, size_t errlen)
+{
+	struct metric_set *got = metric_set_new();
+	char path[1200], escaped[1024];
+	int r = 0;
+
+	for (size_t i = 0; health_checks[i] != NULL && r == 0; i++) {
+		snprintf(path, sizeof(path), "health/checks/%s", health_checks[i]);
+		r = health_one(c, t, path, target, got, err, errlen);
+	}
+	probe_rabbitmq_escape(vhost, escaped, sizeof(escaped));
+	snprintf(path, sizeof(path), "aliveness-test/%s", escaped);
+	if (r == 0 && rabbitmq_version_before(version, 4))
+		r = health_one(c, t, path, target, got, err, errlen);
+	for (size_t i = 0; r == 0 && i < metric_set_count(got); i++)
+		metric_set_copy(set, metric_set_at(got, i));
+	metric_set_free(got);
 	return r;
 }

@@ -40,19 +40,20 @@ struct rabbitmq_target {
 void probe_rabbitmq_hostport(const struct rabbitmq_target *t, char *out, size_t outlen);
 
 /*
- * The queue name in vhost, appended to out. Returns 0, or a
- * enum fail with err (FAIL_NOT_FOUND for a queue or
- * vhost that does not exist).
+ * The queue name in vhost, appended to out and marked named. Returns 0, or
+ * an enum fail with err (FAIL_NOT_FOUND for a queue or vhost that does not
+ * exist, noted in out->missing).
  */
 int probe_rabbitmq_queue(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			 const char *name, struct rabbitmq_queues *out, char *err, size_t errlen);
 /*
  * Every queue of vhost whose name match accepts (all when NULL), at most max
- * (0: no limit; out->cut says some were left out), appended to out.
+ * (0: no limit; out->cut says some were left out), appended to out, and the
+ * listing noted there with match_text, the expression match was made of.
  */
 int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
-			  const regex_t *match, size_t max, struct rabbitmq_queues *out, char *err,
-			  size_t errlen);
+			  const regex_t *match, const char *match_text, size_t max,
+			  struct rabbitmq_queues *out, char *err, size_t errlen);
 int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
 			    struct rabbitmq_overview *out, char *err, size_t errlen);
 /*
@@ -70,6 +71,16 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
  */
 int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path,
 			  char *reason, size_t reasonlen, char *err, size_t errlen);
+/*
+ * The server's health checks (alarms, local alarms, virtual hosts, quorum
+ * and mirror sync criticality, ready to serve clients) and, before RabbitMQ
+ * 4.0 (version, the overview's), the aliveness test of vhost, as
+ * rabbitmq_health_ok metrics labelled target into set. Returns 0, or an
+ * enum fail with err and nothing added.
+ */
+int probe_rabbitmq_health_all(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
+			      const char *version, const char *target, struct metric_set *set,
+			      char *err, size_t errlen);
 /* name percent-encoded into out (for a health path); "" when it does not fit. */
 void probe_rabbitmq_escape(const char *name, char *out, size_t outlen);
 

@@ -408,15 +408,54 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *targe
 		    {"queue_deliver_rate", "", q->deliver},
 		    {"queue_ack_rate", "", q->ack},
 		    {"queue_stalled", "s", q->stalled},
+		    {"queue_info", "", 1},
+		    {"queue_missing", "", 0},
 		};
+		/* queue_missing only for a queue asked for by name. */
+		size_t nf = sizeof(f) / sizeof(f[0]) - (q->named ? 0 : 1);
 
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		for (size_t k = 0; k < nf; k++) {
 			struct metric *m = broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
 
 			metric_label_add(m, "vhost", q->vhost);
 			metric_label_add(m, "queue", q->name);
+			if (strcmp(f[k].name, "queue_info") == 0) {
+				metric_label_add(m, "type", q->type);
+				metric_label_add(m, "state", q->state);
+			}
 		}
 	}
+	for (size_t i = 0; i < qs->nmissing; i++) {
+		struct metric *m = broker_metric(set, "queue_missing", "", 1, target);
+
+		metric_label_add(m, "vhost", qs->missing[i].vhost);
+		metric_label_add(m, "queue", qs->missing[i].name);
+	}
+	if (qs->listed_vhost != NULL) {
+		struct metric *m =
+		    broker_metric(set, "rabbitmq_queues_listed", "", (double)qs->nlisted, target);
+
+		metric_label_add(m, "vhost", qs->listed_vhost);
+		if (qs->listed_match != NULL)
+			metric_label_add(m, "match", qs->listed_match);
+	}
+}
+
+void rabbitmq_queues_missing(struct rabbitmq_queues *q, const char *vhost, const char *name)
+{
+	q->missing = xgrow(q->missing, q->nmissing, sizeof(*q->missing));
+	q->missing[q->nmissing].vhost = xstrdup(vhost);
+	q->missing[q->nmissing++].name = xstrdup(name);
+}
+
+void rabbitmq_queues_listed(struct rabbitmq_queues *q, const char *vhost, const char *match,
+			    size_t n)
+{
+	free(q->listed_vhost);
+	free(q->listed_match);
+	q->listed_vhost = xstrdup(vhost);
+	q->listed_match = match != NULL ? xstrdup(match) : NULL;
+	q->nlisted = n;
 }
 
 const struct rabbitmq_queue *rabbitmq_queues_find(const struct rabbitmq_queues *q,
@@ -431,6 +470,13 @@ const struct rabbitmq_queue *rabbitmq_queues_find(const struct rabbitmq_queues *
 void rabbitmq_queues_free(struct rabbitmq_queues *q)
 {
 	queues_truncate(q, 0);
+	for (size_t i = 0; i < q->nmissing; i++) {
+		free(q->missing[i].vhost);
+		free(q->missing[i].name);
+	}
+	free(q->missing);
+	free(q->listed_vhost);
+	free(q->listed_match);
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }
@@ -479,6 +525,8 @@ void rabbitmq_overview_metrics(const struct rabbitmq_overview *o, const char *ta
 	broker_metric(set, "rabbitmq_channels", "", o->channels, target);
 	broker_metric(set, "rabbitmq_queues", "", o->queues, target);
 	broker_metric(set, "rabbitmq_consumers", "", o->consumers, target);
+	metric_label_add(broker_metric(set, "rabbitmq_build_info", "", 1, target), "version",
+			 o->version);
 }
 
 /* Append the node object o to out; -1 when it is no node. */
@@ -559,10 +607,13 @@ void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *ns, const char *target,
 		    {"rabbitmq_mem_pct", "%", pct(n->mem_used, n->mem_limit)},
 		    {"rabbitmq_disk_free", "B", n->disk_free},
 		    {"rabbitmq_fds_used", "", n->fds_used},
+		    {"rabbitmq_fds_total", "", n->fds_total},
 		    {"rabbitmq_fds_pct", "%", pct(n->fds_used, n->fds_total)},
 		    {"rabbitmq_sockets_used", "", n->sockets_used},
+		    {"rabbitmq_sockets_total", "", n->sockets_total},
 		    {"rabbitmq_sockets_pct", "%", pct(n->sockets_used, n->sockets_total)},
 		    {"rabbitmq_procs_used", "", n->procs_used},
+		    {"rabbitmq_procs_total", "", n->procs_total},
 		    {"rabbitmq_procs_pct", "%", pct(n->procs_used, n->procs_total)},
 		};
 
@@ -578,6 +629,20 @@ void rabbitmq_nodes_free(struct rabbitmq_nodes *n)
 		free(n->v[i].name);
 	free(n->v);
 	memset(n, 0, sizeof(*n));
+}
+
+void rabbitmq_health_metric(struct metric_set *set, const char *target, const char *path, int rc,
+			    const char *reason)
+{
+	struct metric *m = broker_metric(set, "rabbitmq_health_ok", "",
+					 rc == 0   ? 1
+					 : rc == 1 ? 0
+						   : NAN,
+					 target);
+
+	metric_label_add(m, "check", path);
+	if (rc == 1)
+		metric_label_add(m, "reason", reason);
 }
 
 /* Append ": RESOURCE on NODE, ..." for the alarms a failed health check lists. */

@@ -15,16 +15,24 @@
  *     queue_consumers, queue_idle (s), queue_running (1/0),
  *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second),
  *     queue_stalled (s, how long messages have waited in a queue whose
- *     consumers take none: see rabbitmq_queue_stuck)
+ *     consumers take none: see rabbitmq_queue_stuck), queue_info (1, + type
+ *     and state, the server's words), and for a queue asked for by name
+ *     queue_missing (1 when the server does not have it, else 0)
+ *   the listing of a vhost (+ vhost, and match: its regular expression
+ *     when it had one): rabbitmq_queues_listed, the queues it found
  *   overview: rabbitmq_messages, rabbitmq_messages_ready,
  *     rabbitmq_messages_unacked, rabbitmq_publish_rate, rabbitmq_deliver_rate,
  *     rabbitmq_ack_rate, rabbitmq_connections, rabbitmq_channels,
- *     rabbitmq_queues, rabbitmq_consumers
+ *     rabbitmq_queues, rabbitmq_consumers, rabbitmq_build_info (1, + version)
  *   per node (+ node): rabbitmq_running, rabbitmq_mem_alarm,
  *     rabbitmq_disk_free_alarm, rabbitmq_mem_used (B), rabbitmq_mem_limit (B),
  *     rabbitmq_mem_pct (%), rabbitmq_disk_free (B), rabbitmq_fds_used,
- *     rabbitmq_fds_pct, rabbitmq_sockets_used, rabbitmq_sockets_pct,
- *     rabbitmq_procs_used, rabbitmq_procs_pct
+ *     rabbitmq_fds_total, rabbitmq_fds_pct, rabbitmq_sockets_used,
+ *     rabbitmq_sockets_total, rabbitmq_sockets_pct, rabbitmq_procs_used,
+ *     rabbitmq_procs_total, rabbitmq_procs_pct
+ *   per health check (+ check, its path below /api, and reason when it
+ *     failed): rabbitmq_health_ok (1 passed, 0 failed, NAN: the server has
+ *     no such check)
  */
 #ifndef VAKT_PROBE_RABBITMQ_JSON_H
 #define VAKT_PROBE_RABBITMQ_JSON_H
@@ -55,13 +63,24 @@ struct rabbitmq_queue {
 	 * Set by the probe (rabbitmq_stall_parse), 0 after parsing a queue.
 	 */
 	double stalled;
+	bool named; /* asked for by name (probe_rabbitmq_queue), not found by a listing */
+};
+
+/* A queue asked for by name that the server does not have. */
+struct rabbitmq_missing {
+	char *vhost, *name;
 };
 
 /* Queues parsed so far; parsing appends. */
 struct rabbitmq_queues {
 	struct rabbitmq_queue *v;
 	size_t n;
-	bool cut; /* more queues matched than max: the rest were left out */
+	bool cut;			  /* more queues matched than max: the rest were left out */
+	struct rabbitmq_missing *missing; /* probe_rabbitmq_queue's FAIL_NOT_FOUND */
+	size_t nmissing;
+	/* The last listing (probe_rabbitmq_queues): its vhost (NULL: none), regex (NULL: none) */
+	char *listed_vhost, *listed_match;
+	size_t nlisted; /* the queues it added */
 };
 
 struct rabbitmq_overview {
@@ -118,7 +137,12 @@ int rabbitmq_stall_parse(const char *json, size_t len, double *seconds, char *er
  */
 int rabbitmq_queues_parse(const char *json, size_t len, const regex_t *match, size_t max,
 			  double now, struct rabbitmq_queues *out, char *err, size_t errlen);
-/* Add the metrics of every queue in q to set. */
+/* Note in q that the queue name of vhost, asked for by name, does not exist. */
+void rabbitmq_queues_missing(struct rabbitmq_queues *q, const char *vhost, const char *name);
+/* Note in q a listing of vhost, by the regular expression match (NULL: none), that added n. */
+void rabbitmq_queues_listed(struct rabbitmq_queues *q, const char *vhost, const char *match,
+			    size_t n);
+/* Add the metrics of every queue in q, and of what is missing and listed, to set. */
 void rabbitmq_queues_metrics(const struct rabbitmq_queues *q, const char *target,
 			     struct metric_set *set);
 /* The queue called name in vhost, or NULL. */
@@ -141,6 +165,13 @@ int rabbitmq_nodes_parse(const char *json, size_t len, struct rabbitmq_nodes *ou
 void rabbitmq_nodes_metrics(const struct rabbitmq_nodes *n, const char *target,
 			    struct metric_set *set);
 void rabbitmq_nodes_free(struct rabbitmq_nodes *n);
+
+/*
+ * Add the metric of the health check at path (below /api): rc 0 passed, 1
+ * failed with reason, anything else: the server has no such check.
+ */
+void rabbitmq_health_metric(struct metric_set *set, const char *target, const char *path, int rc,
+			    const char *reason);
 
 /*
  * Parse the answer of a health check (/api/health/checks/..., or

@@ -86,7 +86,8 @@ Test(rabbitmq_queue, names_that_need_encoding)
 
 	cr_assert_eq(queues(test_data("rabbitmq/queues-vhost-3.10.json"), NULL, 0, &q), 1);
 	rabbitmq_queues_metrics(&q, "127.0.0.1:15672", set);
-	cr_assert_eq(metric_set_count(set), 10);
+	/* Ten values and queue_info; queue_missing only for a queue asked for by name. */
+	cr_assert_eq(metric_set_count(set), 11);
 	m = metric_set_find(set, "queue_depth", "queue", "a b/c");
 	cr_assert_not_null(m);
 	cr_expect_eq(m->value, 2);
@@ -97,6 +98,10 @@ Test(rabbitmq_queue, names_that_need_encoding)
 	cr_expect_str_eq(metric_set_find(set, "queue_idle", NULL, NULL)->unit, "s");
 	cr_expect_str_eq(metric_set_find(set, "queue_stalled", NULL, NULL)->unit, "s");
 	cr_expect_eq(metric_set_value(set, "queue_stalled", NULL, NULL), 0);
+	m = metric_set_find(set, "queue_info", "queue", "a b/c");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(metric_label(m, "state"), "running");
+	cr_expect_str_eq(metric_label(m, "vhost"), "my v\xc3\xa4rd");
 	metric_set_free(set);
 	rabbitmq_queues_free(&q);
 }
@@ -186,7 +191,10 @@ Test(rabbitmq_overview, recorded)
 	cr_expect_eq(o.consumers, 0);
 	cr_expect(!isnan(o.publish));
 	rabbitmq_overview_metrics(&o, "i", set);
-	cr_expect_eq(metric_set_count(set), 10);
+	cr_expect_eq(metric_set_count(set), 11);
+	cr_expect_str_eq(
+	    metric_label(metric_set_find(set, "rabbitmq_build_info", NULL, NULL), "version"),
+	    "3.10.8");
 	cr_expect_eq(metric_set_value(set, "rabbitmq_messages", "broker", "rabbitmq"), 4);
 	metric_set_free(set);
 	/* Without queue_totals (statistics not ready), the totals are unknown, not 0. */
@@ -215,7 +223,8 @@ Test(rabbitmq_nodes, recorded)
 	cr_expect_eq(n.v[0].fds_total, 1024);
 	cr_expect_eq(n.v[0].fds_used, 41);
 	rabbitmq_nodes_metrics(&n, "i", set);
-	cr_expect_eq(metric_set_count(set), 13);
+	cr_expect_eq(metric_set_count(set), 16);
+	cr_expect_eq(metric_set_value(set, "rabbitmq_fds_total", "node", "rabbit@localhost"), 1024);
 	cr_expect_float_eq(metric_set_value(set, "rabbitmq_fds_pct", "node", "rabbit@localhost"),
 			   100.0 * 41 / 1024, 1e-9);
 	cr_expect_str_eq(metric_set_find(set, "rabbitmq_mem_used", NULL, NULL)->unit, "B");
@@ -393,4 +402,45 @@ Test(rabbitmq_queue, aliveness_test_queue)
 	cr_expect_eq(queues("{\"name\":\"aliveness-test\",\"vhost\":\"/\"}", NULL, 0, &q), 1);
 	cr_expect_str_eq(q.v[1].name, "aliveness-test");
 	rabbitmq_queues_free(&q);
+}
+
+Test(rabbitmq_queue, missing_named_and_listed)
+{
+	struct rabbitmq_queues q = {0};
+	struct metric_set *set = metric_set_new();
+	const struct metric *m;
+
+	cr_assert_eq(queues(test_data("rabbitmq/queues-vhost-3.10.json"), NULL, 0, &q), 1);
+	q.v[0].named = true;
+	rabbitmq_queues_missing(&q, "/", "gone");
+	rabbitmq_queues_listed(&q, "/", "^cel", 0);
+	rabbitmq_queues_metrics(&q, "t", set);
+	cr_expect_eq(metric_set_value(set, "queue_missing", "queue", "a b/c"), 0);
+	cr_expect_eq(metric_set_value(set, "queue_missing", "queue", "gone"), 1);
+	m = metric_set_find(set, "rabbitmq_queues_listed", NULL, NULL);
+	cr_assert_not_null(m);
+	cr_expect_eq(m->value, 0);
+	cr_expect_str_eq(metric_label(m, "vhost"), "/");
+	cr_expect_str_eq(metric_label(m, "match"), "^cel");
+	metric_set_free(set);
+	rabbitmq_queues_free(&q);
+}
+
+Test(rabbitmq_health, metrics)
+{
+	struct metric_set *set = metric_set_new();
+	const struct metric *m;
+
+	rabbitmq_health_metric(set, "t", "health/checks/alarms", 0, "");
+	rabbitmq_health_metric(set, "t", "health/checks/local-alarms", 1, "disk on n");
+	rabbitmq_health_metric(set, "t", "health/checks/new", -4, "");
+	cr_assert_eq(metric_set_count(set), 3);
+	cr_expect_eq(metric_set_at(set, 0)->value, 1);
+	cr_expect_null(metric_label(metric_set_at(set, 0), "reason"));
+	m = metric_set_at(set, 1);
+	cr_expect_eq(m->value, 0);
+	cr_expect_str_eq(metric_label(m, "check"), "health/checks/local-alarms");
+	cr_expect_str_eq(metric_label(m, "reason"), "disk on n");
+	cr_expect(isnan(metric_set_at(set, 2)->value));
+	metric_set_free(set);
 }
