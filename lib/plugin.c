@@ -342,6 +342,13 @@ static int common_option(const struct plugin *p, int c, const char *arg, struct 
 		return -1;
 	case 'w':
 	case 'c':
+		if (p->common & PLUGIN_RAW_THRESHOLDS) {
+			a->raw_thresholds = xgrow(a->raw_thresholds, a->nraw_thresholds,
+						  sizeof(*a->raw_thresholds));
+			a->raw_thresholds[a->nraw_thresholds++] =
+			    (struct plugin_pair){c == 'c' ? "critical" : "warning", arg};
+			return 0;
+		}
 		return thresholds_add(a->thresholds, c == 'c', arg, p->nmain, err, errlen);
 	case 'H':
 		if (arg[0] != '\0' && strlen(arg) < 256)
@@ -648,6 +655,7 @@ void plugin_args_free(struct plugin_args *a)
 	thresholds_free(a->thresholds);
 	secret_free(a->password);
 	free(a->state_key);
+	free(a->raw_thresholds);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -745,6 +753,7 @@ static void finish(enum state s, char *out)
 		thresholds_free(current_args->thresholds);
 		secret_free(current_args->password);
 		free(current_args->state_key);
+		free(current_args->raw_thresholds);
 	}
 	exit((int)s);
 }
