@@ -326,7 +326,7 @@ static bool of_kind(const struct source *src, const char *kind)
  * instance is NULL. NULL with the reason in r (and *status) when there is
  * none or the choice is not the caller's to guess.
  */
-static const struct source *pick_source(const struct snapshot *s, const struct verdict *v,
+static const struct source *pick_source(const struct snapshot *s, const char *kind,
 					const char *instance, struct result *r, int *status)
 {
 	const struct source *found = NULL;
@@ -338,7 +338,7 @@ static const struct source *pick_source(const struct snapshot *s, const struct v
 		const struct source *src = &s->sources[i];
 		const char *target = source_target(src);
 
-		if (!of_kind(src, v->kind))
+		if (!of_kind(src, kind))
 			continue;
 		n++;
 		buf_printf(&names, "%s%s", names.len > 0 ? ", " : "", target != NULL ? target : "");
@@ -351,14 +351,13 @@ static const struct source *pick_source(const struct snapshot *s, const struct v
 	}
 	*status = n > 1 ? 400 : 404;
 	if (n > 1)
-		result_add(r, STATE_UNKNOWN, "%zu [%s] sections (%s): give instance=NAME", n,
-			   v->kind, buf_str(&names));
+		result_add(r, STATE_UNKNOWN, "%zu [%s] sections (%s): give instance=NAME", n, kind,
+			   buf_str(&names));
 	else if (instance != NULL)
 		result_add(r, STATE_UNKNOWN, "no [%s %s] section in the agent's configuration",
-			   v->kind, instance);
+			   kind, instance);
 	else
-		result_add(r, STATE_UNKNOWN, "no [%s] section in the agent's configuration",
-			   v->kind);
+		result_add(r, STATE_UNKNOWN, "no [%s] section in the agent's configuration", kind);
 	buf_free(&names);
 	return NULL;
 }
@@ -371,6 +370,7 @@ int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
 	void *opts = xcalloc(1, v->opts_size);
 	struct plugin_args a;
 	const struct source *src;
+	const char *kind = v->kind;
 	int status = 200;
 	char err[512];
 
@@ -378,7 +378,11 @@ int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
 	if (verdict_parse(v, pairs, n, opts, &a, err, sizeof(err)) != 0) {
 		result_add(r, STATE_UNKNOWN, "%s", err);
 		status = 400;
-	} else if ((src = pick_source(s, v, instance, r, &status)) == NULL) {
+		goto done;
+	}
+	if (v->section != NULL)
+		v->section(opts, &kind, &instance);
+	if ((src = pick_source(s, kind, instance, r, &status)) == NULL) {
 		/* pick_source said why */
 	} else if (source_is_failing(src, now)) {
 		check_failing(r, src, now);
@@ -395,6 +399,7 @@ int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
 
 		v->judge(r, &in);
 	}
+done:
 	verdict_free_opts(v, opts, &a);
 	free(opts);
 	return status;

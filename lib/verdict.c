@@ -7,6 +7,7 @@
 
 const struct verdict *const verdicts[] = {
     &verdict_load,
+    &verdict_fds,
     NULL,
 };
 
