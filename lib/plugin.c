@@ -605,7 +605,12 @@ int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
 	static const struct {
 		const char *name;
 		int val;
-	} common[] = {{"warning", 'w'}, {"critical", 'c'}, {"verbose", 'v'}};
+		bool always; /* taken by every check; the others only when allowed */
+	} common[] = {{"warning", 'w', true},
+		      {"critical", 'c', true},
+		      {"verbose", 'v', true},
+		      {"hostname", 'H', false},
+		      {"port", 'p', false}};
 
 	args_init(p, a);
 	for (size_t i = 0; i < n; i++) {
@@ -615,7 +620,8 @@ int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
 		int val = 0;
 
 		for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
-			if (strcmp(name, common[k].name) == 0)
+			if (strcmp(name, common[k].name) == 0 &&
+			    (common[k].always || listed(allowed, name)))
 				val = common[k].val;
 		if (val == 0 && (o == NULL || !listed(allowed, o->name))) {
 			snprintf(err, errlen, "unknown option '%s'", name);

@@ -107,9 +107,10 @@ void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
 		  struct plugin_args *args);
 /*
  * Parse options given as pairs, the agent's way: without exiting, printing,
- * signals or a timer. Only warning, critical, verbose and p's own options
+ * signals or a timer. Only warning, critical, verbose and the options
  * named in allowed (NULL-ended; the ones that change the judgement, never
- * where or how to connect) are taken, by their long names or aliases. Each
+ * where or how to connect) are taken, by their long names or aliases: p's
+ * own, and hostname and port where they select rather than connect. Each
  * is checked as on a command line. Returns 0, or -1 with a usage error in
  * err. Free a with plugin_args_free() either way.
  */

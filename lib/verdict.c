@@ -8,6 +8,7 @@
 const struct verdict *const verdicts[] = {
     &verdict_load,
     &verdict_fds,
+    &verdict_listen,
     NULL,
 };
 

@@ -60,6 +60,7 @@ struct verdict {
 
 extern const struct verdict verdict_load;
 extern const struct verdict verdict_fds;
+extern const struct verdict verdict_listen;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by
