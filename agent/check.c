@@ -386,10 +386,12 @@ int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
 		/* pick_source said why */
 	} else if (source_is_failing(src, now)) {
 		check_failing(r, src, now);
+	} else if (source_is_stale(src, now) && src->collected_at == 0) {
+		result_add(r, STATE_UNKNOWN, "collector %s has not collected yet", src->name);
 	} else if (source_is_stale(src, now)) {
 		num_duration(source_age(src, now), err, sizeof(err));
 		result_add(r, STATE_UNKNOWN, "collector %s is stale: last collected %s ago",
-			   src->name, src->collected_at > 0 ? err : "never");
+			   src->name, err);
 	} else {
 		struct rates rates = {.agent = true,
 				      .prev = src->prev_metrics,

@@ -144,12 +144,13 @@ static bool check_listeners(struct result *r, const struct plugin_args *a,
 	char ep[80];
 
 	for (size_t i = 0; i < metric_set_count(set); i++) {
-		const struct metric *m = metric_set_at(set, i);
+		const struct metric *m = metric_set_at(set, i), *b;
 		double backlog, pct;
 
 		if (strcmp(m->name, "listen_queue") != 0 || !selected(m, a, want_addr))
 			continue;
-		backlog = metric_set_find_like(set, "listen_backlog", m)->value;
+		b = metric_set_find_like(set, "listen_backlog", m);
+		backlog = b != NULL ? b->value : NAN;
 		n++;
 		pct = check_one(r, a, o, m, backlog);
 		if (pct > fullest_pct) {
