@@ -6,10 +6,7 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_load,
-    &verdict_redis,
-    &verdict_rabbitmq,
-    NULL,
+    &verdict_load, &verdict_fds, &verdict_listen, &verdict_redis, &verdict_rabbitmq, NULL,
 };
 
 const struct verdict *verdict_find(const char *name)
