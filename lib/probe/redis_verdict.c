@@ -177,9 +177,23 @@ static bool filtering(const struct redis_opts *o)
 	return (o->nnames > 0 || o->has_regex) && !o->celery && o->resque == NULL;
 }
 
-static bool wanted(const struct redis_opts *o, const char *q)
+/*
+ * Whether m is one the options pick: with a filter, the queues named or
+ * matched, and what the probe gives about the rest only where asking for
+ * those queues alone would give it too.
+ */
+static bool wanted(const struct redis_opts *o, const struct metric *m)
 {
-	if (q == NULL || !filtering(o))
+	const char *q = metric_label(m, "queue");
+
+	if (!filtering(o))
+		return true;
+	if (q == NULL &&
+	    (strncmp(m->name, "resque_", 7) == 0 || strcmp(m->name, "celery_unbound") == 0))
+		return false;
+	if (q == NULL && strcmp(m->name, "redis_scan_cut") == 0)
+		return o->has_regex;
+	if (q == NULL)
 		return true;
 	for (size_t i = 0; i < o->nnames; i++)
 		if (strcmp(o->names[i], q) == 0)
@@ -372,7 +386,7 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 	}
 	if (worst != NULL)
 		series_queues(r, n, metric_label(worst, "queue"), worst->value, worst_named);
-	else if (metric_set_find(set, "redis_scan_cut", NULL, NULL) != NULL)
+	else if (o->has_regex || metric_set_find(set, "redis_scan_cut", NULL, NULL) != NULL)
 		/* The probe searched (--queue-regex, --celery, --resque) and found none. */
 		result_add(r, STATE_OK, "no queues found");
 	queue_notes(r, o, set);
@@ -391,7 +405,7 @@ static void judge(struct result *r, const struct verdict_in *in)
 	for (size_t i = 0; i < metric_set_count(in->set); i++) {
 		const struct metric *m = metric_set_at(in->set, i);
 
-		if (wanted(o, metric_label(m, "queue")))
+		if (wanted(o, m))
 			metric_set_copy(view, m);
 	}
 	queues(r, in->args, o, view);

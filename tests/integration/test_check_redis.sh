@@ -259,14 +259,45 @@ EOF
 			"^VAKT OK - collector_up\{collector=redis jobs,target=jobs\} is 1 \| 'collector_up_redis jobs_jobs'=1;;1:$" \
 			"$vakt" -H 127.0.0.1 -p "$port" -m collector_up --label target=jobs -c 1:
 	fi
+	# The same verdicts through the agent (check_vakt --check redis): what
+	# two reads a moment apart cannot share (PING time, memory, clients,
+	# rates) compared as N, the rest byte for byte. The server's last save
+	# failed above: CRITICAL, then OK once a save works again.
+	if [ -x "$vakt" ]; then
+		n='s/redis_(ping|memory_used|clients|clients_pct)=[^ ]*/redis_\1=N/g; s/[0-9.]+ [KMG]?i?B used/N used/; s/[0-9]+ clients?\b/N clients/; / no value yet/d; /^no rates:/d; s/ redis_(rejected_connections|evicted_keys)_rate=[^ ]*//g; s/ redis_hit_ratio=[^ ]*//'
+		jobs="$check -p $jobs_port --state-dir $tmp/state --queue celery --queue nope --resque=myapp"
+		# shellcheck disable=SC2086 # $jobs is a list of words
+		same_verdict "agent: a failed RDB save" "$n" redis jobs -- $jobs --
+		redis-cli -p "$jobs_port" config set dir "$tmp" > /dev/null
+		redis-cli -p "$jobs_port" bgsave > /dev/null
+		for _ in $(seq 50); do
+			redis-cli -p "$jobs_port" info persistence | grep -q 'rdb_last_bgsave_status:ok' && break
+			sleep 0.1
+		done
+		# shellcheck disable=SC2086
+		same_verdict "agent: healthy, verbose" "$n" redis jobs -- $jobs -- -v
+		# shellcheck disable=SC2086
+		same_verdict "agent: queue thresholds" "$n" redis jobs -- $jobs -- -w 2 -c 5
+		# shellcheck disable=SC2086
+		same_verdict "agent: --require-queue" "$n" redis jobs -- $jobs -- --require-queue
+		same_verdict "agent: one queue of the section" "$n" redis jobs -- \
+			"$check" -p "$jobs_port" --state-dir "$tmp/state" -- --queue=celery -w 5
+		same_verdict "agent: one missing queue of the section, required" "$n" redis jobs -- \
+			"$check" -p "$jobs_port" --state-dir "$tmp/state" -- --queue=nope --require-queue
+		expect "agent: a queue the section does not watch" 3 "^REDIS UNKNOWN - queue other is not watched here" \
+			"$vakt" -H 127.0.0.1 -p "$port" --check redis --instance jobs --option queue=other
+		expect "agent: --resque is the section's to say" 3 "^VAKT UNKNOWN - unknown option 'resque'" \
+			"$vakt" -H 127.0.0.1 -p "$port" --check redis --instance jobs --option resque=x
+	fi
 	kill -9 "$port_pid"
 	# Metrics turn stale once the collector misses its interval a few times.
 	for _ in $(seq 100); do
 		curl -s "$url/metrics" | grep -qF 'vakt_collector_up{collector="redis jobs",target="jobs"} 0' && break
 		sleep 0.1
 	done
+	# Only its collector_up lines: the whole of /metrics is more than a plugin's output may be.
 	expect "vaktd keeps serving with its broker gone" 0 'vakt_collector_up\{collector="redis jobs",target="jobs"\} 0' \
-		curl -s "$url/metrics"
+		sh -c "curl -s '$url/metrics' | grep '^vakt_collector_up'"
 	curl -s "$url/metrics" | grep -q '^vakt_queue_depth' &&
 		fail "vaktd: a failing collector's series vanish from /metrics"
 	if [ -x "$vakt" ]; then
