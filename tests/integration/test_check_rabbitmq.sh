@@ -251,6 +251,41 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 		grep '^vakt_rabbitmq_running{' "$tmp/metrics"
 	expect "vaktd: check endpoint on the depth" 0 '"exit_code":1,.*queue=celery\} is 3 \(> 2\)' \
 		curl -s "$url/api/v1/check/queue_depth?queue=celery&warning=2"
+	# The same verdicts through the agent (check_vakt --check rabbitmq):
+	# queues byte for byte but their idle time and rates; the overview and
+	# the nodes, whose numbers move between two reads, with numbers as N.
+	if [ -x "$plugins/check_vakt" ]; then
+		q='s/idle [0-9.]+ s/idle N s/g; s/queue_idle_([^=]*)=[^ ]*/queue_idle_\1=N/g; s/[0-9.]+ (published|delivered|acks)\/s/N \1\/s/g; s/no message rates \(the server keeps none for it\)/N published\/s, N delivered\/s, N acks\/s/g; s/_rate_([^=]*)=[^ ]*/_rate_\1=N/g'
+		n='s/[0-9]+(\.[0-9]+)?/N/g'
+		same_verdict "agent: the section's queues, one missing" "$q" rabbitmq main -- \
+			"$check" -p "$http" --queue celery --queue nosuch -- --mode=queue
+		same_verdict "agent: one queue of a section, past -w" "$q" rabbitmq all -- \
+			"$check" -p "$http" -- --queue=celery -w 2 -v
+		same_verdict "agent: queues by a regex, no consumers" "$q" rabbitmq all -- \
+			"$check" -p "$http" -- --queue-regex=^celery -c queue_consumers=1:
+		same_verdict "agent: a regex matching nothing" "$q" rabbitmq all -- \
+			"$check" -p "$http" -- --queue-regex=^zzz
+		same_verdict "agent: overview" "$n" rabbitmq all -- "$check" -p "$http" --
+		same_verdict "agent: overview past -c" "$n" rabbitmq all -- "$check" -p "$http" -- -c 1
+		same_verdict "agent: node" "$n" rabbitmq all -- "$check" -p "$http" -- --mode=node
+		same_verdict "agent: health" "$n" rabbitmq all -- "$check" -p "$http" -- --mode=health -v
+		rabbitmqctl set_disk_free_limit 100000GB > /dev/null
+		for _ in $(seq 50); do
+			"$check" -p "$http" --mode node | grep -q "disk free alarm" && break
+			sleep 0.2
+		done
+		same_verdict "agent: node with a disk alarm" "$n" rabbitmq all -- \
+			"$check" -p "$http" -- --mode=node --node="vakt$$@localhost"
+		same_verdict "agent: health with a disk alarm" "$n" rabbitmq all -- \
+			"$check" -p "$http" -- --mode=health
+		rabbitmqctl set_disk_free_limit 50MB > /dev/null
+		expect "agent: a node not in the cluster" 2 "^RABBITMQ CRITICAL - no node rabbit@nowhere in the cluster$" \
+			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check rabbitmq --instance all \
+			--option mode=node --option node=rabbit@nowhere
+		expect "agent: the URL is the section's to say" 3 "^VAKT UNKNOWN - unknown option 'url'" \
+			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check rabbitmq --instance all \
+			--option url=http://127.0.0.1:1
+	fi
 	kill "$vaktd_pid" 2> /dev/null
 	wait "$vaktd_pid" 2> /dev/null
 else
