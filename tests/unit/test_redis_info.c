@@ -70,6 +70,12 @@ Test(redis_info, replica_whose_master_went_away)
 	cr_assert_str_eq(metric_label(m, "master"), "127.0.0.1:16379");
 	cr_assert_null(metric_set_find(set, "redis_master_last_io", NULL, NULL));
 	cr_assert_eq(metric_set_value(set, "redis_master_link_down", NULL, NULL), 8);
+	/* What a verdict needs of a replica, with or without a link status. */
+	m = metric_set_find(set, "redis_replica_info", NULL, NULL);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->value, 1);
+	cr_assert_str_eq(metric_label(m, "master"), "127.0.0.1:16379");
+	cr_assert_eq(metric_set_value(set, "redis_master_syncing", NULL, NULL), 0);
 	metric_set_free(set);
 }
 
@@ -87,6 +93,8 @@ Test(redis_info, metrics_of_a_master)
 	cr_assert_eq(metric_set_find(set, "redis_evicted_keys", NULL, NULL)->kind, METRIC_COUNTER);
 	cr_assert_eq(metric_set_value(set, "redis_replica", NULL, NULL), 0);
 	cr_assert_null(metric_set_find(set, "redis_master_link_up", NULL, NULL));
+	cr_assert_null(metric_set_find(set, "redis_replica_info", NULL, NULL));
+	cr_assert_null(metric_set_find(set, "redis_master_syncing", NULL, NULL));
 	metric_set_free(set);
 }
 
