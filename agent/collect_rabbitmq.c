@@ -122,9 +122,13 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 		rabbitmq_queues_metrics(&qs, r->section_name, set);
 		rabbitmq_overview_metrics(&ov, r->section_name, set);
 		rabbitmq_nodes_metrics(&ns, r->section_name, set);
-		/* For the check endpoint's --mode health, as check_rabbitmq runs them. */
-		why = probe_rabbitmq_health_all(&r->http, &r->target, r->vhost, ov.version,
-						r->section_name, set, err, errlen);
+		/*
+		 * For the check endpoint's --mode health, as check_rabbitmq runs
+		 * them. When they cannot be run (a login without the rights, say)
+		 * the set says so (rabbitmq_health_error), and the rest stands.
+		 */
+		probe_rabbitmq_health_all(&r->http, &r->target, r->vhost, ov.version,
+					  r->section_name, set, err, errlen);
 	}
 	rabbitmq_queues_free(&qs);
 	rabbitmq_nodes_free(&ns);

@@ -88,6 +88,8 @@ static const struct metricdoc docs[] = {
     {"rabbitmq_build_info", "1, labelled with the RabbitMQ version."},
     {"rabbitmq_queues_listed", "Queues the listing of a virtual host found."},
     {"rabbitmq_health_ok", "1 when the health check passed, 0 when it failed (label reason)."},
+    {"rabbitmq_health_error",
+     "Set when the health checks could not be run: the failure's code (label reason)."},
     {"rabbitmq_running", "1 when the node is running."},
     {"rabbitmq_mem_alarm", "1 when the node's memory alarm blocks publishers."},
     {"rabbitmq_disk_free_alarm", "1 when the node's disk free alarm blocks publishers."},

@@ -408,6 +408,8 @@ int probe_rabbitmq_health_all(struct httpc *c, const struct rabbitmq_target *t, 
 		r = health_one(c, t, path, target, got, err, errlen);
 	for (size_t i = 0; r == 0 && i < metric_set_count(got); i++)
 		metric_set_copy(set, metric_set_at(got, i));
+	if (r != 0)
+		rabbitmq_health_error(set, target, r, err);
 	metric_set_free(got);
 	return r;
 }

@@ -76,7 +76,7 @@ int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, cons
  * and mirror sync criticality, ready to serve clients) and, before RabbitMQ
  * 4.0 (version, the overview's), the aliveness test of vhost, as
  * rabbitmq_health_ok metrics labelled target into set. Returns 0, or an
- * enum fail with err and nothing added.
+ * enum fail with err, and then only rabbitmq_health_error added.
  */
 int probe_rabbitmq_health_all(struct httpc *c, const struct rabbitmq_target *t, const char *vhost,
 			      const char *version, const char *target, struct metric_set *set,

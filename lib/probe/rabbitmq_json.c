@@ -645,6 +645,12 @@ void rabbitmq_health_metric(struct metric_set *set, const char *target, const ch
 		metric_label_add(m, "reason", reason);
 }
 
+void rabbitmq_health_error(struct metric_set *set, const char *target, int why, const char *err)
+{
+	metric_label_add(broker_metric(set, "rabbitmq_health_error", "", why, target), "reason",
+			 err);
+}
+
 /* Append ": RESOURCE on NODE, ..." for the alarms a failed health check lists. */
 static void alarms(struct json_object *j, char *out, size_t outlen)
 {

@@ -32,7 +32,8 @@
  *     rabbitmq_procs_total, rabbitmq_procs_pct
  *   per health check (+ check, its path below /api, and reason when it
  *     failed): rabbitmq_health_ok (1 passed, 0 failed, NAN: the server has
- *     no such check)
+ *     no such check); when they could not be run (+ reason, the error):
+ *     rabbitmq_health_error, the failure as lib/fail.h numbers it
  */
 #ifndef VAKT_PROBE_RABBITMQ_JSON_H
 #define VAKT_PROBE_RABBITMQ_JSON_H
@@ -172,6 +173,8 @@ void rabbitmq_nodes_free(struct rabbitmq_nodes *n);
  */
 void rabbitmq_health_metric(struct metric_set *set, const char *target, const char *path, int rc,
 			    const char *reason);
+/* Add the metric of health checks that could not be run: why (an enum fail), err. */
+void rabbitmq_health_error(struct metric_set *set, const char *target, int why, const char *err);
 
 /*
  * Parse the answer of a health check (/api/health/checks/..., or

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fail.h"
 #include "num.h"
 #include "plugin.h"
 #include "probe/rabbitmq_json.h"
@@ -81,6 +82,7 @@ static const struct table_metric also[] = {
     {"rabbitmq_build_info", NULL, OVERVIEW},
     {"rabbitmq_build_info", NULL, RABBITMQ_MODE_HEALTH},
     {"rabbitmq_health_ok", NULL, RABBITMQ_MODE_HEALTH},
+    {"rabbitmq_health_error", NULL, RABBITMQ_MODE_HEALTH},
     {"rabbitmq_fds_total", NULL, NODE},
     {"rabbitmq_procs_total", NULL, NODE},
 };
@@ -569,9 +571,19 @@ static void mode_node(struct result *r, const struct plugin_args *a, const struc
 }
 
 /* --mode health: the server's checks, and the aliveness test where it still means something. */
-static void mode_health(struct result *r, const struct metric_set *set)
+static void mode_health(struct result *r, const struct plugin_args *a, const struct metric_set *set)
 {
+	const struct metric *error = metric_set_find(set, "rabbitmq_health_error", NULL, NULL);
 	size_t passed = 0, n = 0;
+
+	/* The checks could not be run: the failure alone, as the plugin's. */
+	if (error != NULL) {
+		const char *why = metric_label(error, "reason");
+
+		result_add(r, fail_state((int)error->value, a->timeout_state), "%s",
+			   why != NULL ? why : "");
+		return;
+	}
 
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
@@ -650,7 +662,7 @@ static void judge(struct result *r, const struct verdict_in *in)
 	else if (mode == NODE)
 		mode_node(r, in->args, o, view);
 	else
-		mode_health(r, view);
+		mode_health(r, in->args, view);
 	metric_set_free(view);
 }
 

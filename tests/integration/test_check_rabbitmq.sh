@@ -221,7 +221,9 @@ expect "a bad --queue-regex" 3 "^RABBITMQ UNKNOWN - invalid --queue-regex '\('" 
 vaktd=$top_builddir/agent/vaktd
 if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; then
 	printf '%s\n' "[collect]" "interval = 1" "[rabbitmq main]" "url = http://127.0.0.1:$http" \
-		"queues = celery, nosuch" "[rabbitmq all]" "url = http://127.0.0.1:$http" > "$tmp/vaktd.conf"
+		"queues = celery, nosuch" "[rabbitmq all]" "url = http://127.0.0.1:$http" \
+		"[rabbitmq ro]" "url = http://127.0.0.1:$http" "user = nagios" \
+		"password_file = $tmp/password" > "$tmp/vaktd.conf"
 	start_vaktd "$tmp/vaktd.conf"
 	for _ in $(seq 50); do
 		curl -s "$url/metrics" | grep -q '^vakt_queue_depth{' && break
@@ -279,6 +281,11 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 		same_verdict "agent: health with a disk alarm" "$n" rabbitmq all -- \
 			"$check" -p "$http" -- --mode=health
 		rabbitmqctl set_disk_free_limit 50MB > /dev/null
+		# nagios may read, not declare: the aliveness test is refused.
+		same_verdict "agent: health as a user who may only read" "$n" rabbitmq ro -- \
+			"$check" -p "$http" --user nagios --password-file "$tmp/password" -- --mode=health
+		same_verdict "agent: the queues as that user" "$q" rabbitmq ro -- \
+			"$check" -p "$http" --user nagios --password-file "$tmp/password" -- --queue=celery
 		expect "agent: a node not in the cluster" 2 "^RABBITMQ CRITICAL - no node rabbit@nowhere in the cluster$" \
 			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check rabbitmq --instance all \
 			--option mode=node --option node=rabbit@nowhere

@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <string.h>
 
+#include "fail.h"
 #include "probe/rabbitmq_json.h"
 #include "testutil.h"
 
@@ -442,5 +443,10 @@ Test(rabbitmq_health, metrics)
 	cr_expect_str_eq(metric_label(m, "check"), "health/checks/local-alarms");
 	cr_expect_str_eq(metric_label(m, "reason"), "disk on n");
 	cr_expect(isnan(metric_set_at(set, 2)->value));
+	rabbitmq_health_error(set, "t", FAIL_DENIED, "login as nagios refused: HTTP 401");
+	m = metric_set_find(set, "rabbitmq_health_error", NULL, NULL);
+	cr_assert_not_null(m);
+	cr_expect_eq(m->value, FAIL_DENIED);
+	cr_expect_str_eq(metric_label(m, "reason"), "login as nagios refused: HTTP 401");
 	metric_set_free(set);
 }
