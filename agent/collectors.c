@@ -8,7 +8,10 @@
 
 #include "collector.h"
 
-/* A kind this build lacks the library for: configuring it says so. */
+/*
+ * A kind this build lacks the library for: its sections are read (any key
+ * goes), and starting it says what is missing.
+ */
 #define MISSING(kind_, library)                                                                    \
 	static void *missing_##kind_(const struct config_collector *cc, char *err, size_t errlen)  \
 	{                                                                                          \
@@ -16,7 +19,14 @@
 		return NULL;                                                                       \
 	}                                                                                          \
 	static const struct collector_kind collect_##kind_ = {.kind = #kind_,                      \
+							      .section = COLLECTOR_NAMED,          \
+							      .keys = any_key,                     \
 							      .create = missing_##kind_};
+
+#if !defined(HAVE_HIREDIS) || !defined(HAVE_LIBCURL) || !defined(HAVE_LIBMARIADB) ||               \
+    !defined(HAVE_LIBPQ)
+static const struct conf_key any_key[] = {{"*", &conf_any, 0, NULL, NULL, "any key"}, {NULL}};
+#endif
 
 #ifndef HAVE_HIREDIS
 MISSING(redis, "hiredis")
@@ -45,6 +55,11 @@ const struct collector_kind *collector_find(const char *name)
 		if (strcmp(kinds[i]->kind, name) == 0)
 			return kinds[i];
 	return NULL;
+}
+
+const struct collector_kind *collector_kind_at(size_t i)
+{
+	return i < sizeof(kinds) / sizeof(kinds[0]) ? kinds[i] : NULL;
 }
 
 uint64_t collector_caps(const struct config *c)
