@@ -453,7 +453,8 @@ static const struct key keys[] = {
     {SEC_COLLECTOR, "enabled", set_enabled, "no: do not run it"},
 };
 
-void config_each_key(void (*fn)(const char *section, const char *key, const char *help, void *arg),
+void config_each_key(void (*fn)(const char *section, const char *key, const char *def,
+				const char *help, void *arg),
 		     void *arg)
 {
 	const struct collector_kind *k;
@@ -462,10 +463,10 @@ void config_each_key(void (*fn)(const char *section, const char *key, const char
 		fn(keys[i].sec == SEC_AGENT	? "agent"
 		   : keys[i].sec == SEC_COLLECT ? "collect"
 						: "*",
-		   keys[i].name, keys[i].help, arg);
+		   keys[i].name, NULL, keys[i].help, arg);
 	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++)
 		for (const struct conf_key *key = k->keys; key != NULL && key->name != NULL; key++)
-			fn(k->kind, key->name, key->help, arg);
+			fn(k->kind, key->name, key->def, key->help, arg);
 }
 
 /* The key called name in the current section: one of every collector, or of its kind. */

@@ -72,10 +72,12 @@ void config_free(struct config *c);
 /*
  * Call fn for every key vaktd.conf knows, with its section: "agent",
  * "collect", a collector's kind ("redis"), or "*" for the keys of every
- * collector's section, and its help line. A kind this vaktd was built
+ * collector's section, with its default (NULL: none, or one a kind's
+ * finish hook sets) and its help line. A kind this vaktd was built
  * without gives the key "*". test_config holds vaktd.conf(5) to this list.
  */
-void config_each_key(void (*fn)(const char *section, const char *key, const char *help, void *arg),
+void config_each_key(void (*fn)(const char *section, const char *key, const char *def,
+				const char *help, void *arg),
 		     void *arg);
 /*
  * The value of key in cc's section as text (in out, or a string cc holds),

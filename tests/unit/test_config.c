@@ -1215,30 +1215,94 @@ Test(config, unreachable_listen_is_warned_about)
 	}
 }
 
-/* The keys of one side (the code or the man page), as "SECTION KEY" lines. */
+/*
+ * The keys of one side (the code or the man page), as "SECTION KEY" lines,
+ * each with a text: the code's default, the man page's paragraph.
+ */
 struct keyset {
 	char *key[256];
+	char *text[256];
 	size_t n;
 };
 
-static void keyset_add(const char *section, const char *key, const char *help, void *arg)
+static size_t keyset_put(struct keyset *k, const char *section, const char *key, const char *text)
 {
-	struct keyset *k = arg;
-
-	cr_expect(help != NULL && help[0] != '\0', "%s %s has no help line", section, key);
 	cr_assert_lt(k->n, sizeof(k->key) / sizeof(k->key[0]));
-	k->key[k->n++] = xasprintf("%s %s", section, key);
+	k->key[k->n] = xasprintf("%s %s", section, key);
+	k->text[k->n] = text != NULL ? xstrdup(text) : NULL;
+	return k->n++;
 }
 
-static bool keyset_has(const struct keyset *k, const char *section, const char *key)
+/*
+ * config_each_key's callback: the key with its default, the table's or, for
+ * one a kind's finish hook sets, the first word after "(default " in its help.
+ */
+static void keyset_add(const char *section, const char *key, const char *def, const char *help,
+		       void *arg)
+{
+	const char *d = help != NULL ? strstr(help, "(default ") : NULL;
+	char *word = NULL;
+
+	cr_expect(help != NULL && help[0] != '\0', "%s %s has no help line", section, key);
+	if (def == NULL && d != NULL) {
+		d += strlen("(default ");
+		word = xasprintf("%.*s", (int)strcspn(d, " )"), d);
+	}
+	keyset_put(arg, section, key, def != NULL ? def : word);
+	free(word);
+}
+
+static void keyset_free(struct keyset *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		free(k->key[i]);
+		free(k->text[i]);
+	}
+}
+
+/* The index of SECTION KEY in k, or -1. */
+static long keyset_find(const struct keyset *k, const char *section, const char *key)
 {
 	char want[256];
 
 	snprintf(want, sizeof(want), "%s %s", section, key);
 	for (size_t i = 0; i < k->n; i++)
 		if (strcmp(k->key[i], want) == 0)
-			return true;
-	return false;
+			return (long)i;
+	return -1;
+}
+
+static bool keyset_has(const struct keyset *k, const char *section, const char *key)
+{
+	return keyset_find(k, section, key) != -1;
+}
+
+/* Append a line of troff to *text, without the escapes that would split a word. */
+static void text_append(char **text, const char *line)
+{
+	static const char *const escapes[] = {"\\&", "\\fB", "\\fI", "\\fR", "\\fP"};
+	size_t n = *text == NULL ? 0 : strlen(*text);
+	char *t = xmalloc(n + strlen(line) + 2);
+
+	memcpy(t, *text == NULL ? "" : *text, n);
+	for (const char *s = line; *s != '\0';) {
+		size_t skip = 0;
+
+		for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++)
+			if (strncmp(s, escapes[i], strlen(escapes[i])) == 0)
+				skip = strlen(escapes[i]);
+		if (skip == 0 && strncmp(s, "\\-", 2) == 0) {
+			t[n++] = '-';
+			skip = 2;
+		} else if (skip == 0) {
+			t[n++] = *s;
+			skip = 1;
+		}
+		s += skip;
+	}
+	t[n] = '\0';
+	free(*text);
+	*text = t;
 }
 
 /* Split "SECTION KEY" at its space; 0, or -1 when it does not fit. */
@@ -1254,11 +1318,15 @@ static int split_key(const char *s, char *section, size_t seclen, char *key, siz
 	return 0;
 }
 
-/* The keys vaktd.conf(5) documents, from its .BI "KEY = " lines, by section. */
+/*
+ * The keys vaktd.conf(5) documents, from its .BI "KEY = " lines, by section,
+ * each with its paragraph (keys joined by .TQ share one).
+ */
 static void man_keys(struct keyset *k, const struct keyset *code)
 {
 	FILE *f = fopen(TEST_DATA_DIR "/../../man/vaktd.conf.5", "r");
 	char line[1024], section[64] = "";
+	size_t open[8], nopen = 0;
 
 	cr_assert_not_null(f);
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -1275,16 +1343,22 @@ static void man_keys(struct keyset *k, const struct keyset *code)
 				 line + 6);
 		else if (strncmp(line, ".SH ", 4) == 0)
 			section[0] = '\0';
-		if (section[0] == '\0' || strncmp(line, ".BI \"", 5) != 0)
+		if (strncmp(line, ".TP", 3) == 0 || strncmp(line, ".PP", 3) == 0 ||
+		    strncmp(line, ".SS", 3) == 0 || strncmp(line, ".SH", 3) == 0)
+			nopen = 0;
+		if (section[0] == '\0' || strncmp(line, ".BI \"", 5) != 0) {
+			for (size_t i = 0; i < nopen && strncmp(line, ".TQ", 3) != 0; i++)
+				text_append(&k->text[open[i]], line);
 			continue;
+		}
 		n = strcspn(line + 5, " ");
 		if (strncmp(line + 5 + n, " = ", 3) != 0 || n >= sizeof(key))
 			continue;
 		memcpy(key, line + 5, n);
 		key[n] = '\0';
 		/* A kind this vaktd was built without reads any key. */
-		if (!keyset_has(code, section, "*"))
-			keyset_add(section, key, "(the man page)", k);
+		if (!keyset_has(code, section, "*") && nopen < sizeof(open) / sizeof(open[0]))
+			open[nopen++] = keyset_put(k, section, key, NULL);
 	}
 	fclose(f);
 }
@@ -1311,8 +1385,35 @@ Test(config, the_man_page_and_the_key_table_agree)
 		cr_expect(keyset_has(&code, section, key),
 			  "vaktd.conf(5) documents %s, which vaktd does not read", man.key[i]);
 	}
-	for (size_t i = 0; i < code.n; i++)
-		free(code.key[i]);
-	for (size_t i = 0; i < man.n; i++)
-		free(man.key[i]);
+	keyset_free(&code);
+	keyset_free(&man);
+}
+
+/* The default a key table gives a key is the one vaktd.conf(5) states for it. */
+Test(config, the_man_page_states_the_key_tables_defaults)
+{
+	struct keyset code = {0}, man = {0};
+	size_t checked = 0;
+
+	config_each_key(keyset_add, &code);
+	man_keys(&man, &code);
+	for (size_t i = 0; i < code.n; i++) {
+		char section[64], key[64];
+		const char *text, *stated;
+		long m;
+
+		cr_assert_eq(split_key(code.key[i], section, sizeof(section), key, sizeof(key)), 0);
+		m = keyset_find(&man, section, key);
+		if (code.text[i] == NULL || m == -1)
+			continue;
+		text = man.text[m] != NULL ? man.text[m] : "";
+		stated = strstr(text, "Default");
+		cr_expect(stated != NULL && strstr(stated, code.text[i]) != NULL,
+			  "vaktd.conf(5) does not give %s as the default of %s:\n%s", code.text[i],
+			  code.key[i], text);
+		checked++;
+	}
+	cr_expect_geq(checked, 8, "only %zu defaults checked", checked);
+	keyset_free(&code);
+	keyset_free(&man);
 }
