@@ -75,24 +75,4 @@ const struct collector_kind *collector_kind_at(size_t i);
 /* The capabilities the collectors c configures need (their caps, together). */
 uint64_t collector_caps(const struct config *c);
 
-extern const struct collector_kind collect_load;
-extern const struct collector_kind collect_fds;
-extern const struct collector_kind collect_process;
-extern const struct collector_kind collect_listen;
-extern const struct collector_kind collect_self;
-#ifdef HAVE_HIREDIS
-extern const struct collector_kind collect_redis;
-#endif
-#ifdef HAVE_LIBCURL
-extern const struct collector_kind collect_rabbitmq;
-extern const struct collector_kind collect_nginx;
-extern const struct collector_kind collect_haproxy;
-#endif
-#ifdef HAVE_LIBMARIADB
-extern const struct collector_kind collect_mysql;
-#endif
-#ifdef HAVE_LIBPQ
-extern const struct collector_kind collect_postgresql;
-#endif
-
 #endif

@@ -1,5 +1,6 @@
 /*
- * The registry of collector kinds (see collector.h).
+ * The registry of collector kinds (see collector.h): a new collector is
+ * its collect_*.c and its line here.
  */
 #include "config.h"
 
@@ -28,21 +29,33 @@
 static const struct conf_key any_key[] = {{"*", &conf_any, 0, NULL, NULL, "any key"}, {NULL}};
 #endif
 
-#ifndef HAVE_HIREDIS
+/* The kinds, each defined in its collect_*.c; one line here and one in kinds[] per kind. */
+extern const struct collector_kind collect_load, collect_fds, collect_process, collect_listen,
+    collect_self;
+#ifdef HAVE_HIREDIS
+extern const struct collector_kind collect_redis;
+#else
 MISSING(redis, "hiredis")
 #endif
-#ifndef HAVE_LIBCURL
+#ifdef HAVE_LIBCURL
+extern const struct collector_kind collect_rabbitmq, collect_nginx, collect_haproxy;
+#else
 MISSING(rabbitmq, "libcurl")
 MISSING(nginx, "libcurl")
 MISSING(haproxy, "libcurl")
 #endif
-#ifndef HAVE_LIBMARIADB
+#ifdef HAVE_LIBMARIADB
+extern const struct collector_kind collect_mysql;
+#else
 MISSING(mysql, "libmariadb")
 #endif
-#ifndef HAVE_LIBPQ
+#ifdef HAVE_LIBPQ
+extern const struct collector_kind collect_postgresql;
+#else
 MISSING(postgresql, "libpq")
 #endif
 
+/* In the order the default ones run; the named ones run in the order of the file. */
 static const struct collector_kind *const kinds[] = {
     &collect_load,    &collect_fds,   &collect_process,	   &collect_listen,
     &collect_self,    &collect_redis, &collect_rabbitmq,   &collect_nginx,
