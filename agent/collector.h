@@ -40,6 +40,11 @@ struct collector_kind {
 	 */
 	void (*finish)(struct conf_ctx *ctx, void *settings, const char *name);
 	/*
+	 * Why this vaktd cannot run it ("this vaktd was built without
+	 * hiredis"), NULL when it can: its sections are then an error.
+	 */
+	const char *missing;
+	/*
 	 * Private state for one configured instance; NULL with err on failure.
 	 * NULL for a collector without state (collect then gets NULL).
 	 */

@@ -4,30 +4,16 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "collector.h"
 
-/*
- * A kind this build lacks the library for: its sections are read (any key
- * goes), and starting it says what is missing.
- */
+/* A kind this build lacks the library for: configuring it says so. */
 #define MISSING(kind_, library)                                                                    \
-	static void *missing_##kind_(const struct config_collector *cc, char *err, size_t errlen)  \
-	{                                                                                          \
-		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
-		return NULL;                                                                       \
-	}                                                                                          \
-	static const struct collector_kind collect_##kind_ = {.kind = #kind_,                      \
-							      .section = COLLECTOR_NAMED,          \
-							      .keys = any_key,                     \
-							      .create = missing_##kind_};
-
-#if !defined(HAVE_HIREDIS) || !defined(HAVE_LIBCURL) || !defined(HAVE_LIBMARIADB) ||               \
-    !defined(HAVE_LIBPQ)
-static const struct conf_key any_key[] = {{"*", &conf_any, 0, NULL, NULL, "any key"}, {NULL}};
-#endif
+	static const struct collector_kind collect_##kind_ = {                                     \
+	    .kind = #kind_,                                                                        \
+	    .section = COLLECTOR_NAMED,                                                            \
+	    .missing = "this vaktd was built without " library};
 
 /* The kinds, each defined in its collect_*.c; one line here and one in kinds[] per kind. */
 extern const struct collector_kind collect_load, collect_fds, collect_process, collect_listen,

@@ -464,9 +464,12 @@ void config_each_key(void (*fn)(const char *section, const char *key, const char
 		   : keys[i].sec == SEC_COLLECT ? "collect"
 						: "*",
 		   keys[i].name, NULL, keys[i].help, arg);
-	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++)
+	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++) {
+		if (k->missing != NULL)
+			fn(k->kind, "*", NULL, k->missing, arg);
 		for (const struct conf_key *key = k->keys; key != NULL && key->name != NULL; key++)
 			fn(k->kind, key->name, key->def, key->help, arg);
+	}
 }
 
 /* The key called name in the current section: one of every collector, or of its kind. */
@@ -585,6 +588,10 @@ static void enter_section(struct conf_ctx *p, const char *kind, const char *name
 	free(p->title);
 	p->title = xasprintf("[%s]", id);
 	free(id);
+	if (k != NULL && k->missing != NULL) {
+		perr(p, p->line, "%s: %s", p->title, k->missing);
+		return;
+	}
 	if (strcmp(kind, "agent") == 0) {
 		p->sec = SEC_AGENT;
 	} else if (strcmp(kind, "collect") == 0) {

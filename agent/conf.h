@@ -74,7 +74,8 @@ void config_free(struct config *c);
  * "collect", a collector's kind ("redis"), or "*" for the keys of every
  * collector's section, with its default (NULL: none, or one a kind's
  * finish hook sets) and its help line. A kind this vaktd was built
- * without gives the key "*". test_config holds vaktd.conf(5) to this list.
+ * without gives only "*", with why as its help. test_config holds
+ * vaktd.conf(5) to this list.
  */
 void config_each_key(void (*fn)(const char *section, const char *key, const char *def,
 				const char *help, void *arg),

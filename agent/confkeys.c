@@ -324,19 +324,6 @@ static const char *list_show(const void *field, char *out, size_t outlen)
 
 const struct conf_type conf_queue_list = {queue_list_set, list_free, list_show};
 
-/* Anything, for a kind this vaktd lacks the library for. */
-
-static int any_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
-{
-	(void)ctx;
-	(void)key;
-	(void)value;
-	(void)field;
-	return 0;
-}
-
-const struct conf_type conf_any = {any_set, NULL, NULL};
-
 /* Settings. */
 
 void *conf_settings_new(size_t size)
@@ -357,7 +344,7 @@ void conf_settings_free(const struct conf_key *keys, void *settings)
 const struct conf_key *conf_key_find(const struct conf_key *keys, const char *name)
 {
 	for (const struct conf_key *k = keys; k != NULL && k->name != NULL; k++)
-		if (strcmp(k->name, name) == 0 || strcmp(k->name, "*") == 0)
+		if (strcmp(k->name, name) == 0)
 			return k;
 	return NULL;
 }

@@ -99,8 +99,6 @@ extern const struct conf_type conf_file;	/* an absolute path to a readable file 
 extern const struct conf_type conf_secret_file; /* the same, only its owner may read it */
 extern const struct conf_type conf_regex;	/* a POSIX extended regex */
 extern const struct conf_type conf_queue_list;	/* a list of queue names */
-/* Any value, ignored: the key table of a kind this vaktd was built without is {"*", conf_any}. */
-extern const struct conf_type conf_any;
 
 /* Report a problem with the current line (conf.c). */
 void conf_error(struct conf_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -138,7 +136,7 @@ void conf_set_str(char **dst, const char *value);
 void *conf_settings_new(size_t size);
 /* Free settings that keys filled; NULL is fine. */
 void conf_settings_free(const struct conf_key *keys, void *settings);
-/* The key called name in keys, or NULL; "*" matches any name. */
+/* The key called name in keys, or NULL. */
 const struct conf_key *conf_key_find(const struct conf_key *keys, const char *name);
 
 #endif
