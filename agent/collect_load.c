@@ -59,7 +59,7 @@ static const char *pressure_show(const void *field, char *out, size_t outlen)
 	return used > 0 ? out : NULL;
 }
 
-static const struct conf_type pressure_type = {pressure_set, NULL, pressure_show};
+static const struct conf_type pressure_type = {NULL, pressure_set, NULL, pressure_show};
 
 static const struct conf_key load_keys[] = {
     CONF_KEY("pressure", pressure_type, struct load_settings, pressure, NULL,

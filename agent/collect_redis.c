@@ -58,7 +58,7 @@ static const char *database_show(const void *field, char *out, size_t outlen)
 	return out;
 }
 
-static const struct conf_type database_type = {database_set, NULL, database_show};
+static const struct conf_type database_type = {NULL, database_set, NULL, database_show};
 
 static const struct conf_key redis_keys[] = {
     CONF_KEY("address", conf_address, struct redis_settings, address, "127.0.0.1:6379",

@@ -674,10 +674,16 @@ static void parse_key(struct conf_ctx *p, const char *key, const char *value)
 		perr(p, p->line, "no value for '%s'", key);
 		return;
 	}
-	if (k != NULL)
+	if (k != NULL) {
 		k->set(p, key, value);
-	else if (p->cur->settings != NULL && (ck->check == NULL || ck->check(p, key, value) == 0))
-		ck->type->set(p, key, value, (char *)p->cur->settings + ck->offset);
+		return;
+	}
+	/* The type's check, the key's own, then the value. */
+	if (p->cur->settings == NULL ||
+	    (ck->type->check != NULL && ck->type->check(p, key, value) != 0) ||
+	    (ck->check != NULL && ck->check(p, key, value) != 0))
+		return;
+	ck->type->set(p, key, value, (char *)p->cur->settings + ck->offset);
 }
 
 /*

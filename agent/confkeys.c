@@ -174,76 +174,66 @@ static const char *string_show(const void *field, char *out, size_t outlen)
 	return *(char *const *)field;
 }
 
-const struct conf_type conf_string = {string_set, string_free, string_show};
+const struct conf_type conf_string = {NULL, string_set, string_free, string_show};
 
-static int address_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+/* Text values that must pass a check: an address, a URL, a file, a regex. */
+
+static int address_check(struct conf_ctx *ctx, const char *key, const char *value)
 {
 	char host[256], err[512];
 	long port;
 
 	(void)key;
-	if (address_split(value, host, sizeof(host), &port, err, sizeof(err)) != 0) {
-		conf_error(ctx, "%s", err);
-		return -1;
-	}
-	conf_set_str(field, value);
-	return 0;
+	if (address_split(value, host, sizeof(host), &port, err, sizeof(err)) == 0)
+		return 0;
+	conf_error(ctx, "%s", err);
+	return -1;
 }
 
-const struct conf_type conf_address = {address_set, string_free, string_show};
+const struct conf_type conf_address = {address_check, string_set, string_free, string_show};
 
-static int url_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+static int url_check(struct conf_ctx *ctx, const char *key, const char *value)
 {
 	char why[1400];
 
-	if (http1_url_check(value, key, why, sizeof(why)) != 0) {
-		conf_error(ctx, "%s", why);
-		return -1;
-	}
-	conf_set_str(field, value);
-	return 0;
+	if (http1_url_check(value, key, why, sizeof(why)) == 0)
+		return 0;
+	conf_error(ctx, "%s", why);
+	return -1;
 }
 
-const struct conf_type conf_url = {url_set, string_free, string_show};
+const struct conf_type conf_url = {url_check, string_set, string_free, string_show};
 
-static int file_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+static int file_check(struct conf_ctx *ctx, const char *key, const char *value)
 {
-	if (conf_check_file(ctx, key, value, false) != 0)
-		return -1;
-	conf_set_str(field, value);
-	return 0;
+	return conf_check_file(ctx, key, value, false);
 }
 
-const struct conf_type conf_file = {file_set, string_free, string_show};
+const struct conf_type conf_file = {file_check, string_set, string_free, string_show};
 
-static int secret_file_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+static int secret_file_check(struct conf_ctx *ctx, const char *key, const char *value)
 {
-	if (conf_check_file(ctx, key, value, true) != 0)
-		return -1;
-	conf_set_str(field, value);
-	return 0;
+	return conf_check_file(ctx, key, value, true);
 }
 
-const struct conf_type conf_secret_file = {secret_file_set, string_free, string_show};
+const struct conf_type conf_secret_file = {secret_file_check, string_set, string_free, string_show};
 
-static int regex_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+static int regex_check(struct conf_ctx *ctx, const char *key, const char *value)
 {
 	regex_t re;
 	int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+	char why[128];
 
-	if (rc != 0) {
-		char why[128];
-
-		regerror(rc, &re, why, sizeof(why));
-		conf_error(ctx, "invalid %s '%s': %s", key, value, why);
-		return -1;
+	if (rc == 0) {
+		regfree(&re);
+		return 0;
 	}
-	regfree(&re);
-	conf_set_str(field, value);
-	return 0;
+	regerror(rc, &re, why, sizeof(why));
+	conf_error(ctx, "invalid %s '%s': %s", key, value, why);
+	return -1;
 }
 
-const struct conf_type conf_regex = {regex_set, string_free, string_show};
+const struct conf_type conf_regex = {regex_check, string_set, string_free, string_show};
 
 /* Booleans. */
 
@@ -259,7 +249,7 @@ static const char *bool_show(const void *field, char *out, size_t outlen)
 	return *(const bool *)field ? "yes" : "no";
 }
 
-const struct conf_type conf_bool = {bool_set, NULL, bool_show};
+const struct conf_type conf_bool = {NULL, bool_set, NULL, bool_show};
 
 /* Lists of queue names. */
 
@@ -322,7 +312,7 @@ static const char *list_show(const void *field, char *out, size_t outlen)
 	return out;
 }
 
-const struct conf_type conf_queue_list = {queue_list_set, list_free, list_show};
+const struct conf_type conf_queue_list = {NULL, queue_list_set, list_free, list_show};
 
 /* Settings. */
 

@@ -17,8 +17,10 @@
 /* The file being read (conf.c): where conf_error reports. */
 struct conf_ctx;
 
-/* How a value is parsed, stored, shown and freed. */
+/* How a value is checked, parsed, stored, shown and freed. */
 struct conf_type {
+	/* Check value for key before set; 0, or -1 after reporting. NULL: set checks. */
+	int (*check)(struct conf_ctx *ctx, const char *key, const char *value);
 	/*
 	 * Parse value for key into field, replacing what is there; 0, or -1
 	 * after reporting every problem with conf_error (field unchanged).
