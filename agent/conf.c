@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -75,6 +74,7 @@ struct perror {
 	char *msg;
 };
 
+/* One reading of a file; the kinds' keys see it as opaque (confkeys.h). */
 struct conf_ctx {
 	const char *path;
 	struct perror *errors;
@@ -105,8 +105,7 @@ struct key {
 };
 
 /* Record an error at line (0: about the whole file). */
-static void __attribute__((format(printf, 3, 4)))
-perr(struct conf_ctx *p, unsigned line, const char *fmt, ...)
+void conf_error_at(struct conf_ctx *p, unsigned line, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -155,7 +154,6 @@ static char *errors_text(struct conf_ctx *p)
 	return buf_steal(&b);
 }
 
-/* Shorten v for quoting in a message; the result lives in out. */
 void conf_error(struct conf_ctx *p, const char *fmt, ...)
 {
 	char msg[1024];
@@ -164,18 +162,7 @@ void conf_error(struct conf_ctx *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	perr(p, p->line, "%s", msg);
-}
-
-void conf_error_at(struct conf_ctx *p, unsigned line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	perr(p, line, "%s", msg);
+	conf_error_at(p, p->line, "%s", msg);
 }
 
 unsigned conf_key_line(const struct conf_ctx *p, const char *key)
@@ -199,12 +186,13 @@ static int get_uint(struct conf_ctx *p, const char *key, const char *value, long
 	long n;
 
 	if (num_parse_long(value, LONG_MIN, LONG_MAX, &n) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected a whole number from %ld to %ld)", key,
-		     conf_quote(value, q), min, max);
+		conf_error_at(p, p->line,
+			      "invalid %s '%s' (expected a whole number from %ld to %ld)", key,
+			      conf_quote(value, q), min, max);
 		return -1;
 	}
 	if (n < min || n > max) {
-		perr(p, p->line, "%s %s is out of range (%ld to %ld)", key, value, min, max);
+		conf_error(p, "%s %s is out of range (%ld to %ld)", key, value, min, max);
 		return -1;
 	}
 	*out = (unsigned)n;
@@ -229,13 +217,13 @@ static int get_size(struct conf_ctx *p, const char *key, const char *value, size
 	if (unit != NULL)
 		digits[len - 1] = '\0';
 	if (num_parse_long(digits, 0, LONG_MAX >> 30, &n) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected bytes, like 67108864 or 64M)", key,
-		     conf_quote(value, q));
+		conf_error(p, "invalid %s '%s' (expected bytes, like 67108864 or 64M)", key,
+			   conf_quote(value, q));
 	} else {
 		bytes = (size_t)n << (unit != NULL ? 10 * (unit - units + 1) : 0);
 		if (bytes < min || bytes > max) {
-			perr(p, p->line, "%s %s is out of range (%zuK to %zuM)", key, value,
-			     min >> 10, max >> 20);
+			conf_error(p, "%s %s is out of range (%zuK to %zuM)", key, value, min >> 10,
+				   max >> 20);
 		} else {
 			*out = bytes;
 			r = 0;
@@ -252,13 +240,14 @@ static int get_seconds(struct conf_ctx *p, const char *key, const char *value, d
 	double d;
 
 	if (num_parse(value, &d) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected seconds, like 15 or 0.5)", key,
-		     conf_quote(value, q));
+		conf_error(p, "invalid %s '%s' (expected seconds, like 15 or 0.5)", key,
+			   conf_quote(value, q));
 		return -1;
 	}
 	if (d <= 0 || d > MAX_SECONDS) {
-		perr(p, p->line, "%s %s is out of range (more than 0, at most %.0f seconds)", key,
-		     value, MAX_SECONDS);
+		conf_error_at(p, p->line,
+			      "%s %s is out of range (more than 0, at most %.0f seconds)", key,
+			      value, MAX_SECONDS);
 		return -1;
 	}
 	*out = d;
@@ -310,7 +299,7 @@ static void set_listen(struct conf_ctx *p, const char *key, const char *value)
 
 	(void)key;
 	if (address_listen(value, &ss, &len, err, sizeof(err)) != 0) {
-		perr(p, p->line, "%s", err);
+		conf_error(p, "%s", err);
 		return;
 	}
 	conf_set_str(&p->c->listen, value);
@@ -347,12 +336,12 @@ static int allow_item(struct conf_ctx *p, const char *item, void *arg)
 	char err[512];
 
 	if (*item == '\0') {
-		perr(p, p->line, "empty network in allow list");
+		conf_error(p, "empty network in allow list");
 		return -1;
 	}
 	l->nets = xgrow(l->nets, l->n, sizeof(*l->nets));
 	if (allow_parse(item, &l->nets[l->n], err, sizeof(err)) != 0) {
-		perr(p, p->line, "%s", err);
+		conf_error(p, "%s", err);
 		return -1;
 	}
 	l->n++;
@@ -559,29 +548,29 @@ static void enter_section(struct conf_ctx *p, const char *kind, const char *name
 
 	if (k == NULL && strcmp(kind, "agent") != 0 && strcmp(kind, "collect") != 0) {
 		if (*name == '\0')
-			perr(p, p->line, "unknown section [%s]", kind);
+			conf_error(p, "unknown section [%s]", kind);
 		else
-			perr(p, p->line, "unknown section [%s %s]", kind, name);
+			conf_error(p, "unknown section [%s %s]", kind, name);
 		return;
 	}
 	if (!named && *name != '\0') {
-		perr(p, p->line, "section [%s] takes no name", kind);
+		conf_error(p, "section [%s] takes no name", kind);
 		return;
 	}
 	if (named && *name == '\0') {
-		perr(p, p->line, "section [%s] needs a name: [%s NAME]", kind, kind);
+		conf_error(p, "section [%s] needs a name: [%s NAME]", kind, kind);
 		return;
 	}
 	if (named && !instance_ok(name)) {
-		perr(p, p->line,
-		     "invalid name '%s' in [%s] (letters, digits, '_', '.' and '-' only)", name,
-		     kind);
+		conf_error_at(p, p->line,
+			      "invalid name '%s' in [%s] (letters, digits, '_', '.' and '-' only)",
+			      name, kind);
 		return;
 	}
 	id = named ? xasprintf("%s %s", kind, name) : xstrdup(kind);
 	first = seen_add(&p->sections, &p->nsections, id, p->line);
 	if (first != 0) {
-		perr(p, p->line, "duplicate section [%s] (first at line %u)", id, first);
+		conf_error(p, "duplicate section [%s] (first at line %u)", id, first);
 		free(id);
 		return;
 	}
@@ -589,7 +578,7 @@ static void enter_section(struct conf_ctx *p, const char *kind, const char *name
 	p->title = xasprintf("[%s]", id);
 	free(id);
 	if (k != NULL && k->missing != NULL) {
-		perr(p, p->line, "%s: %s", p->title, k->missing);
+		conf_error(p, "%s: %s", p->title, k->missing);
 		return;
 	}
 	if (strcmp(kind, "agent") == 0) {
@@ -618,21 +607,22 @@ static void parse_header(struct conf_ctx *p, char *s)
 	p->keys = NULL;
 	p->nkeys = 0;
 	if (close == NULL) {
-		perr(p, p->line, "section header '%s' lacks its closing ']'", conf_quote(s, q));
+		conf_error(p, "section header '%s' lacks its closing ']'", conf_quote(s, q));
 		return;
 	}
 	*close = '\0';
 	rest = conf_trim(close + 1);
 	if (*rest != '\0') {
-		perr(p, p->line,
-		     "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
-		     "after a space)",
-		     conf_quote(rest, q), conf_trim(s + 1));
+		conf_error_at(
+		    p, p->line,
+		    "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
+		    "after a space)",
+		    conf_quote(rest, q), conf_trim(s + 1));
 		return;
 	}
 	inner = conf_trim(s + 1);
 	if (*inner == '\0') {
-		perr(p, p->line, "empty section name []");
+		conf_error(p, "empty section name []");
 		return;
 	}
 	name = inner + strcspn(inner, " \t");
@@ -649,7 +639,7 @@ static void parse_key(struct conf_ctx *p, const char *key, const char *value)
 	unsigned first;
 
 	if (p->sec == SEC_NONE) {
-		perr(p, p->line, "key outside any section");
+		conf_error(p, "key outside any section");
 		return;
 	}
 	if (p->sec == SEC_SKIP)
@@ -660,18 +650,17 @@ static void parse_key(struct conf_ctx *p, const char *key, const char *value)
 	if (k == NULL && ck == NULL) {
 		char q[CONF_QUOTE_BUFSZ];
 
-		perr(p, p->line, "unknown key '%s' in %s", conf_quote(key, q), p->title);
+		conf_error(p, "unknown key '%s' in %s", conf_quote(key, q), p->title);
 		return;
 	}
 	first = coll ? seen_add(&p->cur->keys, &p->cur->nkeys, key, p->line)
 		     : seen_add(&p->keys, &p->nkeys, key, p->line);
 	if (first != 0) {
-		perr(p, p->line, "duplicate key '%s' in %s (first at line %u)", key, p->title,
-		     first);
+		conf_error(p, "duplicate key '%s' in %s (first at line %u)", key, p->title, first);
 		return;
 	}
 	if (*value == '\0') {
-		perr(p, p->line, "no value for '%s'", key);
+		conf_error(p, "no value for '%s'", key);
 		return;
 	}
 	if (k != NULL) {
@@ -717,8 +706,8 @@ static void parse_line(struct conf_ctx *p, char *line)
 	if (eq == NULL || eq == s) {
 		char q[CONF_QUOTE_BUFSZ];
 
-		perr(p, p->line, "'%s' is neither a [section] header nor key = value",
-		     conf_quote(s, q));
+		conf_error(p, "'%s' is neither a [section] header nor key = value",
+			   conf_quote(s, q));
 		return;
 	}
 	*eq = '\0';
@@ -741,7 +730,7 @@ static void parse_lines(struct conf_ctx *p, const char *text)
 		if (len > 0 && s[len - 1] == '\r')
 			len--;
 		if (len > CONFIG_MAX_LINE) {
-			perr(p, p->line, "line longer than %d bytes", CONFIG_MAX_LINE);
+			conf_error(p, "line longer than %d bytes", CONFIG_MAX_LINE);
 		} else {
 			memcpy(line, s, len);
 			line[len] = '\0';
@@ -765,8 +754,8 @@ static void finish_times(struct conf_ctx *p)
 	if (c->timeout > c->interval) {
 		num_format(c->timeout, a, sizeof(a));
 		num_format(c->interval, b, sizeof(b));
-		perr(p, p->timeout_line, "timeout %s is longer than the interval %s in [collect]",
-		     a, b);
+		conf_error_at(p, p->timeout_line,
+			      "timeout %s is longer than the interval %s in [collect]", a, b);
 	}
 	for (size_t i = 0; i < p->ncolls; i++) {
 		struct pcoll *pc = &p->colls[i];
@@ -780,8 +769,9 @@ static void finish_times(struct conf_ctx *p)
 		if (pc->timeout > pc->interval) {
 			num_format(pc->timeout, a, sizeof(a));
 			num_format(pc->interval, b, sizeof(b));
-			perr(p, pc->timeout_line, "timeout %s is longer than the interval %s of %s",
-			     a, b, pc->title);
+			conf_error_at(p, pc->timeout_line,
+				      "timeout %s is longer than the interval %s of %s", a, b,
+				      pc->title);
 		}
 	}
 }
@@ -791,17 +781,17 @@ static void finish_agent(struct conf_ctx *p)
 	struct config *c = p->c;
 
 	if (p->tls_cert_line != 0 && p->tls_key_line == 0)
-		perr(p, p->tls_cert_line,
-		     "tls_cert is set but tls_key is not; give both or neither");
+		conf_error_at(p, p->tls_cert_line,
+			      "tls_cert is set but tls_key is not; give both or neither");
 	if (p->tls_key_line != 0 && p->tls_cert_line == 0)
-		perr(p, p->tls_key_line,
-		     "tls_key is set but tls_cert is not; give both or neither");
+		conf_error_at(p, p->tls_key_line,
+			      "tls_key is set but tls_cert is not; give both or neither");
 	if (p->per_client_line == 0 && c->max_per_client > c->max_connections)
 		c->max_per_client = c->max_connections;
 	if (c->max_per_client > c->max_connections)
-		perr(p, p->per_client_line,
-		     "max_connections_per_client %u is more than max_connections %u",
-		     c->max_per_client, c->max_connections);
+		conf_error_at(p, p->per_client_line,
+			      "max_connections_per_client %u is more than max_connections %u",
+			      c->max_per_client, c->max_connections);
 }
 
 /* Fill in the defaults of the keys pc's section did not give. */
@@ -944,7 +934,7 @@ struct config *config_parse(const char *text, const char *path, char **errors)
 	p.path = path;
 	p.c = config_base();
 	if (strlen(text) > CONFIG_MAX_FILE) {
-		perr(&p, 0, "larger than 1 MiB; refusing it");
+		conf_error_at(&p, 0, "larger than 1 MiB; refusing it");
 		return parser_end(&p, errors);
 	}
 	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++)
@@ -988,11 +978,11 @@ struct config *config_load(const char *path, char **errors)
 	p.path = path;
 	p.c = config_base();
 	if (n == -1)
-		perr(&p, 0, "%s", err);
+		conf_error_at(&p, 0, "%s", err);
 	else if (n > CONFIG_MAX_FILE)
-		perr(&p, 0, "larger than 1 MiB; refusing it");
+		conf_error_at(&p, 0, "larger than 1 MiB; refusing it");
 	else
-		perr(&p, 0, "contains a NUL byte; not a text file");
+		conf_error_at(&p, 0, "contains a NUL byte; not a text file");
 	free(text);
 	return parser_end(&p, errors);
 }
