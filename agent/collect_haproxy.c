@@ -46,7 +46,7 @@ static const struct conf_key haproxy_keys[] = {
 	     "the stats page's CSV, instead of the socket"),
     CONF_KEYS_LOGIN(struct haproxy_settings),
     CONF_KEYS_TLS(struct haproxy_settings),
-    {NULL},
+    {0},
 };
 
 /* One of the socket and the page; the socket by default. */

@@ -64,7 +64,7 @@ static const struct conf_type pressure_type = {NULL, pressure_set, NULL, pressur
 static const struct conf_key load_keys[] = {
     CONF_KEY("pressure", pressure_type, struct load_settings, pressure, NULL,
 	     "the pressure stall information to read: cpu, io, memory"),
-    {NULL},
+    {0},
 };
 
 static void *load_create(const struct config_collector *cc, char *err, size_t errlen)

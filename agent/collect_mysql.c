@@ -59,7 +59,7 @@ static const struct conf_key mysql_keys[] = {
 	     "a my.cnf-style file whose [client] group is read first"),
     CONF_KEY_CA_FILE(struct mysql_settings, "the CA bundle to verify the server with; "
 					    "requires TLS"),
-    {NULL},
+    {0},
 };
 
 /* An option file may name the server; a default address would override it. */

@@ -37,7 +37,7 @@ static const struct conf_key nginx_keys[] = {
 	     "the Host header to send instead of the URL's host"),
     CONF_KEYS_LOGIN(struct nginx_settings),
     CONF_KEYS_TLS(struct nginx_settings),
-    {NULL},
+    {0},
 };
 
 static void nginx_destroy(void *state);

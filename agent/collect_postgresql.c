@@ -70,7 +70,7 @@ static const struct conf_key pgsql_keys[] = {
 		     "libpq's sslmode (default verify-full with ca_file)"),
     CONF_KEY_CA_FILE(struct pgsql_settings, "the CA bundle to verify the server with "
 					    "(libpq's sslrootcert)"),
-    {NULL},
+    {0},
 };
 
 /*

@@ -51,7 +51,7 @@ static const struct conf_key process_keys[] = {
 		     "the command name to look for (default: the section's NAME)"),
     CONF_KEY_CHECKED("pidfile", conf_string, struct process, pidfile, pidfile_check,
 		     "the file holding the process ID, instead of a name"),
-    {NULL},
+    {0},
 };
 
 /* Without name or pidfile, the section's NAME is the command's. */

@@ -49,7 +49,7 @@ static const struct conf_key rabbitmq_keys[] = {
 	     "the virtual host whose queues are watched"),
     CONF_KEYS_QUEUES(struct rabbitmq_settings),
     CONF_KEYS_TLS(struct rabbitmq_settings),
-    {NULL},
+    {0},
 };
 
 static void rabbitmq_destroy(void *state);

@@ -73,7 +73,7 @@ static const struct conf_key redis_keys[] = {
 	     "the Resque namespace to find queues in"),
     CONF_KEY("key_prefix", conf_string, struct redis_settings, key_prefix, NULL,
 	     "the prefix of every key (Celery's global_keyprefix)"),
-    {NULL},
+    {0},
 };
 
 static void redis_destroy(void *state);

@@ -27,7 +27,7 @@ struct collector_kind {
 	enum collector_section section;
 	/*
 	 * The keys of its section beyond enabled, interval and timeout, ended
-	 * by {NULL}; NULL for none. They fill a struct of settings_size bytes
+	 * by {0} (a NULL name); NULL for none. They fill a struct of settings_size bytes
 	 * (zeroed first), which create finds in cc->settings.
 	 */
 	const struct conf_key *keys;
