@@ -2,8 +2,9 @@
  * The one interface every collector implements. A collector kind is data: a
  * name, the keys of its section with the settings struct they fill, and
  * its hooks. Adding a source (Redis, MySQL, ...) means one new collect_*.c
- * file and one line in collectors.c; the configuration reader, the
- * scheduler and the HTTP code never change.
+ * file, its line in collectors.c and in Makefile.am, and its section in
+ * vaktd.conf(5) (test_config holds the page to the key table); the
+ * configuration reader, the scheduler and the HTTP code never change.
  */
 #ifndef VAKT_COLLECTOR_H
 #define VAKT_COLLECTOR_H
