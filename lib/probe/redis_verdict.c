@@ -350,6 +350,7 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 		   const struct metric_set *set)
 {
 	const struct metric *worst = NULL;
+	struct threshold t = thresholds_get(a->thresholds, "queue_depth", 0);
 	bool worst_named = false;
 	size_t n = 0;
 
@@ -389,6 +390,11 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 	else if (o->has_regex || metric_set_find(set, "redis_scan_cut", NULL, NULL) != NULL)
 		/* The probe searched (--queue-regex, --celery, --resque) and found none. */
 		result_add(r, STATE_OK, "no queues found");
+	else if (o->nnames == 0 &&
+		 metric_set_find(set, "redis_key_not_queue", NULL, NULL) == NULL &&
+		 (t.has_warn || t.has_crit))
+		/* The agent's section watches none (a plugin refuses to start so). */
+		result_add(r, STATE_UNKNOWN, "queue thresholds, but no queues are watched here");
 	queue_notes(r, o, set);
 	series_check(r, a, set, "celery_unacked", -1, NULL, "unacknowledged Celery tasks:");
 	series_check(r, a, set, "resque_failed", -1, NULL, "failed Resque jobs:");

@@ -216,6 +216,9 @@ interval = 1
 address = 127.0.0.1:$hung
 interval = 1
 timeout = 1
+[redis bare]
+address = 127.0.0.1:$port
+interval = 1
 EOF
 	start_vaktd "$tmp/vaktd.conf"
 	sleep 1.5
@@ -286,6 +289,11 @@ EOF
 			"$check" -p "$jobs_port" --state-dir "$tmp/state" -- --queue=nope --require-queue
 		expect "agent: a queue the section does not watch" 3 "^REDIS UNKNOWN - queue other is not watched here" \
 			"$vakt" -H 127.0.0.1 -p "$port" --check redis --instance jobs --option queue=other
+		same_verdict "agent: a section without queues" "$n" redis bare -- \
+			"$check" -p "$jobs_port" --state-dir "$tmp/state" --
+		expect "agent: queue thresholds on a section without queues" 3 \
+			"^REDIS UNKNOWN - queue thresholds, but no queues are watched here" \
+			"$vakt" -H 127.0.0.1 -p "$port" --check redis --instance bare -w 5
 		expect "agent: --resque is the section's to say" 3 "^VAKT UNKNOWN - unknown option 'resque'" \
 			"$vakt" -H 127.0.0.1 -p "$port" --check redis --instance jobs --option resque=x
 	fi
