@@ -53,6 +53,8 @@ struct verdict {
 };
 
 extern const struct verdict verdict_load;
+extern const struct verdict verdict_mysql_locks;
+extern const struct verdict verdict_pgsql_locks;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by

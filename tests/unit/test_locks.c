@@ -208,13 +208,109 @@ Test(locks, metrics)
 	cr_assert_eq(m->kind, METRIC_COUNTER);
 	/* Counters the server does not keep are left out, not zero. */
 	cr_assert_null(metric_set_find(set, "lock_row_waits", NULL, NULL));
-	locks_blocker_metrics(&r, set, 1);
+	/* Each session in its own series, the blocker to act on first leading. */
+	cr_assert_eq(metric_set_value(set, "lock_sessions", NULL, NULL), 4);
+	cr_assert_eq(metric_set_value(set, "lock_sessions_dropped", NULL, NULL), 0);
 	m = metric_set_find(set, "lock_blocker_sessions", NULL, NULL);
 	cr_assert_eq(m->value, 3);
 	cr_assert_str_eq(metric_label(m, "id"), "5");
 	cr_assert_str_eq(metric_label(m, "user"), "app");
-	cr_assert_eq(metric_set_value(set, "lock_blocker_trx_idle", "id", "5"), 70);
-	cr_assert_null(metric_set_find(set, "lock_blocker_sessions", "id", "6"));
+	cr_assert_str_eq(metric_label(m, "host"), "10.0.0.7");
+	cr_assert_eq(metric_set_value(set, "lock_blocker_direct", "id", "5"), 2);
+	cr_assert_eq(metric_set_value(set, "lock_session_idle", "id", "5"), 70);
+	cr_assert_eq(metric_set_value(set, "lock_session_trx_age", "id", "5"), 80);
+	/* A waiter: how long, for what, behind whom; nothing it does not do. */
+	m = metric_set_find(set, "lock_session_wait", "id", "7");
+	cr_assert_eq(m->value, 74);
+	cr_assert_str_eq(metric_label(m, "blocked_by"), "6");
+	cr_assert_str_eq(metric_label(m, "user"), "");
+	cr_assert_null(metric_set_find(set, "lock_session_idle", "id", "7"));
+	cr_assert_null(metric_set_find(set, "lock_blocker_sessions", "id", "7"));
+	cr_assert_null(metric_set_find(set, "lock_session_trx_age", "id", "7"));
 	metric_set_free(set);
+	locks_free(&r);
+}
+
+Test(locks, the_set_gives_the_report_back)
+{
+	struct lock_report r, back;
+	struct metric_set *set = metric_set_new();
+	const struct lock_session *s;
+
+	chain(&r);
+	locks_set(&locks_known(&r, 7)->lock, "row lock on `t`.`a`", false);
+	locks_set(&locks_known(&r, 7)->query, "update t.a set v = 1", true);
+	r.row_waits = 9;
+	locks_metrics(&r, set);
+	/* What the agent adds is ignored. */
+	metric_set_label_missing(set, "target", "db");
+	locks_from_set(&back, set);
+	cr_assert_eq(back.nsessions, 4);
+	cr_assert_eq(back.row_waits, 9);
+	cr_assert(isnan(back.deadlocks));
+	cr_assert_eq(locks_worst_blocker(&back)->id, 5);
+	s = locks_find(&back, 5);
+	cr_assert_str_eq(s->user, "app");
+	cr_assert_eq(s->blocks_total, 3);
+	cr_assert_eq(s->blocks_direct, 2);
+	cr_assert_eq(s->idle, 70);
+	cr_assert(isnan(s->wait));
+	s = locks_find(&back, 6);
+	cr_assert_null(s->user);
+	cr_assert_eq(s->wait, 30);
+	cr_assert_eq(s->trx_age, 40);
+	cr_assert_eq(s->blocks_total, 1);
+	cr_assert_eq(locks_blocker_of(&back, 6), 5);
+	s = locks_find(&back, 7);
+	cr_assert_str_eq(s->lock, "row lock on `t`.`a`");
+	cr_assert_str_eq(s->query, "update t.a set v = 1");
+	cr_assert_eq(s->blocks_total, 0);
+	cr_assert_eq(locks_blocker_of(&back, 7), 6);
+	metric_set_free(set);
+	locks_free(&back);
+	locks_free(&r);
+}
+
+Test(locks, only_the_first_sessions_are_detailed)
+{
+	struct lock_report r, back;
+	struct metric_set *set = metric_set_new();
+
+	/* Session 100 blocks 30 waiters, each waiting longer than the one before. */
+	locks_init(&r);
+	locks_session(&r, 100)->trx_age = 5;
+	for (long id = 1; id <= 30; id++) {
+		locks_session(&r, id)->wait = (double)id;
+		locks_edge(&r, id, 100);
+	}
+	locks_analyse(&r);
+	locks_metrics(&r, set);
+	locks_from_set(&back, set);
+	cr_assert_eq(back.nsessions, LOCKS_DETAIL_MAX);
+	cr_assert_eq(metric_set_value(set, "lock_sessions", NULL, NULL), 31);
+	cr_assert_eq(locks_worst_blocker(&back)->id, 100);
+	/* The blocker, then the longest waits. */
+	cr_assert_not_null(locks_find(&back, 30));
+	cr_assert_not_null(locks_find(&back, 22));
+	cr_assert_null(locks_find(&back, 21));
+	metric_set_free(set);
+	locks_free(&back);
+	locks_free(&r);
+}
+
+Test(locks, a_tie_goes_to_the_lower_id_whatever_the_order)
+{
+	struct lock_report r;
+
+	/* Two heads, each holding up one session, transactions of the same age. */
+	locks_init(&r);
+	locks_session(&r, 9)->trx_age = 3;
+	locks_session(&r, 4)->trx_age = 3;
+	locks_session(&r, 1)->wait = 1;
+	locks_session(&r, 2)->wait = 1;
+	locks_edge(&r, 1, 9);
+	locks_edge(&r, 2, 4);
+	locks_analyse(&r);
+	cr_assert_eq(locks_worst_blocker(&r)->id, 4);
 	locks_free(&r);
 }
