@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "probe/locks.h"
 #include "xalloc.h"
@@ -86,26 +87,84 @@ struct lock_session *locks_session(struct lock_report *r, long id)
 	return s;
 }
 
+/* Whether a keyword that precedes a password starts at q: PASSWORD, IDENTIFIED. */
+static bool secret_keyword(const char *q)
+{
+	return strncasecmp(q, "password", 8) == 0 || strncasecmp(q, "identified", 10) == 0;
+}
+
+/*
+ * A copy of statement q with every quoted string after PASSWORD or
+ * IDENTIFIED written '***' ("ALTER USER app IDENTIFIED BY '***'", "ALTER
+ * ROLE app PASSWORD '***'"): the statement says what runs, never the
+ * secret it sets, in a label or in long output. A quote inside a string
+ * is doubled or follows a backslash.
+ */
+static char *without_secrets(const char *q)
+{
+	char *out = xmalloc(strlen(q) * 3 + 1), *o = out;
+	bool after = false;
+
+	while (*q != '\0') {
+		char quote = *q;
+		const char *start = q;
+
+		if (quote != '\'' && quote != '"') {
+			after = after || secret_keyword(q);
+			*o++ = *q++;
+			continue;
+		}
+		for (q++; *q != '\0'; q++) {
+			if (*q == '\\' && q[1] != '\0')
+				q++;
+			else if (*q == quote && q[1] == quote)
+				q++;
+			else if (*q == quote)
+				break;
+		}
+		if (*q == quote)
+			q++;
+		if (after) {
+			*o++ = quote;
+			memcpy(o, "***", 3);
+			o += 3;
+			*o++ = quote;
+		} else {
+			memcpy(o, start, (size_t)(q - start));
+			o += q - start;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void locks_set(char **field, const char *value, bool is_query)
 {
+	char *clean;
 	size_t n;
 
 	free(*field);
 	*field = NULL;
 	if (value == NULL)
 		return;
-	n = strlen(value);
-	if (!is_query || n <= LOCKS_QUERY_MAX) {
+	if (!is_query) {
 		*field = xstrdup(value);
+		return;
+	}
+	clean = without_secrets(value);
+	n = strlen(clean);
+	if (n <= LOCKS_QUERY_MAX) {
+		*field = clean;
 		return;
 	}
 	/* Cut at a character boundary: never leave half a UTF-8 sequence. */
 	n = LOCKS_QUERY_MAX;
-	while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+	while (n > 0 && ((unsigned char)clean[n] & 0xC0) == 0x80)
 		n--;
 	*field = xmalloc(n + 4);
-	memcpy(*field, value, n);
+	memcpy(*field, clean, n);
 	memcpy(*field + n, "...", 4);
+	free(clean);
 }
 
 void locks_edge(struct lock_report *r, long waiter, long blocker)

@@ -94,7 +94,11 @@ void locks_free(struct lock_report *r);
  * locks_session() call. The probes fill its fields with locks_set().
  */
 struct lock_session *locks_session(struct lock_report *r, long id);
-/* Replace *field with a copy of value (NULL clears it); a query is cut to LOCKS_QUERY_MAX. */
+/*
+ * Replace *field with a copy of value (NULL clears it). A query has every
+ * quoted string after PASSWORD or IDENTIFIED written '***' (a password a
+ * statement sets is never shown) and is cut to LOCKS_QUERY_MAX.
+ */
 void locks_set(char **field, const char *value, bool is_query);
 /*
  * Record that waiter waits for blocker; a self-edge is ignored, and

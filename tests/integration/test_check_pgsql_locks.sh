@@ -3,8 +3,9 @@
 # of known length held by real sessions, an idle-in-transaction blocker, a
 # chain (A blocks B blocks C), an ACCESS EXCLUSIVE lock on a table that must
 # not catch the check itself, a real deadlock that moves the counter, every
-# way to log in, and servers that are down, refuse the login, lack pg_monitor
-# or never answer.
+# way to log in, a password set by a waiting statement that must not show,
+# and servers that are down, refuse the login, lack pg_monitor or never
+# answer.
 . "$(dirname "$0")/lib.sh"
 require_built "$plugins/check_pgsql_locks"
 require_tools psql
@@ -149,6 +150,28 @@ expect "hostile text: the query without its controls" 1 \
 expect "hostile text: bytes that are not UTF-8" 1 \
 	"waits [0-9.]+ s for [^:]*: update r set id = 1 where id = 1 /\* raw\?\?bytes \*/,$" "$check" $login -w 0
 release c
+release b
+release a
+wait_pg_waiters 0
+
+# A password a waiting statement sets: the role's row is locked by an open
+# transaction that changed it, so ALTER ROLE ... PASSWORD waits behind it.
+# The statement is named, the password never.
+pg_sql "create role pwtest login password 'first';"
+hold_pg a "begin;" "alter role pwtest connection limit 5;"
+a=$hold_id
+hold_pg b "begin;" "alter role pwtest password 'hunter2-secret';"
+wait_pg_waiters 1
+# shellcheck disable=SC2086
+expect "a password in a waiting statement is not shown" 1 \
+	"waits [0-9.]+ s for [^:]*, blocked by pid $a: alter role pwtest password '\*\*\*',$" "$check" $login -w 0
+# shellcheck disable=SC2086
+out=$("$check" $login -w 0 2>&1)
+case $out in
+*hunter2*) fail "the statement's password appears in the output: $out" ;;
+*"password '***'"*) echo "ok: the statement's password never appears in the output" ;;
+*) fail "no waiting ALTER ROLE in the output: $out" ;;
+esac
 release b
 release a
 wait_pg_waiters 0

@@ -163,6 +163,24 @@ Test(locks, queries_are_cut_on_a_character)
 	cr_assert_null(field);
 }
 
+Test(locks, a_query_never_shows_a_password)
+{
+	char *field = NULL;
+
+	locks_set(&field, "ALTER USER 'app'@'%' IDENTIFIED BY 's3cr''et\\'x'", true);
+	cr_assert_str_eq(field, "ALTER USER 'app'@'%' IDENTIFIED BY '***'");
+	locks_set(&field, "alter role app password 'pw' valid until '2030-01-01'", true);
+	cr_assert_str_eq(field, "alter role app password '***' valid until '***'");
+	locks_set(&field, "SET PASSWORD FOR u = PASSWORD(\"pw\")", true);
+	cr_assert_str_eq(field, "SET PASSWORD FOR u = PASSWORD(\"***\")");
+	/* The word inside a string is no keyword; strings before the keyword stay. */
+	locks_set(&field, "update t set v = 'password' where k = 'x'", true);
+	cr_assert_str_eq(field, "update t set v = 'password' where k = 'x'");
+	locks_set(&field, "update 'a' identified by 'unterminated", true);
+	cr_assert_str_eq(field, "update 'a' identified by '***'");
+	locks_set(&field, NULL, false);
+}
+
 Test(locks, a_full_report_notes_what_it_drops)
 {
 	struct lock_report r;
