@@ -1,14 +1,17 @@
 /*
  * The lock model: sessions added once, edges without duplicates, chains
  * counted through (and cycles not looping), the blocker to act on first,
- * queries cut on a character boundary, and the metrics both front ends
- * read.
+ * queries cut on a character boundary, the metrics both front ends
+ * read, and the verdict both give from them.
  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 
+#include "output.h"
 #include "probe/locks.h"
+#include "probe/locks_verdict.h"
+#include "verdict.h"
 
 /* A waits for nobody; B waits for A; C waits for B; D waits for A. */
 static void chain(struct lock_report *r)
@@ -331,4 +334,107 @@ Test(locks, a_tie_goes_to_the_lower_id_whatever_the_order)
 	locks_analyse(&r);
 	cr_assert_eq(locks_worst_blocker(&r)->id, 4);
 	locks_free(&r);
+}
+
+/*
+ * What verdict v says of the metrics of r, with the options of the n pairs,
+ * as the agent asks it (rates from an agent with no earlier collection);
+ * with the labels an agent adds when agent_labels. The caller frees it.
+ */
+static char *judged(const struct verdict *v, const struct lock_report *r,
+		    const struct plugin_pair *pairs, size_t n, bool agent_labels)
+{
+	struct metric_set *set = metric_set_new();
+	struct pgsql_locks_opts opts; /* the larger of the two */
+	struct plugin_args a;
+	struct rates rates = {.agent = true};
+	struct result *res;
+	char err[256], *out;
+
+	cr_assert_leq(v->opts_size, sizeof(opts));
+	cr_assert_eq(verdict_parse(v, pairs, n, &opts, &a, err, sizeof(err)), 0, "%s", err);
+	locks_metrics(r, set);
+	if (agent_labels) {
+		metric_set_label_missing(set, "target", "db");
+		metric_set_label_missing(set, "dbms", "mysql");
+	}
+	res = verdict_judge(
+	    v, &(struct verdict_in){
+		   .args = &a, .opts = &opts, .set = set, .source = "db", .rates = &rates});
+	out = result_render(res);
+	result_free(res);
+	verdict_free_opts(v, &opts, &a);
+	metric_set_free(set);
+	return out;
+}
+
+Test(locks_verdict, names_the_blocker_from_the_set_alone)
+{
+	static const struct plugin_pair pairs[] = {{"warning", "10"}, {"critical", "60"}};
+	struct lock_report r;
+	char *plain, *agent;
+
+	chain(&r);
+	locks_set(&locks_known(&r, 7)->lock, "row lock on `t`.`a`", false);
+	locks_set(&locks_known(&r, 7)->query, "update t.a set v = 1", true);
+	plain = judged(&verdict_mysql_locks, &r, pairs, 2, false);
+	cr_expect(
+	    strncmp(plain,
+		    "MYSQL-LOCKS CRITICAL - 3 sessions waiting, longest 74 s (> 60), blocked by "
+		    "thread 5 (app@10.0.0.7, idle 70 s in an open transaction) | ",
+		    133) == 0,
+	    "%s", plain);
+	cr_expect_not_null(
+	    strstr(plain, "\nto end thread 5 and roll back its transaction: KILL 5\n"), "%s",
+	    plain);
+	cr_expect_not_null(strstr(plain, "\nthread 7 (unknown) waits 74 s for the row lock on "
+					 "`t`.`a`, blocked by thread 6: update t.a set v = 1\n"),
+			   "%s", plain);
+	/* The agent's labels change nothing. */
+	agent = judged(&verdict_mysql_locks, &r, pairs, 2, true);
+	cr_expect_str_eq(agent, plain);
+	free(plain);
+	free(agent);
+	/* PostgreSQL's words for the same. */
+	plain = judged(&verdict_pgsql_locks, &r, pairs, 2, false);
+	cr_expect_not_null(strstr(plain, "blocked by pid 5 (app@10.0.0.7, idle 70 s"), "%s", plain);
+	cr_expect_not_null(strstr(plain, "SELECT pg_terminate_backend(5)\n"), "%s", plain);
+	free(plain);
+	locks_free(&r);
+}
+
+Test(locks_verdict, counts_what_it_does_not_list)
+{
+	struct lock_report r;
+	char *out;
+
+	locks_init(&r);
+	locks_session(&r, 100)->idle = 5;
+	for (long id = 1; id <= 12; id++) {
+		locks_session(&r, id)->wait = (double)id;
+		locks_edge(&r, id, 100);
+	}
+	locks_analyse(&r);
+	out = judged(&verdict_pgsql_locks, &r, NULL, 0, false);
+	cr_expect(strncmp(out,
+			  "PGSQL-LOCKS OK - 12 sessions waiting, longest 12 s, blocked by pid 100 ",
+			  71) == 0,
+		  "%s", out);
+	cr_expect_not_null(strstr(out, "\n3 more sessions wait or block, not listed\n"), "%s", out);
+	cr_expect_null(strstr(out, "pid 3 "), "%s", out);
+	free(out);
+	locks_free(&r);
+}
+
+Test(locks_verdict, the_agent_takes_no_connection_option)
+{
+	static const struct plugin_pair db[] = {{"database", "postgres"}};
+	struct pgsql_locks_opts opts;
+	struct plugin_args a;
+	char err[256];
+
+	cr_expect_eq(verdict_parse(&verdict_pgsql_locks, db, 1, &opts, &a, err, sizeof(err)), -1);
+	verdict_free_opts(&verdict_pgsql_locks, &opts, &a);
+	cr_expect_eq(verdict_find("mysql_locks"), &verdict_mysql_locks);
+	cr_expect_str_eq(verdict_find("pgsql_locks")->kind, "postgresql");
 }
