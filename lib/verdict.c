@@ -7,6 +7,8 @@
 
 const struct verdict *const verdicts[] = {
     &verdict_load,
+    &verdict_fds,
+    &verdict_listen,
     &verdict_mysql_locks,
     &verdict_pgsql_locks,
     NULL,
