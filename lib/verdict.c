@@ -6,12 +6,7 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_load,
-    &verdict_fds,
-    &verdict_listen,
-    &verdict_mysql_locks,
-    &verdict_pgsql_locks,
-    NULL,
+    &verdict_load, &verdict_fds, &verdict_listen, &verdict_mysql_locks, &verdict_pgsql_locks, NULL,
 };
 
 const struct verdict *verdict_find(const char *name)
