@@ -27,9 +27,6 @@
 #include "secret.h"
 #include "xalloc.h"
 
-/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
-#define BLOCKERS_MAX 10
-
 struct mysql_coll {
 	char host[256];
 	/* owned copies, which target points to */
@@ -142,7 +139,6 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 		return failed(c, err);
 	}
 	locks_metrics(&rep, set);
-	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);

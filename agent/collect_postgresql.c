@@ -23,8 +23,6 @@
 #include "sslmode.h"
 #include "xalloc.h"
 
-/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
-#define BLOCKERS_MAX 10
 /* The name PostgreSQL gives its socket in the socket directory, before the port. */
 #define SOCKET_PREFIX "/.s.PGSQL."
 
@@ -185,7 +183,6 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 		return failed(c, err);
 	}
 	locks_metrics(&rep, set);
-	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);

@@ -61,6 +61,8 @@ struct verdict {
 extern const struct verdict verdict_load;
 extern const struct verdict verdict_fds;
 extern const struct verdict verdict_listen;
+extern const struct verdict verdict_mysql_locks;
+extern const struct verdict verdict_pgsql_locks;
 extern const struct verdict verdict_redis;
 extern const struct verdict verdict_rabbitmq;
 
