@@ -6,7 +6,9 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
+    &verdict_haproxy,
     &verdict_load,
+    &verdict_nginx,
     NULL,
 };
 

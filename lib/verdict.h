@@ -52,7 +52,9 @@ struct verdict {
 	void (*judge)(struct result *r, const struct verdict_in *in);
 };
 
+extern const struct verdict verdict_haproxy;
 extern const struct verdict verdict_load;
+extern const struct verdict verdict_nginx;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by
