@@ -92,12 +92,10 @@ int main(int argc, char **argv)
 		haproxy_info_metrics(&in, set);
 	haproxy_stat_free(&st);
 	series_rates_open(NULL, &a, source, &rates);
-	r = verdict_judge(&verdict_haproxy,
-			  &(struct verdict_in){.args = &a,
-					       .opts = &run_opts,
-					       .set = set,
-					       .source = source,
-					       .rates = &rates});
+	r = verdict_judge(
+	    &verdict_haproxy,
+	    &(struct verdict_in){
+		.args = &a, .opts = &run_opts, .set = set, .source = source, .rates = &rates});
 	series_rates_close(r, &rates);
 	metric_set_free(set);
 	run_free();

@@ -308,8 +308,7 @@ static void server(struct result *r, const struct haproxy_opts *o, const struct 
 	if (why == NULL)
 		why = "";
 	if (check != NULL)
-		snprintf(words, sizeof(words), " (%s%s%s)", check, why[0] != '\0' ? ": " : "",
-			 why);
+		snprintf(words, sizeof(words), " (%s%s%s)", check, why[0] != '\0' ? ": " : "", why);
 	switch (obj->state) {
 	case HAPROXY_DOWN:
 	case HAPROXY_COMING_UP:
