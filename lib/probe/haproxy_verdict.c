@@ -415,7 +415,8 @@ static void judge(struct result *r, const struct verdict_in *in)
 {
 	const struct haproxy_opts *o = in->opts;
 	const char *source = in->source != NULL ? in->source : "HAProxy";
-	struct rates none = {.err = "no counters kept"};
+	/* No rates given: as the agent before its second collection. */
+	struct rates none = {.agent = true};
 	struct view v;
 
 	view_make(&v, o, in->set);

@@ -189,7 +189,8 @@ static void judge(struct result *r, const struct verdict_in *in)
 	const struct nginx_opts *o = in->opts;
 	const struct plugin_args *a = in->args;
 	const struct metric_set *set = in->set;
-	struct rates no_rates = {.err = "no counters kept"};
+	/* No rates given: as the agent before its second collection. */
+	struct rates no_rates = {.agent = true};
 	double active = metric_set_value(set, "nginx_active", NULL, NULL);
 
 	result_add(r, STATE_OK, "%g active connection%s", active, num_plural(active));

@@ -219,6 +219,8 @@ EOF
 		'^vakt_haproxy_up\{proxy="app",server="app1",target="lb"\} 1' \
 		'^vakt_haproxy_up\{proxy="app",server="app2",target="lb"\} 0' \
 		'^vakt_haproxy_state\{proxy="db_read",server="replica2",target="lb"\} 2' \
+		'^vakt_haproxy_status_seconds\{backup="0",check="L4CON",check_reason="Connection refused",proxy="app",server="app2",status="DOWN",target="lb",type="server"\} [0-9]' \
+		'^vakt_haproxy_status_seconds\{proxy="web",server="FRONTEND",status="OPEN",target="lb",type="frontend"\} NaN' \
 		'^vakt_haproxy_servers_up\{proxy="dead",server="BACKEND",target="lb"\} 0' \
 		'^vakt_haproxy_responses_5xx_total\{proxy="web_dead",server="FRONTEND",target="lb"\} [1-9]' \
 		'^vakt_haproxy_conns\{target="lb"\} [0-9]' \
