@@ -12,12 +12,14 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "check.h"
 #include "num.h"
 #include "range.h"
+#include "xalloc.h"
 
 #define SERVICE "VAKT"
 
@@ -308,4 +310,99 @@ int check_answer(const struct snapshot *s, double now, const struct check_query 
 		return 404;
 	}
 	return 200;
+}
+
+/* Whether src is a section of kind ("redis" for [redis jobs]). */
+static bool of_kind(const struct source *src, const char *kind)
+{
+	size_t len = strlen(kind);
+
+	return strncmp(src->name, kind, len) == 0 &&
+	       (src->name[len] == '\0' || src->name[len] == ' ');
+}
+
+/*
+ * The section v judges: [KIND instance], or the only one of its kind when
+ * instance is NULL. NULL with the reason in r (and *status) when there is
+ * none or the choice is not the caller's to guess.
+ */
+static const struct source *pick_source(const struct snapshot *s, const char *kind,
+					const char *instance, struct result *r, int *status)
+{
+	const struct source *found = NULL;
+	struct buf names;
+	size_t n = 0;
+
+	buf_init(&names, 512);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct source *src = &s->sources[i];
+		const char *target = source_target(src);
+
+		if (!of_kind(src, kind))
+			continue;
+		n++;
+		buf_printf(&names, "%s%s", names.len > 0 ? ", " : "", target != NULL ? target : "");
+		if (instance == NULL || (target != NULL && strcmp(target, instance) == 0))
+			found = src;
+	}
+	if (found != NULL && (instance != NULL || n == 1)) {
+		buf_free(&names);
+		return found;
+	}
+	*status = n > 1 ? 400 : 404;
+	if (n > 1)
+		result_add(r, STATE_UNKNOWN, "%zu [%s] sections (%s): give instance=NAME", n, kind,
+			   buf_str(&names));
+	else if (instance != NULL)
+		result_add(r, STATE_UNKNOWN, "no [%s %s] section in the agent's configuration",
+			   kind, instance);
+	else
+		result_add(r, STATE_UNKNOWN, "no [%s] section in the agent's configuration", kind);
+	buf_free(&names);
+	return NULL;
+}
+
+int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
+		  const char *instance, const struct plugin_pair *pairs, size_t n,
+		  struct result **out)
+{
+	struct result *r = result_new(v->plugin->service);
+	void *opts = xcalloc(1, v->opts_size);
+	struct plugin_args a;
+	const struct source *src;
+	const char *kind = v->kind;
+	int status = 200;
+	char err[512];
+
+	*out = r;
+	if (verdict_parse(v, pairs, n, opts, &a, err, sizeof(err)) != 0) {
+		result_add(r, STATE_UNKNOWN, "%s", err);
+		status = 400;
+		goto done;
+	}
+	if (v->section != NULL)
+		v->section(opts, &kind, &instance);
+	if ((src = pick_source(s, kind, instance, r, &status)) == NULL) {
+		/* pick_source said why */
+	} else if (source_is_failing(src, now)) {
+		check_failing(r, src, now);
+	} else if (source_is_stale(src, now) && src->collected_at == 0) {
+		result_add(r, STATE_UNKNOWN, "collector %s has not collected yet", src->name);
+	} else if (source_is_stale(src, now)) {
+		num_duration(source_age(src, now), err, sizeof(err));
+		result_add(r, STATE_UNKNOWN, "collector %s is stale: last collected %s ago",
+			   src->name, err);
+	} else {
+		struct rates rates = {.agent = true,
+				      .prev = src->prev_metrics,
+				      .elapsed = src->collected_at - src->prev_collected_at};
+		const struct verdict_in in = {
+		    &a, opts, src->metrics, src->where != NULL ? src->where : "this host", &rates};
+
+		v->judge(r, &in);
+	}
+done:
+	verdict_free_opts(v, opts, &a);
+	free(opts);
+	return status;
 }

@@ -9,7 +9,9 @@
 #include <stddef.h>
 
 #include "output.h"
+#include "plugin.h"
 #include "snapshot.h"
+#include "verdict.h"
 
 #define CHECK_MAX_LABELS 8
 
@@ -49,5 +51,20 @@ int check_query_arg(struct check_query *q, const char *key, const char *value, c
  */
 int check_answer(const struct snapshot *s, double now, const struct check_query *q,
 		 struct result **out);
+
+/*
+ * Answer check v (/api/v1/check/haproxy?instance=lb&min-up=50%25) from s at
+ * time now into *out, exactly as v's plugin would on the host: pairs are
+ * the request's options (warning, critical, verbose and v's agent_options),
+ * instance the section's NAME ([haproxy lb]: "lb"), NULL when the kind has
+ * one section. The source's metrics are judged by v with rates from its
+ * previous collection; a failing collector is CRITICAL with its error, one
+ * that has not collected yet UNKNOWN. Returns the HTTP status: 200 for an
+ * answer in any state, 400 for bad options (UNKNOWN, saying why), 404 when
+ * no such section is configured.
+ */
+int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
+		  const char *instance, const struct plugin_pair *pairs, size_t n,
+		  struct result **out);
 
 #endif

@@ -416,24 +416,64 @@ static bool wants_text(struct MHD_Connection *c, enum check_format format)
 	       strstr(accept, "application/json") == NULL;
 }
 
-/* The check endpoint for metric name; query is the request's, decoded here in place. */
+/* The most options one check request may give, besides instance and format. */
+#define VERDICT_MAX_OPTIONS 32
+
+/*
+ * A check's verdict (/api/v1/check/haproxy?instance=lb&min-up=50%25):
+ * instance and format are the agent's, the rest the check's options.
+ */
+static int verdict_query(const struct snapshot *snap, const struct verdict *v, char *query,
+			 struct check_query *q, struct result **r, char *err, size_t errlen)
+{
+	struct plugin_pair pairs[VERDICT_MAX_OPTIONS];
+	const char *instance = NULL;
+	char *key, *value;
+	size_t n = 0;
+
+	while (query != NULL && httpguard_query_next(&query, &key, &value)) {
+		if (strcmp(key, "instance") == 0) {
+			instance = value;
+		} else if (strcmp(key, "format") == 0) {
+			if (check_query_arg(q, key, value, err, errlen) != 0)
+				return -1;
+		} else if (n == VERDICT_MAX_OPTIONS) {
+			snprintf(err, errlen, "at most %d options", VERDICT_MAX_OPTIONS);
+			return -1;
+		} else {
+			pairs[n++] = (struct plugin_pair){key, value};
+		}
+	}
+	return check_verdict(snap, time_now(), v, instance, pairs, n, r);
+}
+
+/*
+ * The check endpoint for a check's verdict or a metric called name; query
+ * is the request's, decoded here in place.
+ */
 static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapshot *snap,
 				   const char *name, char *query)
 {
+	const struct verdict *v = verdict_find(name);
 	struct check_query q = {0};
 	char err[128] = "", *key, *value; /* err: the first bad argument's reason */
 	struct result *r;
 	struct buf b;
 	char *text;
-	unsigned status;
+	int status;
 	enum state st;
 
 	q.name = name;
-	while (err[0] == '\0' && query != NULL && httpguard_query_next(&query, &key, &value))
-		check_query_arg(&q, key, value, err, sizeof(err));
-	if (err[0] != '\0')
+	if (v != NULL) {
+		status = verdict_query(snap, v, query, &q, &r, err, sizeof(err));
+	} else {
+		while (err[0] == '\0' && query != NULL &&
+		       httpguard_query_next(&query, &key, &value))
+			check_query_arg(&q, key, value, err, sizeof(err));
+		status = err[0] != '\0' ? -1 : check_answer(snap, time_now(), &q, &r);
+	}
+	if (status == -1)
 		return answer_text(c, MHD_HTTP_BAD_REQUEST, err);
-	status = (unsigned)check_answer(snap, time_now(), &q, &r);
 	text = result_render(r);
 	st = result_state(r);
 	result_free(r);
@@ -441,11 +481,11 @@ static enum MHD_Result serve_check(struct MHD_Connection *c, const struct snapsh
 	if (wants_text(c, q.format)) {
 		buf_puts(&b, text);
 		free(text);
-		return answer(c, status, TEXT, &b);
+		return answer(c, (unsigned)status, TEXT, &b);
 	}
 	checkwire_encode(st, text, &b);
 	free(text);
-	return answer(c, status, JSON, &b);
+	return answer(c, (unsigned)status, JSON, &b);
 }
 
 static enum MHD_Result serve_health(struct MHD_Connection *c, const struct snapshot *snap)

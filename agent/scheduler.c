@@ -73,6 +73,7 @@ static void copy_source(struct source *dst, const struct source *src)
 	*dst = *src;
 	dst->name = xstrdup(src->name);
 	dst->metrics = metric_set_ref(src->metrics);
+	dst->prev_metrics = metric_set_ref(src->prev_metrics);
 	dst->last_error = src->last_error == NULL ? NULL : xstrdup(src->last_error);
 	dst->where = src->where == NULL ? NULL : xstrdup(src->where);
 }
@@ -81,6 +82,7 @@ static void free_source(struct source *s)
 {
 	free(s->name);
 	metric_set_free(s->metrics);
+	metric_set_free(s->prev_metrics);
 	free(s->last_error);
 	free(s->where);
 }
@@ -158,7 +160,10 @@ static void record(struct job *j, struct metric_set *set, int r, const char *err
 	src->last_attempt = time_now();
 	src->duration = took;
 	if (r == 0 && took <= src->timeout) {
-		metric_set_free(src->metrics);
+		/* The collection before stays, for the check endpoint's rates. */
+		metric_set_free(src->prev_metrics);
+		src->prev_metrics = src->metrics;
+		src->prev_collected_at = src->collected_at;
 		src->metrics = set;
 		src->collected_at = src->last_attempt;
 		free(src->last_error);

@@ -13,14 +13,16 @@
 
 /* One collector's latest result. Immutable once published. */
 struct source {
-	char *name;		     /* the collector's name: "load", "fds", "process nginx", ... */
-	struct metric_set *metrics;  /* the last successful collection; NULL before the first */
-	double collected_at;	     /* when it finished (time_now()); 0 before the first */
-	double last_attempt;	     /* when the last collection, good or bad, finished */
-	double duration;	     /* seconds the last collection took */
-	double interval;	     /* seconds between collections */
-	double timeout;		     /* seconds one collection may take */
-	char *last_error;	     /* why the last collection failed; NULL when it did not */
+	char *name;		    /* the collector's name: "load", "fds", "process nginx", ... */
+	struct metric_set *metrics; /* the last successful collection; NULL before the first */
+	double collected_at;	    /* when it finished (time_now()); 0 before the first */
+	struct metric_set *prev_metrics; /* the successful collection before, for rates; NULL */
+	double prev_collected_at;	 /* when that one finished */
+	double last_attempt;		 /* when the last collection, good or bad, finished */
+	double duration;		 /* seconds the last collection took */
+	double interval;		 /* seconds between collections */
+	double timeout;			 /* seconds one collection may take */
+	char *last_error;		 /* why the last collection failed; NULL when it did not */
 	double failing_since;	     /* when the failures since the last success began; 0: none */
 	char *where;		     /* what it collects from, in words ("127.0.0.1:6379"); NULL:
 					this host */

@@ -71,15 +71,20 @@ static struct json_object *parse_whole(const char *body, size_t len)
 	return j;
 }
 
-/* Whether line and output agree: "VAKT STATE - ...", and output starting with line. */
+/*
+ * Whether line and output agree: "SERVICE STATE - ...", SERVICE a word of
+ * capitals, digits and '_' ("VAKT", "HAPROXY", "MYSQL_LOCKS"), and output
+ * starting with line.
+ */
 static bool consistent(enum state st, const char *line, const char *output, size_t outlen)
 {
-	char head[16];
 	size_t linelen = strlen(line);
-	size_t headlen = (size_t)snprintf(head, sizeof(head), "VAKT %s", state_name(st));
+	size_t word = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	const char *name = state_name(st);
+	size_t headlen = word + 1 + strlen(name);
 
-	/* "VAKT STATE - summary", then " | perfdata" or the end of the first line. */
-	return strncmp(line, head, headlen) == 0 &&
+	/* "SERVICE STATE - summary", then " | perfdata" or the end of the first line. */
+	return word > 0 && line[word] == ' ' && strncmp(line + word + 1, name, strlen(name)) == 0 &&
 	       (line[headlen] == '\0' || line[headlen] == ' ') &&
 	       strncmp(output, line, linelen) == 0 &&
 	       (output[linelen] == '\n' || strncmp(output + linelen, " | ", 3) == 0) &&

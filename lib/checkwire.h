@@ -8,7 +8,8 @@
  *
  * output is the whole plugin output as lib/output renders it; status_line
  * and perfdata are its first line split at " | ", for readers that want the
- * parts.
+ * parts. The first word is the service: VAKT for a metric's check, the
+ * plugin's (HAPROXY) for a check's verdict.
  */
 #ifndef VAKT_CHECKWIRE_H
 #define VAKT_CHECKWIRE_H
@@ -24,7 +25,7 @@ void checkwire_encode(enum state st, const char *text, struct buf *b);
 /* A decoded answer; the strings are its own. */
 struct checkwire {
 	enum state state;
-	char *status_line; /* "VAKT STATE - summary", without perfdata */
+	char *status_line; /* "SERVICE STATE - summary", without perfdata */
 	char *output;	   /* the whole output, newline-terminated */
 };
 

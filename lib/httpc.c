@@ -320,6 +320,7 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 			       .family = o->family,
 			       .deadline = time_monotonic() + o->timeout,
 			       .what = HTTP_REQUEST,
+			       .name = target_of(o, u),
 			       .limit = o->timeout_named > 0 ? o->timeout_named : o->timeout};
 	struct buf auth, req;
 	int r;
@@ -334,7 +335,7 @@ static int plain_exchange(const struct httpc_opts *o, const struct http1_url *u,
 	}
 	http1_request(&req, u, o->user_agent, auth.len > 0 ? buf_str(&auth) : NULL, o->headers);
 	if (auth.truncated || req.truncated) {
-		snprintf(err, errlen, "the request for %s is too big", u->target);
+		snprintf(err, errlen, "the request for %s is too big", target_of(o, u));
 		r = FAIL_LOCAL;
 	} else {
 		r = net_exchange(&t, req.data, req.len, answer, http1_reply_whole, err, errlen);

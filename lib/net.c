@@ -21,7 +21,9 @@
 
 void net_describe(const struct net_target *t, char *out, size_t outlen)
 {
-	if (t->path != NULL)
+	if (t->name != NULL)
+		snprintf(out, outlen, "%s", t->name);
+	else if (t->path != NULL)
 		snprintf(out, outlen, "%s", t->path);
 	else if (strchr(t->host, ':') != NULL)
 		snprintf(out, outlen, "[%s]:%ld", t->host, t->port);

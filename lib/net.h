@@ -24,6 +24,7 @@ struct net_target {
 	double deadline;  /* time_monotonic() by which everything must have ended */
 	double limit;	  /* the time limit a time-out message names, seconds */
 	const char *what; /* the request, for a time-out ("show stat"); NULL: "the query" */
+	const char *name; /* what messages call it ("HOST:PORT"); NULL: path, or host and port */
 };
 
 /*
@@ -31,7 +32,7 @@ struct net_target {
  * deadline: 1 ready, 0 the deadline passed, -1 failed (errno).
  */
 int net_wait(int fd, short events, double deadline);
-/* "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
+/* t->name, else "PATH" or "HOST:PORT" ("[::1]:9999") of t, for messages and labels. */
 void net_describe(const struct net_target *t, char *out, size_t outlen);
 
 /*

@@ -342,6 +342,13 @@ static int common_option(const struct plugin *p, int c, const char *arg, struct 
 		return -1;
 	case 'w':
 	case 'c':
+		if (p->common & PLUGIN_RAW_THRESHOLDS) {
+			a->raw_thresholds = xgrow(a->raw_thresholds, a->nraw_thresholds,
+						  sizeof(*a->raw_thresholds));
+			a->raw_thresholds[a->nraw_thresholds++] =
+			    (struct plugin_pair){c == 'c' ? "critical" : "warning", arg};
+			return 0;
+		}
 		return thresholds_add(a->thresholds, c == 'c', arg, p->nmain, err, errlen);
 	case 'H':
 		if (arg[0] != '\0' && strlen(arg) < 256)
@@ -598,7 +605,12 @@ int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
 	static const struct {
 		const char *name;
 		int val;
-	} common[] = {{"warning", 'w'}, {"critical", 'c'}, {"verbose", 'v'}};
+		bool always; /* taken by every check; the others only when allowed */
+	} common[] = {{"warning", 'w', true},
+		      {"critical", 'c', true},
+		      {"verbose", 'v', true},
+		      {"hostname", 'H', false},
+		      {"port", 'p', false}};
 
 	args_init(p, a);
 	for (size_t i = 0; i < n; i++) {
@@ -608,7 +620,8 @@ int plugin_parse_pairs(const struct plugin *p, const char *const *allowed,
 		int val = 0;
 
 		for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
-			if (strcmp(name, common[k].name) == 0)
+			if (strcmp(name, common[k].name) == 0 &&
+			    (common[k].always || listed(allowed, name)))
 				val = common[k].val;
 		if (val == 0 && (o == NULL || !listed(allowed, o->name))) {
 			snprintf(err, errlen, "unknown option '%s'", name);
@@ -648,6 +661,7 @@ void plugin_args_free(struct plugin_args *a)
 	thresholds_free(a->thresholds);
 	secret_free(a->password);
 	free(a->state_key);
+	free(a->raw_thresholds);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -745,6 +759,7 @@ static void finish(enum state s, char *out)
 		thresholds_free(current_args->thresholds);
 		secret_free(current_args->password);
 		free(current_args->state_key);
+		free(current_args->raw_thresholds);
 	}
 	exit((int)s);
 }

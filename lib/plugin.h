@@ -15,6 +15,12 @@
 #include "output.h"
 #include "range.h"
 
+/* One option given as NAME=VALUE (a query-string argument); VALUE "" for a flag. */
+struct plugin_pair {
+	const char *name; /* the long name, without "--" */
+	const char *value;
+};
+
 /* Standard options a plugin takes besides -h -V -v -t -w -c. */
 enum plugin_common {
 	PLUGIN_HOST = 1 << 0,	   /* -H, --hostname */
@@ -22,6 +28,8 @@ enum plugin_common {
 	PLUGIN_FAMILY = 1 << 2,	   /* -4, -6 */
 	PLUGIN_STATE_DIR = 1 << 3, /* --state-dir */
 	PLUGIN_LOGIN = 1 << 4,	   /* --user, --password-file */
+	/* -w and -c are kept as given in raw_thresholds, for the plugin to check and pass on */
+	PLUGIN_RAW_THRESHOLDS = 1 << 5,
 };
 
 /* One plugin-specific option. */
@@ -76,6 +84,9 @@ struct plugin_args {
 	 * new option cannot be forgotten.
 	 */
 	char *state_key;
+	/* With PLUGIN_RAW_THRESHOLDS: every -w ("warning") and -c ("critical") as given. */
+	struct plugin_pair *raw_thresholds;
+	size_t nraw_thresholds;
 };
 
 /*
@@ -94,17 +105,12 @@ struct plugin_args {
  */
 void plugin_start(const struct plugin *p, int argc, char **argv, void *ctx,
 		  struct plugin_args *args);
-/* One option given as NAME=VALUE (a query-string argument); VALUE "" for a flag. */
-struct plugin_pair {
-	const char *name; /* the long name, without "--" */
-	const char *value;
-};
-
 /*
  * Parse options given as pairs, the agent's way: without exiting, printing,
- * signals or a timer. Only warning, critical, verbose and p's own options
+ * signals or a timer. Only warning, critical, verbose and the options
  * named in allowed (NULL-ended; the ones that change the judgement, never
- * where or how to connect) are taken, by their long names or aliases. Each
+ * where or how to connect) are taken, by their long names or aliases: p's
+ * own, and hostname and port where they select rather than connect. Each
  * is checked as on a command line. Returns 0, or -1 with a usage error in
  * err. Free a with plugin_args_free() either way.
  */

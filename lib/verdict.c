@@ -8,6 +8,8 @@
 const struct verdict *const verdicts[] = {
     &verdict_haproxy,
     &verdict_load,
+    &verdict_fds,
+    &verdict_listen,
     &verdict_nginx,
     NULL,
 };

@@ -49,11 +49,19 @@ struct verdict {
 	 * none.
 	 */
 	int (*opts_check)(const void *opts, const struct plugin_args *a, char *err, size_t errlen);
+	/*
+	 * The agent's section to judge when the options name it (--process
+	 * nginx: [process nginx]): its kind and NAME into *kind and *instance.
+	 * NULL: always [kind], NAME from the request's instance=.
+	 */
+	void (*section)(const void *opts, const char **kind, const char **instance);
 	void (*judge)(struct result *r, const struct verdict_in *in);
 };
 
 extern const struct verdict verdict_haproxy;
 extern const struct verdict verdict_load;
+extern const struct verdict verdict_fds;
+extern const struct verdict verdict_listen;
 extern const struct verdict verdict_nginx;
 
 /*

@@ -1,245 +1,38 @@
 /*
- * check_listen: the kernel accept queue of TCP listeners (connections the
- * kernel completed that the application has not accepted yet) against their
+ * check_listen: the kernel accept queue of TCP listeners against their
  * backlog, and the rate of connections dropped because a queue was full.
+ * The options and the verdict are verdict_listen's
+ * (lib/probe/listen_verdict.c).
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/socket.h>
-
 #include "plugin.h"
 #include "probe/listen.h"
+#include "probe/listen_verdict.h"
 #include "probe/netstat.h"
 #include "series.h"
-#include "statefile.h"
-
-enum { OPT_ALL = 256, OPT_PERCENT };
-
-struct opts {
-	bool all;
-	bool percent;
-};
-
-static const struct plugin_option options[] = {
-    {"all", OPT_ALL, NULL, "Check every TCP listener instead of one port."},
-    {"percent", OPT_PERCENT, NULL,
-     "Apply a bare -w/-c to the queue fill in % of the backlog (queue_pct)\n"
-     "instead of the number of waiting connections (queue)."},
-    {NULL, 0, NULL, NULL},
-};
-
-static const char *const metrics[] = {"queue", "queue_pct", "listen_overflows_rate",
-				      "listen_drops_rate", NULL};
-
-static int on_option(void *ctx, int val, const char *arg, char *err, size_t errlen)
-{
-	struct opts *o = ctx;
-
-	(void)arg;
-	(void)err;
-	(void)errlen;
-	if (val == OPT_ALL)
-		o->all = true;
-	else
-		o->percent = true;
-	return 0;
-}
-
-static const struct plugin check_listen = {
-    .name = "check_listen",
-    .service = "LISTEN",
-    .purpose = "Checks the accept queue of TCP listeners through netlink sock_diag: how\n"
-	       "many connections the kernel has completed that the application has not\n"
-	       "accepted yet, against the listen backlog. A full queue means new clients\n"
-	       "are dropped (the kernel queues up to backlog + 1, so the fill can pass\n"
-	       "100% just before it drops). Also reports the host-wide ListenOverflows and\n"
-	       "ListenDrops counters as rates per second (kept between runs in the state\n"
-	       "directory).\n"
-	       "Nothing listening on the port is CRITICAL.",
-    .synopsis = "-p PORT [-H ADDRESS] | --all [--percent] [-w RANGE] [-c RANGE] "
-		"[--state-dir DIR] [-t SECONDS[:STATE]]",
-    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_STATE_DIR,
-    .options = options,
-    .metrics = metrics,
-    .host_help = "With -p, only listeners bound to this IPv4 or IPv6 address or to a "
-		 "wildcard address.",
-    .nmain = 1,
-    .thresholds_help = "A bare -w/-c applies to each listener's queue length (queue), or with\n"
-		       "  --percent to its fill in % of the backlog (queue_pct).",
-    .examples = "  check_listen -p 80 -w 10 -c 100\n"
-		"      WARNING when more than 10 connections wait to be accepted on port 80.\n"
-		"  check_listen --all --percent -w 50 -c 90 -c listen_overflows_rate=1\n"
-		"      Every listener by fill; CRITICAL on more than 1 overflow per second.",
-    .option = on_option,
-};
-
-/* Whether a listener on addr accepts connections to want (a wildcard of its family). */
-static bool serves(const char *addr, const char *want)
-{
-	/* "::" takes IPv4 too on a dual-stack host; "0.0.0.0" never takes IPv6. */
-	return strcmp(addr, want) == 0 || strcmp(addr, "::") == 0 ||
-	       (strcmp(addr, "0.0.0.0") == 0 && strchr(want, ':') == NULL);
-}
-
-/* Whether a listener is one the options select; want_addr is normalised or NULL. */
-static bool selected(const struct metric *m, const struct plugin_args *a, const char *want_addr)
-{
-	char port[8];
-	const char *addr = metric_label(m, "address");
-
-	if (a->port == 0)
-		return true;
-	snprintf(port, sizeof(port), "%ld", a->port);
-	if (strcmp(metric_label(m, "port"), port) != 0)
-		return false;
-	return want_addr == NULL || serves(addr, want_addr);
-}
-
-static void endpoint(const struct metric *m, char *out, size_t outlen)
-{
-	metric_endpoint(metric_label(m, "address"), metric_label(m, "port"), out, outlen);
-}
-
-/* Check one listener; returns its fill in %, to find the fullest. */
-static double check_one(struct result *r, const struct plugin_args *a, const struct opts *o,
-			const struct metric *m, double backlog)
-{
-	char ep[80], label[112], why[128];
-	double pct = backlog > 0 ? 100.0 * m->value / backlog : NAN;
-	struct perf p;
-	enum state s;
-
-	endpoint(m, ep, sizeof(ep));
-	snprintf(label, sizeof(label), "listen_queue_%s", ep);
-	p = perf_make(label, m->value, "");
-	p.min = 0;
-	p.max = backlog;
-	s = plugin_metric(r, a, "queue", o->percent ? -1 : 0, &p, why, sizeof(why));
-	if (s != STATE_OK)
-		result_add(r, s, "%s has %.0f connections waiting to be accepted%s", ep, m->value,
-			   why);
-	snprintf(label, sizeof(label), "listen_queue_pct_%s", ep);
-	p = perf_make(label, pct, "%");
-	p.min = 0;
-	p.max = 100;
-	p.none = "the backlog is 0";
-	s = plugin_metric(r, a, "queue_pct", o->percent ? 0 : -1, &p, why, sizeof(why));
-	if (s != STATE_OK)
-		result_add(r, s, "%s accept queue is %.1f%% full%s", ep, pct, why);
-	if (isfinite(pct))
-		result_long(r, "%s: %.0f of %.0f waiting (%.1f%%)", ep, m->value, backlog, pct);
-	else
-		result_long(r, "%s: %.0f waiting, backlog %.0f", ep, m->value, backlog);
-	return pct;
-}
-
-/* Every selected listener into r; false when -p names a port nothing listens on. */
-static bool check_listeners(struct result *r, const struct plugin_args *a, const struct opts *o,
-			    const struct metric_set *set, const char *want_addr)
-{
-	const struct metric *fullest = NULL;
-	double fullest_pct = -1, fullest_backlog = 0;
-	size_t n = 0;
-	char ep[80];
-
-	for (size_t i = 0; i < metric_set_count(set); i++) {
-		const struct metric *m = metric_set_at(set, i);
-		double backlog, pct;
-
-		if (strcmp(m->name, "listen_queue") != 0 || !selected(m, a, want_addr))
-			continue;
-		backlog = metric_set_find_like(set, "listen_backlog", m)->value;
-		n++;
-		pct = check_one(r, a, o, m, backlog);
-		if (pct > fullest_pct) {
-			fullest = m;
-			fullest_pct = pct;
-			fullest_backlog = backlog;
-		}
-	}
-	if (fullest == NULL && a->port != 0)
-		return false;
-	if (fullest == NULL) {
-		result_add(r, STATE_OK, "no TCP listeners");
-		return true;
-	}
-	endpoint(fullest, ep, sizeof(ep));
-	if (n == 1)
-		result_add(r, STATE_OK, "%s accept queue %.0f of %.0f (%.1f%%)", ep, fullest->value,
-			   fullest_backlog, fullest_pct);
-	else
-		result_add(r, STATE_OK, "%zu listeners, fullest %s with %.0f of %.0f (%.1f%%)", n,
-			   ep, fullest->value, fullest_backlog, fullest_pct);
-	return true;
-}
-
-/* The overflow and drop counters as rates since the previous run. */
-static void check_rates(struct result *r, const struct plugin_args *a)
-{
-	struct metric_set *set = metric_set_new();
-	struct rates rates;
-	char err[512];
-
-	if (probe_netstat_collect(set, err, sizeof(err)) != 0) {
-		result_add(r, STATE_UNKNOWN, "%s", err);
-		metric_set_free(set);
-		return;
-	}
-	series_rates_open(r, a, NULL, &rates);
-	series_rate(r, a, &rates, set, "listen_overflows", NULL,
-		    "%.2f connections/s overflowed a full accept queue");
-	series_rate(r, a, &rates, set, "listen_drops", NULL, "%.2f connections/s dropped");
-	if (rates.sf != NULL && a->verbose > 0)
-		result_long(r, "counters kept in %s", statefile_path(rates.sf));
-	series_rates_close(r, &rates);
-	metric_set_free(set);
-}
-
-/* The -H address as inet_ntop writes it, so it compares with the labels. */
-static void normalise_host(const char *host, char *out, size_t outlen)
-{
-	unsigned char bin[sizeof(struct in6_addr)];
-	int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
-
-	if (inet_pton(family, host, bin) != 1 ||
-	    inet_ntop(family, bin, out, (socklen_t)outlen) == NULL)
-		plugin_usage_error("-H must be an IPv4 or IPv6 address for check_listen, not '%s'",
-				   host);
-}
+#include "verdict.h"
 
 int main(int argc, char **argv)
 {
-	struct opts o = {false, false};
+	struct listen_opts o;
 	struct plugin_args a;
-	struct metric_set *set;
+	struct metric_set *set = metric_set_new();
 	struct result *r;
-	char addr[INET6_ADDRSTRLEN], err[512];
+	struct rates rates;
+	char err[512];
 
-	plugin_start(&check_listen, argc, argv, &o, &a);
-	if (o.all == (a.port != 0))
-		plugin_usage_error("give either -p PORT or --all");
-	if (o.all && a.host != NULL)
-		plugin_usage_error("-H selects an address for -p, not for --all");
-	if (a.host != NULL)
-		normalise_host(a.host, addr, sizeof(addr));
-	set = metric_set_new();
-	if (probe_listen_collect(set, err, sizeof(err)) != 0) {
-		metric_set_free(set);
+	verdict_start(&verdict_listen, argc, argv, &o, &a);
+	if (probe_listen_collect(set, err, sizeof(err)) != 0)
 		plugin_exit(STATE_UNKNOWN, "%s", err);
-	}
-	r = result_new(check_listen.service);
-	if (!check_listeners(r, &a, &o, set, a.host != NULL ? addr : NULL)) {
-		/* The whole answer; free what it would outlive. */
-		result_free(r);
-		metric_set_free(set);
-		plugin_exit(STATE_CRITICAL, "nothing listens on TCP port %ld%s%s", a.port,
-			    a.host != NULL ? " at " : "", a.host != NULL ? addr : "");
-	}
-	check_rates(r, &a);
+	r = result_new(verdict_listen.plugin->service);
+	/* Without the counters the queues still count: their rates say why they are missing. */
+	if (probe_netstat_collect(set, err, sizeof(err)) != 0)
+		result_add(r, STATE_UNKNOWN, "%s", err);
+	series_rates_open(r, &a, NULL, &rates);
+	verdict_listen.judge(
+	    r, &(struct verdict_in){.args = &a, .opts = &o, .set = set, .rates = &rates});
+	series_rates_close(r, &rates);
 	metric_set_free(set);
 	plugin_finish(r);
 }

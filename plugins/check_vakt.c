@@ -1,10 +1,12 @@
 /*
- * check_vakt: ask a vakt agent for one metric through its check endpoint,
- * GET /api/v1/check/NAME, and answer exactly what the agent answers. The
- * agent evaluates the thresholds; -w and -c are passed to it as given, after
- * range_parse has checked them here, so a typo is a usage error before any
- * request. Failing to reach the agent is CRITICAL, like any service that
- * refuses the connection; an answer that is not a check result is UNKNOWN.
+ * check_vakt: ask a vakt agent for one metric, or for one check's verdict
+ * (--check haproxy: what check_haproxy would say on that host), through its
+ * check endpoint, GET /api/v1/check/NAME, and answer exactly what the agent
+ * answers. The agent evaluates the thresholds; -w, -c and --option are
+ * passed to it as given, after being checked here with the same parser the
+ * agent uses, so a typo is a usage error before any request. Failing to reach the agent is
+ * CRITICAL, like any service that refuses the connection; an answer that is not a check result is
+ * UNKNOWN.
  */
 #include "config.h"
 
@@ -24,22 +26,30 @@
 #include "httpc.h"
 #include "plugin.h"
 #include "secret.h"
+#include "verdict.h"
+#include "xalloc.h"
 
 #define DEFAULT_PORT 9333
 /* The most of an answer read; the agent's are a few KiB (OUTPUT_MAX and JSON). */
 #define ANSWER_MAX 65536
 /* The agent's CHECK_MAX_LABELS: it refuses a request with more. */
 #define MAX_LABELS 8
+/* The agent's VERDICT_MAX_OPTIONS, thresholds included. */
+#define MAX_OPTIONS 32
 #define NOT_A_RESULT "the agent answered something that is not a check result"
 /* Retries: the first pause, the longest, and the share of -t they may use. */
 #define RETRY_FIRST 0.1
 #define RETRY_MAX 1.0
 #define RETRY_SHARE 0.5
 
-enum { OPT_LABEL = 256, OPT_TLS, OPT_CA, OPT_TOKEN_FILE };
+enum { OPT_LABEL = 256, OPT_TLS, OPT_CA, OPT_TOKEN_FILE, OPT_CHECK, OPT_INSTANCE, OPT_OPTION };
 
 struct opts {
 	const char *metric;
+	const struct verdict *check;		 /* --check, or NULL */
+	const char *instance;			 /* --instance, or NULL */
+	struct plugin_pair options[MAX_OPTIONS]; /* -w, -c and every --option, in order */
+	size_t noptions;
 	const char *labels[MAX_LABELS]; /* "NAME=VALUE" */
 	size_t nlabels;
 	bool tls;
@@ -63,6 +73,18 @@ static const struct plugin_option options[] = {
     {"label", OPT_LABEL, "NAME=VALUE",
      "Only the series of the metric whose label NAME is VALUE; repeatable,\n"
      "up to 8. Every series that matches is checked; the worst decides."},
+    {"check", OPT_CHECK, "NAME",
+     "Instead of -m: the verdict of check NAME (load, fds, listen, nginx,\n"
+     "haproxy, redis, rabbitmq, mysql_locks, pgsql_locks) on the agent's\n"
+     "metrics: the state, words, perfdata and long output the plugin\n"
+     "check_NAME would give on that host with the same options."},
+    {"instance", OPT_INSTANCE, "NAME",
+     "With --check: the agent's section [KIND NAME] to judge, e.g. lb for\n"
+     "[haproxy lb]; needed when the agent has several of that kind."},
+    {"option", OPT_OPTION, "NAME[=VALUE]",
+     "With --check: the plugin's option --NAME[=VALUE], e.g. --option\n"
+     "min-up=50%; repeatable. Only options that change the judgement are\n"
+     "taken; where and how to connect is the agent's configuration."},
     {"tls", OPT_TLS, NULL,
      "Use HTTPS and verify the agent's certificate and name against the\n"
      "system's CA certificates, or those of --ca-file."},
@@ -127,6 +149,27 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 	case OPT_TOKEN_FILE:
 		o->token_file = arg;
 		return 0;
+	case OPT_CHECK:
+		o->check = verdict_find(arg);
+		if (o->check != NULL)
+			return 0;
+		snprintf(err, errlen, "unknown check '%s': expected one of", arg);
+		for (size_t i = 0; verdicts[i] != NULL; i++)
+			snprintf(err + strlen(err), errlen - strlen(err), "%s %s", i > 0 ? "," : "",
+				 verdicts[i]->name);
+		return -1;
+	case OPT_INSTANCE:
+		o->instance = arg;
+		return 0;
+	case OPT_OPTION:
+		if (o->noptions == MAX_OPTIONS) {
+			snprintf(err, errlen,
+				 "at most %d options and thresholds (the agent's limit)",
+				 MAX_OPTIONS);
+			return -1;
+		}
+		o->options[o->noptions++] = (struct plugin_pair){arg, NULL};
+		return 0;
 	}
 	return 0;
 }
@@ -134,9 +177,11 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 static const struct plugin check_vakt = {
     .name = "check_vakt",
     .service = "VAKT",
-    .purpose = "Asks a vakt agent (vaktd) for one metric through its check endpoint,\n"
-	       "GET /api/v1/check/NAME, and answers exactly what the agent answers:\n"
-	       "the same output and exit status. The agent evaluates the thresholds.\n"
+    .purpose = "Asks a vakt agent (vaktd) for one metric, or with --check for a check's\n"
+	       "verdict, through its check endpoint, GET /api/v1/check/NAME, and\n"
+	       "answers exactly what the agent answers: the same output and exit\n"
+	       "status. The agent evaluates the thresholds. With --check, vaktd and\n"
+	       "check_vakt stand in for NRPE and check_NAME, and nothing is executed.\n"
 	       "An agent that cannot be reached, refuses the connection, fails the TLS\n"
 	       "handshake or does not answer within -t is CRITICAL. The default port\n"
 	       "is 9333.\n"
@@ -146,15 +191,17 @@ static const struct plugin check_vakt = {
 	       "than half of -t has passed; only then is it CRITICAL, and the message\n"
 	       "says how often it was tried.",
     .synopsis = "-H HOST [-p PORT] [-4|-6] [--tls [--ca-file FILE]] [--token-file FILE] "
-		"-m NAME [--label NAME=VALUE]... [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
-    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY,
+		"{-m NAME [--label NAME=VALUE]... | --check NAME [--instance NAME] "
+		"[--option NAME[=VALUE]]...} [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]",
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_RAW_THRESHOLDS,
     .options = options,
     .metrics = NULL, /* the metric is -m's; METRIC=RANGE is refused in check_args */
     .nmain = 1,
     .thresholds_help = "A bare -w/-c RANGE is sent to the agent, which applies it to every\n"
 		       "  series of the metric that matches. It is checked here first, so a bad\n"
 		       "  range is a usage error before any request. METRIC=RANGE does not\n"
-		       "  apply: the metric is the one -m names.",
+		       "  apply: the metric is the one -m names. With --check, -w and -c are\n"
+		       "  the plugin's (check_NAME --help), METRIC=RANGE and lists included.",
     .host_help = "Host name, IPv4 address or IPv6 literal of the agent (required).",
     .examples = "  check_vakt -H web1 -m process_fds_open --label process=nginx -w 5000 -c 8000\n"
 		"      Descriptors open by each nginx process the agent on web1 watches.\n"
@@ -166,7 +213,9 @@ static const struct plugin check_vakt = {
 		"      With the bearer token of the agent's token_file.\n"
 		"  check_vakt -H web1 -m collector_up -c 1:\n"
 		"      Every collector of the agent: CRITICAL, with its error, for one that\n"
-		"      fails (add --label target=jobs for the one of [redis jobs]).",
+		"      fails (add --label target=jobs for the one of [redis jobs]).\n"
+		"  check_vakt -H web1 --check load --option per-cpu -w 1.5 -c 3\n"
+		"      What check_load -r -w 1.5 -c 3 says on web1.",
     .option = on_option,
 };
 
@@ -177,18 +226,79 @@ static bool host_valid(const char *h)
 	       strlen(h);
 }
 
-/* Usage errors plugin_start cannot know about; exits 3 on the first. */
-static void check_args(const struct plugin_args *a, const struct opts *o)
+/*
+ * -w and -c of -m: bare ranges, checked here into a->thresholds as a plugin
+ * with one metric would; exits 3 on a bad one.
+ */
+static void metric_thresholds(const struct plugin_args *a)
 {
 	static const char *const none[] = {NULL};
-	const char *named = thresholds_unknown_metric(a->thresholds, none);
+	const char *named;
+	char err[512];
 
+	for (size_t i = 0; i < a->nraw_thresholds; i++) {
+		const struct plugin_pair *t = &a->raw_thresholds[i];
+
+		if (thresholds_add(a->thresholds, strcmp(t->name, "critical") == 0, t->value, 1,
+				   err, sizeof(err)) != 0)
+			plugin_usage_error("%s", err);
+	}
+	named = thresholds_unknown_metric(a->thresholds, none);
 	if (named != NULL)
 		plugin_usage_error("unknown metric '%s' in a threshold: check_vakt checks the "
 				   "metric -m names, give -w/-c a bare RANGE",
 				   named);
-	if (o->metric == NULL)
-		plugin_usage_error("which metric? give -m NAME");
+}
+
+/*
+ * --check's thresholds and options as the agent will take them (NAME=VALUE
+ * split), checked here with the agent's own parser; exits 3 on a bad one.
+ */
+static void check_options(const struct plugin_args *a, struct opts *o)
+{
+	struct plugin_pair pairs[2 * MAX_OPTIONS];
+	struct plugin_args parsed;
+	void *opts = xcalloc(1, o->check->opts_size);
+	size_t n = 0;
+	char err[512];
+	int r;
+
+	if (a->nraw_thresholds + o->noptions > MAX_OPTIONS)
+		plugin_usage_error("at most %d options and thresholds (the agent's limit)",
+				   MAX_OPTIONS);
+	for (size_t i = 0; i < a->nraw_thresholds; i++)
+		pairs[n++] = a->raw_thresholds[i];
+	for (size_t i = 0; i < o->noptions; i++) {
+		struct plugin_pair *p = &o->options[i];
+		const char *eq = strchr(p->name, '=');
+
+		/* Split once: "min-up=50%" is min-up, 50%; a bare "per-cpu" is a flag. */
+		if (p->value == NULL) {
+			p->value = eq != NULL ? eq + 1 : "";
+			p->name = eq != NULL ? xstrndup(p->name, (size_t)(eq - p->name)) : p->name;
+		}
+		pairs[n++] = *p;
+	}
+	r = verdict_parse(o->check, pairs, n, opts, &parsed, err, sizeof(err));
+	verdict_free_opts(o->check, opts, &parsed);
+	free(opts);
+	if (r != 0)
+		plugin_usage_error("%s", err);
+}
+
+/* Usage errors plugin_start cannot know about; exits 3 on the first. */
+static void check_args(const struct plugin_args *a, struct opts *o)
+{
+	if (o->check != NULL && (o->metric != NULL || o->nlabels > 0))
+		plugin_usage_error("give either --check NAME or -m NAME [--label ...], not both");
+	if (o->check == NULL && (o->instance != NULL || o->noptions > 0))
+		plugin_usage_error("--instance and --option are for --check NAME");
+	if (o->check != NULL)
+		check_options(a, o);
+	else
+		metric_thresholds(a);
+	if (o->metric == NULL && o->check == NULL)
+		plugin_usage_error("which metric? give -m NAME (or --check NAME)");
 	if (a->host == NULL)
 		plugin_usage_error("which agent? give -H HOST");
 	if (a->host[0] == '/')
@@ -236,11 +346,24 @@ static void build_url(struct run *r)
 	snprintf(r->target, sizeof(r->target), "%s:%ld", buf_str(&host), port);
 	buf_init(&url, ANSWER_MAX);
 	buf_printf(&url, "%s://%s/api/v1/check/", o->tls ? "https" : "http", r->target);
-	httpc_escape(&url, o->metric);
+	httpc_escape(&url, o->check != NULL ? o->check->name : o->metric);
 	buf_free(&host);
-	if (t.has_warn)
+	if (o->check != NULL) {
+		if (o->instance != NULL)
+			query_add(&url, "instance", 8, o->instance);
+		for (size_t i = 0; i < a->nraw_thresholds; i++)
+			query_add(&url, a->raw_thresholds[i].name,
+				  strlen(a->raw_thresholds[i].name), a->raw_thresholds[i].value);
+		for (size_t i = 0; i < o->noptions; i++)
+			query_add(&url, o->options[i].name, strlen(o->options[i].name),
+				  o->options[i].value);
+		/* -v is the check's too: its long output is the agent's to give. */
+		for (int i = 0; i < a->verbose; i++)
+			query_add(&url, "verbose", 7, "");
+	}
+	if (t.has_warn && o->check == NULL)
 		query_add(&url, "warning", 7, t.warn.text);
-	if (t.has_crit)
+	if (t.has_crit && o->check == NULL)
 		query_add(&url, "critical", 8, t.crit.text);
 	for (size_t i = 0; i < o->nlabels; i++) {
 		const char *eq = strchr(o->labels[i], '=');
@@ -288,14 +411,19 @@ static void fail_http(const struct run *r, long status, const struct buf *body)
 {
 	struct checkwire ans;
 	char text[200];
+	const char *dash;
 
 	if (status == 401)
 		fail(r, STATE_UNKNOWN, "the agent wants a valid token (--token-file)");
 	/* 400 (a bad range) and 404 (no such metric) come as UNKNOWN check results. */
 	if ((status == 400 || status == 404) &&
 	    checkwire_decode(buf_str(body), body->len, &ans) == 0 && ans.state == STATE_UNKNOWN) {
-		const char *dash = strstr(ans.status_line, " - ");
-
+		/* A check's answer is in its own name ("HAPROXY UNKNOWN - ..."): as it came. */
+		if (r->opts->check != NULL) {
+			free(ans.status_line);
+			plugin_relay(ans.state, ans.output);
+		}
+		dash = strstr(ans.status_line, " - ");
 		snprintf(text, sizeof(text), "%s", dash != NULL ? dash + 3 : ans.status_line);
 		checkwire_free(&ans);
 		fail(r, STATE_UNKNOWN, "%s", text);

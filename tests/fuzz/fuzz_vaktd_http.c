@@ -4,9 +4,9 @@
  * an ephemeral loopback port, and each input is written as it is to a fresh
  * connection, request line, header fields, query and body alike, so the
  * bytes meet libmicrohttpd's parser first, as a client's do. The scheduler
- * is replaced by one fixed snapshot (a "load" and a failing "redis jobs"
- * collector), so the check endpoint has metrics to match its parameters
- * against.
+ * is replaced by the fixed snapshot of tests/unit/snapfixture.c (a "load"
+ * and a failing "redis jobs" collector), so the check endpoint has metrics
+ * to match its parameters against.
  *
  * The answer is read until the agent closes, or until it has been quiet
  * for a moment, then the sending side is shut and the rest read with a
@@ -35,12 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "conf.h"
 #include "fuzz.h"
 #include "http.h"
-#include "metric.h"
 #include "scheduler.h"
+#include "snapfixture.h"
 #include "snapshot.h"
 
 /* How long the agent may be quiet before the request is taken as answered (ms). */
@@ -50,54 +49,13 @@
 /* The most bytes of answers kept: more than any answer to the fixed snapshot. */
 #define ANSWER_MAX (1 << 20)
 
-static struct http_server *server;
-static int port;
-static struct snapshot snap;
-
-/* The fixed snapshot: what the fake scheduler hands the HTTP server. */
-static void snapshot_fill(void)
-{
-	static const char *const load_families[] = {"load", NULL};
-	static const char *const redis_families[] = {"redis_", "queue_", NULL};
-	/* The snapshot owns its strings (char *): these are writable copies. */
-	static char load_name[] = "load", redis_name[] = "redis jobs";
-	static char refused[] = "connection refused", where[] = "127.0.0.1:6379";
-	static struct source sources[2];
-	struct metric *m;
-	double now = time_now();
-
-	sources[0].name = load_name;
-	sources[0].metrics = metric_set_new();
-	metric_set_add(sources[0].metrics, "load1", METRIC_GAUGE, "", 0.5);
-	m = metric_set_add(sources[0].metrics, "load_pressure", METRIC_GAUGE, "", 2);
-	metric_label_add(m, "resource", "cpu");
-	/* An hour between runs: fresh for as long as the fuzzer runs. */
-	sources[0].collected_at = sources[0].last_attempt = now;
-	sources[0].interval = 3600;
-	sources[0].timeout = 10;
-	sources[0].families = load_families;
-	sources[0].runs = 1;
-	sources[1].name = redis_name;
-	sources[1].last_attempt = now;
-	sources[1].interval = 3600;
-	sources[1].timeout = 10;
-	sources[1].last_error = refused;
-	sources[1].failing_since = now - 60;
-	sources[1].where = where;
-	sources[1].families = redis_families;
-	sources[1].name_label = "target";
-	sources[1].runs = sources[1].errors = 1;
-	snap.sources = sources;
-	snap.n = 2;
-	snap.started_at = now;
-	snap.generation = 1;
-}
+static struct snapfixture fx;
 
 /* The fake scheduler of this harness: always the fixed snapshot. */
 const struct snapshot *scheduler_acquire(struct scheduler *s)
 {
 	(void)s;
-	return &snap;
+	return &fx.snap;
 }
 
 void snapshot_release(const struct snapshot *s)
@@ -105,46 +63,21 @@ void snapshot_release(const struct snapshot *s)
 	(void)s;
 }
 
-/* A port nothing listens on now, or 0. The agent takes it a moment later. */
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p = 0;
-
-	if (fd == -1)
-		return 0;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct config *c = config_default();
-	char listen[32], err[256] = "";
-	int fd;
+	char err[256] = "";
+	int r;
 
 	(void)argc;
 	(void)argv;
-	snapshot_fill();
 	/* Room for every connection the fuzzer leaves for the agent to reap. */
 	c->max_connections = 1000;
 	c->max_per_client = 500;
 	c->connection_timeout = 2;
-	for (int i = 0; i < 20 && server == NULL; i++) {
-		port = free_port();
-		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-		free(c->listen);
-		c->listen = strdup(listen);
-		fd = http_bind(c, err, sizeof(err));
-		if (fd != -1)
-			server = http_start(c, fd, NULL, NULL, NULL, NULL, err, sizeof(err));
-	}
+	r = snapfixture_serve(&fx, c, NULL, err, sizeof(err));
 	config_free(c);
-	if (server == NULL) {
+	if (r != 0) {
 		fprintf(stderr, "fuzz_vaktd_http: cannot start the agent's HTTP server: %s\n", err);
 		abort();
 	}
@@ -327,7 +260,7 @@ static int connect_to(const struct sockaddr_in *addr)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sockaddr_in addr = {.sin_family = AF_INET,
-				   .sin_port = htons((uint16_t)port),
+				   .sin_port = htons((uint16_t)fx.port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct timeval tv = {.tv_sec = 1};
 	/* Reset, not closed: a closed socket waits a minute in TIME_WAIT, and ports run out. */

@@ -264,6 +264,73 @@ vaktd_on() {
 	return 1
 }
 
+# sq ARG: ARG single-quoted, for a command line built for eval.
+sq() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# same_verdict WHAT SED CHECK INSTANCE -- PLUGIN [CONNECT-ARGS...] -- [JUDGE-ARGS...]:
+# the plugin run with CONNECT-ARGS and JUDGE-ARGS, and check_vakt --check
+# CHECK [--instance INSTANCE] asking the agent on $port with the same
+# JUDGE-ARGS (-w X, -c X, -v as they are, --NAME[=VALUE] as --option
+# NAME[=VALUE]), give the same exit status and the same output, byte for
+# byte after sed -E SED on both (for what two reads a moment apart cannot
+# share: timing, rates, task counts; "" for nothing). The agent's metrics
+# are up to an interval older than the plugin's read, so both are asked
+# again until they agree, for up to 30 s.
+same_verdict() {
+	local what=$1 norm=$2 check=$3 instance=$4 pcmd="" vcmd p_raw p_out v_out p_rc v_rc deadline
+	shift 4
+	[ "${1:-}" = -- ] && shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		pcmd="$pcmd $(sq "$1")"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	vcmd="$(sq "$plugins/check_vakt") -H 127.0.0.1 -p $port --check $check"
+	[ -n "$instance" ] && vcmd="$vcmd --instance $(sq "$instance")"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-w | -c)
+			pcmd="$pcmd $1 $(sq "$2")"
+			vcmd="$vcmd $1 $(sq "$2")"
+			shift
+			;;
+		-v) pcmd="$pcmd -v" vcmd="$vcmd -v" ;;
+		--*)
+			pcmd="$pcmd $(sq "$1")"
+			vcmd="$vcmd --option $(sq "${1#--}")"
+			;;
+		*)
+			fail "$what: same_verdict takes -w X, -c X, -v or --NAME[=VALUE], not '$1'"
+			return
+			;;
+		esac
+		shift
+	done
+	deadline=$(($(date +%s) + 30))
+	while :; do
+		p_raw=$(eval "timeout 30 $pcmd" 2>&1; echo "status $?")
+		p_rc=${p_raw##*status }
+		p_raw=${p_raw%status *}
+		p_out=$(printf '%s\n' "$p_raw" | sed -E "$norm")
+		v_out=$(eval "timeout 30 $vcmd" 2>&1; echo "status $?")
+		v_rc=${v_out##*status }
+		v_out=$(printf '%s\n' "${v_out%status *}" | sed -E "$norm")
+		if [ "$p_rc" = "$v_rc" ] && [ "$p_out" = "$v_out" ] && contract_output "$p_raw"; then
+			printf 'ok: %s (both: %s)\n' "$what" "$(printf '%s\n' "$p_out" | head -n 1)"
+			return
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			printf 'FAIL: %s\n  plugin:     %s\n  status %s, output:\n%s\n  check_vakt: %s\n  status %s, output:\n%s\n' \
+				"$what" "$pcmd" "$p_rc" "$p_out" "$vcmd" "$v_rc" "$v_out"
+			failures=$((failures + 1))
+			return
+		fi
+		sleep 0.3
+	done
+}
+
 finish() {
 	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 	exit 0

@@ -51,6 +51,25 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
 	fi
 fi
 
+# The same verdicts through the agent (check_vakt --check fds): [fds] for
+# the system (its counts move between two reads: numbers compared as N) and
+# [process vakt-fdscheck] for the peer, byte for byte.
+if [ -x "$plugins/check_vakt" ]; then
+	printf '[collect]\ninterval = 1\n[fds]\n[process vakt-fdscheck]\n' > "$tmp/vaktd.conf"
+	start_vaktd "$tmp/vaktd.conf"
+	n='s/[0-9]+(\.[0-9]+)?/N/g'
+	same_verdict "agent: system wide" "$n" fds "" -- "$c" -- -w 100000000
+	same_verdict "agent: system wide percent" "$n" fds "" -- "$c" -- --percent -w @0:
+	same_verdict "agent: the peer by name" "" fds "" -- "$c" -- --process=vakt-fdscheck
+	same_verdict "agent: the peer over a threshold, verbose" "" fds "" -- "$c" -- \
+		--process=vakt-fdscheck -v -w 20 -c processes=2:
+	same_verdict "agent: the peer, percent" "" fds "" -- "$c" -- --process=vakt-fdscheck --percent -w 30 -c 50
+	expect "agent: a process without a section" 3 "^FDS UNKNOWN - no \[process nginx\] section" \
+		"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check fds --option process=nginx
+	expect "agent: --pidfile is not the agent's to take" 3 "^VAKT UNKNOWN - unknown option 'pidfile'" \
+		"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check fds --option pidfile=/etc/shadow
+fi
+
 # A pidfile that blocks (a FIFO with no writer) must not outlive -t.
 mkfifo "$tmp/fifo"
 expect "-t ends a hung read" 2 "^FDS CRITICAL - timed out after 1 s$" "$c" --pidfile "$tmp/fifo" -t 1

@@ -48,4 +48,21 @@ expect "neither -p nor --all" 3 "^LISTEN UNKNOWN - give either -p PORT or --all"
 expect "-H must be an address" 3 "^LISTEN UNKNOWN - -H must be an IPv4 or IPv6 address" "$c" -p 80 -H localhost
 expect "unusable state dir without rate thresholds" 0 "^no rates: cannot use state directory /nonexistent" \
 	"$c" -p "$port" -H 127.0.0.1 --state-dir /nonexistent -w 100 || true
+# The same verdicts through the agent (check_vakt --check listen): the rates
+# are since the plugin's last run and since the agent's last collection, so
+# their values are compared as N, the rest byte for byte.
+if [ -x "$plugins/check_vakt" ]; then
+	printf '[collect]\ninterval = 2\n[listen]\n' > "$tmp/vaktd.conf"
+	lport=$port
+	start_vaktd "$tmp/vaktd.conf"
+	n='s/_rate=[0-9.]+/_rate=N/g; s/[0-9.]+ connections\/s/N connections\/s/'
+	same_verdict "agent: one port" "$n" listen "" -- "$c" --state-dir "$state" -- --port="$lport"
+	same_verdict "agent: over thresholds, by percent, with rates" "$n" listen "" -- \
+		"$c" --state-dir "$state" -- --port="$lport" --hostname=127.0.0.1 --percent -w 30 \
+		-c listen_drops_rate=@0:
+	same_verdict "agent: another address" "$n" listen "" -- "$c" --state-dir "$state" -- \
+		--port="$lport" --hostname=127.0.0.2
+	expect "agent: neither port nor all" 0 "^LISTEN UNKNOWN - give either -p PORT or --all" \
+		curl -s "$url/api/v1/check/listen?format=nagios"
+fi
 finish

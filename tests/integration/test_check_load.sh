@@ -30,4 +30,29 @@ else
 fi
 expect "unknown pressure resource" 3 "^LOAD UNKNOWN - invalid --pressure 'gpu'" "$c" --pressure gpu
 expect "two ranges where three are expected" 3 "^LOAD UNKNOWN - '5,4' has 2 comma-separated ranges" "$c" -w 5,4
+
+# The same verdict through the agent's check endpoint (check_vakt --check
+# load): the load moves between two reads, so numbers are compared as N;
+# states, words, perfdata labels and thresholds byte for byte.
+if [ -x "$plugins/check_vakt" ]; then
+	pressure=""
+	[ -r /proc/pressure/cpu ] && pressure="pressure = cpu, io, memory"
+	printf '[collect]\ninterval = 1\n[load]\n%s\n' "$pressure" > "$tmp/vaktd.conf"
+	start_vaktd "$tmp/vaktd.conf"
+	n='s/[0-9]+(\.[0-9]+)?/N/g'
+	same_verdict "agent: load average" "$n" load "" -- "$c" -- -w 1000 -c 2000
+	same_verdict "agent: a range that always fires" "$n" load "" -- "$c" -- -w @0: -c procs=1000000:
+	same_verdict "agent: per CPU, verbose" "$n" load "" -- "$c" -- --per-cpu -v -w 100,200,300
+	if [ -n "$pressure" ]; then
+		same_verdict "agent: io pressure" "$n" load "" -- "$c" -- --pressure=io -w @0:,100,100
+		same_verdict "agent: full pressure by name" "$n" load "" -- "$c" -- \
+			--pressure=memory -c pressure_full_avg60=@0:100
+	fi
+	expect "agent: an option that is not the judgement's is refused" 0 \
+		"^LOAD UNKNOWN - unknown option 'timeout'" \
+		curl -s "$url/api/v1/check/load?format=nagios&timeout=5"
+	expect "agent: a threshold on the other mode's metric" 3 \
+		"^VAKT UNKNOWN - a threshold on load1 needs load average mode" \
+		"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check load --option pressure=cpu -w load1=5
+fi
 finish

@@ -87,7 +87,7 @@ expect "-v names the request" 3 "^request: GET http://127\.0\.0\.1:$port/api/v1/
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m no_such_metric -w 5 -v
 expect "reserved label name" 3 "^VAKT UNKNOWN - invalid --label 'warning=1'" \
 	"$check_vakt" -H 127.0.0.1 -p "$port" -m load1 --label warning=1
-expect "missing -m" 3 "^VAKT UNKNOWN - which metric\? give -m NAME$" "$check_vakt" -H 127.0.0.1
+expect "missing -m" 3 "^VAKT UNKNOWN - which metric\? give -m NAME \(or --check NAME\)$" "$check_vakt" -H 127.0.0.1
 expect "missing -H" 3 "^VAKT UNKNOWN - which agent\? give -H HOST$" "$check_vakt" -m load1
 expect "METRIC=RANGE is refused" 3 "^VAKT UNKNOWN - unknown metric 'load1' in a threshold" \
 	"$check_vakt" -H 127.0.0.1 -m load1 -w load1=5

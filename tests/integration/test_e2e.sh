@@ -279,6 +279,9 @@ services=(
 	'agent nginx fds|vakt_check_vakt_label!process_fds_open!process=nginx!5000!8000|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = "process=nginx"; vars.vakt_vakt_warning = "5000"; vars.vakt_vakt_critical = "8000"'
 	'agent celery queue|vakt_check_vakt_label!queue_depth!queue=celery!100!200|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "queue_depth"; vars.vakt_vakt_label = "queue=celery"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
 	'agent collectors|vakt_check_vakt_collectors|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "collector_up"; vars.vakt_vakt_critical = "1:"'
+	'agent load check|vakt_check_vakt_check!load!-w 50,50,50 -c 100,100,100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "load"; vars.vakt_vakt_warning = "50,50,50"; vars.vakt_vakt_critical = "100,100,100"'
+	'agent nginx fds check|vakt_check_vakt_check!fds!--option process=nginx --option percent -w 70 -c 90|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "fds"; vars.vakt_vakt_option = [ "process=nginx", "percent" ]; vars.vakt_vakt_warning = "70"; vars.vakt_vakt_critical = "90"'
+	'agent accept queue check|vakt_check_vakt_check!listen!--option port=@front_port@ -w 10 -c 100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "listen"; vars.vakt_vakt_option = "port=@front_port@"; vars.vakt_vakt_warning = "10"; vars.vakt_vakt_critical = "100"'
 )
 
 # subst TEXT: TEXT with every @NAME@ replaced by the value of $NAME.

@@ -56,6 +56,8 @@ nagios_services=(
 	'vakt_check_vakt|load1!4!8||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8'
 	'vakt_check_vakt|load1!4!8!-p 9334 --tls --ca-file @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token||check_vakt -H 127.0.0.1 -m load1 -w 4 -c 8 -p 9334 --tls --ca-file @tmp@/vakt-ca.pem --token-file @tmp@/vakt-token'
 	'vakt_check_vakt_label|process_fds_open!process=nginx!5000!8000||check_vakt -H 127.0.0.1 -m process_fds_open --label process=nginx -w 5000 -c 8000'
+	'vakt_check_vakt_check|listen!--option port=443 --option percent -w 50 -c listen_overflows_rate=1||check_vakt -H 127.0.0.1 --check listen --option port=443 --option percent -w 50 -c listen_overflows_rate=1'
+	'vakt_check_vakt_check|load!--option per-cpu -w 1.5,1.2,1|-p 9334 --tls|check_vakt -H 127.0.0.1 --check load -p 9334 --tls --option per-cpu -w 1.5,1.2,1'
 	'vakt_check_vakt_collectors|||check_vakt -H 127.0.0.1 -m collector_up -c 1:'
 	'vakt_check_vakt_collectors|--label target=jobs||check_vakt -H 127.0.0.1 -m collector_up -c 1: --label target=jobs'
 )
@@ -106,6 +108,7 @@ icinga_services=(
 	'vakt_pgsql_locks|pgsql locks on a socket|vars.vakt_pgsql_locks_address = "@tmp@"; vars.vakt_pgsql_locks_critical = [ "60", "lock_blocker_idle=300" ]|check_pgsql_locks --database postgres -H @tmp@ -c 60 -c lock_blocker_idle=300 -w 10'
 	'vakt_pgsql_locks|pgsql locks from a service|vars.vakt_pgsql_locks_address = ""; vars.vakt_pgsql_locks_database = ""; vars.vakt_pgsql_locks_service = "monitoring"; vars.vakt_pgsql_locks_timeout = "3:unknown"; vars.vakt_timeout = 7|check_pgsql_locks --service monitoring -c 60 -t 3:unknown -w 10'
 	'vakt_vakt|agent load|vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "4"; vars.vakt_vakt_critical = "8"|check_vakt -H 127.0.0.1 -c 8 -m load1 -w 4'
+	'vakt_vakt|agent nginx fds check|vars.vakt_vakt_check = "fds"; vars.vakt_vakt_instance = "web"; vars.vakt_vakt_option = [ "process=nginx", "percent" ]; vars.vakt_vakt_warning = "70"; vars.vakt_vakt_critical = [ "90", "processes=1:" ]|check_vakt --check fds --instance web --option process=nginx --option percent -H 127.0.0.1 -c 90 -c processes=1: -w 70'
 	'vakt_vakt|agent nginx fds|vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = [ "process=nginx", "pid=1" ]; vars.vakt_vakt_port = 9334; vars.vakt_vakt_ipv4 = true; vars.vakt_vakt_critical = "8000"; vars.vakt_timeout = 5|check_vakt --label process=nginx --label pid=1 -4 -H 127.0.0.1 -c 8000 -m process_fds_open -p 9334 -t 5'
 	'vakt_vakt|agent tls|vars.vakt_vakt_address = "::1"; vars.vakt_vakt_ipv6 = true; vars.vakt_vakt_tls = true; vars.vakt_vakt_ca = "@tmp@/vakt-ca.pem"; vars.vakt_vakt_token_file = "@tmp@/vakt-token"; vars.vakt_vakt_metric = "listen_queue"; vars.vakt_vakt_label = "port=443"; vars.vakt_vakt_timeout = "3:unknown"|check_vakt --ca-file @tmp@/vakt-ca.pem --label port=443 --tls --token-file @tmp@/vakt-token -6 -H ::1 -m listen_queue -t 3:unknown'
 )

@@ -27,6 +27,9 @@ static void add_queue(struct metric_set *set, const char *port, double v)
 
 	metric_label_add(m, "address", "0.0.0.0");
 	metric_label_add(m, "port", port);
+	m = metric_set_add(set, "listen_backlog", METRIC_GAUGE, "", 128);
+	metric_label_add(m, "address", "0.0.0.0");
+	metric_label_add(m, "port", port);
 }
 
 static void setup(void)
@@ -36,6 +39,10 @@ static void setup(void)
 	src[0].metrics = metric_set_new();
 	add_queue(src[0].metrics, "80", 3);
 	add_queue(src[0].metrics, "443", 12);
+	metric_set_add(src[0].metrics, "listen_overflows", METRIC_COUNTER, "", 150);
+	src[0].prev_metrics = metric_set_new();
+	metric_set_add(src[0].prev_metrics, "listen_overflows", METRIC_COUNTER, "", 100);
+	src[0].prev_collected_at = NOW - 11;
 	src[0].collected_at = NOW - 1;
 	src[0].interval = 15;
 	src[0].timeout = 5;
@@ -67,6 +74,7 @@ static void setup(void)
 static void teardown(void)
 {
 	metric_set_free(src[0].metrics);
+	metric_set_free(src[0].prev_metrics);
 	metric_set_free(src[1].metrics);
 	result_free(r);
 	free(out);
@@ -330,4 +338,93 @@ Test(query, bad_arguments)
 		cr_expect_eq(check_query_arg(&q, "k", "v", err, sizeof(err)), 0);
 	cr_expect_eq(check_query_arg(&q, "k", "v", err, sizeof(err)), -1);
 	cr_expect_str_eq(err, "at most 8 label filters");
+}
+
+/* A check's verdict: ask check v with the NAME=VALUE pairs of a request. */
+static int verdict(const struct verdict *v, const char *instance, size_t n,
+		   const struct plugin_pair *pairs)
+{
+	int status;
+
+	result_free(r);
+	free(out);
+	status = check_verdict(&snap, NOW, v, instance, pairs, n, &r);
+	out = result_render(r);
+	return status;
+}
+
+Test(check, verdict_judged_as_the_plugin_with_rates_from_the_previous_collection)
+{
+	const struct plugin_pair p[] = {
+	    {"port", "443"}, {"warning", "10"}, {"critical", "listen_overflows_rate=4"}};
+
+	cr_assert_eq(verdict(&verdict_listen, NULL, 3, p), 200);
+	/* 50 overflows over the 10 s between the two collections. */
+	cr_expect_str_eq(out,
+			 "LISTEN CRITICAL - 5.00 connections/s overflowed a full accept queue "
+			 "(> 4), 0.0.0.0:443 has 12 connections waiting to be accepted (> 10), "
+			 "0.0.0.0:443 accept queue 12 of 128 (9.4%) | "
+			 "listen_queue_0.0.0.0:443=12;10;;0;128 "
+			 "listen_queue_pct_0.0.0.0:443=9.375%;;;0;100 "
+			 "listen_overflows_rate=5;;4;0\n"
+			 "0.0.0.0:443: 12 of 128 waiting (9.4%)\n");
+}
+
+Test(check, verdict_no_previous_collection_no_rate_and_says_why)
+{
+	const struct plugin_pair p[] = {{"port", "80"}};
+
+	metric_set_free(src[0].prev_metrics);
+	src[0].prev_metrics = NULL;
+	cr_assert_eq(verdict(&verdict_listen, NULL, 1, p), 200);
+	cr_expect(strstr(out, "listen_overflows_rate: no value yet, first sample") != NULL, "%s",
+		  out);
+}
+
+Test(check, verdict_options_are_the_plugins_and_only_the_judgements)
+{
+	const struct plugin_pair bad_value[] = {{"port", "80"}, {"hostname", "localhost"}};
+	const struct plugin_pair connects[] = {{"port", "80"}, {"state-dir", "/tmp"}};
+	const struct plugin_pair neither[] = {{"percent", ""}};
+
+	cr_assert_eq(verdict(&verdict_listen, NULL, 2, bad_value), 400);
+	cr_expect_str_eq(out,
+			 "LISTEN UNKNOWN - -H must be an IPv4 or IPv6 address for check_listen, "
+			 "not 'localhost'\n");
+	cr_assert_eq(verdict(&verdict_listen, NULL, 2, connects), 400);
+	cr_expect_str_eq(out, "LISTEN UNKNOWN - unknown option 'state-dir'\n");
+	cr_assert_eq(verdict(&verdict_listen, NULL, 1, neither), 400);
+	cr_expect_str_eq(out, "LISTEN UNKNOWN - give either -p PORT or --all\n");
+}
+
+Test(check, verdict_a_failing_collector_is_critical_with_its_error)
+{
+	cr_assert_eq(verdict(&verdict_load, NULL, 0, NULL), 200);
+	cr_expect_str_eq(out, "LOAD CRITICAL - collector load is failing: cannot read "
+			      "/proc/loadavg: Permission denied, since 70 s\n");
+}
+
+Test(check, verdict_a_section_that_is_not_there)
+{
+	const struct plugin_pair p[] = {{"process", "nginx"}}, all[] = {{"all", ""}};
+
+	cr_assert_eq(verdict(&verdict_listen, "x", 1, all), 404);
+	cr_expect_str_eq(out,
+			 "LISTEN UNKNOWN - no [listen x] section in the agent's configuration\n");
+	cr_assert_eq(verdict(&verdict_fds, NULL, 1, p), 404);
+	cr_expect_str_eq(out,
+			 "FDS UNKNOWN - no [process nginx] section in the agent's configuration\n");
+}
+
+Test(check, verdict_stale_or_not_collected_yet_is_unknown)
+{
+	const struct plugin_pair p[] = {{"all", ""}};
+
+	src[0].collected_at = NOW - 60;
+	cr_assert_eq(verdict(&verdict_listen, NULL, 1, p), 200);
+	cr_expect_str_eq(out,
+			 "LISTEN UNKNOWN - collector listen is stale: last collected 60 s ago\n");
+	src[0].collected_at = 0;
+	cr_assert_eq(verdict(&verdict_listen, NULL, 1, p), 200);
+	cr_expect_str_eq(out, "LISTEN UNKNOWN - collector listen has not collected yet\n");
 }

@@ -82,3 +82,22 @@ REFUSED(an_escape_sequence, "{\"state\":\"OK\",\"exit_code\":0,\"output\":\"VAKT
 			    "x\\n\\u001b[2J\\n\"," GOOD_TAIL "}")
 REFUSED(a_nul_inside,
 	"{\"state\":\"OK\",\"exit_code\":0,\"output\":\"VAKT OK - x\\n\\u0000\\n\"," GOOD_TAIL "}")
+
+/* A check's verdict answers in its plugin's name. */
+Test(checkwire, a_verdict_in_its_plugins_name)
+{
+	struct checkwire w;
+
+	cr_assert_eq(round_trip(STATE_CRITICAL, "HAPROXY CRITICAL - app/web1 is DOWN\n", &w), 0);
+	cr_expect_str_eq(w.status_line, "HAPROXY CRITICAL - app/web1 is DOWN");
+	checkwire_free(&w);
+	cr_assert_eq(round_trip(STATE_OK, "MYSQL_LOCKS OK - no lock waits\n", &w), 0);
+	checkwire_free(&w);
+}
+
+REFUSED(no_service_word,
+	"{\"state\":\"OK\",\"exit_code\":0,\"output\":\" OK - x\\n\",\"perfdata\":\"\","
+	"\"status_line\":\" OK - x\"}")
+REFUSED(a_service_in_small_letters,
+	"{\"state\":\"OK\",\"exit_code\":0,\"output\":\"vakt OK - x\\n\",\"perfdata\":\"\","
+	"\"status_line\":\"vakt OK - x\"}")

@@ -1,11 +1,11 @@
 /*
  * The agent's HTTP layer (agent/http.c) through its public interface, as
  * tests/fuzz/fuzz_vaktd_http.c drives it: http_bind() and http_start() on
- * an ephemeral loopback port, the scheduler replaced by one fixed snapshot
- * whose references this test counts. Raw requests on sockets check each
- * endpoint's status, headers and body, the refusals (404, 405, 400 for two
- * Content-Lengths), the bearer token, and the 503 with Retry-After to a
- * client over max_connections_per_client.
+ * an ephemeral loopback port, the scheduler replaced by the fixed snapshot
+ * of tests/unit/snapfixture.c, whose references this test counts. Raw
+ * requests on sockets check each endpoint's status, headers and body, the
+ * refusals (404, 405, 400 for two Content-Lengths), the bearer token, and
+ * the 503 with Retry-After to a client over max_connections_per_client.
  */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
@@ -24,16 +24,14 @@
 #include "http.h"
 #include "metric.h"
 #include "scheduler.h"
+#include "snapfixture.h"
 #include "snapshot.h"
 #include "testutil.h"
 
 /* How long an answer may take on a busy machine (s). */
 #define PATIENCE 20
 
-static struct http_server *server;
-static int port;
-static struct snapshot snap;
-static struct source sources[2];
+static struct snapfixture fx;
 static int held; /* snapshot references not given back */
 
 /* The fake scheduler: always the fixed snapshot, its references counted. */
@@ -41,88 +39,27 @@ const struct snapshot *scheduler_acquire(struct scheduler *s)
 {
 	(void)s;
 	__atomic_add_fetch(&held, 1, __ATOMIC_SEQ_CST);
-	return &snap;
+	return &fx.snap;
 }
 
 void snapshot_release(const struct snapshot *s)
 {
-	cr_assert_eq(s, &snap);
+	cr_assert_eq(s, &fx.snap);
 	__atomic_sub_fetch(&held, 1, __ATOMIC_SEQ_CST);
-}
-
-/* A "load" collector with fresh metrics and a "redis jobs" one that fails, as the fuzz harness. */
-static void snapshot_fill(void)
-{
-	static const char *const load_families[] = {"load", NULL};
-	static const char *const redis_families[] = {"redis_", NULL};
-	double now = time_now();
-	struct metric *m;
-
-	sources[0].name = test_str("load");
-	sources[0].metrics = metric_set_new();
-	metric_set_add(sources[0].metrics, "load1", METRIC_GAUGE, "", 0.5);
-	m = metric_set_add(sources[0].metrics, "load_pressure", METRIC_GAUGE, "", 2);
-	metric_label_add(m, "resource", "cpu");
-	sources[0].collected_at = sources[0].last_attempt = now;
-	sources[0].interval = 3600;
-	sources[0].timeout = 10;
-	sources[0].families = load_families;
-	sources[0].runs = 1;
-	sources[1].name = test_str("redis jobs");
-	sources[1].last_attempt = now;
-	sources[1].interval = 3600;
-	sources[1].timeout = 10;
-	sources[1].last_error = test_str("connection refused");
-	sources[1].failing_since = now - 60;
-	sources[1].where = test_str("127.0.0.1:6379");
-	sources[1].families = redis_families;
-	sources[1].name_label = "target";
-	sources[1].runs = sources[1].errors = 1;
-	snap.sources = sources;
-	snap.n = 2;
-	snap.started_at = now;
-	snap.generation = 1;
-}
-
-/* A port nothing listens on now, or 0; the agent takes it a moment later. */
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p = 0;
-
-	cr_assert_neq(fd, -1);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		p = ntohs(a.sin_port);
-	close(fd);
-	return p;
 }
 
 /* Serve the snapshot on a free loopback port, with token (or none) and per_client. */
 static void serve(const char *token, unsigned per_client)
 {
 	struct config *c = config_default();
-	char listen[32], err[256] = "";
+	char err[256] = "";
+	int r;
 
-	snapshot_fill();
 	c->max_per_client = per_client;
 	c->connection_timeout = PATIENCE;
-	/* Another process may take the port between free_port() and http_bind(): try again. */
-	for (int i = 0; i < 20 && server == NULL; i++) {
-		int fd;
-
-		port = free_port();
-		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-		free(c->listen);
-		c->listen = strdup(listen);
-		cr_assert_not_null(c->listen);
-		fd = http_bind(c, err, sizeof(err));
-		if (fd != -1)
-			server = http_start(c, fd, NULL, token, NULL, NULL, err, sizeof(err));
-	}
+	r = snapfixture_serve(&fx, c, token, err, sizeof(err));
 	config_free(c);
-	cr_assert_not_null(server, "%s", err);
+	cr_assert_eq(r, 0, "%s", err);
 }
 
 static void serve_plain(void)
@@ -132,8 +69,7 @@ static void serve_plain(void)
 
 static void stop(void)
 {
-	http_stop(server);
-	metric_set_free(sources[0].metrics);
+	snapfixture_stop(&fx);
 	test_no_leaks();
 }
 
@@ -150,7 +86,7 @@ struct answer {
 static int connect_agent(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
+				.sin_port = htons((uint16_t)fx.port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -268,14 +204,14 @@ Test(http, health_names_the_stale_collector_and_its_error)
 Test(http, health_is_ok_when_every_collector_is_fresh)
 {
 	/* No request is in flight: the server reads the snapshot only while answering. */
-	sources[1].metrics = metric_set_new();
-	sources[1].collected_at = time_now();
-	sources[1].last_error = NULL;
-	sources[1].failing_since = 0;
+	fx.sources[1].metrics = metric_set_new();
+	fx.sources[1].collected_at = time_now();
+	fx.sources[1].last_error = NULL;
+	fx.sources[1].failing_since = 0;
 	get("/health", "", &a);
 	cr_expect_eq(a.status, 200);
 	cr_expect_str_eq(a.body, "ok\n");
-	metric_set_free(sources[1].metrics);
+	metric_set_free(fx.sources[1].metrics);
 }
 
 Test(http, metrics_in_prometheus_text)
@@ -449,7 +385,7 @@ static void serve_one_per_client(void)
 	/* No request is in flight yet. */
 	for (int i = 0; i < 512; i++) {
 		struct metric *m =
-		    metric_set_add(sources[0].metrics, "load_big", METRIC_GAUGE, "", i);
+		    metric_set_add(fx.sources[0].metrics, "load_big", METRIC_GAUGE, "", i);
 
 		snprintf(value, 8, "%06d", i);
 		value[6] = 'x';
@@ -462,7 +398,7 @@ Test(http_limits, a_connection_over_the_client_limit_is_told_to_retry, .init = s
 {
 	int small = 4096, held_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), fd;
 	struct sockaddr_in to = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port),
+				 .sin_port = htons((uint16_t)fx.port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct pollfd p;
 

@@ -5,7 +5,7 @@
  * it sends (method, Host, credentials as a header and never from the URL),
  * and each failure as its enum fail with its words: closed without an
  * answer, not HTTP, a body over the cap, a stall before or during the
- * answer, a refused port.
+ * answer, a refused port; and opts.target naming the server in them.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -292,6 +292,38 @@ Test(httpc, a_refused_port_is_down)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%ld/", p);
 	cr_assert_eq(get(&o), FAIL_DOWN);
 	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%ld: %s", p,
+		 strerror(ECONNREFUSED));
+	cr_expect_str_eq(err, want);
+	close(fd);
+}
+
+/*
+ * opts.target names the server in every message, as on the libcurl path:
+ * check_vakt gives the HOST:PORT its user wrote. The failures from lib/net.c
+ * (a refused port, a time-out) and from this module (closed without an
+ * answer) alike.
+ */
+Test(httpc, messages_name_the_target_given)
+{
+	struct test_server closing = {0}, stalling = {.hold = true};
+	struct httpc_opts o = {.target = "agent.example:9333"};
+	char want[160];
+	int fd;
+	long p;
+
+	fails_as(&closing, &o, FAIL_DOWN,
+		 "agent.example:9333 closed the connection without answering");
+	cr_expect_null(strstr(err, who), "%s", err);
+
+	o = (struct httpc_opts){.target = "agent.example:9333", .timeout = 0.3};
+	fails_as(&stalling, &o, FAIL_TIMEOUT,
+		 "timed out after 0.3 s: agent.example:9333 did not answer the HTTP request");
+
+	p = test_server_refusing(&fd);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld/", p);
+	o = (struct httpc_opts){.target = "agent.example:9333"};
+	cr_assert_eq(get(&o), FAIL_DOWN);
+	snprintf(want, sizeof(want), "cannot connect to agent.example:9333: %s",
 		 strerror(ECONNREFUSED));
 	cr_expect_str_eq(err, want);
 	close(fd);

@@ -410,3 +410,86 @@ Test(plugin, regex_replaces_the_last_one_and_says_why_not)
 	cr_assert_not(compiled);
 	cr_assert_eq(strncmp(err, "invalid --proxy '(': ", 21), 0, "%s", err);
 }
+
+/* The agent's way: NAME=VALUE pairs, only the options allowed, never an exit. */
+static int pairs(const char *const *allowed, size_t n, const struct plugin_pair *p, char *err,
+		 size_t errlen)
+{
+	int r;
+
+	memset(&ctx, 0, sizeof(ctx));
+	r = plugin_parse_pairs(&test_plugin, allowed, p, n, &ctx, &args, err, errlen);
+	return r;
+}
+
+Test(plugin_pairs, allowed_options_thresholds_and_verbose)
+{
+	static const char *const allowed[] = {"flag", "name", NULL};
+	const struct plugin_pair p[] = {{"flag", ""},		{"label", "jobs"}, {"warning", "5"},
+					{"critical", "rate=9"}, {"verbose", ""},   {"verbose", ""}};
+	struct threshold t;
+	char err[256] = "";
+
+	cr_assert_eq(pairs(allowed, 6, p, err, sizeof(err)), 0, "%s", err);
+	cr_expect(ctx.flag);
+	cr_expect_str_eq(ctx.name, "jobs", "an alias is its option");
+	cr_expect_eq(args.verbose, 2);
+	t = thresholds_get(args.thresholds, "depth", 0);
+	cr_expect(t.has_warn && t.warn.end == 5 && !t.has_crit);
+	t = thresholds_get(args.thresholds, "rate", -1);
+	cr_expect(t.has_crit && t.crit.end == 9);
+	cr_expect_eq(args.timeout, 10, "set up as plugin_start does");
+	plugin_args_free(&args);
+}
+
+Test(plugin_pairs, refused_with_the_reason)
+{
+	static const char *const allowed[] = {"flag", "name", NULL};
+	static const char *const none[] = {NULL};
+	static const struct {
+		struct plugin_pair p;
+		const char *const *allowed;
+		const char *why;
+	} cases[] = {
+	    {{"state-dir", "/tmp"}, allowed, "unknown option 'state-dir'"},
+	    {{"password-file", "/etc/shadow"}, allowed, "unknown option 'password-file'"},
+	    {{"hostname", "db1"}, allowed, "unknown option 'hostname'"},
+	    {{"timeout", "5"}, allowed, "unknown option 'timeout'"},
+	    {{"name", "x"}, none, "unknown option 'name'"},
+	    {{"nam", "x"}, allowed, "unknown option 'nam'"},
+	    {{"flag", "1"}, allowed, "option 'flag' takes no value"},
+	    {{"verbose", "3"}, allowed, "option 'verbose' takes no value"},
+	    {{"name", ""}, allowed, "option 'name' needs a non-empty value"},
+	    {{"name", "-x"}, allowed, "bad name"},
+	    {{"warning", "1:0"}, allowed, NULL},
+	    {{"critical", "nosuch=5"}, allowed, "unknown metric 'nosuch' in a threshold"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[256] = "";
+
+		cr_expect_eq(pairs(cases[i].allowed, 1, &cases[i].p, err, sizeof(err)), -1, "%s",
+			     cases[i].p.name);
+		if (cases[i].why != NULL)
+			cr_expect_str_eq(err, cases[i].why);
+		else
+			cr_expect_neq(err[0], '\0', "%s says why", cases[i].p.name);
+		plugin_args_free(&args);
+	}
+}
+
+Test(plugin_pairs, hostname_and_port_where_they_select)
+{
+	static const char *const allowed[] = {"hostname", "port", NULL};
+	const struct plugin_pair p[] = {{"hostname", "::1"}, {"port", "443"}};
+	const struct plugin_pair bad[] = {{"port", "70000"}};
+	char err[256] = "";
+
+	cr_assert_eq(pairs(allowed, 2, p, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(args.host, "::1");
+	cr_expect_eq(args.port, 443);
+	plugin_args_free(&args);
+	cr_expect_eq(pairs(allowed, 1, bad, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "invalid port '70000': expected 1 to 65535");
+	plugin_args_free(&args);
+}

@@ -431,3 +431,21 @@ Test(statefile, free_lets_go)
 	cr_expect_eq(statefile_rate(sf, "requests", 1, &rate), RATE_FIRST);
 	statefile_free(sf);
 }
+
+/* The agent's rate between two collections follows the same rules. */
+Test(statefile, rate_between_two_samples)
+{
+	double rate;
+
+	cr_expect_eq(statefile_rate_between(100, 150, 10, &rate), RATE_OK);
+	cr_expect_float_eq(rate, 5, 1e-9);
+	cr_expect_eq(statefile_rate_between(NAN, 150, 10, &rate), RATE_FIRST);
+	cr_expect(isnan(rate));
+	cr_expect_eq(statefile_rate_between(200, 150, 10, &rate), RATE_RESET);
+	cr_expect_eq(statefile_rate_between(100, 150, 0.5, &rate), RATE_SOON);
+	cr_expect_eq(statefile_rate_between(100, 150, -3, &rate), RATE_CLOCK);
+	cr_expect_eq(statefile_rate_between(100, 150, STATEFILE_MAX_AGE + 1, &rate), RATE_STALE);
+	cr_expect_eq(statefile_rate_between(100, 1.5, 10, &rate), RATE_BAD);
+	cr_expect_eq(statefile_rate_between(100, -1, 10, &rate), RATE_BAD);
+	cr_expect(isnan(rate));
+}
