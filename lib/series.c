@@ -260,13 +260,7 @@ void series_rates_open(struct result *r, const struct plugin_args *a, const char
 	rates->sf = statefile_open(a->state_dir, a->program, key, time_now(), STATEFILE_MAX_AGE,
 				   lock_wait(), rates->err, sizeof(rates->err));
 	free(key);
-	if (r != NULL)
-		series_rates_note(r, rates);
-}
-
-void series_rates_note(struct result *r, const struct rates *rates)
-{
-	if (rates->sf == NULL && !rates->agent)
+	if (rates->sf == NULL)
 		result_long(r, "no rates: %s", rates->err);
 }
 

@@ -74,13 +74,10 @@ struct rates {
  * the options resolved to where that can change outside the command line (a
  * defaults file's host, say), or NULL. Without a usable state directory
  * rates->sf is NULL, rates->err says why, and so does a long-output line
- * "no rates: ERR" (r NULL: no line; a plugin that opens its rates before
- * its verdict has a result leaves the line to series_rates_note()).
+ * "no rates: ERR".
  */
 void series_rates_open(struct result *r, const struct plugin_args *a, const char *target,
 		       struct rates *rates);
-/* The long-output line "no rates: ERR" when rates are a plugin's and it has none. */
-void series_rates_note(struct result *r, const struct rates *rates);
 /* Keep the counters for the next run ("rates not saved: ERR" when not) and let them go. */
 void series_rates_close(struct result *r, struct rates *rates);
 

@@ -6,12 +6,7 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_haproxy,
-    &verdict_load,
-    &verdict_fds,
-    &verdict_listen,
-    &verdict_nginx,
-    NULL,
+    &verdict_haproxy, &verdict_load, &verdict_fds, &verdict_listen, &verdict_nginx, NULL,
 };
 
 const struct verdict *verdict_find(const char *name)

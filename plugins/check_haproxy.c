@@ -91,11 +91,11 @@ int main(int argc, char **argv)
 	if (!isnan(in.curr_conns))
 		haproxy_info_metrics(&in, set);
 	haproxy_stat_free(&st);
-	series_rates_open(NULL, &a, source, &rates);
-	r = verdict_judge(
-	    &verdict_haproxy,
-	    &(struct verdict_in){
-		.args = &a, .opts = &run_opts, .set = set, .source = source, .rates = &rates});
+	r = result_new(verdict_haproxy.plugin->service);
+	series_rates_open(r, &a, source, &rates);
+	verdict_haproxy.judge(
+	    r, &(struct verdict_in){
+		   .args = &a, .opts = &run_opts, .set = set, .source = source, .rates = &rates});
 	series_rates_close(r, &rates);
 	metric_set_free(set);
 	run_free();

@@ -103,10 +103,11 @@ int main(int argc, char **argv)
 	}
 	snprintf(target, sizeof(target), "%s host=%s", url,
 		 o.host_header != NULL ? o.host_header : "");
-	series_rates_open(NULL, &a, target, &rates);
-	r = verdict_judge(&verdict_nginx,
-			  &(struct verdict_in){
-			      .args = &a, .opts = &o, .set = set, .source = url, .rates = &rates});
+	r = result_new(verdict_nginx.plugin->service);
+	series_rates_open(r, &a, target, &rates);
+	verdict_nginx.judge(
+	    r, &(struct verdict_in){
+		   .args = &a, .opts = &o, .set = set, .source = url, .rates = &rates});
 	series_rates_close(r, &rates);
 	metric_set_free(set);
 	plugin_finish(r);

@@ -407,7 +407,6 @@ static void numbers(struct result *r, const struct plugin_args *a, struct rates 
 	series_check(r, a, set, "haproxy_servers_up_pct", -1, keys, "servers up:");
 	series_check(r, a, set, "haproxy_conns_pct", -1, NULL, "connections at");
 	series_check(r, a, set, "haproxy_idle_pct", -1, NULL, "idle");
-	series_rates_note(r, rates);
 	series_rate(r, a, rates, set, "haproxy_responses_5xx", keys, "5xx responses per second:");
 }
 

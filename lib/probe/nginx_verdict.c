@@ -171,7 +171,6 @@ static void rates(struct result *r, const struct plugin_args *a, struct rates *r
 	double handled = metric_set_value(set, "nginx_handled", NULL, NULL);
 	struct metric_set *per = metric_set_new();
 
-	series_rates_note(r, rates);
 	series_rate(r, a, rates, set, "nginx_dropped", NULL, "connections dropped per second:");
 	series_rate(r, a, rates, set, "nginx_accepts", NULL, "connections accepted per second:");
 	series_rate(r, a, rates, set, "nginx_handled", NULL, "connections handled per second:");
