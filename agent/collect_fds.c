@@ -16,4 +16,4 @@ static int fds_collect(void *state, struct metric_set *set, char *err, size_t er
 static const char *const fds_families[] = {"fds_", NULL};
 
 const struct collector_kind collect_fds = {
-    .kind = "fds", .collect = fds_collect, .families = fds_families};
+    .kind = "fds", .section = COLLECTOR_DEFAULT, .collect = fds_collect, .families = fds_families};

@@ -31,17 +31,49 @@ struct haproxy_coll {
 	struct httpc http; /* for the stats page */
 };
 
+/* A [haproxy NAME] section: the stats socket, or the stats page when url is given. */
+struct haproxy_settings {
+	char *address; /* the stats socket's path or HOST:PORT */
+	char *url;     /* the stats page ending in ;csv */
+	struct conf_login login;
+	struct conf_tls tls;
+};
+
+static const struct conf_key haproxy_keys[] = {
+    CONF_KEY("address", conf_address, struct haproxy_settings, address, NULL,
+	     "the stats socket: its path or HOST:PORT (default /run/haproxy/admin.sock)"),
+    CONF_KEY("url", conf_url, struct haproxy_settings, url, NULL,
+	     "the stats page's CSV, instead of the socket"),
+    CONF_KEYS_LOGIN(struct haproxy_settings),
+    CONF_KEYS_TLS(struct haproxy_settings),
+    {0},
+};
+
+/* One of the socket and the page; the socket by default. */
+static void haproxy_finish(struct conf_ctx *ctx, void *settings, const char *name)
+{
+	struct haproxy_settings *s = settings;
+	unsigned a = conf_key_line(ctx, "address"), u = conf_key_line(ctx, "url");
+
+	(void)name;
+	if (s->address != NULL && s->url != NULL)
+		conf_error_at(ctx, a > u ? a : u, "give address or url, not both");
+	if (s->address == NULL && s->url == NULL)
+		s->address = xstrdup("/run/haproxy/admin.sock");
+}
+
 static void haproxy_destroy(void *state);
 
 static void *haproxy_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct haproxy_settings *s = cc->settings;
 	struct haproxy_coll *c = xcalloc(1, sizeof(*c));
 	const char *space = strchr(cc->name, ' ');
 
 	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
 	c->timeout = cc->timeout;
-	if (cc->url == NULL) {
-		if (address_split(cc->address, c->host, sizeof(c->host), &c->t.port, err, errlen) !=
+	if (s->url == NULL) {
+		if (address_split(s->address, c->host, sizeof(c->host), &c->t.port, err, errlen) !=
 		    0) {
 			haproxy_destroy(c);
 			return NULL;
@@ -60,20 +92,20 @@ static void *haproxy_create(const struct config_collector *cc, char *err, size_t
 		haproxy_destroy(c);
 		return NULL;
 	}
-	if (cc->password_file != NULL &&
-	    secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0) {
+	if (s->login.password_file != NULL &&
+	    secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0) {
 		haproxy_destroy(c);
 		return NULL;
 	}
-	c->url = xstrdup(cc->url);
-	c->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
-	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	c->url = xstrdup(s->url);
+	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
+	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
 	c->o.url = c->url;
 	c->o.timeout = cc->timeout;
 	c->o.user = c->user;
 	c->o.password = c->password;
 	c->o.ca_file = c->ca_file;
-	c->o.insecure = cc->insecure;
+	c->o.insecure = s->tls.insecure;
 	c->o.user_agent = "vaktd/" PACKAGE_VERSION;
 	return c;
 }
@@ -120,6 +152,10 @@ static void haproxy_destroy(void *state)
 static const char *const haproxy_families[] = {"haproxy_", NULL};
 
 const struct collector_kind collect_haproxy = {.kind = "haproxy",
+					       .section = COLLECTOR_NAMED,
+					       .keys = haproxy_keys,
+					       .settings_size = sizeof(struct haproxy_settings),
+					       .finish = haproxy_finish,
 					       .create = haproxy_create,
 					       .collect = haproxy_collect,
 					       .destroy = haproxy_destroy,

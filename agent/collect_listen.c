@@ -19,5 +19,7 @@ static int listen_collect(void *state, struct metric_set *set, char *err, size_t
 /* The metric names it gives, for the check endpoint. */
 static const char *const listen_families[] = {"listen_", NULL};
 
-const struct collector_kind collect_listen = {
-    .kind = "listen", .collect = listen_collect, .families = listen_families};
+const struct collector_kind collect_listen = {.kind = "listen",
+					      .section = COLLECTOR_DEFAULT,
+					      .collect = listen_collect,
+					      .families = listen_families};

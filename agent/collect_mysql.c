@@ -27,9 +27,6 @@
 #include "secret.h"
 #include "xalloc.h"
 
-/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
-#define BLOCKERS_MAX 10
-
 struct mysql_coll {
 	char host[256];
 	/* owned copies, which target points to */
@@ -39,10 +36,45 @@ struct mysql_coll {
 	struct backoff backoff;
 };
 
+/* A [mysql NAME] section. */
+struct mysql_settings {
+	char *address; /* NULL: the option file's server, or libmariadb's default */
+	struct conf_login login;
+	char *dbname;	   /* NULL: none */
+	char *option_file; /* a my.cnf whose [client] group is read first */
+	struct conf_tls tls;
+};
+
+static const struct conf_key mysql_keys[] = {
+    CONF_KEY("address", conf_address, struct mysql_settings, address, NULL,
+	     "the server: HOST:PORT, [IPV6]:PORT or a socket's path (default 127.0.0.1:3306)"),
+    CONF_KEYS_LOGIN(struct mysql_settings),
+    CONF_KEY("database", conf_string, struct mysql_settings, dbname, NULL,
+	     "the database to connect to"),
+    /* A my.cnf-style file may hold the password, so it is checked as a secret. */
+    CONF_KEY("option_file", conf_secret_file, struct mysql_settings, option_file, NULL,
+	     "a my.cnf-style file whose [client] group is read first"),
+    CONF_KEY_CA_FILE(struct mysql_settings, "the CA bundle to verify the server with; "
+					    "requires TLS"),
+    {0},
+};
+
+/* An option file may name the server; a default address would override it. */
+static void mysql_finish(struct conf_ctx *ctx, void *settings, const char *name)
+{
+	struct mysql_settings *s = settings;
+
+	(void)ctx;
+	(void)name;
+	if (s->address == NULL && s->option_file == NULL)
+		s->address = xstrdup("127.0.0.1:3306");
+}
+
 static void mysql_coll_destroy(void *state);
 
 static void *mysql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct mysql_settings *s = cc->settings;
 	struct mysql_coll *c = xcalloc(1, sizeof(*c));
 	const char *space = strchr(cc->name, ' ');
 
@@ -52,19 +84,19 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the option file's server (or libmariadb's default). */
-	if ((cc->address != NULL && address_split(cc->address, c->host, sizeof(c->host),
-						  &c->target.port, err, errlen) != 0) ||
-	    (cc->password_file != NULL &&
-	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
+	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
+						 &c->target.port, err, errlen) != 0) ||
+	    (s->login.password_file != NULL &&
+	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
 		mysql_coll_destroy(c);
 		return NULL;
 	}
-	c->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
-	c->dbname = cc->dbname != NULL ? xstrdup(cc->dbname) : NULL;
-	c->option_file = cc->option_file != NULL ? xstrdup(cc->option_file) : NULL;
-	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
+	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
+	c->option_file = s->option_file != NULL ? xstrdup(s->option_file) : NULL;
+	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
 	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = cc->address != NULL ? c->host : NULL;
+	c->target.host = s->address != NULL ? c->host : NULL;
 	c->target.user = c->user;
 	c->target.password = c->password;
 	c->target.database = c->dbname;
@@ -107,7 +139,6 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 		return failed(c, err);
 	}
 	locks_metrics(&rep, set);
-	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);
@@ -138,6 +169,10 @@ static void mysql_coll_destroy(void *state)
 static const char *const mysql_families[] = {"lock_", NULL};
 
 const struct collector_kind collect_mysql = {.kind = "mysql",
+					     .section = COLLECTOR_NAMED,
+					     .keys = mysql_keys,
+					     .settings_size = sizeof(struct mysql_settings),
+					     .finish = mysql_finish,
 					     .create = mysql_coll_create,
 					     .collect = mysql_coll_collect,
 					     .destroy = mysql_coll_destroy,

@@ -22,10 +22,29 @@ struct nginx_coll {
 	struct httpc http;
 };
 
+/* An [nginx NAME] section. */
+struct nginx_settings {
+	char *url;	   /* the stub_status page */
+	char *host_header; /* the Host header to send, NULL: the URL's host */
+	struct conf_login login;
+	struct conf_tls tls;
+};
+
+static const struct conf_key nginx_keys[] = {
+    CONF_KEY("url", conf_url, struct nginx_settings, url, "http://127.0.0.1/nginx_status",
+	     "the stub_status page"),
+    CONF_KEY("host_header", conf_string, struct nginx_settings, host_header, NULL,
+	     "the Host header to send instead of the URL's host"),
+    CONF_KEYS_LOGIN(struct nginx_settings),
+    CONF_KEYS_TLS(struct nginx_settings),
+    {0},
+};
+
 static void nginx_destroy(void *state);
 
 static void *nginx_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct nginx_settings *s = cc->settings;
 	struct nginx_coll *n = xcalloc(1, sizeof(*n));
 	const char *space = strchr(cc->name, ' ');
 
@@ -35,17 +54,17 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 		nginx_destroy(n);
 		return NULL;
 	}
-	if (cc->password_file != NULL &&
-	    secret_load(cc->password_file, NULL, &n->password, err, errlen) != 0) {
+	if (s->login.password_file != NULL &&
+	    secret_load(s->login.password_file, NULL, &n->password, err, errlen) != 0) {
 		nginx_destroy(n);
 		return NULL;
 	}
-	n->url = xstrdup(cc->url != NULL ? cc->url : CONFIG_DEFAULT_NGINX);
-	n->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
-	n->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	n->url = xstrdup(s->url);
+	n->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
+	n->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
 	n->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	if (cc->host_header != NULL) {
-		n->host_header = xasprintf("Host: %s", cc->host_header);
+	if (s->host_header != NULL) {
+		n->host_header = xasprintf("Host: %s", s->host_header);
 		n->headers[0] = n->host_header;
 	}
 	n->o.url = n->url;
@@ -53,7 +72,7 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 	n->o.user = n->user;
 	n->o.password = n->password;
 	n->o.ca_file = n->ca_file;
-	n->o.insecure = cc->insecure;
+	n->o.insecure = s->tls.insecure;
 	n->o.user_agent = "vaktd/" PACKAGE_VERSION;
 	n->o.headers = n->headers;
 	return n;
@@ -90,6 +109,9 @@ static void nginx_destroy(void *state)
 static const char *const nginx_families[] = {"nginx_", NULL};
 
 const struct collector_kind collect_nginx = {.kind = "nginx",
+					     .section = COLLECTOR_NAMED,
+					     .keys = nginx_keys,
+					     .settings_size = sizeof(struct nginx_settings),
 					     .create = nginx_create,
 					     .collect = nginx_collect,
 					     .destroy = nginx_destroy,

@@ -20,10 +20,9 @@
 #include "num.h"
 #include "probe/pgsql_locks.h"
 #include "secret.h"
+#include "sslmode.h"
 #include "xalloc.h"
 
-/* Blockers detailed in lock_blocker_* series, the ones holding up most first. */
-#define BLOCKERS_MAX 10
 /* The name PostgreSQL gives its socket in the socket directory, before the port. */
 #define SOCKET_PREFIX "/.s.PGSQL."
 
@@ -35,6 +34,66 @@ struct pgsql_coll {
 	PGconn *conn;
 	struct backoff backoff;
 };
+
+/* A [postgresql NAME] section. */
+struct pgsql_settings {
+	char *address; /* HOST:PORT, [V6]:PORT or a socket directory; NULL with service */
+	struct conf_login login;
+	char *dbname;  /* NULL with service: the service's, or libpq's */
+	char *service; /* a pg_service.conf service, NULL: none */
+	char *sslmode; /* libpq's; verify-full with ca_file, else NULL */
+	struct conf_tls tls;
+};
+
+/* libpq's sslmode values; a mistyped one would make libpq fail at every connection. */
+static int sslmode_check(struct conf_ctx *ctx, const char *key, const char *value)
+{
+	char q[CONF_QUOTE_BUFSZ];
+
+	if (sslmode_valid(value))
+		return 0;
+	conf_error(ctx, "invalid %s '%s' (expected " SSLMODE_WORDS ")", key, conf_quote(value, q));
+	return -1;
+}
+
+static const struct conf_key pgsql_keys[] = {
+    CONF_KEY("address", conf_address, struct pgsql_settings, address, NULL,
+	     "the server: HOST:PORT, [IPV6]:PORT or a socket directory (default 127.0.0.1:5432)"),
+    CONF_KEYS_LOGIN(struct pgsql_settings),
+    CONF_KEY("database", conf_string, struct pgsql_settings, dbname, NULL,
+	     "the database to connect to (default postgres)"),
+    CONF_KEY("service", conf_string, struct pgsql_settings, service, NULL,
+	     "a pg_service.conf service naming the server"),
+    CONF_KEY_CHECKED("sslmode", conf_string, struct pgsql_settings, sslmode, sslmode_check,
+		     "libpq's sslmode (default verify-full with ca_file)"),
+    CONF_KEY_CA_FILE(struct pgsql_settings, "the CA bundle to verify the server with "
+					    "(libpq's sslrootcert)"),
+    {0},
+};
+
+/*
+ * A CA file is there to verify the server; an sslmode that may fall back to
+ * plain text would make it a false comfort. A service names the server and
+ * the database, so they get defaults only without one.
+ */
+static void pgsql_finish(struct conf_ctx *ctx, void *settings, const char *name)
+{
+	struct pgsql_settings *s = settings;
+
+	(void)name;
+	if (s->tls.ca_file != NULL && s->sslmode != NULL && sslmode_may_skip_tls(s->sslmode))
+		conf_error_at(ctx, conf_key_line(ctx, "sslmode"),
+			      "sslmode %s may connect without TLS, so ca_file (line %u) would not "
+			      "be used; use require, verify-ca or verify-full",
+			      s->sslmode, conf_key_line(ctx, "ca_file"));
+	if (s->service == NULL && s->address == NULL)
+		s->address = xstrdup("127.0.0.1:5432");
+	if (s->service == NULL && s->dbname == NULL)
+		s->dbname = xstrdup("postgres");
+	/* A CA file alone asks for the strictest check libpq makes. */
+	if (s->tls.ca_file != NULL && s->sslmode == NULL)
+		s->sslmode = xstrdup("verify-full");
+}
 
 static void pgsql_coll_destroy(void *state);
 
@@ -55,6 +114,7 @@ static void socket_split(char *host, long *port)
 
 static void *pgsql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct pgsql_settings *s = cc->settings;
 	struct pgsql_coll *c = xcalloc(1, sizeof(*c));
 	const char *space = strchr(cc->name, ' ');
 
@@ -65,22 +125,22 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the service's server (or libpq's default). */
-	if ((cc->address != NULL && address_split(cc->address, c->host, sizeof(c->host),
-						  &c->target.port, err, errlen) != 0) ||
-	    (cc->password_file != NULL &&
-	     secret_load(cc->password_file, NULL, &c->password, err, errlen) != 0)) {
+	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
+						 &c->target.port, err, errlen) != 0) ||
+	    (s->login.password_file != NULL &&
+	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
 		pgsql_coll_destroy(c);
 		return NULL;
 	}
 	if (c->host[0] == '/')
 		socket_split(c->host, &c->target.port);
-	c->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
-	c->dbname = cc->dbname != NULL ? xstrdup(cc->dbname) : NULL;
-	c->service = cc->service != NULL ? xstrdup(cc->service) : NULL;
-	c->sslmode = cc->sslmode != NULL ? xstrdup(cc->sslmode) : NULL;
-	c->ca_file = cc->ca_file != NULL ? xstrdup(cc->ca_file) : NULL;
+	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
+	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
+	c->service = s->service != NULL ? xstrdup(s->service) : NULL;
+	c->sslmode = s->sslmode != NULL ? xstrdup(s->sslmode) : NULL;
+	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
 	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = cc->address != NULL ? c->host : NULL;
+	c->target.host = s->address != NULL ? c->host : NULL;
 	c->target.user = c->user;
 	c->target.password = c->password;
 	c->target.database = c->dbname;
@@ -123,7 +183,6 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 		return failed(c, err);
 	}
 	locks_metrics(&rep, set);
-	locks_blocker_metrics(&rep, set, BLOCKERS_MAX);
 	locks_free(&rep);
 	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);
@@ -154,6 +213,10 @@ static void pgsql_coll_destroy(void *state)
 static const char *const postgresql_families[] = {"lock_", NULL};
 
 const struct collector_kind collect_postgresql = {.kind = "postgresql",
+						  .section = COLLECTOR_NAMED,
+						  .keys = pgsql_keys,
+						  .settings_size = sizeof(struct pgsql_settings),
+						  .finish = pgsql_finish,
 						  .create = pgsql_coll_create,
 						  .collect = pgsql_coll_collect,
 						  .destroy = pgsql_coll_destroy,

@@ -15,21 +15,66 @@
 #include "probe/fds.h"
 #include "xalloc.h"
 
+/* Its settings, and its state: the same two things. */
 struct process {
 	char *name;    /* command name to look for, or NULL */
 	char *pidfile; /* or the pidfile to read */
 };
 
+/* name and pidfile name the process two ways: the second one given is refused. */
+static int other_given(struct conf_ctx *ctx, const char *other)
+{
+	unsigned line = conf_key_line(ctx, other);
+
+	if (line == 0)
+		return 0;
+	conf_error(ctx, "name and pidfile exclude each other (%s at line %u)", other, line);
+	return -1;
+}
+
+static int name_check(struct conf_ctx *ctx, const char *key, const char *value)
+{
+	(void)key;
+	(void)value;
+	return other_given(ctx, "pidfile");
+}
+
+static int pidfile_check(struct conf_ctx *ctx, const char *key, const char *value)
+{
+	if (other_given(ctx, "name") != 0)
+		return -1;
+	return conf_check_absolute(ctx, key, value);
+}
+
+static const struct conf_key process_keys[] = {
+    CONF_KEY_CHECKED("name", conf_string, struct process, name, name_check,
+		     "the command name to look for (default: the section's NAME)"),
+    CONF_KEY_CHECKED("pidfile", conf_string, struct process, pidfile, pidfile_check,
+		     "the file holding the process ID, instead of a name"),
+    {0},
+};
+
+/* Without name or pidfile, the section's NAME is the command's. */
+static void process_finish(struct conf_ctx *ctx, void *settings, const char *name)
+{
+	struct process *p = settings;
+
+	(void)ctx;
+	if (p->name == NULL && p->pidfile == NULL)
+		p->name = xstrdup(name);
+}
+
 static void *process_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct process *s = cc->settings;
 	struct process *p = xcalloc(1, sizeof(*p));
 
 	(void)err;
 	(void)errlen;
-	if (cc->pidfile != NULL)
-		p->pidfile = xstrdup(cc->pidfile);
+	if (s->pidfile != NULL)
+		p->pidfile = xstrdup(s->pidfile);
 	else
-		p->name = xstrdup(cc->process_name);
+		p->name = xstrdup(s->name);
 	return p;
 }
 
@@ -80,6 +125,10 @@ static const char *const process_families[] = {"process_", NULL};
  * CAP_DAC_READ_SEARCH; CAP_SYS_PTRACE does not help with the directory.
  */
 const struct collector_kind collect_process = {.kind = "process",
+					       .section = COLLECTOR_NAMED,
+					       .keys = process_keys,
+					       .settings_size = sizeof(struct process),
+					       .finish = process_finish,
 					       .create = process_create,
 					       .collect = process_collect,
 					       .destroy = process_destroy,

@@ -32,6 +32,26 @@ struct rabbitmq_coll {
 	struct httpc http;
 };
 
+/* A [rabbitmq NAME] section. */
+struct rabbitmq_settings {
+	char *url; /* the management API's base */
+	struct conf_login login;
+	char *vhost;
+	struct conf_queues queues;
+	struct conf_tls tls;
+};
+
+static const struct conf_key rabbitmq_keys[] = {
+    CONF_KEY("url", conf_url, struct rabbitmq_settings, url, "http://127.0.0.1:15672",
+	     "the management API's base URL"),
+    CONF_KEYS_LOGIN(struct rabbitmq_settings),
+    CONF_KEY("vhost", conf_string, struct rabbitmq_settings, vhost, "/",
+	     "the virtual host whose queues are watched"),
+    CONF_KEYS_QUEUES(struct rabbitmq_settings),
+    CONF_KEYS_TLS(struct rabbitmq_settings),
+    {0},
+};
+
 static void rabbitmq_destroy(void *state);
 
 static char *dup_or(const char *s, const char *otherwise)
@@ -41,6 +61,7 @@ static char *dup_or(const char *s, const char *otherwise)
 
 static void *rabbitmq_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct rabbitmq_settings *s = cc->settings;
 	struct rabbitmq_coll *r = xcalloc(1, sizeof(*r));
 	const char *space = strchr(cc->name, ' ');
 
@@ -50,32 +71,32 @@ static void *rabbitmq_create(const struct config_collector *cc, char *err, size_
 		rabbitmq_destroy(r);
 		return NULL;
 	}
-	if (cc->password_file != NULL &&
-	    secret_load(cc->password_file, NULL, &r->password, err, errlen) != 0) {
+	if (s->login.password_file != NULL &&
+	    secret_load(s->login.password_file, NULL, &r->password, err, errlen) != 0) {
 		rabbitmq_destroy(r);
 		return NULL;
 	}
 	/* RabbitMQ's default account, which logs in from loopback only. */
-	if (r->password == NULL && cc->user == NULL)
+	if (r->password == NULL && s->login.user == NULL)
 		r->password = xstrdup("guest");
-	r->url = dup_or(cc->url, CONFIG_DEFAULT_RABBITMQ);
-	r->user = dup_or(cc->user, "guest");
-	r->ca_file = dup_or(cc->ca_file, NULL);
-	r->vhost = dup_or(cc->vhost, "/");
+	r->url = dup_or(s->url, NULL);
+	r->user = dup_or(s->login.user, "guest");
+	r->ca_file = dup_or(s->tls.ca_file, NULL);
+	r->vhost = dup_or(s->vhost, NULL);
 	r->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
-	for (size_t i = 0; i < cc->nqueues; i++)
-		r->names[i] = xstrdup(cc->queues[i]);
-	r->nnames = cc->nqueues;
+	r->names = xcalloc(s->queues.names.n + 1, sizeof(*r->names));
+	for (size_t i = 0; i < s->queues.names.n; i++)
+		r->names[i] = xstrdup(s->queues.names.v[i]);
+	r->nnames = s->queues.names.n;
 	/* conf.c compiled the same expression already; this cannot fail. */
-	r->has_regex = cc->queue_regex != NULL &&
-		       regcomp(&r->regex, cc->queue_regex, REG_EXTENDED | REG_NOSUB) == 0;
+	r->has_regex = s->queues.regex != NULL &&
+		       regcomp(&r->regex, s->queues.regex, REG_EXTENDED | REG_NOSUB) == 0;
 	r->timeout = cc->timeout;
 	r->target.url = r->url;
 	r->target.user = r->user;
 	r->target.password = r->password != NULL ? r->password : "";
 	r->target.ca_file = r->ca_file;
-	r->target.insecure = cc->insecure;
+	r->target.insecure = s->tls.insecure;
 	r->target.user_agent = "vaktd/" PACKAGE_VERSION;
 	return r;
 }
@@ -151,6 +172,9 @@ static void rabbitmq_destroy(void *state)
 static const char *const rabbitmq_families[] = {"rabbitmq_", "queue_", NULL};
 
 const struct collector_kind collect_rabbitmq = {.kind = "rabbitmq",
+						.section = COLLECTOR_NAMED,
+						.keys = rabbitmq_keys,
+						.settings_size = sizeof(struct rabbitmq_settings),
 						.create = rabbitmq_create,
 						.collect = rabbitmq_collect,
 						.destroy = rabbitmq_destroy,

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "address.h"
 #include "backoff.h"
 #include "collector.h"
+#include "num.h"
 #include "probe/redis.h"
 #include "secret.h"
 #include "xalloc.h"
@@ -30,42 +32,87 @@ struct redis_coll {
 	struct backoff backoff;
 };
 
+/* A [redis NAME] section. */
+struct redis_settings {
+	char *address; /* HOST:PORT, [V6]:PORT or /unix/socket */
+	long database;
+	struct conf_login login;
+	struct conf_queues queues;
+	bool celery;	  /* also every queue Celery has bound */
+	char *resque;	  /* Resque namespace to discover queues in, NULL: none */
+	char *key_prefix; /* prefix of every key (Celery's global_keyprefix) */
+};
+
+/* A database number; [mysql] and [postgresql] database is a name. */
+static int database_set(struct conf_ctx *ctx, const char *key, const char *value, void *field)
+{
+	if (num_parse_long(value, 0, INT_MAX, field) == 0)
+		return 0;
+	conf_error(ctx, "invalid %s '%s' (expected a database number)", key, value);
+	return -1;
+}
+
+static const char *database_show(const void *field, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%ld", *(const long *)field);
+	return out;
+}
+
+static const struct conf_type database_type = {NULL, database_set, NULL, database_show};
+
+static const struct conf_key redis_keys[] = {
+    CONF_KEY("address", conf_address, struct redis_settings, address, "127.0.0.1:6379",
+	     "the server: HOST:PORT, [IPV6]:PORT or a socket's path"),
+    CONF_KEY("database", database_type, struct redis_settings, database, NULL,
+	     "the database number the queues are in"),
+    CONF_KEYS_LOGIN(struct redis_settings),
+    CONF_KEYS_QUEUES(struct redis_settings),
+    CONF_KEY("celery", conf_bool, struct redis_settings, celery, NULL,
+	     "yes: also watch every queue Celery has bound"),
+    CONF_KEY("resque", conf_string, struct redis_settings, resque, NULL,
+	     "the Resque namespace to find queues in"),
+    CONF_KEY("key_prefix", conf_string, struct redis_settings, key_prefix, NULL,
+	     "the prefix of every key (Celery's global_keyprefix)"),
+    {0},
+};
+
 static void redis_destroy(void *state);
 
 static void *redis_create(const struct config_collector *cc, char *err, size_t errlen)
 {
+	const struct redis_settings *s = cc->settings;
 	struct redis_coll *r = xcalloc(1, sizeof(*r));
 	const char *space = strchr(cc->name, ' ');
 
-	if (address_split(cc->address, r->host, sizeof(r->host), &r->target.port, err, errlen) !=
+	if (address_split(s->address, r->host, sizeof(r->host), &r->target.port, err, errlen) !=
 		0 ||
-	    (cc->password_file != NULL &&
-	     secret_load(cc->password_file, NULL, &r->password, err, errlen) != 0)) {
+	    (s->login.password_file != NULL &&
+	     secret_load(s->login.password_file, NULL, &r->password, err, errlen) != 0)) {
 		redis_destroy(r);
 		return NULL;
 	}
-	r->user = cc->user != NULL ? xstrdup(cc->user) : NULL;
+	r->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
 	r->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	r->resque = cc->resque != NULL ? xstrdup(cc->resque) : NULL;
-	r->key_prefix = cc->key_prefix != NULL ? xstrdup(cc->key_prefix) : NULL;
-	r->names = xcalloc(cc->nqueues + 1, sizeof(*r->names));
-	for (size_t i = 0; i < cc->nqueues; i++)
-		r->names[i] = xstrdup(cc->queues[i]);
+	r->resque = s->resque != NULL ? xstrdup(s->resque) : NULL;
+	r->key_prefix = s->key_prefix != NULL ? xstrdup(s->key_prefix) : NULL;
+	r->names = xcalloc(s->queues.names.n + 1, sizeof(*r->names));
+	for (size_t i = 0; i < s->queues.names.n; i++)
+		r->names[i] = xstrdup(s->queues.names.v[i]);
 	r->target.host = r->host;
 	r->target.password = r->password;
 	r->target.user = r->user;
-	r->target.database = cc->database;
+	r->target.database = s->database;
 	r->target.timeout = cc->timeout;
 	r->queues.names = (const char *const *)r->names;
-	r->queues.nnames = cc->nqueues;
+	r->queues.nnames = s->queues.names.n;
 	r->queues.target = r->section_name;
-	r->queues.database = cc->database;
-	r->queues.celery = cc->celery;
+	r->queues.database = s->database;
+	r->queues.celery = s->celery;
 	r->queues.resque = r->resque;
 	r->queues.key_prefix = r->key_prefix;
 	/* conf.c compiled the same expression already; this cannot fail. */
-	if (cc->queue_regex != NULL &&
-	    regcomp(&r->regex, cc->queue_regex, REG_EXTENDED | REG_NOSUB) == 0)
+	if (s->queues.regex != NULL &&
+	    regcomp(&r->regex, s->queues.regex, REG_EXTENDED | REG_NOSUB) == 0)
 		r->queues.regex = &r->regex;
 	return r;
 }
@@ -142,6 +189,9 @@ static void redis_destroy(void *state)
 static const char *const redis_families[] = {"redis_", "queue_depth", "celery_", "resque_", NULL};
 
 const struct collector_kind collect_redis = {.kind = "redis",
+					     .section = COLLECTOR_NAMED,
+					     .keys = redis_keys,
+					     .settings_size = sizeof(struct redis_settings),
 					     .create = redis_create,
 					     .collect = redis_collect,
 					     .destroy = redis_destroy,

@@ -1,8 +1,10 @@
 /*
  * The one interface every collector implements. A collector kind is data: a
- * name and three hooks. Adding a source (Redis, MySQL, ...) means one new
- * collect_*.c file and one line in collectors.c; the scheduler and the HTTP
- * code never change.
+ * name, the keys of its section with the settings struct they fill, and
+ * its hooks. Adding a source (Redis, MySQL, ...) means one new collect_*.c
+ * file, its line in collectors.c and in Makefile.am, and its section in
+ * vaktd.conf(5) (test_config holds the page to the key table); the
+ * configuration reader, the scheduler and the HTTP code never change.
  */
 #ifndef VAKT_COLLECTOR_H
 #define VAKT_COLLECTOR_H
@@ -11,10 +13,38 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "confkeys.h"
 #include "metric.h"
+
+/* How a kind is configured. */
+enum collector_section {
+	COLLECTOR_UNLISTED, /* no section: [self], always on */
+	COLLECTOR_DEFAULT,  /* one section, "[load]", on unless it says enabled = no */
+	COLLECTOR_NAMED,    /* a section per instance, "[redis jobs]", off until written */
+};
 
 struct collector_kind {
 	const char *kind; /* the config section: "load", "process", ... */
+	enum collector_section section;
+	/*
+	 * The keys of its section beyond enabled, interval and timeout, ended
+	 * by {0} (a NULL name); NULL for none. They fill a struct of settings_size bytes
+	 * (zeroed first), which create finds in cc->settings.
+	 */
+	const struct conf_key *keys;
+	size_t settings_size;
+	/*
+	 * After the whole file: the checks across keys (reported with
+	 * conf_error_at and conf_key_line) and the defaults that depend on
+	 * other keys; name is the section's NAME, NULL for an unnamed kind.
+	 * NULL when there is nothing to do.
+	 */
+	void (*finish)(struct conf_ctx *ctx, void *settings, const char *name);
+	/*
+	 * Why this vaktd cannot run it ("this vaktd was built without
+	 * hiredis"), NULL when it can: its sections are then an error.
+	 */
+	const char *missing;
 	/*
 	 * Private state for one configured instance; NULL with err on failure.
 	 * NULL for a collector without state (collect then gets NULL).
@@ -46,27 +76,9 @@ struct collector_kind {
 
 /* The kind called name, or NULL. */
 const struct collector_kind *collector_find(const char *name);
+/* The i-th kind this vaktd knows, in the order of collectors.c, or NULL past the last. */
+const struct collector_kind *collector_kind_at(size_t i);
 /* The capabilities the collectors c configures need (their caps, together). */
 uint64_t collector_caps(const struct config *c);
-
-extern const struct collector_kind collect_load;
-extern const struct collector_kind collect_fds;
-extern const struct collector_kind collect_process;
-extern const struct collector_kind collect_listen;
-extern const struct collector_kind collect_self;
-#ifdef HAVE_HIREDIS
-extern const struct collector_kind collect_redis;
-#endif
-#ifdef HAVE_LIBCURL
-extern const struct collector_kind collect_rabbitmq;
-extern const struct collector_kind collect_nginx;
-extern const struct collector_kind collect_haproxy;
-#endif
-#ifdef HAVE_LIBMARIADB
-extern const struct collector_kind collect_mysql;
-#endif
-#ifdef HAVE_LIBPQ
-extern const struct collector_kind collect_postgresql;
-#endif
 
 #endif

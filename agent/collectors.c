@@ -1,38 +1,47 @@
 /*
- * The registry of collector kinds (see collector.h).
+ * The registry of collector kinds (see collector.h): a new collector is
+ * its collect_*.c and its line here.
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "collector.h"
 
 /* A kind this build lacks the library for: configuring it says so. */
 #define MISSING(kind_, library)                                                                    \
-	static void *missing_##kind_(const struct config_collector *cc, char *err, size_t errlen)  \
-	{                                                                                          \
-		snprintf(err, errlen, "[%s]: this vaktd was built without " library, cc->name);    \
-		return NULL;                                                                       \
-	}                                                                                          \
-	static const struct collector_kind collect_##kind_ = {.kind = #kind_,                      \
-							      .create = missing_##kind_};
+	static const struct collector_kind collect_##kind_ = {                                     \
+	    .kind = #kind_,                                                                        \
+	    .section = COLLECTOR_NAMED,                                                            \
+	    .missing = "this vaktd was built without " library};
 
-#ifndef HAVE_HIREDIS
+/* The kinds, each defined in its collect_*.c; one line here and one in kinds[] per kind. */
+extern const struct collector_kind collect_load, collect_fds, collect_process, collect_listen,
+    collect_self;
+#ifdef HAVE_HIREDIS
+extern const struct collector_kind collect_redis;
+#else
 MISSING(redis, "hiredis")
 #endif
-#ifndef HAVE_LIBCURL
+#ifdef HAVE_LIBCURL
+extern const struct collector_kind collect_rabbitmq, collect_nginx, collect_haproxy;
+#else
 MISSING(rabbitmq, "libcurl")
 MISSING(nginx, "libcurl")
 MISSING(haproxy, "libcurl")
 #endif
-#ifndef HAVE_LIBMARIADB
+#ifdef HAVE_LIBMARIADB
+extern const struct collector_kind collect_mysql;
+#else
 MISSING(mysql, "libmariadb")
 #endif
-#ifndef HAVE_LIBPQ
+#ifdef HAVE_LIBPQ
+extern const struct collector_kind collect_postgresql;
+#else
 MISSING(postgresql, "libpq")
 #endif
 
+/* In the order the default ones run; the named ones run in the order of the file. */
 static const struct collector_kind *const kinds[] = {
     &collect_load,    &collect_fds,   &collect_process,	   &collect_listen,
     &collect_self,    &collect_redis, &collect_rabbitmq,   &collect_nginx,
@@ -45,6 +54,11 @@ const struct collector_kind *collector_find(const char *name)
 		if (strcmp(kinds[i]->kind, name) == 0)
 			return kinds[i];
 	return NULL;
+}
+
+const struct collector_kind *collector_kind_at(size_t i)
+{
+	return i < sizeof(kinds) / sizeof(kinds[0]) ? kinds[i] : NULL;
 }
 
 uint64_t collector_caps(const struct config *c)

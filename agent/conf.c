@@ -4,30 +4,29 @@
  * more than one key ([collect] defaults reaching the collectors, the two TLS
  * files, the per-client limit) is settled after the last line, so the order
  * of sections never matters. Every problem is reported, each with its line,
- * so that one run shows all of them.
+ * so that one run shows all of them. The keys of a collector's section are
+ * its kind's (collector.h, confkeys.h): conf.c itself knows only enabled,
+ * interval and timeout, and runs each kind's defaults and finish hook
+ * after the last line.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <regex.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include "conf.h"
 #include "address.h"
 #include "allow.h"
 #include "buf.h"
+#include "collector.h"
+#include "confkeys.h"
 #include "fileio.h"
-#include "http1.h"
 #include "num.h"
-#include "sslmode.h"
 #include "xalloc.h"
 
 #define CONFIG_MAX_FILE (1024 * 1024)
@@ -35,8 +34,6 @@
 /* Past this many errors the rest of the file is most likely not a vaktd.conf. */
 #define CONFIG_MAX_ERRORS 100
 #define CONFIG_ERRORS_CAP (256 * 1024)
-/* Longest value quoted back in a message. */
-#define CONFIG_QUOTE_MAX 80
 
 #define DEFAULT_INTERVAL 15.0
 #define DEFAULT_TIMEOUT 5.0
@@ -51,24 +48,17 @@
 
 enum section { SEC_NONE, SEC_SKIP, SEC_AGENT, SEC_COLLECT, SEC_COLLECTOR };
 
-/* The built-in collectors, on by default, in this order. */
-static const char *const builtin_kinds[] = {"load", "fds", "listen"};
-#define NBUILTIN (sizeof(builtin_kinds) / sizeof(builtin_kinds[0]))
-
-static const char *const pressure_names[] = {"cpu", "io", "memory"};
-
 /* A collector while the file is read: its settings and where they came from. */
 struct pcoll {
-	char *kind;
+	const struct collector_kind *k;
 	char *instance; /* NAME of [process NAME], NULL for the others */
 	char *title;	/* "[load]", "[process nginx]" for messages */
 	bool enabled;
 	double interval, timeout; /* 0: not set in its section */
-	unsigned interval_line, timeout_line, name_line, pidfile_line, sslmode_line, ca_file_line;
-	char *process_name, *pidfile;
-	bool pressure[3];
-	/* the settings of the sections for a service: [redis X], [mysql X], ... */
-	struct config_collector broker;
+	unsigned interval_line, timeout_line;
+	void *settings;	   /* the kind's settings struct */
+	struct seen *keys; /* the keys its section gave, with their lines */
+	size_t nkeys;
 };
 
 /* A section or key already seen, for "duplicate ... (first at line N)". */
@@ -84,7 +74,8 @@ struct perror {
 	char *msg;
 };
 
-struct parser {
+/* One reading of a file; the kinds' keys see it as opaque (confkeys.h). */
+struct conf_ctx {
 	const char *path;
 	struct perror *errors;
 	size_t nerrors;
@@ -99,22 +90,22 @@ struct parser {
 	size_t ncolls;
 	struct seen *sections;
 	size_t nsections;
-	struct seen *keys; /* in the current section */
+	struct seen *keys; /* in the current [agent] or [collect] section */
 	size_t nkeys;
 	/* lines of keys checked against each other at the end; 0: not set */
 	unsigned interval_line, timeout_line, tls_cert_line, tls_key_line, per_client_line;
 };
 
+/* A key of [agent], [collect], or of every collector's section. */
 struct key {
 	enum section sec;
-	const char *kind; /* for SEC_COLLECTOR: only this kind, NULL: every collector */
 	const char *name;
-	void (*set)(struct parser *p, const char *key, const char *value);
+	void (*set)(struct conf_ctx *p, const char *key, const char *value);
+	const char *help;
 };
 
 /* Record an error at line (0: about the whole file). */
-static void __attribute__((format(printf, 3, 4)))
-perr(struct parser *p, unsigned line, const char *fmt, ...)
+void conf_error_at(struct conf_ctx *p, unsigned line, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -145,7 +136,7 @@ static int error_cmp(const void *a, const void *b)
  * The errors as "PATH:LINE: message" lines, in line order: the checks made
  * after the last line (a timeout against its interval) report earlier lines.
  */
-static char *errors_text(struct parser *p)
+static char *errors_text(struct conf_ctx *p)
 {
 	struct buf b;
 
@@ -163,15 +154,23 @@ static char *errors_text(struct parser *p)
 	return buf_steal(&b);
 }
 
-/* Shorten v for quoting in a message; the result lives in out. */
-static const char *quote(const char *v, char *out, size_t outlen)
+void conf_error(struct conf_ctx *p, const char *fmt, ...)
 {
-	size_t n = strlen(v);
+	char msg[1024];
+	va_list ap;
 
-	if (n < outlen && n <= CONFIG_QUOTE_MAX)
-		return v;
-	snprintf(out, outlen, "%.*s...", CONFIG_QUOTE_MAX, v);
-	return out;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_error_at(p, p->line, "%s", msg);
+}
+
+unsigned conf_key_line(const struct conf_ctx *p, const char *key)
+{
+	for (size_t i = 0; p->cur != NULL && i < p->cur->nkeys; i++)
+		if (strcmp(p->cur->keys[i].name, key) == 0)
+			return p->cur->keys[i].line;
+	return 0;
 }
 
 static bool is_space(char ch)
@@ -179,39 +178,21 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-/* Cut surrounding whitespace off s in place. */
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_space(s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
-static void set_str(char **dst, const char *value)
-{
-	free(*dst);
-	*dst = xstrdup(value);
-}
-
 /* Parse a whole number for key into *out; 0, or -1 after reporting why not. */
-static int get_uint(struct parser *p, const char *key, const char *value, long min, long max,
+static int get_uint(struct conf_ctx *p, const char *key, const char *value, long min, long max,
 		    unsigned *out)
 {
-	char q[CONFIG_QUOTE_MAX + 4];
+	char q[CONF_QUOTE_BUFSZ];
 	long n;
 
 	if (num_parse_long(value, LONG_MIN, LONG_MAX, &n) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected a whole number from %ld to %ld)", key,
-		     quote(value, q, sizeof(q)), min, max);
+		conf_error_at(p, p->line,
+			      "invalid %s '%s' (expected a whole number from %ld to %ld)", key,
+			      conf_quote(value, q), min, max);
 		return -1;
 	}
 	if (n < min || n > max) {
-		perr(p, p->line, "%s %s is out of range (%ld to %ld)", key, value, min, max);
+		conf_error(p, "%s %s is out of range (%ld to %ld)", key, value, min, max);
 		return -1;
 	}
 	*out = (unsigned)n;
@@ -222,11 +203,11 @@ static int get_uint(struct parser *p, const char *key, const char *value, long m
  * Parse a size in bytes for key, a whole number with an optional K, M or G
  * (KiB, MiB, GiB), from min to max; 0, or -1 after reporting why not.
  */
-static int get_size(struct parser *p, const char *key, const char *value, size_t min, size_t max,
+static int get_size(struct conf_ctx *p, const char *key, const char *value, size_t min, size_t max,
 		    size_t *out)
 {
 	static const char units[] = "KMG";
-	char q[CONFIG_QUOTE_MAX + 4], *digits = xstrdup(value);
+	char q[CONF_QUOTE_BUFSZ], *digits = xstrdup(value);
 	size_t len = strlen(digits);
 	const char *unit = len > 0 ? strchr(units, digits[len - 1]) : NULL;
 	size_t bytes;
@@ -236,13 +217,13 @@ static int get_size(struct parser *p, const char *key, const char *value, size_t
 	if (unit != NULL)
 		digits[len - 1] = '\0';
 	if (num_parse_long(digits, 0, LONG_MAX >> 30, &n) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected bytes, like 67108864 or 64M)", key,
-		     quote(value, q, sizeof(q)));
+		conf_error(p, "invalid %s '%s' (expected bytes, like 67108864 or 64M)", key,
+			   conf_quote(value, q));
 	} else {
 		bytes = (size_t)n << (unit != NULL ? 10 * (unit - units + 1) : 0);
 		if (bytes < min || bytes > max) {
-			perr(p, p->line, "%s %s is out of range (%zuK to %zuM)", key, value,
-			     min >> 10, max >> 20);
+			conf_error(p, "%s %s is out of range (%zuK to %zuM)", key, value, min >> 10,
+				   max >> 20);
 		} else {
 			*out = bytes;
 			r = 0;
@@ -253,86 +234,24 @@ static int get_size(struct parser *p, const char *key, const char *value, size_t
 }
 
 /* Parse a number of seconds in (0, 86400] for key; 0, or -1 after reporting. */
-static int get_seconds(struct parser *p, const char *key, const char *value, double *out)
+static int get_seconds(struct conf_ctx *p, const char *key, const char *value, double *out)
 {
-	char q[CONFIG_QUOTE_MAX + 4];
+	char q[CONF_QUOTE_BUFSZ];
 	double d;
 
 	if (num_parse(value, &d) != 0) {
-		perr(p, p->line, "invalid %s '%s' (expected seconds, like 15 or 0.5)", key,
-		     quote(value, q, sizeof(q)));
+		conf_error(p, "invalid %s '%s' (expected seconds, like 15 or 0.5)", key,
+			   conf_quote(value, q));
 		return -1;
 	}
 	if (d <= 0 || d > MAX_SECONDS) {
-		perr(p, p->line, "%s %s is out of range (more than 0, at most %.0f seconds)", key,
-		     value, MAX_SECONDS);
+		conf_error_at(p, p->line,
+			      "%s %s is out of range (more than 0, at most %.0f seconds)", key,
+			      value, MAX_SECONDS);
 		return -1;
 	}
 	*out = d;
 	return 0;
-}
-
-static int get_bool(struct parser *p, const char *key, const char *value, bool *out)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
-	char q[CONFIG_QUOTE_MAX + 4];
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(value, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(value, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	perr(p, p->line, "invalid %s '%s' (expected yes or no)", key, quote(value, q, sizeof(q)));
-	return -1;
-}
-
-/*
- * Check a file the agent will read: an absolute path to a regular file, and
- * for a secret one that nobody but its owner can read or write. The agent
- * changes directory when it starts, so a relative path would change meaning.
- */
-static int check_file(struct parser *p, const char *key, const char *path, bool secret)
-{
-	struct stat st;
-	unsigned mode;
-	const char *what, *who;
-
-	if (path[0] != '/') {
-		perr(p, p->line, "%s %s is not an absolute path", key, path);
-		return -1;
-	}
-	if (stat(path, &st) == -1) {
-		perr(p, p->line, "%s %s: %s", key, path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		perr(p, p->line, "%s %s is not a regular file", key, path);
-		return -1;
-	}
-	if (st.st_size == 0) {
-		perr(p, p->line, "%s %s is empty", key, path);
-		return -1;
-	}
-	mode = (unsigned)st.st_mode & 07777;
-	if (!secret || (mode & 077) == 0)
-		return 0;
-	if ((mode & 044) != 0 && (mode & 022) != 0)
-		what = "readable and writable";
-	else if ((mode & 044) != 0)
-		what = "readable";
-	else if ((mode & 022) != 0)
-		what = "writable";
-	else
-		what = "accessible";
-	who = (mode & 007) != 0 ? "others" : "its group";
-	perr(p, p->line, "%s %s is %s by %s (mode %04o); chmod 600 it", key, path, what, who, mode);
-	return -1;
 }
 
 bool config_unreachable(const struct config *c, char *out, size_t outlen)
@@ -372,7 +291,7 @@ bool config_unreachable(const struct config *c, char *out, size_t outlen)
 
 /* [agent] keys. */
 
-static void set_listen(struct parser *p, const char *key, const char *value)
+static void set_listen(struct conf_ctx *p, const char *key, const char *value)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -380,108 +299,105 @@ static void set_listen(struct parser *p, const char *key, const char *value)
 
 	(void)key;
 	if (address_listen(value, &ss, &len, err, sizeof(err)) != 0) {
-		perr(p, p->line, "%s", err);
+		conf_error(p, "%s", err);
 		return;
 	}
-	set_str(&p->c->listen, value);
+	conf_set_str(&p->c->listen, value);
 }
 
-static void set_token_file(struct parser *p, const char *key, const char *value)
+static void set_token_file(struct conf_ctx *p, const char *key, const char *value)
 {
-	if (check_file(p, key, value, true) == 0)
-		set_str(&p->c->token_file, value);
+	if (conf_check_file(p, key, value, true) == 0)
+		conf_set_str(&p->c->token_file, value);
 }
 
-static void set_tls_cert(struct parser *p, const char *key, const char *value)
+static void set_tls_cert(struct conf_ctx *p, const char *key, const char *value)
 {
 	p->tls_cert_line = p->line;
-	if (check_file(p, key, value, false) == 0)
-		set_str(&p->c->tls_cert, value);
+	if (conf_check_file(p, key, value, false) == 0)
+		conf_set_str(&p->c->tls_cert, value);
 }
 
-static void set_tls_key(struct parser *p, const char *key, const char *value)
+static void set_tls_key(struct conf_ctx *p, const char *key, const char *value)
 {
 	p->tls_key_line = p->line;
-	if (check_file(p, key, value, true) == 0)
-		set_str(&p->c->tls_key, value);
+	if (conf_check_file(p, key, value, true) == 0)
+		conf_set_str(&p->c->tls_key, value);
 }
 
-static void set_allow(struct parser *p, const char *key, const char *value)
+struct allow_list {
+	struct allow_net *nets;
+	size_t n;
+};
+
+static int allow_item(struct conf_ctx *p, const char *item, void *arg)
 {
-	struct allow_net *nets = NULL;
-	size_t n = 0;
-	int bad = 0;
-	const char *s = value;
+	struct allow_list *l = arg;
+	char err[512];
+
+	if (*item == '\0') {
+		conf_error(p, "empty network in allow list");
+		return -1;
+	}
+	l->nets = xgrow(l->nets, l->n, sizeof(*l->nets));
+	if (allow_parse(item, &l->nets[l->n], err, sizeof(err)) != 0) {
+		conf_error(p, "%s", err);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void set_allow(struct conf_ctx *p, const char *key, const char *value)
+{
+	struct allow_list l = {NULL, 0};
 
 	(void)key;
-	for (;;) {
-		size_t len = strcspn(s, ",");
-		char item[CONFIG_MAX_LINE + 1], err[512], *t;
-
-		memcpy(item, s, len);
-		item[len] = '\0';
-		t = trim(item);
-		if (*t == '\0') {
-			perr(p, p->line, "empty network in allow list");
-			bad++;
-		} else {
-			nets = xgrow(nets, n, sizeof(*nets));
-			if (allow_parse(t, &nets[n], err, sizeof(err)) == 0) {
-				n++;
-			} else {
-				perr(p, p->line, "%s", err);
-				bad++;
-			}
-		}
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
-	if (bad > 0) {
-		free(nets);
+	if (conf_split(p, value, allow_item, &l) != 0) {
+		free(l.nets);
 		return;
 	}
 	free(p->c->allow);
-	p->c->allow = nets;
-	p->c->nallow = n;
+	p->c->allow = l.nets;
+	p->c->nallow = l.n;
 }
 
-static void set_max_connections(struct parser *p, const char *key, const char *value)
+static void set_max_connections(struct conf_ctx *p, const char *key, const char *value)
 {
 	get_uint(p, key, value, 1, MAX_CONNECTIONS, &p->c->max_connections);
 }
 
-static void set_max_per_client(struct parser *p, const char *key, const char *value)
+static void set_max_per_client(struct conf_ctx *p, const char *key, const char *value)
 {
 	if (get_uint(p, key, value, 1, MAX_CONNECTIONS, &p->c->max_per_client) == 0)
 		p->per_client_line = p->line;
 }
 
-static void set_connection_timeout(struct parser *p, const char *key, const char *value)
+static void set_connection_timeout(struct conf_ctx *p, const char *key, const char *value)
 {
 	get_uint(p, key, value, 1, MAX_CONNECTION_TIMEOUT, &p->c->connection_timeout);
 }
 
-static void set_max_answer_size(struct parser *p, const char *key, const char *value)
+static void set_max_answer_size(struct conf_ctx *p, const char *key, const char *value)
 {
 	get_size(p, key, value, MIN_ANSWER_SIZE, MAX_ANSWER_SIZE, &p->c->max_answer_size);
 }
 
-static void set_user(struct parser *p, const char *key, const char *value)
+static void set_user(struct conf_ctx *p, const char *key, const char *value)
 {
 	(void)key;
-	set_str(&p->c->user, value);
+	conf_set_str(&p->c->user, value);
 }
 
 /* [collect] keys. */
 
-static void set_collect_interval(struct parser *p, const char *key, const char *value)
+static void set_collect_interval(struct conf_ctx *p, const char *key, const char *value)
 {
 	if (get_seconds(p, key, value, &p->c->interval) == 0)
 		p->interval_line = p->line;
 }
 
-static void set_collect_timeout(struct parser *p, const char *key, const char *value)
+static void set_collect_timeout(struct conf_ctx *p, const char *key, const char *value)
 {
 	if (get_seconds(p, key, value, &p->c->timeout) == 0)
 		p->timeout_line = p->line;
@@ -489,343 +405,68 @@ static void set_collect_timeout(struct parser *p, const char *key, const char *v
 
 /* Keys of every collector section. */
 
-static void set_interval(struct parser *p, const char *key, const char *value)
+static void set_interval(struct conf_ctx *p, const char *key, const char *value)
 {
 	if (get_seconds(p, key, value, &p->cur->interval) == 0)
 		p->cur->interval_line = p->line;
 }
 
-static void set_timeout(struct parser *p, const char *key, const char *value)
+static void set_timeout(struct conf_ctx *p, const char *key, const char *value)
 {
 	if (get_seconds(p, key, value, &p->cur->timeout) == 0)
 		p->cur->timeout_line = p->line;
 }
 
-static void set_enabled(struct parser *p, const char *key, const char *value)
+static void set_enabled(struct conf_ctx *p, const char *key, const char *value)
 {
-	get_bool(p, key, value, &p->cur->enabled);
-}
-
-static void set_pressure(struct parser *p, const char *key, const char *value)
-{
-	bool on[3] = {false, false, false};
-	const char *s = value;
-	int bad = 0;
-
-	(void)key;
-	for (;;) {
-		size_t len = strcspn(s, ",");
-		char item[CONFIG_MAX_LINE + 1], q[CONFIG_QUOTE_MAX + 4], *t;
-		size_t i;
-
-		memcpy(item, s, len);
-		item[len] = '\0';
-		t = trim(item);
-		for (i = 0; i < 3; i++)
-			if (strcmp(t, pressure_names[i]) == 0)
-				break;
-		if (i < 3) {
-			on[i] = true;
-		} else {
-			perr(p, p->line,
-			     "invalid pressure '%s' (expected cpu, io, memory or a list of them)",
-			     quote(t, q, sizeof(q)));
-			bad++;
-		}
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
-	if (bad == 0)
-		memcpy(p->cur->pressure, on, sizeof(on));
-}
-
-static void set_process_name(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	if (p->cur->pidfile_line != 0) {
-		perr(p, p->line, "name and pidfile exclude each other (pidfile at line %u)",
-		     p->cur->pidfile_line);
-		return;
-	}
-	p->cur->name_line = p->line;
-	set_str(&p->cur->process_name, value);
-}
-
-static void set_pidfile(struct parser *p, const char *key, const char *value)
-{
-	if (p->cur->name_line != 0) {
-		perr(p, p->line, "name and pidfile exclude each other (name at line %u)",
-		     p->cur->name_line);
-		return;
-	}
-	p->cur->pidfile_line = p->line;
-	if (value[0] != '/') {
-		perr(p, p->line, "%s %s is not an absolute path", key, value);
-		return;
-	}
-	set_str(&p->cur->pidfile, value);
-}
-
-/* [redis X] and [rabbitmq X] keys. */
-
-static void set_address(struct parser *p, const char *key, const char *value)
-{
-	char host[256], err[512];
-	long port;
-
-	(void)key;
-	if (address_split(value, host, sizeof(host), &port, err, sizeof(err)) != 0)
-		perr(p, p->line, "%s", err);
-	else
-		set_str(&p->cur->broker.address, value);
-	if (p->cur->broker.address != NULL && p->cur->broker.url != NULL)
-		perr(p, p->line, "give address or url, not both");
-}
-
-static void set_database(struct parser *p, const char *key, const char *value)
-{
-	if (num_parse_long(value, 0, INT_MAX, &p->cur->broker.database) != 0)
-		perr(p, p->line, "invalid %s '%s' (expected a database number)", key, value);
-}
-
-static void set_url(struct parser *p, const char *key, const char *value)
-{
-	char why[1400];
-
-	if (http1_url_check(value, key, why, sizeof(why)) != 0)
-		perr(p, p->line, "%s", why);
-	else
-		set_str(&p->cur->broker.url, value);
-	if (p->cur->broker.address != NULL && p->cur->broker.url != NULL)
-		perr(p, p->line, "give address or url, not both");
-}
-
-static void set_login_user(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.user, value);
-}
-
-static void set_password_file(struct parser *p, const char *key, const char *value)
-{
-	if (check_file(p, key, value, true) == 0)
-		set_str(&p->cur->broker.password_file, value);
-}
-
-static void set_ca_file(struct parser *p, const char *key, const char *value)
-{
-	p->cur->ca_file_line = p->line;
-	if (check_file(p, key, value, false) == 0)
-		set_str(&p->cur->broker.ca_file, value);
-}
-
-static void set_host_header(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.host_header, value);
-}
-
-static void set_insecure(struct parser *p, const char *key, const char *value)
-{
-	get_bool(p, key, value, &p->cur->broker.insecure);
-}
-
-static void set_celery(struct parser *p, const char *key, const char *value)
-{
-	get_bool(p, key, value, &p->cur->broker.celery);
-}
-
-static void set_vhost(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.vhost, value);
-}
-
-static void set_resque(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.resque, value);
-}
-
-static void set_key_prefix(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.key_prefix, value);
-}
-
-static void set_queue_regex(struct parser *p, const char *key, const char *value)
-{
-	regex_t re;
-	int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
-
-	if (rc != 0) {
-		char why[128];
-
-		regerror(rc, &re, why, sizeof(why));
-		perr(p, p->line, "invalid %s '%s': %s", key, value, why);
-		return;
-	}
-	regfree(&re);
-	set_str(&p->cur->broker.queue_regex, value);
-}
-
-/* [mysql X] and [postgresql X] keys. */
-
-/* A database name; [redis] database is a number, read by set_database. */
-static void set_dbname(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.dbname, value);
-}
-
-/* A my.cnf-style file may hold the password, so it is checked as a secret. */
-static void set_option_file(struct parser *p, const char *key, const char *value)
-{
-	if (check_file(p, key, value, true) == 0)
-		set_str(&p->cur->broker.option_file, value);
-}
-
-static void set_service(struct parser *p, const char *key, const char *value)
-{
-	(void)key;
-	set_str(&p->cur->broker.service, value);
-}
-
-/* libpq's sslmode values; a mistyped one would make libpq fail at every connection. */
-static void set_sslmode(struct parser *p, const char *key, const char *value)
-{
-	char q[CONFIG_QUOTE_MAX + 4];
-
-	p->cur->sslmode_line = p->line;
-	if (sslmode_valid(value))
-		set_str(&p->cur->broker.sslmode, value);
-	else
-		perr(p, p->line, "invalid %s '%s' (expected " SSLMODE_WORDS ")", key,
-		     quote(value, q, sizeof(q)));
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* queues = a, b, c: names separated by commas, each trimmed. */
-static void set_queues(struct parser *p, const char *key, const char *value)
-{
-	struct config_collector *b = &p->cur->broker;
-	char **names = NULL;
-	size_t n = 0;
-	const char *s = value;
-
-	for (;;) {
-		size_t len = strcspn(s, ",");
-		char item[CONFIG_MAX_LINE + 1], *t;
-
-		memcpy(item, s, len);
-		item[len] = '\0';
-		t = trim(item);
-		if (*t == '\0') {
-			perr(p, p->line, "empty queue name in %s", key);
-			free_list(names, n);
-			return;
-		}
-		names = xgrow(names, n, sizeof(*names));
-		names[n++] = xstrdup(t);
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
-	free_list(b->queues, b->nqueues);
-	b->queues = names;
-	b->nqueues = n;
+	conf_parse_bool(p, key, value, &p->cur->enabled);
 }
 
 static const struct key keys[] = {
-    {SEC_AGENT, NULL, "listen", set_listen},
-    {SEC_AGENT, NULL, "token_file", set_token_file},
-    {SEC_AGENT, NULL, "tls_cert", set_tls_cert},
-    {SEC_AGENT, NULL, "tls_key", set_tls_key},
-    {SEC_AGENT, NULL, "allow", set_allow},
-    {SEC_AGENT, NULL, "max_connections", set_max_connections},
-    {SEC_AGENT, NULL, "max_connections_per_client", set_max_per_client},
-    {SEC_AGENT, NULL, "connection_timeout", set_connection_timeout},
-    {SEC_AGENT, NULL, "max_answer_size", set_max_answer_size},
-    {SEC_AGENT, NULL, "user", set_user},
-    {SEC_COLLECT, NULL, "interval", set_collect_interval},
-    {SEC_COLLECT, NULL, "timeout", set_collect_timeout},
-    {SEC_COLLECTOR, NULL, "interval", set_interval},
-    {SEC_COLLECTOR, NULL, "timeout", set_timeout},
-    {SEC_COLLECTOR, NULL, "enabled", set_enabled},
-    {SEC_COLLECTOR, "load", "pressure", set_pressure},
-    {SEC_COLLECTOR, "process", "name", set_process_name},
-    {SEC_COLLECTOR, "process", "pidfile", set_pidfile},
-    {SEC_COLLECTOR, "redis", "address", set_address},
-    {SEC_COLLECTOR, "redis", "database", set_database},
-    {SEC_COLLECTOR, "redis", "user", set_login_user},
-    {SEC_COLLECTOR, "redis", "password_file", set_password_file},
-    {SEC_COLLECTOR, "redis", "queues", set_queues},
-    {SEC_COLLECTOR, "redis", "queue_regex", set_queue_regex},
-    {SEC_COLLECTOR, "redis", "celery", set_celery},
-    {SEC_COLLECTOR, "redis", "resque", set_resque},
-    {SEC_COLLECTOR, "redis", "key_prefix", set_key_prefix},
-    {SEC_COLLECTOR, "rabbitmq", "url", set_url},
-    {SEC_COLLECTOR, "rabbitmq", "user", set_login_user},
-    {SEC_COLLECTOR, "rabbitmq", "password_file", set_password_file},
-    {SEC_COLLECTOR, "rabbitmq", "vhost", set_vhost},
-    {SEC_COLLECTOR, "rabbitmq", "queues", set_queues},
-    {SEC_COLLECTOR, "rabbitmq", "queue_regex", set_queue_regex},
-    {SEC_COLLECTOR, "rabbitmq", "ca_file", set_ca_file},
-    {SEC_COLLECTOR, "rabbitmq", "insecure", set_insecure},
-    {SEC_COLLECTOR, "nginx", "url", set_url},
-    {SEC_COLLECTOR, "nginx", "host_header", set_host_header},
-    {SEC_COLLECTOR, "nginx", "user", set_login_user},
-    {SEC_COLLECTOR, "nginx", "password_file", set_password_file},
-    {SEC_COLLECTOR, "nginx", "ca_file", set_ca_file},
-    {SEC_COLLECTOR, "nginx", "insecure", set_insecure},
-    {SEC_COLLECTOR, "haproxy", "address", set_address},
-    {SEC_COLLECTOR, "haproxy", "url", set_url},
-    {SEC_COLLECTOR, "haproxy", "user", set_login_user},
-    {SEC_COLLECTOR, "haproxy", "password_file", set_password_file},
-    {SEC_COLLECTOR, "haproxy", "ca_file", set_ca_file},
-    {SEC_COLLECTOR, "haproxy", "insecure", set_insecure},
-    {SEC_COLLECTOR, "mysql", "address", set_address},
-    {SEC_COLLECTOR, "mysql", "user", set_login_user},
-    {SEC_COLLECTOR, "mysql", "password_file", set_password_file},
-    {SEC_COLLECTOR, "mysql", "database", set_dbname},
-    {SEC_COLLECTOR, "mysql", "option_file", set_option_file},
-    {SEC_COLLECTOR, "mysql", "ca_file", set_ca_file},
-    {SEC_COLLECTOR, "postgresql", "address", set_address},
-    {SEC_COLLECTOR, "postgresql", "user", set_login_user},
-    {SEC_COLLECTOR, "postgresql", "password_file", set_password_file},
-    {SEC_COLLECTOR, "postgresql", "database", set_dbname},
-    {SEC_COLLECTOR, "postgresql", "service", set_service},
-    {SEC_COLLECTOR, "postgresql", "sslmode", set_sslmode},
-    {SEC_COLLECTOR, "postgresql", "ca_file", set_ca_file},
+    {SEC_AGENT, "listen", set_listen, "the address and port to serve on"},
+    {SEC_AGENT, "token_file", set_token_file, "a file holding the bearer token clients must send"},
+    {SEC_AGENT, "tls_cert", set_tls_cert, "the PEM certificate to serve HTTPS with"},
+    {SEC_AGENT, "tls_key", set_tls_key, "the PEM private key of tls_cert"},
+    {SEC_AGENT, "allow", set_allow, "the client networks allowed to connect"},
+    {SEC_AGENT, "max_connections", set_max_connections, "connections served at once"},
+    {SEC_AGENT, "max_connections_per_client", set_max_per_client,
+     "connections one client address may hold"},
+    {SEC_AGENT, "connection_timeout", set_connection_timeout,
+     "seconds a connection may take for its request"},
+    {SEC_AGENT, "max_answer_size", set_max_answer_size, "the largest HTTP answer, in bytes"},
+    {SEC_AGENT, "user", set_user, "the user to run as once the port is bound"},
+    {SEC_COLLECT, "interval", set_collect_interval, "seconds between collections"},
+    {SEC_COLLECT, "timeout", set_collect_timeout, "seconds a collection may take"},
+    {SEC_COLLECTOR, "interval", set_interval, "seconds between its collections"},
+    {SEC_COLLECTOR, "timeout", set_timeout, "seconds one collection may take"},
+    {SEC_COLLECTOR, "enabled", set_enabled, "no: do not run it"},
 };
 
-void config_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg)
+void config_each_key(void (*fn)(const char *section, const char *key, const char *def,
+				const char *help, void *arg),
+		     void *arg)
 {
+	const struct collector_kind *k;
+
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		fn(keys[i].sec == SEC_AGENT	? "agent"
 		   : keys[i].sec == SEC_COLLECT ? "collect"
-		   : keys[i].kind != NULL	? keys[i].kind
 						: "*",
-		   keys[i].name, arg);
+		   keys[i].name, NULL, keys[i].help, arg);
+	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++) {
+		if (k->missing != NULL)
+			fn(k->kind, "*", NULL, k->missing, arg);
+		for (const struct conf_key *key = k->keys; key != NULL && key->name != NULL; key++)
+			fn(k->kind, key->name, key->def, key->help, arg);
+	}
 }
 
-static const struct key *key_find(const struct parser *p, const char *name)
+/* The key called name in the current section: one of every collector, or of its kind. */
+static const struct key *key_find(const struct conf_ctx *p, const char *name)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct key *k = &keys[i];
-
-		if (k->sec != p->sec || strcmp(k->name, name) != 0)
-			continue;
-		if (k->kind == NULL || strcmp(k->kind, p->cur->kind) == 0)
-			return k;
-	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
 	return NULL;
 }
 
@@ -849,49 +490,29 @@ static void seen_free(struct seen *list, size_t n)
 	free(list);
 }
 
-static struct pcoll *pcoll_add(struct parser *p, const char *kind, const char *instance)
+static struct pcoll *pcoll_add(struct conf_ctx *p, const struct collector_kind *k,
+			       const char *instance)
 {
 	struct pcoll *pc;
 
 	p->colls = xgrow(p->colls, p->ncolls, sizeof(*p->colls));
 	pc = &p->colls[p->ncolls++];
 	memset(pc, 0, sizeof(*pc));
-	pc->kind = xstrdup(kind);
+	pc->k = k;
 	pc->instance = instance == NULL ? NULL : xstrdup(instance);
 	pc->title =
-	    instance == NULL ? xasprintf("[%s]", kind) : xasprintf("[%s %s]", kind, instance);
+	    instance == NULL ? xasprintf("[%s]", k->kind) : xasprintf("[%s %s]", k->kind, instance);
 	pc->enabled = true;
+	pc->settings = conf_settings_new(k->settings_size);
 	return pc;
-}
-
-/* Free the broker settings of cc. */
-static void broker_free(struct config_collector *cc)
-{
-	free(cc->address);
-	free(cc->url);
-	free(cc->user);
-	free(cc->password_file);
-	free(cc->vhost);
-	free_list(cc->queues, cc->nqueues);
-	free(cc->queue_regex);
-	free(cc->resque);
-	free(cc->key_prefix);
-	free(cc->ca_file);
-	free(cc->host_header);
-	free(cc->dbname);
-	free(cc->option_file);
-	free(cc->service);
-	free(cc->sslmode);
 }
 
 static void pcoll_free(struct pcoll *pc)
 {
-	free(pc->kind);
 	free(pc->instance);
 	free(pc->title);
-	free(pc->process_name);
-	free(pc->pidfile);
-	broker_free(&pc->broker);
+	conf_settings_free(pc->k->keys, pc->settings);
+	seen_free(pc->keys, pc->nkeys);
 }
 
 /* Instance names become metric labels: keep them to a safe alphabet. */
@@ -909,65 +530,57 @@ static bool instance_ok(const char *s)
 	return true;
 }
 
-static bool is_builtin(const char *kind)
+/* The kind of a collector's section called kind, or NULL. */
+static const struct collector_kind *section_kind(const char *kind)
 {
-	for (size_t i = 0; i < NBUILTIN; i++)
-		if (strcmp(kind, builtin_kinds[i]) == 0)
-			return true;
-	return false;
-}
+	const struct collector_kind *k = collector_find(kind);
 
-/* Kinds whose sections take a name, "[redis jobs]", and may appear many times. */
-static bool is_named(const char *kind)
-{
-	static const char *const named[] = {"process", "redis", "rabbitmq",   "nginx",
-					    "haproxy", "mysql", "postgresql", NULL};
-
-	for (size_t i = 0; named[i] != NULL; i++)
-		if (strcmp(kind, named[i]) == 0)
-			return true;
-	return false;
+	return k != NULL && k->section != COLLECTOR_UNLISTED ? k : NULL;
 }
 
 /* Enter the section of a "[kind NAME]" header; kind and name are trimmed. */
-static void enter_section(struct parser *p, const char *kind, const char *name)
+static void enter_section(struct conf_ctx *p, const char *kind, const char *name)
 {
-	bool named = is_named(kind);
+	const struct collector_kind *k = section_kind(kind);
+	bool named = k != NULL && k->section == COLLECTOR_NAMED;
 	char *id;
 	unsigned first;
 
-	if (!named && strcmp(kind, "agent") != 0 && strcmp(kind, "collect") != 0 &&
-	    !is_builtin(kind)) {
+	if (k == NULL && strcmp(kind, "agent") != 0 && strcmp(kind, "collect") != 0) {
 		if (*name == '\0')
-			perr(p, p->line, "unknown section [%s]", kind);
+			conf_error(p, "unknown section [%s]", kind);
 		else
-			perr(p, p->line, "unknown section [%s %s]", kind, name);
+			conf_error(p, "unknown section [%s %s]", kind, name);
 		return;
 	}
 	if (!named && *name != '\0') {
-		perr(p, p->line, "section [%s] takes no name", kind);
+		conf_error(p, "section [%s] takes no name", kind);
 		return;
 	}
 	if (named && *name == '\0') {
-		perr(p, p->line, "section [%s] needs a name: [%s NAME]", kind, kind);
+		conf_error(p, "section [%s] needs a name: [%s NAME]", kind, kind);
 		return;
 	}
 	if (named && !instance_ok(name)) {
-		perr(p, p->line,
-		     "invalid name '%s' in [%s] (letters, digits, '_', '.' and '-' only)", name,
-		     kind);
+		conf_error_at(p, p->line,
+			      "invalid name '%s' in [%s] (letters, digits, '_', '.' and '-' only)",
+			      name, kind);
 		return;
 	}
 	id = named ? xasprintf("%s %s", kind, name) : xstrdup(kind);
 	first = seen_add(&p->sections, &p->nsections, id, p->line);
 	if (first != 0) {
-		perr(p, p->line, "duplicate section [%s] (first at line %u)", id, first);
+		conf_error(p, "duplicate section [%s] (first at line %u)", id, first);
 		free(id);
 		return;
 	}
 	free(p->title);
 	p->title = xasprintf("[%s]", id);
 	free(id);
+	if (k != NULL && k->missing != NULL) {
+		conf_error(p, "%s: %s", p->title, k->missing);
+		return;
+	}
 	if (strcmp(kind, "agent") == 0) {
 		p->sec = SEC_AGENT;
 	} else if (strcmp(kind, "collect") == 0) {
@@ -976,17 +589,17 @@ static void enter_section(struct parser *p, const char *kind, const char *name)
 		p->sec = SEC_COLLECTOR;
 		p->cur = NULL;
 		for (size_t i = 0; !named && i < p->ncolls; i++)
-			if (strcmp(p->colls[i].kind, kind) == 0)
+			if (p->colls[i].k == k)
 				p->cur = &p->colls[i];
 		if (p->cur == NULL)
-			p->cur = pcoll_add(p, kind, named ? name : NULL);
+			p->cur = pcoll_add(p, k, named ? name : NULL);
 	}
 }
 
-static void parse_header(struct parser *p, char *s)
+static void parse_header(struct conf_ctx *p, char *s)
 {
 	char *close = strchr(s, ']'), *inner, *name, *rest;
-	char q[CONFIG_QUOTE_MAX + 4];
+	char q[CONF_QUOTE_BUFSZ];
 
 	/* Until a header is good, its keys are ignored rather than misfiled. */
 	p->sec = SEC_SKIP;
@@ -994,59 +607,72 @@ static void parse_header(struct parser *p, char *s)
 	p->keys = NULL;
 	p->nkeys = 0;
 	if (close == NULL) {
-		perr(p, p->line, "section header '%s' lacks its closing ']'",
-		     quote(s, q, sizeof(q)));
+		conf_error(p, "section header '%s' lacks its closing ']'", conf_quote(s, q));
 		return;
 	}
 	*close = '\0';
-	rest = trim(close + 1);
+	rest = conf_trim(close + 1);
 	if (*rest != '\0') {
-		perr(p, p->line,
-		     "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
-		     "after a space)",
-		     quote(rest, q, sizeof(q)), trim(s + 1));
+		conf_error_at(
+		    p, p->line,
+		    "unexpected '%s' after the section header [%s] (a comment starts with # or ; "
+		    "after a space)",
+		    conf_quote(rest, q), conf_trim(s + 1));
 		return;
 	}
-	inner = trim(s + 1);
+	inner = conf_trim(s + 1);
 	if (*inner == '\0') {
-		perr(p, p->line, "empty section name []");
+		conf_error(p, "empty section name []");
 		return;
 	}
 	name = inner + strcspn(inner, " \t");
 	if (*name != '\0')
 		*name++ = '\0';
-	enter_section(p, inner, trim(name));
+	enter_section(p, inner, conf_trim(name));
 }
 
-static void parse_key(struct parser *p, const char *key, const char *value)
+static void parse_key(struct conf_ctx *p, const char *key, const char *value)
 {
 	const struct key *k;
+	const struct conf_key *ck = NULL;
+	bool coll = p->sec == SEC_COLLECTOR;
 	unsigned first;
 
 	if (p->sec == SEC_NONE) {
-		perr(p, p->line, "key outside any section");
+		conf_error(p, "key outside any section");
 		return;
 	}
 	if (p->sec == SEC_SKIP)
 		return;
 	k = key_find(p, key);
-	if (k == NULL) {
-		char q[CONFIG_QUOTE_MAX + 4];
+	if (k == NULL && coll)
+		ck = conf_key_find(p->cur->k->keys, key);
+	if (k == NULL && ck == NULL) {
+		char q[CONF_QUOTE_BUFSZ];
 
-		perr(p, p->line, "unknown key '%s' in %s", quote(key, q, sizeof(q)), p->title);
+		conf_error(p, "unknown key '%s' in %s", conf_quote(key, q), p->title);
 		return;
 	}
-	first = seen_add(&p->keys, &p->nkeys, key, p->line);
+	first = coll ? seen_add(&p->cur->keys, &p->cur->nkeys, key, p->line)
+		     : seen_add(&p->keys, &p->nkeys, key, p->line);
 	if (first != 0) {
-		perr(p, p->line, "duplicate key '%s' in %s (first at line %u)", key, p->title,
-		     first);
+		conf_error(p, "duplicate key '%s' in %s (first at line %u)", key, p->title, first);
 		return;
 	}
 	if (*value == '\0') {
-		perr(p, p->line, "no value for '%s'", key);
+		conf_error(p, "no value for '%s'", key);
 		return;
 	}
-	k->set(p, key, value);
+	if (k != NULL) {
+		k->set(p, key, value);
+		return;
+	}
+	/* The type's check, the key's own, then the value. */
+	if (p->cur->settings == NULL ||
+	    (ck->type->check != NULL && ck->type->check(p, key, value) != 0) ||
+	    (ck->check != NULL && ck->check(p, key, value) != 0))
+		return;
+	ck->type->set(p, key, value, (char *)p->cur->settings + ck->offset);
 }
 
 /*
@@ -1064,12 +690,12 @@ static void strip_comment(char *s)
 	}
 }
 
-static void parse_line(struct parser *p, char *line)
+static void parse_line(struct conf_ctx *p, char *line)
 {
 	char *s, *eq, *key;
 
 	strip_comment(line);
-	s = trim(line);
+	s = conf_trim(line);
 	if (*s == '\0')
 		return;
 	if (*s == '[') {
@@ -1078,18 +704,18 @@ static void parse_line(struct parser *p, char *line)
 	}
 	eq = strchr(s, '=');
 	if (eq == NULL || eq == s) {
-		char q[CONFIG_QUOTE_MAX + 4];
+		char q[CONF_QUOTE_BUFSZ];
 
-		perr(p, p->line, "'%s' is neither a [section] header nor key = value",
-		     quote(s, q, sizeof(q)));
+		conf_error(p, "'%s' is neither a [section] header nor key = value",
+			   conf_quote(s, q));
 		return;
 	}
 	*eq = '\0';
-	key = trim(s);
-	parse_key(p, key, trim(eq + 1));
+	key = conf_trim(s);
+	parse_key(p, key, conf_trim(eq + 1));
 }
 
-static void parse_lines(struct parser *p, const char *text)
+static void parse_lines(struct conf_ctx *p, const char *text)
 {
 	char line[CONFIG_MAX_LINE + 1];
 	const char *s = text;
@@ -1104,7 +730,7 @@ static void parse_lines(struct parser *p, const char *text)
 		if (len > 0 && s[len - 1] == '\r')
 			len--;
 		if (len > CONFIG_MAX_LINE) {
-			perr(p, p->line, "line longer than %d bytes", CONFIG_MAX_LINE);
+			conf_error(p, "line longer than %d bytes", CONFIG_MAX_LINE);
 		} else {
 			memcpy(line, s, len);
 			line[len] = '\0';
@@ -1117,7 +743,7 @@ static void parse_lines(struct parser *p, const char *text)
 }
 
 /* Settle the [collect] timeout, and a collector's interval and timeout from it. */
-static void finish_times(struct parser *p)
+static void finish_times(struct conf_ctx *p)
 {
 	struct config *c = p->c;
 	char a[NUM_BUFSZ], b[NUM_BUFSZ];
@@ -1128,8 +754,8 @@ static void finish_times(struct parser *p)
 	if (c->timeout > c->interval) {
 		num_format(c->timeout, a, sizeof(a));
 		num_format(c->interval, b, sizeof(b));
-		perr(p, p->timeout_line, "timeout %s is longer than the interval %s in [collect]",
-		     a, b);
+		conf_error_at(p, p->timeout_line,
+			      "timeout %s is longer than the interval %s in [collect]", a, b);
 	}
 	for (size_t i = 0; i < p->ncolls; i++) {
 		struct pcoll *pc = &p->colls[i];
@@ -1143,106 +769,84 @@ static void finish_times(struct parser *p)
 		if (pc->timeout > pc->interval) {
 			num_format(pc->timeout, a, sizeof(a));
 			num_format(pc->interval, b, sizeof(b));
-			perr(p, pc->timeout_line, "timeout %s is longer than the interval %s of %s",
-			     a, b, pc->title);
+			conf_error_at(p, pc->timeout_line,
+				      "timeout %s is longer than the interval %s of %s", a, b,
+				      pc->title);
 		}
 	}
 }
 
-static void finish_agent(struct parser *p)
+static void finish_agent(struct conf_ctx *p)
 {
 	struct config *c = p->c;
 
 	if (p->tls_cert_line != 0 && p->tls_key_line == 0)
-		perr(p, p->tls_cert_line,
-		     "tls_cert is set but tls_key is not; give both or neither");
+		conf_error_at(p, p->tls_cert_line,
+			      "tls_cert is set but tls_key is not; give both or neither");
 	if (p->tls_key_line != 0 && p->tls_cert_line == 0)
-		perr(p, p->tls_key_line,
-		     "tls_key is set but tls_cert is not; give both or neither");
+		conf_error_at(p, p->tls_key_line,
+			      "tls_key is set but tls_cert is not; give both or neither");
 	if (p->per_client_line == 0 && c->max_per_client > c->max_connections)
 		c->max_per_client = c->max_connections;
 	if (c->max_per_client > c->max_connections)
-		perr(p, p->per_client_line,
-		     "max_connections_per_client %u is more than max_connections %u",
-		     c->max_per_client, c->max_connections);
+		conf_error_at(p, p->per_client_line,
+			      "max_connections_per_client %u is more than max_connections %u",
+			      c->max_per_client, c->max_connections);
+}
+
+/* Fill in the defaults of the keys pc's section did not give. */
+static void apply_defaults(struct conf_ctx *p, struct pcoll *pc)
+{
+	for (const struct conf_key *k = pc->k->keys; k != NULL && k->name != NULL; k++)
+		if (k->def != NULL && pc->settings != NULL && conf_key_line(p, k->name) == 0)
+			k->type->set(p, k->name, k->def, (char *)pc->settings + k->offset);
+}
+
+/* Each collector's defaults, then its kind's checks across its keys. */
+static void finish_kinds(struct conf_ctx *p)
+{
+	for (size_t i = 0; i < p->ncolls; i++) {
+		struct pcoll *pc = &p->colls[i];
+
+		p->cur = pc;
+		apply_defaults(p, pc);
+		if (pc->k->finish != NULL && pc->settings != NULL)
+			pc->k->finish(p, pc->settings, pc->instance);
+	}
+	p->cur = NULL;
 }
 
 /*
- * A CA file is there to verify the server; an sslmode that may fall back to
- * plain text would make it a false comfort.
+ * What cc collects from, in words for messages: its URL without a user
+ * name and password, or its address, or the libpq service or option file
+ * that names the server; NULL for a collector of this host.
  */
-static void finish_databases(struct parser *p)
+static char *where(const struct config_collector *cc)
 {
-	for (size_t i = 0; i < p->ncolls; i++) {
-		const struct pcoll *pc = &p->colls[i];
-		const char *mode = pc->broker.sslmode;
+	char buf[64];
+	const char *url = config_value(cc, "url", buf, sizeof(buf)), *v, *at, *scheme;
 
-		if (strcmp(pc->kind, "postgresql") != 0 || pc->broker.ca_file == NULL ||
-		    mode == NULL)
-			continue;
-		if (sslmode_may_skip_tls(mode))
-			perr(p, pc->sslmode_line,
-			     "sslmode %s may connect without TLS, so ca_file (line %u) would not "
-			     "be used; use require, verify-ca or verify-full",
-			     mode, pc->ca_file_line);
+	if (url != NULL) {
+		scheme = strstr(url, "://");
+		at = scheme == NULL ? NULL : strchr(scheme + 3, '@');
+		if (at != NULL && strcspn(scheme + 3, "/?#") > (size_t)(at - scheme - 3))
+			return xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+		return xstrdup(url);
 	}
-}
-
-/* The defaults of a [postgresql] section. */
-static void take_postgresql(struct config_collector *cc)
-{
-	if (cc->service == NULL && cc->address == NULL)
-		cc->address = xstrdup(CONFIG_DEFAULT_POSTGRESQL);
-	if (cc->service == NULL && cc->dbname == NULL)
-		cc->dbname = xstrdup(CONFIG_DEFAULT_PGSQL_DATABASE);
-	/* A CA file alone asks for the strictest check libpq makes. */
-	if (cc->ca_file != NULL && cc->sslmode == NULL)
-		cc->sslmode = xstrdup("verify-full");
-}
-
-/* Move the broker settings from b to cc, with the defaults for what is not set. */
-static void take_broker(struct config_collector *cc, struct config_collector *b)
-{
-	cc->database = b->database;
-	cc->celery = b->celery;
-	cc->insecure = b->insecure;
-	cc->user = b->user;
-	cc->password_file = b->password_file;
-	cc->queues = b->queues;
-	cc->nqueues = b->nqueues;
-	cc->queue_regex = b->queue_regex;
-	cc->resque = b->resque;
-	cc->key_prefix = b->key_prefix;
-	cc->ca_file = b->ca_file;
-	cc->address = b->address;
-	cc->url = b->url;
-	cc->vhost = b->vhost;
-	cc->host_header = b->host_header;
-	cc->dbname = b->dbname;
-	cc->option_file = b->option_file;
-	cc->service = b->service;
-	cc->sslmode = b->sslmode;
-	if (strcmp(cc->kind, "redis") == 0 && cc->address == NULL)
-		cc->address = xstrdup(CONFIG_DEFAULT_REDIS);
-	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->url == NULL)
-		cc->url = xstrdup(CONFIG_DEFAULT_RABBITMQ);
-	if (strcmp(cc->kind, "rabbitmq") == 0 && cc->vhost == NULL)
-		cc->vhost = xstrdup("/");
-	if (strcmp(cc->kind, "nginx") == 0 && cc->url == NULL)
-		cc->url = xstrdup(CONFIG_DEFAULT_NGINX);
-	/* HAProxy is read from its stats page when a URL is given, else its socket. */
-	if (strcmp(cc->kind, "haproxy") == 0 && cc->url == NULL && cc->address == NULL)
-		cc->address = xstrdup(CONFIG_DEFAULT_HAPROXY);
-	/* An option file or a service may name the server; a default would override it. */
-	if (strcmp(cc->kind, "mysql") == 0 && cc->address == NULL && cc->option_file == NULL)
-		cc->address = xstrdup(CONFIG_DEFAULT_MYSQL);
-	if (strcmp(cc->kind, "postgresql") == 0)
-		take_postgresql(cc);
-	memset(b, 0, sizeof(*b));
+	v = config_value(cc, "address", buf, sizeof(buf));
+	if (v != NULL)
+		return xstrdup(v);
+	v = config_value(cc, "service", buf, sizeof(buf));
+	if (v != NULL)
+		return xasprintf("service %s", v);
+	v = config_value(cc, "option_file", buf, sizeof(buf));
+	if (v != NULL)
+		return xasprintf("the server %s names", v);
+	return NULL;
 }
 
 /* Move the enabled collectors into the configuration, in order. */
-static void finish_collectors(struct parser *p)
+static void finish_collectors(struct conf_ctx *p)
 {
 	struct config *c = p->c;
 
@@ -1255,22 +859,26 @@ static void finish_collectors(struct parser *p)
 		if (!pc->enabled)
 			continue;
 		cc = &c->collectors[c->ncollectors++];
-		cc->kind = pc->kind;
-		cc->name = pc->instance == NULL ? xstrdup(pc->kind)
-						: xasprintf("%s %s", pc->kind, pc->instance);
+		cc->kind = xstrdup(pc->k->kind);
+		cc->name = pc->instance == NULL ? xstrdup(pc->k->kind)
+						: xasprintf("%s %s", pc->k->kind, pc->instance);
 		cc->interval = pc->interval;
 		cc->timeout = pc->timeout;
-		cc->process_name = pc->process_name;
-		cc->pidfile = pc->pidfile;
-		if (strcmp(pc->kind, "process") == 0 && cc->process_name == NULL &&
-		    cc->pidfile == NULL)
-			cc->process_name = xstrdup(pc->instance);
-		memcpy(cc->pressure, pc->pressure, sizeof(cc->pressure));
-		take_broker(cc, &pc->broker);
-		pc->kind = NULL;
-		pc->process_name = NULL;
-		pc->pidfile = NULL;
+		cc->settings = pc->settings;
+		pc->settings = NULL;
+		cc->where = where(cc);
 	}
+}
+
+const char *config_value(const struct config_collector *cc, const char *key, char *out,
+			 size_t outlen)
+{
+	const struct collector_kind *k = collector_find(cc->kind);
+	const struct conf_key *ck = k == NULL ? NULL : conf_key_find(k->keys, key);
+
+	if (ck == NULL || ck->type->show == NULL || cc->settings == NULL)
+		return NULL;
+	return ck->type->show((const char *)cc->settings + ck->offset, out, outlen);
 }
 
 static struct config *config_base(void)
@@ -1287,7 +895,7 @@ static struct config *config_base(void)
 	return c;
 }
 
-static void parser_free(struct parser *p)
+static void parser_free(struct conf_ctx *p)
 {
 	for (size_t i = 0; i < p->ncolls; i++)
 		pcoll_free(&p->colls[i]);
@@ -1301,7 +909,7 @@ static void parser_free(struct parser *p)
 }
 
 /* Hand back the configuration, or NULL with the errors when there were any. */
-static struct config *parser_end(struct parser *p, char **errors)
+static struct config *parser_end(struct conf_ctx *p, char **errors)
 {
 	struct config *c = p->c;
 
@@ -1317,7 +925,8 @@ static struct config *parser_end(struct parser *p, char **errors)
 
 struct config *config_parse(const char *text, const char *path, char **errors)
 {
-	struct parser p;
+	const struct collector_kind *k;
+	struct conf_ctx p;
 
 	if (errors != NULL)
 		*errors = NULL;
@@ -1325,17 +934,18 @@ struct config *config_parse(const char *text, const char *path, char **errors)
 	p.path = path;
 	p.c = config_base();
 	if (strlen(text) > CONFIG_MAX_FILE) {
-		perr(&p, 0, "larger than 1 MiB; refusing it");
+		conf_error_at(&p, 0, "larger than 1 MiB; refusing it");
 		return parser_end(&p, errors);
 	}
-	for (size_t i = 0; i < NBUILTIN; i++)
-		pcoll_add(&p, builtin_kinds[i], NULL);
+	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++)
+		if (k->section == COLLECTOR_DEFAULT)
+			pcoll_add(&p, k, NULL);
 	parse_lines(&p, text);
 	if (!p.stop) {
 		p.line = 0;
 		finish_times(&p);
 		finish_agent(&p);
-		finish_databases(&p);
+		finish_kinds(&p);
 	}
 	if (p.nerrors == 0)
 		finish_collectors(&p);
@@ -1350,7 +960,7 @@ struct config *config_default(void)
 
 struct config *config_load(const char *path, char **errors)
 {
-	struct parser p;
+	struct conf_ctx p;
 	char *text = xmalloc(CONFIG_MAX_FILE + 2), err[512];
 	/* Not a regular file (a FIFO would block a reload for good): refused at once. */
 	ssize_t n =
@@ -1368,11 +978,11 @@ struct config *config_load(const char *path, char **errors)
 	p.path = path;
 	p.c = config_base();
 	if (n == -1)
-		perr(&p, 0, "%s", err);
+		conf_error_at(&p, 0, "%s", err);
 	else if (n > CONFIG_MAX_FILE)
-		perr(&p, 0, "larger than 1 MiB; refusing it");
+		conf_error_at(&p, 0, "larger than 1 MiB; refusing it");
 	else
-		perr(&p, 0, "contains a NUL byte; not a text file");
+		conf_error_at(&p, 0, "contains a NUL byte; not a text file");
 	free(text);
 	return parser_end(&p, errors);
 }
@@ -1388,11 +998,13 @@ void config_free(struct config *c)
 	free(c->allow);
 	free(c->user);
 	for (size_t i = 0; i < c->ncollectors; i++) {
-		free(c->collectors[i].kind);
-		free(c->collectors[i].name);
-		free(c->collectors[i].process_name);
-		free(c->collectors[i].pidfile);
-		broker_free(&c->collectors[i]);
+		struct config_collector *cc = &c->collectors[i];
+		const struct collector_kind *k = collector_find(cc->kind);
+
+		conf_settings_free(k != NULL ? k->keys : NULL, cc->settings);
+		free(cc->kind);
+		free(cc->name);
+		free(cc->where);
 	}
 	free(c->collectors);
 	free(c);

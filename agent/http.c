@@ -779,11 +779,14 @@ struct http_server *http_start(const struct config *c, int fd, struct scheduler 
 {
 	struct http_server *h;
 	struct sockaddr_storage ss;
-	socklen_t sslen;
+	socklen_t sslen = sizeof(ss);
 	unsigned threads, flags = http_mode(&threads) | MHD_USE_ERROR_LOG;
 	pthread_condattr_t attr;
 
-	if (address_listen(c->listen, &ss, &sslen, err, errlen) != 0) {
+	/* The address http_bind bound, as the socket has it: not parsed a second time. */
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
+		snprintf(err, errlen, "cannot read the address of the socket for %s: %s", c->listen,
+			 strerror(errno));
 		close(fd);
 		return NULL;
 	}

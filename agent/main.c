@@ -241,8 +241,8 @@ static int check_user(const struct config *c)
 }
 
 /*
- * Set once privileges are dropped: who vaktd runs as, for a reload that
- * cannot read a file any more.
+ * Set once privileges are dropped: who vaktd runs as ("user nobody,
+ * capabilities: none"), for a reload that cannot read a file any more.
  */
 static char running_as[256];
 
@@ -338,7 +338,7 @@ int main(int argc, char **argv)
 	struct config *c = NULL;
 	struct scheduler *s = NULL;
 	struct http_server *h;
-	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512], done[256];
+	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512];
 	sigset_t sigs;
 	int sig = 0, warnings, fd, r = 1;
 
@@ -396,14 +396,19 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
 	}
-	if (privs_drop(c->user, collector_caps(c), done, sizeof(done), err, sizeof(err)) != 0) {
+	if (privs_drop(c->user, collector_caps(c), running_as, sizeof(running_as), err,
+		       sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		close(fd);
 		goto out;
 	}
-	log_msg(getuid() == 0 ? LOG_WARNING : LOG_INFO, "%s", done);
-	if (getuid() != 0)
-		snprintf(running_as, sizeof(running_as), "%s", done + strlen("running as "));
+	if (getuid() == 0 && geteuid() == 0) {
+		log_msg(LOG_WARNING, "running as %s: set user in [agent] to run unprivileged",
+			running_as);
+		running_as[0] = '\0';
+	} else {
+		log_msg(LOG_INFO, "running as %s", running_as);
+	}
 	if (scheduler_run(s, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		close(fd);

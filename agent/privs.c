@@ -88,8 +88,7 @@ static void bound(uint64_t keep)
 			break;
 }
 
-int privs_drop(const char *user, uint64_t need, char *done, size_t donelen, char *err,
-	       size_t errlen)
+int privs_drop(const char *user, uint64_t need, char *who, size_t wholen, char *err, size_t errlen)
 {
 	struct caps c;
 	struct passwd *pw = NULL;
@@ -145,20 +144,16 @@ int privs_drop(const char *user, uint64_t need, char *done, size_t donelen, char
 			return -1;
 		}
 	}
-	if (getuid() == 0 && geteuid() == 0)
-		snprintf(done, donelen,
-			 "running as root, with every capability root has: "
-			 "set user in [agent] to run unprivileged");
-	else {
-		caps_name(keep, names, sizeof(names));
-		if (pw == NULL)
-			pw = getpwuid(getuid());
-		if (pw != NULL)
-			snprintf(done, donelen, "running as user %s, capabilities: %s", pw->pw_name,
-				 names);
-		else
-			snprintf(done, donelen, "running as uid %lu, capabilities: %s",
-				 (unsigned long)getuid(), names);
+	if (getuid() == 0 && geteuid() == 0) {
+		snprintf(who, wholen, "root, with every capability root has");
+		return 0;
 	}
+	caps_name(keep, names, sizeof(names));
+	if (pw == NULL)
+		pw = getpwuid(getuid());
+	if (pw != NULL)
+		snprintf(who, wholen, "user %s, capabilities: %s", pw->pw_name, names);
+	else
+		snprintf(who, wholen, "uid %lu, capabilities: %s", (unsigned long)getuid(), names);
 	return 0;
 }

@@ -18,11 +18,11 @@
  * from the effective, permitted, inheritable, ambient and (when we may)
  * bounding sets, and no exec could gain any (no_new_privs). Root without a
  * user keeps root's capabilities: we only drop what we can name a
- * replacement for. 0 with what was done in done (for the log), or -1 with
- * err.
+ * replacement for. 0 with who vaktd runs as now in who ("user nobody,
+ * capabilities: none", "root, with every capability root has"), or -1
+ * with err.
  */
-int privs_drop(const char *user, uint64_t need, char *done, size_t donelen, char *err,
-	       size_t errlen);
+int privs_drop(const char *user, uint64_t need, char *who, size_t wholen, char *err, size_t errlen);
 /* The effective capabilities of the calling thread, for tests and the log. */
 uint64_t privs_effective(void);
 

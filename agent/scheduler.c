@@ -276,31 +276,6 @@ static void *run_watchdog(void *arg)
 	return NULL;
 }
 
-/*
- * What cc collects from, in words for messages: its address, or its URL
- * without a user name and password, or the libpq service or option file
- * that names the server; NULL for a collector of this host.
- */
-static char *where(const struct config_collector *cc)
-{
-	const char *at, *scheme;
-
-	if (cc->url != NULL) {
-		scheme = strstr(cc->url, "://");
-		at = scheme == NULL ? NULL : strchr(scheme + 3, '@');
-		if (at != NULL && strcspn(scheme + 3, "/?#") > (size_t)(at - scheme - 3))
-			return xasprintf("%.*s%s", (int)(scheme + 3 - cc->url), cc->url, at + 1);
-		return xstrdup(cc->url);
-	}
-	if (cc->address != NULL)
-		return xstrdup(cc->address);
-	if (cc->service != NULL)
-		return xasprintf("service %s", cc->service);
-	if (cc->option_file != NULL)
-		return xasprintf("the server %s names", cc->option_file);
-	return NULL;
-}
-
 static int create_jobs(struct scheduler *s, const struct config *c, char *err, size_t errlen)
 {
 	/* The agent's own metrics are always collected, last, on the default interval. */
@@ -327,7 +302,7 @@ static int create_jobs(struct scheduler *s, const struct config *c, char *err, s
 				return -1;
 		}
 		src->name = xstrdup(cc->name);
-		src->where = where(cc);
+		src->where = cc->where != NULL ? xstrdup(cc->where) : NULL;
 		src->families = j->kind->families;
 		src->name_label = j->kind->name_label;
 		src->interval = cc->interval;

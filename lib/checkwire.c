@@ -73,13 +73,13 @@ static struct json_object *parse_whole(const char *body, size_t len)
 
 /*
  * Whether line and output agree: "SERVICE STATE - ...", SERVICE a word of
- * capitals, digits and '_' ("VAKT", "HAPROXY", "MYSQL_LOCKS"), and output
- * starting with line.
+ * capitals, digits, '_' and '-' ("VAKT", "HAPROXY", "MYSQL-LOCKS"), and
+ * output starting with line.
  */
 static bool consistent(enum state st, const char *line, const char *output, size_t outlen)
 {
 	size_t linelen = strlen(line);
-	size_t word = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	size_t word = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 	const char *name = state_name(st);
 	size_t headlen = word + 1 + strlen(name);
 

@@ -6,7 +6,8 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_haproxy, &verdict_load, &verdict_fds, &verdict_listen, &verdict_nginx, NULL,
+    &verdict_load,	  &verdict_fds,	    &verdict_listen, &verdict_mysql_locks,
+    &verdict_pgsql_locks, &verdict_haproxy, &verdict_nginx,  NULL,
 };
 
 const struct verdict *verdict_find(const char *name)

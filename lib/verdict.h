@@ -62,6 +62,8 @@ extern const struct verdict verdict_haproxy;
 extern const struct verdict verdict_load;
 extern const struct verdict verdict_fds;
 extern const struct verdict verdict_listen;
+extern const struct verdict verdict_mysql_locks;
+extern const struct verdict verdict_pgsql_locks;
 extern const struct verdict verdict_nginx;
 
 /*

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "probe/locks.h"
 #include "xalloc.h"
@@ -86,26 +87,84 @@ struct lock_session *locks_session(struct lock_report *r, long id)
 	return s;
 }
 
+/* Whether a keyword that precedes a password starts at q: PASSWORD, IDENTIFIED. */
+static bool secret_keyword(const char *q)
+{
+	return strncasecmp(q, "password", 8) == 0 || strncasecmp(q, "identified", 10) == 0;
+}
+
+/*
+ * A copy of statement q with every quoted string after PASSWORD or
+ * IDENTIFIED written '***' ("ALTER USER app IDENTIFIED BY '***'", "ALTER
+ * ROLE app PASSWORD '***'"): the statement says what runs, never the
+ * secret it sets, in a label or in long output. A quote inside a string
+ * is doubled or follows a backslash.
+ */
+static char *without_secrets(const char *q)
+{
+	char *out = xmalloc(strlen(q) * 3 + 1), *o = out;
+	bool after = false;
+
+	while (*q != '\0') {
+		char quote = *q;
+		const char *start = q;
+
+		if (quote != '\'' && quote != '"') {
+			after = after || secret_keyword(q);
+			*o++ = *q++;
+			continue;
+		}
+		for (q++; *q != '\0'; q++) {
+			if (*q == '\\' && q[1] != '\0')
+				q++;
+			else if (*q == quote && q[1] == quote)
+				q++;
+			else if (*q == quote)
+				break;
+		}
+		if (*q == quote)
+			q++;
+		if (after) {
+			*o++ = quote;
+			memcpy(o, "***", 3);
+			o += 3;
+			*o++ = quote;
+		} else {
+			memcpy(o, start, (size_t)(q - start));
+			o += q - start;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void locks_set(char **field, const char *value, bool is_query)
 {
+	char *clean;
 	size_t n;
 
 	free(*field);
 	*field = NULL;
 	if (value == NULL)
 		return;
-	n = strlen(value);
-	if (!is_query || n <= LOCKS_QUERY_MAX) {
+	if (!is_query) {
 		*field = xstrdup(value);
+		return;
+	}
+	clean = without_secrets(value);
+	n = strlen(clean);
+	if (n <= LOCKS_QUERY_MAX) {
+		*field = clean;
 		return;
 	}
 	/* Cut at a character boundary: never leave half a UTF-8 sequence. */
 	n = LOCKS_QUERY_MAX;
-	while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+	while (n > 0 && ((unsigned char)clean[n] & 0xC0) == 0x80)
 		n--;
 	*field = xmalloc(n + 4);
-	memcpy(*field, value, n);
+	memcpy(*field, clean, n);
 	memcpy(*field + n, "...", 4);
+	free(clean);
 }
 
 void locks_edge(struct lock_report *r, long waiter, long blocker)
@@ -298,9 +357,12 @@ static bool worse(const struct lock_session *a, const struct lock_session *b)
 		return a_head;
 	if (a->blocks_total != b->blocks_total)
 		return a->blocks_total > b->blocks_total;
-	if (isnan(b->trx_age))
+	if (isnan(a->trx_age) != isnan(b->trx_age))
 		return !isnan(a->trx_age);
-	return a->trx_age > b->trx_age;
+	if (!isnan(a->trx_age) && a->trx_age != b->trx_age)
+		return a->trx_age > b->trx_age;
+	/* The lower id: the same suspect whichever order the sessions came in. */
+	return a->id < b->id;
 }
 
 const struct lock_session *locks_worst_blocker(const struct lock_report *r)
@@ -330,6 +392,78 @@ void locks_who(const struct lock_session *s, char *out, size_t outlen)
 		snprintf(out, outlen, "unknown");
 }
 
+int locks_by_importance(const void *pa, const void *pb)
+{
+	const struct lock_session *a = *(const struct lock_session *const *)pa;
+	const struct lock_session *b = *(const struct lock_session *const *)pb;
+	double wa = isnan(a->wait) ? -1 : a->wait, wb = isnan(b->wait) ? -1 : b->wait;
+
+	if (a->blocks_total != b->blocks_total)
+		return a->blocks_total > b->blocks_total ? -1 : 1;
+	if (wa != wb)
+		return wa > wb ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Add a series about session s to set: labelled id, user, host and query. */
+static struct metric *session_metric(struct metric_set *set, const struct lock_session *s,
+				     const char *name, const char *unit, double value)
+{
+	struct metric *m = metric_set_add(set, name, METRIC_GAUGE, unit, value);
+	char id[32];
+
+	snprintf(id, sizeof(id), "%ld", s->id);
+	metric_label_add(m, "id", id);
+	metric_label_add(m, "user", s->user != NULL ? s->user : "");
+	metric_label_add(m, "host", s->host != NULL ? s->host : "");
+	metric_label_add(m, "query", s->query != NULL ? s->query : "");
+	return m;
+}
+
+/* The lock_session_* and lock_blocker_* series of s (see locks.h). */
+static void session_metrics(struct metric_set *set, const struct lock_session *s)
+{
+	if (!isnan(s->wait)) {
+		struct metric *m = session_metric(set, s, "lock_session_wait", "s", s->wait);
+		char by[32] = "";
+
+		if (s->blocked_by >= 0)
+			snprintf(by, sizeof(by), "%ld", s->blocked_by);
+		metric_label_add(m, "lock", s->lock != NULL ? s->lock : "");
+		metric_label_add(m, "blocked_by", by);
+	}
+	if (s->blocks_direct > 0) {
+		session_metric(set, s, "lock_blocker_sessions", "", (double)s->blocks_total);
+		session_metric(set, s, "lock_blocker_direct", "", (double)s->blocks_direct);
+	}
+	if (!isnan(s->trx_age))
+		session_metric(set, s, "lock_session_trx_age", "s", s->trx_age);
+	if (!isnan(s->idle))
+		session_metric(set, s, "lock_session_idle", "s", s->idle);
+}
+
+/*
+ * The sessions of r worth a series of their own, at most LOCKS_DETAIL_MAX:
+ * the blocker to act on first, then the rest in long-output order. Returns
+ * how many, in list (r->nsessions + 1 entries).
+ */
+static size_t detailed(const struct lock_report *r, const struct lock_session **list)
+{
+	const struct lock_session *worst = locks_worst_blocker(r);
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nsessions; i++)
+		if (&r->sessions[i] != worst)
+			list[n++] = &r->sessions[i];
+	qsort(list, n, sizeof(*list), locks_by_importance);
+	if (worst != NULL) {
+		memmove(list + 1, list, n * sizeof(*list));
+		list[0] = worst;
+		n++;
+	}
+	return n < LOCKS_DETAIL_MAX ? n : LOCKS_DETAIL_MAX;
+}
+
 void locks_metrics(const struct lock_report *r, struct metric_set *set)
 {
 	const struct {
@@ -342,7 +476,8 @@ void locks_metrics(const struct lock_report *r, struct metric_set *set)
 	    {"lock_row_wait_time", r->row_wait_time, "s"},
 	    {"lock_table_waits", r->table_waits, ""},
 	};
-	size_t most = 0;
+	const struct lock_session **list = xcalloc(r->nsessions + 1, sizeof(*list));
+	size_t most = 0, n;
 	double idle = 0;
 
 	for (size_t i = 0; i < r->nsessions; i++) {
@@ -362,51 +497,96 @@ void locks_metrics(const struct lock_report *r, struct metric_set *set)
 		if (!isnan(counters[i].value))
 			metric_set_add(set, counters[i].name, METRIC_COUNTER, counters[i].unit,
 				       counters[i].value);
-}
-
-/* Order blockers by sessions held up, most first, then by id. */
-static int by_held_up(const void *a, const void *b)
-{
-	const struct lock_session *x = *(const struct lock_session *const *)a;
-	const struct lock_session *y = *(const struct lock_session *const *)b;
-
-	if (x->blocks_total != y->blocks_total)
-		return x->blocks_total > y->blocks_total ? -1 : 1;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Label m with who blocker s is. */
-static void label_blocker(struct metric *m, const struct lock_session *s)
-{
-	char id[32];
-
-	snprintf(id, sizeof(id), "%ld", s->id);
-	metric_label_add(m, "id", id);
-	metric_label_add(m, "user", s->user != NULL ? s->user : "");
-	metric_label_add(m, "host", s->host != NULL ? s->host : "");
-	metric_label_add(m, "query", s->query != NULL ? s->query : "");
-}
-
-void locks_blocker_metrics(const struct lock_report *r, struct metric_set *set, size_t max)
-{
-	const struct lock_session **list = xcalloc(r->nsessions + 1, sizeof(*list));
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nsessions; i++)
-		if (r->sessions[i].blocks_direct > 0)
-			list[n++] = &r->sessions[i];
-	qsort(list, n, sizeof(*list), by_held_up);
-	for (size_t i = 0; i < n && i < max; i++) {
-		const struct lock_session *s = list[i];
-
-		label_blocker(metric_set_add(set, "lock_blocker_sessions", METRIC_GAUGE, "",
-					     (double)s->blocks_total),
-			      s);
-		label_blocker(
-		    metric_set_add(set, "lock_blocker_trx_age", METRIC_GAUGE, "s", s->trx_age), s);
-		label_blocker(metric_set_add(set, "lock_blocker_trx_idle", METRIC_GAUGE, "s",
-					     isnan(s->idle) ? 0 : s->idle),
-			      s);
-	}
+	metric_set_add(set, "lock_sessions", METRIC_GAUGE, "", (double)r->nsessions);
+	metric_set_add(set, "lock_sessions_dropped", METRIC_GAUGE, "", (double)r->dropped);
+	n = detailed(r, list);
+	for (size_t i = 0; i < n; i++)
+		session_metrics(set, list[i]);
 	free(list);
+}
+
+/* A label's text, NULL for none or "" (how session_metric() writes NULL). */
+static const char *label_text(const struct metric *m, const char *name)
+{
+	const char *v = metric_label(m, name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* A label holding a session id, or -1. */
+static long label_id(const struct metric *m, const char *name)
+{
+	const char *v = metric_label(m, name);
+	char *end;
+	long id;
+
+	if (v == NULL || v[0] == '\0')
+		return -1;
+	id = strtol(v, &end, 10);
+	return *end == '\0' ? id : -1;
+}
+
+/* The series about one session, and where each goes in it. */
+enum field { WAIT, BLOCKS_TOTAL, BLOCKS_DIRECT, TRX_AGE, IDLE };
+
+static const struct {
+	const char *name;
+	enum field field;
+} session_series[] = {
+    {"lock_session_wait", WAIT},
+    {"lock_blocker_sessions", BLOCKS_TOTAL},
+    {"lock_blocker_direct", BLOCKS_DIRECT},
+    {"lock_session_trx_age", TRX_AGE},
+    {"lock_session_idle", IDLE},
+};
+
+/* Take series m, about the session of its id label, into r; other series are not. */
+static void session_from(struct lock_report *r, const struct metric *m)
+{
+	size_t k = 0, n = sizeof(session_series) / sizeof(session_series[0]);
+	long id;
+	struct lock_session *s;
+
+	while (k < n && strcmp(m->name, session_series[k].name) != 0)
+		k++;
+	id = k < n ? label_id(m, "id") : -1;
+	s = id >= 0 ? locks_session(r, id) : NULL;
+	if (s == NULL)
+		return;
+	if (s->user == NULL)
+		locks_set(&s->user, label_text(m, "user"), false);
+	if (s->host == NULL)
+		locks_set(&s->host, label_text(m, "host"), false);
+	if (s->query == NULL)
+		locks_set(&s->query, label_text(m, "query"), false);
+	switch (session_series[k].field) {
+	case WAIT:
+		s->wait = m->value;
+		s->blocked_by = label_id(m, "blocked_by");
+		locks_set(&s->lock, label_text(m, "lock"), false);
+		break;
+	case BLOCKS_TOTAL:
+		s->blocks_total = (size_t)m->value;
+		break;
+	case BLOCKS_DIRECT:
+		s->blocks_direct = (size_t)m->value;
+		break;
+	case TRX_AGE:
+		s->trx_age = m->value;
+		break;
+	case IDLE:
+		s->idle = m->value;
+		break;
+	}
+}
+
+void locks_from_set(struct lock_report *r, const struct metric_set *set)
+{
+	locks_init(r);
+	for (size_t i = 0; i < metric_set_count(set); i++)
+		session_from(r, metric_set_at(set, i));
+	r->deadlocks = metric_set_value(set, "lock_deadlocks", NULL, NULL);
+	r->row_waits = metric_set_value(set, "lock_row_waits", NULL, NULL);
+	r->row_wait_time = metric_set_value(set, "lock_row_wait_time", NULL, NULL);
+	r->table_waits = metric_set_value(set, "lock_table_waits", NULL, NULL);
 }

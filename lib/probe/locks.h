@@ -19,7 +19,22 @@
  *   lock_row_waits       c, row-lock waits (InnoDB)
  *   lock_row_wait_time   c, seconds spent waiting for row locks (InnoDB)
  *   lock_table_waits     c, table-lock waits (MySQL Table_locks_waited)
+ *   lock_sessions        sessions that wait or block (at most LOCKS_SESSIONS_MAX)
+ *   lock_sessions_dropped  rows about sessions past LOCKS_SESSIONS_MAX, not counted
  * A counter the server does not keep is left out, never reported as 0.
+ *
+ * And per session, for the LOCKS_DETAIL_MAX to act on first (the blocker
+ * to look at, then blockers holding up most, then the longest waits), each
+ * labelled id, user, host and query ("" when unknown) so that a verdict
+ * can name it from the set alone:
+ *   lock_session_wait      s, how long it waits; labels lock (what for)
+ *                          and blocked_by (the blocker's id, "" unknown)
+ *   lock_blocker_sessions  sessions it holds up, through chains
+ *   lock_blocker_direct    sessions waiting for it
+ *   lock_session_trx_age   s, its transaction's age, when known
+ *   lock_session_idle      s, idle in its open transaction, when so
+ * A session has a wait when it waits and lock_blocker_* when it blocks; a
+ * chain's middle has both. The login's password is never part of any.
  */
 #ifndef VAKT_PROBE_LOCKS_H
 #define VAKT_PROBE_LOCKS_H
@@ -34,6 +49,8 @@
 #define LOCKS_QUERY_MAX 200
 /* Sessions a report holds at most; more are counted but not kept. */
 #define LOCKS_SESSIONS_MAX 1000
+/* Sessions the metric set details, each in lock_session_* series. */
+#define LOCKS_DETAIL_MAX 10
 
 /* One session that waits for a lock, holds one up, or both. */
 struct lock_session {
@@ -77,7 +94,11 @@ void locks_free(struct lock_report *r);
  * locks_session() call. The probes fill its fields with locks_set().
  */
 struct lock_session *locks_session(struct lock_report *r, long id);
-/* Replace *field with a copy of value (NULL clears it); a query is cut to LOCKS_QUERY_MAX. */
+/*
+ * Replace *field with a copy of value (NULL clears it). A query has every
+ * quoted string after PASSWORD or IDENTIFIED written '***' (a password a
+ * statement sets is never shown) and is cut to LOCKS_QUERY_MAX.
+ */
 void locks_set(char **field, const char *value, bool is_query);
 /*
  * Record that waiter waits for blocker; a self-edge is ignored, and
@@ -98,9 +119,9 @@ double locks_longest(const struct lock_report *r);
 /*
  * The blocker to act on first, after locks_analyse(): one that is not itself
  * waiting (the head of its chain) holding up the most sessions, the oldest
- * transaction breaking a tie; when every blocker waits (a deadlock the
- * server has not broken yet), the one holding up the most. NULL when
- * nobody blocks anybody.
+ * transaction breaking a tie, then the lowest id; when every blocker waits
+ * (a deadlock the server has not broken yet), the one holding up the most.
+ * NULL when nobody blocks anybody.
  */
 const struct lock_session *locks_worst_blocker(const struct lock_report *r);
 /* The session with id, or NULL. */
@@ -114,15 +135,21 @@ long locks_blocker_of(const struct lock_report *r, long waiter);
  * known.
  */
 void locks_who(const struct lock_session *s, char *out, size_t outlen);
-/* Add the summary metrics of r (see the top of this file) to set. */
+/*
+ * Compare sessions (const struct lock_session *const *) in the order a
+ * person reads them: blockers holding up most first, then the longest
+ * waits, then by id.
+ */
+int locks_by_importance(const void *pa, const void *pb);
+/* Add the metrics of r (see the top of this file) to set. */
 void locks_metrics(const struct lock_report *r, struct metric_set *set);
 /*
- * Add the details of the blockers of r, most sessions held up first, at
- * most max of them: lock_blocker_sessions (how many it holds up, through
- * chains), lock_blocker_trx_age (s) and lock_blocker_trx_idle (s, 0 when
- * running a statement), each labelled id, user, host and query. For the
- * agent's JSON API; the plugins keep their perfdata labels stable instead.
+ * The report locks_metrics() described in set, into r (from nothing; free
+ * it with locks_free()): its counters and its detailed sessions, with
+ * blocked_by, blocks_direct and blocks_total as analysed, in the order of
+ * the set. Labels it does not know (an agent's target) are ignored. The
+ * sessions beyond the detailed ones are only in lock_waiters and friends.
  */
-void locks_blocker_metrics(const struct lock_report *r, struct metric_set *set, size_t max);
+void locks_from_set(struct lock_report *r, const struct metric_set *set);
 
 #endif

@@ -238,6 +238,50 @@ EOF
 	release a
 fi
 
+# The check endpoint's mysql_locks verdict answers what the plugin answers,
+# byte for byte but for the seconds and rates two reads a moment apart do
+# not share: no waits, an idle blocker named with how to end it, a chain.
+if [ -x "$top_builddir/agent/vaktd" ] && [ -x "$plugins/check_vakt" ]; then
+	wait_mysql_waiters 0
+	cat > "$tmp/vaktd-verdict.conf" << EOF
+[mysql db]
+address = 127.0.0.1:$mariadb_port
+user = nagios
+password_file = $tmp/pw
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd-verdict.conf"
+	mkdir "$tmp/vstate"
+	n='s/[0-9]+(\.[0-9]+)? s([^a-z]|$)/N s\2/g; s/=[0-9.]+s;/=Ns;/g; s/_rate=[0-9.]+/_rate=N/g'
+	# shellcheck disable=SC2086 # $login is a list of words
+	"$check" $login --state-dir "$tmp/vstate" > /dev/null
+	# shellcheck disable=SC2086
+	same_verdict "agent: no lock waits" "$n" mysql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -w 10 -c 60
+	hold_mysql a "begin;" "select * from t.a where id = 1 for update;"
+	hold_mysql b "begin;" "select * from t.a where id = 2 for update;" "update t.a set v = 3 where id = 1;"
+	wait_mysql_waiters 1
+	# shellcheck disable=SC2086
+	same_verdict "agent: the idle blocker named, WARNING" "$n" mysql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -w lock_waiters=0 -c 60 -v
+	# shellcheck disable=SC2086
+	same_verdict "agent: a blocker over a threshold, CRITICAL" "$n" mysql_locks db -- "$check" \
+		$login --state-dir "$tmp/vstate" -- -c lock_blockers=0 -w lock_blocker_idle=0
+	hold_mysql c "update t.a set v = 4 where id = 2;"
+	wait_mysql_waiters 2
+	# shellcheck disable=SC2086
+	same_verdict "agent: a chain, its head named" "$n" mysql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -c lock_blocked_most=1
+	expect "agent: where to connect is not the agent's to take" 3 \
+		"^VAKT UNKNOWN - unknown option 'database'" \
+		"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check mysql_locks --instance db \
+		--option database=postgres
+	release c
+	release b
+	release a
+fi
+
 # With performance_schema on (MariaDB's default is off), a metadata-lock
 # wait names its table and its holder, and how to end the holder.
 start_mariadb --performance-schema=ON --performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'

@@ -3,8 +3,9 @@
 # of known length held by real sessions, an idle-in-transaction blocker, a
 # chain (A blocks B blocks C), an ACCESS EXCLUSIVE lock on a table that must
 # not catch the check itself, a real deadlock that moves the counter, every
-# way to log in, and servers that are down, refuse the login, lack pg_monitor
-# or never answer.
+# way to log in, a password set by a waiting statement that must not show,
+# and servers that are down, refuse the login, lack pg_monitor or never
+# answer.
 . "$(dirname "$0")/lib.sh"
 require_built "$plugins/check_pgsql_locks"
 require_tools psql
@@ -153,6 +154,28 @@ release b
 release a
 wait_pg_waiters 0
 
+# A password a waiting statement sets: the role's row is locked by an open
+# transaction that changed it, so ALTER ROLE ... PASSWORD waits behind it.
+# The statement is named, the password never.
+pg_sql "create role pwtest login password 'first';"
+hold_pg a "begin;" "alter role pwtest connection limit 5;"
+a=$hold_id
+hold_pg b "begin;" "alter role pwtest password 'hunter2-secret';"
+wait_pg_waiters 1
+# shellcheck disable=SC2086
+expect "a password in a waiting statement is not shown" 1 \
+	"waits [0-9.]+ s for [^:]*, blocked by pid $a: alter role pwtest password '\*\*\*',$" "$check" $login -w 0
+# shellcheck disable=SC2086
+out=$("$check" $login -w 0 2>&1)
+case $out in
+*hunter2*) fail "the statement's password appears in the output: $out" ;;
+*"password '***'"*) echo "ok: the statement's password never appears in the output" ;;
+*) fail "no waiting ALTER ROLE in the output: $out" ;;
+esac
+release b
+release a
+wait_pg_waiters 0
+
 # A real deadlock: the counter moves and so does its rate.
 state=$tmp/state
 mkdir "$state"
@@ -262,6 +285,51 @@ EOF
 		curl -s "$url/api/v1/check/load1?format=nagios"
 	# shellcheck disable=SC2086
 	kill -CONT $pg_all
+	release b
+	release a
+fi
+
+# The check endpoint's pgsql_locks verdict answers what the plugin answers,
+# byte for byte but for the seconds and rates two reads a moment apart do
+# not share: no waits, an idle blocker named with how to end it, a chain.
+if [ -x "$top_builddir/agent/vaktd" ] && [ -x "$plugins/check_vakt" ]; then
+	wait_pg_waiters 0
+	cat > "$tmp/vaktd-verdict.conf" << EOF
+[postgresql db]
+address = 127.0.0.1:$pg_port
+user = nagios
+password_file = $tmp/pw
+database = postgres
+interval = 1
+timeout = 1
+EOF
+	start_vaktd "$tmp/vaktd-verdict.conf"
+	mkdir "$tmp/vstate"
+	n='s/[0-9]+(\.[0-9]+)? s([^a-z]|$)/N s\2/g; s/=[0-9.]+s;/=Ns;/g; s/_rate=[0-9.]+/_rate=N/g'
+	# shellcheck disable=SC2086 # $login is a list of words
+	"$check" $login --state-dir "$tmp/vstate" > /dev/null
+	# shellcheck disable=SC2086
+	same_verdict "agent: no lock waits" "$n" pgsql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -w 10 -c 60
+	hold_pg a "begin;" "select * from a where id = 1 for update;"
+	hold_pg b "begin;" "select * from a where id = 2 for update;" "update a set v = 3 where id = 1;"
+	wait_pg_waiters 1
+	# shellcheck disable=SC2086
+	same_verdict "agent: the idle blocker named, WARNING" "$n" pgsql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -w lock_waiters=0 -c 60 -v
+	# shellcheck disable=SC2086
+	same_verdict "agent: a blocker over a threshold, CRITICAL" "$n" pgsql_locks db -- "$check" \
+		$login --state-dir "$tmp/vstate" -- -c lock_blockers=0 -w lock_blocker_idle=0
+	hold_pg c "update a set v = 4 where id = 2;"
+	wait_pg_waiters 2
+	# shellcheck disable=SC2086
+	same_verdict "agent: a chain, its head named" "$n" pgsql_locks db -- "$check" $login \
+		--state-dir "$tmp/vstate" -- -c lock_blocked_most=1
+	expect "agent: where to connect is not the agent's to take" 3 \
+		"^VAKT UNKNOWN - unknown option 'database'" \
+		"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check pgsql_locks --instance db \
+		--option database=postgres
+	release c
 	release b
 	release a
 fi

@@ -48,6 +48,10 @@ Test(checkwire, what_the_agent_writes_check_vakt_reads)
 	cr_assert_eq(round_trip(STATE_OK, "VAKT OK - fine\n", &w), 0, "no perfdata");
 	cr_expect_str_eq(w.status_line, "VAKT OK - fine");
 	checkwire_free(&w);
+	/* A plugin's service, as check_mysql_locks names it. */
+	cr_assert_eq(round_trip(STATE_OK, "MYSQL-LOCKS OK - no lock waits\n", &w), 0);
+	cr_expect_str_eq(w.status_line, "MYSQL-LOCKS OK - no lock waits");
+	checkwire_free(&w);
 }
 
 #define REFUSED(test, body)                                                                        \

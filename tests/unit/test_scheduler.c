@@ -352,7 +352,7 @@ Test(scheduler, a_source_names_where_it_collects_from)
 	struct scheduler *s;
 	const struct snapshot *snap;
 
-	collectors[0].address = test_str("127.0.0.1:6379");
+	collectors[0].where = test_str("127.0.0.1:6379");
 	s = scheduler_new(c, 1, err, sizeof(err));
 	cr_assert_not_null(s, "%s", err);
 	snap = scheduler_acquire(s);
