@@ -3,8 +3,9 @@
  * socket (show info and show stat; a new connection each time, as HAProxy
  * closes it after answering) or from its stats page's CSV (one curl handle
  * per section, its connection kept open). Server state is a labelled gauge
- * (haproxy_up, haproxy_state), 5xx responses a counter; every series
- * carries the target label.
+ * (haproxy_up, haproxy_state, and haproxy_status with the status words,
+ * check and reason the haproxy check judges), 5xx responses a counter;
+ * every series carries the target label.
  */
 #include "config.h"
 

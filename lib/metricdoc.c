@@ -121,6 +121,8 @@ static const struct metricdoc docs[] = {
     {"haproxy_up", "1 when the frontend is open, the backend up or the server taking traffic."},
     {"haproxy_state", "Server state: 0 UP, 1 going down, 2 DOWN, 3 coming up, 4 NOLB, 5 DRAIN, 6 "
 		      "MAINT, 7 no check, 8 other."},
+    {"haproxy_status", "Time since the status (label status, as HAProxy prints it) last changed; "
+		       "servers also carry backup, check and check_reason."},
     {"haproxy_sessions", "Current sessions."},
     {"haproxy_sessions_pct", "Current sessions as a share of the session limit."},
     {"haproxy_queue", "Requests queued, waiting for a server."},

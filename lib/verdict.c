@@ -6,8 +6,8 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_load,	  &verdict_fds,	  &verdict_listen,   &verdict_mysql_locks,
-    &verdict_pgsql_locks, &verdict_redis, &verdict_rabbitmq, NULL,
+    &verdict_load,  &verdict_fds,      &verdict_listen,	     &verdict_nginx,	   &verdict_haproxy,
+    &verdict_redis, &verdict_rabbitmq, &verdict_mysql_locks, &verdict_pgsql_locks, NULL,
 };
 
 const struct verdict *verdict_find(const char *name)

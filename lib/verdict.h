@@ -58,6 +58,7 @@ struct verdict {
 	void (*judge)(struct result *r, const struct verdict_in *in);
 };
 
+extern const struct verdict verdict_haproxy;
 extern const struct verdict verdict_load;
 extern const struct verdict verdict_fds;
 extern const struct verdict verdict_listen;
@@ -65,6 +66,7 @@ extern const struct verdict verdict_mysql_locks;
 extern const struct verdict verdict_pgsql_locks;
 extern const struct verdict verdict_redis;
 extern const struct verdict verdict_rabbitmq;
+extern const struct verdict verdict_nginx;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by

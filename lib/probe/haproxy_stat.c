@@ -330,7 +330,7 @@ static bool word_moving(const char *s, const char *word)
  * px/srv)" (2.0 on) for a tracked server in maintenance, "MAINT
  * (resolution)" when DNS has no address for it.
  */
-static enum haproxy_state state_of(const char *s)
+enum haproxy_state haproxy_state_parse(const char *s)
 {
 	if (word_moving(s, "UP"))
 		return HAPROXY_GOING_DOWN;
@@ -372,7 +372,7 @@ static void fill_row(const struct reader *r, const struct cell *cells, long type
 	row->check_status = xstrndup(check.p, check.n);
 	row->check_desc = xstrndup(cells[COL_CHECK_DESC].p, cells[COL_CHECK_DESC].n);
 	row->last_chk = xstrndup(cells[COL_LAST_CHK].p, cells[COL_LAST_CHK].n);
-	row->state = type == HAPROXY_SERVER ? state_of(row->status) : HAPROXY_OTHER;
+	row->state = type == HAPROXY_SERVER ? haproxy_state_parse(row->status) : HAPROXY_OTHER;
 	row->backup = type == HAPROXY_SERVER && row->bck == 1;
 	/* Before 1.7 there is no mode column, but only HTTP proxies fill hrsp_*. */
 	if (r->has[COL_MODE])
@@ -473,14 +473,13 @@ const char *haproxy_state_word(enum haproxy_state s)
 	return "other";
 }
 
-/* Whether a server in state s takes traffic. */
-static bool state_up(enum haproxy_state s)
+bool haproxy_state_up(enum haproxy_state s)
 {
 	return s == HAPROXY_UP || s == HAPROXY_GOING_DOWN || s == HAPROXY_NOLB ||
 	       s == HAPROXY_DRAIN || s == HAPROXY_NO_CHECK;
 }
 
-/* A row's index, sorted by proxy name so that a proxy's rows are neighbours. */
+/* A member's index, sorted by proxy name so that a proxy's members are neighbours. */
 struct by_proxy {
 	const char *proxy;
 	size_t i;
@@ -502,53 +501,81 @@ struct tally {
 	double servers, up, configured;
 };
 
-/*
- * Count, for every backend row of s, the servers of its proxy (a newly
- * allocated array indexed like s->rows). Sorting keeps this n log n where
- * scanning the rows for each backend would be quadratic.
- */
-static struct tally *tally_servers(const struct haproxy_stat *s)
-{
-	struct by_proxy *order = xcalloc(s->n, sizeof(*order));
-	struct tally *t = xcalloc(s->n, sizeof(*t));
-	size_t from = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		order[i] = (struct by_proxy){s->rows[i].proxy, i};
-	qsort(order, s->n, sizeof(*order), by_proxy_cmp);
-	while (from < s->n) {
-		struct tally sum = {0, 0, 0};
-		size_t to = from;
-
-		for (; to < s->n && strcmp(order[to].proxy, order[from].proxy) == 0; to++) {
-			const struct haproxy_row *row = &s->rows[order[to].i];
-
-			sum.configured += row->type == HAPROXY_SERVER;
-			if (row->type != HAPROXY_SERVER || row->backup ||
-			    row->state == HAPROXY_MAINT)
-				continue;
-			sum.servers++;
-			sum.up += state_up(row->state);
-		}
-		for (size_t k = from; k < to; k++)
-			t[order[k].i] = sum;
-		from = to;
-	}
-	free(order);
-	return t;
-}
-
-/* Add name = value labelled with row's proxy and server, unless value is not a number. */
-static void add(struct metric_set *set, const struct haproxy_row *row, const char *name,
-		enum metric_kind kind, const char *unit, double value)
+/* Add name = value labelled proxy and server, unless value is not a number. */
+static void add_labelled(struct metric_set *set, const char *proxy, const char *server,
+			 const char *name, enum metric_kind kind, const char *unit, double value)
 {
 	struct metric *m;
 
 	if (!isfinite(value))
 		return;
 	m = metric_set_add(set, name, kind, unit, value);
-	metric_label_add(m, "proxy", row->proxy);
-	metric_label_add(m, "server", row->server);
+	metric_label_add(m, "proxy", proxy);
+	metric_label_add(m, "server", server);
+}
+
+/* The server counts of backend b, with t its proxy's tally. */
+static void add_counts(struct metric_set *set, const struct haproxy_member *b,
+		       const struct tally *t)
+{
+	/*
+	 * A backend without servers (a stats page, a redirect, a listen
+	 * section that answers itself) has none by design: no server counts
+	 * that would read as an outage ("0 of 0 up") or trip an alert on
+	 * haproxy_servers_up.
+	 */
+	if (t->configured == 0)
+		return;
+	add_labelled(set, b->proxy, b->server, "haproxy_servers", METRIC_GAUGE, "", t->servers);
+	add_labelled(set, b->proxy, b->server, "haproxy_servers_up", METRIC_GAUGE, "", t->up);
+	if (t->servers > 0)
+		add_labelled(set, b->proxy, b->server, "haproxy_servers_up_pct", METRIC_GAUGE, "%",
+			     100.0 * t->up / t->servers);
+}
+
+/*
+ * Count the servers of every backend among the n members and add its
+ * counts, backends in the members' order. Sorting keeps this n log n where
+ * scanning the members for each backend would be quadratic.
+ */
+void haproxy_counts_metrics(const struct haproxy_member *mb, size_t n, struct metric_set *set)
+{
+	struct by_proxy *order = xcalloc(n + 1, sizeof(*order));
+	struct tally *t = xcalloc(n + 1, sizeof(*t));
+	size_t from = 0;
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct by_proxy){mb[i].proxy, i};
+	qsort(order, n, sizeof(*order), by_proxy_cmp);
+	while (from < n) {
+		struct tally sum = {0, 0, 0};
+		size_t to = from;
+
+		for (; to < n && strcmp(order[to].proxy, order[from].proxy) == 0; to++) {
+			const struct haproxy_member *m = &mb[order[to].i];
+
+			sum.configured += m->type == HAPROXY_SERVER;
+			if (m->type != HAPROXY_SERVER || m->backup || m->state == HAPROXY_MAINT)
+				continue;
+			sum.servers++;
+			sum.up += haproxy_state_up(m->state);
+		}
+		for (size_t k = from; k < to; k++)
+			t[order[k].i] = sum;
+		from = to;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (mb[i].type == HAPROXY_BACKEND)
+			add_counts(set, &mb[i], &t[i]);
+	free(order);
+	free(t);
+}
+
+/* Add name = value labelled with row's proxy and server, unless value is not a number. */
+static void add(struct metric_set *set, const struct haproxy_row *row, const char *name,
+		enum metric_kind kind, const char *unit, double value)
+{
+	add_labelled(set, row->proxy, row->server, name, kind, unit, value);
 }
 
 /* Whether row's object takes traffic (haproxy_up). */
@@ -560,22 +587,61 @@ static bool row_up(const struct haproxy_row *row)
 	case HAPROXY_BACKEND:
 		return strcmp(row->status, "UP") == 0;
 	case HAPROXY_SERVER:
-		return state_up(row->state);
+		return haproxy_state_up(row->state);
 	case HAPROXY_LISTENER:
 		break;
 	}
 	return false;
 }
 
-/* The metrics of one row; t is its server tally when it is a backend. */
-static void row_metrics(const struct haproxy_row *row, const struct tally *t,
-			struct metric_set *set)
+const char *haproxy_type_word(enum haproxy_type t)
+{
+	switch (t) {
+	case HAPROXY_FRONTEND:
+		return "frontend";
+	case HAPROXY_BACKEND:
+		return "backend";
+	case HAPROXY_SERVER:
+		return "server";
+	case HAPROXY_LISTENER:
+		break;
+	}
+	return "listener";
+}
+
+/*
+ * haproxy_status of row: what a check says of it, in the words HAProxy
+ * prints, worth the seconds since its status changed (NAN when HAProxy
+ * does not say: frontends).
+ */
+static void add_status(struct metric_set *set, const struct haproxy_row *row)
+{
+	struct metric *m = metric_set_add(set, "haproxy_status", METRIC_GAUGE, "s", row->lastchg);
+	/* The last check's own words ("Connection refused") say more than its kind's. */
+	const char *reason = row->last_chk[0] != '\0' ? row->last_chk : row->check_desc;
+
+	metric_label_add(m, "proxy", row->proxy);
+	metric_label_add(m, "server", row->server);
+	metric_label_add(m, "type", haproxy_type_word(row->type));
+	metric_label_add(m, "status", row->status);
+	if (row->type != HAPROXY_SERVER)
+		return;
+	metric_label_add(m, "backup", row->backup ? "1" : "0");
+	if (row->check_status[0] != '\0')
+		metric_label_add(m, "check", row->check_status);
+	if (reason[0] != '\0')
+		metric_label_add(m, "check_reason", reason);
+}
+
+/* The metrics of one row but its server counts. */
+static void row_metrics(const struct haproxy_row *row, struct metric_set *set)
 {
 	bool queue = row->type == HAPROXY_BACKEND || row->type == HAPROXY_SERVER;
 
 	add(set, row, "haproxy_up", METRIC_GAUGE, "", row_up(row) ? 1 : 0);
 	if (row->type == HAPROXY_SERVER)
 		add(set, row, "haproxy_state", METRIC_GAUGE, "", row->state);
+	add_status(set, row);
 	add(set, row, "haproxy_sessions", METRIC_GAUGE, "", row->scur);
 	if (row->slim > 0)
 		add(set, row, "haproxy_sessions_pct", METRIC_GAUGE, "%",
@@ -586,31 +652,24 @@ static void row_metrics(const struct haproxy_row *row, const struct tally *t,
 	}
 	if (row->http)
 		add(set, row, "haproxy_responses_5xx", METRIC_COUNTER, "", row->hrsp_5xx);
-	/*
-	 * A backend without servers (a stats page, a redirect, a listen
-	 * section that answers itself) has none by design: no server counts
-	 * that would read as an outage ("0 of 0 up") or trip an alert on
-	 * haproxy_servers_up.
-	 */
-	if (row->type != HAPROXY_BACKEND || t->configured == 0)
-		return;
-	add(set, row, "haproxy_servers", METRIC_GAUGE, "", t->servers);
-	add(set, row, "haproxy_servers_up", METRIC_GAUGE, "", t->up);
-	if (t->servers > 0)
-		add(set, row, "haproxy_servers_up_pct", METRIC_GAUGE, "%",
-		    100.0 * t->up / t->servers);
 }
 
 void haproxy_stat_metrics(const struct haproxy_stat *s, struct metric_set *set)
 {
-	struct tally *t;
+	struct haproxy_member *mb;
 
 	if (s->n == 0)
 		return;
-	t = tally_servers(s);
-	for (size_t i = 0; i < s->n; i++)
-		row_metrics(&s->rows[i], &t[i], set);
-	free(t);
+	mb = xcalloc(s->n, sizeof(*mb));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct haproxy_row *row = &s->rows[i];
+
+		row_metrics(row, set);
+		mb[i] = (struct haproxy_member){row->proxy, row->server, row->type, row->state,
+						row->backup};
+	}
+	haproxy_counts_metrics(mb, s->n, set);
+	free(mb);
 }
 
 /* The number in value (vlen bytes), or NAN. */

@@ -15,6 +15,14 @@
  *                         backend UP, a server UP (also "UP 1/3", NOLB,
  *                         DRAIN, "no check"); 0 otherwise
  *   haproxy_state         servers only, enum haproxy_state as a number
+ *   haproxy_status        s since the status last changed (lastchg; NAN for
+ *                         frontends, where HAProxy does not say), labelled
+ *                         too type (frontend, backend, server) and status
+ *                         (as printed: "UP", "DOWN 1/2", "MAINT(via)",
+ *                         "OPEN"); servers also backup ("1" or "0"), and
+ *                         when HAProxy has them check (check_status:
+ *                         "L4CON") and check_reason (the last check's own
+ *                         words, else its kind's: "Connection refused")
  *   haproxy_sessions      current sessions (scur)
  *   haproxy_sessions_pct  % of the session limit (slim), when there is one
  *   haproxy_queue         queued requests (qcur), backends and servers
@@ -103,8 +111,30 @@ int haproxy_stat_parse(const char *text, size_t len, struct haproxy_stat *out, c
 void haproxy_stat_free(struct haproxy_stat *s);
 /* The word of a state for messages: "UP", "going down", "MAINT", ... */
 const char *haproxy_state_word(enum haproxy_state s);
+/* A server's status column ("UP 1/3", "MAINT(via)") in one word. */
+enum haproxy_state haproxy_state_parse(const char *status);
+/* Whether a server in state s takes traffic (UP, going down, NOLB, DRAIN, no check). */
+bool haproxy_state_up(enum haproxy_state s);
+/* The type label of haproxy_status: "frontend", "backend" or "server". */
+const char *haproxy_type_word(enum haproxy_type t);
 /* Add the metrics of every row (see above) to set. */
 void haproxy_stat_metrics(const struct haproxy_stat *s, struct metric_set *set);
+
+/* One row, as much of it as the server counts of its backend need. */
+struct haproxy_member {
+	const char *proxy, *server;
+	enum haproxy_type type;
+	enum haproxy_state state;
+	bool backup;
+};
+
+/*
+ * Add haproxy_servers, haproxy_servers_up and haproxy_servers_up_pct of
+ * every backend among the n members (counting the servers among them) to
+ * set, in the members' order. haproxy_stat_metrics() counts every row; a
+ * check that leaves some out (--server, --exclude) counts what is left.
+ */
+void haproxy_counts_metrics(const struct haproxy_member *mb, size_t n, struct metric_set *set);
 
 /* What vakt uses of `show info`; NAN when absent. */
 struct haproxy_info {

@@ -219,6 +219,8 @@ EOF
 		'^vakt_haproxy_up\{proxy="app",server="app1",target="lb"\} 1' \
 		'^vakt_haproxy_up\{proxy="app",server="app2",target="lb"\} 0' \
 		'^vakt_haproxy_state\{proxy="db_read",server="replica2",target="lb"\} 2' \
+		'^vakt_haproxy_status_seconds\{backup="0",check="L4CON",check_reason="Connection refused",proxy="app",server="app2",status="DOWN",target="lb",type="server"\} [0-9]' \
+		'^vakt_haproxy_status_seconds\{proxy="web",server="FRONTEND",status="OPEN",target="lb",type="frontend"\} NaN' \
 		'^vakt_haproxy_servers_up\{proxy="dead",server="BACKEND",target="lb"\} 0' \
 		'^vakt_haproxy_responses_5xx_total\{proxy="web_dead",server="FRONTEND",target="lb"\} [1-9]' \
 		'^vakt_haproxy_conns\{target="lb"\} [0-9]' \
@@ -233,6 +235,41 @@ EOF
 	fi
 	expect "vaktd check endpoint on a server's state" 0 "^VAKT CRITICAL - haproxy_up\{[^}]*server=app2[^}]*\} is 0 \(< 1\)" \
 		curl -s "$url/api/v1/check/haproxy_up?target=lb&proxy=app&server=app2&critical=1:&format=nagios"
+	# The same verdicts through the agent (check_vakt --check haproxy), from
+	# the socket and the page. How long a server has been in its state, how
+	# far its checks are, idle time, connections, the stats sections'
+	# sessions (the page's collector reads them) and rates move between two
+	# reads, so they are compared as N. Each option set the plugin is run
+	# with has its counters from a run before, as the agent has from its
+	# collection before.
+	if [ -x "$plugins/check_vakt" ]; then
+		n='s/ for [0-9][0-9a-z ]*/ for N/g; s/(UP|DOWN) [0-9]+\/[0-9]+/\1 N/g
+			s/(_rate[^=]*|_idle_pct|_conns_pct|_sessions[^=]*stats[^=]*)=[0-9.]+/\1=N/g
+			s/per second: [0-9.]+/per second: N/g'
+		mkdir -p "$state/agent"
+		for opts in "" "--proxy ^app\$ --exclude ^app/app2\$" "--proxy ^app\$ --server ^app1\$" \
+			"--proxy db_read --min-up 2"; do
+			# shellcheck disable=SC2086
+			"$check" -H "$sock" --state-dir "$state/agent" $opts > /dev/null
+		done
+		"$check" -u "$csv" --state-dir "$state/agent" --proxy '^(app|web_dead)$' > /dev/null
+		rate_gap
+		same_verdict "agent: the whole balancer" "$n" haproxy lb -- "$check" -H "$sock" \
+			--state-dir "$state/agent" --
+		same_verdict "agent: a backup server DOWN" "$n" haproxy lb -- "$check" -H "$sock" \
+			--state-dir "$state/agent" -- --proxy='^app$' --exclude='^app/app2$'
+		same_verdict "agent: --server, servers counted again" "$n" haproxy lb -- "$check" -H "$sock" \
+			--state-dir "$state/agent" -- --proxy='^app$' --server='^app1$'
+		same_verdict "agent: --min-up" "$n" haproxy lb -- "$check" -H "$sock" \
+			--state-dir "$state/agent" -- --proxy=db_read --min-up=2
+		same_verdict "agent: filters that match nothing" "$n" haproxy lb -- "$check" -H "$sock" \
+			--state-dir "$state/agent" -- --proxy='^nothing$'
+		same_verdict "agent: the stats page" "$n" haproxy page -- "$check" -u "$csv" \
+			--state-dir "$state/agent" -- --proxy='^(app|web_dead)$'
+		expect "agent: the stats page is not the check's to choose" 3 "UNKNOWN - unknown option 'url'" \
+			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check haproxy --instance lb \
+			--option "url=http://127.0.0.1:$app/stats;csv"
+	fi
 fi
 
 # A healthy HAProxy whose stats page is a listen section without servers,

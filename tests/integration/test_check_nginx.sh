@@ -270,6 +270,7 @@ url = http://127.0.0.1:$hung/nginx_status
 interval = 1
 timeout = 1
 EOF
+	nport=$port
 	start_vaktd "$tmp/vaktd.conf"
 	sleep 1.5
 	curl -s "$url/metrics" > "$tmp/metrics"
@@ -284,6 +285,30 @@ EOF
 		'^vakt_collector_up\{collector="nginx hung",target="hung"\} 0'
 	expect "vaktd check endpoint on nginx" 0 "^VAKT WARNING - nginx_active\{target=web\} is [0-9]+ \(> 0\)" \
 		curl -s "$url/api/v1/check/nginx_active?target=web&warning=0&format=nagios"
+	# The same verdicts through the agent (check_vakt --check nginx): every
+	# read moves nginx's counters and connections, so numbers are compared
+	# as N. Each option set the plugin is run with has its counters from a
+	# run before, as the agent has from its collection before.
+	if [ -x "$plugins/check_vakt" ]; then
+		n='s/[0-9]+(\.[0-9]+)?/N/g; s/N active connections?/N active connection/'
+		mkdir -p "$tmp/agent"
+		"$check" -p "$nport" --state-dir "$tmp/agent" > /dev/null
+		"$check" -p "$nport" --uri /vhost_status --host-header status.example \
+			--state-dir "$tmp/agent" > /dev/null
+		rate_gap
+		same_verdict "agent: the page" "$n" nginx web -- "$check" -p "$nport" --state-dir "$tmp/agent" --
+		same_verdict "agent: over a threshold" "$n" nginx web -- "$check" -p "$nport" \
+			--state-dir "$tmp/agent" -- -w 0 -c nginx_dropped_rate=0
+		same_verdict "agent: a virtual host" "$n" nginx vhost -- "$check" -p "$nport" \
+			--uri /vhost_status --host-header status.example --state-dir "$tmp/agent" --
+		expect "the plugin reads nginx's accept queue" 0 "^NGINX OK - .* listen_queue_127\.0\.0\.1:$nport=" \
+			"$check" -p "$nport" --listen-queue
+		expect "the agent does not, and says so" 3 "^NGINX UNKNOWN - no accept queue: vaktd's \[nginx\] collector reads the stub_status page only, the host's accept queues are its \[listen\] collector's, [0-9]+ active connections? \|" \
+			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check nginx --instance web --option listen-queue
+		expect "agent: where the page is is not the check's to choose" 3 "UNKNOWN - unknown option 'url'" \
+			"$plugins/check_vakt" -H 127.0.0.1 -p "$port" --check nginx --instance web \
+			--option "url=http://127.0.0.1:$nport/nginx_status"
+	fi
 fi
 
 # Usage errors.

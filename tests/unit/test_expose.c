@@ -151,6 +151,7 @@ Test(metricdoc, help_known_and_unknown)
 					    "nginx_response_time",
 					    "haproxy_up",
 					    "haproxy_state",
+					    "haproxy_status",
 					    "haproxy_sessions_pct",
 					    "haproxy_responses_5xx",
 					    "haproxy_servers_up",

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "probe/haproxy_stat.h"
 #include "testutil.h"
+#include "verdict.h"
 #include "xalloc.h"
 
 /* Parse len bytes of text from a copy of exactly that size; returns what the parser did. */
@@ -334,6 +335,133 @@ Test(haproxy_stat, recorded_transitions_2_6)
 	cr_expect_eq(value(set, "haproxy_servers_up", "pool", "BACKEND"), 2, "DRAIN is up");
 	metric_set_free(set);
 	haproxy_stat_free(&s);
+}
+
+/* haproxy_status: what a verdict needs of each row, as labels and the time since it changed. */
+Test(haproxy_stat, status_series)
+{
+	struct haproxy_stat s = parse_file("haproxy/2.6-transitions.csv");
+	struct metric_set *set = metric_set_new();
+	const struct metric *m;
+
+	haproxy_stat_metrics(&s, set);
+	cr_expect_eq(count(set, "haproxy_status"), s.n, "one for every row");
+	m = find(set, "haproxy_status", "flap", "a");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(m->unit, "s");
+	cr_expect_eq(m->value, 3, "lastchg");
+	cr_expect_str_eq(metric_label(m, "type"), "server");
+	cr_expect_str_eq(metric_label(m, "status"), "UP 1/3");
+	cr_expect_str_eq(metric_label(m, "backup"), "0");
+	cr_expect_str_eq(metric_label(m, "check"), "L4CON");
+	cr_expect_str_eq(metric_label(m, "check_reason"), "Connection refused",
+			 "the last check's words before its kind's");
+	m = find(set, "haproxy_status", "flap", "slow");
+	cr_expect_str_eq(metric_label(m, "check"), "L7TOUT", "without the running check's \"* \"");
+	cr_expect_str_eq(metric_label(m, "check_reason"), "Layer7 timeout", "check_desc");
+	m = find(set, "haproxy_status", "misc", "base");
+	cr_expect_null(metric_label(m, "check"), "no check, no label");
+	cr_expect_null(metric_label(m, "check_reason"));
+	m = find(set, "haproxy_status", "web", "FRONTEND");
+	cr_expect_str_eq(metric_label(m, "type"), "frontend");
+	cr_expect_str_eq(metric_label(m, "status"), "OPEN");
+	cr_expect_null(metric_label(m, "backup"), "servers only");
+	cr_expect(isnan(m->value), "HAProxy gives a frontend no lastchg");
+	cr_expect_str_eq(metric_label(find(set, "haproxy_status", "pool", "BACKEND"), "type"),
+			 "backend");
+	metric_set_free(set);
+	haproxy_stat_free(&s);
+}
+
+/*
+ * verdict_haproxy over the set of a row text, as the agent holds it (every
+ * series labelled target="lb"), with the options of pairs; the rendered
+ * answer, to be freed.
+ */
+static char *judged(const char *file, const struct plugin_pair *pairs, size_t n)
+{
+	struct haproxy_stat s = {0};
+	struct metric_set *set = metric_set_new();
+	void *opts = xcalloc(1, verdict_haproxy.opts_size);
+	struct plugin_args a;
+	struct result *r;
+	char err[256], *out;
+
+	if (file != NULL)
+		s = parse_file(file);
+	haproxy_stat_metrics(&s, set);
+	metric_set_label_missing(set, "target", "lb");
+	cr_assert_eq(verdict_parse(&verdict_haproxy, pairs, n, opts, &a, err, sizeof(err)), 0, "%s",
+		     err);
+	r = verdict_judge(
+	    &verdict_haproxy,
+	    &(struct verdict_in){.args = &a, .opts = opts, .set = set, .source = "lb"});
+	out = result_render(r);
+	result_free(r);
+	verdict_free_opts(&verdict_haproxy, opts, &a);
+	free(opts);
+	metric_set_free(set);
+	haproxy_stat_free(&s);
+	return out;
+}
+
+#define expect_has(out, text) cr_expect_not_null(strstr(out, text), "no \"%s\" in: %s", text, out)
+
+Test(haproxy_verdict, servers_from_the_set)
+{
+	static const struct plugin_pair maint[] = {{"maint", "warning"}};
+	char *out = judged("haproxy/2.6-transitions.csv", maint, 1);
+
+	cr_expect(strncmp(out, "HAPROXY CRITICAL - ", 19) == 0, "%s", out);
+	expect_has(out, "flap/b is coming back: DOWN 1/3 (L7OK: Layer7 check passed) for 3 s");
+	expect_has(out, "flap/slow is DOWN (L7TOUT: Layer7 timeout) for 0 s");
+	expect_has(out, "misc/follower is MAINT (via misc/base) for 0 s");
+	expect_has(out, "pool/d1 is DRAIN (L7OK: Layer7 check passed) for 0 s");
+	expect_has(out, "flap/a is going down: UP 1/3 (L4CON: Connection refused) for 3 s");
+	expect_has(out, "4 backends, 3 of 10 servers up |");
+	expect_has(out, "haproxy_servers_up_flap/BACKEND=1;;;0 ");
+	cr_expect_null(strstr(out, "haproxy_status"), "not judged by thresholds: %s", out);
+	free(out);
+}
+
+Test(haproxy_verdict, filters_count_what_they_leave)
+{
+	static const struct plugin_pair pairs[] = {
+	    {"proxy", "^flap$"}, {"exclude", "^flap/slow$"}, {"min-up", "2"}};
+	char *out = judged("haproxy/2.6-transitions.csv", pairs, 3);
+
+	expect_has(out, "backend flap has 1 of 2 servers up, below --min-up 2");
+	expect_has(out, "1 backend, 1 of 2 servers up |");
+	expect_has(out, "haproxy_servers_up_pct_flap/BACKEND=50%");
+	cr_expect_null(strstr(out, "slow"), "%s", out);
+	cr_expect_null(strstr(out, "misc"), "%s", out);
+	free(out);
+}
+
+Test(haproxy_verdict, nothing_to_judge)
+{
+	static const struct plugin_pair none[] = {{"proxy", "^nothing$"}};
+	char *out = judged("haproxy/2.6-transitions.csv", none, 1);
+
+	cr_expect_str_eq(out, "HAPROXY UNKNOWN - no proxy or server matches the filters in lb\n");
+	free(out);
+	out = judged(NULL, NULL, 0);
+	cr_expect_str_eq(out, "HAPROXY UNKNOWN - lb lists no frontend, backend or server\n");
+	free(out);
+}
+
+/* The agent takes only what judges: never where the statistics are. */
+Test(haproxy_verdict, agent_options)
+{
+	static const struct plugin_pair url[] = {{"url", "http://127.0.0.1:1/;csv"}};
+	void *opts = xcalloc(1, verdict_haproxy.opts_size);
+	struct plugin_args a;
+	char err[256];
+
+	cr_expect_eq(verdict_parse(&verdict_haproxy, url, 1, opts, &a, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "unknown option 'url'");
+	verdict_free_opts(&verdict_haproxy, opts, &a);
+	free(opts);
 }
 
 /* Each status word HAProxy has printed, and one it has not. */

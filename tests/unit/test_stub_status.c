@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/nginx_verdict.h"
 #include "probe/stub_status.h"
 #include "testutil.h"
+#include "verdict.h"
 #include "xalloc.h"
 
 /* Parse strlen(text) bytes from a copy without the NUL; returns what the parser did. */
@@ -178,4 +180,72 @@ Test(stub_status, metrics_of_drops)
 	cr_expect_eq(metric_set_value(set, "nginx_dropped", NULL, NULL), 3);
 	cr_expect_eq(metric_set_value(set, "nginx_handled", NULL, NULL), 97);
 	metric_set_free(set);
+}
+
+/*
+ * verdict_nginx over the recorded page's set as the agent holds it (labelled
+ * target), with the options of pairs; the rendered answer, to be freed.
+ */
+static char *judged(const struct plugin_pair *pairs, size_t n, long port)
+{
+	struct stub_status st = parse(test_data("nginx/stub_status-1.22.txt"));
+	struct metric_set *set = metric_set_new();
+	struct nginx_opts o;
+	struct plugin_args a;
+	struct result *r;
+	char err[256], *out;
+
+	stub_status_metrics(&st, set);
+	metric_set_label_missing(set, "target", "web");
+	cr_assert_eq(verdict_parse(&verdict_nginx, pairs, n, &o, &a, err, sizeof(err)), 0, "%s",
+		     err);
+	o.port = port;
+	r = verdict_judge(&verdict_nginx, &(struct verdict_in){
+					      .args = &a, .opts = &o, .set = set, .source = "web"});
+	out = result_render(r);
+	result_free(r);
+	verdict_free_opts(&verdict_nginx, &o, &a);
+	metric_set_free(set);
+	return out;
+}
+
+Test(nginx_verdict, the_page)
+{
+	static const struct plugin_pair pairs[] = {{"critical", "nginx_active=0"}};
+	char *out = judged(pairs, 1, 0);
+
+	cr_expect_eq(
+	    strncmp(out, "NGINX CRITICAL - active connections: 1 (> 0), 1 active connection |", 67),
+	    0, "%s", out);
+	cr_expect_not_null(strstr(out, " nginx_requests_per_conn="), "%s", out);
+	free(out);
+}
+
+/* The agent's [nginx] collector reads no listen sockets: UNKNOWN, and why, never OK. */
+Test(nginx_verdict, listen_queue_through_the_agent)
+{
+	static const struct plugin_pair pairs[] = {{"listen-queue", ""}};
+	char *out = judged(pairs, 1, 0);
+
+	cr_expect_eq(strncmp(out, "NGINX UNKNOWN - no accept queue: vaktd's [nginx] collector", 58),
+		     0, "%s", out);
+	free(out);
+	/* The plugin found nothing listening on its port: UNKNOWN too, in its words. */
+	out = judged(pairs, 1, 8080);
+	cr_expect_eq(strncmp(out, "NGINX UNKNOWN - nothing listens on port 8080 here", 49), 0, "%s",
+		     out);
+	free(out);
+}
+
+/* The agent takes only what judges: never where the page is. */
+Test(nginx_verdict, agent_options)
+{
+	static const struct plugin_pair pairs[] = {{"host-header", "www.example.com"}};
+	struct nginx_opts o;
+	struct plugin_args a;
+	char err[256];
+
+	cr_expect_eq(verdict_parse(&verdict_nginx, pairs, 1, &o, &a, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "unknown option 'host-header'");
+	verdict_free_opts(&verdict_nginx, &o, &a);
 }
