@@ -336,15 +336,17 @@ finish() {
 	exit 0
 }
 
-# pick_port: print a random loopback port in 20000..59999 that nothing
-# listens on, as far as ss(8) can tell; starters retry when they lose a race.
+# pick_port: print a random loopback port in 20000..59999 that no TCP
+# socket uses, as far as ss(8) can tell; starters retry when they lose a race.
 # No $RANDOM: lib.sh is also sourced by /bin/sh scripts.
 pick_port() {
 	local p
 	for _ in $(seq 50); do
 		p=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 		p=$((20000 + p % 40000))
-		if command -v ss > /dev/null && [ -n "$(ss -Hltn "sport = :$p" 2> /dev/null)" ]; then
+		# Any TCP socket on it, not only a listener: a client port in
+		# TIME_WAIT makes a server's bind fail as well (HAProxy's does).
+		if command -v ss > /dev/null && [ -n "$(ss -Htan "sport = :$p" 2> /dev/null)" ]; then
 			continue
 		fi
 		echo "$p"
@@ -541,8 +543,9 @@ listen stats
 	stats uri /stats
 $1
 CONF
-		if ! haproxy -q -f "$d/haproxy.cfg" > "$d/start.log" 2>&1; then
-			grep -q 'cannot bind' "$d/start.log" && continue
+		# Not -q: it would hide the "cannot bind" of a port lost in a race.
+		if ! haproxy -f "$d/haproxy.cfg" > "$d/start.log" 2>&1; then
+			grep -Eq 'cannot bind|[Aa]ddress already in use' "$d/start.log" && continue
 			echo "FAIL: haproxy did not start"
 			cat "$d/start.log"
 			exit 1
