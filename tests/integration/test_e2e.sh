@@ -282,6 +282,12 @@ services=(
 	'agent load check|vakt_check_vakt_check!load!-w 50,50,50 -c 100,100,100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "load"; vars.vakt_vakt_warning = "50,50,50"; vars.vakt_vakt_critical = "100,100,100"'
 	'agent nginx fds check|vakt_check_vakt_check!fds!--option process=nginx --option percent -w 70 -c 90|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "fds"; vars.vakt_vakt_option = [ "process=nginx", "percent" ]; vars.vakt_vakt_warning = "70"; vars.vakt_vakt_critical = "90"'
 	'agent accept queue check|vakt_check_vakt_check!listen!--option port=@front_port@ -w 10 -c 100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "listen"; vars.vakt_vakt_option = "port=@front_port@"; vars.vakt_vakt_warning = "10"; vars.vakt_vakt_critical = "100"'
+	'agent haproxy|vakt_check_vakt_check!haproxy!--instance lb --option min-up=1 -w 80 -c 95|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "haproxy"; vars.vakt_vakt_instance = "lb"; vars.vakt_vakt_option = "min-up=1"; vars.vakt_vakt_warning = "80"; vars.vakt_vakt_critical = "95"'
+	'agent nginx|vakt_check_vakt_check!nginx!--instance web -w 800 -c 1000|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "nginx"; vars.vakt_vakt_instance = "web"; vars.vakt_vakt_warning = "800"; vars.vakt_vakt_critical = "1000"'
+	'agent redis|vakt_check_vakt_check!redis!--instance jobs -w 100 -c 200|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "redis"; vars.vakt_vakt_instance = "jobs"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
+	'agent rabbitmq health|vakt_check_vakt_check!rabbitmq!--instance jobs --option mode=health|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "rabbitmq"; vars.vakt_vakt_instance = "jobs"; vars.vakt_vakt_option = "mode=health"'
+	'agent mysql locks|vakt_check_vakt_check!mysql_locks!--instance shop -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "mysql_locks"; vars.vakt_vakt_instance = "shop"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
+	'agent pgsql locks|vakt_check_vakt_check!pgsql_locks!--instance main -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "pgsql_locks"; vars.vakt_vakt_instance = "main"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
 )
 
 # subst TEXT: TEXT with every @NAME@ replaced by the value of $NAME.
@@ -716,6 +722,7 @@ done
 echo "fault: one app server down"
 stop_pid "${app_pid[app1]}"
 await "app1 down" 'SVC:haproxy app:WARNING|CRITICAL:app1' 'SVC:haproxy:WARNING|CRITICAL:app1' \
+	'SVC:agent haproxy:WARNING|CRITICAL:app1' \
 	'ALERT:VaktHaproxyServerDown .*proxy=app'
 app_on app1
 healthy "app1 back"
@@ -724,6 +731,7 @@ echo "fault: every app server down"
 stop_pid "${app_pid[app1]}"
 stop_pid "${app_pid[app2]}"
 await "app servers down" 'SVC:haproxy app:CRITICAL:app' 'SVC:haproxy:CRITICAL:app' \
+	'SVC:agent haproxy:CRITICAL:backend app' \
 	'ALERT:VaktHaproxyBackendDown .*proxy=app'
 app_on app1
 app_on app2
@@ -732,7 +740,8 @@ healthy "app servers back"
 echo "fault: nginx stopped"
 stop_pid "$nginx_pid"
 await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown .*collector=nginx' \
-	'SVC:agent collectors:CRITICAL:collector nginx web.* is failing'
+	'SVC:agent collectors:CRITICAL:collector nginx web.* is failing' \
+	'SVC:agent nginx:CRITICAL:collector nginx web.* is failing'
 nginx_on "$nginx_dir" || fail "nginx did not start again"
 healthy "nginx back"
 
@@ -741,6 +750,7 @@ kill -STOP "$redis_pid"
 await "redis hung" "SVC:redis:CRITICAL:(time|timed) out.*$redis_port|$redis_port.*(time|timed) out" \
 	"SVC:celery on redis:CRITICAL:(time|timed) out" \
 	'SVC:agent celery queue:CRITICAL:collector redis jobs.* is failing' \
+	'SVC:agent redis:CRITICAL:collector redis jobs.* is failing' \
 	'SVC:agent collectors:CRITICAL:collector redis jobs.* is failing' 'ALERT:VaktCollectorDown .*collector=redis'
 for c in nagios icinga; do
 	service_says "$c" 'agent celery queue' '.*' 'no metric' &&
@@ -776,6 +786,7 @@ echo "fault: RabbitMQ stopped"
 stop_rabbitmq "$rabbit_dir"
 await "rabbitmq stopped" "SVC:celery on rabbitmq:CRITICAL:$rabbit_http" \
 	"SVC:rabbitmq node:CRITICAL:$rabbit_http" "SVC:rabbitmq health:CRITICAL:$rabbit_http" \
+	'SVC:agent rabbitmq health:CRITICAL:collector rabbitmq jobs.* is failing' \
 	'ALERT:VaktCollectorDown .*collector=rabbitmq'
 rabbitmq_on || fail "RabbitMQ did not start again"
 healthy "rabbitmq back"
@@ -792,6 +803,8 @@ hold_pg pg_waiter "update orders set v = 2 where id = 1"
 await -t 100 "lock waits" \
 	"SVC:mysql locks:CRITICAL:KILL $mysql_blocker" 'SVC:mysql locks:CRITICAL:orders' \
 	"SVC:mysql idle blocker:CRITICAL:KILL $mysql_blocker" \
+	"SVC:agent mysql locks:CRITICAL:KILL $mysql_blocker" \
+	"SVC:agent pgsql locks:CRITICAL:pg_terminate_backend\\($pg_blocker\\)" \
 	"SVC:pgsql locks:CRITICAL:pg_terminate_backend\\($pg_blocker\\)" \
 	'SVC:pgsql locks:CRITICAL:row lock on table (public\.)?orders' \
 	'ALERT:VaktLockWaitLong .*dbms=mysql' 'ALERT:VaktLockWaitLong .*dbms=postgresql'
