@@ -32,8 +32,7 @@ struct mysql_coll {
 	/* owned copies, which target points to */
 	char *user, *password, *dbname, *option_file, *ca_file, *section_name;
 	struct mysql_target target;
-	MYSQL *m;
-	struct backoff backoff;
+	struct backoff_conn link; /* a MYSQL * */
 };
 
 /* A [mysql NAME] section. */
@@ -72,6 +71,19 @@ static void mysql_finish(struct conf_ctx *ctx, void *settings, const char *name)
 
 static void mysql_coll_destroy(void *state);
 
+static void *mysql_coll_connect(void *state, char *err, size_t errlen)
+{
+	struct mysql_coll *c = state;
+	int why;
+
+	return probe_mysql_connect(&c->target, &why, err, errlen);
+}
+
+static void mysql_coll_close(void *m)
+{
+	mysql_close(m);
+}
+
 static void *mysql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
 	const struct mysql_settings *s = cc->settings;
@@ -104,46 +116,30 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 	c->target.ssl = c->ca_file != NULL;
 	c->target.ssl_ca = c->ca_file;
 	c->target.timeout = cc->timeout;
+	c->link.connect = mysql_coll_connect;
+	c->link.close = mysql_coll_close;
 	return c;
-}
-
-/* After a failure: drop the connection and wait before the next one. */
-static int failed(struct mysql_coll *c, const char *err)
-{
-	bool lost = c->m != NULL;
-
-	if (lost) {
-		mysql_close(c->m);
-		c->m = NULL;
-	}
-	return backoff_failed(&c->backoff, lost, err);
 }
 
 static int mysql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct mysql_coll *c = state;
+	MYSQL *m = backoff_conn_get(&c->link, c, err, errlen);
 	struct lock_report rep;
-	int why;
 
-	if (c->m == NULL && backoff_waiting(&c->backoff, err, errlen))
+	if (m == NULL)
 		return -1;
-	if (c->m == NULL) {
-		c->m = probe_mysql_connect(&c->target, &why, err, errlen);
-		if (c->m == NULL)
-			return failed(c, err);
-	}
 	locks_init(&rep);
-	why = probe_mysql_locks(c->m, &rep, err, errlen);
-	if (why != 0) {
+	if (probe_mysql_locks(m, &rep, err, errlen) != 0) {
 		locks_free(&rep);
-		return failed(c, err);
+		return backoff_conn_failed(&c->link, err);
 	}
 	locks_metrics(&rep, set);
 	locks_free(&rep);
 	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);
 	metric_set_label_missing(set, "dbms", "mysql");
-	backoff_ok(&c->backoff);
+	backoff_ok(&c->link.backoff);
 	return 0;
 }
 
@@ -153,15 +149,13 @@ static void mysql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	if (c->m != NULL)
-		mysql_close(c->m);
+	backoff_conn_free(&c->link);
 	secret_free(c->password);
 	free(c->user);
 	free(c->dbname);
 	free(c->option_file);
 	free(c->ca_file);
 	free(c->section_name);
-	backoff_free(&c->backoff);
 	free(c);
 }
 

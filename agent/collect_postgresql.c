@@ -31,8 +31,7 @@ struct pgsql_coll {
 	/* owned copies, which target points to */
 	char *user, *password, *dbname, *service, *sslmode, *ca_file, *section_name;
 	struct pgsql_target target;
-	PGconn *conn;
-	struct backoff backoff;
+	struct backoff_conn link; /* a PGconn * */
 };
 
 /* A [postgresql NAME] section. */
@@ -112,6 +111,19 @@ static void socket_split(char *host, long *port)
 	*port = n;
 }
 
+static void *pgsql_coll_connect(void *state, char *err, size_t errlen)
+{
+	struct pgsql_coll *c = state;
+	int why;
+
+	return probe_pgsql_connect(&c->target, &why, err, errlen);
+}
+
+static void pgsql_coll_close(void *conn)
+{
+	PQfinish(conn);
+}
+
 static void *pgsql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
 	const struct pgsql_settings *s = cc->settings;
@@ -148,46 +160,30 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 	c->target.sslmode = c->sslmode;
 	c->target.sslrootcert = c->ca_file;
 	c->target.timeout = cc->timeout;
+	c->link.connect = pgsql_coll_connect;
+	c->link.close = pgsql_coll_close;
 	return c;
-}
-
-/* After a failure: drop the connection and wait before the next one. */
-static int failed(struct pgsql_coll *c, const char *err)
-{
-	bool lost = c->conn != NULL;
-
-	if (lost) {
-		PQfinish(c->conn);
-		c->conn = NULL;
-	}
-	return backoff_failed(&c->backoff, lost, err);
 }
 
 static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct pgsql_coll *c = state;
+	PGconn *conn = backoff_conn_get(&c->link, c, err, errlen);
 	struct lock_report rep;
-	int why;
 
-	if (c->conn == NULL && backoff_waiting(&c->backoff, err, errlen))
+	if (conn == NULL)
 		return -1;
-	if (c->conn == NULL) {
-		c->conn = probe_pgsql_connect(&c->target, &why, err, errlen);
-		if (c->conn == NULL)
-			return failed(c, err);
-	}
 	locks_init(&rep);
-	why = probe_pgsql_locks(c->conn, c->target.timeout, &rep, err, errlen);
-	if (why != 0) {
+	if (probe_pgsql_locks(conn, c->target.timeout, &rep, err, errlen) != 0) {
 		locks_free(&rep);
-		return failed(c, err);
+		return backoff_conn_failed(&c->link, err);
 	}
 	locks_metrics(&rep, set);
 	locks_free(&rep);
 	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
 	metric_set_label_missing(set, "target", c->section_name);
 	metric_set_label_missing(set, "dbms", "postgresql");
-	backoff_ok(&c->backoff);
+	backoff_ok(&c->link.backoff);
 	return 0;
 }
 
@@ -197,7 +193,7 @@ static void pgsql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	PQfinish(c->conn);
+	backoff_conn_free(&c->link);
 	secret_free(c->password);
 	free(c->user);
 	free(c->dbname);
@@ -205,7 +201,6 @@ static void pgsql_coll_destroy(void *state)
 	free(c->sslmode);
 	free(c->ca_file);
 	free(c->section_name);
-	backoff_free(&c->backoff);
 	free(c);
 }
 
