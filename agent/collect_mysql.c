@@ -22,6 +22,7 @@
 
 #include "address.h"
 #include "backoff.h"
+#include "collect_locks.h"
 #include "collector.h"
 #include "probe/mysql_locks.h"
 #include "secret.h"
@@ -121,26 +122,18 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 	return c;
 }
 
+static int mysql_coll_locks(void *m, void *state, struct lock_report *rep, char *err, size_t errlen)
+{
+	(void)state;
+	return probe_mysql_locks(m, rep, err, errlen);
+}
+
 static int mysql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct mysql_coll *c = state;
-	MYSQL *m = backoff_conn_get(&c->link, c, err, errlen);
-	struct lock_report rep;
 
-	if (m == NULL)
-		return -1;
-	locks_init(&rep);
-	if (probe_mysql_locks(m, &rep, err, errlen) != 0) {
-		locks_free(&rep);
-		return backoff_conn_failed(&c->link, err);
-	}
-	locks_metrics(&rep, set);
-	locks_free(&rep);
-	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
-	metric_set_label_missing(set, "target", c->section_name);
-	metric_set_label_missing(set, "dbms", "mysql");
-	backoff_ok(&c->link.backoff);
-	return 0;
+	return collect_locks(&c->link, c, mysql_coll_locks, c->section_name, "mysql", set, err,
+			     errlen);
 }
 
 static void mysql_coll_destroy(void *state)

@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "backoff.h"
+#include "collect_locks.h"
 #include "collector.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
@@ -165,26 +166,20 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 	return c;
 }
 
+static int pgsql_coll_locks(void *conn, void *state, struct lock_report *rep, char *err,
+			    size_t errlen)
+{
+	const struct pgsql_coll *c = state;
+
+	return probe_pgsql_locks(conn, c->target.timeout, rep, err, errlen);
+}
+
 static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct pgsql_coll *c = state;
-	PGconn *conn = backoff_conn_get(&c->link, c, err, errlen);
-	struct lock_report rep;
 
-	if (conn == NULL)
-		return -1;
-	locks_init(&rep);
-	if (probe_pgsql_locks(conn, c->target.timeout, &rep, err, errlen) != 0) {
-		locks_free(&rep);
-		return backoff_conn_failed(&c->link, err);
-	}
-	locks_metrics(&rep, set);
-	locks_free(&rep);
-	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
-	metric_set_label_missing(set, "target", c->section_name);
-	metric_set_label_missing(set, "dbms", "postgresql");
-	backoff_ok(&c->link.backoff);
-	return 0;
+	return collect_locks(&c->link, c, pgsql_coll_locks, c->section_name, "postgresql", set, err,
+			     errlen);
 }
 
 static void pgsql_coll_destroy(void *state)
