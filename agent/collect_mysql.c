@@ -20,20 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
 #include "backoff.h"
 #include "collect_locks.h"
 #include "collector.h"
 #include "probe/mysql_locks.h"
-#include "secret.h"
 #include "xalloc.h"
 
 struct mysql_coll {
-	char host[256];
-	/* owned copies, which target points to */
-	char *user, *password, *dbname, *option_file, *ca_file, *section_name;
+	struct collect_db db; /* which target points to; its link is a MYSQL * */
+	char *option_file;    /* owned copy */
 	struct mysql_target target;
-	struct backoff_conn link; /* a MYSQL * */
 };
 
 /* A [mysql NAME] section. */
@@ -89,7 +85,6 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 {
 	const struct mysql_settings *s = cc->settings;
 	struct mysql_coll *c = xcalloc(1, sizeof(*c));
-	const char *space = strchr(cc->name, ' ');
 
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		snprintf(err, errlen, "[%s]: cannot initialise libmariadb", cc->name);
@@ -97,28 +92,22 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the option file's server (or libmariadb's default). */
-	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
-						 &c->target.port, err, errlen) != 0) ||
-	    (s->login.password_file != NULL &&
-	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
+	if (collect_db_start(&c->db, cc, s->address, &s->login, s->dbname, &s->tls, &c->target.port,
+			     err, errlen) != 0) {
 		mysql_coll_destroy(c);
 		return NULL;
 	}
-	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
-	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
 	c->option_file = s->option_file != NULL ? xstrdup(s->option_file) : NULL;
-	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
-	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = s->address != NULL ? c->host : NULL;
-	c->target.user = c->user;
-	c->target.password = c->password;
-	c->target.database = c->dbname;
+	c->target.host = s->address != NULL ? c->db.host : NULL;
+	c->target.user = c->db.user;
+	c->target.password = c->db.password;
+	c->target.database = c->db.dbname;
 	c->target.option_file = c->option_file;
-	c->target.ssl = c->ca_file != NULL;
-	c->target.ssl_ca = c->ca_file;
+	c->target.ssl = c->db.ca_file != NULL;
+	c->target.ssl_ca = c->db.ca_file;
 	c->target.timeout = cc->timeout;
-	c->link.connect = mysql_coll_connect;
-	c->link.close = mysql_coll_close;
+	c->db.link.connect = mysql_coll_connect;
+	c->db.link.close = mysql_coll_close;
 	return c;
 }
 
@@ -132,8 +121,7 @@ static int mysql_coll_collect(void *state, struct metric_set *set, char *err, si
 {
 	struct mysql_coll *c = state;
 
-	return collect_locks(&c->link, c, mysql_coll_locks, c->section_name, "mysql", set, err,
-			     errlen);
+	return collect_locks(&c->db, c, mysql_coll_locks, "mysql", set, err, errlen);
 }
 
 static void mysql_coll_destroy(void *state)
@@ -142,13 +130,8 @@ static void mysql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	backoff_conn_free(&c->link);
-	secret_free(c->password);
-	free(c->user);
-	free(c->dbname);
+	collect_db_free(&c->db);
 	free(c->option_file);
-	free(c->ca_file);
-	free(c->section_name);
 	free(c);
 }
 

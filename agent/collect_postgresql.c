@@ -14,13 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
 #include "backoff.h"
 #include "collect_locks.h"
 #include "collector.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
-#include "secret.h"
 #include "sslmode.h"
 #include "xalloc.h"
 
@@ -28,11 +26,9 @@
 #define SOCKET_PREFIX "/.s.PGSQL."
 
 struct pgsql_coll {
-	char host[256];
-	/* owned copies, which target points to */
-	char *user, *password, *dbname, *service, *sslmode, *ca_file, *section_name;
+	struct collect_db db;	 /* which target points to; its link is a PGconn * */
+	char *service, *sslmode; /* owned copies */
 	struct pgsql_target target;
-	struct backoff_conn link; /* a PGconn * */
 };
 
 /* A [postgresql NAME] section. */
@@ -129,7 +125,6 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 {
 	const struct pgsql_settings *s = cc->settings;
 	struct pgsql_coll *c = xcalloc(1, sizeof(*c));
-	const char *space = strchr(cc->name, ' ');
 
 	/* Every collector runs in a thread of its own. */
 	if (PQisthreadsafe() == 0) {
@@ -138,31 +133,25 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the service's server (or libpq's default). */
-	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
-						 &c->target.port, err, errlen) != 0) ||
-	    (s->login.password_file != NULL &&
-	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
+	if (collect_db_start(&c->db, cc, s->address, &s->login, s->dbname, &s->tls, &c->target.port,
+			     err, errlen) != 0) {
 		pgsql_coll_destroy(c);
 		return NULL;
 	}
-	if (c->host[0] == '/')
-		socket_split(c->host, &c->target.port);
-	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
-	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
+	if (c->db.host[0] == '/')
+		socket_split(c->db.host, &c->target.port);
 	c->service = s->service != NULL ? xstrdup(s->service) : NULL;
 	c->sslmode = s->sslmode != NULL ? xstrdup(s->sslmode) : NULL;
-	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
-	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = s->address != NULL ? c->host : NULL;
-	c->target.user = c->user;
-	c->target.password = c->password;
-	c->target.database = c->dbname;
+	c->target.host = s->address != NULL ? c->db.host : NULL;
+	c->target.user = c->db.user;
+	c->target.password = c->db.password;
+	c->target.database = c->db.dbname;
 	c->target.service = c->service;
 	c->target.sslmode = c->sslmode;
-	c->target.sslrootcert = c->ca_file;
+	c->target.sslrootcert = c->db.ca_file;
 	c->target.timeout = cc->timeout;
-	c->link.connect = pgsql_coll_connect;
-	c->link.close = pgsql_coll_close;
+	c->db.link.connect = pgsql_coll_connect;
+	c->db.link.close = pgsql_coll_close;
 	return c;
 }
 
@@ -178,8 +167,7 @@ static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, si
 {
 	struct pgsql_coll *c = state;
 
-	return collect_locks(&c->link, c, pgsql_coll_locks, c->section_name, "postgresql", set, err,
-			     errlen);
+	return collect_locks(&c->db, c, pgsql_coll_locks, "postgresql", set, err, errlen);
 }
 
 static void pgsql_coll_destroy(void *state)
@@ -188,14 +176,9 @@ static void pgsql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	backoff_conn_free(&c->link);
-	secret_free(c->password);
-	free(c->user);
-	free(c->dbname);
+	collect_db_free(&c->db);
 	free(c->service);
 	free(c->sslmode);
-	free(c->ca_file);
-	free(c->section_name);
 	free(c);
 }
 
