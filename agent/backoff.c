@@ -42,3 +42,34 @@ void backoff_free(struct backoff *b)
 	free(b->last_error);
 	b->last_error = NULL;
 }
+
+void *backoff_conn_get(struct backoff_conn *bc, void *state, char *err, size_t errlen)
+{
+	if (bc->conn != NULL)
+		return bc->conn;
+	if (backoff_waiting(&bc->backoff, err, errlen))
+		return NULL;
+	bc->conn = bc->connect(state, err, errlen);
+	if (bc->conn == NULL)
+		backoff_failed(&bc->backoff, false, err);
+	return bc->conn;
+}
+
+int backoff_conn_failed(struct backoff_conn *bc, const char *err)
+{
+	bool lost = bc->conn != NULL;
+
+	if (lost) {
+		bc->close(bc->conn);
+		bc->conn = NULL;
+	}
+	return backoff_failed(&bc->backoff, lost, err);
+}
+
+void backoff_conn_free(struct backoff_conn *bc)
+{
+	if (bc->conn != NULL)
+		bc->close(bc->conn);
+	bc->conn = NULL;
+	backoff_free(&bc->backoff);
+}

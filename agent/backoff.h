@@ -35,4 +35,27 @@ void backoff_ok(struct backoff *b);
 /* Free what b holds. */
 void backoff_free(struct backoff *b);
 
+/*
+ * A connection a collector keeps from one collection to the next, made
+ * again after a failure no sooner than its backoff allows. The collector
+ * sets connect (make one for its state, NULL with err) and close.
+ */
+struct backoff_conn {
+	void *conn; /* NULL while there is none */
+	void *(*connect)(void *state, char *err, size_t errlen);
+	void (*close)(void *conn);
+	struct backoff backoff;
+};
+
+/*
+ * The connection to use now: the kept one, or a new one unless the last
+ * failure's delay has not passed. NULL with err when there is none (a
+ * failed attempt is noted).
+ */
+void *backoff_conn_get(struct backoff_conn *bc, void *state, char *err, size_t errlen);
+/* After a failure with err: drop the connection and note it. Returns -1. */
+int backoff_conn_failed(struct backoff_conn *bc, const char *err);
+/* Close the connection and free what bc holds. */
+void backoff_conn_free(struct backoff_conn *bc);
+
 #endif

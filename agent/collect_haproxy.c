@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "clock.h"
+#include "collect_http.h"
 #include "collector.h"
 #include "httpc.h"
 #include "probe/haproxy.h"
@@ -86,15 +87,8 @@ static void *haproxy_create(const struct config_collector *cc, char *err, size_t
 		c->t.limit = cc->timeout;
 		return c;
 	}
-	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
 	c->page = true;
-	if (httpc_init(&c->http, true, err, errlen) != 0) {
-		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
-		haproxy_destroy(c);
-		return NULL;
-	}
-	if (s->login.password_file != NULL &&
-	    secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0) {
+	if (collect_http_start(cc, &s->login, &c->http, &c->password, err, errlen) != 0) {
 		haproxy_destroy(c);
 		return NULL;
 	}

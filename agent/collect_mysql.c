@@ -20,20 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
 #include "backoff.h"
+#include "collect_locks.h"
 #include "collector.h"
 #include "probe/mysql_locks.h"
-#include "secret.h"
 #include "xalloc.h"
 
 struct mysql_coll {
-	char host[256];
-	/* owned copies, which target points to */
-	char *user, *password, *dbname, *option_file, *ca_file, *section_name;
+	struct collect_db db; /* which target points to; its link is a MYSQL * */
+	char *option_file;    /* owned copy */
 	struct mysql_target target;
-	MYSQL *m;
-	struct backoff backoff;
 };
 
 /* A [mysql NAME] section. */
@@ -72,11 +68,23 @@ static void mysql_finish(struct conf_ctx *ctx, void *settings, const char *name)
 
 static void mysql_coll_destroy(void *state);
 
+static void *mysql_coll_connect(void *state, char *err, size_t errlen)
+{
+	struct mysql_coll *c = state;
+	int why;
+
+	return probe_mysql_connect(&c->target, &why, err, errlen);
+}
+
+static void mysql_coll_close(void *m)
+{
+	mysql_close(m);
+}
+
 static void *mysql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
 	const struct mysql_settings *s = cc->settings;
 	struct mysql_coll *c = xcalloc(1, sizeof(*c));
-	const char *space = strchr(cc->name, ' ');
 
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		snprintf(err, errlen, "[%s]: cannot initialise libmariadb", cc->name);
@@ -84,67 +92,36 @@ static void *mysql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the option file's server (or libmariadb's default). */
-	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
-						 &c->target.port, err, errlen) != 0) ||
-	    (s->login.password_file != NULL &&
-	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
+	if (collect_db_start(&c->db, cc, s->address, &s->login, s->dbname, &s->tls, &c->target.port,
+			     err, errlen) != 0) {
 		mysql_coll_destroy(c);
 		return NULL;
 	}
-	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
-	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
 	c->option_file = s->option_file != NULL ? xstrdup(s->option_file) : NULL;
-	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
-	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = s->address != NULL ? c->host : NULL;
-	c->target.user = c->user;
-	c->target.password = c->password;
-	c->target.database = c->dbname;
+	c->target.host = s->address != NULL ? c->db.host : NULL;
+	c->target.user = c->db.user;
+	c->target.password = c->db.password;
+	c->target.database = c->db.dbname;
 	c->target.option_file = c->option_file;
-	c->target.ssl = c->ca_file != NULL;
-	c->target.ssl_ca = c->ca_file;
+	c->target.ssl = c->db.ca_file != NULL;
+	c->target.ssl_ca = c->db.ca_file;
 	c->target.timeout = cc->timeout;
+	c->db.link.connect = mysql_coll_connect;
+	c->db.link.close = mysql_coll_close;
 	return c;
 }
 
-/* After a failure: drop the connection and wait before the next one. */
-static int failed(struct mysql_coll *c, const char *err)
+static int mysql_coll_locks(void *m, void *state, struct lock_report *rep, char *err, size_t errlen)
 {
-	bool lost = c->m != NULL;
-
-	if (lost) {
-		mysql_close(c->m);
-		c->m = NULL;
-	}
-	return backoff_failed(&c->backoff, lost, err);
+	(void)state;
+	return probe_mysql_locks(m, rep, err, errlen);
 }
 
 static int mysql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct mysql_coll *c = state;
-	struct lock_report rep;
-	int why;
 
-	if (c->m == NULL && backoff_waiting(&c->backoff, err, errlen))
-		return -1;
-	if (c->m == NULL) {
-		c->m = probe_mysql_connect(&c->target, &why, err, errlen);
-		if (c->m == NULL)
-			return failed(c, err);
-	}
-	locks_init(&rep);
-	why = probe_mysql_locks(c->m, &rep, err, errlen);
-	if (why != 0) {
-		locks_free(&rep);
-		return failed(c, err);
-	}
-	locks_metrics(&rep, set);
-	locks_free(&rep);
-	/* Two [mysql X] sections, or MySQL and PostgreSQL, must not give the same series. */
-	metric_set_label_missing(set, "target", c->section_name);
-	metric_set_label_missing(set, "dbms", "mysql");
-	backoff_ok(&c->backoff);
-	return 0;
+	return collect_locks(&c->db, c, mysql_coll_locks, "mysql", set, err, errlen);
 }
 
 static void mysql_coll_destroy(void *state)
@@ -153,15 +130,8 @@ static void mysql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	if (c->m != NULL)
-		mysql_close(c->m);
-	secret_free(c->password);
-	free(c->user);
-	free(c->dbname);
+	collect_db_free(&c->db);
 	free(c->option_file);
-	free(c->ca_file);
-	free(c->section_name);
-	backoff_free(&c->backoff);
 	free(c);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect_http.h"
 #include "collector.h"
 #include "probe/nginx.h"
 #include "secret.h"
@@ -48,14 +49,7 @@ static void *nginx_create(const struct config_collector *cc, char *err, size_t e
 	struct nginx_coll *n = xcalloc(1, sizeof(*n));
 	const char *space = strchr(cc->name, ' ');
 
-	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
-	if (httpc_init(&n->http, true, err, errlen) != 0) {
-		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
-		nginx_destroy(n);
-		return NULL;
-	}
-	if (s->login.password_file != NULL &&
-	    secret_load(s->login.password_file, NULL, &n->password, err, errlen) != 0) {
+	if (collect_http_start(cc, &s->login, &n->http, &n->password, err, errlen) != 0) {
 		nginx_destroy(n);
 		return NULL;
 	}

@@ -14,12 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
 #include "backoff.h"
+#include "collect_locks.h"
 #include "collector.h"
 #include "num.h"
 #include "probe/pgsql_locks.h"
-#include "secret.h"
 #include "sslmode.h"
 #include "xalloc.h"
 
@@ -27,12 +26,9 @@
 #define SOCKET_PREFIX "/.s.PGSQL."
 
 struct pgsql_coll {
-	char host[256];
-	/* owned copies, which target points to */
-	char *user, *password, *dbname, *service, *sslmode, *ca_file, *section_name;
+	struct collect_db db;	 /* which target points to; its link is a PGconn * */
+	char *service, *sslmode; /* owned copies */
 	struct pgsql_target target;
-	PGconn *conn;
-	struct backoff backoff;
 };
 
 /* A [postgresql NAME] section. */
@@ -112,11 +108,23 @@ static void socket_split(char *host, long *port)
 	*port = n;
 }
 
+static void *pgsql_coll_connect(void *state, char *err, size_t errlen)
+{
+	struct pgsql_coll *c = state;
+	int why;
+
+	return probe_pgsql_connect(&c->target, &why, err, errlen);
+}
+
+static void pgsql_coll_close(void *conn)
+{
+	PQfinish(conn);
+}
+
 static void *pgsql_coll_create(const struct config_collector *cc, char *err, size_t errlen)
 {
 	const struct pgsql_settings *s = cc->settings;
 	struct pgsql_coll *c = xcalloc(1, sizeof(*c));
-	const char *space = strchr(cc->name, ' ');
 
 	/* Every collector runs in a thread of its own. */
 	if (PQisthreadsafe() == 0) {
@@ -125,70 +133,41 @@ static void *pgsql_coll_create(const struct config_collector *cc, char *err, siz
 		return NULL;
 	}
 	/* Without address, the service's server (or libpq's default). */
-	if ((s->address != NULL && address_split(s->address, c->host, sizeof(c->host),
-						 &c->target.port, err, errlen) != 0) ||
-	    (s->login.password_file != NULL &&
-	     secret_load(s->login.password_file, NULL, &c->password, err, errlen) != 0)) {
+	if (collect_db_start(&c->db, cc, s->address, &s->login, s->dbname, &s->tls, &c->target.port,
+			     err, errlen) != 0) {
 		pgsql_coll_destroy(c);
 		return NULL;
 	}
-	if (c->host[0] == '/')
-		socket_split(c->host, &c->target.port);
-	c->user = s->login.user != NULL ? xstrdup(s->login.user) : NULL;
-	c->dbname = s->dbname != NULL ? xstrdup(s->dbname) : NULL;
+	if (c->db.host[0] == '/')
+		socket_split(c->db.host, &c->target.port);
 	c->service = s->service != NULL ? xstrdup(s->service) : NULL;
 	c->sslmode = s->sslmode != NULL ? xstrdup(s->sslmode) : NULL;
-	c->ca_file = s->tls.ca_file != NULL ? xstrdup(s->tls.ca_file) : NULL;
-	c->section_name = xstrdup(space != NULL ? space + 1 : cc->name);
-	c->target.host = s->address != NULL ? c->host : NULL;
-	c->target.user = c->user;
-	c->target.password = c->password;
-	c->target.database = c->dbname;
+	c->target.host = s->address != NULL ? c->db.host : NULL;
+	c->target.user = c->db.user;
+	c->target.password = c->db.password;
+	c->target.database = c->db.dbname;
 	c->target.service = c->service;
 	c->target.sslmode = c->sslmode;
-	c->target.sslrootcert = c->ca_file;
+	c->target.sslrootcert = c->db.ca_file;
 	c->target.timeout = cc->timeout;
+	c->db.link.connect = pgsql_coll_connect;
+	c->db.link.close = pgsql_coll_close;
 	return c;
 }
 
-/* After a failure: drop the connection and wait before the next one. */
-static int failed(struct pgsql_coll *c, const char *err)
+static int pgsql_coll_locks(void *conn, void *state, struct lock_report *rep, char *err,
+			    size_t errlen)
 {
-	bool lost = c->conn != NULL;
+	const struct pgsql_coll *c = state;
 
-	if (lost) {
-		PQfinish(c->conn);
-		c->conn = NULL;
-	}
-	return backoff_failed(&c->backoff, lost, err);
+	return probe_pgsql_locks(conn, c->target.timeout, rep, err, errlen);
 }
 
 static int pgsql_coll_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct pgsql_coll *c = state;
-	struct lock_report rep;
-	int why;
 
-	if (c->conn == NULL && backoff_waiting(&c->backoff, err, errlen))
-		return -1;
-	if (c->conn == NULL) {
-		c->conn = probe_pgsql_connect(&c->target, &why, err, errlen);
-		if (c->conn == NULL)
-			return failed(c, err);
-	}
-	locks_init(&rep);
-	why = probe_pgsql_locks(c->conn, c->target.timeout, &rep, err, errlen);
-	if (why != 0) {
-		locks_free(&rep);
-		return failed(c, err);
-	}
-	locks_metrics(&rep, set);
-	locks_free(&rep);
-	/* Two [postgresql X] sections, or PostgreSQL and MySQL, must not give the same series. */
-	metric_set_label_missing(set, "target", c->section_name);
-	metric_set_label_missing(set, "dbms", "postgresql");
-	backoff_ok(&c->backoff);
-	return 0;
+	return collect_locks(&c->db, c, pgsql_coll_locks, "postgresql", set, err, errlen);
 }
 
 static void pgsql_coll_destroy(void *state)
@@ -197,15 +176,9 @@ static void pgsql_coll_destroy(void *state)
 
 	if (c == NULL)
 		return;
-	PQfinish(c->conn);
-	secret_free(c->password);
-	free(c->user);
-	free(c->dbname);
+	collect_db_free(&c->db);
 	free(c->service);
 	free(c->sslmode);
-	free(c->ca_file);
-	free(c->section_name);
-	backoff_free(&c->backoff);
 	free(c);
 }
 

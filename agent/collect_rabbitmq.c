@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "collect_http.h"
 #include "collector.h"
 #include "probe/rabbitmq.h"
 #include "secret.h"
@@ -66,14 +67,7 @@ static void *rabbitmq_create(const struct config_collector *cc, char *err, size_
 	struct rabbitmq_coll *r = xcalloc(1, sizeof(*r));
 	const char *space = strchr(cc->name, ' ');
 
-	/* libcurl's set-up is reference-counted; create runs before any collector thread. */
-	if (httpc_init(&r->http, true, err, errlen) != 0) {
-		snprintf(err, errlen, "[%s]: cannot initialise libcurl", cc->name);
-		rabbitmq_destroy(r);
-		return NULL;
-	}
-	if (s->login.password_file != NULL &&
-	    secret_load(s->login.password_file, NULL, &r->password, err, errlen) != 0) {
+	if (collect_http_start(cc, &s->login, &r->http, &r->password, err, errlen) != 0) {
 		rabbitmq_destroy(r);
 		return NULL;
 	}

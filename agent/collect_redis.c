@@ -28,8 +28,7 @@ struct redis_coll {
 	struct redis_target target;
 	struct redis_queues queues;
 	regex_t regex;
-	redisContext *ctx;
-	struct backoff backoff;
+	struct backoff_conn link; /* a redisContext * */
 };
 
 /* A [redis NAME] section. */
@@ -78,6 +77,19 @@ static const struct conf_key redis_keys[] = {
 
 static void redis_destroy(void *state);
 
+static void *redis_connect(void *state, char *err, size_t errlen)
+{
+	struct redis_coll *r = state;
+	int why;
+
+	return probe_redis_connect(&r->target, &why, err, errlen);
+}
+
+static void redis_close(void *ctx)
+{
+	redisFree(ctx);
+}
+
 static void *redis_create(const struct config_collector *cc, char *err, size_t errlen)
 {
 	const struct redis_settings *s = cc->settings;
@@ -114,6 +126,8 @@ static void *redis_create(const struct config_collector *cc, char *err, size_t e
 	if (s->queues.regex != NULL &&
 	    regcomp(&r->regex, s->queues.regex, REG_EXTENDED | REG_NOSUB) == 0)
 		r->queues.regex = &r->regex;
+	r->link.connect = redis_connect;
+	r->link.close = redis_close;
 	return r;
 }
 
@@ -123,39 +137,23 @@ static bool watches_queues(const struct redis_queues *q)
 	return q->nnames > 0 || q->regex != NULL || q->celery || q->resque != NULL;
 }
 
-/* After a failure: drop the connection and wait before the next one. */
-static int failed(struct redis_coll *r, const char *err)
-{
-	bool lost = r->ctx != NULL;
-
-	if (lost) {
-		redisFree(r->ctx);
-		r->ctx = NULL;
-	}
-	return backoff_failed(&r->backoff, lost, err);
-}
-
 static int redis_collect(void *state, struct metric_set *set, char *err, size_t errlen)
 {
 	struct redis_coll *r = state;
+	redisContext *ctx = backoff_conn_get(&r->link, r, err, errlen);
 	struct redis_info info;
 	int why;
 
-	if (r->ctx == NULL && backoff_waiting(&r->backoff, err, errlen))
+	if (ctx == NULL)
 		return -1;
-	if (r->ctx == NULL) {
-		r->ctx = probe_redis_connect(&r->target, &why, err, errlen);
-		if (r->ctx == NULL)
-			return failed(r, err);
-	}
-	why = probe_redis_server(r->ctx, set, &info, err, errlen);
+	why = probe_redis_server(ctx, set, &info, err, errlen);
 	if (why == 0 && watches_queues(&r->queues))
-		why = probe_redis_queues(r->ctx, &r->queues, set, err, errlen);
+		why = probe_redis_queues(ctx, &r->queues, set, err, errlen);
 	if (why != 0)
-		return failed(r, err);
+		return backoff_conn_failed(&r->link, err);
 	/* Two [redis X] sections must not give the same series. */
 	metric_set_label_missing(set, "target", r->section_name);
-	backoff_ok(&r->backoff);
+	backoff_ok(&r->link.backoff);
 	return 0;
 }
 
@@ -165,8 +163,7 @@ static void redis_destroy(void *state)
 
 	if (r == NULL)
 		return;
-	if (r->ctx != NULL)
-		redisFree(r->ctx);
+	backoff_conn_free(&r->link);
 	secret_free(r->password);
 	free(r->user);
 	for (size_t i = 0; r->names != NULL && r->names[i] != NULL; i++)
@@ -177,7 +174,6 @@ static void redis_destroy(void *state)
 	free(r->section_name);
 	free(r->resque);
 	free(r->key_prefix);
-	backoff_free(&r->backoff);
 	free(r);
 }
 

@@ -10,5 +10,11 @@
 double time_now(void);
 /* Seconds on a clock that never jumps (CLOCK_MONOTONIC): for intervals and deadlines. */
 double time_monotonic(void);
+/*
+ * Seconds since the epoch of a UTC date and time in the proleptic
+ * Gregorian calendar (Howard Hinnant's days_from_civil); the fields are
+ * taken as they are, the caller checks their ranges.
+ */
+long time_from_civil(long year, int month, int day, int hour, int minute, int second);
 
 #endif

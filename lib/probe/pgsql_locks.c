@@ -637,19 +637,6 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static long days_from_civil(long y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * Column col of row i, a timestamptz as the session writes it (DateStyle
  * ISO, TimeZone UTC: "2026-11-29 09:43:32.123456+00"), in seconds since
@@ -673,7 +660,7 @@ static int timestamp(const PGresult *res, int i, int col, double *out)
 			frac += (*p - '0') * scale;
 	if (strcmp(p, "+00") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return -1;
-	*out = (double)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec + frac;
+	*out = (double)time_from_civil(y, mo, d, h, mi, sec) + frac;
 	return 0;
 }
 

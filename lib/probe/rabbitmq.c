@@ -61,6 +61,19 @@ static void url_start(struct buf *b, const struct rabbitmq_target *t, const char
 	buf_puts(b, path);
 }
 
+/* The URL of queue name of vhost, or of vhost's queues when name is NULL, then query. */
+static void url_queues(struct buf *b, const struct rabbitmq_target *t, const char *vhost,
+		       const char *name, const char *query)
+{
+	url_start(b, t, "queues/");
+	httpc_escape(b, vhost);
+	if (name != NULL) {
+		buf_puts(b, "/");
+		httpc_escape(b, name);
+	}
+	buf_puts(b, query);
+}
+
 /* Map an HTTP status other than 200 to a probe error with err. */
 static int http_error(const struct rabbitmq_target *t, const char *url, long status,
 		      const struct buf *body, char *err, size_t errlen)
@@ -145,6 +158,21 @@ static int request(struct httpc *c, const struct rabbitmq_target *t, const struc
 	return http_error(t, buf_str(u), *status, body, err, errlen);
 }
 
+/* GET /api/path into body, which it sets up and the caller frees, as request() does. */
+static int get(struct httpc *c, const struct rabbitmq_target *t, const char *path, bool accept_503,
+	       struct buf *body, long *status, char *err, size_t errlen)
+{
+	struct buf u;
+	int r;
+
+	buf_init(&u, URL_MAX);
+	buf_init(body, PROBE_RABBITMQ_MAX_ANSWER);
+	url_start(&u, t, path);
+	r = request(c, t, &u, accept_503, body, status, err, errlen);
+	buf_free(&u);
+	return r;
+}
+
 /* Say whose answer it was that is wrong, and why; returns FAIL_BROKEN. */
 static int broken_because(const char *why, char *err, size_t errlen)
 {
@@ -175,11 +203,7 @@ static int get_stall(struct httpc *c, const struct rabbitmq_target *t, struct ra
 
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, "queues/");
-	httpc_escape(&u, q->vhost);
-	buf_puts(&u, "/");
-	httpc_escape(&u, q->name);
-	buf_puts(&u, "?" STALL_QUERY);
+	url_queues(&u, t, q->vhost, q->name, "?" STALL_QUERY);
 	r = request(c, t, &u, false, &body, &status, err, errlen);
 	if (r == 0 && rabbitmq_stall_parse(buf_str(&body), body.len, &q->stalled, err, errlen) != 0)
 		r = broken(err, errlen);
@@ -230,13 +254,7 @@ static int get_queues(struct httpc *c, const struct rabbitmq_target *t, const ch
 
 	buf_init(&u, URL_MAX);
 	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, "queues/");
-	httpc_escape(&u, vhost);
-	if (name != NULL) {
-		buf_puts(&u, "/");
-		httpc_escape(&u, name);
-	}
-	buf_puts(&u, "?" QUEUE_COLUMNS);
+	url_queues(&u, t, vhost, name, "?" QUEUE_COLUMNS);
 	r = request(c, t, &u, false, &body, &status, err, errlen);
 	/* A list that is an object is one queue, which /api/queues/VHOST never answers. */
 	if (r == 0 && name == NULL &&
@@ -283,17 +301,12 @@ int probe_rabbitmq_queues(struct httpc *c, const struct rabbitmq_target *t, cons
 int probe_rabbitmq_overview(struct httpc *c, const struct rabbitmq_target *t,
 			    struct rabbitmq_overview *out, char *err, size_t errlen)
 {
-	struct buf u, body;
+	struct buf body;
 	long status;
-	int r;
+	int r = get(c, t, "overview", false, &body, &status, err, errlen);
 
-	buf_init(&u, URL_MAX);
-	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, "overview");
-	r = request(c, t, &u, false, &body, &status, err, errlen);
 	if (r == 0 && rabbitmq_overview_parse(buf_str(&body), body.len, out, err, errlen) != 0)
 		r = broken(err, errlen);
-	buf_free(&u);
 	buf_free(&body);
 	return r;
 }
@@ -318,15 +331,11 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
 			 struct rabbitmq_nodes *out, char *err, size_t errlen)
 {
 	struct rabbitmq_nodes all = {0};
-	struct buf u, body;
+	struct buf body;
 	long status;
-	int r;
-
 	/* Always the list: /api/nodes/NAME answers a bare HTTP 500 for a node it does not know. */
-	buf_init(&u, URL_MAX);
-	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, "nodes");
-	r = request(c, t, &u, false, &body, &status, err, errlen);
+	int r = get(c, t, "nodes", false, &body, &status, err, errlen);
+
 	if (r == 0 && rabbitmq_nodes_parse(buf_str(&body), body.len, &all, err, errlen) != 0)
 		r = broken(err, errlen);
 	if (r == 0 && name != NULL && !nodes_keep(&all, name)) {
@@ -339,7 +348,6 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
 		all.v[i].name = NULL;
 	}
 	rabbitmq_nodes_free(&all);
-	buf_free(&u);
 	buf_free(&body);
 	return r;
 }
@@ -347,15 +355,12 @@ int probe_rabbitmq_nodes(struct httpc *c, const struct rabbitmq_target *t, const
 int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, const char *path,
 			  char *reason, size_t reasonlen, char *err, size_t errlen)
 {
-	struct buf u, body;
+	struct buf body;
 	long status = 0;
 	int r;
 
 	reason[0] = '\0';
-	buf_init(&u, URL_MAX);
-	buf_init(&body, PROBE_RABBITMQ_MAX_ANSWER);
-	url_start(&u, t, path);
-	r = request(c, t, &u, true, &body, &status, err, errlen);
+	r = get(c, t, path, true, &body, &status, err, errlen);
 	if (r == 0) {
 		r = rabbitmq_health_parse(buf_str(&body), body.len, reason, reasonlen, err, errlen);
 		if (r < 0)
@@ -363,7 +368,6 @@ int probe_rabbitmq_health(struct httpc *c, const struct rabbitmq_target *t, cons
 		else if (r == 0 && status == 503)
 			r = broken_because("HTTP 503 with status ok", err, errlen);
 	}
-	buf_free(&u);
 	buf_free(&body);
 	return r;
 }

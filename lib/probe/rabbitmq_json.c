@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "probe/rabbitmq_json.h"
 #include "xalloc.h"
 
@@ -123,19 +124,6 @@ static double rate(struct json_object *stats, const char *op)
 	return any ? 0 : NAN;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static long days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* n digits at *p as a number, advancing *p; -1 when they are not all digits. */
 static long digits(const char **p, int n)
 {
@@ -204,7 +192,8 @@ double rabbitmq_time_parse(const char *s)
 	}
 	if (zone(p, &offset) != 0)
 		return -1;
-	return (double)(days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5] -
+	return (double)(time_from_civil(f[0], (int)f[1], (int)f[2], (int)f[3], (int)f[4],
+					(int)f[5]) -
 			offset) +
 	       frac;
 }

@@ -133,3 +133,72 @@ Test(backoff, a_short_buffer_is_cut_not_overrun)
 	cr_expect_str_eq(err, "a rather long r");
 	backoff_free(&b);
 }
+
+/* A fake source: connect succeeds while up, each connection is a counted int. */
+struct fake_source {
+	bool up;
+	int made, closed;
+};
+
+static void *fake_connect(void *state, char *err, size_t errlen)
+{
+	struct fake_source *src = state;
+	int *conn;
+
+	if (!src->up) {
+		snprintf(err, errlen, "Connection refused");
+		return NULL;
+	}
+	conn = malloc(sizeof(*conn));
+	cr_assert_not_null(conn);
+	*conn = ++src->made;
+	return conn;
+}
+
+static struct fake_source *closing; /* whose connections fake_close counts */
+
+static void fake_close(void *conn)
+{
+	closing->closed++;
+	free(conn);
+}
+
+Test(backoff, a_kept_connection_is_made_again_after_its_backoff)
+{
+	struct fake_source src = {.up = false};
+	struct backoff_conn bc = {.connect = fake_connect, .close = fake_close};
+	char err[128];
+	int *conn;
+
+	closing = &src;
+	/* A failed attempt waits its delay, and says why. */
+	cr_expect_null(backoff_conn_get(&bc, &src, err, sizeof(err)));
+	cr_expect_str_eq(err, "Connection refused");
+	cr_expect_eq(bc.backoff.delay, 1);
+	src.up = true;
+	cr_expect_null(backoff_conn_get(&bc, &src, err, sizeof(err)));
+	cr_expect(strncmp(err, "Connection refused (next attempt in", 35) == 0, "%s", err);
+	cr_expect_eq(src.made, 0);
+
+	/* Once the delay has passed a connection is made, then kept. */
+	bc.backoff.retry_at = time_monotonic() - 0.001;
+	conn = backoff_conn_get(&bc, &src, err, sizeof(err));
+	cr_assert_not_null(conn);
+	cr_expect_eq(*conn, 1);
+	cr_expect_eq(backoff_conn_get(&bc, &src, err, sizeof(err)), conn);
+	backoff_ok(&bc.backoff);
+	cr_expect_eq(bc.backoff.delay, 0);
+
+	/* A working connection that fails is closed and made again at once. */
+	cr_expect_eq(backoff_conn_failed(&bc, "reset by peer"), -1);
+	cr_expect_eq(src.closed, 1);
+	cr_expect_null(bc.conn);
+	conn = backoff_conn_get(&bc, &src, err, sizeof(err));
+	cr_assert_not_null(conn);
+	cr_expect_eq(*conn, 2);
+
+	/* Freeing closes the one kept. */
+	backoff_conn_free(&bc);
+	cr_expect_eq(src.closed, 2);
+	cr_expect_null(bc.conn);
+}
