@@ -46,7 +46,9 @@ struct verdict {
 	/*
 	 * After every option: a combination that cannot be judged (a threshold
 	 * on the other mode's metrics), -1 with the usage error in err; NULL:
-	 * none.
+	 * none. It may add to a->thresholds the defaults that depend on the
+	 * options (check_rabbitmq's queue_stalled in queue mode), so that both
+	 * front ends have them.
 	 */
 	int (*opts_check)(const void *opts, const struct plugin_args *a, char *err, size_t errlen);
 	/*
