@@ -416,9 +416,6 @@ static bool wants_text(struct MHD_Connection *c, enum check_format format)
 	       strstr(accept, "application/json") == NULL;
 }
 
-/* The most options one check request may give, besides instance and format. */
-#define VERDICT_MAX_OPTIONS 32
-
 /*
  * A check's verdict (/api/v1/check/haproxy?instance=lb&min-up=50%25):
  * instance and format are the agent's, the rest the check's options.

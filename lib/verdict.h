@@ -21,6 +21,13 @@
 #include "plugin.h"
 #include "series.h"
 
+/*
+ * The most options one check request may give (thresholds and verbose
+ * included, instance and format not): the agent's limit, which check_vakt
+ * holds its command line to.
+ */
+#define VERDICT_MAX_OPTIONS 32
+
 /* What a verdict judges. */
 struct verdict_in {
 	const struct plugin_args *args; /* thresholds and -v */

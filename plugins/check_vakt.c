@@ -34,8 +34,6 @@
 #define ANSWER_MAX 65536
 /* The agent's CHECK_MAX_LABELS: it refuses a request with more. */
 #define MAX_LABELS 8
-/* The agent's VERDICT_MAX_OPTIONS, thresholds included. */
-#define MAX_OPTIONS 32
 #define NOT_A_RESULT "the agent answered something that is not a check result"
 /* Retries: the first pause, the longest, and the share of -t they may use. */
 #define RETRY_FIRST 0.1
@@ -46,9 +44,9 @@ enum { OPT_LABEL = 256, OPT_TLS, OPT_CA, OPT_TOKEN_FILE, OPT_CHECK, OPT_INSTANCE
 
 struct opts {
 	const char *metric;
-	const struct verdict *check;		 /* --check, or NULL */
-	const char *instance;			 /* --instance, or NULL */
-	struct plugin_pair options[MAX_OPTIONS]; /* -w, -c and every --option, in order */
+	const struct verdict *check;			 /* --check, or NULL */
+	const char *instance;				 /* --instance, or NULL */
+	struct plugin_pair options[VERDICT_MAX_OPTIONS]; /* every --option, split at its '=' */
 	size_t noptions;
 	const char *labels[MAX_LABELS]; /* "NAME=VALUE" */
 	size_t nlabels;
@@ -162,13 +160,16 @@ static int on_option(void *ctx, int val, const char *arg, char *err, size_t errl
 		o->instance = arg;
 		return 0;
 	case OPT_OPTION:
-		if (o->noptions == MAX_OPTIONS) {
+		if (o->noptions == VERDICT_MAX_OPTIONS) {
 			snprintf(err, errlen,
 				 "at most %d options and thresholds (the agent's limit)",
-				 MAX_OPTIONS);
+				 VERDICT_MAX_OPTIONS);
 			return -1;
 		}
-		o->options[o->noptions++] = (struct plugin_pair){arg, NULL};
+		/* "min-up=50%" is min-up and 50%; a bare "per-cpu" is a flag. */
+		eq = strchr(arg, '=');
+		o->options[o->noptions++] = (struct plugin_pair){
+		    eq != NULL ? xstrndup(arg, (size_t)(eq - arg)) : arg, eq != NULL ? eq + 1 : ""};
 		return 0;
 	}
 	return 0;
@@ -256,29 +257,21 @@ static void metric_thresholds(const struct plugin_args *a)
  */
 static void check_options(const struct plugin_args *a, struct opts *o)
 {
-	struct plugin_pair pairs[2 * MAX_OPTIONS];
+	struct plugin_pair pairs[VERDICT_MAX_OPTIONS];
 	struct plugin_args parsed;
 	void *opts = xcalloc(1, o->check->opts_size);
 	size_t n = 0;
 	char err[512];
 	int r;
 
-	if (a->nraw_thresholds + o->noptions > MAX_OPTIONS)
+	/* The agent counts each -v too. */
+	if (a->nraw_thresholds + o->noptions + (size_t)a->verbose > VERDICT_MAX_OPTIONS)
 		plugin_usage_error("at most %d options and thresholds (the agent's limit)",
-				   MAX_OPTIONS);
+				   VERDICT_MAX_OPTIONS);
 	for (size_t i = 0; i < a->nraw_thresholds; i++)
 		pairs[n++] = a->raw_thresholds[i];
-	for (size_t i = 0; i < o->noptions; i++) {
-		struct plugin_pair *p = &o->options[i];
-		const char *eq = strchr(p->name, '=');
-
-		/* Split once: "min-up=50%" is min-up, 50%; a bare "per-cpu" is a flag. */
-		if (p->value == NULL) {
-			p->value = eq != NULL ? eq + 1 : "";
-			p->name = eq != NULL ? xstrndup(p->name, (size_t)(eq - p->name)) : p->name;
-		}
-		pairs[n++] = *p;
-	}
+	for (size_t i = 0; i < o->noptions; i++)
+		pairs[n++] = o->options[i];
 	r = verdict_parse(o->check, pairs, n, opts, &parsed, err, sizeof(err));
 	verdict_free_opts(o->check, opts, &parsed);
 	free(opts);
