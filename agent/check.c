@@ -103,6 +103,15 @@ static void value_text(const struct metric *m, char *out, size_t outlen)
 	snprintf(out, outlen, "%s%s", v, m->unit);
 }
 
+/* "SUBJECT is stale: last collected 3 min ago", UNKNOWN: src is late, not broken. */
+static void stale(struct result *r, const char *subject, const struct source *src, double now)
+{
+	char age[NUM_BUFSZ];
+
+	num_duration(source_age(src, now), age, sizeof(age));
+	result_add(r, STATE_UNKNOWN, "%s is stale: last collected %s ago", subject, age);
+}
+
 /* Evaluate m of src; fresh says it is one of the agent's own metrics about src. */
 static void check_metric(struct result *r, const struct source *src, const struct metric *m,
 			 const struct threshold *t, double now, bool fresh)
@@ -114,8 +123,7 @@ static void check_metric(struct result *r, const struct source *src, const struc
 	describe(m, text, sizeof(text), label, sizeof(label));
 	/* Stale without an error (a failing source never gets here): it is late, not broken. */
 	if (!fresh && source_is_stale(src, now)) {
-		num_duration(source_age(src, now), value, sizeof(value));
-		result_add(r, STATE_UNKNOWN, "%s is stale: last collected %s ago", text, value);
+		stale(r, text, src, now);
 		return;
 	}
 	p = perf_make(label, m->value, m->unit);
@@ -389,9 +397,8 @@ int check_verdict(const struct snapshot *s, double now, const struct verdict *v,
 	} else if (source_is_stale(src, now) && src->collected_at == 0) {
 		result_add(r, STATE_UNKNOWN, "collector %s has not collected yet", src->name);
 	} else if (source_is_stale(src, now)) {
-		num_duration(source_age(src, now), err, sizeof(err));
-		result_add(r, STATE_UNKNOWN, "collector %s is stale: last collected %s ago",
-			   src->name, err);
+		snprintf(err, sizeof(err), "collector %s", src->name);
+		stale(r, err, src, now);
 	} else {
 		struct rates rates = {.agent = true,
 				      .prev = src->prev_metrics,
