@@ -12,12 +12,15 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "address.h"
@@ -94,6 +97,14 @@ struct conf_ctx {
 	size_t nkeys;
 	/* lines of keys checked against each other at the end; 0: not set */
 	unsigned interval_line, timeout_line, tls_cert_line, tls_key_line, per_client_line;
+	struct group_secret *gsecrets; /* secret files their group may read */
+	size_t ngsecrets;
+};
+
+/* A secret file readable by its group, fine only if that is vaktd's group. */
+struct group_secret {
+	unsigned line, gid, mode;
+	char *key, *path;
 };
 
 /* A key of [agent], [collect], or of every collector's section. */
@@ -776,6 +787,51 @@ static void finish_times(struct conf_ctx *p)
 	}
 }
 
+void conf_secret_group(struct conf_ctx *p, const char *key, const char *path, unsigned gid,
+		       unsigned mode)
+{
+	p->gsecrets = xgrow(p->gsecrets, p->ngsecrets, sizeof(*p->gsecrets));
+	p->gsecrets[p->ngsecrets++] =
+	    (struct group_secret){p->line, gid, mode, xstrdup(key), xstrdup(path)};
+}
+
+/* A group's name for a message, or its number, copied to out (getgrgid's is reused). */
+static const char *group_name(unsigned gid, char *out, size_t outlen)
+{
+	const struct group *g = getgrgid((gid_t)gid);
+
+	if (g != NULL)
+		snprintf(out, outlen, "%s", g->gr_name);
+	else
+		snprintf(out, outlen, "%u", gid);
+	return out;
+}
+
+/*
+ * A secret its group may read is vaktd's to read when that group is the one
+ * vaktd reads it as: the group of user, or its own without one. An unknown
+ * user is reported when vaktd starts.
+ */
+static void finish_secret_groups(struct conf_ctx *p)
+{
+	const struct passwd *pw = p->c->user != NULL ? getpwnam(p->c->user) : NULL;
+	unsigned want = pw != NULL ? (unsigned)pw->pw_gid : (unsigned)getegid();
+	char a[64], b[64];
+
+	if (p->c->user != NULL && pw == NULL)
+		return;
+	for (size_t i = 0; i < p->ngsecrets; i++) {
+		const struct group_secret *g = &p->gsecrets[i];
+
+		if (g->gid != want)
+			conf_error_at(p, g->line,
+				      "%s %s is readable by its group %s, not vaktd's group %s "
+				      "(mode %04o); chmod 600 it, or chgrp %s it",
+				      g->key, g->path, group_name(g->gid, a, sizeof(a)),
+				      group_name(want, b, sizeof(b)), g->mode, b);
+	}
+}
+
 static void finish_agent(struct conf_ctx *p)
 {
 	struct config *c = p->c;
@@ -903,6 +959,11 @@ static void parser_free(struct conf_ctx *p)
 	seen_free(p->sections, p->nsections);
 	seen_free(p->keys, p->nkeys);
 	free(p->title);
+	for (size_t i = 0; i < p->ngsecrets; i++) {
+		free(p->gsecrets[i].key);
+		free(p->gsecrets[i].path);
+	}
+	free(p->gsecrets);
 	for (size_t i = 0; i < p->nerrors; i++)
 		free(p->errors[i].msg);
 	free(p->errors);
@@ -945,6 +1006,7 @@ struct config *config_parse(const char *text, const char *path, char **errors)
 		p.line = 0;
 		finish_times(&p);
 		finish_agent(&p);
+		finish_secret_groups(&p);
 		finish_kinds(&p);
 	}
 	if (p.nerrors == 0)

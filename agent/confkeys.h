@@ -93,14 +93,15 @@ struct conf_queues {
 		     "a POSIX extended regex: every queue whose name matches is watched")
 
 /* The shared value types. */
-extern const struct conf_type conf_string;	/* any text */
-extern const struct conf_type conf_bool;	/* yes/no, true/false, on/off, 1/0 */
-extern const struct conf_type conf_address;	/* HOST:PORT, [V6]:PORT or /path */
-extern const struct conf_type conf_url;		/* http(s) URL without credentials */
-extern const struct conf_type conf_file;	/* an absolute path to a readable file */
-extern const struct conf_type conf_secret_file; /* the same, only its owner may read it */
-extern const struct conf_type conf_regex;	/* a POSIX extended regex */
-extern const struct conf_type conf_queue_list;	/* a list of queue names */
+extern const struct conf_type conf_string;  /* any text */
+extern const struct conf_type conf_bool;    /* yes/no, true/false, on/off, 1/0 */
+extern const struct conf_type conf_address; /* HOST:PORT, [V6]:PORT or /path */
+extern const struct conf_type conf_url;	    /* http(s) URL without credentials */
+extern const struct conf_type conf_file;    /* an absolute path to a readable file */
+extern const struct conf_type
+    conf_secret_file;			       /* the same, read by its owner (and vaktd's group) */
+extern const struct conf_type conf_regex;      /* a POSIX extended regex */
+extern const struct conf_type conf_queue_list; /* a list of queue names */
 
 /* Report a problem with the current line (conf.c). */
 void conf_error(struct conf_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -125,10 +126,14 @@ int conf_split(struct conf_ctx *ctx, const char *value,
 int conf_parse_bool(struct conf_ctx *ctx, const char *key, const char *value, bool *out);
 /*
  * Check a file the agent will read: an absolute path to a non-empty regular
- * file, and for a secret one nobody but its owner can read or write; 0, or
- * -1 after reporting.
+ * file, and for a secret one nobody but its owner can read or write, or its
+ * group read when that is vaktd's group (checked once [agent] is read, by
+ * conf_secret_group); 0, or -1 after reporting.
  */
 int conf_check_file(struct conf_ctx *ctx, const char *key, const char *path, bool secret);
+/* Note a secret file that group gid may read (mode), to be checked at the end (conf.c). */
+void conf_secret_group(struct conf_ctx *ctx, const char *key, const char *path, unsigned gid,
+		       unsigned mode);
 /* Check that path is absolute (the agent changes directory); 0, or -1 after reporting. */
 int conf_check_absolute(struct conf_ctx *ctx, const char *key, const char *path);
 /* Replace *dst with a copy of value. */

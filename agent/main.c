@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -25,6 +26,7 @@
 #include "fileio.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "privs.h"
 #include "scheduler.h"
 #include "secret.h"
@@ -332,13 +334,38 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	log_msg(LOG_INFO, "configuration reloaded");
 }
 
+/* Tell systemd (Type=notify) how vaktd is doing; a failure is logged once. */
+static void tell_manager(const char *state)
+{
+	static bool warned;
+
+	if (notify_send(state) == -1 && !warned) {
+		log_msg(LOG_WARNING, "cannot notify the service manager at $NOTIFY_SOCKET: %s",
+			strerror(errno));
+		warned = true;
+	}
+}
+
+/* A reload begins; systemd wants the CLOCK_MONOTONIC time it began at. */
+static void tell_reloading(void)
+{
+	struct timespec ts;
+	char state[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL +
+		     (unsigned long long)ts.tv_nsec / 1000);
+	tell_manager(state);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct config *c = NULL;
 	struct scheduler *s = NULL;
 	struct http_server *h;
-	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512];
+	char *token = NULL, *cert = NULL, *key = NULL, *path = NULL, err[512], ready[300];
 	sigset_t sigs;
 	int sig = 0, warnings, fd, r = 1;
 
@@ -425,9 +452,15 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "serving on %s", c->listen);
 	log_started();
-	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=serving on %s", c->listen);
+	tell_manager(ready);
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+		tell_reloading();
 		reload(&o, &c, &s, h);
+		tell_manager(ready);
+	}
 	log_msg(LOG_INFO, "stopping on signal %d", sig);
+	tell_manager("STOPPING=1");
 	http_stop(h);
 	r = 0;
 out:

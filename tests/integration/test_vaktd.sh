@@ -403,6 +403,61 @@ else
 		"$vaktd" --check-config -c "$tmp/readme.conf"
 fi
 
+# Type=notify: vaktd tells the service manager at $NOTIFY_SOCKET when it
+# serves, reloads and stops, as sd_notify(3) does; here the manager's end is
+# notify_listen.py. Both a socket path and an abstract name (systemd's own).
+# notified LOG PATTERN: until LOG has a line matching PATTERN, up to 10 s.
+notified() {
+	for _ in $(seq 100); do
+		grep -Eq -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# notices: the first word of each notice received, in order.
+notices() {
+	grep -v '^listening$' "$tmp/notify.log" | cut -d'|' -f1 | tr '\n' ' ' | sed 's/ $//'
+}
+for sock in "$tmp/notify.sock" "@vakt-test-notify-$$"; do
+	: > "$tmp/notify.log"
+	python3 "$top_srcdir/tests/integration/notify_listen.py" "$sock" "$tmp/notify.log" &
+	peers="$peers $!"
+	notified "$tmp/notify.log" '^listening$' || fail "notify_listen.py did not start"
+	printf '[collect]\ninterval = 1\n' > "$tmp/notify.conf"
+	NOTIFY_SOCKET=$sock start_vaktd "$tmp/notify.conf"
+	if notified "$tmp/notify.log" "^READY=1\|STATUS=serving on 127\.0\.0\.1:$port$"; then
+		echo "ok: vaktd says READY=1 to \$NOTIFY_SOCKET $sock once it serves"
+	else
+		fail "no READY=1 on $sock: $(cat "$tmp/notify.log")"
+	fi
+	kill -HUP "$vaktd_pid"
+	for _ in $(seq 100); do
+		[ "$(grep -c '^READY=1' "$tmp/notify.log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	check "a reload is RELOADING=1, then READY=1 again" "READY=1 RELOADING=1 READY=1" \
+		"$(notices)"
+	if grep -Eq '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' "$tmp/notify.log"; then
+		echo "ok: RELOADING=1 comes with its MONOTONIC_USEC"
+	else
+		fail "RELOADING=1 without MONOTONIC_USEC: $(cat "$tmp/notify.log")"
+	fi
+	kill "$vaktd_pid"
+	wait "$vaktd_pid"
+	check "vaktd stopped by TERM exits 0" 0 $?
+	check "a stop is STOPPING=1" "READY=1 RELOADING=1 READY=1 STOPPING=1" "$(notices)"
+done
+NOTIFY_SOCKET=$tmp/nobody-listens.sock start_vaktd "$tmp/notify.conf"
+check "a \$NOTIFY_SOCKET nobody listens on does not stop vaktd" 200 "$(status /health)"
+kill "$vaktd_pid"
+wait "$vaktd_pid"
+if grep -q "warning: cannot notify the service manager at \$NOTIFY_SOCKET: No such file or directory" "$tmp/vaktd.log" &&
+	[ "$(grep -c 'cannot notify' "$tmp/vaktd.log")" -eq 1 ]; then
+	echo "ok: and it says so once"
+else
+	fail "a failed notification is not logged once: $(cat "$tmp/vaktd.log")"
+fi
+
 # Start-up failures reach the terminal, also when vaktd would detach.
 expect "a missing file is reported on stderr" 1 "^vaktd: $tmp/nosuch.conf: No such file or directory$" \
 	"$vaktd" -c "$tmp/nosuch.conf"

@@ -4,7 +4,9 @@
  */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -686,19 +688,33 @@ Test(config, refuses_secret_files_others_can_read)
 			       "chmod 600 it\n"
 			       "vaktd.conf:7: unknown section [agent2]\n",
 			       open_token, writable_key);
-	char *errors = NULL;
+	char *errors = NULL, *ours, *nobodys;
 	struct config *c;
 
 	expect_errors(text, want);
 	free(text);
 	free(want);
+	/* Read by its group: vaktd's own group (root:vakt 0640) is fine, another is not. */
 	text = xasprintf("[agent]\ntoken_file = %s\n", group_token);
-	want = xasprintf("vaktd.conf:2: token_file %s is readable by its group (mode 0640); "
-			 "chmod 600 it\n",
-			 group_token);
+	c = config_parse(text, "vaktd.conf", &errors);
+	cr_expect_not_null(c, "a token its group reads, vaktd's own group: %s", errors);
+	config_free(c);
+	free(errors);
+	errors = NULL;
+	free(text);
+	cr_assert_neq(getpwnam("nobody")->pw_gid, getegid(), "run the test as another user");
+	text = xasprintf("[agent]\ntoken_file = %s\nuser = nobody\n", group_token);
+	/* getgrgid reuses its answer: one copy of each name. */
+	ours = xstrdup(getgrgid(getegid())->gr_name);
+	nobodys = xstrdup(getgrgid(getpwnam("nobody")->pw_gid)->gr_name);
+	want = xasprintf("vaktd.conf:2: token_file %s is readable by its group %s, not vaktd's "
+			 "group %s (mode 0640); chmod 600 it, or chgrp %s it\n",
+			 group_token, ours, nobodys, nobodys);
 	expect_errors(text, want);
 	free(text);
 	free(want);
+	free(ours);
+	free(nobodys);
 
 	/* config_load refuses it the same way. */
 	text = xasprintf("[agent]\ntoken_file = %s\n", open_token);
