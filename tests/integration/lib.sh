@@ -3,6 +3,8 @@
 set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 plugins=$top_builddir/plugins
+# The agent start_vaktd runs; the end-to-end suite may point it at an installed one.
+vaktd_bin=$top_builddir/agent/vaktd
 tmp=$(mktemp -d)
 failures=0
 peers=""
@@ -216,7 +218,7 @@ fail() {
 	failures=$((failures + 1))
 }
 
-# start_vaktd CONFIG [SCHEME [CURL-ARGS...]]: run $top_builddir/agent/vaktd
+# start_vaktd CONFIG [SCHEME [CURL-ARGS...]]: run $vaktd_bin
 # in the foreground on a free loopback port until /health answers (asked
 # with CURL-ARGS, e.g. a token); set $port, $url and $vaktd_pid.
 start_vaktd() {
@@ -251,7 +253,7 @@ vaktd_on() {
 	port=$2
 	url="$3://127.0.0.1:$port"
 	shift 3
-	"$top_builddir/agent/vaktd" -f -c "$conf" -l "127.0.0.1:$port" 2>> "$tmp/vaktd.log" &
+	"$vaktd_bin" -f -c "$conf" -l "127.0.0.1:$port" 2>> "$tmp/vaktd.log" &
 	vaktd_pid=$!
 	peers="$peers $vaktd_pid"
 	for _ in $(seq 50); do

@@ -22,8 +22,24 @@
 . "$(dirname "$0")/monitors.sh"
 e2e_timeout=${E2E_TIMEOUT:-90}
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-nagios_cfg=$top_builddir/tests/e2e/nagios/vakt-commands.cfg
-icinga_conf=$top_builddir/tests/e2e/icinga2/vakt-commands.conf
+# VAKT_E2E_INSTALLED=1 runs the suite against the installed Debian packages
+# instead of this build tree (tests/package/run.sh does, after dpkg -i): the
+# plugins in /usr/lib/nagios/plugins, /usr/sbin/vaktd, the Nagios objects
+# where the package puts them, the Icinga 2 CheckCommands as Icinga finds
+# them (include <plugins-contrib>), and the installed Prometheus rules.
+if [ "${VAKT_E2E_INSTALLED:-0}" = 1 ]; then
+	plugins=/usr/lib/nagios/plugins
+	vaktd_bin=/usr/sbin/vaktd
+	nagios_cfg=/etc/nagios-plugins/config/vakt.cfg
+	icinga_conf=/usr/share/icinga2/include/plugins-contrib.d/vakt.conf
+	icinga_include="include <plugins-contrib>"
+	rules_dir=/usr/share/vakt/prometheus
+else
+	nagios_cfg=$top_builddir/tests/e2e/nagios/vakt-commands.cfg
+	icinga_conf=$top_builddir/tests/e2e/icinga2/vakt-commands.conf
+	icinga_include="include \"$icinga_conf\""
+	rules_dir=$top_srcdir/templates/prometheus
+fi
 
 # need_daemon VAR NAME...: set VAR to the program find_daemon finds, or skip
 # (77), or fail with VAKT_REQUIRE_ALL=1.
@@ -58,7 +74,7 @@ fi
 for p in load fds listen redis rabbitmq nginx haproxy mysql_locks pgsql_locks vakt; do
 	require_built "$plugins/check_$p"
 done
-require_built "$top_builddir/agent/vaktd"
+require_built "$vaktd_bin"
 for f in "$nagios_cfg" "$icinga_conf"; do
 	[ -r "$f" ] || { echo "FAIL: $f is missing; run make check"; exit 1; }
 done
@@ -429,7 +445,7 @@ icinga_start() {
 	cat >> "$d/icinga2.conf" <<- EOF
 		include <itl>
 		include <plugins>
-		include "$icinga_conf"
+		$icinga_include
 		object FileLogger "e2e-log" {
 		  path = "$d/log/icinga2.log"
 		  severity = "information"
@@ -524,7 +540,7 @@ prom_start() {
 	{
 		printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n'
 		printf 'rule_files:\n'
-		for f in "$top_srcdir"/templates/prometheus/*.yml; do
+		for f in "$rules_dir"/*.yml; do
 			[ -e "$f" ] || continue
 			grep -q '^groups:' "$f" && printf '  - %s\n' "$f"
 		done
@@ -532,7 +548,7 @@ prom_start() {
 		printf "      - targets: ['127.0.0.1:%s']\n" "$agent_port"
 	} > "$prom_dir/prometheus.yml"
 	grep -q '^  - ' "$prom_dir/prometheus.yml" ||
-		fail "no alerting rules in $top_srcdir/templates/prometheus/*.yml"
+		fail "no alerting rules in $rules_dir/*.yml"
 	start_group prometheus "$prometheus" --config.file="$prom_dir/prometheus.yml" \
 		--storage.tsdb.path="$prom_dir/data" --web.listen-address="127.0.0.1:$prom_port"
 	prom_pid=$group_pid
