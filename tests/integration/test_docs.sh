@@ -23,7 +23,7 @@
 #   - cat FILE: the lines after it are FILE's content.
 #   - anything else (kill, setcap) is shown, not run.
 # - A ```sh block of README.md: one command per line, # starts a comment;
-#   vaktd lines as above, scripts must exist.
+#   vaktd lines as above, scripts (scripts/, packaging/) must exist.
 # - A ```ini block, or a block whose section headers are all vaktd.conf
 #   sections: vaktd --check-config must accept it without a warning (files
 #   it names made as above).
@@ -330,7 +330,7 @@ run_command() {
 		printf '%s\n' "$doc" > "$f.doc"
 		prepare_conf "$f.doc" "$f"
 		;;
-	scripts/* | ./autogen.sh)
+	scripts/* | packaging/* | ./autogen.sh)
 		if [ -x "$src/$first" ]; then
 			echo "ok: $where: $first exists"
 		else
