@@ -296,7 +296,13 @@ struct statefile *statefile_open(const char *dir, const char *plugin, const char
 	if (choose_dir(dir, d, sizeof(d), err, errlen) != 0)
 		return NULL;
 	sf = xcalloc(1, sizeof(*sf));
-	sf->path = xasprintf("%s/%s-%016llx.state", d, plugin, (unsigned long long)fnv1a(key));
+	/*
+	 * One file per user too: in a directory shared by the nagios group, a
+	 * check run by hand as root must not leave a file the nagios user's
+	 * runs cannot open (0600, root's).
+	 */
+	sf->path = xasprintf("%s/%s-%lu-%016llx.state", d, plugin, (unsigned long)geteuid(),
+			     (unsigned long long)fnv1a(key));
 	sf->key = xstrdup(key);
 	/* Keys are one line in the file. */
 	for (char *p = sf->key; *p != '\0'; p++)

@@ -24,11 +24,11 @@ e2e_timeout=${E2E_TIMEOUT:-90}
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # VAKT_E2E_INSTALLED=1 runs the suite against the installed Debian packages
 # instead of this build tree (tests/package/run.sh does, after dpkg -i): the
-# plugins in /usr/lib/nagios/plugins, /usr/sbin/vaktd, the Nagios objects
+# plugins in /usr/lib/nagios/plugins/vakt, /usr/sbin/vaktd, the Nagios objects
 # where the package puts them, the Icinga 2 CheckCommands as Icinga finds
 # them (include <plugins-contrib>), and the installed Prometheus rules.
 if [ "${VAKT_E2E_INSTALLED:-0}" = 1 ]; then
-	plugins=/usr/lib/nagios/plugins
+	plugins=/usr/lib/nagios/plugins/vakt
 	vaktd_bin=/usr/sbin/vaktd
 	nagios_cfg=/etc/nagios-plugins/config/vakt.cfg
 	icinga_conf=/usr/share/icinga2/include/plugins-contrib.d/vakt.conf

@@ -34,7 +34,7 @@ for p in vaktd vakt-plugins; do
 	fi
 done
 pkgs="vaktd vakt-plugins"
-plugindir=/usr/lib/nagios/plugins
+plugindir=/usr/lib/nagios/plugins/vakt
 etc=/etc/vakt
 agent=127.0.0.1:9333
 version=$(sed -n 's/^AC_INIT(\[vakt\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
@@ -84,9 +84,9 @@ for p in check_load check_fds check_listen check_redis check_rabbitmq check_ngin
 done
 expect "installed vaktd --version" 0 "$version" /usr/sbin/vaktd --version
 check "every installed plugin was tried" 10 "$(dpkg -L vakt-plugins | grep -c "^$plugindir/check_")"
-for page in check_load.1 check_vakt.1 vaktd.8 vaktd.conf.5; do
-	man -w "${page%.*}" > /dev/null 2>&1 || [ -e "/usr/share/man/man${page##*.}/$page.gz" ] ||
-		fail "man page $page is not installed"
+for f in "$tmp"/deb/*.deb; do dpkg-deb -c "$f"; done > "$tmp/deb-contents"
+for page in man1/check_load.1 man1/check_vakt.1 man8/vaktd.8 man5/vaktd.conf.5; do
+	grep -q "/usr/share/man/$page\.gz$" "$tmp/deb-contents" || fail "the packages lack $page"
 done
 
 # The state directory: the nagios user keeps rates there, nobody else may write.
