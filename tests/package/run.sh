@@ -223,13 +223,13 @@ files = /usr/share/vakt/supervisor/vaktd.conf
 EOF
 svctl() { supervisorctl -c "$sv_conf" "$@"; }
 supervisor_stop() {
-	[ -s "$tmp/supervisord.pid" ] || return 0
-	kill "$(cat "$tmp/supervisord.pid")" 2> /dev/null
+	local pid
+	pid=$(cat "$tmp/supervisord.pid" 2> /dev/null) || return 0
+	kill "$pid" 2> /dev/null
 	for _ in $(seq 100); do
-		kill -0 "$(cat "$tmp/supervisord.pid")" 2> /dev/null || break
+		kill -0 "$pid" 2> /dev/null || break
 		sleep 0.1
 	done
-	rm -f "$tmp/supervisord.pid"
 }
 # sv_pid: vaktd's pid as supervisord reports it while RUNNING, up to 20 s.
 sv_pid() {
