@@ -1168,3 +1168,85 @@ wait_pg_waiters() {
 		tr '\n' ';')"
 	return 1
 }
+
+# start_snmpd [LINE...]: start a private net-snmp snmpd as the AgentX
+# master the tests register vaktd with, and wait until it answers. It runs
+# as the current user in the foreground, with every file of its own in
+# $tmp/snmpd: its snmpd.conf (LINEs appended, e.g. "agentXTimeout 5"), log,
+# pid file, persistent state and the AgentX socket $agentx_socket. It
+# serves SNMPv1/v2c, community public, to 127.0.0.1 on a free loopback UDP
+# port, reads no configuration (-C) and no MIB file (-m '') of the host and
+# writes nothing outside $tmp (SNMP_PERSISTENT_DIR). Sets $snmpd_port,
+# $snmpd_pid and $agentx_socket; cleanup stops it. Exits 1 when it does not
+# start. stop_snmpd stops it, snmpd_on "$snmpd_port" starts it again.
+start_snmpd() {
+	local line
+	snmpd_dir=$tmp/snmpd
+	agentx_socket=$snmpd_dir/agentx.sock
+	mkdir -p "$snmpd_dir/state"
+	: > "$snmpd_dir/extra.conf"
+	for line in "$@"; do
+		printf '%s\n' "$line" >> "$snmpd_dir/extra.conf"
+	done
+	for _ in 1 2 3 4 5; do
+		snmpd_port=$(pick_port) || break
+		# pick_port looks at TCP only.
+		[ -z "$(ss -Huan "sport = :$snmpd_port" 2> /dev/null)" ] || continue
+		snmpd_on "$snmpd_port" && return 0
+	done
+	echo "FAIL: snmpd did not start"
+	tail -20 "$snmpd_dir/snmpd.log" "$snmpd_dir/snmpd.out" 2> /dev/null
+	exit 1
+}
+
+# snmpd_on PORT: run the snmpd of start_snmpd on loopback UDP PORT (again,
+# after stop_snmpd: the same AgentX socket, a new process) until it
+# answers, for up to $VAKT_SNMPD_START seconds (default 30); 1 when it
+# does not (the port was taken: it exits).
+snmpd_on() {
+	local deadline
+	# agentXPerms: vaktd may run as another user than the test.
+	# dontLogTCPWrappersConnects: no log line per request.
+	cat > "$snmpd_dir/snmpd.conf" <<-EOC
+		master agentx
+		agentXSocket $agentx_socket
+		agentXPerms 0777 0755
+		agentaddress udp:127.0.0.1:$1
+		rocommunity public 127.0.0.1
+		dontLogTCPWrappersConnects yes
+	EOC
+	cat "$snmpd_dir/extra.conf" >> "$snmpd_dir/snmpd.conf"
+	rm -f "$snmpd_dir/snmpd.pid"
+	SNMP_PERSISTENT_DIR=$snmpd_dir/state snmpd -f -C -c "$snmpd_dir/snmpd.conf" -m '' -I -smux \
+		-Lf "$snmpd_dir/snmpd.log" -p "$snmpd_dir/snmpd.pid" >> "$snmpd_dir/snmpd.out" 2>&1 &
+	snmpd_pid=$!
+	peers="$peers $snmpd_pid"
+	deadline=$(($(date +%s) + ${VAKT_SNMPD_START:-30}))
+	while [ "$(date +%s)" -lt "$deadline" ] && proc_alive "$snmpd_pid"; do
+		# The pid file is written once the ports are open, so an answer
+		# after it comes from this snmpd. sysUpTime.0, by number: Debian
+		# ships no SNMPv2-MIB to name it.
+		if [ -s "$snmpd_dir/snmpd.pid" ] && snmpget -v2c -c public -On -t 1 -r 0 \
+			"127.0.0.1:$1" .1.3.6.1.2.1.1.3.0 2> /dev/null | grep -q 'Timeticks'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	stop_snmpd
+	return 1
+}
+
+# stop_snmpd: stop the snmpd of start_snmpd (TERM, KILL after 10 s) and wait
+# until it is gone.
+stop_snmpd() {
+	[ -n "${snmpd_pid:-}" ] || return 0
+	kill "$snmpd_pid" 2> /dev/null
+	for _ in $(seq 100); do
+		proc_alive "$snmpd_pid" || break
+		sleep 0.1
+	done
+	kill -KILL "$snmpd_pid" 2> /dev/null
+	wait "$snmpd_pid" 2> /dev/null
+	snmpd_pid=""
+	return 0
+}

@@ -21,7 +21,8 @@ find_daemon() {
 
 # nagios_skeleton DIR CFG...: write DIR/nagios.cfg, which loads the object
 # files CFG... and DIR/base.cfg, keeps every file in DIR, runs checks at
-# once and every second (interval_length 1), and sends no notification; and
+# once and every second (interval_length 1), sends no notification and
+# sets $USER1$ as Debian does; and
 # DIR/base.cfg with what a real site supplies and vakt-service leaves out: a
 # 24x7 period, a contact, and the templates linux-server (hosts) and
 # generic-service. Append hosts and services to DIR/base.cfg.
@@ -59,7 +60,8 @@ nagios_skeleton() {
 			illegal_macro_output_chars=\`~\$&|'"<>
 		EOF
 	} > "$dir/nagios.cfg"
-	: > "$dir/resource.cfg"
+	# $USER1$ as Debian's nagios4 sets it: Monitoring Plugins' directory.
+	printf '%s\n' '$USER1$=/usr/lib/nagios/plugins' > "$dir/resource.cfg"
 	cat > "$dir/base.cfg" <<-EOF
 		define timeperiod {
 		    timeperiod_name   24x7

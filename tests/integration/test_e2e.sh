@@ -5,9 +5,10 @@
 # nginx (stub_status) proxies to HAProxy, which balances two app servers with
 # health checks, has a TCP listen over the two databases and a listen stats
 # section; Redis carries a Celery and a Resque queue, RabbitMQ a queue with a
-# real AMQP consumer; MariaDB and PostgreSQL; vaktd runs every collector. A
-# real Nagios 4 loads the Nagios commands as make install installs them (made
-# by the same rule, with this build's plugins) and a service for every shipped
+# real AMQP consumer; MariaDB and PostgreSQL; snmpd for the SNMP commands;
+# vaktd runs every collector. A real Nagios 4 loads the Nagios commands as
+# make install installs them (made by the same rule, with this build's
+# plugins) and a service for every shipped
 # command; a real Icinga 2 the CheckCommands, with the same services; a real
 # Prometheus scrapes the agent and evaluates the shipped alerting rules.
 # What they say is read back from them: Nagios' status.dat, Icinga's REST
@@ -59,7 +60,13 @@ need_daemon icinga "${ICINGA2:-icinga2}"
 need_daemon prometheus prometheus
 need_daemon mariadbd mariadbd
 require_tools nginx haproxy redis-server redis-cli rabbitmq-server mariadb psql jq curl \
-	openssl python3 setsid
+	openssl python3 setsid snmpd snmpget
+# The SNMP commands run Monitoring Plugins' check_snmp ($USER1$, PluginDir).
+if [ ! -x /usr/lib/nagios/plugins/check_snmp ]; then
+	echo "check_snmp (monitoring-plugins-standard) not installed"
+	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+	exit 77
+fi
 # Debian's python3-pika is for /usr/bin/python3, which may not be the
 # python3 that comes first in PATH.
 amqp_python=""
@@ -216,6 +223,11 @@ start_rabbitmq
 amqp consume
 consumer_pid=$amqp_pid
 "$amqp_python" "$tmp/amqp.py" publish "$rabbit_port" 5 || fail "could not publish to RabbitMQ"
+# snmpd, the host's master agent that the SNMP commands ask. Until vaktd
+# serves VAKT-MIB over AgentX, snmpd itself serves the agent's load1 where
+# vaktd will: vaktMetricValue of the row of the key vakt_load1.
+snmp_row=2304144619.81723407
+start_snmpd "override .1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.$snmp_row octet_str 0.57"
 
 # Nagios and Icinga log in to the databases as the user they run as, with
 # the privileges the template comments ask for.
@@ -304,13 +316,14 @@ services=(
 	'agent rabbitmq health|vakt_check_vakt_check!rabbitmq!--instance jobs --option mode=health|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "rabbitmq"; vars.vakt_vakt_instance = "jobs"; vars.vakt_vakt_option = "mode=health"'
 	'agent mysql locks|vakt_check_vakt_check!mysql_locks!--instance shop -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "mysql_locks"; vars.vakt_vakt_instance = "shop"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
 	'agent pgsql locks|vakt_check_vakt_check!pgsql_locks!--instance main -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "pgsql_locks"; vars.vakt_vakt_instance = "main"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
+	'load over snmp|vakt_check_snmp_metric!@snmp_row@!50!100!public!-l load1|_VAKT_SNMP_OPTS -p @snmpd_port@|snmp|vars.snmp_oid = ".1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.@snmp_row@"; vars.snmp_version = "2c"; vars.snmp_port = @snmpd_port@; vars.snmp_label = "load1"; vars.snmp_warn = "50"; vars.snmp_crit = "100"'
 )
 
 # subst TEXT: TEXT with every @NAME@ replaced by the value of $NAME.
 subst() {
 	local text=$1 name
 	for name in haproxy_dir haproxy_sock front_port nginx_port redis_port rabbit_http \
-		mariadb_sock pg_sock_dir pg_port agent_port tmp; do
+		mariadb_sock pg_sock_dir pg_port agent_port snmpd_port snmp_row tmp; do
 		text=${text//@$name@/${!name}}
 	done
 	printf '%s\n' "$text"

@@ -60,6 +60,8 @@ nagios_services=(
 	'vakt_check_vakt_check|load!--option per-cpu -w 1.5,1.2,1|-p 9334 --tls|check_vakt -H 127.0.0.1 --check load -p 9334 --tls --option per-cpu -w 1.5,1.2,1'
 	'vakt_check_vakt_collectors|||check_vakt -H 127.0.0.1 -m collector_up -c 1:'
 	'vakt_check_vakt_collectors|--label target=jobs||check_vakt -H 127.0.0.1 -m collector_up -c 1: --label target=jobs'
+	'vakt_check_snmp_metric|169542363.1367218777!1000!5000!public||check_snmp -H 127.0.0.1 -P 2c -C public -o .1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.169542363.1367218777 -w 1000 -c 5000'
+	'vakt_check_snmp_metric|2304144619.81723407!4!8!s3cret!-l load1|-p 1161 -t 5|check_snmp -H 127.0.0.1 -P 2c -C s3cret -o .1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.2304144619.81723407 -w 4 -c 8 -p 1161 -t 5 -l load1'
 )
 
 # Icinga 2 services, one line each:
