@@ -1236,17 +1236,23 @@ snmpd_on() {
 	return 1
 }
 
-# stop_snmpd: stop the snmpd of start_snmpd (TERM, KILL after 10 s) and wait
-# until it is gone.
+# stop_snmpd: stop the snmpd of start_snmpd and wait until it is gone.
 stop_snmpd() {
 	[ -n "${snmpd_pid:-}" ] || return 0
-	kill "$snmpd_pid" 2> /dev/null
+	stop_pid "$snmpd_pid"
+	snmpd_pid=""
+}
+
+# stop_pid PID: stop a process we started (TERM, and CONT for one a test
+# stopped; KILL after 10 s) and wait until it is gone.
+stop_pid() {
+	kill -CONT "$1" 2> /dev/null
+	kill "$1" 2> /dev/null
 	for _ in $(seq 100); do
-		proc_alive "$snmpd_pid" || break
+		proc_alive "$1" || break
 		sleep 0.1
 	done
-	kill -KILL "$snmpd_pid" 2> /dev/null
-	wait "$snmpd_pid" 2> /dev/null
-	snmpd_pid=""
+	kill -KILL "$1" 2> /dev/null
+	wait "$1" 2> /dev/null
 	return 0
 }

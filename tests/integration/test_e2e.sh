@@ -119,19 +119,6 @@ app_on() {
 	exit 1
 }
 
-# stop_pid PID: stop a process we started and wait until it is gone.
-stop_pid() {
-	kill -CONT "$1" 2> /dev/null
-	kill "$1" 2> /dev/null
-	for _ in $(seq 100); do
-		proc_alive "$1" || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2> /dev/null
-	wait "$1" 2> /dev/null
-	return 0
-}
-
 # The AMQP clients: "consume" acknowledges every message, "stall" takes 20
 # and acknowledges none; both reconnect when RabbitMQ goes away. "publish N"
 # publishes N messages and exits.

@@ -308,6 +308,16 @@ run_check() {
 	fi
 }
 
+# metric_check WHAT STATUS PATTERN ROW WARNING CRITICAL [OPTIONS]: the
+# Nagios command vakt_check_snmp_metric on ROW, community public, against
+# $snmpd_port.
+metric_check() {
+	local what=$1 want=$2 pattern=$3
+	shift 3
+	run_check "vakt_check_snmp_metric: $what" "$want" "$pattern" \
+		sh -c "$(nagios_line vakt_check_snmp_metric "$1" "$2" "$3" public "${4:-}")"
+}
+
 if [ ! -x "$check_snmp" ]; then
 	missing="$missing check_snmp(monitoring-plugins-standard)"
 elif [ -r "$nagios_cfg" ]; then
@@ -316,20 +326,16 @@ elif [ -r "$nagios_cfg" ]; then
 	"$check_snmp "*"-o $base.1.1.1.6.$queue "*) echo "ok: vakt_check_snmp_metric runs: $line" ;;
 	*) fail "vakt_check_snmp_metric runs: $line" ;;
 	esac
-	run_check "vakt_check_snmp_metric: a depth of 1204 over 1000 is WARNING" 1 \
-		"^SNMP WARNING - queue_depth \*1204\* \| queue_depth=1204;1000;5000" \
-		sh -c "$(nagios_line vakt_check_snmp_metric "$queue" 1000 5000 public "-l queue_depth")"
-	run_check "vakt_check_snmp_metric: under both thresholds is OK" 0 \
-		"^SNMP OK - queue_depth 1204 \| queue_depth=1204;2000;5000" \
-		sh -c "$(nagios_line vakt_check_snmp_metric "$queue" 2000 5000 public "-l queue_depth")"
-	run_check "vakt_check_snmp_metric: over critical is CRITICAL" 2 \
-		"^SNMP CRITICAL - queue_depth \*1204\* \| queue_depth=1204;500;1000" \
-		sh -c "$(nagios_line vakt_check_snmp_metric "$queue" 500 1000 public "-l queue_depth")"
-	run_check "vakt_check_snmp_metric: a fraction is compared as it is (0.57 > 0.5)" 1 \
-		"^SNMP WARNING - load1 \*0\.57\* \| load1=0\.57;0\.5;1" \
-		sh -c "$(nagios_line vakt_check_snmp_metric "$load" 0.5 1 public "-l load1")"
-	run_check "vakt_check_snmp_metric: a row that is not there is UNKNOWN" 3 "No Such (Instance|Object)" \
-		sh -c "$(nagios_line vakt_check_snmp_metric 1.2 10 20 public)"
+	# The Celery queue at 1204, and a load of 0.57.
+	metric_check "a depth of 1204 over 1000 is WARNING" 1 \
+		"^SNMP WARNING - queue_depth \*1204\* \| queue_depth=1204;1000;5000" "$queue" 1000 5000 "-l queue_depth"
+	metric_check "under both thresholds is OK" 0 \
+		"^SNMP OK - queue_depth 1204 \| queue_depth=1204;2000;5000" "$queue" 2000 5000 "-l queue_depth"
+	metric_check "over critical is CRITICAL" 2 \
+		"^SNMP CRITICAL - queue_depth \*1204\* \| queue_depth=1204;500;1000" "$queue" 500 1000 "-l queue_depth"
+	metric_check "a fraction is compared as it is (0.57 > 0.5)" 1 \
+		"^SNMP WARNING - load1 \*0\.57\* \| load1=0\.57;0\.5;1" "$load" 0.5 1 "-l load1"
+	metric_check "a row that is not there is UNKNOWN" 3 "No Such (Instance|Object)" 1.2 10 20
 	# vaktMetricGauge holds the value times 1000.
 	run_check "vaktMetricGauge with -M 0.001 -f %.3f: 0.570 > 0.5 is WARNING" 1 "^SNMP WARNING - \*0\.570\*" \
 		"$check_snmp" -H 127.0.0.1 -p "$snmpd_port" -P 2c -C public -o "$base.1.1.1.8.$load" \
