@@ -3,7 +3,8 @@
 # of its tree gives the values /api/v1/metrics gives, each row at the OID
 # its key's hash names; counters are Counter64; the OIDs stay across a
 # restart and a reload that adds a section; a hung collector's rows turn
-# stale while SNMP answers; snmpd absent at start, killed and restarted:
+# stale while SNMP answers, and a notification says so, and another when it
+# is fresh again; snmpd absent at start, killed and restarted:
 # vaktd registers when it comes, HTTP never notices.
 . "$(dirname "$0")/lib.sh"
 vaktd=$top_builddir/agent/vaktd
@@ -43,6 +44,7 @@ start_snmpd() {
 		agentXSocket $tmp/agentx.sock
 		agentaddress udp:127.0.0.1:$snmp_port
 		rocommunity public 127.0.0.1
+		trap2sink 127.0.0.1:$trap_port public
 	CONF
 	# Its persistent state in $tmp, never in /var/lib/snmp.
 	SNMP_PERSISTENT_DIR=$tmp/snmp-persist snmpd -f -Lf "$tmp/snmpd.log" -C -c "$tmp/snmpd.conf" \
@@ -100,6 +102,45 @@ keys() {
 		sed 's/\\"/"/g' | sort > "$1"
 }
 
+# trap_sink: a UDP port that keeps every datagram snmpd sends it in
+# $tmp/traps, one hex line each; sets $trap_port.
+trap_sink() {
+	python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("port", s.getsockname()[1], flush=True)
+with open(sys.argv[1], "a") as out:
+    while True:
+        out.write(s.recv(65536).hex() + "\n")
+        out.flush()
+' "$tmp/traps" > "$tmp/trap_sink.out" &
+	peers="$peers $!"
+	trap_port=$(started "$tmp/trap_sink.out" "the trap sink") || exit 1
+}
+
+# wait_trap N: until a notification base.0.N is in $tmp/traps, up to 20 s.
+wait_trap() {
+	local want
+	want=$(python3 -c '
+import sys
+def arc(n):
+    b = [n & 0x7f]
+    n >>= 7
+    while n:
+        b.insert(0, 0x80 | (n & 0x7f))
+        n >>= 7
+    return bytes(b)
+arcs = [int(a) for a in sys.argv[1].strip(".").split(".")]
+print((bytes([40 * arcs[0] + arcs[1]]) + b"".join(arc(a) for a in arcs[2:])).hex())
+' "$base.0.$1")
+	for _ in $(seq 200); do
+		grep -q "$want" "$tmp/traps" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 start_peer fds 37 100
 holder=$peer_value
 echo "$holder" > "$tmp/flip.pid"
@@ -114,6 +155,7 @@ interval = 3600
 enabled = yes
 agentx_socket = $tmp/agentx.sock
 ping_interval = 1
+notifications = yes
 
 [process flip]
 pidfile = $tmp/flip.pid
@@ -128,6 +170,7 @@ expect "--check-config refuses a bad OID" 1 "bad.conf:3: .*base_oid" "$vaktd" --
 expect "--check-config refuses ping_interval 0" 1 "bad.conf:4: .*ping_interval" \
 	"$vaktd" --check-config -c "$tmp/bad.conf"
 
+trap_sink
 start_snmpd
 start_vaktd "$tmp/vaktd.conf"
 wait_log "registered with the AgentX master at $tmp/agentx.sock" 1
@@ -212,6 +255,16 @@ check "HTTP answers with a hung collector" true \
 flipname=$(printf 'process flip' | od -An -tu1 | tr -s ' \n' '..' | sed 's/^\.//; s/\.$//')
 expect "the hung collector's row is stale" 0 "= INTEGER: 1$" $sget "$collectors.7.$flipname"
 expect "and not up" 0 "= INTEGER: 2$" $sget "$collectors.3.$flipname"
+wait_trap 1
+check "vaktCollectorStale sent through snmpd" 0 "$?"
+wait_log "sent vaktCollectorStale about process flip" 1
+# The pidfile a file again, and the hung read given its pid: fresh again.
+mv "$tmp/flip.pid" "$tmp/flip.fifo"
+echo "$holder" > "$tmp/flip.pid"
+echo "$holder" > "$tmp/flip.fifo"
+wait_trap 2
+check "vaktCollectorFresh sent through snmpd" 0 "$?"
+wait_log "sent vaktCollectorFresh about process flip" 1
 
 # snmpd killed and started again: vaktd registers again, HTTP never stops.
 stop_snmpd
@@ -226,8 +279,6 @@ wait_rows
 stop_snmpd
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
-rm -f "$tmp/flip.pid"
-echo "$holder" > "$tmp/flip.pid"
 start_vaktd "$tmp/vaktd.conf"
 wait_log "AgentX master at $tmp/agentx.sock not reachable" 1
 start_snmpd
