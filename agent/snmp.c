@@ -53,6 +53,8 @@
 /* The subagent's session with the master; NULL while there is none (agentx/subagent.c). */
 extern netsnmp_session *main_session;
 
+/* Rows not asked for this many seconds are let go, and their snapshot with them. */
+#define ROWS_IDLE 60.0
 /* How long the thread waits for a packet before it looks at stop and the master again. */
 #define POLL_USEC 200000
 /* VaktText and DisplayString: the longest text a column holds. */
@@ -115,6 +117,7 @@ struct snmp_agent {
 	struct seen_stale *seen;
 	size_t nseen;
 	double notify_checked;
+	double asked_at; /* time_monotonic() of the last request */
 };
 
 /* Compare two OIDs as SNMP orders them: arc by arc, a prefix first. */
@@ -586,6 +589,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 	const struct table *t = handler->myvoid;
 	double now = time_now();
 
+	a->asked_at = time_monotonic();
 	rows_refresh(a);
 	for (netsnmp_request_info *req = requests; req != NULL; req = req->next) {
 		if (req->processed)
@@ -688,8 +692,10 @@ static void check_notifications(struct snmp_agent *a, double now)
 	if (now - a->notify_checked < 1.0)
 		return;
 	a->notify_checked = now;
-	rows_refresh(a);
-	snap = a->rows.snap;
+	/* The snapshot itself, not the rows: they are built only when asked for. */
+	pthread_mutex_lock(&a->lock);
+	snap = scheduler_acquire(a->sched);
+	pthread_mutex_unlock(&a->lock);
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct source *src = &snap->sources[i];
 		bool stale = source_is_stale(src, now) != 0;
@@ -708,6 +714,7 @@ static void check_notifications(struct snmp_agent *a, double now)
 		if (atomic_load(&a->notify) && a->master == MASTER_UP)
 			send_notification(a, src, stale, now);
 	}
+	snapshot_release(snap);
 }
 
 /* The thread. */
@@ -827,6 +834,9 @@ static void *snmp_main(void *arg)
 		poll_once();
 		watch_master(a);
 		check_notifications(a, time_now());
+		/* An old snapshot held for nobody keeps its metric sets alive. */
+		if (a->rows.snap != NULL && time_monotonic() - a->asked_at > ROWS_IDLE)
+			rows_clear(&a->rows);
 	}
 	snmp_shutdown("vaktd");
 	shutdown_agent();

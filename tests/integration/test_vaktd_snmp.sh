@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 vaktd=$top_builddir/agent/vaktd
 
-require_tools curl jq python3 ss snmpd snmpget snmpwalk
+require_tools curl jq python3 ss snmpd snmpget snmpwalk snmpbulkwalk
 require_built "$vaktd"
 printf '[snmp]\nenabled = yes\n' > "$tmp/probe.conf"
 if "$vaktd" --check-config -c "$tmp/probe.conf" 2>&1 | grep -q "built without net-snmp"; then
@@ -220,6 +220,10 @@ check "every load, fds and listen value as /api/v1/metrics gives it" 0 \
 	"$(sed -n 's/^wrong \([0-9]*\).*/\1/p' "$tmp/compare.out")"
 expect "load, fds and listen rows were compared" 0 "checked fds=[1-9][0-9]* listen=[1-9][0-9]* load=[1-9]" \
 	cat "$tmp/compare.out"
+
+# GETBULK (net-snmp turns it into GETNEXTs for the subagent) walks the same rows.
+check "a bulk walk gives the rows a walk gives" "$(snmp walk "$metrics.3" | wc -l)" \
+	"$(snmpbulkwalk -v2c -c public -On -t 1 -r 1 "127.0.0.1:$snmp_port" "$metrics.3" | wc -l)"
 
 # Types: a counter is Counter64, a gauge has none; both have the x1000 gauge.
 keys "$tmp/keys1.txt"
