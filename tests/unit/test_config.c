@@ -935,17 +935,20 @@ Test(config, snmp_errors)
 		      "vaktd.conf:2: invalid agentx_socket 'master' (expected an absolute path, or "
 		      "tcp:HOST:PORT)\n"
 		      "vaktd.conf:3: duplicate key 'agentx_socket' in [snmp] (first at line 2)\n");
-	expect_errors("[snmp]\nagentx_socket = tcp:host\n",
-		      "vaktd.conf:2: invalid agentx_socket 'tcp:host' (expected an absolute path, or "
-		      "tcp:HOST:PORT)\n");
-	expect_errors("[snmp]\nagentx_socket = tcp::705\n",
-		      "vaktd.conf:2: invalid agentx_socket 'tcp::705' (expected an absolute path, or "
-		      "tcp:HOST:PORT)\n");
-	expect_errors("[snmp]\nagentx_socket = tcp:localhost:65536\n",
-		      "vaktd.conf:2: invalid agentx_socket 'tcp:localhost:65536' (expected an absolute "
-		      "path, or tcp:HOST:PORT)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp:host\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp:host' (expected an absolute path, or "
+	    "tcp:HOST:PORT)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp::705\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp::705' (expected an absolute path, or "
+	    "tcp:HOST:PORT)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp:localhost:65536\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp:localhost:65536' (expected an absolute "
+	    "path, or tcp:HOST:PORT)\n");
 	for (const char *const *oid = (const char *const[]){"1", "1.3.", "1..3", "1.3.x", "3.1",
-							     "1.40", "1.3.4294967296", ".", NULL};
+							    "1.40", "1.3.4294967296", ".", NULL};
 	     *oid != NULL; oid++) {
 		char *text = xasprintf("[snmp]\nbase_oid = %s\n", *oid);
 		char *errors = parse_err(text);
