@@ -98,7 +98,7 @@ wait_rows() {
 
 # keys FILE: walk the key column into FILE as "INDEX KEY" lines, sorted.
 keys() {
-	snmp walk "$metrics.3" | sed -n "s/^$metrics\.3\.\([0-9]*\.[0-9]*\) = STRING: \"\(.*\)\"$/\1 \2/p" |
+	snmp bulkwalk "$metrics.3" | sed -n "s/^$metrics\.3\.\([0-9]*\.[0-9]*\) = STRING: \"\(.*\)\"$/\1 \2/p" |
 		sed 's/\\"/"/g' | sort > "$1"
 }
 
@@ -312,6 +312,24 @@ keys "$tmp/keys3.txt"
 check "the same rows at the same OIDs after a reload" "" \
 	"$(diff <(same_rows "$tmp/keys1.txt") <(same_rows "$tmp/keys3.txt" | grep -v 'process="snmpd"'))"
 expect "the added section's rows are there" 0 "process=\"snmpd\"" cat "$tmp/keys3.txt"
+
+# A large snapshot, 2,500 listeners (5,000 rows), walked while HTTP is
+# asked without a pause: every row comes, every HTTP answer is a 200.
+start_peer listeners "$(pick_port)" 2500
+kill -HUP "$vaktd_pid"
+wait_log "configuration reloaded" 2
+( while :; do curl -s -o /dev/null -w '%{http_code}\n' "$url/api/v1/metrics"; done ) > "$tmp/http.codes" &
+http_load=$!
+peers="$peers $http_load"
+snmp bulkwalk "$metrics.13" > "$tmp/big.txt"
+kill "$http_load"
+wait "$http_load" 2> /dev/null
+check "a walk of a large snapshot gives every listen row" \
+	"$(curl -s "$url/api/v1/metrics" | jq '[.metrics[] | select(.collector == "listen")] | length')" \
+	"$(grep -c 'STRING: "listen"' "$tmp/big.txt")"
+check "and that is thousands" 1 "$([ "$(grep -c 'STRING: "listen"' "$tmp/big.txt")" -gt 5000 ] && echo 1)"
+check "HTTP under load meanwhile: only 200s" "200" "$(sort -u "$tmp/http.codes" | tr -d '\n')"
+check "and it was asked" 1 "$([ "$(wc -l < "$tmp/http.codes")" -ge 5 ] && echo 1)"
 
 # A clean stop, and net-snmp said nothing of its own on stderr.
 kill "$vaktd_pid"
