@@ -331,10 +331,21 @@ check "and that is thousands" 1 "$([ "$(grep -c 'STRING: "listen"' "$tmp/big.txt
 check "HTTP under load meanwhile: only 200s" "200" "$(sort -u "$tmp/http.codes" | tr -d '\n')"
 check "and it was asked" 1 "$([ "$(wc -l < "$tmp/http.codes")" -ge 5 ] && echo 1)"
 
+# A reload that turns [snmp] off: that takes a restart, says the log, and
+# SNMP answers on.
+sed -i 's/^enabled = yes$/enabled = no/' "$tmp/vaktd.conf"
+kill -HUP "$vaktd_pid"
+wait_log "configuration reloaded" 3
+expect "a reload cannot turn SNMP off" 0 \
+	"reload: \[snmp\] enabled, agentx_socket, base_oid and ping_interval change only on restart" \
+	cat "$tmp/vaktd.log"
+expect "SNMP answers on after it" 0 "= STRING: \"load\"$" $sget "$collectors.2.108.111.97.100"
+
 # A clean stop, and net-snmp said nothing of its own on stderr.
 kill "$vaktd_pid"
 wait "$vaktd_pid"
 check "vaktd stops cleanly" 0 "$?"
 check "nothing on stderr but vaktd's log lines (net-snmp's go through them)" 0 \
 	"$(grep -vc '^vaktd: ' "$tmp/vaktd.log")"
+check "no net-snmp error was logged" 0 "$(grep -c 'snmp: net-snmp:' "$tmp/vaktd.log")"
 finish
