@@ -48,6 +48,7 @@
 #include "hash.h"
 #include "log.h"
 #include "snmp.h"
+#include "snmpvalue.h"
 #include "xalloc.h"
 
 /* The subagent's session with the master; NULL while there is none (agentx/subagent.c). */
@@ -62,8 +63,6 @@ extern netsnmp_session *main_session;
 #define DISPLAY_MAX 255
 /* A collector's name is its row's index: VAKT-MIB's SIZE (1..64). */
 #define NAME_MAX_ARCS 64
-/* Unsigned32 for "never". */
-#define U32_NEVER 4294967295UL
 /* net-snmp's log lines passed on: one a minute, the rest counted. */
 #define LOG_PERIOD 60.0
 /* Hash collisions logged, each once. */
@@ -267,12 +266,7 @@ static void rows_refresh(struct snmp_agent *a)
 /* Set vb to the text s, cut to max bytes at a character boundary. */
 static void set_text(netsnmp_variable_list *vb, const char *s, size_t len, size_t max)
 {
-	if (len > max) {
-		len = max;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s, len);
+	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s, snmpvalue_cut(s, len, max));
 }
 
 static void set_string(netsnmp_variable_list *vb, const char *s, size_t max)
@@ -282,7 +276,7 @@ static void set_string(netsnmp_variable_list *vb, const char *s, size_t max)
 
 static void set_unsigned(netsnmp_variable_list *vb, double v)
 {
-	u_long u = !(v > 0) ? 0 : v >= (double)U32_NEVER ? U32_NEVER : (u_long)v;
+	u_long u = snmpvalue_u32(v);
 
 	snmp_set_var_typed_value(vb, ASN_UNSIGNED, &u, sizeof(u));
 }
@@ -298,31 +292,28 @@ static void set_truth(netsnmp_variable_list *vb, bool v)
 	set_int(vb, v ? 1 : 2);
 }
 
-/* A counter's value as Counter64: a whole number 0..2^64-1 rounded down; -1 for others. */
+/* A counter's value as Counter64; -1 when it is not one (snmpvalue_counter64). */
 static int set_counter64(netsnmp_variable_list *vb, double v)
 {
 	struct counter64 c;
 	uint64_t u;
 
-	if (!(v >= 0) || v >= 18446744073709551616.0)
+	if (snmpvalue_counter64(v, &u) != 0)
 		return -1;
-	u = (uint64_t)floor(v);
 	c.high = (u_long)(u >> 32);
 	c.low = (u_long)(u & 0xffffffffu);
 	snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof(c));
 	return 0;
 }
 
-/* A value times 1000, rounded, saturated to Integer32; -1 for NaN. */
+/* A value in thousandths as an Integer32; -1 for NaN (snmpvalue_milli). */
 static int set_milli(netsnmp_variable_list *vb, double v)
 {
-	double x = round(v * 1000);
+	int32_t milli;
 
-	if (isnan(x))
+	if (snmpvalue_milli(v, &milli) != 0)
 		return -1;
-	set_int(vb, x <= -2147483648.0	? -2147483647L - 1
-		    : x >= 2147483647.0 ? 2147483647L
-					: (long)x);
+	set_int(vb, milli);
 	return 0;
 }
 
@@ -389,7 +380,8 @@ static int collector_value(const struct source *src, unsigned col, netsnmp_varia
 		set_unsigned(vb, round(src->duration * 1000));
 		return 0;
 	case 6:
-		set_unsigned(vb, src->collected_at == 0 ? (double)U32_NEVER : source_age(src, now));
+		set_unsigned(vb, src->collected_at == 0 ? (double)SNMPVALUE_NEVER
+							: source_age(src, now));
 		return 0;
 	case 7:
 		set_truth(vb, stale);
