@@ -34,14 +34,14 @@ snmpd_port() {
 }
 
 # start_snmpd: a private snmpd as the current user, AgentX master on
-# $tmp/agentx.sock and SNMP on udp:127.0.0.1:$snmp_port (picked on the first
+# $agentx (default $tmp/agentx.sock) and SNMP on udp:127.0.0.1:$snmp_port (picked on the first
 # call, kept after), until sysUpTime.0 answers; sets $snmpd_pid.
 start_snmpd() {
 	snmp_port=${snmp_port:-$(snmpd_port)} || { echo "FAIL: no free UDP port"; exit 1; }
 	mkdir -p "$tmp/snmp-persist"
 	cat > "$tmp/snmpd.conf" <<- CONF
 		master agentx
-		agentXSocket $tmp/agentx.sock
+		agentXSocket ${agentx:-$tmp/agentx.sock}
 		agentaddress udp:127.0.0.1:$snmp_port
 		rocommunity public 127.0.0.1
 		trap2sink 127.0.0.1:$trap_port public
@@ -139,6 +139,14 @@ print((bytes([40 * arcs[0] + arcs[1]]) + b"".join(arc(a) for a in arcs[2:])).hex
 		sleep 0.1
 	done
 	return 1
+}
+
+# log_clean WHEN: the log of the vaktd that just stopped (start_vaktd starts
+# a new one) has only vaktd's lines: no net-snmp line of its own, no error
+# of net-snmp's passed on, no sanitizer report.
+log_clean() {
+	check "nothing on stderr but vaktd's log lines, $1" 0 "$(grep -vc '^vaktd: ' "$tmp/vaktd.log")"
+	check "no net-snmp error was logged, $1" 0 "$(grep -c 'snmp: net-snmp:' "$tmp/vaktd.log")"
 }
 
 start_peer fds 37 100
@@ -283,6 +291,7 @@ wait_rows
 stop_snmpd
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
+log_clean "before a restart"
 start_vaktd "$tmp/vaktd.conf"
 wait_log "AgentX master at $tmp/agentx.sock not reachable" 1
 start_snmpd
@@ -345,11 +354,33 @@ expect "a reload cannot turn SNMP off" 0 \
 	cat "$tmp/vaktd.log"
 expect "SNMP answers on after it" 0 "= STRING: \"load\"$" $sget "$collectors.2.108.111.97.100"
 
+# AgentX over TCP, and the tree moved by base_oid.
+stop_snmpd
+kill "$vaktd_pid"
+wait "$vaktd_pid" 2> /dev/null
+log_clean "after the reloads"
+agentx=tcp:127.0.0.1:$(pick_port)
+start_snmpd
+cat > "$tmp/tcp.conf" << CONF
+[snmp]
+enabled = yes
+agentx_socket = $agentx
+base_oid = 1.3.6.1.4.1.8072.9999.9999.77
+ping_interval = 1
+CONF
+start_vaktd "$tmp/tcp.conf"
+wait_log "registered with the AgentX master at $agentx" 1
+for _ in $(seq 100); do
+	snmp get .1.3.6.1.4.1.8072.9999.9999.77.1.2.1.2.108.111.97.100 2> /dev/null | grep -q STRING && break
+	sleep 0.2
+done
+expect "over tcp: and under another base_oid" 0 "= STRING: \"load\"$" \
+	$sget .1.3.6.1.4.1.8072.9999.9999.77.1.2.1.2.108.111.97.100
+expect "nothing left under the default one" 0 "No Such Object" $sget "$collectors.2.108.111.97.100"
+
 # A clean stop, and net-snmp said nothing of its own on stderr.
 kill "$vaktd_pid"
 wait "$vaktd_pid"
 check "vaktd stops cleanly" 0 "$?"
-check "nothing on stderr but vaktd's log lines (net-snmp's go through them)" 0 \
-	"$(grep -vc '^vaktd: ' "$tmp/vaktd.log")"
-check "no net-snmp error was logged" 0 "$(grep -c 'snmp: net-snmp:' "$tmp/vaktd.log")"
+log_clean "at the end"
 finish
