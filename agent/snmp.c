@@ -81,7 +81,6 @@ struct mrow {
 /* The rows of one snapshot generation, and the snapshot they point into. */
 struct rows {
 	const struct snapshot *snap; /* held; NULL before the first build */
-	unsigned long generation;
 	struct mrow *m;
 	size_t nm;
 	const struct source **c; /* the collectors, by name */
@@ -118,15 +117,6 @@ struct snmp_agent {
 	double notify_checked;
 	double asked_at; /* time_monotonic() of the last request */
 };
-
-/* Compare two OIDs as SNMP orders them: arc by arc, a prefix first. */
-static int oid_cmp(const oid *a, size_t alen, const oid *b, size_t blen)
-{
-	for (size_t i = 0; i < alen && i < blen; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return alen < blen ? -1 : alen > blen;
-}
 
 /* Rows. */
 
@@ -233,7 +223,6 @@ static void rows_build(struct snmp_agent *a, const struct snapshot *snap)
 	rows_clear(rw);
 	buf_init(&rw->text, SIZE_MAX);
 	rw->snap = snap;
-	rw->generation = snap->generation;
 	for (size_t i = 0; i < snap->n; i++)
 		rows_add_source(rw, &snap->sources[i]);
 	qsort(rw->m, rw->nm, sizeof(*rw->m), mrow_cmp);
@@ -253,8 +242,8 @@ static void rows_refresh(struct snmp_agent *a)
 	pthread_mutex_lock(&a->lock);
 	snap = scheduler_acquire(a->sched);
 	pthread_mutex_unlock(&a->lock);
-	if (a->rows.snap != NULL && a->rows.generation == snap->generation &&
-	    a->rows.snap->n == snap->n) {
+	/* The rows hold their snapshot: the same pointer is the same snapshot. */
+	if (a->rows.snap == snap) {
 		snapshot_release(snap);
 		return;
 	}
@@ -456,14 +445,14 @@ static size_t table_find(const struct table *t, const struct rows *rw, const oid
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2, n = t->index(rw, mid, arcs);
 
-		if (oid_cmp(arcs, n, idx, len) < 0)
+		if (snmp_oid_compare(arcs, n, idx, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo < t->count(rw)) {
 		size_t n = t->index(rw, lo, arcs);
-		int c = oid_cmp(arcs, n, idx, len);
+		int c = snmp_oid_compare(arcs, n, idx, len);
 
 		if (exact)
 			return c == 0 ? lo : t->count(rw);
@@ -507,7 +496,7 @@ static void table_get(struct snmp_agent *a, const struct table *t, netsnmp_agent
 	const oid *s = name + plen;
 	size_t slen = len - plen;
 
-	if (len < plen + 2 || oid_cmp(name, plen, prefix, plen) != 0 || s[0] != 1 ||
+	if (len < plen + 2 || snmp_oid_compare(name, plen, prefix, plen) != 0 || s[0] != 1 ||
 	    s[1] < t->first || s[1] > t->last) {
 		netsnmp_set_request_error(ri, req, SNMP_NOSUCHOBJECT);
 		return;
@@ -526,7 +515,7 @@ static bool next_start(struct snmp_agent *a, const struct table *t, const oid *n
 {
 	oid prefix[MAX_OID_LEN];
 	size_t plen = table_oid(a, t, prefix);
-	int c = oid_cmp(name, len < plen ? len : plen, prefix, plen < len ? plen : len);
+	int c = snmp_oid_compare(name, len < plen ? len : plen, prefix, plen < len ? plen : len);
 	const oid *s = name + plen;
 
 	*col = t->first;
