@@ -47,6 +47,7 @@
 #include "expose.h"
 #include "hash.h"
 #include "log.h"
+#include "metricdoc.h"
 #include "snmp.h"
 #include "snmpvalue.h"
 #include "xalloc.h"
@@ -333,7 +334,8 @@ static int metric_value(const struct rows *rw, const struct mrow *r, unsigned co
 		set_int(vb, r->m->kind == METRIC_COUNTER ? 2 : 1);
 		return 0;
 	case 10:
-		set_string(vb, r->m->unit, DISPLAY_MAX);
+		/* The unit of the value columns, which /metrics scaled to it. */
+		set_string(vb, metricdoc_base_unit(r->m->unit), DISPLAY_MAX);
 		return 0;
 	case 11:
 		set_truth(vb, source_is_stale(r->src, now) != 0);

@@ -243,6 +243,10 @@ expect "a gauge has no Counter64" 0 "No Such Instance" $sget "$metrics.7.$gauge"
 load1=$(jq '.metrics[] | select(.name == "load1") | .value' "$tmp/all.json")
 expect "a gauge in thousandths" 0 "= INTEGER: $(python3 -c "print(round($load1 * 1000))")$" \
 	$sget "$metrics.8.$gauge"
+# The unit column names the unit of the value columns, /metrics' base unit.
+memory=$(grep -m1 ' vakt_resident_memory_bytes$' "$tmp/keys1.txt" | cut -d' ' -f1)
+expect "a size is in bytes" 0 "= STRING: \"bytes\"$" $sget "$metrics.10.$memory"
+expect "a load has no unit" 0 "= \"\"$" $sget "$metrics.10.$gauge"
 expect "an unknown row is noSuchInstance" 0 "No Such Instance" $sget "$metrics.6.1.2"
 # The collector table, IMPLIED name: "load" is 4.108.111.97.100.
 expect "the collector table names load" 0 "= STRING: \"load\"$" $sget "$collectors.2.108.111.97.100"
