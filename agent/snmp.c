@@ -744,9 +744,14 @@ static void watch_master(struct snmp_agent *a)
 
 	if (now == a->master)
 		return;
-	if (now == MASTER_UP)
+	if (now == MASTER_UP) {
+		/*
+		 * A ping of a master that stopped (SIGSTOP, swapped out) holds this
+		 * thread, and so a stop, for net-snmp's 1 s times 6 tries: 2 will do.
+		 */
+		main_session->retries = 1;
 		log_msg(LOG_INFO, "snmp: registered with the AgentX master at %s", a->socket);
-	else
+	} else
 		log_msg(LOG_WARNING, "snmp: AgentX master at %s not reachable; retrying every %u s",
 			a->socket, a->ping);
 	a->master = now;
@@ -820,6 +825,14 @@ static void *snmp_main(void *arg)
 		/* An old snapshot held for nobody keeps its metric sets alive. */
 		if (a->rows.snap != NULL && time_monotonic() - a->asked_at > ROWS_IDLE)
 			rows_clear(&a->rows);
+	}
+	/*
+	 * Leaving, the subagent says goodbye to the master and waits for its
+	 * answer, which a stopped master never gives: half a second, once.
+	 */
+	if (main_session != NULL) {
+		main_session->retries = 0;
+		main_session->timeout = 500000L;
 	}
 	snmp_shutdown("vaktd");
 	shutdown_agent();
