@@ -183,6 +183,12 @@ start_snmpd
 start_vaktd "$tmp/vaktd.conf"
 wait_log "registered with the AgentX master at $tmp/agentx.sock" 1
 wait_rows
+# Until every collector has run once.
+for _ in $(seq 100); do
+	curl -s "$url/api/v1/metrics" | jq -e '[.collectors[] | select(.runs == 0)] | length == 0' \
+		> /dev/null 2>&1 && break
+	sleep 0.1
+done
 
 # The metric table against /api/v1/metrics: every row of load, fds and
 # listen; each at the OID of its key's FNV-1a 64, and with its JSON value.
