@@ -48,8 +48,11 @@
 #define MAX_CONNECTION_TIMEOUT 3600
 #define MIN_ANSWER_SIZE ((size_t)64 << 10)
 #define MAX_ANSWER_SIZE ((size_t)1 << 30)
+#define MAX_PING_INTERVAL 3600
+/* A unix socket's path fits in sockaddr_un's sun_path. */
+#define MAX_SOCKET_PATH 107
 
-enum section { SEC_NONE, SEC_SKIP, SEC_AGENT, SEC_COLLECT, SEC_COLLECTOR };
+enum section { SEC_NONE, SEC_SKIP, SEC_AGENT, SEC_COLLECT, SEC_SNMP, SEC_COLLECTOR };
 
 /* A collector while the file is read: its settings and where they came from. */
 struct pcoll {
@@ -107,12 +110,13 @@ struct group_secret {
 	char *key, *path;
 };
 
-/* A key of [agent], [collect], or of every collector's section. */
+/* A key of [agent], [collect], [snmp], or of every collector's section. */
 struct key {
 	enum section sec;
 	const char *name;
 	void (*set)(struct conf_ctx *p, const char *key, const char *value);
 	const char *help;
+	const char *def; /* its default, for vaktd.conf(5)'s test; NULL: none given here */
 };
 
 /* Record an error at line (0: about the whole file). */
@@ -414,6 +418,92 @@ static void set_collect_timeout(struct conf_ctx *p, const char *key, const char 
 		p->timeout_line = p->line;
 }
 
+/* [snmp] keys. */
+
+static void set_snmp_enabled(struct conf_ctx *p, const char *key, const char *value)
+{
+	conf_parse_bool(p, key, value, &p->c->snmp.enabled);
+}
+
+static void set_snmp_notifications(struct conf_ctx *p, const char *key, const char *value)
+{
+	conf_parse_bool(p, key, value, &p->c->snmp.notifications);
+}
+
+/* Whether s is tcp:HOST:PORT with a port from 1 to 65535. */
+static bool agentx_tcp_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (strncmp(s, "tcp:", 4) != 0 || colon == NULL || colon <= s + 4)
+		return false;
+	return num_parse_long(colon + 1, 1, 65535, &port) == 0;
+}
+
+static void set_agentx_socket(struct conf_ctx *p, const char *key, const char *value)
+{
+	char q[CONF_QUOTE_BUFSZ];
+
+	if (value[0] == '/' && strlen(value) > MAX_SOCKET_PATH) {
+		conf_error(p, "%s is longer than a unix socket's path may be (%d bytes)", key,
+			   MAX_SOCKET_PATH);
+		return;
+	}
+	if (value[0] != '/' && !agentx_tcp_ok(value)) {
+		conf_error(p, "invalid %s '%s' (expected an absolute path, or tcp:HOST:PORT)", key,
+			   conf_quote(value, q));
+		return;
+	}
+	conf_set_str(&p->c->snmp.agentx_socket, value);
+}
+
+int config_oid_parse(const char *s, unsigned long *arcs, size_t max)
+{
+	size_t n = 0;
+
+	if (*s == '.')
+		s++;
+	while (*s != '\0') {
+		unsigned long v = 0;
+		size_t digits = 0;
+
+		for (; *s >= '0' && *s <= '9'; s++, digits++) {
+			v = v * 10 + (unsigned long)(*s - '0');
+			if (v > 4294967295UL)
+				return -1;
+		}
+		if (digits == 0 || n == max || (*s != '.' && *s != '\0') ||
+		    (*s == '.' && s[1] == '\0'))
+			return -1;
+		arcs[n++] = v;
+		if (*s == '.')
+			s++;
+	}
+	return n == 0 ? -1 : (int)n;
+}
+
+static void set_base_oid(struct conf_ctx *p, const char *key, const char *value)
+{
+	unsigned long arcs[CONFIG_OID_MAX];
+	char q[CONF_QUOTE_BUFSZ];
+	int n = config_oid_parse(value, arcs, CONFIG_OID_MAX);
+
+	if (n < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39)) {
+		conf_error(p,
+			   "invalid %s '%s' (expected a numeric OID of 2 to %d arcs, like "
+			   "%s)",
+			   key, conf_quote(value, q), CONFIG_OID_MAX, CONFIG_DEFAULT_SNMP_BASE_OID);
+		return;
+	}
+	conf_set_str(&p->c->snmp.base_oid, value);
+}
+
+static void set_ping_interval(struct conf_ctx *p, const char *key, const char *value)
+{
+	get_uint(p, key, value, 1, MAX_PING_INTERVAL, &p->c->snmp.ping_interval);
+}
+
 /* Keys of every collector section. */
 
 static void set_interval(struct conf_ctx *p, const char *key, const char *value)
@@ -434,24 +524,42 @@ static void set_enabled(struct conf_ctx *p, const char *key, const char *value)
 }
 
 static const struct key keys[] = {
-    {SEC_AGENT, "listen", set_listen, "the address and port to serve on"},
-    {SEC_AGENT, "token_file", set_token_file, "a file holding the bearer token clients must send"},
-    {SEC_AGENT, "tls_cert", set_tls_cert, "the PEM certificate to serve HTTPS with"},
-    {SEC_AGENT, "tls_key", set_tls_key, "the PEM private key of tls_cert"},
-    {SEC_AGENT, "allow", set_allow, "the client networks allowed to connect"},
-    {SEC_AGENT, "max_connections", set_max_connections, "connections served at once"},
+    {SEC_AGENT, "listen", set_listen, "the address and port to serve on", NULL},
+    {SEC_AGENT, "token_file", set_token_file, "a file holding the bearer token clients must send",
+     NULL},
+    {SEC_AGENT, "tls_cert", set_tls_cert, "the PEM certificate to serve HTTPS with", NULL},
+    {SEC_AGENT, "tls_key", set_tls_key, "the PEM private key of tls_cert", NULL},
+    {SEC_AGENT, "allow", set_allow, "the client networks allowed to connect", NULL},
+    {SEC_AGENT, "max_connections", set_max_connections, "connections served at once", NULL},
     {SEC_AGENT, "max_connections_per_client", set_max_per_client,
-     "connections one client address may hold"},
+     "connections one client address may hold", NULL},
     {SEC_AGENT, "connection_timeout", set_connection_timeout,
-     "seconds a connection may take for its request"},
-    {SEC_AGENT, "max_answer_size", set_max_answer_size, "the largest HTTP answer, in bytes"},
-    {SEC_AGENT, "user", set_user, "the user to run as once the port is bound"},
-    {SEC_COLLECT, "interval", set_collect_interval, "seconds between collections"},
-    {SEC_COLLECT, "timeout", set_collect_timeout, "seconds a collection may take"},
-    {SEC_COLLECTOR, "interval", set_interval, "seconds between its collections"},
-    {SEC_COLLECTOR, "timeout", set_timeout, "seconds one collection may take"},
-    {SEC_COLLECTOR, "enabled", set_enabled, "no: do not run it"},
+     "seconds a connection may take for its request", NULL},
+    {SEC_AGENT, "max_answer_size", set_max_answer_size, "the largest HTTP answer, in bytes", NULL},
+    {SEC_AGENT, "user", set_user, "the user to run as once the port is bound", NULL},
+    {SEC_COLLECT, "interval", set_collect_interval, "seconds between collections", NULL},
+    {SEC_COLLECT, "timeout", set_collect_timeout, "seconds a collection may take", NULL},
+    {SEC_SNMP, "enabled", set_snmp_enabled, "yes: register with the host's snmpd over AgentX",
+     "no"},
+    {SEC_SNMP, "agentx_socket", set_agentx_socket, "the AgentX master's socket",
+     CONFIG_DEFAULT_AGENTX_SOCKET},
+    {SEC_SNMP, "base_oid", set_base_oid, "the OID vakt's MIB is registered under",
+     CONFIG_DEFAULT_SNMP_BASE_OID},
+    {SEC_SNMP, "ping_interval", set_ping_interval,
+     "seconds between pings of the master, and between attempts to reach it", "15"},
+    {SEC_SNMP, "notifications", set_snmp_notifications,
+     "yes: send a notification when a collector goes stale and when it is fresh again", "no"},
+    {SEC_COLLECTOR, "interval", set_interval, "seconds between its collections", NULL},
+    {SEC_COLLECTOR, "timeout", set_timeout, "seconds one collection may take", NULL},
+    {SEC_COLLECTOR, "enabled", set_enabled, "no: do not run it", NULL},
 };
+
+/* Why this vaktd cannot read [snmp], or NULL when it can. */
+#ifdef HAVE_NET_SNMP
+static const char *const snmp_missing = NULL;
+#else
+static const char *const snmp_missing = "this vaktd was built without net-snmp";
+#endif
 
 void config_each_key(void (*fn)(const char *section, const char *key, const char *def,
 				const char *help, void *arg),
@@ -459,11 +567,17 @@ void config_each_key(void (*fn)(const char *section, const char *key, const char
 {
 	const struct collector_kind *k;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].sec == SEC_SNMP && snmp_missing != NULL)
+			continue;
 		fn(keys[i].sec == SEC_AGENT	? "agent"
 		   : keys[i].sec == SEC_COLLECT ? "collect"
+		   : keys[i].sec == SEC_SNMP	? "snmp"
 						: "*",
-		   keys[i].name, NULL, keys[i].help, arg);
+		   keys[i].name, keys[i].def, keys[i].help, arg);
+	}
+	if (snmp_missing != NULL)
+		fn("snmp", "*", NULL, snmp_missing, arg);
 	for (size_t i = 0; (k = collector_kind_at(i)) != NULL; i++) {
 		if (k->missing != NULL)
 			fn(k->kind, "*", NULL, k->missing, arg);
@@ -557,7 +671,8 @@ static void enter_section(struct conf_ctx *p, const char *kind, const char *name
 	char *id;
 	unsigned first;
 
-	if (k == NULL && strcmp(kind, "agent") != 0 && strcmp(kind, "collect") != 0) {
+	if (k == NULL && strcmp(kind, "agent") != 0 && strcmp(kind, "collect") != 0 &&
+	    strcmp(kind, "snmp") != 0) {
 		if (*name == '\0')
 			conf_error(p, "unknown section [%s]", kind);
 		else
@@ -592,8 +707,14 @@ static void enter_section(struct conf_ctx *p, const char *kind, const char *name
 		conf_error(p, "%s: %s", p->title, k->missing);
 		return;
 	}
+	if (strcmp(kind, "snmp") == 0 && snmp_missing != NULL) {
+		conf_error(p, "%s: %s", p->title, snmp_missing);
+		return;
+	}
 	if (strcmp(kind, "agent") == 0) {
 		p->sec = SEC_AGENT;
+	} else if (strcmp(kind, "snmp") == 0) {
+		p->sec = SEC_SNMP;
 	} else if (strcmp(kind, "collect") == 0) {
 		p->sec = SEC_COLLECT;
 	} else {
@@ -948,6 +1069,9 @@ static struct config *config_base(void)
 	c->max_answer_size = CONFIG_DEFAULT_MAX_ANSWER_SIZE;
 	c->interval = DEFAULT_INTERVAL;
 	c->timeout = DEFAULT_TIMEOUT;
+	c->snmp.agentx_socket = xstrdup(CONFIG_DEFAULT_AGENTX_SOCKET);
+	c->snmp.base_oid = xstrdup(CONFIG_DEFAULT_SNMP_BASE_OID);
+	c->snmp.ping_interval = CONFIG_DEFAULT_SNMP_PING;
 	return c;
 }
 
@@ -1059,6 +1183,8 @@ void config_free(struct config *c)
 	free(c->tls_key);
 	free(c->allow);
 	free(c->user);
+	free(c->snmp.agentx_socket);
+	free(c->snmp.base_oid);
 	for (size_t i = 0; i < c->ncollectors; i++) {
 		struct config_collector *cc = &c->collectors[i];
 		const struct collector_kind *k = collector_find(cc->kind);

@@ -20,6 +20,16 @@
  */
 #define CONFIG_DEFAULT_MAX_ANSWER_SIZE ((size_t)32 << 20)
 
+/* [snmp]: net-snmp's own AgentX socket, and NET-SNMP-MIB's netSnmpPlaypen.5638. */
+#define CONFIG_DEFAULT_AGENTX_SOCKET "/var/agentx/master"
+#define CONFIG_DEFAULT_SNMP_BASE_OID ".1.3.6.1.4.1.8072.9999.9999.5638"
+#define CONFIG_DEFAULT_SNMP_PING 15
+/*
+ * Arcs a base_oid may have: the collector table's rows add 4 and up to 64
+ * (a name), and net-snmp takes OIDs of at most 128 arcs.
+ */
+#define CONFIG_OID_MAX 32
+
 /*
  * One collector to run: its kind, its instance and its times, which every
  * kind has, and the settings of its kind's own keys, which only the kind
@@ -32,6 +42,15 @@ struct config_collector {
 	double timeout;	 /* seconds */
 	void *settings;	 /* the kind's settings struct, NULL for a kind without keys */
 	char *where;	 /* what it collects from, in words for messages; NULL: this host */
+};
+
+/* [snmp]: vaktd as an AgentX subagent (snmp.h). */
+struct config_snmp {
+	bool enabled;		/* default no */
+	char *agentx_socket;	/* an absolute path or tcp:HOST:PORT */
+	char *base_oid;		/* dotted numeric, as written */
+	unsigned ping_interval; /* seconds, 1..3600 */
+	bool notifications;	/* send vaktCollectorStale/Fresh through the master */
 };
 
 struct config {
@@ -55,7 +74,14 @@ struct config {
 	/* the collectors, in file order; defaults: load, fds, listen */
 	struct config_collector *collectors;
 	size_t ncollectors;
+	struct config_snmp snmp;
 };
+
+/*
+ * Parse a dotted numeric OID (".1.3.6.1", a leading dot optional) into at
+ * most max arcs of 32 bits; the number of arcs, or -1 when it is not one.
+ */
+int config_oid_parse(const char *s, unsigned long *arcs, size_t max);
 
 /* The built-in defaults (loopback, default port, host collectors on); never NULL. */
 struct config *config_default(void);

@@ -398,6 +398,29 @@ void expose_prometheus(const struct snapshot *s, double now, struct buf *out)
 	metric_set_free(self);
 }
 
+int expose_series_key(const struct metric *m, struct buf *out, double *factor)
+{
+	char family[FAMILY_MAX];
+	size_t start = out->len;
+
+	metricdoc_prometheus_name(m->name, m->unit, m->kind, family, sizeof(family), factor);
+	buf_puts(out, family);
+	if (render_labels(m, out) != 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
+}
+
+void expose_value(double v, double factor, char *out, size_t outlen)
+{
+	struct c_numeric cn;
+
+	c_numeric_enter(&cn);
+	format_scaled(v, factor, out, outlen);
+	c_numeric_leave(&cn);
+}
+
 /* A JSON number as format_value writes it; null (NULL) when v is not finite. */
 static struct json_object *json_number(double v)
 {

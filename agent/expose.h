@@ -32,4 +32,14 @@ void expose_prometheus(const struct snapshot *s, double now, struct buf *out);
  */
 int expose_json(const struct snapshot *s, double now, const char *family, struct buf *out);
 
+/*
+ * Append the key of m's series as /metrics writes it, "family{labels}"
+ * ("family" without labels), and a NUL to out, and set *factor to what m's
+ * value is multiplied by in /metrics (metricdoc_prometheus_name). 0, or -1
+ * with nothing appended for a label set /metrics leaves out (too long).
+ */
+int expose_series_key(const struct metric *m, struct buf *out, double *factor);
+/* Write v, in a unit factor times the base unit, as /metrics writes it. */
+void expose_value(double v, double factor, char *out, size_t outlen);
+
 #endif

@@ -30,6 +30,9 @@
 #include "privs.h"
 #include "scheduler.h"
 #include "secret.h"
+#ifdef HAVE_NET_SNMP
+#include "snmp.h"
+#endif
 #include "xalloc.h"
 
 struct options {
@@ -294,10 +297,24 @@ static void tune_malloc(void)
 #endif
 }
 
-/* SIGHUP: a new scheduler for a good file; the old one keeps running otherwise. */
+/* Whether two configurations run the SNMP subagent alike (a reload cannot restart it). */
+static bool same_snmp(const struct config *a, const struct config *b)
+{
+	return a->snmp.enabled == b->snmp.enabled &&
+	       strcmp(a->snmp.agentx_socket, b->snmp.agentx_socket) == 0 &&
+	       strcmp(a->snmp.base_oid, b->snmp.base_oid) == 0 &&
+	       a->snmp.ping_interval == b->snmp.ping_interval;
+}
+
 /* When the agent started; uptime counts from here across reloads. */
 static double started_at;
 
+/* The SNMP subagent, NULL when [snmp] is off or this vaktd has no net-snmp. */
+#ifdef HAVE_NET_SNMP
+static struct snmp_agent *snmp;
+#endif
+
+/* SIGHUP: a new scheduler for a good file; the old one keeps running otherwise. */
 static void reload(const struct options *o, struct config **c, struct scheduler **s,
 		   struct http_server *h)
 {
@@ -315,6 +332,10 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	if (!same_http(*c, next))
 		log_msg(LOG_WARNING, "reload: listen, TLS, token, allow, user and connection "
 				     "settings change only on restart; keeping the running ones");
+	if (!same_snmp(*c, next))
+		log_msg(LOG_WARNING,
+			"reload: [snmp] enabled, agentx_socket, base_oid and "
+			"ping_interval change only on restart; keeping the running ones");
 	fresh = scheduler_start(next, started_at, err, sizeof(err));
 	if (fresh == NULL) {
 		explain_denied(err);
@@ -327,6 +348,10 @@ static void reload(const struct options *o, struct config **c, struct scheduler 
 	scheduler_wait_first(fresh, 2 * next->timeout);
 	http_set_scheduler(h, fresh);
 	http_set_max_answer(h, next->max_answer_size);
+#ifdef HAVE_NET_SNMP
+	snmp_set_scheduler(snmp, fresh);
+	snmp_set_notifications(snmp, next->snmp.notifications);
+#endif
 	*s = fresh;
 	scheduler_stop(old);
 	config_free(*c);
@@ -450,6 +475,16 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
 	}
+#ifdef HAVE_NET_SNMP
+	if (c->snmp.enabled) {
+		snmp = snmp_start(c, s, err, sizeof(err));
+		if (snmp == NULL) {
+			log_msg(LOG_ERR, "%s", err);
+			http_stop(h);
+			goto out;
+		}
+	}
+#endif
 	log_msg(LOG_INFO, "serving on %s", c->listen);
 	log_started();
 	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=serving on %s", c->listen);
@@ -461,6 +496,9 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "stopping on signal %d", sig);
 	tell_manager("STOPPING=1");
+#ifdef HAVE_NET_SNMP
+	snmp_stop(snmp);
+#endif
 	http_stop(h);
 	r = 0;
 out:

@@ -211,6 +211,14 @@ static const struct unitdoc units[] = {
     {"c", "", 1},
 };
 
+const char *metricdoc_base_unit(const char *unit)
+{
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(units[i].unit, unit) == 0)
+			return units[i].suffix;
+	return unit;
+}
+
 const char *metricdoc_help(const char *name)
 {
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)

@@ -25,4 +25,12 @@ const char *metricdoc_help(const char *name);
 void metricdoc_prometheus_name(const char *name, const char *unit, enum metric_kind kind, char *out,
 			       size_t outlen, double *factor);
 
+/*
+ * The base unit a value of unit is in once metricdoc_prometheus_name's
+ * factor is applied, in words: "seconds", "bytes", "ratio", "" for a
+ * count or none, and unit itself for a unit the table does not know
+ * (its values are not scaled).
+ */
+const char *metricdoc_base_unit(const char *unit);
+
 #endif

@@ -31,6 +31,7 @@
 #include "fileio.h"
 #include "num.h"
 #include "statefile.h"
+#include "hash.h"
 #include "xalloc.h"
 
 /* The largest state file written or read: some 13,000 HAProxy servers. */
@@ -59,17 +60,6 @@ struct statefile {
 	struct sample *v;
 	size_t n;
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 /* A private fallback directory: ours, not writable by anyone else. */
 static int private_dir(char *out, size_t outlen, char *err, size_t errlen)
@@ -302,7 +292,7 @@ struct statefile *statefile_open(const char *dir, const char *plugin, const char
 	 * runs cannot open (0600, root's).
 	 */
 	sf->path = xasprintf("%s/%s-%lu-%016llx.state", d, plugin, (unsigned long)geteuid(),
-			     (unsigned long long)fnv1a(key));
+			     (unsigned long long)hash_fnv1a64(key));
 	sf->key = xstrdup(key);
 	/* Keys are one line in the file. */
 	for (char *p = sf->key; *p != '\0'; p++)

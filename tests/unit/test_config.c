@@ -116,6 +116,11 @@ static void expect_builtin_defaults(const struct config *c)
 	cr_expect_eq(c->max_answer_size, 32 * 1024 * 1024);
 	cr_expect_eq(c->interval, 15);
 	cr_expect_eq(c->timeout, 5);
+	cr_expect(!c->snmp.enabled);
+	cr_expect_str_eq(c->snmp.agentx_socket, "/var/agentx/master");
+	cr_expect_str_eq(c->snmp.base_oid, ".1.3.6.1.4.1.8072.9999.9999.5638");
+	cr_expect_eq(c->snmp.ping_interval, 15);
+	cr_expect(!c->snmp.notifications);
 	cr_assert_eq(c->ncollectors, 3);
 	for (size_t i = 0; i < 3; i++) {
 		const struct config_collector *cc = &c->collectors[i];
@@ -895,6 +900,84 @@ Test(config, errors_may_be_ignored)
 {
 	cr_expect_null(config_parse("nonsense\n", "x", NULL));
 	cr_expect_null(config_load("/nonexistent/vaktd.conf", NULL));
+}
+
+/* [snmp]: every key, or, in a vaktd without net-snmp, the section says why not. */
+Test(config, snmp_section)
+{
+	const char *text = "[snmp]\nenabled = yes\nagentx_socket = tcp:127.0.0.1:705\n"
+			   "base_oid = 1.3.6.1.4.1.99999.1\nping_interval = 3600\n"
+			   "notifications = yes\n";
+	struct config *c;
+
+#ifndef HAVE_NET_SNMP
+	expect_errors(text, "vaktd.conf:1: [snmp]: this vaktd was built without net-snmp\n");
+	return;
+#endif
+	c = parse_ok(text);
+	cr_expect(c->snmp.enabled);
+	cr_expect_str_eq(c->snmp.agentx_socket, "tcp:127.0.0.1:705");
+	cr_expect_str_eq(c->snmp.base_oid, "1.3.6.1.4.1.99999.1");
+	cr_expect_eq(c->snmp.ping_interval, 3600);
+	cr_expect(c->snmp.notifications);
+	config_free(c);
+	c = parse_ok("[snmp]\nagentx_socket = /run/snmp/agentx\nbase_oid = .1.3\n");
+	cr_expect_str_eq(c->snmp.agentx_socket, "/run/snmp/agentx");
+	config_free(c);
+}
+
+Test(config, snmp_errors)
+{
+#ifndef HAVE_NET_SNMP
+	return;
+#endif
+	expect_errors("[snmp]\nagentx_socket = master\nagentx_socket = tcp:host\n",
+		      "vaktd.conf:2: invalid agentx_socket 'master' (expected an absolute path, or "
+		      "tcp:HOST:PORT)\n"
+		      "vaktd.conf:3: duplicate key 'agentx_socket' in [snmp] (first at line 2)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp:host\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp:host' (expected an absolute path, or "
+	    "tcp:HOST:PORT)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp::705\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp::705' (expected an absolute path, or "
+	    "tcp:HOST:PORT)\n");
+	expect_errors(
+	    "[snmp]\nagentx_socket = tcp:localhost:65536\n",
+	    "vaktd.conf:2: invalid agentx_socket 'tcp:localhost:65536' (expected an absolute "
+	    "path, or tcp:HOST:PORT)\n");
+	for (const char *const *oid = (const char *const[]){"1", "1.3.", "1..3", "1.3.x", "3.1",
+							    "1.40", "1.3.4294967296", ".", NULL};
+	     *oid != NULL; oid++) {
+		char *text = xasprintf("[snmp]\nbase_oid = %s\n", *oid);
+		char *errors = parse_err(text);
+
+		cr_expect(strstr(errors, "vaktd.conf:2: invalid base_oid") != NULL, "%s: %s", *oid,
+			  errors);
+		free(errors);
+		free(text);
+	}
+	expect_errors("[snmp]\nping_interval = 0\n",
+		      "vaktd.conf:2: ping_interval 0 is out of range (1 to 3600)\n");
+	expect_errors("[snmp]\nping_interval = 3601\n",
+		      "vaktd.conf:2: ping_interval 3601 is out of range (1 to 3600)\n");
+	expect_errors("[snmp]\nenabled = maybe\nnosuch = 1\n[snmp x]\n",
+		      "vaktd.conf:2: invalid enabled 'maybe' (expected yes or no)\n"
+		      "vaktd.conf:3: unknown key 'nosuch' in [snmp]\n"
+		      "vaktd.conf:4: section [snmp] takes no name\n");
+}
+
+/* config_oid_parse: dotted numbers of 32 bits, at most max of them. */
+Test(config, oid_parse)
+{
+	unsigned long arcs[4];
+
+	cr_expect_eq(config_oid_parse(".1.3.6.4294967295", arcs, 4), 4);
+	cr_expect_eq(arcs[3], 4294967295UL);
+	cr_expect_eq(config_oid_parse("1.3.6.1.2", arcs, 4), -1);
+	cr_expect_eq(config_oid_parse("", arcs, 4), -1);
+	cr_expect_eq(config_oid_parse("1.-3", arcs, 4), -1);
 }
 
 Test(config, template_parses)

@@ -202,6 +202,18 @@ Test(metricdoc, prometheus_names)
 	expect_name("odd-name.x", "furlong", METRIC_GAUGE, "vakt_odd_name_x", 1);
 }
 
+Test(metricdoc, base_units)
+{
+	cr_expect_str_eq(metricdoc_base_unit("ms"), "seconds");
+	cr_expect_str_eq(metricdoc_base_unit("us"), "seconds");
+	cr_expect_str_eq(metricdoc_base_unit("KB"), "bytes");
+	cr_expect_str_eq(metricdoc_base_unit("%"), "ratio");
+	cr_expect_str_eq(metricdoc_base_unit("c"), "");
+	cr_expect_str_eq(metricdoc_base_unit(""), "");
+	/* Not scaled, so still in its own unit. */
+	cr_expect_str_eq(metricdoc_base_unit("furlong"), "furlong");
+}
+
 Test(metricdoc, prometheus_name_cut_to_fit)
 {
 	char out[12];
