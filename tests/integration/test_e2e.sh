@@ -210,11 +210,11 @@ start_rabbitmq
 amqp consume
 consumer_pid=$amqp_pid
 "$amqp_python" "$tmp/amqp.py" publish "$rabbit_port" 5 || fail "could not publish to RabbitMQ"
-# snmpd, the host's master agent that the SNMP commands ask. Until vaktd
-# serves VAKT-MIB over AgentX, snmpd itself serves the agent's load1 where
-# vaktd will: vaktMetricValue of the row of the key vakt_load1.
+# snmpd, the host's master agent that the SNMP commands ask; vaktd registers
+# with it over AgentX ([snmp] below) and serves VAKT-MIB there. The SNMP
+# service reads vaktMetricValue of the row of the key vakt_load1.
 snmp_row=2304144619.81723407
-start_snmpd "override .1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.$snmp_row octet_str 0.57"
+start_snmpd
 
 # Nagios and Icinga log in to the databases as the user they run as, with
 # the privileges the template comments ask for.
@@ -256,6 +256,10 @@ user = root
 address = 127.0.0.1:$pg_port
 user = postgres
 password_file = $tmp/pg.pass
+[snmp]
+enabled = yes
+agentx_socket = $agentx_socket
+ping_interval = 1
 EOF
 start_vaktd "$tmp/vaktd.conf"
 agent_port=$port
