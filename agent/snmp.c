@@ -235,14 +235,22 @@ static void rows_build(struct snmp_agent *a, const struct snapshot *snap)
 	qsort(rw->c, rw->nc, sizeof(*rw->c), collector_cmp);
 }
 
-/* Make the rows those of the current snapshot. */
-static void rows_refresh(struct snmp_agent *a)
+/* The current snapshot of the scheduler a follows, held until snapshot_release. */
+static const struct snapshot *acquire(struct snmp_agent *a)
 {
 	const struct snapshot *snap;
 
 	pthread_mutex_lock(&a->lock);
 	snap = scheduler_acquire(a->sched);
 	pthread_mutex_unlock(&a->lock);
+	return snap;
+}
+
+/* Make the rows those of the current snapshot. */
+static void rows_refresh(struct snmp_agent *a)
+{
+	const struct snapshot *snap = acquire(a);
+
 	/* The rows hold their snapshot: the same pointer is the same snapshot. */
 	if (a->rows.snap == snap) {
 		snapshot_release(snap);
@@ -416,14 +424,23 @@ static size_t collector_count(const struct rows *rw)
 	return rw->nc;
 }
 
+/*
+ * A collector row's IMPLIED index: one arc per byte of name, no length, at
+ * most max of them; how many.
+ */
+static size_t name_arcs(const char *name, oid *out, size_t max)
+{
+	size_t n = 0;
+
+	for (; name[n] != '\0' && n < max; n++)
+		out[n] = (unsigned char)name[n];
+	return n;
+}
+
 static size_t collector_index(const struct rows *rw, size_t row, oid *out)
 {
-	const char *name = rw->c[row]->name;
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < n; i++)
-		out[i] = (unsigned char)name[i];
-	return n;
+	/* The table holds only names of NAME_MAX_ARCS bytes or fewer. */
+	return name_arcs(rw->c[row]->name, out, NAME_MAX_ARCS);
 }
 
 static int collector_cell(const struct rows *rw, size_t row, unsigned col,
@@ -624,13 +641,12 @@ static void trap_add(struct snmp_agent *a, netsnmp_variable_list **vars, const s
 		     unsigned col, double now)
 {
 	oid name[MAX_OID_LEN];
-	size_t len = table_oid(a, &collector_table, name), n = strlen(src->name);
+	size_t len = table_oid(a, &collector_table, name);
 	netsnmp_variable_list *vb;
 
 	name[len++] = 1;
 	name[len++] = col;
-	for (size_t i = 0; i < n && len < MAX_OID_LEN; i++)
-		name[len++] = (unsigned char)src->name[i];
+	len += name_arcs(src->name, name + len, MAX_OID_LEN - len);
 	vb = snmp_varlist_add_variable(vars, name, len, ASN_NULL, NULL, 0);
 	if (vb == NULL)
 		return;
@@ -676,9 +692,7 @@ static void check_notifications(struct snmp_agent *a, double now)
 		return;
 	a->notify_checked = now;
 	/* The snapshot itself, not the rows: they are built only when asked for. */
-	pthread_mutex_lock(&a->lock);
-	snap = scheduler_acquire(a->sched);
-	pthread_mutex_unlock(&a->lock);
+	snap = acquire(a);
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct source *src = &snap->sources[i];
 		bool stale = source_is_stale(src, now) != 0;
