@@ -147,8 +147,7 @@ int conf_check_file(struct conf_ctx *ctx, const char *key, const char *path, boo
 	mode = (unsigned)st.st_mode & 07777;
 	if (!secret || (mode & 077) == 0)
 		return 0;
-	/* Only read by its group (root:vakt 0640, as the packages keep them): whose group decides.
-	 */
+	/* Read by its group only (root:vakt 0640): fine if that is vaktd's group. */
 	if ((mode & 037) == 0) {
 		conf_secret_group(ctx, key, path, (unsigned)st.st_gid, mode);
 		return 0;

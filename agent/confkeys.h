@@ -93,15 +93,14 @@ struct conf_queues {
 		     "a POSIX extended regex: every queue whose name matches is watched")
 
 /* The shared value types. */
-extern const struct conf_type conf_string;  /* any text */
-extern const struct conf_type conf_bool;    /* yes/no, true/false, on/off, 1/0 */
-extern const struct conf_type conf_address; /* HOST:PORT, [V6]:PORT or /path */
-extern const struct conf_type conf_url;	    /* http(s) URL without credentials */
-extern const struct conf_type conf_file;    /* an absolute path to a readable file */
-extern const struct conf_type
-    conf_secret_file;			       /* the same, read by its owner (and vaktd's group) */
-extern const struct conf_type conf_regex;      /* a POSIX extended regex */
-extern const struct conf_type conf_queue_list; /* a list of queue names */
+extern const struct conf_type conf_string;	/* any text */
+extern const struct conf_type conf_bool;	/* yes/no, true/false, on/off, 1/0 */
+extern const struct conf_type conf_address;	/* HOST:PORT, [V6]:PORT or /path */
+extern const struct conf_type conf_url;		/* http(s) URL without credentials */
+extern const struct conf_type conf_file;	/* an absolute path to a readable file */
+extern const struct conf_type conf_secret_file; /* the same, kept secret: conf_check_file */
+extern const struct conf_type conf_regex;	/* a POSIX extended regex */
+extern const struct conf_type conf_queue_list;	/* a list of queue names */
 
 /* Report a problem with the current line (conf.c). */
 void conf_error(struct conf_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

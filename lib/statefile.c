@@ -29,9 +29,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "fileio.h"
+#include "hash.h"
 #include "num.h"
 #include "statefile.h"
-#include "hash.h"
 #include "xalloc.h"
 
 /* The largest state file written or read: some 13,000 HAProxy servers. */

@@ -1,8 +1,8 @@
 /*
  * Counters kept between plugin runs, so a plugin can report a rate (drops
  * per second) from two samples. One small file per plugin, target, option
- * set and user, replaced atomically (write a temporary file, rename it over), so no
- * reader ever sees half a file.
+ * set and user, replaced atomically (write a temporary file, rename it
+ * over), so no reader ever sees half a file.
  *
  * Runs of the same check overlap (two Nagios services on one nginx share a
  * file, a burst of manual runs): each run holds a lock on the file from
