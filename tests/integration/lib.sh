@@ -218,6 +218,19 @@ fail() {
 	failures=$((failures + 1))
 }
 
+# wait_lines FILE PATTERN [COUNT]: until FILE holds COUNT (default 1) lines
+# matching the extended regular expression PATTERN, for up to 10 s; 1 when
+# it does not (a FILE not there yet holds none).
+wait_lines() {
+	local n
+	for _ in $(seq 100); do
+		n=$(grep -Ec -- "$2" "$1" 2> /dev/null)
+		[ "${n:-0}" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # start_vaktd CONFIG [SCHEME [CURL-ARGS...]]: run $vaktd_bin
 # in the foreground on a free loopback port until /health answers (asked
 # with CURL-ARGS, e.g. a token); set $port, $url and $vaktd_pid.

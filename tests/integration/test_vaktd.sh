@@ -406,14 +406,6 @@ fi
 # Type=notify: vaktd tells the service manager at $NOTIFY_SOCKET when it
 # serves, reloads and stops, as sd_notify(3) does; here the manager's end is
 # notify_listen.py. Both a socket path and an abstract name (systemd's own).
-# notified LOG PATTERN: until LOG has a line matching PATTERN, up to 10 s.
-notified() {
-	for _ in $(seq 100); do
-		grep -Eq -- "$2" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # notices: the first word of each notice received, in order.
 notices() {
 	grep -v '^listening$' "$tmp/notify.log" | cut -d'|' -f1 | tr '\n' ' ' | sed 's/ $//'
@@ -422,19 +414,16 @@ for sock in "$tmp/notify.sock" "@vakt-test-notify-$$"; do
 	: > "$tmp/notify.log"
 	python3 "$top_srcdir/tests/integration/notify_listen.py" "$sock" "$tmp/notify.log" &
 	peers="$peers $!"
-	notified "$tmp/notify.log" '^listening$' || fail "notify_listen.py did not start"
+	wait_lines "$tmp/notify.log" '^listening$' || fail "notify_listen.py did not start"
 	printf '[collect]\ninterval = 1\n' > "$tmp/notify.conf"
 	NOTIFY_SOCKET=$sock start_vaktd "$tmp/notify.conf"
-	if notified "$tmp/notify.log" "^READY=1\|STATUS=serving on 127\.0\.0\.1:$port$"; then
+	if wait_lines "$tmp/notify.log" "^READY=1\|STATUS=serving on 127\.0\.0\.1:$port$"; then
 		echo "ok: vaktd says READY=1 to \$NOTIFY_SOCKET $sock once it serves"
 	else
 		fail "no READY=1 on $sock: $(cat "$tmp/notify.log")"
 	fi
 	kill -HUP "$vaktd_pid"
-	for _ in $(seq 100); do
-		[ "$(grep -c '^READY=1' "$tmp/notify.log")" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_lines "$tmp/notify.log" '^READY=1' 2
 	check "a reload is RELOADING=1, then READY=1 again" "READY=1 RELOADING=1 READY=1" \
 		"$(notices)"
 	if grep -Eq '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' "$tmp/notify.log"; then

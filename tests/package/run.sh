@@ -179,16 +179,14 @@ caps=$(unit_get AmbientCapabilities | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g'
 check "the unit names its user" vakt "$(unit_get User)"
 python3 "$top_srcdir/tests/integration/notify_listen.py" "$tmp/notify.sock" "$tmp/notify.log" &
 peers="$peers $!"
-for _ in $(seq 100); do grep -q listening "$tmp/notify.log" 2> /dev/null && break; sleep 0.1; done
+wait_lines "$tmp/notify.log" '^listening$' || fail "notify_listen.py did not start"
 # shellcheck disable=SC2046
 NOTIFY_SOCKET=$tmp/notify.sock setpriv --reuid="$(unit_get User)" --regid="$(unit_get Group)" \
 	--init-groups --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="-all,$caps" \
 	--no-new-privs $(unit_get ExecStart) > "$tmp/unit.log" 2>&1 &
 unit_pid=$!
 peers="$peers $unit_pid"
-agent_up
-for _ in $(seq 100); do grep -q '^READY=1' "$tmp/notify.log" && break; sleep 0.1; done
-if grep -q '^READY=1' "$tmp/notify.log" && agent_up; then
+if agent_up && wait_lines "$tmp/notify.log" '^READY=1'; then
 	echo "ok: vaktd started as the unit starts it serves and says READY=1"
 else
 	fail "vaktd as the unit starts it: $(cat "$tmp/unit.log" "$tmp/notify.log")"
@@ -196,7 +194,7 @@ fi
 sleeper_fds "as the unit runs it, vaktd counts another user's descriptors"
 check "and runs as vakt" vakt "$(ps -o user= -p "$unit_pid")"
 kill -HUP "$unit_pid"
-for _ in $(seq 100); do [ "$(grep -c '^READY=1' "$tmp/notify.log")" -ge 2 ] && break; sleep 0.1; done
+wait_lines "$tmp/notify.log" '^READY=1' 2
 check "a reload as the unit's user rereads the root:vakt 0640 secrets" 1 \
 	"$(grep -c 'configuration reloaded' "$tmp/unit.log")"
 kill "$unit_pid"
@@ -259,7 +257,7 @@ fi
 check "under Supervisor vaktd drops root for the configured user" vakt "$(ps -o user= -p "$pid")"
 sleeper_fds "under Supervisor vaktd counts another user's descriptors"
 svctl signal HUP vaktd > /dev/null
-for _ in $(seq 100); do grep -q 'configuration reloaded' "$sv_log" && break; sleep 0.1; done
+wait_lines "$sv_log" 'configuration reloaded'
 check "supervisorctl signal HUP reloads it, in Supervisor's log" 1 "$(grep -c 'configuration reloaded' "$sv_log")"
 check "and the same process serves on" "$pid" "$(sv_pid)"
 agent_up || fail "vaktd does not serve after the reload"
@@ -276,8 +274,7 @@ fi
 svctl stop vaktd > "$tmp/stop.out" 2>&1
 check "supervisorctl stop stops it" STOPPED "$(svctl status vaktd | awk '{ print $2 }')"
 # Supervisor's own word for a clean stop: "stopped: vaktd (exit status 0)".
-for _ in $(seq 100); do grep -q 'stopping on signal 15' "$sv_log" && break; sleep 0.1; done
-if grep -q 'stopping on signal 15' "$sv_log" && grep -q 'stopped: vaktd (exit status 0)' "$tmp/supervisord.log"; then
+if wait_lines "$sv_log" 'stopping on signal 15' && grep -q 'stopped: vaktd (exit status 0)' "$tmp/supervisord.log"; then
 	echo "ok: cleanly, on TERM, exit status 0"
 else
 	fail "vaktd did not stop cleanly: $(cat "$tmp/stop.out" "$tmp/supervisord.log")"
