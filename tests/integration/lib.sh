@@ -1213,9 +1213,10 @@ start_snmpd() {
 }
 
 # snmpd_on PORT: run the snmpd of start_snmpd on loopback UDP PORT (again,
-# after stop_snmpd: the same AgentX socket, a new process) until it
-# answers, for up to $VAKT_SNMPD_START seconds (default 30); 1 when it
-# does not (the port was taken: it exits).
+# after stop_snmpd: a new process, AgentX on $agentx_socket, which a test
+# may set before, e.g. to tcp:127.0.0.1:PORT) until it answers, for up to
+# $VAKT_SNMPD_START seconds (default 30); 1 when it does not (the port was
+# taken: it exits).
 snmpd_on() {
 	local deadline
 	# agentXPerms: vaktd may run as another user than the test.
@@ -1268,4 +1269,33 @@ stop_pid() {
 	kill -KILL "$1" 2> /dev/null
 	wait "$1" 2> /dev/null
 	return 0
+}
+
+# require_mibs: find the MIB files net-snmp needs to read VAKT-MIB: the
+# IETF's SMIv2 modules it imports from (SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF;
+# Debian's smitools and snmp ship none of them, they are in the non-free
+# snmp-mibs-downloader, but Debian's erlang-snmp has them; $VAKT_SMI_DIR
+# names another directory) and NET-SNMP-MIB (netSnmpPlaypen; net-snmp's
+# libsnmp-base). Sets $smi_dir and $netsnmp_dir to their directories and
+# $mibdirs to those and templates/snmp, for the tools' -M "+$mibdirs"
+# -m +VAKT-MIB. Skips (77) without them, fails when VAKT_REQUIRE_ALL=1.
+require_mibs() {
+	local d src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+	smi_dir=""
+	for d in ${VAKT_SMI_DIR:-} /usr/share/snmp/mibs/ietf /usr/share/mibs/ietf /usr/lib/erlang/lib/snmp-*/mibs; do
+		if ls "$d"/SNMPv2-SMI* "$d"/SNMPv2-TC* "$d"/SNMPv2-CONF* > /dev/null 2>&1; then
+			smi_dir=$d
+			break
+		fi
+	done
+	netsnmp_dir=""
+	for d in /usr/share/snmp/mibs /usr/local/share/snmp/mibs; do
+		[ -r "$d/NET-SNMP-MIB.txt" ] && netsnmp_dir=$d && break
+	done
+	if [ -z "$smi_dir" ] || [ -z "$netsnmp_dir" ]; then
+		echo "SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF or NET-SNMP-MIB not found (Debian: erlang-snmp, libsnmp-base)"
+		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+		exit 77
+	fi
+	mibdirs=$smi_dir:$src/templates/snmp:$netsnmp_dir
 }

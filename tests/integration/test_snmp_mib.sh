@@ -9,9 +9,9 @@
 #   they show;
 # - the private snmpd of lib.sh (start_snmpd) answers, walks IF-MIB, and
 #   comes back on its port after stop_snmpd;
-# - check_snmp, run with the Nagios template's command line, gives OK,
-#   WARNING and CRITICAL as its thresholds say, on rows snmpd serves where
-#   and as vaktd will (vaktMetricValue; vaktMetricGauge with -M 0.001).
+# - the Icinga example sets only variables the ITL's CheckCommand snmp reads.
+# What snmpwalk -m +VAKT-MIB and check_snmp (with the Nagios template's
+# command line) make of the rows of a real vaktd is test_vaktd_snmp.sh's.
 # A tool that is not installed is a SKIP (77), or a failure with
 # VAKT_REQUIRE_ALL=1.
 . "$(dirname "$0")/lib.sh"
@@ -22,30 +22,10 @@ mib=$src/templates/snmp/VAKT-MIB.txt
 nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
 icinga_conf=$top_builddir/templates/icinga2/vakt-commands.conf
 base=.1.3.6.1.4.1.8072.9999.9999.5638
-check_snmp=${CHECK_SNMP:-/usr/lib/nagios/plugins/check_snmp}
 missing=""
 
-# The IETF's SMIv2 modules VAKT-MIB imports from (SNMPv2-SMI, SNMPv2-TC,
-# SNMPv2-CONF): Debian's smitools and snmp ship none of them (they are in
-# the non-free snmp-mibs-downloader); Debian's erlang-snmp has them.
-# NET-SNMP-MIB (netSnmpPlaypen) comes with net-snmp (libsnmp-base).
-smi_dir=""
-for d in ${VAKT_SMI_DIR:-} /usr/share/snmp/mibs/ietf /usr/share/mibs/ietf /usr/lib/erlang/lib/snmp-*/mibs; do
-	if ls "$d"/SNMPv2-SMI* "$d"/SNMPv2-TC* "$d"/SNMPv2-CONF* > /dev/null 2>&1; then
-		smi_dir=$d
-		break
-	fi
-done
-netsnmp_dir=""
-for d in /usr/share/snmp/mibs /usr/local/share/snmp/mibs; do
-	[ -r "$d/NET-SNMP-MIB.txt" ] && netsnmp_dir=$d && break
-done
-if [ -z "$smi_dir" ] || [ -z "$netsnmp_dir" ]; then
-	echo "SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF or NET-SNMP-MIB not found (Debian: erlang-snmp, libsnmp-base)"
-	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
-	exit 77
-fi
-mibdirs=$smi_dir:$src/templates/snmp:$netsnmp_dir
+# SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF and NET-SNMP-MIB: $smi_dir, $netsnmp_dir, $mibdirs.
+require_mibs
 
 # ------------------------------------------------------------------ smilint
 
@@ -210,18 +190,7 @@ done
 
 # ----------------------------------------------------------------- the snmpd
 
-# Rows where and as vaktd serves them: the Celery queue of the templates'
-# examples, a load of 0.57, as vaktMetricKey, vaktMetricValue and
-# vaktMetricGauge.
-queue_key='vakt_queue_depth{broker="redis",queue="celery",target="jobs",vhost="db0"}'
-queue=$(fnv "$queue_key")
-load=$(fnv vakt_load1)
-start_snmpd "override $base.1.1.1.3.$queue octet_str '$queue_key'" \
-	"override $base.1.1.1.6.$queue octet_str 1204" \
-	"override $base.1.1.1.8.$queue integer 1204000" \
-	"override $base.1.1.1.3.$load octet_str vakt_load1" \
-	"override $base.1.1.1.6.$load octet_str 0.57" \
-	"override $base.1.1.1.8.$load integer 570"
+start_snmpd
 snmp=(-v2c -c public -t 2 -r 1)
 check "snmpd runs as the current user" "$(id -un)" "$(ps -o user= -p "$snmpd_pid" | tr -d ' ')"
 if [ -S "$agentx_socket" ]; then
@@ -241,19 +210,6 @@ if printf '%s\n' "$out" | grep -q '^\.1\.3\.6\.1\.2\.1\.2\.2\.1\.2\.[0-9]* = STR
 else
 	fail "an IF-MIB walk does not list lo: $out"
 fi
-# The walk a user does to find a row, with the MIB.
-out=$(snmpwalk "${snmp[@]}" -M "+$mibdirs" -m +VAKT-MIB "127.0.0.1:$snmpd_port" vaktMetricKey 2> /dev/null)
-if printf '%s\n' "$out" | grep -qxF "VAKT-MIB::vaktMetricKey.$queue = STRING: $queue_key"; then
-	echo "ok: snmpwalk -m +VAKT-MIB vaktMetricKey shows the Celery queue's row as the templates say"
-else
-	fail "snmpwalk -m +VAKT-MIB vaktMetricKey says: $out"
-fi
-out=$(snmpget "${snmp[@]}" -M "+$mibdirs" -m +VAKT-MIB "127.0.0.1:$snmpd_port" \
-	"VAKT-MIB::vaktMetricGauge.$load" 2> /dev/null)
-# net-snmp writes "d-3" of 570 without the 0 before the point.
-check "the DISPLAY-HINT of vaktMetricGauge shows the value" \
-	"VAKT-MIB::vaktMetricGauge.$load = INTEGER: .570" "$out"
-
 stop_snmpd
 if snmpget -v2c -c public -t 1 -r 0 -On "127.0.0.1:$snmpd_port" .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1; then
 	fail "something still answers on port $snmpd_port after stop_snmpd"
@@ -264,85 +220,6 @@ if snmpd_on "$snmpd_port"; then
 	echo "ok: snmpd_on starts snmpd again on port $snmpd_port"
 else
 	fail "snmpd_on does not start snmpd again on port $snmpd_port"
-fi
-
-# ---------------------------------------------------------------- check_snmp
-
-# nagios_line COMMAND ARG...: COMMAND's command line from the built Nagios
-# template, as Nagios would run it for a service that uses vakt-service,
-# against $snmpd_port: $USER1$ as Debian's resource.cfg sets it.
-nagios_line() {
-	local cmd=$1 line var value i=1
-	shift
-	line=$(awk -v c="$cmd" '$1 == "command_name" { name = $2 }
-		$1 == "command_line" && name == c { sub(/^[ \t]*command_line[ \t]+/, ""); print }' "$nagios_cfg")
-	line=${line//\$USER1\$/$(dirname "$check_snmp")}
-	line=${line//\$HOSTADDRESS\$/127.0.0.1}
-	# The service variables, as vakt-service sets them.
-	for var in $(printf '%s\n' "$line" | grep -o '\$_SERVICE[A-Z_]*\$' | sort -u); do
-		var=${var#\$_SERVICE}
-		var=${var%\$}
-		value=$(awk -v v="_$var" '$1 == v { $1 = ""; sub(/^ /, ""); print; exit }' "$nagios_cfg")
-		[ "$var" = VAKT_SNMP_OPTS ] && value="-p $snmpd_port"
-		line=${line//\$_SERVICE$var\$/$value}
-	done
-	for value in "$@"; do
-		line=${line//\$ARG$i\$/$value}
-		i=$((i + 1))
-	done
-	printf '%s\n' "$line" | sed 's/\$ARG[0-9]*\$//g'
-}
-
-# run_check WHAT STATUS PATTERN COMMAND...: as expect, without vakt's
-# output contract: check_snmp is Monitoring Plugins' and ends its
-# perfdata with a blank.
-run_check() {
-	local what=$1 want=$2 pattern=$3 out rc
-	shift 3
-	out=$(timeout 60 "$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
-		echo "ok: $what"
-	else
-		fail "$what: status $rc (want $want), output '$out', want /$pattern/; command: $*"
-	fi
-}
-
-# metric_check WHAT STATUS PATTERN ROW WARNING CRITICAL [OPTIONS]: the
-# Nagios command vakt_check_snmp_metric on ROW, community public, against
-# $snmpd_port.
-metric_check() {
-	local what=$1 want=$2 pattern=$3
-	shift 3
-	run_check "vakt_check_snmp_metric: $what" "$want" "$pattern" \
-		sh -c "$(nagios_line vakt_check_snmp_metric "$1" "$2" "$3" public "${4:-}")"
-}
-
-if [ ! -x "$check_snmp" ]; then
-	missing="$missing check_snmp(monitoring-plugins-standard)"
-elif [ -r "$nagios_cfg" ]; then
-	line=$(nagios_line vakt_check_snmp_metric "$queue" 1000 5000 public "-l queue_depth")
-	case $line in
-	"$check_snmp "*"-o $base.1.1.1.6.$queue "*) echo "ok: vakt_check_snmp_metric runs: $line" ;;
-	*) fail "vakt_check_snmp_metric runs: $line" ;;
-	esac
-	# The Celery queue at 1204, and a load of 0.57.
-	metric_check "a depth of 1204 over 1000 is WARNING" 1 \
-		"^SNMP WARNING - queue_depth \*1204\* \| queue_depth=1204;1000;5000" "$queue" 1000 5000 "-l queue_depth"
-	metric_check "under both thresholds is OK" 0 \
-		"^SNMP OK - queue_depth 1204 \| queue_depth=1204;2000;5000" "$queue" 2000 5000 "-l queue_depth"
-	metric_check "over critical is CRITICAL" 2 \
-		"^SNMP CRITICAL - queue_depth \*1204\* \| queue_depth=1204;500;1000" "$queue" 500 1000 "-l queue_depth"
-	metric_check "a fraction is compared as it is (0.57 > 0.5)" 1 \
-		"^SNMP WARNING - load1 \*0\.57\* \| load1=0\.57;0\.5;1" "$load" 0.5 1 "-l load1"
-	metric_check "a row that is not there is UNKNOWN" 3 "No Such (Instance|Object)" 1.2 10 20
-	# vaktMetricGauge holds the value times 1000.
-	run_check "vaktMetricGauge with -M 0.001 -f %.3f: 0.570 > 0.5 is WARNING" 1 "^SNMP WARNING - \*0\.570\*" \
-		"$check_snmp" -H 127.0.0.1 -p "$snmpd_port" -P 2c -C public -o "$base.1.1.1.8.$load" \
-		-M 0.001 -f %.3f -w 0.5 -c 1
-	run_check "vaktMetricGauge with -M 0.001 -f %.3f: 0.570 < 0.6 is OK" 0 "^SNMP OK - 0\.570" \
-		"$check_snmp" -H 127.0.0.1 -p "$snmpd_port" -P 2c -C public -o "$base.1.1.1.8.$load" \
-		-M 0.001 -f %.3f -w 0.6 -c 1
 fi
 
 # The Icinga example uses the ITL's CheckCommand "snmp": each variable it

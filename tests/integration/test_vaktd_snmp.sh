@@ -1,15 +1,22 @@
 #!/bin/bash
-# vaktd as an AgentX subagent of a real, private snmpd: it registers; a walk
-# of its tree gives the values /api/v1/metrics gives, each row at the OID
-# its key's hash names; counters are Counter64; the OIDs stay across a
-# restart and a reload that adds a section; a hung collector's rows turn
-# stale while SNMP answers, and a notification says so, and another when it
-# is fresh again; snmpd absent at start, killed and restarted:
-# vaktd registers when it comes, HTTP never notices.
+# vaktd as an AgentX subagent of a real, private snmpd (lib.sh's
+# start_snmpd): it registers; snmpwalk, snmptable and snmpget with
+# -m +VAKT-MIB give the values /metrics and /api/v1/metrics give for load,
+# fds, listen queues and a Celery queue in a real Redis, each row at the
+# OID its key's hash names, the collectors in the collector table;
+# check_snmp run as the Nagios template's vakt_check_snmp_metric runs it
+# gives OK, WARNING and CRITICAL on the queue's depth by its thresholds,
+# and UNKNOWN for a row that is not there; counters are Counter64; the
+# OIDs stay across a restart and a reload that adds a section; a hung
+# collector's rows turn stale while SNMP answers, and a notification says
+# so, and another when it is fresh again; snmpd absent at start, killed
+# and restarted: vaktd registers when it comes, HTTP never notices.
 . "$(dirname "$0")/lib.sh"
 vaktd=$top_builddir/agent/vaktd
+nagios_cfg=$top_builddir/templates/nagios/vakt-commands.cfg
+check_snmp=${CHECK_SNMP:-/usr/lib/nagios/plugins/check_snmp}
 
-require_tools curl jq python3 ss snmpd snmpget snmpwalk snmpbulkwalk
+require_tools curl jq python3 ss snmpd snmpget snmpwalk snmpbulkwalk snmptable redis-server redis-cli
 require_built "$vaktd"
 printf '[snmp]\nenabled = yes\n' > "$tmp/probe.conf"
 if "$vaktd" --check-config -c "$tmp/probe.conf" 2>&1 | grep -q "built without net-snmp"; then
@@ -17,62 +24,41 @@ if "$vaktd" --check-config -c "$tmp/probe.conf" 2>&1 | grep -q "built without ne
 	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
 	exit 77
 fi
-# Numeric OIDs, and no MIB files read: the tests need none.
+if [ ! -x "$check_snmp" ]; then
+	echo "$check_snmp not installed (Debian: monitoring-plugins-standard)"
+	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+	exit 77
+fi
+# SNMPv2-SMI and the rest VAKT-MIB imports: $mibdirs, for named.
+require_mibs
+# Numeric OIDs, and no MIB file read but VAKT-MIB where named asks for it.
 export MIBS= MIBDIRS=$tmp/no-mibs
 base=.1.3.6.1.4.1.8072.9999.9999.5638
 metrics=$base.1.1.1
 collectors=$base.1.2.1
 
-# snmpd_port: a loopback UDP port nothing uses, as far as ss(8) can tell.
-snmpd_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(pick_port) || return 1
-		[ -z "$(ss -Huan "sport = :$p" 2> /dev/null)" ] && echo "$p" && return 0
-	done
-	return 1
-}
-
-# start_snmpd: a private snmpd as the current user, AgentX master on
-# $agentx (default $tmp/agentx.sock) and SNMP on udp:127.0.0.1:$snmp_port (picked on the first
-# call, kept after), until sysUpTime.0 answers; sets $snmpd_pid.
-start_snmpd() {
-	snmp_port=${snmp_port:-$(snmpd_port)} || { echo "FAIL: no free UDP port"; exit 1; }
-	mkdir -p "$tmp/snmp-persist"
-	cat > "$tmp/snmpd.conf" <<- CONF
-		master agentx
-		agentXSocket ${agentx:-$tmp/agentx.sock}
-		agentaddress udp:127.0.0.1:$snmp_port
-		rocommunity public 127.0.0.1
-		trap2sink 127.0.0.1:$trap_port public
-	CONF
-	# Its persistent state in $tmp, never in /var/lib/snmp.
-	SNMP_PERSISTENT_DIR=$tmp/snmp-persist snmpd -f -Lf "$tmp/snmpd.log" -C -c "$tmp/snmpd.conf" \
-		-p "$tmp/snmpd.pid" &
-	snmpd_pid=$!
-	peers="$peers $snmpd_pid"
-	# For expect, which runs a command rather than a function.
-	sget="snmpget -v2c -c public -On -t 1 -r 1 127.0.0.1:$snmp_port"
-	for _ in $(seq 100); do
-		snmp get .1.3.6.1.2.1.1.3.0 > /dev/null 2>&1 && return 0
-		kill -0 "$snmpd_pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	echo "FAIL: snmpd did not answer"
-	cat "$tmp/snmpd.log"
+# snmpd_again: start_snmpd's snmpd again on its port, after stop_snmpd.
+snmpd_again() {
+	snmpd_on "$snmpd_port" && return 0
+	echo "FAIL: snmpd did not start again on port $snmpd_port"
+	tail -20 "$snmpd_dir/snmpd.log"
 	exit 1
-}
-
-stop_snmpd() {
-	kill "$snmpd_pid" 2> /dev/null
-	wait "$snmpd_pid" 2> /dev/null
 }
 
 # snmp get|walk OID...: ask the private snmpd, numeric OIDs, one retry.
 snmp() {
 	local cmd=snmp$1
 	shift
-	"$cmd" -v2c -c public -On -t 1 -r 1 "127.0.0.1:$snmp_port" "$@"
+	"$cmd" -v2c -c public -On -t 1 -r 1 "127.0.0.1:$snmpd_port" "$@"
+}
+
+# named get|walk|table ARG...: the same with VAKT-MIB loaded as a user
+# loads it (-m +VAKT-MIB); net-snmp's complaints about the default MIBs
+# Debian lacks go to $tmp/named.err.
+named() {
+	local cmd=snmp$1
+	shift
+	"$cmd" -v2c -c public -t 1 -r 1 -M "+$mibdirs" -m +VAKT-MIB "127.0.0.1:$snmpd_port" "$@" 2> "$tmp/named.err"
 }
 
 # wait_log PATTERN COUNT: until vaktd's log holds COUNT lines matching PATTERN, up to 20 s.
@@ -152,18 +138,32 @@ log_clean() {
 start_peer fds 37 100
 holder=$peer_value
 echo "$holder" > "$tmp/flip.pid"
+# A Celery queue as kombu leaves it in Redis, 1204 messages deep (the
+# templates' example).
+start_redis
+redis-cli -p "$redis_port" eval "for i = 1, 1204 do redis.call('rpush', 'celery', '{}') end" 0 > /dev/null
+check "the Celery queue holds 1204 messages" 1204 "$(redis-cli -p "$redis_port" llen celery)"
+trap_sink
+start_snmpd "trap2sink 127.0.0.1:$trap_port public"
+# For expect, which runs a command rather than a function.
+sget="snmpget -v2c -c public -On -t 1 -r 1 127.0.0.1:$snmpd_port"
 
-# The host's collectors once an hour, so /api/v1/metrics and SNMP read the
-# same collection; [process flip] every second, to hang later.
+# The host's collectors and Redis once an hour, so /metrics,
+# /api/v1/metrics and SNMP read the same collection; [process flip] every
+# second, to hang later.
 cat > "$tmp/vaktd.conf" << CONF
 [collect]
 interval = 3600
 
 [snmp]
 enabled = yes
-agentx_socket = $tmp/agentx.sock
+agentx_socket = $agentx_socket
 ping_interval = 1
 notifications = yes
+
+[redis jobs]
+address = 127.0.0.1:$redis_port
+queues = celery
 
 [process flip]
 pidfile = $tmp/flip.pid
@@ -178,10 +178,8 @@ expect "--check-config refuses a bad OID" 1 "bad.conf:3: .*base_oid" "$vaktd" --
 expect "--check-config refuses ping_interval 0" 1 "bad.conf:4: .*ping_interval" \
 	"$vaktd" --check-config -c "$tmp/bad.conf"
 
-trap_sink
-start_snmpd
 start_vaktd "$tmp/vaktd.conf"
-wait_log "registered with the AgentX master at $tmp/agentx.sock" 1
+wait_log "registered with the AgentX master at $agentx_socket" 1
 wait_rows
 # Until every collector has run once.
 for _ in $(seq 100); do
@@ -190,33 +188,53 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# The metric table against /api/v1/metrics: every row of load, fds and
-# listen; each at the OID of its key's FNV-1a 64, and with its JSON value.
-for col in 3 6 13; do snmp walk "$metrics.$col" > "$tmp/col$col.txt"; done
+# The metric table by name against /metrics and /api/v1/metrics: every row
+# of load, fds, listen and redis jobs; each at the OID of its key's FNV-1a
+# 64, with the value /metrics prints for that key and the JSON value.
+for col in Key Value Collector; do named walk "vaktMetric$col" > "$tmp/col$col.txt"; done
+check "snmpwalk -m +VAKT-MIB loads VAKT-MIB without a complaint" "" "$(grep -E 'VAKT|SNMPv2-(SMI|TC|CONF)|NET-SNMP-MIB' "$tmp/named.err")"
+curl -s "$url/metrics" > "$tmp/all.txt"
 curl -s "$url/api/v1/metrics" > "$tmp/all.json"
-python3 - "$tmp" "$metrics" > "$tmp/compare.out" << 'PY'
+python3 - "$tmp" > "$tmp/compare.out" << 'PY'
 import json, re, sys
-tmp, prefix = sys.argv[1], sys.argv[2]
+tmp = sys.argv[1]
 def column(n):
     rows = {}
     for line in open(f"{tmp}/col{n}.txt"):
-        m = re.match(re.escape(prefix) + rf"\.{n}\.(\d+\.\d+) = STRING: \"(.*)\"$", line.rstrip("\n"))
+        m = re.match(rf"VAKT-MIB::vaktMetric{n}\.(\d+\.\d+) = (?:STRING: (.*)|\"\")$", line.rstrip("\n"))
         if m:
-            rows[m.group(1)] = m.group(2).replace('\\"', '"')
+            rows[m.group(1)] = m.group(2) or ""
     return rows
 def fnv(s):
     h = 14695981039346656037
     for b in s.encode():
         h = ((h ^ b) * 1099511628211) % 2**64
     return f"{h >> 32}.{h & 0xffffffff}"
-keys, values, sources = column(3), column(6), column(13)
+keys, values, sources = column("Key"), column("Value"), column("Collector")
 bad = [k for i, k in keys.items() if fnv(k) != i]
 print(f"rows {len(keys)} misindexed {len(bad)} {bad[:3]}")
+exposed = {}
+for line in open(f"{tmp}/all.txt"):
+    if not line.startswith("#") and " " in line:
+        key, value = line.rstrip("\n").rsplit(" ", 1)
+        exposed[key] = value
 by_key = {k: i for i, k in keys.items()}
-checked = {"load": 0, "fds": 0, "listen": 0}
+checked = {"load": 0, "fds": 0, "listen": 0, "redis jobs": 0}
 wrong = []
+# Every row of these collectors: the value /metrics prints for its key.
+for i, k in keys.items():
+    if sources.get(i) in checked:
+        checked[sources[i]] += 1
+        if exposed.get(k) != values.get(i):
+            wrong.append((k, values.get(i), exposed.get(k)))
+# Every series of theirs in /api/v1/metrics is a row (the key built as
+# /metrics builds it for a series without a unit), with its value.
+counts = {c: 0 for c in checked}
 for m in json.load(open(f"{tmp}/all.json"))["metrics"]:
-    if m["collector"] not in checked or m["unit"] != "":
+    if m["collector"] not in checked:
+        continue
+    counts[m["collector"]] += 1
+    if m["unit"] != "":
         continue
     name = "vakt_" + m["name"] + ("_total" if m["kind"] == "counter" else "")
     labels = ",".join(f'{k}="{v}"' for k, v in sorted(m["labels"].items()))
@@ -224,20 +242,132 @@ for m in json.load(open(f"{tmp}/all.json"))["metrics"]:
     i = by_key.get(key)
     if i is None or float(values[i]) != float(m["value"]) or sources[i] != m["collector"]:
         wrong.append((key, i and values[i], m["value"]))
-    checked[m["collector"]] += 1
-print("checked " + " ".join(f"{k}={v}" for k, v in sorted(checked.items())))
+print("checked " + " ".join(f"{k.split()[0]}={v}" for k, v in sorted(checked.items())))
+print("json " + " ".join(f"{k.split()[0]}={v}" for k, v in sorted(counts.items())))
 print(f"wrong {len(wrong)} {wrong[:3]}")
 PY
 cat "$tmp/compare.out"
 check "every row at its key's hash" 0 "$(sed -n 's/^rows [0-9]* misindexed \([0-9]*\).*/\1/p' "$tmp/compare.out")"
-check "every load, fds and listen value as /api/v1/metrics gives it" 0 \
+check "every load, fds, listen and redis value as /metrics and /api/v1/metrics give it" 0 \
 	"$(sed -n 's/^wrong \([0-9]*\).*/\1/p' "$tmp/compare.out")"
-expect "load, fds and listen rows were compared" 0 "checked fds=[1-9][0-9]* listen=[1-9][0-9]* load=[1-9]" \
-	cat "$tmp/compare.out"
+expect "load, fds, listen and redis rows were compared" 0 \
+	"checked fds=[1-9][0-9]* listen=[1-9][0-9]* load=[1-9][0-9]* redis=[1-9][0-9]*" cat "$tmp/compare.out"
+check "as many rows as /api/v1/metrics has series" "$(sed -n 's/^checked //p' "$tmp/compare.out")" \
+	"$(sed -n 's/^json //p' "$tmp/compare.out")"
+
+# The Celery queue's row: the walk line the Nagios template shows, and its
+# value and thousandths by name.
+queue_key='vakt_queue_depth{broker="redis",queue="celery",target="jobs",vhost="db0"}'
+shown=$(grep -m1 -oE "VAKT-MIB::vaktMetricKey\.[0-9]+\.[0-9]+ = STRING: vakt_queue_depth.*celery.*" "$nagios_cfg")
+[ -n "$shown" ] || fail "$nagios_cfg shows no walk line of the Celery queue's row"
+check "the Celery queue's row is where the Nagios template shows it" "$shown" "$(grep -xF "$shown" "$tmp/colKey.txt")"
+queue=$(grep -F " = STRING: $queue_key" "$tmp/colKey.txt" | sed -E 's/^VAKT-MIB::vaktMetricKey\.([0-9.]+) = .*/\1/')
+check "its /metrics line" "$queue_key 1204" "$(grep -F "$queue_key " "$tmp/all.txt")"
+check "snmpget -m +VAKT-MIB vaktMetricValue gives its depth" \
+	"VAKT-MIB::vaktMetricValue.$queue = STRING: 1204" "$(named get "VAKT-MIB::vaktMetricValue.$queue")"
+check "vaktMetricGauge shows it with its DISPLAY-HINT" \
+	"VAKT-MIB::vaktMetricGauge.$queue = INTEGER: 1204.000" "$(named get "VAKT-MIB::vaktMetricGauge.$queue")"
+
+# snmptable of the collector table: every collector of /api/v1/metrics,
+# indexed by its name, up and not stale.
+named table -Ci -CH -Cf '|' vaktCollectorTable > "$tmp/table.txt"
+check "snmptable lists the collectors, up and fresh" \
+	"$(jq -r '.collectors[] | "'"'"'\(.name)'"'"'|\(.name)|true|false"' "$tmp/all.json" | sort)" \
+	"$(grep '|' "$tmp/table.txt" | awk -F'|' '{ print $1 "|" $2 "|" $3 "|" $7 }' | sort)"
+
+# ------------------------------------------------------------- check_snmp
+
+# nagios_line COMMAND ARG...: COMMAND's command line from the built Nagios
+# template, as Nagios would run it for a service that uses vakt-service,
+# against $snmpd_port: $USER1$ as Debian's resource.cfg sets it.
+nagios_line() {
+	local cmd=$1 line var value i=1
+	shift
+	line=$(awk -v c="$cmd" '$1 == "command_name" { name = $2 }
+		$1 == "command_line" && name == c { sub(/^[ \t]*command_line[ \t]+/, ""); print }' "$nagios_cfg")
+	line=${line//\$USER1\$/$(dirname "$check_snmp")}
+	line=${line//\$HOSTADDRESS\$/127.0.0.1}
+	# The service variables, as vakt-service sets them.
+	for var in $(printf '%s\n' "$line" | grep -o '\$_SERVICE[A-Z_]*\$' | sort -u); do
+		var=${var#\$_SERVICE}
+		var=${var%\$}
+		value=$(awk -v v="_$var" '$1 == v { $1 = ""; sub(/^ /, ""); print; exit }' "$nagios_cfg")
+		[ "$var" = VAKT_SNMP_OPTS ] && value="-p $snmpd_port"
+		line=${line//\$_SERVICE$var\$/$value}
+	done
+	for value in "$@"; do
+		line=${line//\$ARG$i\$/$value}
+		i=$((i + 1))
+	done
+	printf '%s\n' "$line" | sed 's/\$ARG[0-9]*\$//g'
+}
+
+# run_check WHAT STATUS PATTERN COMMAND...: as expect, without vakt's
+# output contract: check_snmp is Monitoring Plugins' and ends its
+# perfdata with a blank.
+run_check() {
+	local what=$1 want=$2 pattern=$3 out rc
+	shift 3
+	out=$(timeout 60 "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
+		echo "ok: $what"
+	else
+		fail "$what: status $rc (want $want), output '$out', want /$pattern/; command: $*"
+	fi
+}
+
+# metric_check WHAT STATUS PATTERN ROW WARNING CRITICAL [OPTIONS]: the
+# Nagios command vakt_check_snmp_metric on ROW, community public, against
+# $snmpd_port.
+metric_check() {
+	local what=$1 want=$2 pattern=$3
+	shift 3
+	run_check "vakt_check_snmp_metric: $what" "$want" "$pattern" \
+		sh -c "$(nagios_line vakt_check_snmp_metric "$1" "$2" "$3" public "${4:-}")"
+}
+
+line=$(nagios_line vakt_check_snmp_metric "$queue" 1000 5000 public "-l queue_depth")
+case $line in
+"$check_snmp "*"-o $base.1.1.1.6.$queue "*) echo "ok: vakt_check_snmp_metric runs: $line" ;;
+*) fail "vakt_check_snmp_metric runs: $line" ;;
+esac
+# vaktd's row of the Celery queue, 1204 deep.
+metric_check "a depth of 1204 over 1000 is WARNING" 1 \
+	"^SNMP WARNING - queue_depth \*1204\* \| queue_depth=1204;1000;5000" "$queue" 1000 5000 "-l queue_depth"
+metric_check "under both thresholds is OK" 0 \
+	"^SNMP OK - queue_depth 1204 \| queue_depth=1204;2000;5000" "$queue" 2000 5000 "-l queue_depth"
+metric_check "over critical is CRITICAL" 2 \
+	"^SNMP CRITICAL - queue_depth \*1204\* \| queue_depth=1204;500;1000" "$queue" 500 1000 "-l queue_depth"
+metric_check "a row that is not there is UNKNOWN" 3 "No Such (Instance|Object)" 1.2 10 20
+# A fraction is compared as it is: a load average with a fractional part,
+# over its whole part. The collection is an hour's, so it stays put.
+for name in load1 load5 load15; do
+	frac=$(sed -n "s/^vakt_$name \([0-9]*\.[0-9]*\)$/\1/p" "$tmp/all.txt")
+	[ -n "$frac" ] && break
+done
+if [ -z "$frac" ]; then
+	fail "no load average with a fractional part in /metrics: $(grep '^vakt_load' "$tmp/all.txt" | tr '\n' ' ')"
+else
+	row=$(grep -F " = STRING: vakt_$name" "$tmp/colKey.txt" | grep -x ".* vakt_$name" |
+		sed -E 's/^VAKT-MIB::vaktMetricKey\.([0-9.]+) = .*/\1/')
+	whole=${frac%.*}
+	metric_check "a fraction is compared as it is ($frac > $whole)" 1 \
+		"^SNMP WARNING - $name \*${frac//./\\.}\* \| $name=${frac//./\\.};$whole;$((whole + 1))" \
+		"$row" "$whole" "$((whole + 1))" "-l $name"
+	# vaktMetricGauge holds the value times 1000.
+	milli=$(LC_ALL=C printf '%.3f' "$frac")
+	run_check "vaktMetricGauge with -M 0.001 -f %.3f: $milli > $whole is WARNING" 1 "^SNMP WARNING - \*${milli//./\\.}\*" \
+		"$check_snmp" -H 127.0.0.1 -p "$snmpd_port" -P 2c -C public -o "$metrics.8.$row" \
+		-M 0.001 -f %.3f -w "$whole" -c "$((whole + 1))"
+	run_check "vaktMetricGauge with -M 0.001 -f %.3f: $milli < $((whole + 1)) is OK" 0 "^SNMP OK - ${milli//./\\.}" \
+		"$check_snmp" -H 127.0.0.1 -p "$snmpd_port" -P 2c -C public -o "$metrics.8.$row" \
+		-M 0.001 -f %.3f -w "$((whole + 1))" -c "$((whole + 2))"
+fi
 
 # GETBULK (net-snmp turns it into GETNEXTs for the subagent) walks the same rows.
 check "a bulk walk gives the rows a walk gives" "$(snmp walk "$metrics.3" | wc -l)" \
-	"$(snmpbulkwalk -v2c -c public -On -t 1 -r 1 "127.0.0.1:$snmp_port" "$metrics.3" | wc -l)"
+	"$(snmpbulkwalk -v2c -c public -On -t 1 -r 1 "127.0.0.1:$snmpd_port" "$metrics.3" | wc -l)"
 
 # Types: a counter is Counter64, a gauge has none; both have the x1000 gauge.
 keys "$tmp/keys1.txt"
@@ -290,9 +420,9 @@ wait_log "sent vaktCollectorFresh about process flip" 1
 
 # snmpd killed and started again: vaktd registers again, HTTP never stops.
 stop_snmpd
-wait_log "AgentX master at $tmp/agentx.sock not reachable; retrying every 1 s" 1
+wait_log "AgentX master at $agentx_socket not reachable; retrying every 1 s" 1
 check "HTTP serves without snmpd" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")"
-start_snmpd
+snmpd_again
 wait_log "registered with the AgentX master" 2
 wait_rows
 
@@ -303,8 +433,8 @@ kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
 log_clean "before a restart"
 start_vaktd "$tmp/vaktd.conf"
-wait_log "AgentX master at $tmp/agentx.sock not reachable" 1
-start_snmpd
+wait_log "AgentX master at $agentx_socket not reachable" 1
+snmpd_again
 wait_log "registered with the AgentX master" 1
 wait_rows
 # Until every collector has run once: [process flip] too.
@@ -313,9 +443,10 @@ for _ in $(seq 100); do
 	[ "$(grep -c ' vakt_process_' "$tmp/keys2.txt")" = "$(grep -c ' vakt_process_' "$tmp/keys1.txt")" ] && break
 	sleep 0.1
 done
-# The host's listeners come and go with other tests: compare load, fds and the flip collector's.
+# The host's listeners come and go with other tests: compare load, fds,
+# the Celery queue and the flip collector's.
 same_rows() {
-	grep -E " (vakt_load|vakt_cpus|vakt_fds|vakt_procs|vakt_process_)" "$1"
+	grep -E " (vakt_load|vakt_cpus|vakt_fds|vakt_procs|vakt_process_|vakt_queue_)" "$1"
 }
 check "the same rows at the same OIDs after a restart" "" \
 	"$(diff <(same_rows "$tmp/keys1.txt") <(same_rows "$tmp/keys2.txt"))"
@@ -374,17 +505,17 @@ stop_snmpd
 kill "$vaktd_pid"
 wait "$vaktd_pid" 2> /dev/null
 log_clean "after the reloads"
-agentx=tcp:127.0.0.1:$(pick_port)
-start_snmpd
+agentx_socket=tcp:127.0.0.1:$(pick_port)
+snmpd_again
 cat > "$tmp/tcp.conf" << CONF
 [snmp]
 enabled = yes
-agentx_socket = $agentx
+agentx_socket = $agentx_socket
 base_oid = 1.3.6.1.4.1.8072.9999.9999.77
 ping_interval = 1
 CONF
 start_vaktd "$tmp/tcp.conf"
-wait_log "registered with the AgentX master at $agentx" 1
+wait_log "registered with the AgentX master at $agentx_socket" 1
 for _ in $(seq 100); do
 	snmp get .1.3.6.1.4.1.8072.9999.9999.77.1.2.1.2.108.111.97.100 2> /dev/null | grep -q STRING && break
 	sleep 0.2
