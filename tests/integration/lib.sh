@@ -218,12 +218,13 @@ fail() {
 	failures=$((failures + 1))
 }
 
-# wait_lines FILE PATTERN [COUNT]: until FILE holds COUNT (default 1) lines
-# matching the extended regular expression PATTERN, for up to 10 s; 1 when
-# it does not (a FILE not there yet holds none).
+# wait_lines FILE PATTERN [COUNT [SECONDS]]: until FILE holds COUNT
+# (default 1) lines matching the extended regular expression PATTERN, for
+# up to SECONDS (default 10); 1 when it does not (a FILE not there yet
+# holds none).
 wait_lines() {
 	local n
-	for _ in $(seq 100); do
+	for _ in $(seq $((${4:-10} * 10))); do
 		n=$(grep -Ec -- "$2" "$1" 2> /dev/null)
 		[ "${n:-0}" -ge "${3:-1}" ] && return 0
 		sleep 0.1

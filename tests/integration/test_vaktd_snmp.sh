@@ -61,12 +61,10 @@ named() {
 	"$cmd" -v2c -c public -t 1 -r 1 -M "+$mibdirs" -m +VAKT-MIB "127.0.0.1:$snmpd_port" "$@" 2> "$tmp/named.err"
 }
 
-# wait_log PATTERN COUNT: until vaktd's log holds COUNT lines matching PATTERN, up to 20 s.
+# wait_log PATTERN COUNT: until vaktd's log holds COUNT lines matching
+# PATTERN, up to 20 s; a failure, with the log, when it does not.
 wait_log() {
-	for _ in $(seq 200); do
-		[ "$(grep -c -- "$1" "$tmp/vaktd.log")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
+	wait_lines "$tmp/vaktd.log" "$1" "$2" 20 && return 0
 	fail "vaktd's log did not say '$1' $2 time(s) within 20 s"
 	cat "$tmp/vaktd.log"
 	return 1
