@@ -1272,15 +1272,15 @@ stop_pid() {
 	return 0
 }
 
-# require_mibs: find the MIB files net-snmp needs to read VAKT-MIB: the
-# IETF's SMIv2 modules it imports from (SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF;
+# find_mibs: find the MIB files net-snmp needs to read VAKT-MIB: the IETF's
+# SMIv2 modules it imports from (SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF;
 # Debian's smitools and snmp ship none of them, they are in the non-free
 # snmp-mibs-downloader, but Debian's erlang-snmp has them; $VAKT_SMI_DIR
 # names another directory) and NET-SNMP-MIB (netSnmpPlaypen; net-snmp's
 # libsnmp-base). Sets $smi_dir and $netsnmp_dir to their directories and
 # $mibdirs to those and templates/snmp, for the tools' -M "+$mibdirs"
-# -m +VAKT-MIB. Skips (77) without them, fails when VAKT_REQUIRE_ALL=1.
-require_mibs() {
+# -m +VAKT-MIB; 1 when one is missing.
+find_mibs() {
 	local d src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 	smi_dir=""
 	for d in ${VAKT_SMI_DIR:-} /usr/share/snmp/mibs/ietf /usr/share/mibs/ietf /usr/lib/erlang/lib/snmp-*/mibs; do
@@ -1293,10 +1293,15 @@ require_mibs() {
 	for d in /usr/share/snmp/mibs /usr/local/share/snmp/mibs; do
 		[ -r "$d/NET-SNMP-MIB.txt" ] && netsnmp_dir=$d && break
 	done
-	if [ -z "$smi_dir" ] || [ -z "$netsnmp_dir" ]; then
-		echo "SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF or NET-SNMP-MIB not found (Debian: erlang-snmp, libsnmp-base)"
-		[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
-		exit 77
-	fi
+	[ -n "$smi_dir" ] && [ -n "$netsnmp_dir" ] || return 1
 	mibdirs=$smi_dir:$src/templates/snmp:$netsnmp_dir
+}
+
+# require_mibs: find_mibs, or skip (77) without them; fail when
+# VAKT_REQUIRE_ALL=1.
+require_mibs() {
+	find_mibs && return 0
+	echo "SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF or NET-SNMP-MIB not found (Debian: erlang-snmp, libsnmp-base)"
+	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
+	exit 77
 }

@@ -237,12 +237,107 @@ run_check() {
 	echo "ok: $where: $prog ${args[*]}$reach (${out:0:60})"
 }
 
-# start_doc_vaktd: the agent curl examples talk to, with its defaults.
+# snmp_ready: whether the SNMP examples can run here: snmpd and net-snmp's
+# tools, a vaktd built with net-snmp, and the MIB files VAKT-MIB needs
+# (find_mibs sets $mibdirs).
+snmp_ready() {
+	command -v snmpd > /dev/null && command -v snmpget > /dev/null || return 1
+	printf '[snmp]\nenabled = yes\n' > "$tmp/snmp-probe.conf"
+	"$vaktd" --check-config -c "$tmp/snmp-probe.conf" > /dev/null 2>&1 || return 1
+	find_mibs
+}
+
+# start_doc_vaktd: the agent the curl and SNMP examples talk to, with its
+# defaults, and, where snmp_ready, registered with a private snmpd
+# (start_snmpd; snmp_on is then 1).
 start_doc_vaktd() {
 	[ -n "$vaktd_up" ] && return 0
-	: > "$tmp/empty.conf"
-	start_vaktd "$tmp/empty.conf"
+	: > "$tmp/doc-vaktd.conf"
+	snmp_on=""
+	if snmp_ready; then
+		start_snmpd
+		printf '[snmp]\nenabled = yes\nagentx_socket = %s\n' "$agentx_socket" > "$tmp/doc-vaktd.conf"
+		snmp_on=1
+	fi
+	start_vaktd "$tmp/doc-vaktd.conf"
 	vaktd_up=1
+	if [ -n "$snmp_on" ] && ! wait_lines "$tmp/vaktd.log" 'registered with the AgentX master' 1 20; then
+		fail "the agent of the examples did not register with snmpd:"
+		cat "$tmp/vaktd.log"
+		snmp_on=""
+	fi
+	return 0
+}
+
+# snmp_skip WHERE WHAT: 0 and say why when the SNMP examples cannot run.
+snmp_skip() {
+	[ -x "$vaktd" ] && start_doc_vaktd && [ -n "$snmp_on" ] && return 1
+	missing="$missing snmp(d)/VAKT-MIB's-imports"
+	echo "skip: $1: $2 needs snmpd, net-snmp's tools, a vaktd with net-snmp and the MIB files"
+	return 0
+}
+
+# run_snmp WHERE OUTPUT WORD...: an example of net-snmp's tools, asking the
+# private snmpd (for localhost) with the MIB files found. It must succeed,
+# and every "NAME = TYPE: VALUE" line the document shows must be in its
+# answer with the same NAME and TYPE (values change; the rows of a walk
+# piped to grep are a subset), whole for a vaktMetricKey; another line
+# (snmptranslate's) whole.
+run_snmp() {
+	local where=$1 doc=$2 tool=$3 out line w
+	shift 3
+	local -a args=()
+	snmp_skip "$where" "$tool" && return
+	for w in "$@"; do
+		[ "$w" = localhost ] && w=127.0.0.1:$snmpd_port
+		args+=("$w")
+	done
+	ran=$((ran + 1))
+	if ! out=$(MIBDIRS="+$mibdirs" timeout 30 "$tool" "${args[@]}" 2> "$tmp/snmp.err"); then
+		fail "$where: $tool ${args[*]} fails:"
+		cat "$tmp/snmp.err"
+		return
+	fi
+	while IFS= read -r line; do
+		case $line in
+		'') continue ;;
+		*::vaktMetricKey.*) w=$line ;;
+		*' = '*': '*) w="${line%%: *}: " ;;
+		*) w=$line ;;
+		esac
+		if ! printf '%s\n' "$out" | grep -qxF -- "$line" && ! printf '%s\n' "$out" | grep -qF -- "$w"; then
+			fail "$where: $tool ${args[*]} does not answer '$line'; it says:"
+			printf '%s\n' "$out" | head -5
+			return
+		fi
+	done <<< "$doc"
+	echo "ok: $where: $tool ${args[*]} ($(printf '%s\n' "$out" | wc -l) lines)"
+}
+
+# run_check_snmp WHERE OUTPUT WORD...: Monitoring Plugins' check_snmp, as
+# the document runs it, asking the private snmpd (for -H localhost): the
+# same status word as the document's.
+run_check_snmp() {
+	local where=$1 doc=$2 out w check_snmp=${CHECK_SNMP:-/usr/lib/nagios/plugins/check_snmp}
+	shift 3
+	local -a args=()
+	snmp_skip "$where" check_snmp && return
+	if [ ! -x "$check_snmp" ]; then
+		missing="$missing monitoring-plugins-standard"
+		echo "skip: $where: $check_snmp is not installed"
+		return
+	fi
+	for w in "$@"; do
+		[ "$w" = localhost ] && w=127.0.0.1
+		args+=("$w")
+	done
+	ran=$((ran + 1))
+	out=$(timeout 30 "$check_snmp" "${args[@]}" -p "$snmpd_port" 2>&1)
+	if [ "${out%% - *}" != "${doc%% - *}" ]; then
+		fail "$where: check_snmp ${args[*]} says '${out%%$'\n'*}', the document '${doc%%$'\n'*}'"
+		return
+	fi
+	echo "ok: $where: check_snmp ${args[*]} (${out:0:60})"
 }
 
 # run_curl WHERE WORD...: an example request to the agent.
@@ -321,7 +416,9 @@ run_command() {
 	[ "${#words[@]}" -gt 0 ] || return 0
 	first=${words[0]}
 	case $first in
+	*/check_snmp) run_check_snmp "$where" "$doc" "${words[@]}" ;;
 	check_* | */check_*) run_check "$where" "$doc" "${words[@]}" ;;
+	snmpwalk | snmpget | snmptranslate) run_snmp "$where" "$doc" "${words[@]}" ;;
 	vaktd | */vaktd) run_vaktd "$where" "$doc" "${words[@]}" ;;
 	curl) run_curl "$where" "${words[@]}" ;;
 	cat)

@@ -26,7 +26,7 @@ export top_srcdir top_builddir
 
 [ "$(id -u)" = 0 ] || { echo "FAIL: run as root (it installs packages)"; exit 1; }
 require_tools dpkg-buildpackage lintian rpmbuild supervisord supervisorctl systemd-analyze \
-	nagios4 icinga2 setpriv curl jq python3 ss
+	nagios4 icinga2 setpriv curl jq python3 ss snmpd snmpget
 for p in vaktd vakt-plugins; do
 	if dpkg-query -W -f '${Status}' "$p" 2> /dev/null | grep -q 'installed'; then
 		echo "FAIL: $p is installed already; this test installs and purges it"
@@ -142,6 +142,19 @@ chown root:vakt "$etc/token"
 chmod 640 "$etc/token"
 sed -i "s|^#token_file = .*|token_file = $etc/token|" "$etc/vaktd.conf"
 printf '\n[process vakt-sleeper]\n' >> "$etc/vaktd.conf"
+# snmpd as README and vaktd(8) say to run it for the packaged agent, its
+# AgentX socket in a directory it makes: the socket for root and group vakt
+# only, the directory one that others pass through.
+perms=$(grep -o 'agentXPerms 0[0-7]* 0[0-7]* root vakt' "$top_srcdir/README.md" | head -1)
+check "vaktd(8) gives README's agentXPerms line" 1 "$(grep -cx "$perms" "$top_srcdir/man/vaktd.8")"
+start_snmpd "$perms"
+stop_snmpd
+agentx_socket=$tmp/agentx/master
+snmpd_on "$snmpd_port" || { fail "snmpd with '$perms' did not start"; finish; }
+check "with it, snmpd's AgentX directory is 711 root root, the socket 660 root vakt" \
+	"711 root root 660 root vakt" \
+	"$(stat -c '%a %U %G' "$tmp/agentx" "$agentx_socket" | tr '\n' ' ' | sed 's/ $//')"
+printf '[snmp]\nenabled = yes\nagentx_socket = %s\n' "$agentx_socket" >> "$etc/vaktd.conf"
 expect "the edited configuration is valid" 0 "configuration OK" /usr/sbin/vaktd --check-config -c "$etc/vaktd.conf"
 auth=(-H "Authorization: Bearer $(cat "$etc/token")")
 
@@ -193,6 +206,14 @@ else
 fi
 sleeper_fds "as the unit runs it, vaktd counts another user's descriptors"
 check "and runs as vakt" vakt "$(ps -o user= -p "$unit_pid")"
+if wait_lines "$tmp/unit.log" "registered with the AgentX master at $agentx_socket" 1 20; then
+	echo "ok: as vakt it registers with snmpd through the root:vakt socket"
+else
+	fail "vaktd as vakt did not register with snmpd: $(cat "$tmp/unit.log")"
+fi
+# The load collector's row: vaktCollectorDescr."load".
+expect "and snmpd answers for it" 0 '= STRING: "load"$' \
+	snmpget -v2c -c public -On -t 1 -r 2 "127.0.0.1:$snmpd_port" .1.3.6.1.4.1.8072.9999.9999.5638.1.2.1.2.108.111.97.100
 kill -HUP "$unit_pid"
 wait_lines "$tmp/notify.log" '^READY=1' 2
 check "a reload as the unit's user rereads the root:vakt 0640 secrets" 1 \
