@@ -318,15 +318,20 @@ test_nagios() {
 # write_icinga_config DIR TEMPLATE [EXTRA]: a whole Icinga 2 configuration in
 # DIR/icinga2.conf: the ITL and the plugin libraries a stock icinga2.conf
 # includes (so a name clash with an ITL command is caught), TEMPLATE, one
-# host, the services above and EXTRA.
+# host, the services above and EXTRA. plugins-contrib is its files but
+# vakt.conf: where the vakt-plugins package is installed, that is TEMPLATE
+# again, and every command would clash with itself.
 write_icinga_config() {
-	local dir=$1 template=$2 extra=${3:-} entry cmd name attrs
+	local dir=$1 template=$2 extra=${3:-} entry cmd name attrs f
 	mkdir -p "$dir"
-	icinga2_constants > "$dir/icinga2.conf"
+	{
+		icinga2_constants
+		printf 'include <itl>\ninclude <plugins>\n'
+		for f in /usr/share/icinga2/include/plugins-contrib.d/*.conf; do
+			[ -e "$f" ] && [ "$(basename "$f")" != vakt.conf ] && printf 'include "%s"\n' "$f"
+		done
+	} > "$dir/icinga2.conf"
 	cat >> "$dir/icinga2.conf" <<-EOF
-		include <itl>
-		include <plugins>
-		include <plugins-contrib>
 		include <manubulon>
 		include <windows-plugins>
 		include <nscp>
