@@ -4,7 +4,7 @@ P="redis-cli -p $1"; wait=${2:-1}
 id=$(cat /proc/sys/kernel/random/uuid); q=$id.reply.celery.pidbox; t0=$(date +%s.%N)
 $P sadd _kombu.binding.reply.celery.pidbox "$(printf '%s\x06\x16\x06\x16%s' $id $q)" >/dev/null
 exp=$(echo "$(date +%s) + $wait" | bc)
-body=$(printf '{"method": "ping", "arguments": {}, "destination": null, "pattern": null, "matcher": null, "ticket": "%s", "reply_to": {"exchange": "reply.celery.pidbox", "routing_key": "%s"}}' $id $id | base64 -w0)
+body=$(printf '{"method": "%s", "arguments": {}, "destination": null, "pattern": null, "matcher": null, "ticket": "%s", "reply_to": {"exchange": "reply.celery.pidbox", "routing_key": "%s"}}' "${METHOD:-ping}" $id $id | base64 -w0)
 if [ -n "$3" ]; then
 env=$(printf '{"body": "%s", "content-encoding": "utf-8", "content-type": "application/json", "headers": {}, "properties": {"body_encoding": "base64"}}' $body)
 else
