@@ -1,6 +1,6 @@
 #!/bin/bash
 # httpping.sh HTTPPORT [WAIT_S]: ping every Celery worker through the RabbitMQ management API only
-H=http://127.0.0.1:$1/api; A="-u guest:guest -s -H content-type:application/json"
+H=http://127.0.0.1:$1/api; A="-u ${AUTH:-guest:guest} -s -H content-type:application/json"
 wait=${2:-1}
 id=$(cat /proc/sys/kernel/random/uuid); q=vakt.ping.$id; t0=$(date +%s.%N)
 curl $A -o /dev/null -w 'declare queue %{http_code} %{time_total}\n' -X PUT $H/queues/%2F/$q -d '{"durable":false,"auto_delete":false,"arguments":{"x-expires":30000}}'
