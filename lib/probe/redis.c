@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,13 @@
 #include <hiredis/hiredis_ssl.h>
 #endif
 
+#ifdef HAVE_JSON_C
+#include <json-c/json.h>
+#endif
+
 #include "clock.h"
+#include "num.h"
+#include "output.h"
 #include "probe/redis.h"
 #include "progress.h"
 #include "xalloc.h"
@@ -900,6 +907,112 @@ static void report(const struct redis_queues *q, const struct queue_list *l,
 				 "namespace", q->resque);
 }
 
+/* The string member name of object o, or NULL. */
+#ifdef HAVE_JSON_C
+static const char *json_string(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+#endif
+
+int probe_redis_celery_task(const char *json, size_t len, char *task, size_t tasklen, char *id,
+			    size_t idlen)
+{
+	const char *t = NULL, *i = NULL;
+	int r = -1;
+
+	task[0] = id[0] = '\0';
+#ifdef HAVE_JSON_C
+	struct json_tokener *tok = json_tokener_new_ex(PROBE_REDIS_JSON_DEPTH);
+	struct json_object *j = NULL, *msg, *headers = NULL;
+
+	if (tok != NULL && len <= (size_t)INT32_MAX)
+		j = json_tokener_parse_ex(tok, json, (int)len);
+	/* [message, exchange, routing_key]; the message's headers name the task (protocol 2). */
+	msg =
+	    j != NULL && json_object_is_type(j, json_type_array) && json_object_array_length(j) > 0
+		? json_object_array_get_idx(j, 0)
+		: NULL;
+	if (msg != NULL && json_object_object_get_ex(msg, "headers", &headers) &&
+	    json_object_is_type(headers, json_type_object)) {
+		t = json_string(headers, "task");
+		i = json_string(headers, "id");
+	}
+	if (t != NULL) {
+		snprintf(task, tasklen, "%s", t);
+		snprintf(id, idlen, "%s", i != NULL ? i : "");
+		output_clean(task);
+		output_clean(id);
+		r = 0;
+	}
+	json_object_put(j);
+	if (tok != NULL)
+		json_tokener_free(tok);
+#else
+	(void)json;
+	(void)len;
+	(void)t;
+	(void)i;
+	(void)tasklen;
+	(void)idlen;
+#endif
+	return r;
+}
+
+/*
+ * The oldest task Celery delivered to a worker that it has not acknowledged:
+ * the lowest score of unacked_index (when it was delivered, epoch seconds),
+ * and under its delivery tag in the hash unacked, the task itself.
+ */
+static int measure_oldest(redisContext *c, const struct redis_queues *q, const char *unacked,
+			  struct metric_set *set, char *err, size_t errlen)
+{
+	char *index = xasprintf("%s_index", unacked), task[PROBE_REDIS_TASK_MAX],
+	     id[PROBE_REDIS_TASK_MAX];
+	const char *argv[] = {"ZRANGE", index, "0", "0", "WITHSCORES"};
+	struct cmd get = cmd_words(5, argv);
+	redisReply *r = NULL, *t = NULL;
+	double delivered;
+	int why = pipeline(c, &get, 1, &r, err, errlen);
+
+	free(index);
+	if (why != 0)
+		return why;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    num_parse(r->element[1]->str, &delivered) != 0) {
+		freeReplyObject(r);
+		return 0;
+	}
+	get = cmd_key("HGET", unacked, strlen(unacked));
+	get.argc = 3;
+	get.argv[2] = r->element[0]->str;
+	get.len[2] = r->element[0]->len;
+	why = pipeline(c, &get, 1, &t, err, errlen);
+	if (why == 0) {
+		struct metric *m = broker_metric(set, q, "celery_oldest_unacked_age_seconds",
+						 fmax(0, time_now() - delivered));
+
+		m->unit = "s";
+		if (t->type != REDIS_REPLY_STRING ||
+		    probe_redis_celery_task(t->str, t->len, task, sizeof(task), id, sizeof(id)) !=
+			0)
+			snprintf(task, sizeof(task), "unknown");
+		m = broker_metric(set, q, "celery_oldest_unacked_task", 1);
+		metric_label_add(m, "task", task);
+		metric_label_add(m, "task_id", id);
+		freeReplyObject(t);
+	}
+	freeReplyObject(r);
+	return why;
+}
+
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 		       char *err, size_t errlen)
 {
@@ -931,6 +1044,8 @@ int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct met
 		if (!isnan(unacked_n))
 			broker_metric(set, q, "celery_unacked", unacked_n);
 	}
+	if (why == 0 && unacked_n > 0)
+		why = measure_oldest(c, q, unacked, set, err, errlen);
 	free(unacked);
 	queue_list_free(&l);
 	return why;

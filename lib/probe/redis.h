@@ -14,7 +14,10 @@
  * redis_key_not_queue (1, labelled queue and type) for a named key of a
  * type that is no queue; with the same labels but queue, celery_unacked
  * (tasks delivered but not acknowledged, when Celery's hash exists),
- * resque_failed and resque_workers, and what limited or defeated the
+ * resque_failed and resque_workers, while tasks are unacknowledged
+ * celery_oldest_unacked_age_seconds (s since the oldest was delivered to a
+ * worker) and celery_oldest_unacked_task (1, labelled task and task_id,
+ * cleaned as output is), and what limited or defeated the
  * search, each 1/0: redis_queues_cut (more than 1000 queues, the rest left
  * out), redis_scan_cut (discovery stopped at its scan limit; with
  * discovery), celery_unbound (no Celery bindings; with celery) and
@@ -38,6 +41,10 @@
 #define PROBE_REDIS_MAX_REPLY (16 * 1024 * 1024)
 /* Keys a discovery SCAN visits at most, unless told otherwise. */
 #define PROBE_REDIS_SCAN_LIMIT 100000
+
+/* Nesting read at most in a Celery message, and the longest task name or id kept. */
+#define PROBE_REDIS_JSON_DEPTH 16
+#define PROBE_REDIS_TASK_MAX 200
 
 struct redis_target {
 	const char *host;     /* name, IPv4/IPv6 literal, or an absolute unix socket path */
@@ -83,5 +90,15 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
  */
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 		       char *err, size_t errlen);
+
+/*
+ * The task name and id of a Celery message as kept in its hash unacked
+ * (JSON: [message, exchange, routing_key], the name in the message's
+ * headers.task, the id in headers.id), cleaned for output and cut to
+ * tasklen and idlen. 0, or -1 when it is no such message (or vakt was
+ * built without json-c).
+ */
+int probe_redis_celery_task(const char *json, size_t len, char *task, size_t tasklen, char *id,
+			    size_t idlen);
 
 #endif
