@@ -40,12 +40,15 @@ static double like(const struct metric_set *set, const char *name, const struct 
 	return o != NULL ? o->value : NAN;
 }
 
-/* The messages waiting in the queue whose queue_depth is m: queue_ready where given. */
+/*
+ * The messages waiting in set's queue with the labels of m: queue_ready
+ * where given, else queue_depth. set NULL: NAN.
+ */
 static double waiting(const struct metric_set *set, const struct metric *m)
 {
 	double ready = like(set, "queue_ready", m);
 
-	return isnan(ready) ? m->value : ready;
+	return isnan(ready) ? like(set, "queue_depth", m) : ready;
 }
 
 /* Whether the broker saw a message of the queue of m delivered or acknowledged. */
@@ -99,9 +102,8 @@ void drain_track(struct metric_set *set, const struct metric_set *prev, double e
 
 		if (strcmp(m->name, "queue_depth") != 0)
 			continue;
-		track_one(added, set, m, prev != NULL ? waiting(prev, m) : NAN,
-			  like(prev, "queue_depth", m), like(prev, "queue_not_draining_seconds", m),
-			  elapsed);
+		track_one(added, set, m, waiting(prev, m), like(prev, "queue_depth", m),
+			  like(prev, "queue_not_draining_seconds", m), elapsed);
 	}
 	add_all(set, added);
 }
