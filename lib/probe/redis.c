@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +16,9 @@
 #include <hiredis/hiredis_ssl.h>
 #endif
 
-#ifdef HAVE_JSON_C
-#include <json-c/json.h>
-#endif
-
 #include "clock.h"
 #include "num.h"
-#include "output.h"
+#include "probe/celery.h"
 #include "probe/redis.h"
 #include "progress.h"
 #include "xalloc.h"
@@ -907,63 +902,6 @@ static void report(const struct redis_queues *q, const struct queue_list *l,
 				 "namespace", q->resque);
 }
 
-/* The string member name of object o, or NULL. */
-#ifdef HAVE_JSON_C
-static const char *json_string(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-#endif
-
-int probe_redis_celery_task(const char *json, size_t len, char *task, size_t tasklen, char *id,
-			    size_t idlen)
-{
-	const char *t = NULL, *i = NULL;
-	int r = -1;
-
-	task[0] = id[0] = '\0';
-#ifdef HAVE_JSON_C
-	struct json_tokener *tok = json_tokener_new_ex(PROBE_REDIS_JSON_DEPTH);
-	struct json_object *j = NULL, *msg, *headers = NULL;
-
-	if (tok != NULL && len <= (size_t)INT32_MAX)
-		j = json_tokener_parse_ex(tok, json, (int)len);
-	/* [message, exchange, routing_key]; the message's headers name the task (protocol 2). */
-	msg =
-	    j != NULL && json_object_is_type(j, json_type_array) && json_object_array_length(j) > 0
-		? json_object_array_get_idx(j, 0)
-		: NULL;
-	if (msg != NULL && json_object_object_get_ex(msg, "headers", &headers) &&
-	    json_object_is_type(headers, json_type_object)) {
-		t = json_string(headers, "task");
-		i = json_string(headers, "id");
-	}
-	if (t != NULL) {
-		snprintf(task, tasklen, "%s", t);
-		snprintf(id, idlen, "%s", i != NULL ? i : "");
-		output_clean(task);
-		output_clean(id);
-		r = 0;
-	}
-	json_object_put(j);
-	if (tok != NULL)
-		json_tokener_free(tok);
-#else
-	(void)json;
-	(void)len;
-	(void)t;
-	(void)i;
-	(void)tasklen;
-	(void)idlen;
-#endif
-	return r;
-}
-
 /*
  * The oldest task Celery delivered to a worker that it has not acknowledged:
  * the lowest score of unacked_index (when it was delivered, epoch seconds),
@@ -972,8 +910,7 @@ int probe_redis_celery_task(const char *json, size_t len, char *task, size_t tas
 static int measure_oldest(redisContext *c, const struct redis_queues *q, const char *unacked,
 			  struct metric_set *set, char *err, size_t errlen)
 {
-	char *index = xasprintf("%s_index", unacked), task[PROBE_REDIS_TASK_MAX],
-	     id[PROBE_REDIS_TASK_MAX];
+	char *index = xasprintf("%s_index", unacked), task[CELERY_TASK_MAX], id[CELERY_TASK_MAX];
 	const char *argv[] = {"ZRANGE", index, "0", "0", "WITHSCORES"};
 	struct cmd get = cmd_words(5, argv);
 	redisReply *r = NULL, *t = NULL;
@@ -1001,8 +938,7 @@ static int measure_oldest(redisContext *c, const struct redis_queues *q, const c
 
 		m->unit = "s";
 		if (t->type != REDIS_REPLY_STRING ||
-		    probe_redis_celery_task(t->str, t->len, task, sizeof(task), id, sizeof(id)) !=
-			0)
+		    celery_task_parse(t->str, t->len, task, sizeof(task), id, sizeof(id)) != 0)
 			snprintf(task, sizeof(task), "unknown");
 		m = broker_metric(set, q, "celery_oldest_unacked_task", 1);
 		metric_label_add(m, "task", task);

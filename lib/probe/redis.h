@@ -42,10 +42,6 @@
 /* Keys a discovery SCAN visits at most, unless told otherwise. */
 #define PROBE_REDIS_SCAN_LIMIT 100000
 
-/* Nesting read at most in a Celery message, and the longest task name or id kept. */
-#define PROBE_REDIS_JSON_DEPTH 16
-#define PROBE_REDIS_TASK_MAX 200
-
 struct redis_target {
 	const char *host;     /* name, IPv4/IPv6 literal, or an absolute unix socket path */
 	long port;	      /* 0: PROBE_REDIS_PORT */
@@ -90,15 +86,5 @@ int probe_redis_server(redisContext *c, struct metric_set *set, struct redis_inf
  */
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 		       char *err, size_t errlen);
-
-/*
- * The task name and id of a Celery message as kept in its hash unacked
- * (JSON: [message, exchange, routing_key], the name in the message's
- * headers.task, the id in headers.id), cleaned for output and cut to
- * tasklen and idlen. 0, or -1 when it is no such message (or vakt was
- * built without json-c).
- */
-int probe_redis_celery_task(const char *json, size_t len, char *task, size_t tasklen, char *id,
-			    size_t idlen);
 
 #endif
