@@ -67,8 +67,12 @@ int celery_task_parse(const char *json, size_t len, char *task, size_t tasklen, 
 		snprintf(id, idlen, "%s", i != NULL ? i : "");
 		output_clean(task);
 		output_clean(id);
-		r = 0;
 	}
+	/* A name that is empty, or nothing but what cleaning takes away, is none. */
+	if (task[0] != '\0')
+		r = 0;
+	else
+		id[0] = '\0';
 	json_object_put(j);
 	json_tokener_free(tok);
 	return r;

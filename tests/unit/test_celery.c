@@ -43,6 +43,8 @@ Test(celery, not_celery)
 	    "[{\"headers\": 1}]",
 	    "[{\"headers\": {\"task\": 5}}]",
 	    "[{\"headers\": {\"id\": \"x\"}}]",
+	    "[{\"headers\": {\"task\": \"\", \"id\": \"x\"}}]",
+	    "[{\"headers\": {\"task\": \"||\", \"id\": \"x\"}}]",
 	    "[{\"headers\": {\"task\": \"a\"",
 	    "\"headers\"",
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{\"headers\": {\"task\": "
@@ -53,6 +55,7 @@ Test(celery, not_celery)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(parse(bad[i]), -1, "%s", bad[i]);
 		cr_expect_str_eq(task, "");
+		cr_expect_str_eq(id, "");
 	}
 }
 
