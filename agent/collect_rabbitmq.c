@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "collect_http.h"
 #include "collector.h"
+#include "drain.h"
 #include "probe/rabbitmq.h"
 #include "secret.h"
 #include "xalloc.h"
@@ -32,6 +33,7 @@ struct rabbitmq_coll {
 	double timeout;
 	struct rabbitmq_target target;
 	struct httpc http;
+	struct drain_memory drain; /* the queues of the last collection */
 };
 
 /* A [rabbitmq NAME] section. */
@@ -137,6 +139,7 @@ static int rabbitmq_collect(void *state, struct metric_set *set, char *err, size
 		rabbitmq_queues_metrics(&qs, r->section_name, set);
 		rabbitmq_overview_metrics(&ov, r->section_name, set);
 		rabbitmq_nodes_metrics(&ns, r->section_name, set);
+		drain_remember(&r->drain, set, time_now());
 		/*
 		 * For the check endpoint's --mode health, as check_rabbitmq runs
 		 * them. When they cannot be run (a login without the rights, say)
@@ -157,6 +160,7 @@ static void rabbitmq_destroy(void *state)
 	if (r == NULL)
 		return;
 	httpc_free(&r->http);
+	drain_memory_free(&r->drain);
 	secret_free(r->password);
 	free(r->url);
 	free(r->user);

@@ -15,7 +15,9 @@
 
 #include "address.h"
 #include "backoff.h"
+#include "clock.h"
 #include "collector.h"
+#include "drain.h"
 #include "num.h"
 #include "probe/redis.h"
 #include "secret.h"
@@ -28,7 +30,8 @@ struct redis_coll {
 	struct redis_target target;
 	struct redis_queues queues;
 	regex_t regex;
-	struct backoff_conn link; /* a redisContext * */
+	struct backoff_conn link;  /* a redisContext * */
+	struct drain_memory drain; /* the queues of the last collection */
 };
 
 /* A [redis NAME] section. */
@@ -153,6 +156,7 @@ static int redis_collect(void *state, struct metric_set *set, char *err, size_t 
 		return backoff_conn_failed(&r->link, err);
 	/* Two [redis X] sections must not give the same series. */
 	metric_set_label_missing(set, "target", r->section_name);
+	drain_remember(&r->drain, set, time_now());
 	backoff_ok(&r->link.backoff);
 	return 0;
 }
@@ -164,6 +168,7 @@ static void redis_destroy(void *state)
 	if (r == NULL)
 		return;
 	backoff_conn_free(&r->link);
+	drain_memory_free(&r->drain);
 	secret_free(r->password);
 	free(r->user);
 	for (size_t i = 0; r->names != NULL && r->names[i] != NULL; i++)
@@ -178,8 +183,9 @@ static void redis_destroy(void *state)
 }
 
 /* The metric names it gives, for the check endpoint. */
-static const char *const redis_families[] = {"redis_",	"queue_depth", "queue_missing",
-					     "celery_", "resque_",     NULL};
+static const char *const redis_families[] = {
+    "redis_",		"queue_depth", "queue_missing", "queue_not_draining_seconds",
+    "queue_drain_rate", "celery_",     "resque_",	NULL};
 
 const struct collector_kind collect_redis = {.kind = "redis",
 					     .section = COLLECTOR_NAMED,

@@ -54,6 +54,18 @@ static const struct metricdoc docs[] = {
     /* lib/probe/redis.c, lib/probe/redis_info.c and the RabbitMQ probe: queues */
     {"queue_depth", "Messages waiting in the queue (RabbitMQ: ready plus unacknowledged)."},
     {"celery_unacked", "Celery tasks delivered to a worker but not yet acknowledged."},
+    {"celery_oldest_unacked_age_seconds",
+     "Time since the oldest unacknowledged Celery task was delivered to a worker."},
+    {"celery_oldest_unacked_task",
+     "1, labelled with the name (task) and id (task_id) of the oldest unacknowledged Celery "
+     "task."},
+    /* lib/drain.c */
+    {"queue_not_draining_seconds",
+     "Time for which messages have waited in the queue and its depth never fell (nor, on "
+     "RabbitMQ, was a message delivered or acknowledged); 0 while it drains or is empty."},
+    {"queue_drain_rate",
+     "Messages per second by which the queue's depth fell since the previous sample "
+     "(negative while it grows)."},
     {"resque_failed", "Resque jobs in the failed list."},
     {"resque_workers", "Resque workers registered."},
     {"queue_missing", "1 when a queue asked for by name does not exist (Redis: its key)."},

@@ -73,6 +73,15 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
  * was value, by the rules above (the agent's rate between two collections).
  */
 enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate);
+/*
+ * The newest earlier sample of name, whatever its age, into *value and
+ * how many seconds before now it was taken into *age: what a value that is
+ * no counter (how long a queue has not drained) carries on from. 0, or -1
+ * when there is none (or the lock was not had).
+ */
+int statefile_last(const struct statefile *sf, const char *name, double *value, double *age);
+/* Record name = value (a whole number from 0 to 2^53, else nothing) for the next run. */
+void statefile_keep(struct statefile *sf, const char *name, double value);
 /* Whether v can be a sample of a counter: a whole number from 0 to 2^53. */
 bool statefile_counter_ok(double v);
 /* A few words on why there is no rate, for long output; "" for RATE_OK. */

@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "clock.h"
+#include "drain.h"
 #include "fail.h"
 #include "plugin.h"
 #include "probe/rabbitmq.h"
 #include "probe/rabbitmq_verdict.h"
+#include "series.h"
 #include "verdict.h"
 
 /* What main() holds for the whole run, so that an early end frees it too. */
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 	enum rabbitmq_mode mode;
 	const char *vhost;
 	char hostport[300], url[600], err[1024];
+	struct rates rates = {0};
 	struct result *r;
 	int why;
 
@@ -123,6 +126,10 @@ int main(int argc, char **argv)
 		why = probe_queues(&o, &t, vhost, err, sizeof(err));
 		if (why == 0)
 			rabbitmq_queues_metrics(&run_queues, hostport, run_set);
+		if (why == 0)
+			series_rates_open(NULL, &a, hostport, &rates);
+		if (why == 0 && rates.sf != NULL)
+			drain_track_state(run_set, rates.sf);
 	} else if (mode == RABBITMQ_MODE_NODE) {
 		why = probe_rabbitmq_nodes(&client, &t, o.node, &run_nodes, err, sizeof(err));
 		if (why == FAIL_NOT_FOUND)
@@ -141,7 +148,9 @@ int main(int argc, char **argv)
 		fail(fail_state(why, a.timeout_state), err);
 	r = verdict_judge(
 	    &verdict_rabbitmq,
-	    &(struct verdict_in){.args = &a, .opts = &o, .set = run_set, .source = hostport});
+	    &(struct verdict_in){
+		.args = &a, .opts = &o, .set = run_set, .source = hostport, .rates = &rates});
+	series_rates_close(r, &rates);
 	run_free();
 	verdict_free_opts(&verdict_rabbitmq, &o, &a);
 	plugin_finish(r);

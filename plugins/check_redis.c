@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "drain.h"
 #include "fail.h"
 #include "plugin.h"
 #include "probe/redis.h"
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 		fail(why, err);
 	/* The verdict says "no rates" where its long output had it. */
 	series_rates_open(NULL, &a, who, &rates);
+	if (rates.sf != NULL)
+		drain_track_state(set, rates.sf);
 	r = verdict_judge(&verdict_redis,
 			  &(struct verdict_in){
 			      .args = &a, .opts = &o, .set = set, .source = who, .rates = &rates});

@@ -22,7 +22,7 @@
 #define QUEUE_COLUMNS                                                                              \
 	"columns=name,vhost,type,state,messages,messages_ready,messages_unacknowledged,consumers," \
 	"idle_since,message_stats.publish_details.rate,message_stats.deliver_get_details.rate,"    \
-	"message_stats.ack_details.rate"
+	"message_stats.ack_details.rate,head_message_timestamp"
 /* The samples that tell how long a stuck queue has not moved (rabbitmq_stall_parse). */
 #define STALL_QUERY                                                                                \
 	"columns=message_stats.deliver_get_details.samples,message_stats.ack_details.samples"      \

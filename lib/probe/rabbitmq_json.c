@@ -224,6 +224,9 @@ static void queue_fill(struct json_object *o, double now, struct rabbitmq_queue 
 	q->consumers = number(o, "consumers");
 	t = since != NULL ? rabbitmq_time_parse(since) : -1;
 	q->idle = since == NULL ? 0 : t < 0 ? NAN : fmax(0, floor(now - t));
+	/* Seconds since the epoch, as the AMQP property; RabbitMQ 3.x gives "" or none without. */
+	t = number(o, "head_message_timestamp");
+	q->oldest_age = t > 0 ? fmax(0, floor(now - t)) : NAN;
 	q->publish = rate(stats, "publish");
 	q->deliver = rate(stats, "deliver_get");
 	q->ack = rate(stats, "ack");
@@ -397,6 +400,7 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *targe
 		    {"queue_deliver_rate", "", q->deliver},
 		    {"queue_ack_rate", "", q->ack},
 		    {"queue_stalled", "s", q->stalled},
+		    {"queue_oldest_age_seconds", "s", q->oldest_age},
 		    {"queue_info", "", 1},
 		    {"queue_missing", "", 0},
 		};
@@ -404,8 +408,12 @@ void rabbitmq_queues_metrics(const struct rabbitmq_queues *qs, const char *targe
 		size_t nf = sizeof(f) / sizeof(f[0]) - (q->named ? 0 : 1);
 
 		for (size_t k = 0; k < nf; k++) {
-			struct metric *m = broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
+			struct metric *m;
 
+			/* Only where the server tells: most queues' messages carry no timestamp. */
+			if (isnan(f[k].v) && strcmp(f[k].name, "queue_oldest_age_seconds") == 0)
+				continue;
+			m = broker_metric(set, f[k].name, f[k].unit, f[k].v, target);
 			metric_label_add(m, "vhost", q->vhost);
 			metric_label_add(m, "queue", q->name);
 			if (strcmp(f[k].name, "queue_info") == 0) {

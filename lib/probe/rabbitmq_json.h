@@ -15,7 +15,8 @@
  *     queue_consumers, queue_idle (s), queue_running (1/0),
  *     queue_publish_rate, queue_deliver_rate, queue_ack_rate (per second),
  *     queue_stalled (s, how long messages have waited in a queue whose
- *     consumers take none: see rabbitmq_queue_stuck), queue_info (1, + type
+ *     consumers take none: see rabbitmq_queue_stuck), queue_oldest_age_seconds
+ *     (s, where the first message carries a timestamp), queue_info (1, + type
  *     and state, the server's words), and for a queue asked for by name
  *     queue_missing (1 when the server does not have it, else 0)
  *   the listing of a vhost (+ vhost, and match: its regular expression
@@ -55,7 +56,14 @@ struct rabbitmq_queue {
 	char *state;  /* "running", "idle", "flow", "down", ...; "" when not said */
 	bool running; /* state is one in which the queue delivers */
 	double messages, ready, unacked, consumers;
-	double idle;		      /* seconds since idle_since, 0 when not idle */
+	double idle; /* seconds since idle_since, 0 when not idle */
+	/*
+	 * Seconds since the first message was published, from
+	 * head_message_timestamp (its AMQP timestamp property); NAN when the
+	 * server gave none: an empty queue, a message without the property
+	 * (Celery sets none), a queue type that does not tell.
+	 */
+	double oldest_age;
 	double publish, deliver, ack; /* per second */
 	/*
 	 * Seconds for which nothing was delivered or acknowledged while the

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drain.h"
 #include "fail.h"
 #include "num.h"
 #include "plugin.h"
@@ -39,6 +40,8 @@
 	X("queue_deliver_rate", "delivers %.2f messages/s", QUEUE)                                 \
 	X("queue_ack_rate", "gets %.2f acks/s", QUEUE)                                             \
 	X("queue_stalled", "is stalled for %g s", QUEUE)                                           \
+	X("queue_not_draining_seconds", "has not drained for %g s", QUEUE)                         \
+	X("queue_oldest_age_seconds", "has a message published %g s ago", QUEUE)                   \
 	X("rabbitmq_messages", "%g messages queued", OVERVIEW)                                     \
 	X("rabbitmq_messages_ready", "%g messages ready", OVERVIEW)                                \
 	X("rabbitmq_messages_unacked", "%g messages unacknowledged", OVERVIEW)                     \
@@ -78,6 +81,7 @@ static const char *const metrics[] = {METRICS(NAME) NULL};
 static const struct table_metric also[] = {
     {"queue_info", NULL, QUEUE},
     {"queue_missing", NULL, QUEUE},
+    {"queue_drain_rate", NULL, QUEUE},
     {"rabbitmq_queues_listed", NULL, QUEUE},
     {"rabbitmq_build_info", NULL, OVERVIEW},
     {"rabbitmq_build_info", NULL, RABBITMQ_MODE_HEALTH},
@@ -159,7 +163,8 @@ static const struct plugin plugin = {
 	       "the depth, consumers, idle time, state and rates of queues; a missing\n"
 	       "queue or one not running is CRITICAL; a stalled one (messages ready,\n"
 	       "consumers attached, nothing delivered or acknowledged: queue_stalled) is\n"
-	       "a WARNING after 60 s and CRITICAL after 300 s unless thresholds say else.\n"
+	       "a WARNING after 60 s and CRITICAL after 300 s unless thresholds say else;\n"
+	       "one nobody drains (queue_not_draining_seconds) by thresholds.\n"
 	       "--mode overview: the cluster's message totals, rates and object counts.\n"
 	       "--mode node: a node not running, a memory or disk alarm is CRITICAL;\n"
 	       "memory, file descriptors, sockets and Erlang processes against their\n"
@@ -172,7 +177,7 @@ static const struct plugin plugin = {
     .synopsis = "[-H HOST [-p PORT] | -u URL] [--user NAME [--password-file FILE]] "
 		"[--mode MODE] [--vhost NAME] [--queue NAME]... [--queue-regex RE] "
 		"[--node NAME] [-w [METRIC=]RANGE] [-c [METRIC=]RANGE] [-t SECONDS[:STATE]]",
-    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_LOGIN,
+    .common = PLUGIN_HOST | PLUGIN_PORT | PLUGIN_FAMILY | PLUGIN_LOGIN | PLUGIN_STATE_DIR,
     .options = options,
     .metrics = metrics,
     .nmain = 1,
@@ -183,11 +188,18 @@ static const struct plugin plugin = {
 		       "  messages ready and consumers attached has delivered and acknowledged\n"
 		       "  nothing; without a threshold on it, -w queue_stalled=60\n"
 		       "  -c queue_stalled=300 apply; any threshold on it replaces both\n"
-		       "  (-c queue_stalled=~: alone turns it off).",
+		       "  (-c queue_stalled=~: alone turns it off).\n"
+		       "  queue_not_draining_seconds is how long (s) messages have been ready\n"
+		       "  while the depth never fell and nothing was delivered or acknowledged,\n"
+		       "  consumers or not, from run to run (kept in the state file);\n"
+		       "  queue_oldest_age_seconds the age of the first message where it carries\n"
+		       "  a timestamp. Neither has a default threshold.",
     .host_help = "Host name or address of the management API (default 127.0.0.1).",
     .password_env = "RABBITMQ_PASSWORD",
     .examples = "  check_rabbitmq --queue celery -w 100 -c 1000 -c queue_consumers=1:\n"
 		"      Celery's queue: deep, or nobody consuming it, is an alert.\n"
+		"  check_rabbitmq --queue celery -w queue_not_draining_seconds=120\n"
+		"      WARNING when messages have waited 2 minutes and none was taken.\n"
 		"  check_rabbitmq -u https://mq1:15671 --ca-file /etc/ssl/mq.pem --mode node\n"
 		"      Every node's alarms; CRITICAL on a memory or disk alarm.\n"
 		"  check_rabbitmq --user nagios --password-file /etc/nagios/mq --mode health\n"
@@ -334,11 +346,22 @@ static void say(const struct metric *m, double v, const char *words, char *out, 
 	const char *q = metric_label(m, "queue"), *n = metric_label(m, "node");
 	char said[256];
 
+	if (strcmp(m->name, "queue_not_draining_seconds") == 0) {
+		drain_say(m, v, words, out, outlen);
+		return;
+	}
+
 	snprintf(said, sizeof(said), words, v);
 	if (strcmp(m->name, "queue_consumers") == 0 && v == 0)
 		snprintf(said, sizeof(said), "has no consumers");
 	if (strcmp(m->name, "queue_stalled") == 0)
 		stalled_words(m, v, said, sizeof(said));
+	if (strcmp(m->name, "queue_oldest_age_seconds") == 0) {
+		char t[32];
+
+		num_duration(v, t, sizeof(t));
+		snprintf(said, sizeof(said), "has a message published %s ago", t);
+	}
 	if (q != NULL)
 		snprintf(out, outlen, "queue %s %s", q, said);
 	else if (n != NULL)
@@ -423,19 +446,28 @@ static bool queue_named(const struct plugin_args *a, const struct metric_set *se
 }
 
 /* One queue's line of long output, for its queue_depth, the metric number i. */
-static void queue_line(struct result *r, const struct metric_set *set, size_t i)
+static void queue_line(struct result *r, const struct plugin_args *a, const struct metric_set *set,
+		       size_t i)
 {
 	const struct metric *m = metric_set_at(set, i);
 	double ready = queue_value(set, i, m, "queue_ready"),
 	       unacked = queue_value(set, i, m, "queue_unacked"),
 	       consumers = queue_value(set, i, m, "queue_consumers"),
-	       stalled = queue_value(set, i, m, "queue_stalled");
-	char t[32] = "", more[64] = "", rates[160];
+	       stalled = queue_value(set, i, m, "queue_stalled"),
+	       oldest = queue_value(set, i, m, "queue_oldest_age_seconds");
+	char t[32] = "", more[256] = "", rates[160];
+	size_t n = 0;
 
 	if (stalled > 0) {
 		num_duration(stalled, t, sizeof(t));
-		snprintf(more, sizeof(more), ", stalled for %s", t);
+		n = (size_t)snprintf(more, sizeof(more), ", stalled for %s", t);
 	}
+	if (oldest >= 0 && n < sizeof(more)) {
+		num_duration(oldest, t, sizeof(t));
+		n += (size_t)snprintf(more + n, sizeof(more) - n, ", oldest message %s old", t);
+	}
+	if (n < sizeof(more) && drain_wanted(a))
+		drain_words(set, m, more + n, sizeof(more) - n);
 	rates_words(set, i, m, rates, sizeof(rates));
 	result_long(r,
 		    "queue %s: %g message%s (%g ready, %g unacknowledged), %g consumer%s, "
@@ -470,7 +502,7 @@ static void mode_queue(struct result *r, const struct plugin_args *a, const stru
 
 		if (strcmp(m->name, "queue_depth") != 0)
 			continue;
-		queue_line(r, set, i);
+		queue_line(r, a, set, i);
 		n++;
 		if (deepest == NULL || m->value > deepest->value)
 			deepest = m;

@@ -17,6 +17,8 @@
 #endif
 
 #include "clock.h"
+#include "num.h"
+#include "probe/celery.h"
 #include "probe/redis.h"
 #include "progress.h"
 #include "xalloc.h"
@@ -900,6 +902,53 @@ static void report(const struct redis_queues *q, const struct queue_list *l,
 				 "namespace", q->resque);
 }
 
+/*
+ * The oldest task Celery delivered to a worker that it has not acknowledged:
+ * the lowest score of unacked_index (when it was delivered, epoch seconds),
+ * and under its delivery tag in the hash unacked, the task itself.
+ */
+static int measure_oldest(redisContext *c, const struct redis_queues *q, const char *unacked,
+			  struct metric_set *set, char *err, size_t errlen)
+{
+	char *index = xasprintf("%s_index", unacked), task[CELERY_TASK_MAX], id[CELERY_TASK_MAX];
+	const char *argv[] = {"ZRANGE", index, "0", "0", "WITHSCORES"};
+	struct cmd get = cmd_words(5, argv);
+	redisReply *r = NULL, *t = NULL;
+	double delivered;
+	int why = pipeline(c, &get, 1, &r, err, errlen);
+
+	free(index);
+	if (why != 0)
+		return why;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    num_parse(r->element[1]->str, &delivered) != 0) {
+		freeReplyObject(r);
+		return 0;
+	}
+	get = cmd_key("HGET", unacked, strlen(unacked));
+	get.argc = 3;
+	get.argv[2] = r->element[0]->str;
+	get.len[2] = r->element[0]->len;
+	why = pipeline(c, &get, 1, &t, err, errlen);
+	if (why == 0) {
+		struct metric *m = broker_metric(set, q, "celery_oldest_unacked_age_seconds",
+						 fmax(0, time_now() - delivered));
+
+		m->unit = "s";
+		if (t->type != REDIS_REPLY_STRING ||
+		    celery_task_parse(t->str, t->len, task, sizeof(task), id, sizeof(id)) != 0)
+			snprintf(task, sizeof(task), "unknown");
+		m = broker_metric(set, q, "celery_oldest_unacked_task", 1);
+		metric_label_add(m, "task", task);
+		metric_label_add(m, "task_id", id);
+		freeReplyObject(t);
+	}
+	freeReplyObject(r);
+	return why;
+}
+
 int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct metric_set *set,
 		       char *err, size_t errlen)
 {
@@ -931,6 +980,8 @@ int probe_redis_queues(redisContext *c, const struct redis_queues *q, struct met
 		if (!isnan(unacked_n))
 			broker_metric(set, q, "celery_unacked", unacked_n);
 	}
+	if (why == 0 && unacked_n > 0)
+		why = measure_oldest(c, q, unacked, set, err, errlen);
 	free(unacked);
 	queue_list_free(&l);
 	return why;

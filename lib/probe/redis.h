@@ -14,7 +14,10 @@
  * redis_key_not_queue (1, labelled queue and type) for a named key of a
  * type that is no queue; with the same labels but queue, celery_unacked
  * (tasks delivered but not acknowledged, when Celery's hash exists),
- * resque_failed and resque_workers, and what limited or defeated the
+ * resque_failed and resque_workers, while tasks are unacknowledged
+ * celery_oldest_unacked_age_seconds (s since the oldest was delivered to a
+ * worker) and celery_oldest_unacked_task (1, labelled task and task_id,
+ * cleaned as output is), and what limited or defeated the
  * search, each 1/0: redis_queues_cut (more than 1000 queues, the rest left
  * out), redis_scan_cut (discovery stopped at its scan limit; with
  * discovery), celery_unbound (no Celery bindings; with celery) and

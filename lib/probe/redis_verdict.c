@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "drain.h"
 #include "num.h"
 #include "plugin.h"
 #include "probe/redis_verdict.h"
@@ -57,6 +59,7 @@ static const struct plugin_option options[] = {
 };
 
 static const char *const metrics[] = {"queue_depth",
+				      "queue_not_draining_seconds",
 				      "redis_ping",
 				      "redis_memory_used",
 				      "redis_memory_pct",
@@ -69,6 +72,7 @@ static const char *const metrics[] = {"queue_depth",
 				      "redis_master_last_io",
 				      "redis_connected_replicas",
 				      "celery_unacked",
+				      "celery_oldest_unacked_age_seconds",
 				      "resque_failed",
 				      "resque_workers",
 				      NULL};
@@ -140,13 +144,20 @@ static const struct plugin plugin = {
     .metrics = metrics,
     .nmain = 1,
     .thresholds_help = "A bare -w/-c applies to the depth of each queue (queue_depth);\n"
-		       "  the deepest queue decides. Rates are per second since the last run.",
+		       "  the deepest queue decides. Rates are per second since the last run.\n"
+		       "  queue_not_draining_seconds is how long (s) a queue has held messages\n"
+		       "  while its depth never fell between runs (kept in the state file);\n"
+		       "  celery_oldest_unacked_age_seconds how long ago the oldest task not yet\n"
+		       "  acknowledged was delivered to a worker.",
     .host_help = "Redis host name, address or unix socket path (default 127.0.0.1).",
     .password_env = "REDISCLI_AUTH",
     .examples = "  check_redis --queue celery -w 100 -c 1000\n"
 		"      Celery's default queue: WARNING above 100 jobs, CRITICAL above 1000.\n"
 		"  check_redis -H /run/redis/redis.sock --resque -c resque_failed=50\n"
 		"      Every Resque queue, CRITICAL with more than 50 failed jobs.\n"
+		"  check_redis --queue celery -w queue_not_draining_seconds=300\n"
+		"      WARNING when the queue has held messages for 5 minutes without its\n"
+		"      depth falling: no worker takes from it.\n"
 		"  check_redis -w redis_memory_pct=80 -c redis_memory_pct=95\n"
 		"      Memory used against maxmemory.",
     .option = on_option,
@@ -345,6 +356,73 @@ static void queue_notes(struct result *r, const struct redis_opts *o, const stru
 			   "discovery stopped after --scan-limit keys, some queues may be missing");
 }
 
+/*
+ * The threshold on how long the queue whose queue_depth is m has not
+ * drained, with its perfdata (only then: a queue's depth is graphed, this
+ * is for alerts). The plugin without a state directory has no value.
+ */
+static void not_draining(struct result *r, const struct plugin_args *a,
+			 const struct metric_set *set, const struct metric *m)
+{
+	const struct metric *nd = metric_set_find_like(set, "queue_not_draining_seconds", m);
+	const char *q = metric_label(m, "queue");
+	char *label, why[128], words[256];
+	struct perf p;
+	enum state s;
+	struct threshold t = thresholds_get(a->thresholds, "queue_not_draining_seconds", -1);
+
+	if (!t.has_warn && !t.has_crit)
+		return;
+	if (nd == NULL) {
+		result_add(r, STATE_UNKNOWN,
+			   "queue %s: queue_not_draining_seconds needs a usable state directory",
+			   q);
+		return;
+	}
+	if (isnan(nd->value))
+		return;
+	label = xasprintf("queue_not_draining_seconds_%s", q);
+	p = perf_make(label, nd->value, "s");
+	p.min = 0;
+	s = plugin_metric(r, a, "queue_not_draining_seconds", -1, &p, why, sizeof(why));
+	free(label);
+	drain_say(nd, nd->value, NULL, words, sizeof(words));
+	if (s != STATE_OK)
+		result_add(r, s, "%s%s", words, why);
+}
+
+/*
+ * The oldest task delivered to a Celery worker and not acknowledged: a
+ * task stuck on a worker. Its name and id in the long output, and in the
+ * item when a threshold is crossed.
+ */
+static void oldest_unacked(struct result *r, const struct plugin_args *a,
+			   const struct metric_set *set)
+{
+	const struct metric *task = metric_set_find(set, "celery_oldest_unacked_task", NULL, NULL);
+	double age = value(set, "celery_oldest_unacked_age_seconds");
+	const char *name = task != NULL ? metric_label(task, "task") : NULL,
+		   *id = task != NULL ? metric_label(task, "task_id") : NULL;
+	struct buf what;
+	char t[32];
+
+	if (isnan(age))
+		return;
+	name = name != NULL ? name : "unknown";
+	id = id != NULL ? id : "";
+	num_duration(age, t, sizeof(t));
+	result_long(r, "oldest unacknowledged Celery task: %s%s%s%s, delivered to a worker %s ago",
+		    name, id[0] != '\0' ? " (id " : "", id, id[0] != '\0' ? ")" : "", t);
+	/* The words are a format of the age: the name's own '%'s doubled. */
+	buf_init(&what, 1024);
+	buf_puts(&what, "oldest unacknowledged Celery task ");
+	for (const char *p = name; *p != '\0'; p++)
+		buf_puts(&what, *p == '%' ? "%%" : (char[]){*p, '\0'});
+	buf_puts(&what, " was delivered %.0f s ago");
+	series_check(r, a, set, "celery_oldest_unacked_age_seconds", -1, NULL, buf_str(&what));
+	buf_free(&what);
+}
+
 /* Every queue: perfdata and a line each; the deepest one in the summary. */
 static void queues(struct result *r, const struct plugin_args *a, const struct redis_opts *o,
 		   const struct metric_set *set)
@@ -357,7 +435,7 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 	for (size_t i = 0; i < metric_set_count(set); i++) {
 		const struct metric *m = metric_set_at(set, i);
 		const char *q = metric_label(m, "queue");
-		char *label, why[128];
+		char *label, why[128], drain[128];
 		struct perf p;
 		enum state s;
 		bool gone;
@@ -378,8 +456,14 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 				   num_plural(m->value), why);
 		if (gone)
 			result_long(r, "queue %s: does not exist", q);
-		else
-			result_long(r, "queue %s: %g message%s", q, m->value, num_plural(m->value));
+		if (!gone)
+			not_draining(r, a, set, m);
+		drain[0] = '\0';
+		if (drain_wanted(a))
+			drain_words(set, m, drain, sizeof(drain));
+		if (!gone)
+			result_long(r, "queue %s: %g message%s%s", q, m->value,
+				    num_plural(m->value), drain);
 		if (worst == NULL || m->value > worst->value) {
 			worst = m;
 			worst_named = s != STATE_OK || gone;
@@ -397,6 +481,7 @@ static void queues(struct result *r, const struct plugin_args *a, const struct r
 		result_add(r, STATE_UNKNOWN, "queue thresholds, but no queues are watched here");
 	queue_notes(r, o, set);
 	series_check(r, a, set, "celery_unacked", -1, NULL, "unacknowledged Celery tasks:");
+	oldest_unacked(r, a, set);
 	series_check(r, a, set, "resque_failed", -1, NULL, "failed Resque jobs:");
 	series_check(r, a, set, "resque_workers", -1, NULL, "Resque workers:");
 }

@@ -257,7 +257,7 @@ if [ -x "$vaktd" ] && ! grep -aq "vaktd was built without libcurl" "$vaktd"; the
 	# queues byte for byte but their idle time and rates; the overview and
 	# the nodes, whose numbers move between two reads, with numbers as N.
 	if [ -x "$plugins/check_vakt" ]; then
-		q='s/idle [0-9.]+ s/idle N s/g; s/queue_idle_([^=]*)=[^ ]*/queue_idle_\1=N/g; s/[0-9.]+ (published|delivered|acks)\/s/N \1\/s/g; s/no message rates \(the server keeps none for it\)/N published\/s, N delivered\/s, N acks\/s/g; s/_rate_([^=]*)=[^ ]*/_rate_\1=N/g'
+		q='s/idle [0-9.]+ s/idle N s/g; s/queue_idle_([^=]*)=[^ ]*/queue_idle_\1=N/g; s/[0-9.]+ (published|delivered|acks)\/s/N \1\/s/g; s/no message rates \(the server keeps none for it\)/N published\/s, N delivered\/s, N acks\/s/g; s/_rate_([^=]*)=[^ ]*/_rate_\1=N/g; s/queue_not_draining_seconds_([^=]*)=[^ ]*/queue_not_draining_seconds_\1=N/g; s/, (not draining for|empty in about|growing by) .*$//'
 		n='s/[0-9]+(\.[0-9]+)?/N/g'
 		same_verdict "agent: the section's queues, one missing" "$q" rabbitmq main -- \
 			"$check" -p "$http" --queue celery --queue nosuch -- --mode=queue

@@ -267,7 +267,7 @@ EOF
 	# rates) compared as N, the rest byte for byte. The server's last save
 	# failed above: CRITICAL, then OK once a save works again.
 	if [ -x "$vakt" ]; then
-		n='s/redis_(ping|memory_used|clients|clients_pct)=[^ ]*/redis_\1=N/g; s/[0-9.]+ [KMG]?i?B used/N used/; s/[0-9]+ clients?\b/N clients/; / no value yet/d; /^no rates:/d; s/ redis_(rejected_connections|evicted_keys)_rate=[^ ]*//g; s/ redis_hit_ratio=[^ ]*//'
+		n='s/redis_(ping|memory_used|clients|clients_pct)=[^ ]*/redis_\1=N/g; s/[0-9.]+ [KMG]?i?B used/N used/; s/[0-9]+ clients?\b/N clients/; / no value yet/d; /^no rates:/d; s/ redis_(rejected_connections|evicted_keys)_rate=[^ ]*//g; s/ redis_hit_ratio=[^ ]*//; s/, (not draining for|empty in about|growing by) .*$//'
 		jobs="$check -p $jobs_port --state-dir $tmp/state --queue celery --queue nope --resque=myapp"
 		# shellcheck disable=SC2086 # $jobs is a list of words
 		same_verdict "agent: a failed RDB save" "$n" redis jobs -- $jobs --

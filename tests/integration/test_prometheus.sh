@@ -31,6 +31,11 @@ jobs_port=$redis_port
 resume_redis() { kill -CONT "$redis_pid_jobs" 2>/dev/null; }
 cleanup_hooks="$cleanup_hooks resume_redis"
 redis-cli -p "$jobs_port" rpush celery a b c > /dev/null
+# A task a Celery worker holds unacknowledged, as kombu keeps it: its
+# message under its delivery tag, and when it was delivered.
+redis-cli -p "$jobs_port" hset unacked tag1 \
+	'[{"headers": {"task": "tasks.slow", "id": "0b4c"}}, "", "celery"]' > /dev/null
+redis-cli -p "$jobs_port" zadd unacked_index "$(($(date +%s) - 60))" tag1 > /dev/null
 
 cat > "$tmp/vaktd.conf" << CONF
 [redis jobs]
@@ -50,7 +55,8 @@ for _ in $(seq 50); do
 done
 expect_lines "vaktd /metrics" "$tmp/metrics" \
 	'^vakt_queue_depth\{broker="redis",queue="celery",target="jobs",vhost="db0"\} 3$' \
-	'^vakt_collector_up\{collector="redis jobs",target="jobs"\} 1$'
+	'^vakt_collector_up\{collector="redis jobs",target="jobs"\} 1$' \
+	'^vakt_celery_oldest_unacked_task\{broker="redis",target="jobs",task="tasks\.slow",task_id="0b4c",vhost="db0"\} 1$'
 for name in $used; do
 	case $name in
 	# Collectors this test does not run: their names come from metricdoc
