@@ -363,6 +363,28 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
 	return RATE_OK;
 }
 
+void statefile_keep(struct statefile *sf, const char *name, double value)
+{
+	if (statefile_counter_ok(value))
+		find(sf, name, true)->value = value;
+}
+
+double statefile_last(const struct statefile *sf, const char *name)
+{
+	int newest = -1;
+
+	for (size_t i = 0; i < sf->n; i++) {
+		if (strcmp(sf->v[i].name, name) != 0)
+			continue;
+		for (int g = 0; g < GENS; g++)
+			if (!isnan(sf->v[i].old[g]) &&
+			    (newest == -1 || sf->then[g] > sf->then[newest]))
+				newest = g;
+		return newest == -1 ? NAN : sf->v[i].old[newest];
+	}
+	return NAN;
+}
+
 enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate)
 {
 	*rate = NAN;

@@ -73,6 +73,14 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
  * was value, by the rules above (the agent's rate between two collections).
  */
 enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate);
+/*
+ * A number kept for the next run without a rate (the start times check_supervisor
+ * has seen): statefile_keep() records name = value (a whole number from 0 to
+ * 2^53; nothing else is kept), statefile_last() gives what the newest
+ * earlier run kept, NAN when none. A name not kept again is gone after a run.
+ */
+void statefile_keep(struct statefile *sf, const char *name, double value);
+double statefile_last(const struct statefile *sf, const char *name);
 /* Whether v can be a sample of a counter: a whole number from 0 to 2^53. */
 bool statefile_counter_ok(double v);
 /* A few words on why there is no rate, for long output; "" for RATE_OK. */

@@ -1305,3 +1305,58 @@ require_mibs() {
 	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
 	exit 77
 }
+
+# start_supervisord [CONF-LINES]: start a private supervisord (the
+# supervisor package) with its unix socket $sup_sock and CONF-LINES (its
+# [program:x] sections, an [inet_http_server]) after its own sections;
+# wait until it answers; set $sup_dir, $sup_conf, $sup_sock and $sup_pid,
+# and stop it in cleanup. Run supervisorctl against it as sup_ctl ARGS.
+start_supervisord() {
+	sup_dir=$tmp/supervisor
+	sup_conf=$sup_dir/supervisord.conf
+	sup_sock=$sup_dir/sock
+	mkdir -p "$sup_dir"
+	cat > "$sup_conf" <<-CONF
+		[unix_http_server]
+		file=$sup_sock
+		[supervisord]
+		logfile=$sup_dir/supervisord.log
+		pidfile=$sup_dir/supervisord.pid
+		childlogdir=$sup_dir
+		[rpcinterface:supervisor]
+		supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+		[supervisorctl]
+		serverurl=unix://$sup_sock
+		${1:-}
+	CONF
+	if ! supervisord -c "$sup_conf" > "$sup_dir/start.out" 2>&1; then
+		echo "FAIL: supervisord did not start"
+		cat "$sup_dir/start.out" "$sup_dir/supervisord.log" 2> /dev/null
+		exit 1
+	fi
+	for _ in $(seq 100); do
+		if [ -s "$sup_dir/supervisord.pid" ] && sup_ctl pid > /dev/null 2>&1; then
+			sup_pid=$(cat "$sup_dir/supervisord.pid")
+			peers="$peers $sup_pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: supervisord did not answer"
+	cat "$sup_dir/supervisord.log" 2> /dev/null | tail -20
+	exit 1
+}
+
+sup_ctl() {
+	supervisorctl -c "$sup_conf" "$@"
+}
+
+# sup_wait NAME STATE [SECONDS]: until supervisorctl says process NAME
+# (GROUP:NAME) is in STATE, for up to SECONDS (default 20); 1 when not.
+sup_wait() {
+	for _ in $(seq $((${3:-20} * 10))); do
+		sup_ctl status "$1" 2> /dev/null | grep -Eq "^$1 +$2( |$)" && return 0
+		sleep 0.1
+	done
+	return 1
+}
