@@ -1310,7 +1310,8 @@ require_mibs() {
 # supervisor package) with its unix socket $sup_sock and CONF-LINES (its
 # [program:x] sections, an [inet_http_server]) after its own sections;
 # wait until it answers; set $sup_dir, $sup_conf, $sup_sock and $sup_pid,
-# and stop it in cleanup. Run supervisorctl against it as sup_ctl ARGS.
+# and stop it in cleanup. The socket's mode is $sup_chmod (default 0700).
+# Run supervisorctl against it as sup_ctl ARGS.
 start_supervisord() {
 	sup_dir=$tmp/supervisor
 	sup_conf=$sup_dir/supervisord.conf
@@ -1319,6 +1320,7 @@ start_supervisord() {
 	cat > "$sup_conf" <<-CONF
 		[unix_http_server]
 		file=$sup_sock
+		chmod=${sup_chmod:-0700}
 		[supervisord]
 		logfile=$sup_dir/supervisord.log
 		pidfile=$sup_dir/supervisord.pid
