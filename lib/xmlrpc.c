@@ -57,6 +57,31 @@ struct parser {
 	char why[256]; /* "" while all is well */
 };
 
+/* The value of p, XML-escaped, as a <value>. */
+static void put_value(struct buf *b, const struct xmlrpc_param *p)
+{
+	if (p->s == NULL) {
+		buf_printf(b, "<value><int>%lld</int></value>", p->i);
+		return;
+	}
+	buf_puts(b, "<value><string>");
+	for (const char *c = p->s; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u == '&')
+			buf_puts(b, "&amp;");
+		else if (u == '<')
+			buf_puts(b, "&lt;");
+		else if (u == '>')
+			buf_puts(b, "&gt;");
+		else if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+			buf_puts(b, "?");
+		else
+			buf_append(b, c, 1);
+	}
+	buf_puts(b, "</string></value>");
+}
+
 void xmlrpc_call(struct buf *b, const char *method, const struct xmlrpc_param *params, size_t n)
 {
 	buf_reset(b);
@@ -64,30 +89,49 @@ void xmlrpc_call(struct buf *b, const char *method, const struct xmlrpc_param *p
 	buf_puts(b, method);
 	buf_puts(b, "</methodName><params>");
 	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, "<param><value>");
-		if (params[i].s == NULL) {
-			buf_printf(b, "<int>%lld</int>", params[i].i);
-		} else {
-			buf_puts(b, "<string>");
-			for (const char *p = params[i].s; *p != '\0'; p++) {
-				unsigned char c = (unsigned char)*p;
-
-				if (c == '&')
-					buf_puts(b, "&amp;");
-				else if (c == '<')
-					buf_puts(b, "&lt;");
-				else if (c == '>')
-					buf_puts(b, "&gt;");
-				else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-					buf_puts(b, "?");
-				else
-					buf_append(b, p, 1);
-			}
-			buf_puts(b, "</string>");
-		}
-		buf_puts(b, "</value></param>");
+		buf_puts(b, "<param>");
+		put_value(b, &params[i]);
+		buf_puts(b, "</param>");
 	}
 	buf_puts(b, "</params></methodCall>\n");
+}
+
+void xmlrpc_multicall(struct buf *b, const struct xmlrpc_call *calls, size_t n)
+{
+	buf_reset(b);
+	buf_puts(b, "<?xml version=\"1.0\"?>\n<methodCall><methodName>system.multicall"
+		    "</methodName><params><param><value><array><data>");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<value><struct><member><name>methodName</name><value><string>");
+		buf_puts(b, calls[i].method);
+		buf_puts(b, "</string></value></member><member><name>params</name><value><array>"
+			    "<data>");
+		for (size_t k = 0; k < calls[i].n; k++)
+			put_value(b, &calls[i].params[k]);
+		buf_puts(b, "</data></array></value></member></struct></value>");
+	}
+	buf_puts(b, "</data></array></value></param></params></methodCall>\n");
+}
+
+const struct xmlrpc_value *xmlrpc_multicall_result(const struct xmlrpc_value *v, size_t i,
+						   const char **fault)
+{
+	const struct xmlrpc_value *r = NULL;
+	long long code;
+
+	if (v != NULL && v->type == XMLRPC_ARRAY && i < v->n)
+		r = v->items[i];
+	*fault = NULL;
+	if (r == NULL) {
+		*fault = "no such result of system.multicall";
+		return NULL;
+	}
+	if (xmlrpc_member_int(r, "faultCode", &code) == 0 &&
+	    xmlrpc_member_str(r, "faultString") != NULL) {
+		*fault = xmlrpc_member_str(r, "faultString");
+		return NULL;
+	}
+	return r;
 }
 
 static void value_free(struct xmlrpc_value *v)

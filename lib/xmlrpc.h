@@ -71,6 +71,29 @@ struct xmlrpc_param {
  */
 void xmlrpc_call(struct buf *b, const char *method, const struct xmlrpc_param *params, size_t n);
 
+/* One call of a system.multicall. */
+struct xmlrpc_call {
+	const char *method;
+	const struct xmlrpc_param *params;
+	size_t n;
+};
+
+/*
+ * A system.multicall of the n calls into b (reset first): one round trip
+ * for several calls, which supervisord and Python's xmlrpc servers take.
+ */
+void xmlrpc_multicall(struct buf *b, const struct xmlrpc_call *calls, size_t n);
+
+/*
+ * Result i of a system.multicall's answer v: the value, or NULL with the
+ * call's faultString (or why there is none) in *fault. supervisord gives
+ * each result as it is, not wrapped in an array of one as Python's
+ * SimpleXMLRPCServer does; a fault is a struct with faultCode and
+ * faultString.
+ */
+const struct xmlrpc_value *xmlrpc_multicall_result(const struct xmlrpc_value *v, size_t i,
+						   const char **fault);
+
 /*
  * Parse the len bytes of a methodResponse into r. Returns 0 (r->fault says
  * whether it is a fault), or -1 with why ("not XML-RPC: <html> where

@@ -44,28 +44,25 @@ void probe_supervisor_describe(const struct supervisor_target *t, char *out, siz
 		snprintf(out, outlen, "supervisord");
 }
 
-/* The request for method with params, into req; 0, or FAIL_LOCAL when too big. */
-static int build(const struct conn *c, const char *method, const struct xmlrpc_param *params,
-		 size_t n, struct buf *req, char *err, size_t errlen)
+/* The POST of body into req; 0, or FAIL_LOCAL when too big. */
+static int build(const struct conn *c, const struct buf *body, struct buf *req, char *err,
+		 size_t errlen)
 {
-	struct buf body, auth;
+	struct buf auth;
 	int r = 0;
 
-	buf_init(&body, 64 * 1024);
 	buf_init(&auth, 8192);
-	xmlrpc_call(&body, method, params, n);
 	if (c->t->user != NULL)
 		http1_basic(&auth, c->t->user, c->t->password != NULL ? c->t->password : "");
-	http1_post(req, &c->u, "vakt", auth.len > 0 ? buf_str(&auth) : NULL, "text/xml", body.data,
-		   body.len);
-	if (body.truncated || auth.truncated || req->truncated) {
+	http1_post(req, &c->u, "vakt", auth.len > 0 ? buf_str(&auth) : NULL, "text/xml", body->data,
+		   body->len);
+	if (body->truncated || auth.truncated || req->truncated) {
 		snprintf(err, errlen, "the request for %s is too big", c->who);
 		r = FAIL_LOCAL;
 	}
 	if (auth.data != NULL)
 		explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
-	buf_free(&body);
 	return r;
 }
 
@@ -104,11 +101,12 @@ static int read_answer(const struct conn *c, const char *method, struct buf *ans
 }
 
 /*
- * Call method with params at c; the answer into r, a fault too (the caller
- * decides what one means). 0, or an enum fail with err.
+ * The n calls at c in one system.multicall, named in messages by the first
+ * call's method; the answer into r (the caller frees it). 0, or an enum
+ * fail with err; a fault of the multicall itself is FAIL_BROKEN.
  */
-static int call(const struct conn *c, const char *method, const struct xmlrpc_param *params,
-		size_t n, struct xmlrpc_response *r, char *err, size_t errlen)
+static int multicall(const struct conn *c, const struct xmlrpc_call *calls, size_t n,
+		     struct xmlrpc_response *r, char *err, size_t errlen)
 {
 	struct net_target nt = {.path = c->t->socket,
 				.host = c->u.host,
@@ -116,58 +114,47 @@ static int call(const struct conn *c, const char *method, const struct xmlrpc_pa
 				.family = c->t->family,
 				.deadline = c->deadline,
 				.limit = c->t->timeout,
-				.what = method,
+				.what = calls[0].method,
 				.name = c->who};
-	struct buf req, answer;
+	struct buf body, req, answer;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	buf_init(&body, 64 * 1024);
 	buf_init(&req, 128 * 1024);
-	rc = build(c, method, params, n, &req, err, errlen);
+	xmlrpc_multicall(&body, calls, n);
+	rc = build(c, &body, &req, err, errlen);
 	buf_init(&answer, XMLRPC_MAX_ANSWER + HEAD_ROOM);
 	if (rc == 0)
 		rc = net_exchange(&nt, req.data, req.len, &answer, http1_reply_whole, err, errlen);
 	if (rc == FAIL_TOO_BIG)
-		snprintf(err, errlen, "the answer of %s to %s is too big", c->who, method);
+		snprintf(err, errlen, "the answer of %s to %s is too big", c->who, calls[0].method);
 	if (rc == 0)
-		rc = read_answer(c, method, &answer, r, err, errlen);
+		rc = read_answer(c, calls[0].method, &answer, r, err, errlen);
+	if (rc == 0 && r->fault) {
+		snprintf(err, errlen, "supervisord at %s: system.multicall failed: %s (fault %lld)",
+			 c->who, r->fault_string, r->fault_code);
+		xmlrpc_response_free(r);
+		rc = FAIL_BROKEN;
+	}
 	if (req.data != NULL)
 		explicit_bzero(req.data, req.len);
+	buf_free(&body);
 	buf_free(&req);
 	buf_free(&answer);
 	return rc;
 }
 
-/* A call that must not fail: a fault is FAIL_BROKEN, in words. */
-static int call_ok(const struct conn *c, const char *method, struct xmlrpc_response *r, char *err,
-		   size_t errlen)
+/* getState's answer v into set; *up whether supervisord is RUNNING. 0 or FAIL_BROKEN. */
+static int get_state(const struct conn *c, const struct xmlrpc_value *v, const char *fault,
+		     struct metric_set *set, bool *up, char *err, size_t errlen)
 {
-	int rc = call(c, method, NULL, 0, r, err, errlen);
-
-	if (rc == 0 && r->fault) {
-		snprintf(err, errlen, "supervisord at %s: %s failed: %s (fault %lld)", c->who,
-			 method, r->fault_string, r->fault_code);
-		xmlrpc_response_free(r);
-		return FAIL_BROKEN;
-	}
-	return rc;
-}
-
-/* supervisor.getState into set; *up whether it is RUNNING. */
-static int get_state(const struct conn *c, struct metric_set *set, bool *up, char *err,
-		     size_t errlen)
-{
-	struct xmlrpc_response r;
-	const char *name;
+	const char *name = xmlrpc_member_str(v, "statename");
 	long long code;
-	int rc = call_ok(c, "supervisor.getState", &r, err, errlen);
 
-	if (rc != 0)
-		return rc;
-	name = xmlrpc_member_str(r.value, "statename");
-	if (xmlrpc_member_int(r.value, "statecode", &code) != 0 || name == NULL) {
-		snprintf(err, errlen, "supervisord at %s: getState gave no statecode", c->who);
-		xmlrpc_response_free(&r);
+	if (v == NULL || xmlrpc_member_int(v, "statecode", &code) != 0 || name == NULL) {
+		snprintf(err, errlen, "supervisord at %s: getState gave no statecode%s%s", c->who,
+			 fault != NULL ? ": " : "", fault != NULL ? fault : "");
 		return FAIL_BROKEN;
 	}
 	/* supervisord's RUNNING is statecode 1 (supervisor/states.py). */
@@ -175,7 +162,6 @@ static int get_state(const struct conn *c, struct metric_set *set, bool *up, cha
 	metric_set_add(set, "supervisor_up", METRIC_GAUGE, "", *up ? 1 : 0);
 	metric_label_add(metric_set_add(set, "supervisor_state", METRIC_GAUGE, "", 1), "state",
 			 name);
-	xmlrpc_response_free(&r);
 	return 0;
 }
 
@@ -217,67 +203,93 @@ static char *tail_of(const char *log, size_t len)
 }
 
 /*
- * The tail of what the process group:name logged, stderr first, then
- * stdout; "" when neither has anything. A fault (no log file) is no error.
+ * Read method (a readProcess*Log) of each process named in names[] whose
+ * tails[] is still NULL, in one multicall: the last 2048 bytes, as tails.
+ * A fault (no such log) leaves it NULL. 0, or an enum fail.
  */
-static int log_tail(const struct conn *c, const char *group, const char *name, char **tail,
-		    char *err, size_t errlen)
+static int read_logs(const struct conn *c, const char *method, char **names, char **tails, size_t n,
+		     char *err, size_t errlen)
 {
-	static const char *const methods[] = {"supervisor.readProcessStderrLog",
-					      "supervisor.readProcessStdoutLog"};
-	char *full = xasprintf("%s:%s", group, name);
-	const struct xmlrpc_param params[] = {{.s = full}, {.i = -2048}, {.i = 0}};
+	struct xmlrpc_param *params = xcalloc(n * 3 + 1, sizeof(*params));
+	struct xmlrpc_call *calls = xcalloc(n + 1, sizeof(*calls));
+	size_t *which = xcalloc(n + 1, sizeof(*which)), k = 0;
+	struct xmlrpc_response r;
 	int rc = 0;
 
-	*tail = NULL;
-	for (size_t i = 0; i < 2 && rc == 0 && *tail == NULL; i++) {
-		struct xmlrpc_response r;
-
-		rc = call(c, methods[i], params, 3, &r, err, errlen);
-		if (rc == 0 && !r.fault && r.value->type == XMLRPC_STRING && r.value->len > 0) {
-			*tail = tail_of(r.value->s, r.value->len);
-			if ((*tail)[0] == '\0') {
-				free(*tail);
-				*tail = NULL;
-			}
-		}
-		xmlrpc_response_free(&r);
+	for (size_t i = 0; i < n; i++) {
+		if (tails[i] != NULL)
+			continue;
+		params[3 * k] = (struct xmlrpc_param){.s = names[i]};
+		params[3 * k + 1] = (struct xmlrpc_param){.i = -2048};
+		params[3 * k + 2] = (struct xmlrpc_param){.i = 0};
+		calls[k] = (struct xmlrpc_call){method, &params[3 * k], 3};
+		which[k++] = i;
 	}
-	free(full);
-	if (*tail == NULL)
-		*tail = xstrdup("");
+	if (k > 0)
+		rc = multicall(c, calls, k, &r, err, errlen);
+	for (size_t j = 0; k > 0 && rc == 0 && j < k; j++) {
+		const char *fault;
+		const struct xmlrpc_value *v = xmlrpc_multicall_result(r.value, j, &fault);
+
+		if (v != NULL && v->type == XMLRPC_STRING && v->len > 0)
+			tails[which[j]] = tail_of(v->s, v->len);
+		if (tails[which[j]] != NULL && tails[which[j]][0] == '\0') {
+			free(tails[which[j]]);
+			tails[which[j]] = NULL;
+		}
+	}
+	if (rc == 0 && k > 0)
+		xmlrpc_response_free(&r);
+	free(params);
+	free(calls);
+	free(which);
 	return rc;
 }
 
-/* The log tails of the bad processes of set, as supervisor_process_log. */
+/*
+ * The log tails of the bad processes of set, as supervisor_process_log with
+ * a tail label: stderr first, then stdout for those whose stderr had
+ * nothing (a program with redirect_stderr logs there). Two round trips at
+ * most, whatever the number of processes.
+ */
 static int tails(const struct conn *c, struct metric_set *set, char *err, size_t errlen)
 {
-	size_t n = metric_set_count(set);
+	size_t count = metric_set_count(set), n = 0;
+	char **names = xcalloc(count + 1, sizeof(*names));
+	char **tail = xcalloc(count + 1, sizeof(*tail));
+	size_t *at = xcalloc(count + 1, sizeof(*at));
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < count; i++) {
 		const struct metric *m = metric_set_at(set, i);
-		const char *group, *name;
-		struct metric *log;
-		char *tail;
-		int rc;
 
 		if (strcmp(m->name, "supervisor_process_log") != 0)
 			continue;
-		group = metric_label(m, "group");
-		name = metric_label(m, "name");
-		rc = log_tail(c, group, name, &tail, err, errlen);
-		if (rc != 0)
-			return rc;
+		names[n] = xasprintf("%s:%s", metric_label(m, "group"), metric_label(m, "name"));
+		at[n++] = i;
+	}
+	rc = read_logs(c, "supervisor.readProcessStderrLog", names, tail, n, err, errlen);
+	if (rc == 0)
+		rc = read_logs(c, "supervisor.readProcessStdoutLog", names, tail, n, err, errlen);
+	for (size_t j = 0; rc == 0 && j < n; j++) {
 		/* A new metric with its tail: labels are added, never changed. */
-		log = metric_set_add(set, "supervisor_process_log", METRIC_GAUGE, "", 1);
-		m = metric_set_at(set, i); /* the add may have moved it */
+		struct metric *log =
+		    metric_set_add(set, "supervisor_process_log", METRIC_GAUGE, "", 1);
+		const struct metric *m = metric_set_at(set, at[j]);
+
 		metric_label_add(log, "group", metric_label(m, "group"));
 		metric_label_add(log, "name", metric_label(m, "name"));
 		metric_label_add(log, "spawnerr", metric_label(m, "spawnerr"));
-		metric_label_add(log, "tail", tail);
-		free(tail);
+		metric_label_add(log, "tail", tail[j] != NULL ? tail[j] : "");
 	}
-	return 0;
+	for (size_t j = 0; j < n; j++) {
+		free(names[j]);
+		free(tail[j]);
+	}
+	free(names);
+	free(tail);
+	free(at);
+	return rc;
 }
 
 /* set without the supervisor_process_log metrics that have no tail label. */
@@ -299,9 +311,13 @@ static struct metric_set *without_bare_logs(struct metric_set *set)
 int probe_supervisor(const struct supervisor_target *t, struct metric_set *set, char *err,
 		     size_t errlen)
 {
+	static const struct xmlrpc_call first[] = {{"supervisor.getState", NULL, 0},
+						   {"supervisor.getAllProcessInfo", NULL, 0}};
 	struct conn c = {.t = t, .deadline = time_monotonic() + t->timeout};
+	const struct xmlrpc_value *procs;
 	struct xmlrpc_response r;
 	struct metric_set *found;
+	const char *fault;
 	char why[256];
 	bool up = false;
 	int rc;
@@ -313,14 +329,24 @@ int probe_supervisor(const struct supervisor_target *t, struct metric_set *set, 
 		snprintf(err, errlen, "invalid URL: %s", why);
 		return FAIL_LOCAL;
 	}
-	rc = get_state(&c, set, &up, err, errlen);
-	if (rc != 0 || !up)
-		return rc;
-	rc = call_ok(&c, "supervisor.getAllProcessInfo", &r, err, errlen);
+	/* Both in one round trip: most of what a check costs is supervisord answering. */
+	rc = multicall(&c, first, 2, &r, err, errlen);
 	if (rc != 0)
 		return rc;
+	rc = get_state(&c, xmlrpc_multicall_result(r.value, 0, &fault), fault, set, &up, err,
+		       errlen);
+	procs = xmlrpc_multicall_result(r.value, 1, &fault);
+	if (rc == 0 && up && procs == NULL) {
+		snprintf(err, errlen, "supervisord at %s: getAllProcessInfo failed: %s", c.who,
+			 fault);
+		rc = FAIL_BROKEN;
+	}
+	if (rc != 0 || !up) {
+		xmlrpc_response_free(&r);
+		return rc;
+	}
 	found = metric_set_new();
-	if (supervisor_processes(r.value, found, why, sizeof(why)) != 0) {
+	if (supervisor_processes(procs, found, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "supervisord at %s: getAllProcessInfo: %s", c.who, why);
 		rc = FAIL_BROKEN;
 	}

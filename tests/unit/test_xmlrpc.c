@@ -195,3 +195,38 @@ Test(xmlrpc, too_big)
 	cr_assert_eq(xmlrpc_parse("x", XMLRPC_MAX_ANSWER + 1, &r, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "more than") != NULL);
 }
+
+Test(xmlrpc, multicall)
+{
+	const struct xmlrpc_param p[] = {{.s = "a&b"}, {.i = 7}};
+	const struct xmlrpc_call calls[] = {{"supervisor.getState", NULL, 0},
+					    {"supervisor.readProcessStderrLog", p, 2}};
+	struct xmlrpc_response r;
+	const char *fault;
+	struct buf b;
+
+	buf_init(&b, 4096);
+	xmlrpc_multicall(&b, calls, 2);
+	cr_assert_str_eq(
+	    buf_str(&b),
+	    "<?xml version=\"1.0\"?>\n<methodCall><methodName>system.multicall</methodName>"
+	    "<params><param><value><array><data><value><struct><member><name>methodName</name>"
+	    "<value><string>supervisor.getState</string></value></member><member><name>params"
+	    "</name><value><array><data></data></array></value></member></struct></value><value>"
+	    "<struct><member><name>methodName</name><value><string>supervisor."
+	    "readProcessStderrLog</string></value></member><member><name>params</name><value>"
+	    "<array><data><value><string>a&amp;b</string></value><value><int>7</int></value>"
+	    "</data></array></value></member></struct></value></data></array></value></param>"
+	    "</params></methodCall>\n");
+	buf_free(&b);
+	/* supervisord's answer: results unwrapped, a fault as a struct. */
+	r = parse_ok(test_data("supervisor/multicall.xml"));
+	cr_assert_str_eq(
+	    xmlrpc_member_str(xmlrpc_multicall_result(r.value, 0, &fault), "statename"), "RUNNING");
+	cr_assert_null(fault);
+	cr_assert_null(xmlrpc_multicall_result(r.value, 1, &fault));
+	cr_assert_str_eq(fault, "UNKNOWN_METHOD");
+	cr_assert_null(xmlrpc_multicall_result(r.value, 2, &fault));
+	cr_assert_not_null(fault);
+	xmlrpc_response_free(&r);
+}
