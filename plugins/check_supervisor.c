@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -19,6 +20,7 @@
 #include "series.h"
 #include "statefile.h"
 #include "verdict.h"
+#include "xalloc.h"
 
 /* Exit CRITICAL for an unreachable supervisord, UNKNOWN for one that is not. */
 static void fail(int why, const char *err) __attribute__((noreturn));
@@ -40,27 +42,29 @@ static void restarts(struct metric_set *set, struct statefile *sf, const struct 
 	for (size_t i = 0; i < n; i++) {
 		const struct metric *m = metric_set_at(set, i);
 		struct supervisor_starts s = {.n = 0};
-		char key[600], k[620];
+		char *key, *k;
 		double count;
 
 		if (strcmp(m->name, "supervisor_process_start_time_seconds") != 0)
 			continue;
-		snprintf(key, sizeof(key), "start:%s:%s", metric_label(m, "group"),
-			 metric_label(m, "name"));
+		key = xasprintf("start:%s:%s", metric_label(m, "group"), metric_label(m, "name"));
 		count = statefile_last(sf, key);
 		for (size_t j = 0; !isnan(count) && j < (size_t)count && j < SUPERVISOR_STARTS_MAX;
 		     j++) {
-			snprintf(k, sizeof(k), "%s:%zu", key, j);
+			k = xasprintf("%s:%zu", key, j);
 			s.t[s.n] = statefile_last(sf, k);
 			s.n += !isnan(s.t[s.n]);
+			free(k);
 		}
 		supervisor_starts_see(&s, isnan(m->value) ? 0 : m->value, now, window,
 				      (size_t)o->flap + 1);
 		statefile_keep(sf, key, (double)s.n);
 		for (size_t j = 0; j < s.n; j++) {
-			snprintf(k, sizeof(k), "%s:%zu", key, j);
+			k = xasprintf("%s:%zu", key, j);
 			statefile_keep(sf, k, s.t[j]);
+			free(k);
 		}
+		free(key);
 		supervisor_restarts(set, m, s.n, window);
 	}
 }
