@@ -113,13 +113,6 @@ chmod +x "$tmp/supervisorctl-check"
 "$cc" -O2 -o "$tmp/empty" "$here/empty.c"
 
 kinds=() names=() cmds=() shows=()
-add() { # add KIND NAME ARGV...
-	kinds+=("$1")
-	names+=("$2")
-	shift 2
-	cmds+=("$(printf '%q ' "$@")")
-	shows+=("$*")
-}
 add ref "empty program" "$tmp/empty"
 add ref "floor: one round trip" "$tmp/floor" "$tmp/sock"
 add vakt "check_supervisor" "$vakt" -s "$tmp/sock" --state-dir "$tmp/state"
