@@ -314,7 +314,7 @@ int probe_supervisor(const struct supervisor_target *t, struct metric_set *set, 
 	static const struct xmlrpc_call first[] = {{"supervisor.getState", NULL, 0},
 						   {"supervisor.getAllProcessInfo", NULL, 0}};
 	struct conn c = {.t = t, .deadline = time_monotonic() + t->timeout};
-	const struct xmlrpc_value *procs;
+	const struct xmlrpc_value *state, *procs;
 	struct xmlrpc_response r;
 	struct metric_set *found;
 	const char *fault;
@@ -333,8 +333,17 @@ int probe_supervisor(const struct supervisor_target *t, struct metric_set *set, 
 	rc = multicall(&c, first, 2, &r, err, errlen);
 	if (rc != 0)
 		return rc;
-	rc = get_state(&c, xmlrpc_multicall_result(r.value, 0, &fault), fault, set, &up, err,
-		       errlen);
+	procs = xmlrpc_multicall_result(r.value, 1, &fault);
+	if (procs == NULL && strncmp(fault, "SHUTDOWN_STATE", 14) == 0) {
+		/* Going down or restarting: its calls but getState are refused meanwhile. */
+		metric_set_add(set, "supervisor_up", METRIC_GAUGE, "", 0);
+		metric_label_add(metric_set_add(set, "supervisor_state", METRIC_GAUGE, "", 1),
+				 "state", "SHUTDOWN");
+		xmlrpc_response_free(&r);
+		return 0;
+	}
+	state = xmlrpc_multicall_result(r.value, 0, &fault);
+	rc = get_state(&c, state, fault, set, &up, err, errlen);
 	procs = xmlrpc_multicall_result(r.value, 1, &fault);
 	if (rc == 0 && up && procs == NULL) {
 		snprintf(err, errlen, "supervisord at %s: getAllProcessInfo failed: %s", c.who,
