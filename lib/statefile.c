@@ -373,15 +373,13 @@ double statefile_last(const struct statefile *sf, const char *name)
 {
 	int newest = -1;
 
-	for (size_t i = 0; i < sf->n; i++) {
-		if (strcmp(sf->v[i].name, name) != 0)
-			continue;
-		for (int g = 0; g < GENS; g++)
-			if (!isnan(sf->v[i].old[g]) &&
-			    (newest == -1 || sf->then[g] > sf->then[newest]))
-				newest = g;
-		return newest == -1 ? NAN : sf->v[i].old[newest];
-	}
+	/* The newest earlier run only: what it did not keep again is gone. */
+	for (int g = 0; g < GENS; g++)
+		if (!isnan(sf->then[g]) && (newest == -1 || sf->then[g] > sf->then[newest]))
+			newest = g;
+	for (size_t i = 0; newest != -1 && i < sf->n; i++)
+		if (strcmp(sf->v[i].name, name) == 0)
+			return sf->v[i].old[newest];
 	return NAN;
 }
 
