@@ -280,6 +280,22 @@ vaktd_on() {
 	return 1
 }
 
+# vaktd_stops_cleanly: SIGTERM the agent start_vaktd ran; it must exit 0
+# with no sanitizer report in its log (in a sanitizer build, what it
+# leaked or misread shows here); one ok or FAIL line.
+vaktd_stops_cleanly() {
+	local rc
+	kill -TERM "$vaktd_pid"
+	wait "$vaktd_pid"
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q Sanitizer "$tmp/vaktd.log"; then
+		echo "ok: SIGTERM stops cleanly"
+	else
+		fail "vaktd exited $rc"
+		cat "$tmp/vaktd.log"
+	fi
+}
+
 # sq ARG: ARG single-quoted, for a command line built for eval.
 sq() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
@@ -1347,6 +1363,28 @@ start_supervisord() {
 	echo "FAIL: supervisord did not answer"
 	cat "$sup_dir/supervisord.log" 2> /dev/null | tail -20
 	exit 1
+}
+
+# sup_programs PORT: the programs both Supervisor tests run, and an
+# inet_http_server on loopback PORT with user vakt, password
+# right-password: healthy (sleep), dies (/bin/false: BACKOFF, then FATAL)
+# and a group celery-worker of four (sleep); for start_supervisord.
+sup_programs() {
+	cat <<-CONF
+		[inet_http_server]
+		port=127.0.0.1:$1
+		username=vakt
+		password=right-password
+		[program:healthy]
+		command=sleep 3600
+		[program:dies]
+		command=/bin/false
+		startretries=1
+		[program:celery-worker]
+		command=sleep 3600
+		process_name=%(program_name)s_%(process_num)02d
+		numprocs=4
+	CONF
 }
 
 sup_ctl() {

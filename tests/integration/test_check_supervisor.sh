@@ -16,15 +16,7 @@ mkdir -p "$tmp/bin" "$tmp/state"
 printf '#!/bin/sh\nsleep 2\nexit 1\n' > "$tmp/bin/loop"
 printf '#!/bin/sh\necho "starting noisy" >&2\necho "line | two; <tag> & \\"q\\"" >&2\necho "fatal: cannot open /nonexistent" >&2\nexit 3\n' > "$tmp/bin/noisy"
 chmod +x "$tmp/bin/loop" "$tmp/bin/noisy"
-start_supervisord "[inet_http_server]
-port=127.0.0.1:$http_port
-username=vakt
-password=right-password
-[program:healthy]
-command=sleep 3600
-[program:dies]
-command=/bin/false
-startretries=1
+start_supervisord "$(sup_programs "$http_port")
 [program:loop]
 command=$tmp/bin/loop
 startsecs=1
@@ -32,11 +24,7 @@ autorestart=true
 [program:noisy]
 command=$tmp/bin/noisy
 startsecs=0
-autorestart=false
-[program:celery-worker]
-command=sleep 3600
-process_name=%(program_name)s_%(process_num)02d
-numprocs=4"
+autorestart=false"
 sock="-s $sup_sock"
 
 # The service is alive and answers first.

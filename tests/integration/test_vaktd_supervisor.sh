@@ -9,19 +9,7 @@ require_built "$plugins/check_supervisor" "$plugins/check_vakt" "$vaktd_bin"
 require_tools supervisord supervisorctl curl
 
 http_port=$(pick_port) || exit 1
-start_supervisord "[inet_http_server]
-port=127.0.0.1:$http_port
-username=vakt
-password=right-password
-[program:healthy]
-command=sleep 3600
-[program:dies]
-command=/bin/false
-startretries=1
-[program:celery-worker]
-command=sleep 3600
-process_name=%(program_name)s_%(process_num)02d
-numprocs=4"
+start_supervisord "$(sup_programs "$http_port")"
 printf 'right-password\n' > "$tmp/pw"
 chmod 600 "$tmp/pw"
 sup_wait dies FATAL || fail "dies did not reach FATAL"
@@ -111,13 +99,5 @@ fi
 
 # It stops cleanly: in a sanitizer build, what the collector leaked or
 # misread would show here.
-kill -TERM "$vaktd_pid"
-wait "$vaktd_pid"
-rc=$?
-if [ "$rc" -eq 0 ] && ! grep -q Sanitizer "$tmp/vaktd.log"; then
-	echo "ok: SIGTERM stops cleanly"
-else
-	fail "vaktd exited $rc"
-	cat "$tmp/vaktd.log"
-fi
+vaktd_stops_cleanly
 finish
