@@ -264,6 +264,8 @@ user = root
 address = 127.0.0.1:$pg_port
 user = postgres
 password_file = $tmp/pg.pass
+[supervisor workers]
+socket = $sup_sock
 [snmp]
 enabled = yes
 agentx_socket = $agentx_socket
@@ -317,6 +319,7 @@ services=(
 	'agent rabbitmq health|vakt_check_vakt_check!rabbitmq!--instance jobs --option mode=health|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "rabbitmq"; vars.vakt_vakt_instance = "jobs"; vars.vakt_vakt_option = "mode=health"'
 	'agent mysql locks|vakt_check_vakt_check!mysql_locks!--instance shop -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "mysql_locks"; vars.vakt_vakt_instance = "shop"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
 	'agent pgsql locks|vakt_check_vakt_check!pgsql_locks!--instance main -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "pgsql_locks"; vars.vakt_vakt_instance = "main"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
+	'agent supervisor|vakt_check_vakt_check!supervisor!--instance workers --option group=celery-worker --option min-running=1|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "supervisor"; vars.vakt_vakt_instance = "workers"; vars.vakt_vakt_option = [ "group=celery-worker", "min-running=1" ]'
 	'load over snmp|vakt_check_snmp_metric!@snmp_row@!50!100!public!-l load1|_VAKT_SNMP_OPTS -p @snmpd_port@|snmp|vars.snmp_oid = ".1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.@snmp_row@"; vars.snmp_version = "2c"; vars.snmp_port = @snmpd_port@; vars.snmp_label = "load1"; vars.snmp_warn = "50"; vars.snmp_crit = "100"'
 )
 
