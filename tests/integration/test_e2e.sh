@@ -778,6 +778,14 @@ await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown 
 nginx_on "$nginx_dir" || fail "nginx did not start again"
 healthy "nginx back"
 
+echo "fault: a Celery worker stopped under Supervisor"
+sup_ctl stop celery-worker:celery-worker_01 > /dev/null
+await "celery worker stopped" \
+	'SVC:celery workers under supervisor:WARNING:celery-worker processes running: 50% \(< 100\), 1 of 2 running' \
+	'SVC:agent supervisor:WARNING:celery-worker processes running: 50% \(< 100\), 1 of 2 running'
+sup_ctl start celery-worker:celery-worker_01 > /dev/null
+healthy "celery worker back"
+
 echo "fault: Redis hung"
 kill -STOP "$redis_pid"
 await "redis hung" "SVC:redis:CRITICAL:(time|timed) out.*$redis_port|$redis_port.*(time|timed) out" \
