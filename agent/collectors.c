@@ -40,12 +40,17 @@ extern const struct collector_kind collect_postgresql;
 #else
 MISSING(postgresql, "libpq")
 #endif
+#ifdef HAVE_EXPAT
+extern const struct collector_kind collect_supervisor;
+#else
+MISSING(supervisor, "expat")
+#endif
 
 /* In the order the default ones run; the named ones run in the order of the file. */
 static const struct collector_kind *const kinds[] = {
     &collect_load,    &collect_fds,   &collect_process,	   &collect_listen,
     &collect_self,    &collect_redis, &collect_rabbitmq,   &collect_nginx,
-    &collect_haproxy, &collect_mysql, &collect_postgresql,
+    &collect_haproxy, &collect_mysql, &collect_postgresql, &collect_supervisor,
 };
 
 const struct collector_kind *collector_find(const char *name)

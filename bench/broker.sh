@@ -200,13 +200,6 @@ memtotal=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
 # splits words like a shell) and eval both see the same arguments; shows[i]
 # is the same for people.
 kinds=() names=() cmds=() shows=()
-add() { # add KIND NAME ARGV...
-	kinds+=("$1")
-	names+=("$2")
-	shift 2
-	cmds+=("$(printf '%q ' "$@")")
-	shows+=("$*")
-}
 add ref "empty program" "$tmp/empty"
 add ref "empty + libcurl" "$tmp/empty-libcurl"
 add ref "curl GET queue" curl -sf -o /dev/null -u guest:guest "$api/queues/%2F/celery"

@@ -96,6 +96,18 @@ ratio() { # ratio A B [FORMAT]: A / B in printf FORMAT (default %.1f), - if B is
 	awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (b == 0) print "-"; else printf f, a / b }'
 }
 
+# add KIND NAME ARGV...: a command of the check benchmarks: kinds[i] (ref,
+# vakt or peer), names[i], cmds[i] (the argv %q-quoted, so that hyperfine
+# -N, which splits words like a shell, and eval both see the same
+# arguments) and shows[i] (the same for people).
+add() {
+	kinds+=("$1")
+	names+=("$2")
+	shift 2
+	cmds+=("$(printf '%q ' "$@")")
+	shows+=("$*")
+}
+
 # run_first I PATTERN WANT: run cmds[I] once, its output in $tmp/first.
 # Unless it exits 0 and the output matches the extended regular expression
 # PATTERN (any output if PATTERN is empty), show the output, saying that

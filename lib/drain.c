@@ -121,10 +121,9 @@ static void key_name(const struct metric *m, char what, char *out, size_t outlen
 static double state_last(const struct statefile *sf, const struct metric *m, char what, double *age)
 {
 	char name[64];
-	double v;
 
 	key_name(m, what, name, sizeof(name));
-	return statefile_last(sf, name, &v, age) == 0 ? v : NAN;
+	return statefile_last(sf, name, age);
 }
 
 /* Keep what = v for the queue of m. */

@@ -186,11 +186,14 @@ static bool has_header(const char *const *headers, const char *name)
 	return false;
 }
 
-void http1_request(struct buf *b, const struct http1_url *u, const char *user_agent,
-		   const char *authorization, const char *const *headers)
+/* A request of method for u into b; a body of len bytes when content_type is not NULL. */
+static void request(struct buf *b, const char *method, const struct http1_url *u,
+		    const char *user_agent, const char *authorization, const char *const *headers,
+		    const char *content_type, const char *body, size_t len)
 {
 	buf_reset(b);
-	buf_puts(b, "GET ");
+	buf_puts(b, method);
+	buf_puts(b, " ");
 	if (u->pathlen == 0 || u->path[0] != '/')
 		buf_puts(b, "/");
 	for (size_t i = 0; i < u->pathlen; i++)
@@ -213,7 +216,23 @@ void http1_request(struct buf *b, const struct http1_url *u, const char *user_ag
 	}
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
 		buf_printf(b, "%s\r\n", headers[i]);
+	if (content_type != NULL)
+		buf_printf(b, "Content-Type: %s\r\nContent-Length: %zu\r\n", content_type, len);
 	buf_puts(b, "Connection: close\r\n\r\n");
+	if (content_type != NULL)
+		buf_append(b, body, len);
+}
+
+void http1_request(struct buf *b, const struct http1_url *u, const char *user_agent,
+		   const char *authorization, const char *const *headers)
+{
+	request(b, "GET", u, user_agent, authorization, headers, NULL, NULL, 0);
+}
+
+void http1_post(struct buf *b, const struct http1_url *u, const char *user_agent,
+		const char *authorization, const char *content_type, const char *body, size_t len)
+{
+	request(b, "POST", u, user_agent, authorization, NULL, content_type, body, len);
 }
 
 void http1_basic(struct buf *b, const char *user, const char *password)

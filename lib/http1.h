@@ -62,6 +62,14 @@ int http1_url_check(const char *url, const char *option, char *why, size_t whyle
 void http1_request(struct buf *b, const struct http1_url *u, const char *user_agent,
 		   const char *authorization, const char *const *headers);
 
+/*
+ * The POST request for u into b (reset first), as http1_request() without
+ * extra headers, carrying the len bytes of body as content_type (an
+ * XML-RPC call as "text/xml").
+ */
+void http1_post(struct buf *b, const struct http1_url *u, const char *user_agent,
+		const char *authorization, const char *content_type, const char *body, size_t len);
+
 /* Append "Basic " and the base64 of "user:password" to b (RFC 7617). */
 void http1_basic(struct buf *b, const char *user, const char *password);
 

@@ -201,6 +201,22 @@ static const struct metricdoc docs[] = {
      "(made_room), or new without a place (no_room)."},
     {"resident_memory", "The agent's resident memory."},
     {"uptime", "Time since the agent started."},
+    /* lib/probe/supervisor.c and lib/probe/supervisor_verdict.c */
+    {"supervisor_up", "1 when supervisord answers and its state is RUNNING, else 0."},
+    {"supervisor_state",
+     "1, with supervisord's own state (RUNNING, RESTARTING, SHUTDOWN) as a label."},
+    {"supervisor_process_state", "Time the process has been in the state its label names."},
+    {"supervisor_process_running", "1 when the process is RUNNING, else 0."},
+    {"supervisor_process_start_time_seconds", "When the process last started, since the epoch."},
+    {"supervisor_process_exit_status", "The exit status of the process's last exit."},
+    {"supervisor_process_restarts",
+     "Times the process started within the flap window, as seen by the collections."},
+    {"supervisor_flap_window_seconds", "The window over which restarts are counted."},
+    {"supervisor_process_log",
+     "1 for a process in a bad state, with its spawn error and last log lines as labels."},
+    {"supervisor_group_processes", "Processes in the group."},
+    {"supervisor_group_running", "Processes of the group that are RUNNING."},
+    {"supervisor_group_running_pct", "Share of the group's processes that are RUNNING."},
 };
 
 struct unitdoc {

@@ -363,32 +363,30 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
 	return RATE_OK;
 }
 
-int statefile_last(const struct statefile *sf, const char *name, double *value, double *age)
-{
-	int newest = -1;
-
-	if (sf->lock == -1)
-		return -1;
-	for (size_t i = 0; i < sf->n; i++) {
-		if (strcmp(sf->v[i].name, name) != 0)
-			continue;
-		for (int g = 0; g < GENS; g++)
-			if (!isnan(sf->v[i].old[g]) &&
-			    (newest == -1 || sf->then[g] > sf->then[newest]))
-				newest = g;
-		if (newest == -1)
-			return -1;
-		*value = sf->v[i].old[newest];
-		*age = sf->now - sf->then[newest];
-		return 0;
-	}
-	return -1;
-}
-
 void statefile_keep(struct statefile *sf, const char *name, double value)
 {
 	if (sf->lock != -1 && statefile_counter_ok(value))
 		find(sf, name, true)->value = value;
+}
+
+double statefile_last(const struct statefile *sf, const char *name, double *age)
+{
+	int newest = -1;
+
+	if (sf->lock == -1)
+		return NAN;
+	/* The newest earlier run only: what it did not keep again is gone. */
+	for (int g = 0; g < GENS; g++)
+		if (!isnan(sf->then[g]) && (newest == -1 || sf->then[g] > sf->then[newest]))
+			newest = g;
+	for (size_t i = 0; newest != -1 && i < sf->n; i++) {
+		if (strcmp(sf->v[i].name, name) != 0 || isnan(sf->v[i].old[newest]))
+			continue;
+		if (age != NULL)
+			*age = sf->now - sf->then[newest];
+		return sf->v[i].old[newest];
+	}
+	return NAN;
 }
 
 enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate)

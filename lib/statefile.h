@@ -74,14 +74,16 @@ enum rate_status statefile_rate(struct statefile *sf, const char *counter, doubl
  */
 enum rate_status statefile_rate_between(double prev, double value, double elapsed, double *rate);
 /*
- * The newest earlier sample of name, whatever its age, into *value and
- * how many seconds before now it was taken into *age: what a value that is
- * no counter (how long a queue has not drained) carries on from. 0, or -1
- * when there is none (or the lock was not had).
+ * Numbers kept for the next run without a rate (how long a queue has not
+ * drained, the start times check_supervisor has seen): statefile_keep()
+ * records name = value (a whole number from 0 to 2^53; nothing else is
+ * kept); statefile_last() gives what the newest earlier run kept, and
+ * how many seconds before now that run was into *age (unless NULL); NAN
+ * when it kept no such name (or the lock was not had). A name not kept
+ * again is gone after a run.
  */
-int statefile_last(const struct statefile *sf, const char *name, double *value, double *age);
-/* Record name = value (a whole number from 0 to 2^53, else nothing) for the next run. */
 void statefile_keep(struct statefile *sf, const char *name, double value);
+double statefile_last(const struct statefile *sf, const char *name, double *age);
 /* Whether v can be a sample of a counter: a whole number from 0 to 2^53. */
 bool statefile_counter_ok(double v);
 /* A few words on why there is no rate, for long output; "" for RATE_OK. */

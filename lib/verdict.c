@@ -6,8 +6,17 @@
 #include "verdict.h"
 
 const struct verdict *const verdicts[] = {
-    &verdict_load,  &verdict_fds,      &verdict_listen,	     &verdict_nginx,	   &verdict_haproxy,
-    &verdict_redis, &verdict_rabbitmq, &verdict_mysql_locks, &verdict_pgsql_locks, NULL,
+    &verdict_load,
+    &verdict_fds,
+    &verdict_listen,
+    &verdict_nginx,
+    &verdict_haproxy,
+    &verdict_redis,
+    &verdict_rabbitmq,
+    &verdict_mysql_locks,
+    &verdict_pgsql_locks,
+    &verdict_supervisor,
+    NULL,
 };
 
 const struct verdict *verdict_find(const char *name)

@@ -76,6 +76,7 @@ extern const struct verdict verdict_pgsql_locks;
 extern const struct verdict verdict_redis;
 extern const struct verdict verdict_rabbitmq;
 extern const struct verdict verdict_nginx;
+extern const struct verdict verdict_supervisor;
 
 /*
  * A plugin's plugin_start() for v, with opts (v->opts_size bytes) set up by

@@ -280,6 +280,22 @@ vaktd_on() {
 	return 1
 }
 
+# vaktd_stops_cleanly: SIGTERM the agent start_vaktd ran; it must exit 0
+# with no sanitizer report in its log (in a sanitizer build, what it
+# leaked or misread shows here); one ok or FAIL line.
+vaktd_stops_cleanly() {
+	local rc
+	kill -TERM "$vaktd_pid"
+	wait "$vaktd_pid"
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q Sanitizer "$tmp/vaktd.log"; then
+		echo "ok: SIGTERM stops cleanly"
+	else
+		fail "vaktd exited $rc"
+		cat "$tmp/vaktd.log"
+	fi
+}
+
 # sq ARG: ARG single-quoted, for a command line built for eval.
 sq() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
@@ -1304,4 +1320,83 @@ require_mibs() {
 	echo "SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF or NET-SNMP-MIB not found (Debian: erlang-snmp, libsnmp-base)"
 	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
 	exit 77
+}
+
+# start_supervisord [CONF-LINES]: start a private supervisord (the
+# supervisor package) with its unix socket $sup_sock and CONF-LINES (its
+# [program:x] sections, an [inet_http_server]) after its own sections;
+# wait until it answers; set $sup_dir, $sup_conf, $sup_sock and $sup_pid,
+# and stop it in cleanup. The socket's mode is $sup_chmod (default 0700).
+# Run supervisorctl against it as sup_ctl ARGS.
+start_supervisord() {
+	sup_dir=$tmp/supervisor
+	sup_conf=$sup_dir/supervisord.conf
+	sup_sock=$sup_dir/sock
+	mkdir -p "$sup_dir"
+	cat > "$sup_conf" <<-CONF
+		[unix_http_server]
+		file=$sup_sock
+		chmod=${sup_chmod:-0700}
+		[supervisord]
+		logfile=$sup_dir/supervisord.log
+		pidfile=$sup_dir/supervisord.pid
+		childlogdir=$sup_dir
+		[rpcinterface:supervisor]
+		supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+		[supervisorctl]
+		serverurl=unix://$sup_sock
+		${1:-}
+	CONF
+	if ! supervisord -c "$sup_conf" > "$sup_dir/start.out" 2>&1; then
+		echo "FAIL: supervisord did not start"
+		cat "$sup_dir/start.out" "$sup_dir/supervisord.log" 2> /dev/null
+		exit 1
+	fi
+	for _ in $(seq 100); do
+		if [ -s "$sup_dir/supervisord.pid" ] && sup_ctl pid > /dev/null 2>&1; then
+			sup_pid=$(cat "$sup_dir/supervisord.pid")
+			peers="$peers $sup_pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: supervisord did not answer"
+	cat "$sup_dir/supervisord.log" 2> /dev/null | tail -20
+	exit 1
+}
+
+# sup_programs PORT: the programs both Supervisor tests run, and an
+# inet_http_server on loopback PORT with user vakt, password
+# right-password: healthy (sleep), dies (/bin/false: BACKOFF, then FATAL)
+# and a group celery-worker of four (sleep); for start_supervisord.
+sup_programs() {
+	cat <<-CONF
+		[inet_http_server]
+		port=127.0.0.1:$1
+		username=vakt
+		password=right-password
+		[program:healthy]
+		command=sleep 3600
+		[program:dies]
+		command=/bin/false
+		startretries=1
+		[program:celery-worker]
+		command=sleep 3600
+		process_name=%(program_name)s_%(process_num)02d
+		numprocs=4
+	CONF
+}
+
+sup_ctl() {
+	supervisorctl -c "$sup_conf" "$@"
+}
+
+# sup_wait NAME STATE [SECONDS]: until supervisorctl says process NAME
+# (GROUP:NAME) is in STATE, for up to SECONDS (default 20); 1 when not.
+sup_wait() {
+	for _ in $(seq $((${3:-20} * 10))); do
+		sup_ctl status "$1" 2> /dev/null | grep -Eq "^$1 +$2( |$)" && return 0
+		sleep 0.1
+	done
+	return 1
 }

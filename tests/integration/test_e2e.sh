@@ -60,7 +60,7 @@ need_daemon icinga "${ICINGA2:-icinga2}"
 need_daemon prometheus prometheus
 need_daemon mariadbd mariadbd
 require_tools nginx haproxy redis-server redis-cli rabbitmq-server mariadb psql jq curl \
-	openssl python3 setsid snmpd snmpget
+	openssl python3 setsid snmpd snmpget supervisord supervisorctl
 # The SNMP commands run Monitoring Plugins' check_snmp ($USER1$, PluginDir).
 if [ ! -x /usr/lib/nagios/plugins/check_snmp ]; then
 	echo "check_snmp (monitoring-plugins-standard) not installed"
@@ -78,7 +78,7 @@ if [ -z "$amqp_python" ]; then
 	[ "${VAKT_REQUIRE_ALL:-0}" = 1 ] && exit 1
 	exit 77
 fi
-for p in load fds listen redis rabbitmq nginx haproxy mysql_locks pgsql_locks vakt; do
+for p in load fds listen redis rabbitmq nginx haproxy mysql_locks pgsql_locks supervisor vakt; do
 	require_built "$plugins/check_$p"
 done
 require_built "$vaktd_bin"
@@ -206,6 +206,14 @@ redis-cli -p "$redis_port" sadd _kombu.binding.celery "$(printf 'celery\006\026\
 # And a Resque queue with a job waiting.
 redis-cli -p "$redis_port" sadd resque:queues mail > /dev/null
 redis-cli -p "$redis_port" rpush resque:queue:mail '{"class":"Mail"}' > /dev/null
+# Supervisor runs the Celery workers (two processes), which the monitoring
+# users (Nagios and Icinga may run as others) may ask over its socket.
+sup_chmod=0777 start_supervisord "[program:celery-worker]
+command=sleep 3600
+process_name=%(program_name)s_%(process_num)02d
+numprocs=2"
+chmod o+rx "$sup_dir"
+sup_wait celery-worker:celery-worker_01 RUNNING || fail "the celery workers did not start"
 start_rabbitmq
 amqp consume
 consumer_pid=$amqp_pid
@@ -256,6 +264,8 @@ user = root
 address = 127.0.0.1:$pg_port
 user = postgres
 password_file = $tmp/pg.pass
+[supervisor workers]
+socket = $sup_sock
 [snmp]
 enabled = yes
 agentx_socket = $agentx_socket
@@ -296,6 +306,8 @@ services=(
 	'mysql locks|vakt_check_mysql_locks!2!4|_VAKT_MYSQL_LOCKS_OPTS -H @mariadb_sock@|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = "4"'
 	'mysql idle blocker|vakt_check_mysql_locks_idle!2!4!120|_VAKT_MYSQL_LOCKS_OPTS -H @mariadb_sock@|vakt_mysql_locks|vars.vakt_mysql_locks_address = "@mariadb_sock@"; vars.vakt_mysql_locks_warning = "2"; vars.vakt_mysql_locks_critical = [ "4", "lock_blocker_idle=120" ]'
 	'pgsql locks|vakt_check_pgsql_locks!2!4|_VAKT_PGSQL_LOCKS_OPTS -H @pg_sock_dir@ -p @pg_port@|vakt_pgsql_locks|vars.vakt_pgsql_locks_address = "@pg_sock_dir@"; vars.vakt_pgsql_locks_port = @pg_port@; vars.vakt_pgsql_locks_warning = "2"; vars.vakt_pgsql_locks_critical = "4"'
+	'supervisor|vakt_check_supervisor!--program celery-worker:*|_VAKT_SUPERVISOR_OPTS -s @sup_sock@|vakt_supervisor|vars.vakt_supervisor_socket = "@sup_sock@"; vars.vakt_supervisor_program = "celery-worker:*"'
+	'celery workers under supervisor|vakt_check_supervisor_group!celery-worker!1|_VAKT_SUPERVISOR_OPTS -s @sup_sock@|vakt_supervisor|vars.vakt_supervisor_socket = "@sup_sock@"; vars.vakt_supervisor_group = "celery-worker"; vars.vakt_supervisor_min_running = "1"'
 	'agent load|vakt_check_vakt!load1!50!100|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "load1"; vars.vakt_vakt_warning = "50"; vars.vakt_vakt_critical = "100"'
 	'agent nginx fds|vakt_check_vakt_label!process_fds_open!process=nginx!5000!8000|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "process_fds_open"; vars.vakt_vakt_label = "process=nginx"; vars.vakt_vakt_warning = "5000"; vars.vakt_vakt_critical = "8000"'
 	'agent celery queue|vakt_check_vakt_label!queue_depth!queue=celery!100!200|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_metric = "queue_depth"; vars.vakt_vakt_label = "queue=celery"; vars.vakt_vakt_warning = "100"; vars.vakt_vakt_critical = "200"'
@@ -309,6 +321,7 @@ services=(
 	'agent rabbitmq health|vakt_check_vakt_check!rabbitmq!--instance jobs --option mode=health|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "rabbitmq"; vars.vakt_vakt_instance = "jobs"; vars.vakt_vakt_option = "mode=health"'
 	'agent mysql locks|vakt_check_vakt_check!mysql_locks!--instance shop -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "mysql_locks"; vars.vakt_vakt_instance = "shop"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
 	'agent pgsql locks|vakt_check_vakt_check!pgsql_locks!--instance main -w 2 -c 4|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "pgsql_locks"; vars.vakt_vakt_instance = "main"; vars.vakt_vakt_warning = "2"; vars.vakt_vakt_critical = "4"'
+	'agent supervisor|vakt_check_vakt_check!supervisor!--instance workers --option group=celery-worker --option min-running=1|_VAKT_VAKT_OPTS -p @agent_port@|vakt_vakt|vars.vakt_vakt_port = @agent_port@; vars.vakt_vakt_check = "supervisor"; vars.vakt_vakt_instance = "workers"; vars.vakt_vakt_option = [ "group=celery-worker", "min-running=1" ]'
 	'load over snmp|vakt_check_snmp_metric!@snmp_row@!50!100!public!-l load1|_VAKT_SNMP_OPTS -p @snmpd_port@|snmp|vars.snmp_oid = ".1.3.6.1.4.1.8072.9999.9999.5638.1.1.1.6.@snmp_row@"; vars.snmp_version = "2c"; vars.snmp_port = @snmpd_port@; vars.snmp_label = "load1"; vars.snmp_warn = "50"; vars.snmp_crit = "100"'
 )
 
@@ -316,7 +329,7 @@ services=(
 subst() {
 	local text=$1 name
 	for name in haproxy_dir haproxy_sock front_port nginx_port redis_port rabbit_http \
-		mariadb_sock pg_sock_dir pg_port agent_port snmpd_port snmp_row tmp; do
+		mariadb_sock pg_sock_dir pg_port agent_port snmpd_port snmp_row sup_sock tmp; do
 		text=${text//@$name@/${!name}}
 	done
 	printf '%s\n' "$text"
@@ -766,6 +779,14 @@ await "nginx stopped" "SVC:nginx:CRITICAL:$nginx_port" 'ALERT:VaktCollectorDown 
 	'SVC:agent nginx:CRITICAL:collector nginx web.* is failing'
 nginx_on "$nginx_dir" || fail "nginx did not start again"
 healthy "nginx back"
+
+echo "fault: a Celery worker stopped under Supervisor"
+sup_ctl stop celery-worker:celery-worker_01 > /dev/null
+await "celery worker stopped" \
+	'SVC:celery workers under supervisor:WARNING:celery-worker processes running: 50% \(< 100\), 1 of 2 running' \
+	'SVC:agent supervisor:WARNING:celery-worker processes running: 50% \(< 100\), 1 of 2 running'
+sup_ctl start celery-worker:celery-worker_01 > /dev/null
+healthy "celery worker back"
 
 echo "fault: Redis hung"
 kill -STOP "$redis_pid"

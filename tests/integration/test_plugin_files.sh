@@ -24,7 +24,7 @@ refused() {
 	fi
 }
 
-for p in check_haproxy check_mysql_locks check_nginx check_pgsql_locks check_rabbitmq check_redis; do
+for p in check_haproxy check_mysql_locks check_nginx check_pgsql_locks check_rabbitmq check_redis check_supervisor; do
 	[ -x "$plugins/$p" ] || continue
 	refused "$p --password-file FIFO" "UNKNOWN - cannot read --password-file: it is a FIFO, not a regular file$" \
 		"$plugins/$p" --password-file "$tmp/fifo"
@@ -49,7 +49,7 @@ fi
 # A secret every user may read is no secret: refused, with the fix.
 printf 's3cret\n' > "$tmp/pw"
 chmod 644 "$tmp/pw"
-for p in check_haproxy check_mysql_locks check_nginx check_pgsql_locks check_rabbitmq check_redis; do
+for p in check_haproxy check_mysql_locks check_nginx check_pgsql_locks check_rabbitmq check_redis check_supervisor; do
 	[ -x "$plugins/$p" ] || continue
 	refused "$p: a password file every user may read" \
 		"UNKNOWN - --password-file is readable by every user \(mode 0644\): chmod o-r it$" \

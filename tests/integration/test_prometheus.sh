@@ -62,7 +62,7 @@ for name in $used; do
 	# Collectors this test does not run: their names come from metricdoc
 	# and are exercised by the rules' unit tests.
 	vakt_rabbitmq_* | vakt_haproxy_* | vakt_lock_* | vakt_nginx_* | vakt_queue_consumers | \
-		vakt_queue_stalled_seconds | \
+		vakt_queue_stalled_seconds | vakt_supervisor_* | \
 		vakt_redis_master_link_up | vakt_redis_aof_write_ok) continue ;;
 	esac
 	grep -q "^$name[{ ]" "$tmp/metrics" || fail "a rule uses $name, which vaktd does not serve"

@@ -85,13 +85,5 @@ raw "431 eof" "b'GET /metrics HTTP/1.1\r\nHost: x\r\n$(printf 'a: b\\r\\n%.0s' $
 # Still serving, and it stops cleanly: in a sanitizer build a request it
 # refused and did not free would fail the exit status here.
 raw "200 eof" "b'$last'" "the agent still answers"
-kill -TERM "$vaktd_pid"
-wait "$vaktd_pid"
-rc=$?
-if [ "$rc" -eq 0 ] && ! grep -q Sanitizer "$tmp/vaktd.log"; then
-	echo "ok: SIGTERM stops cleanly"
-else
-	fail "vaktd exited $rc"
-	cat "$tmp/vaktd.log"
-fi
+vaktd_stops_cleanly
 finish

@@ -1038,3 +1038,24 @@ Test(http1_whole, never_an_answer)
 	cr_expect(whole("HTTP/1.1 2x0 OK\r\n\r\n"));
 	cr_expect(whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"));
 }
+
+Test(http1_request, post)
+{
+	struct http1_url u = url_ok("http://localhost/RPC2");
+	struct buf b;
+
+	buf_init(&b, 8192);
+	buf_puts(&b, "left over from the last request\r\n");
+	http1_post(&b, &u, "vakt", "Basic eDp5", "text/xml", "<a/>", 4);
+	cr_expect_str_eq(buf_str(&b), "POST /RPC2 HTTP/1.0\r\n"
+				      "Host: localhost\r\n"
+				      "Accept: */*\r\n"
+				      "User-Agent: vakt\r\n"
+				      "Authorization: Basic eDp5\r\n"
+				      "Content-Type: text/xml\r\n"
+				      "Content-Length: 4\r\n"
+				      "Connection: close\r\n"
+				      "\r\n"
+				      "<a/>");
+	buf_free(&b);
+}

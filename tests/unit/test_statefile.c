@@ -449,3 +449,29 @@ Test(statefile, rate_between_two_samples)
 	cr_expect_eq(statefile_rate_between(100, -1, 10, &rate), RATE_BAD);
 	cr_expect(isnan(rate));
 }
+
+/* One run that reads what the last kept as "n", keeps value, and gives back what it read. */
+static double keep_run(double now, double value)
+{
+	struct statefile *sf = statefile_open(dir, "check_x", "k", now, 300, 1, err, sizeof(err));
+	double last;
+
+	cr_assert_not_null(sf, "%s", err);
+	last = statefile_last(sf, "n", NULL);
+	if (!isnan(value))
+		statefile_keep(sf, "n", value);
+	cr_assert_eq(statefile_save(sf, err, sizeof(err)), 0, "%s", err);
+	statefile_free(sf);
+	return last;
+}
+
+Test(statefile, keep_and_last)
+{
+	cr_expect(isnan(keep_run(1000, 7)));
+	cr_expect_eq(keep_run(1000.2, 8), 7, "a run less than 1 s later still reads the last one");
+	cr_expect_eq(keep_run(1010, 9), 8);
+	cr_expect_eq(keep_run(1020, NAN), 9);
+	cr_expect(isnan(keep_run(1030, 1)), "a number not kept again is gone");
+	cr_expect_eq(keep_run(1040, 0.5), 1, "what is no whole number is not kept");
+	cr_expect(isnan(keep_run(1050, 1)));
+}
