@@ -77,13 +77,13 @@ else
 	finish
 fi
 
-for p in check_load check_fds check_listen check_redis check_rabbitmq check_nginx check_haproxy \
-	check_mysql_locks check_pgsql_locks check_vakt; do
+for p in check_load check_fds check_listen check_redis check_rabbitmq check_supervisor check_nginx \
+	check_haproxy check_mysql_locks check_pgsql_locks check_vakt; do
 	# The plugin contract: --version exits 3 (UNKNOWN), as --help does.
 	expect "installed $p --version" 3 "^$p v$version \(vakt $version\)$" "$plugindir/$p" --version
 done
 expect "installed vaktd --version" 0 "$version" /usr/sbin/vaktd --version
-check "every installed plugin was tried" 10 "$(dpkg -L vakt-plugins | grep -c "^$plugindir/check_")"
+check "every installed plugin was tried" 11 "$(dpkg -L vakt-plugins | grep -c "^$plugindir/check_")"
 for f in "$tmp"/deb/*.deb; do dpkg-deb -c "$f"; done > "$tmp/deb-contents"
 for page in man1/check_load.1 man1/check_vakt.1 man8/vaktd.8 man5/vaktd.conf.5; do
 	grep -q "/usr/share/man/$page\.gz$" "$tmp/deb-contents" || fail "the packages lack $page"
