@@ -39,6 +39,11 @@ etc=/etc/vakt
 agent=127.0.0.1:9333
 version=$(sed -n 's/^AC_INIT(\[vakt\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
 
+# supervisord stopped: before a purge too, as its program runs the packaged vaktd.
+supervisor_stop() {
+	[ -z "${sup_pid:-}" ] || stop_pid "$sup_pid"
+	sup_pid=""
+}
 # Whatever happens, the machine is left without the packages and the test's files.
 purge_all() {
 	supervisor_stop
@@ -224,37 +229,11 @@ check "and it stops cleanly" 0 $?
 
 # ------------------------------------------------------------ Supervisor
 
-sv_conf=$tmp/supervisord.conf
-cat > "$sv_conf" << EOF
-[unix_http_server]
-file = $tmp/supervisor.sock
-chmod = 0700
-[supervisord]
-logfile = $tmp/supervisord.log
-pidfile = $tmp/supervisord.pid
-childlogdir = $tmp
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl = unix://$tmp/supervisor.sock
-[include]
-files = /usr/share/vakt/supervisor/vaktd.conf
-EOF
-svctl() { supervisorctl -c "$sv_conf" "$@"; }
-supervisor_stop() {
-	local pid
-	pid=$(cat "$tmp/supervisord.pid" 2> /dev/null) || return 0
-	kill "$pid" 2> /dev/null
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-}
 # sv_pid: vaktd's pid as supervisord reports it while RUNNING, up to 20 s.
 sv_pid() {
 	local s
 	for _ in $(seq 200); do
-		s=$(svctl status vaktd 2> /dev/null)
+		s=$(sup_ctl status vaktd 2> /dev/null)
 		case $s in
 		*RUNNING*pid*)
 			printf '%s\n' "$s" | sed 's/.*pid \([0-9]*\),.*/\1/'
@@ -269,15 +248,18 @@ sv_pid() {
 sv_log=$(sed -n 's/^stdout_logfile=//p' /usr/share/vakt/supervisor/vaktd.conf)
 mkdir -p "$(dirname "$sv_log")"
 : > "$sv_log"
-supervisord -c "$sv_conf"
+# lib.sh's private supervisord, with the shipped program included as
+# /etc/supervisor/supervisord.conf includes conf.d.
+start_supervisord "[include]
+files = /usr/share/vakt/supervisor/vaktd.conf"
 if pid=$(sv_pid) && agent_up; then
 	echo "ok: supervisord starts vaktd with the shipped program, and it serves"
 else
-	fail "vaktd under supervisord: $(cat "$tmp/supervisord.log" "$sv_log")"
+	fail "vaktd under supervisord: $(cat "$sup_dir/supervisord.log" "$sv_log")"
 fi
 check "under Supervisor vaktd drops root for the configured user" vakt "$(ps -o user= -p "$pid")"
 sleeper_fds "under Supervisor vaktd counts another user's descriptors"
-svctl signal HUP vaktd > /dev/null
+sup_ctl signal HUP vaktd > /dev/null
 wait_lines "$sv_log" 'configuration reloaded'
 check "supervisorctl signal HUP reloads it, in Supervisor's log" 1 "$(grep -c 'configuration reloaded' "$sv_log")"
 check "and the same process serves on" "$pid" "$(sv_pid)"
@@ -290,15 +272,15 @@ done
 if [ -n "${new:-}" ] && [ "$new" != "$pid" ] && agent_up; then
 	echo "ok: vaktd killed is restarted by Supervisor, and serves"
 else
-	fail "vaktd was not restarted: $(svctl status vaktd)"
+	fail "vaktd was not restarted: $(sup_ctl status vaktd)"
 fi
-svctl stop vaktd > "$tmp/stop.out" 2>&1
-check "supervisorctl stop stops it" STOPPED "$(svctl status vaktd | awk '{ print $2 }')"
+sup_ctl stop vaktd > "$tmp/stop.out" 2>&1
+check "supervisorctl stop stops it" STOPPED "$(sup_ctl status vaktd | awk '{ print $2 }')"
 # Supervisor's own word for a clean stop: "stopped: vaktd (exit status 0)".
-if wait_lines "$sv_log" 'stopping on signal 15' && grep -q 'stopped: vaktd (exit status 0)' "$tmp/supervisord.log"; then
+if wait_lines "$sv_log" 'stopping on signal 15' && grep -q 'stopped: vaktd (exit status 0)' "$sup_dir/supervisord.log"; then
 	echo "ok: cleanly, on TERM, exit status 0"
 else
-	fail "vaktd did not stop cleanly: $(cat "$tmp/stop.out" "$tmp/supervisord.log")"
+	fail "vaktd did not stop cleanly: $(cat "$tmp/stop.out" "$sup_dir/supervisord.log")"
 fi
 supervisor_stop
 
