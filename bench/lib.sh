@@ -92,6 +92,18 @@ drop_tmp() {
 	fi
 }
 
+# stop_pids: the EXIT trap of a script that keeps the pids of the servers
+# it started in the array pids and its files in $tmp: stop each, then
+# drop_tmp.
+# shellcheck disable=SC2317 # called by the EXIT trap
+stop_pids() {
+	local p
+	for p in "${pids[@]}"; do
+		stop "$p"
+	done
+	drop_tmp "$tmp"
+}
+
 ratio() { # ratio A B [FORMAT]: A / B in printf FORMAT (default %.1f), - if B is 0
 	awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (b == 0) print "-"; else printf f, a / b }'
 }

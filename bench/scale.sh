@@ -64,15 +64,7 @@ ip link set lo up
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vakt-bench-scale.XXXXXX")
 pids=()
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		stop "$p"
-	done
-	drop_tmp "$tmp"
-}
-trap cleanup EXIT
+trap stop_pids EXIT
 
 cat >"$tmp/vaktd.conf" <<CONF
 [collect]

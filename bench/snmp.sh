@@ -105,15 +105,7 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vakt-bench-snmp.XXXXXX")
 mkdir "$tmp/out"
 pids=()
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		stop "$p"
-	done
-	drop_tmp "$tmp"
-}
-trap cleanup EXIT
+trap stop_pids EXIT
 trap 'exit 130' INT TERM
 
 # The tools read no MIB file: every OID here is numeric.
